@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests for meta_error_t and the error-code table. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <oban/debug.h>
+#include <oban/error.h>
+
+#include "ocu.h"
+
+static void test_error_format(void)
+{
+	meta_error_t e;
+
+	meta_error_init(&e);
+	CU_ASSERT_FALSE(meta_error_isset(&e));
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e), "no error");
+
+	CU_ASSERT_EQUAL(meta_error_set(&e, EIO, 2, "blue/0",
+				       "cannot open replica"),
+			-1);
+	CU_ASSERT_TRUE(meta_error_isset(&e));
+	CU_ASSERT_EQUAL(e.me_class, MEC_SYS);
+	CU_ASSERT_STRING_EQUAL(
+		meta_strerror(&e),
+		"cannot open replica 'blue/0' on node 2: Input/output error");
+
+	meta_error_set(&e, ME_BADNAME, 0, "d8192", "cannot create");
+	CU_ASSERT_EQUAL(e.me_class, MEC_OBAN);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+			       "cannot create 'd8192': invalid name");
+
+	meta_error_set(&e, ME_USAGE, 0, NULL, NULL);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e), "invalid arguments");
+
+	/* Recording success as an error is a bug, reported as internal. */
+	meta_error_set(&e, 0, 0, NULL, "oops");
+	CU_ASSERT_EQUAL(e.me_code, ME_INTERNAL);
+
+	/* A NULL error struct is allowed and only returns -1. */
+	CU_ASSERT_EQUAL(meta_error_set(NULL, EIO, 0, NULL, NULL), -1);
+}
+
+static void test_error_codes(void)
+{
+	CU_ASSERT_EQUAL(meta_errclass(0), MEC_NONE);
+	CU_ASSERT_EQUAL(meta_errclass(ENOENT), MEC_SYS);
+	CU_ASSERT_EQUAL(meta_errclass(ME_INTERNAL), MEC_OBAN);
+	CU_ASSERT_STRING_EQUAL(meta_strcode(ME_NOTROOT),
+			       "permission denied: must be root");
+	CU_ASSERT_STRING_EQUAL(meta_strcode(ME_LAST - 1),
+			       "unknown error 20999");
+	/* Every oban code lies in its range, above any errno. */
+#define CHECK_RANGE(name, num, msg)                \
+	CU_ASSERT(num > ME_BASE && num < ME_LAST); \
+	CU_ASSERT(strlen(msg) > 0);
+	META_ERRCODES(CHECK_RANGE)
+#undef CHECK_RANGE
+}
+
+static void test_set_error(void)
+{
+	CU_ASSERT_EQUAL(SET_ERROR(EINVAL), EINVAL);
+#ifdef OBAN_DEBUG
+	CU_ASSERT_PTR_NOT_NULL_FATAL(oban_error_origin());
+	CU_ASSERT_PTR_NOT_NULL(strstr(oban_error_origin(), "test_error.c"));
+#endif
+}
+
+static CU_TestInfo error_tests[] = {
+	{ "format", test_error_format },
+	{ "codes", test_error_codes },
+	{ "set_error", test_set_error },
+	CU_TEST_INFO_NULL,
+};
+
+static const struct ocu_suite suites[] = {
+	{ "error", NULL, NULL, error_tests },
+	{ NULL },
+};
+
+int main(int argc, char **argv)
+{
+	return ocu_main(argc, argv, suites);
+}

@@ -3,10 +3,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <oban/debug.h>
 #include <oban/error.h>
+#include <oban/paths.h>
 
 #include "ocu.h"
 
@@ -69,10 +71,25 @@ static void test_set_error(void)
 #endif
 }
 
+static void test_paths(void)
+{
+	char buf[64];
+
+	/* The environment was set by main() before the first call. */
+	CU_ASSERT_STRING_EQUAL(oban_dir(OBAN_DIR_ETC), "/tmp/x/etc");
+	CU_ASSERT_STRING_EQUAL(oban_dir(OBAN_DIR_STATE), "/var/lib/oban");
+	CU_ASSERT_STRING_EQUAL(oban_dir(OBAN_DIR_RUN), "/run/oban");
+	CU_ASSERT_PTR_EQUAL(
+		oban_path(buf, sizeof(buf), OBAN_DIR_ETC, "runtime.cf"), buf);
+	CU_ASSERT_STRING_EQUAL(buf, "/tmp/x/etc/runtime.cf");
+	CU_ASSERT_PTR_NULL(oban_path(buf, 8, OBAN_DIR_RUN, "nodelist"));
+}
+
 static CU_TestInfo error_tests[] = {
 	{ "format", test_error_format },
 	{ "codes", test_error_codes },
 	{ "set_error", test_set_error },
+	{ "paths", test_paths },
 	CU_TEST_INFO_NULL,
 };
 
@@ -83,5 +100,8 @@ static const struct ocu_suite suites[] = {
 
 int main(int argc, char **argv)
 {
+	setenv("OBAN_ETCDIR", "/tmp/x/etc//", 1);
+	unsetenv("OBAN_STATEDIR");
+	setenv("OBAN_RUNDIR", "", 1);
 	return ocu_main(argc, argv, suites);
 }

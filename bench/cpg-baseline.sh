@@ -71,7 +71,7 @@ if [ -n "$dir" ]; then
 	exit $?
 fi
 dir=$("$ocl" up -n "$nodes" --owner $$) || exit 1
-trap '"$ocl" -d "$dir" down' EXIT
+trap 'trap "" INT TERM HUP; "$ocl" -d "$dir" down' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 echo "cpg-baseline: $nodes nodes up; on this machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2

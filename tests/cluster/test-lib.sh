@@ -100,6 +100,7 @@ ocl()
 t_cleanup()
 {
 	local rc=$?
+	trap '' INT TERM HUP # the teardown runs to its end
 	if [ -n "$T_DIR" ] && [ -f "$T_DIR/ocluster.env" ]; then
 		"$OCLUSTER" -d "$T_DIR" down >/dev/null 2>&1 ||
 			echo "# $T_NAME: teardown at exit failed"

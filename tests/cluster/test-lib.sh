@@ -97,23 +97,41 @@ ocl()
 	"$OCLUSTER" -d "$T_DIR" "$@"
 }
 
+T_AT_EXIT=()
+
+# t_at_exit CMD - eval CMD when the script ends, however it ends (after the
+# cluster's teardown, last registered first).
+t_at_exit()
+{
+	T_AT_EXIT=("$1" "${T_AT_EXIT[@]}")
+	t_traps
+}
+
 t_cleanup()
 {
-	local rc=$?
+	local rc=$? c
 	trap '' INT TERM HUP # the teardown runs to its end
 	if [ -n "$T_DIR" ] && [ -f "$T_DIR/ocluster.env" ]; then
 		"$OCLUSTER" -d "$T_DIR" down >/dev/null 2>&1 ||
 			echo "# $T_NAME: teardown at exit failed"
 	fi
+	for c in "${T_AT_EXIT[@]}"; do
+		eval "$c"
+	done
 	exit $rc
+}
+
+t_traps()
+{
+	trap t_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 }
 
 # t_up N - bring up N nodes, torn down whatever happens.
 t_up()
 {
-	trap t_cleanup EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
+	t_traps
 	T_DIR=$("$OCLUSTER" up -n "$1" --owner $$) || t_fail "ocluster up -n $1"
 	T_RUNID=$(sed -n 's/^OCL_RUNID=//p' "$T_DIR/ocluster.env")
 	t_ok "up: $1 nodes quorate (run $T_RUNID)"

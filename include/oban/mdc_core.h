@@ -268,6 +268,13 @@ struct mdc_core_stats {
 };
 void mdc_core_stats(struct mdc_core *c, struct mdc_core_stats *st);
 
+/*
+ * mdc_core_members - the transport group's members as last reported, in
+ * ascending order, into @ids (MDC_MAXNODES entries; may be NULL).
+ * Returns how many.
+ */
+size_t mdc_core_members(struct mdc_core *c, uint32_t *ids);
+
 /* mdc_core_idle - true when nothing is in flight or queued on this node. */
 bool mdc_core_idle(struct mdc_core *c);
 

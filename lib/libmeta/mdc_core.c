@@ -1763,6 +1763,22 @@ void mdc_core_stats(struct mdc_core *c, struct mdc_core_stats *st)
 	core_unlock(c);
 }
 
+size_t mdc_core_members(struct mdc_core *c, uint32_t *ids)
+{
+	uint32_t node;
+	size_t n = 0;
+
+	core_lock(c);
+	for (node = 1; node <= MDC_MAXNODES; node++)
+		if (c->mc_member[node]) {
+			if (ids != NULL)
+				ids[n] = node;
+			n++;
+		}
+	core_unlock(c);
+	return n;
+}
+
 bool mdc_core_idle(struct mdc_core *c)
 {
 	uint32_t set;

@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 	uint64_t t0;
 	int opt;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((opt = getopt(argc, argv, "g:m:n:s:")) != -1) {
 		switch (opt) {
 		case 'g':

@@ -1116,7 +1116,82 @@ static void test_log_slot_busy(void)
 	cl_destroy();
 }
 
+/*
+ * Random traffic on random seeds: random senders, types, flags, with
+ * duplicated, reordered and held deliveries.  Every request gets exactly
+ * one answer, ACK (no handler fails here), and no node runs a message twice.
+ */
+static void test_random_traffic(void)
+{
+	static const uint32_t types[] = { MDC_MSG_TEST1, MDC_MSG_TEST2,
+					  MDC_MSG_TEST3, MDC_MSG_TEST4,
+					  MDC_MSG_TEST5, MDC_MSG_TEST6 };
+	static const uint32_t flags[] = { 0, MDC_F_NO_LOG, MDC_F_NO_BCAST,
+					  MDC_F_STOP_ON_ERROR,
+					  MDC_F_PANIC_WHEN_INCONSISTENT };
+	struct treply tr[40];
+	uint64_t seed, x;
+	unsigned int i, n, k, acks;
+
+	for (seed = 1; seed <= 12; seed++) {
+		memset(tr, 0, sizeof(tr));
+		x = seed * 0x9e3779b97f4a7c15ull;
+		cl_create(5, seed);
+		for (i = 0; i < 40; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			n = 1 + (unsigned int)(x % 5);
+			CU_ASSERT_EQUAL(send_msg(n, types[(x >> 8) % 6],
+						 flags[(x >> 16) % 5], &tr[i],
+						 NULL),
+					0);
+			switch ((x >> 24) % 6) {
+			case 0:
+				mdc_sim_dup_next(cl->cl_sim,
+						 1 + (unsigned int)(x >> 32) %
+								 5);
+				break;
+			case 1:
+				mdc_sim_swap_next(cl->cl_sim,
+						  1 + (unsigned int)(x >> 32) %
+								  5);
+				break;
+			case 2:
+				mdc_sim_hold(cl->cl_sim,
+					     1 + (unsigned int)(x >> 32) % 5,
+					     true);
+				break;
+			default:
+				for (k = 1; k <= 5; k++)
+					mdc_sim_hold(cl->cl_sim, k, false);
+			}
+			for (k = 0; k < (x >> 40) % 8; k++)
+				(void)mdc_sim_step(cl->cl_sim);
+		}
+		for (k = 1; k <= 5; k++)
+			mdc_sim_hold(cl->cl_sim, k, false);
+		cl_run(600);
+		acks = 0;
+		for (i = 0; i < 40; i++) {
+			CU_ASSERT_EQUAL(tr[i].tr_got, 1);
+			if (tr[i].tr_res.mr_comm_state == MDC_CS_ACK)
+				acks++;
+		}
+		CU_ASSERT_EQUAL(acks, 40); /* every handler answers 0 */
+		for (n = 1; n <= 5; n++)
+			for (k = 0; k < cl->cl_nodes[n].tn_nruns; k++)
+				CU_ASSERT_EQUAL(
+					cl->cl_nodes[n].tn_runs[k].rr_count, 1);
+		CU_ASSERT_EQUAL(cl->cl_loguse, 0);
+		CU_ASSERT(cl_idle());
+		cl_destroy();
+	}
+}
+
 static CU_TestInfo mdc_core_tests[] = {
+	{ "random traffic: one answer each, no second run",
+	  test_random_traffic },
 	{ "one logged message", test_basic },
 	{ "agreed order on every node", test_ordering },
 	{ "master: one per (set, class)", test_master_one_per_class },

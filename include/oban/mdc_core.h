@@ -275,6 +275,9 @@ void mdc_core_stats(struct mdc_core *c, struct mdc_core_stats *st);
  */
 size_t mdc_core_members(struct mdc_core *c, uint32_t *ids);
 
+/* mdc_core_nodeid - this node's id. */
+uint32_t mdc_core_nodeid(struct mdc_core *c);
+
 /* mdc_core_idle - true when nothing is in flight or queued on this node. */
 bool mdc_core_idle(struct mdc_core *c);
 

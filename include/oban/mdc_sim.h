@@ -27,7 +27,8 @@
  *                          (out of order, a fault CPG itself never makes);
  *   mdc_sim_partition()    split the nodes in two components; _heal() joins.
  *
- * Single-threaded: everything runs in the caller's thread.
+ * Threading: one mutex guards the simulator, so sends may come from other
+ * threads while one thread steps; deliveries happen in the stepping thread.
  */
 #ifndef OBAN_MDC_SIM_H
 #define OBAN_MDC_SIM_H

@@ -1763,6 +1763,11 @@ void mdc_core_stats(struct mdc_core *c, struct mdc_core_stats *st)
 	core_unlock(c);
 }
 
+uint32_t mdc_core_nodeid(struct mdc_core *c)
+{
+	return c->mc_self; /* set at creation, never changes */
+}
+
 size_t mdc_core_members(struct mdc_core *c, uint32_t *ids)
 {
 	uint32_t node;

@@ -8,9 +8,15 @@
  * those with a deliverable head (alive, not held, queue not empty) from a
  * xorshift64* generator, so a seed names a run.  Nothing here sleeps or
  * reads the clock.
+ *
+ * Lock: sm_lock (recursive, struct mdc_sim) protects the queues, the
+ * nodes' state and the counters, so that a test may send from another
+ * thread (the RPC server's) while one thread steps.  mdc_sim_step() drops
+ * it while it delivers, so the receiver may multicast.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,11 +57,22 @@ struct sim_node {
 };
 
 struct mdc_sim {
+	pthread_mutex_t sm_lock; /* protects everything in the simulator */
 	unsigned int sm_n;
 	uint64_t sm_rng;
 	struct sim_node sm_nodes[SIM_MAXNODES + 1]; /* [0] unused */
 	struct mdc_sim_stats sm_stats;
 };
+
+static void sim_lock(struct mdc_sim *sim)
+{
+	VERIFY0(pthread_mutex_lock(&sim->sm_lock));
+}
+
+static void sim_unlock(struct mdc_sim *sim)
+{
+	VERIFY0(pthread_mutex_unlock(&sim->sm_lock));
+}
 
 static uint64_t sim_rand(struct mdc_sim *sim)
 {
@@ -121,7 +138,8 @@ static void sim_confchg(struct mdc_sim *sim, unsigned int comp)
 	sim_event_rele(ev);
 }
 
-static void sim_bind(void *tp, const struct mdc_transport_cb *cb, void *arg)
+static void sim_bind_locked(void *tp, const struct mdc_transport_cb *cb,
+			    void *arg)
 {
 	struct sim_node *sn = tp;
 
@@ -129,7 +147,7 @@ static void sim_bind(void *tp, const struct mdc_transport_cb *cb, void *arg)
 	sn->sn_cbarg = arg;
 }
 
-static int sim_join(void *tp, const char *name, meta_error_t *ep)
+static int sim_join_locked(void *tp, const char *name, meta_error_t *ep)
 {
 	struct sim_node *sn = tp;
 
@@ -141,7 +159,7 @@ static int sim_join(void *tp, const char *name, meta_error_t *ep)
 	return 0;
 }
 
-static int sim_leave(void *tp, meta_error_t *ep)
+static int sim_leave_locked(void *tp, meta_error_t *ep)
 {
 	struct sim_node *sn = tp;
 
@@ -156,7 +174,7 @@ static void sim_drop_queue(struct sim_node *sn)
 		sim_event_rele(sn->sn_q[--sn->sn_qlen]);
 }
 
-void mdc_sim_crash(struct mdc_sim *sim, uint32_t node)
+static void mdc_sim_crash_locked(struct mdc_sim *sim, uint32_t node)
 {
 	struct sim_node *sn;
 
@@ -170,7 +188,8 @@ void mdc_sim_crash(struct mdc_sim *sim, uint32_t node)
 		sim_confchg(sim, sn->sn_component);
 }
 
-static int sim_mcast(void *tp, const void *buf, size_t len, meta_error_t *ep)
+static int sim_mcast_locked(void *tp, const void *buf, size_t len,
+			    meta_error_t *ep)
 {
 	struct sim_node *sn = tp;
 	struct mdc_sim *sim = sn->sn_sim;
@@ -232,7 +251,7 @@ static uint32_t sim_nodeid(void *tp)
 	return ((struct sim_node *)tp)->sn_id;
 }
 
-static bool sim_quorate(void *tp)
+static bool sim_quorate_locked(void *tp)
 {
 	struct sim_node *sn = tp;
 	struct mdc_sim *sim = sn->sn_sim;
@@ -248,6 +267,59 @@ static bool sim_quorate(void *tp)
 static void sim_destroy_tp(void *tp)
 {
 	/* The simulator owns its nodes: see mdc_sim_destroy(). */
+}
+
+static void sim_bind(void *tp, const struct mdc_transport_cb *cb, void *arg)
+{
+	struct mdc_sim *sm_ = ((struct sim_node *)tp)->sn_sim;
+
+	sim_lock(sm_);
+	sim_bind_locked(tp, cb, arg);
+	sim_unlock(sm_);
+}
+
+static int sim_join(void *tp, const char *name, meta_error_t *ep)
+{
+	struct mdc_sim *sm_ = ((struct sim_node *)tp)->sn_sim;
+	int r_;
+
+	sim_lock(sm_);
+	r_ = sim_join_locked(tp, name, ep);
+	sim_unlock(sm_);
+	return r_;
+}
+
+static int sim_leave(void *tp, meta_error_t *ep)
+{
+	struct mdc_sim *sm_ = ((struct sim_node *)tp)->sn_sim;
+	int r_;
+
+	sim_lock(sm_);
+	r_ = sim_leave_locked(tp, ep);
+	sim_unlock(sm_);
+	return r_;
+}
+
+static int sim_mcast(void *tp, const void *buf, size_t len, meta_error_t *ep)
+{
+	struct mdc_sim *sm_ = ((struct sim_node *)tp)->sn_sim;
+	int r_;
+
+	sim_lock(sm_);
+	r_ = sim_mcast_locked(tp, buf, len, ep);
+	sim_unlock(sm_);
+	return r_;
+}
+
+static bool sim_quorate(void *tp)
+{
+	struct mdc_sim *sm_ = ((struct sim_node *)tp)->sn_sim;
+	bool r_;
+
+	sim_lock(sm_);
+	r_ = sim_quorate_locked(tp);
+	sim_unlock(sm_);
+	return r_;
 }
 
 static const struct mdc_transport_ops mdc_sim_ops = {
@@ -273,6 +345,15 @@ struct mdc_sim *mdc_sim_create(unsigned int n, uint64_t seed)
 	sim = calloc(1, sizeof(*sim));
 	if (sim == NULL)
 		return NULL;
+	{
+		pthread_mutexattr_t ma;
+
+		VERIFY0(pthread_mutexattr_init(&ma));
+		VERIFY0(pthread_mutexattr_settype(&ma,
+						  PTHREAD_MUTEX_RECURSIVE));
+		VERIFY0(pthread_mutex_init(&sim->sm_lock, &ma));
+		pthread_mutexattr_destroy(&ma);
+	}
 	sim->sm_n = n;
 	sim->sm_rng = seed ? seed : 0x9e3779b97f4a7c15ull;
 	for (i = 1; i <= n; i++) {
@@ -298,6 +379,7 @@ void mdc_sim_destroy(struct mdc_sim *sim)
 		sim_drop_queue(&sim->sm_nodes[i]);
 		free(sim->sm_nodes[i].sn_q);
 	}
+	pthread_mutex_destroy(&sim->sm_lock);
 	free(sim);
 }
 
@@ -314,36 +396,47 @@ static bool sim_deliverable(const struct sim_node *sn)
 
 bool mdc_sim_step(struct mdc_sim *sim)
 {
+	const struct mdc_transport_cb *cb;
 	uint32_t ready[SIM_MAXNODES];
 	struct sim_event *ev;
 	struct sim_node *sn;
 	unsigned int i, nready = 0;
+	void *cbarg;
 
+	sim_lock(sim);
 	for (i = 1; i <= sim->sm_n; i++)
 		if (sim_deliverable(&sim->sm_nodes[i]))
 			ready[nready++] = i;
-	if (nready == 0)
+	if (nready == 0) {
+		sim_unlock(sim);
 		return false;
+	}
 	sn = &sim->sm_nodes[ready[sim_rand(sim) % nready]];
 	ev = sn->sn_q[0];
 	memmove(sn->sn_q, sn->sn_q + 1, (sn->sn_qlen - 1) * sizeof(*sn->sn_q));
 	sn->sn_qlen--;
-	if (sn->sn_cb != NULL) {
+	cb = sn->sn_cb;
+	cbarg = sn->sn_cbarg;
+	if (cb != NULL && ev->se_kind == SIM_EV_PKT)
+		sim->sm_stats.ss_delivered++;
+	sim_unlock(sim);
+	/* Delivered unlocked: the receiver multicasts from its callbacks. */
+	if (cb != NULL) {
 		if (ev->se_kind == SIM_EV_PKT) {
-			sim->sm_stats.ss_delivered++;
-			sn->sn_cb->tc_deliver(sn->sn_cbarg, ev->se_from,
-					      ev->se_buf, ev->se_len);
+			cb->tc_deliver(cbarg, ev->se_from, ev->se_buf,
+				       ev->se_len);
 		} else {
-			sn->sn_cb->tc_quorum(sn->sn_cbarg, ev->se_quorate);
-			sn->sn_cb->tc_confchg(sn->sn_cbarg, ev->se_members,
-					      ev->se_nmembers);
+			cb->tc_quorum(cbarg, ev->se_quorate);
+			cb->tc_confchg(cbarg, ev->se_members, ev->se_nmembers);
 		}
 	}
+	sim_lock(sim);
 	sim_event_rele(ev);
+	sim_unlock(sim);
 	return true;
 }
 
-size_t mdc_sim_pending(const struct mdc_sim *sim, uint32_t node)
+static size_t mdc_sim_pending_locked(const struct mdc_sim *sim, uint32_t node)
 {
 	size_t n = 0;
 	unsigned int i;
@@ -355,7 +448,8 @@ size_t mdc_sim_pending(const struct mdc_sim *sim, uint32_t node)
 	return n;
 }
 
-void mdc_sim_crash_after(struct mdc_sim *sim, uint32_t node, unsigned int k)
+static void mdc_sim_crash_after_locked(struct mdc_sim *sim, uint32_t node,
+				       unsigned int k)
 {
 	VERIFY(node >= 1 && node <= sim->sm_n);
 	if (k == 0)
@@ -364,24 +458,24 @@ void mdc_sim_crash_after(struct mdc_sim *sim, uint32_t node, unsigned int k)
 		sim->sm_nodes[node].sn_crash_after = (int)k;
 }
 
-bool mdc_sim_alive(const struct mdc_sim *sim, uint32_t node)
+static bool mdc_sim_alive_locked(const struct mdc_sim *sim, uint32_t node)
 {
 	return node >= 1 && node <= sim->sm_n && sim->sm_nodes[node].sn_alive;
 }
 
-void mdc_sim_dup_next(struct mdc_sim *sim, uint32_t node)
+static void mdc_sim_dup_next_locked(struct mdc_sim *sim, uint32_t node)
 {
 	VERIFY(node >= 1 && node <= sim->sm_n);
 	sim->sm_nodes[node].sn_dup_next = true;
 }
 
-void mdc_sim_hold(struct mdc_sim *sim, uint32_t node, bool hold)
+static void mdc_sim_hold_locked(struct mdc_sim *sim, uint32_t node, bool hold)
 {
 	VERIFY(node >= 1 && node <= sim->sm_n);
 	sim->sm_nodes[node].sn_held = hold;
 }
 
-void mdc_sim_swap_next(struct mdc_sim *sim, uint32_t node)
+static void mdc_sim_swap_next_locked(struct mdc_sim *sim, uint32_t node)
 {
 	struct sim_node *sn;
 	struct sim_event *t;
@@ -395,7 +489,7 @@ void mdc_sim_swap_next(struct mdc_sim *sim, uint32_t node)
 	sn->sn_q[1] = t;
 }
 
-void mdc_sim_partition(struct mdc_sim *sim, uint64_t side)
+static void mdc_sim_partition_locked(struct mdc_sim *sim, uint64_t side)
 {
 	unsigned int i;
 
@@ -405,7 +499,7 @@ void mdc_sim_partition(struct mdc_sim *sim, uint64_t side)
 	sim_confchg(sim, 1);
 }
 
-void mdc_sim_heal(struct mdc_sim *sim)
+static void mdc_sim_heal_locked(struct mdc_sim *sim)
 {
 	unsigned int i;
 
@@ -414,7 +508,102 @@ void mdc_sim_heal(struct mdc_sim *sim)
 	sim_confchg(sim, 0);
 }
 
-void mdc_sim_stats(const struct mdc_sim *sim, struct mdc_sim_stats *st)
+static void mdc_sim_stats_locked(const struct mdc_sim *sim,
+				 struct mdc_sim_stats *st)
 {
 	*st = sim->sm_stats;
+}
+
+void mdc_sim_crash(struct mdc_sim *sim, uint32_t node)
+{
+	struct mdc_sim *sm_ = sim;
+
+	sim_lock(sm_);
+	mdc_sim_crash_locked(sim, node);
+	sim_unlock(sm_);
+}
+
+size_t mdc_sim_pending(const struct mdc_sim *sim, uint32_t node)
+{
+	struct mdc_sim *sm_ = (struct mdc_sim *)(uintptr_t)sim;
+	size_t r_;
+
+	sim_lock(sm_);
+	r_ = mdc_sim_pending_locked(sim, node);
+	sim_unlock(sm_);
+	return r_;
+}
+
+void mdc_sim_crash_after(struct mdc_sim *sim, uint32_t node, unsigned int k)
+{
+	struct mdc_sim *sm_ = sim;
+
+	sim_lock(sm_);
+	mdc_sim_crash_after_locked(sim, node, k);
+	sim_unlock(sm_);
+}
+
+bool mdc_sim_alive(const struct mdc_sim *sim, uint32_t node)
+{
+	struct mdc_sim *sm_ = (struct mdc_sim *)(uintptr_t)sim;
+	bool r_;
+
+	sim_lock(sm_);
+	r_ = mdc_sim_alive_locked(sim, node);
+	sim_unlock(sm_);
+	return r_;
+}
+
+void mdc_sim_dup_next(struct mdc_sim *sim, uint32_t node)
+{
+	struct mdc_sim *sm_ = sim;
+
+	sim_lock(sm_);
+	mdc_sim_dup_next_locked(sim, node);
+	sim_unlock(sm_);
+}
+
+void mdc_sim_hold(struct mdc_sim *sim, uint32_t node, bool hold)
+{
+	struct mdc_sim *sm_ = sim;
+
+	sim_lock(sm_);
+	mdc_sim_hold_locked(sim, node, hold);
+	sim_unlock(sm_);
+}
+
+void mdc_sim_swap_next(struct mdc_sim *sim, uint32_t node)
+{
+	struct mdc_sim *sm_ = sim;
+
+	sim_lock(sm_);
+	mdc_sim_swap_next_locked(sim, node);
+	sim_unlock(sm_);
+}
+
+void mdc_sim_partition(struct mdc_sim *sim, uint64_t side)
+{
+	struct mdc_sim *sm_ = sim;
+
+	sim_lock(sm_);
+	mdc_sim_partition_locked(sim, side);
+	sim_unlock(sm_);
+}
+
+void mdc_sim_heal(struct mdc_sim *sim)
+{
+	struct mdc_sim *sm_ = sim;
+
+	sim_lock(sm_);
+	mdc_sim_heal_locked(sim);
+	sim_unlock(sm_);
+}
+
+void mdc_sim_stats(const struct mdc_sim *sim, struct mdc_sim_stats *st)
+{
+	struct mdc_sim *sm_ = (struct mdc_sim *)(uintptr_t)sim;
+
+	sim_lock(sm_);
+	mdc_sim_stats_locked(sim, st);
+	sim_unlock(sm_);
 }

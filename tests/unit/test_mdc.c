@@ -8,15 +8,22 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <oban/debug.h>
 #include <oban/errcodes.h>
+#include <oban/mdc_client.h>
 #include <oban/mdc_core.h>
+#include <oban/mdc_rpcsvc.h>
 #include <oban/mdc_sim.h>
+#include <oban/paths.h>
 
 #include "ocu.h"
 #include "mdc_suites.h"
@@ -1216,16 +1223,170 @@ static CU_TestInfo mdc_core_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/* ---- the local RPC interface ------------------------------------------ */
+
+#define MONITOR_GID 4711
+
+static volatile int pump_stop;
+
+/* Deliver and tick in the background while the test thread makes calls. */
+static void *pump(void *arg)
+{
+	uint64_t now = 0;
+	unsigned int idle = 0;
+
+	while (!__atomic_load_n(&pump_stop, __ATOMIC_ACQUIRE)) {
+		if (mdc_sim_step(cl->cl_sim)) {
+			idle = 0;
+			continue;
+		}
+		if (++idle % 16 == 0) {
+			now += 100;
+			mdc_core_tick(core(1), now);
+		}
+		usleep(200);
+	}
+	return NULL;
+}
+
+/* In a child: drop to @gid/nobody and report what the daemon allows. */
+static int child_as(gid_t gid)
+{
+	struct mdc_client_status st;
+	struct mdc_client_req rq = { .cr_set = SET, .cr_type = MDC_MSG_TEST1 };
+	struct mdc_result res;
+	meta_error_t e;
+	pid_t pid;
+	int status, code = 0;
+
+	pid = fork();
+	if (pid == 0) {
+		if (setgroups(0, NULL) != 0 || setgid(gid) != 0 ||
+		    setuid(65534) != 0)
+			_exit(99);
+		meta_error_init(&e);
+		if (mdc_client_status(&st, &e) == 0)
+			code |= 1;
+		else if (e.me_code == ME_COMM_DENIED)
+			code |= 2;
+		meta_error_init(&e);
+		if (mdc_client_send(&rq, &res, &e) == 0)
+			code |= 4;
+		else if (e.me_code == ME_COMM_DENIED)
+			code |= 8;
+		_exit(code);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void test_rpc(void)
+{
+	struct mdc_client_req rq = { .cr_set = SET, .cr_type = MDC_MSG_TEST1 };
+	struct mdc_client_status st;
+	struct mdc_result res;
+	struct mdc_rpcsvc *svc;
+	char path[256];
+	meta_error_t e;
+	pthread_t tid;
+	int answer;
+
+	cl_create(1, 30);
+	VERIFY(oban_path(path, sizeof(path), OBAN_DIR_RUN, "mdcommd.sock"));
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL_FATAL(
+		mdc_rpcsvc_create(core(1), path, MONITOR_GID, &svc, &e), 0);
+	pump_stop = 0;
+	VERIFY0(pthread_create(&tid, NULL, pump, NULL));
+
+	/* A message, through the socket, the core and back. */
+	CU_ASSERT_EQUAL(mdc_client_send(&rq, &res, &e), 0);
+	CU_ASSERT_EQUAL(res.mr_comm_state, MDC_CS_ACK);
+	CU_ASSERT_EQUAL(res.mr_id.mi_nid, 1);
+	CU_ASSERT_EQUAL(runs_of(1, &res.mr_id, 0), 1);
+	CU_ASSERT_EQUAL(res.mr_outlen, 5);
+	CU_ASSERT_EQUAL(memcmp(res.mr_out, "TEST1", 5), 0);
+
+	/* Control calls. */
+	CU_ASSERT_EQUAL(
+		mdc_client_ctl(MDC_CLIENT_SUSPEND, SET, 0, 0, &answer, &e), 0);
+	CU_ASSERT_EQUAL(answer, MDC_CS_ACK);
+	rq.cr_flags = MDC_F_FAIL_ON_SUSPEND;
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL(mdc_client_send(&rq, &res, &e), -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_COMM_SUSPENDED);
+	CU_ASSERT_EQUAL(res.mr_comm_state, MDC_CS_SUSPENDED);
+	CU_ASSERT_EQUAL(
+		mdc_client_ctl(MDC_CLIENT_RESUME, SET, 0, 0, &answer, &e), 0);
+	CU_ASSERT_EQUAL(answer, MDC_CS_ACK);
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL(mdc_client_send(&rq, &res, &e), 0);
+	CU_ASSERT_EQUAL(mdc_client_ping(SET, &res, &e), 0);
+	CU_ASSERT_EQUAL(res.mr_comm_state, MDC_CS_ACK);
+	CU_ASSERT_EQUAL(
+		mdc_client_ctl(MDC_CLIENT_SUSPEND, 99, 0, 0, &answer, &e), 0);
+	CU_ASSERT_EQUAL(answer, MDC_CS_EINVAL);
+	CU_ASSERT_EQUAL(
+		mdc_client_ctl(MDC_CLIENT_REPLAY, SET, 0, 0, &answer, &e), 0);
+	CU_ASSERT_EQUAL(answer, 0); /* master, nothing logged */
+
+	/* Refusals: unknown type (client side), daemon-only flag (server). */
+	rq.cr_type = 400;
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL(mdc_client_send(&rq, &res, &e), -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_COMM_UNKNOWN_TYPE);
+	rq.cr_type = MDC_MSG_TEST1;
+	rq.cr_flags = MDC_F_ON_MASTER;
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL(mdc_client_send(&rq, &res, &e), -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_COMM_BADMSG);
+
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL(mdc_client_status(&st, &e), 0);
+	CU_ASSERT_EQUAL(st.cs_nodeid, 1);
+	CU_ASSERT_EQUAL(st.cs_members, 1);
+	CU_ASSERT(st.cs_runs >= 3);
+
+	/* Credentials: the monitor group reads, nobody else gets in.  The
+	 * scratch directory must let them reach the socket at all. */
+	VERIFY0(chmod(ocu_tmpdir(), 0711));
+	CU_ASSERT_EQUAL(child_as(MONITOR_GID), 1 | 8);
+	CU_ASSERT_EQUAL(child_as(65534), 2 | 8);
+
+	__atomic_store_n(&pump_stop, 1, __ATOMIC_RELEASE);
+	VERIFY0(pthread_join(tid, NULL));
+	mdc_rpcsvc_destroy(svc);
+	/* No daemon: a clear error, no retries. */
+	meta_error_init(&e);
+	rq.cr_flags = 0;
+	CU_ASSERT_EQUAL(mdc_client_send(&rq, &res, &e), -1);
+	CU_ASSERT(e.me_code == ENOENT || e.me_code == ECONNREFUSED);
+	cl_destroy();
+}
+
+static CU_TestInfo mdc_rpc_tests[] = {
+	{ "client, server and credentials", test_rpc },
+	CU_TEST_INFO_NULL,
+};
+
 static const struct ocu_suite suites[] = {
 	{ "mdc_table", NULL, NULL, mdc_table_tests },
 	{ "mdc_wire", NULL, NULL, mdc_wire_tests },
 	{ "mdc_mct", NULL, NULL, mdc_mct_tests },
 	{ "mdc_dbg", NULL, NULL, mdc_dbg_tests },
 	{ "mdc_core", NULL, NULL, mdc_core_tests },
+	{ "mdc_rpc", NULL, NULL, mdc_rpc_tests },
 	{ NULL },
 };
 
 int main(int argc, char **argv)
 {
+	char run[512];
+
+	/* The daemon's socket lives in this binary's own run directory. */
+	ocu_path(run, sizeof(run), "run");
+	VERIFY0(mkdir(run, 0755));
+	VERIFY0(setenv("OBAN_RUNDIR", run, 1));
 	return ocu_main(argc, argv, suites);
 }

@@ -27,9 +27,8 @@ struct mdc_rpcsvc;
  * removed) and serve @c.  @monitor_gid: (gid_t)-1 for no monitor group.
  * Errors: errno (socket, bind, listen), ENAMETOOLONG, ENOMEM.
  */
-int mdc_rpcsvc_create(struct mdc_core *c, const char *path,
-		      gid_t monitor_gid, struct mdc_rpcsvc **svcp,
-		      meta_error_t *ep);
+int mdc_rpcsvc_create(struct mdc_core *c, const char *path, gid_t monitor_gid,
+		      struct mdc_rpcsvc **svcp, meta_error_t *ep);
 
 /*
  * mdc_rpcsvc_destroy - stop accepting, close every connection (a SEND

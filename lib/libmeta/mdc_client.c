@@ -236,7 +236,8 @@ int mdc_client_ping(uint32_t set, struct mdc_result *res, meta_error_t *ep)
 	xdr_free((xdrproc_t)xdr_mdc_rpc_result, (char *)&r);
 	if (res->mr_comm_state != MDC_CS_ACK)
 		return meta_error_set(
-			ep, SET_ERROR(mdc_comm_state_errcode(res->mr_comm_state)),
+			ep,
+			SET_ERROR(mdc_comm_state_errcode(res->mr_comm_state)),
 			0, "mdcommd", "cannot ping set %u", set);
 	return 0;
 }

@@ -171,8 +171,8 @@ static void proc_null(struct svc_conn *cn, void *args, void *res)
 }
 
 /* Submit, wait, and put the answer in @res (it points into cn_res). */
-static void run_send(struct svc_conn *cn, const struct mdc_send *s,
-		     bool ping, mdc_rpc_result *res)
+static void run_send(struct svc_conn *cn, const struct mdc_send *s, bool ping,
+		     mdc_rpc_result *res)
 {
 	struct mdc_rpcsvc *svc = cn->cn_svc;
 	struct svc_wait *w = wait_new();
@@ -275,10 +275,10 @@ static void proc_ctl(struct svc_conn *cn, void *args, void *res, int op)
 	}
 }
 
-#define CTL(name, num)                                                   \
+#define CTL(name, num)                                                 \
 	static void proc_##name(struct svc_conn *cn, void *a, void *r) \
-	{                                                                \
-		proc_ctl(cn, a, r, num);                                 \
+	{                                                              \
+		proc_ctl(cn, a, r, num);                               \
 	}
 CTL(suspend, MDC_RPC_SUSPEND)
 CTL(resume, MDC_RPC_RESUME)
@@ -317,26 +317,27 @@ struct svc_proc {
 	bool sp_readonly; /* the monitor group may call it */
 };
 
-#define PROC(num, fn, xa, ta, xr, tr, ro)                            \
-	[num] = { .sp_fn = (fn),                                     \
-		  .sp_xargs = (xdrproc_t)(xa),                       \
-		  .sp_argsize = sizeof(ta),                          \
-		  .sp_xres = (xdrproc_t)(xr),                        \
-		  .sp_ressize = sizeof(tr),                          \
+#define PROC(num, fn, xa, ta, xr, tr, ro)      \
+	[num] = { .sp_fn = (fn),               \
+		  .sp_xargs = (xdrproc_t)(xa), \
+		  .sp_argsize = sizeof(ta),    \
+		  .sp_xres = (xdrproc_t)(xr),  \
+		  .sp_ressize = sizeof(tr),    \
 		  .sp_readonly = (ro) }
 
 static const struct svc_proc svc_procs[] = {
-	PROC(MDC_RPC_NULL, proc_null, xdr_nothing, char, xdr_nothing, char, true),
+	PROC(MDC_RPC_NULL, proc_null, xdr_nothing, char, xdr_nothing, char,
+	     true),
 	PROC(MDC_RPC_SEND, proc_send, xdr_mdc_rpc_send, mdc_rpc_send,
 	     xdr_mdc_rpc_result, mdc_rpc_result, false),
 	PROC(MDC_RPC_SUSPEND, proc_suspend, xdr_mdc_rpc_ctl, mdc_rpc_ctl,
 	     xdr_int, int, false),
-	PROC(MDC_RPC_RESUME, proc_resume, xdr_mdc_rpc_ctl, mdc_rpc_ctl,
-	     xdr_int, int, false),
+	PROC(MDC_RPC_RESUME, proc_resume, xdr_mdc_rpc_ctl, mdc_rpc_ctl, xdr_int,
+	     int, false),
 	PROC(MDC_RPC_LOCK, proc_lock, xdr_mdc_rpc_ctl, mdc_rpc_ctl, xdr_int,
 	     int, false),
-	PROC(MDC_RPC_REINIT, proc_reinit, xdr_mdc_rpc_ctl, mdc_rpc_ctl,
-	     xdr_int, int, false),
+	PROC(MDC_RPC_REINIT, proc_reinit, xdr_mdc_rpc_ctl, mdc_rpc_ctl, xdr_int,
+	     int, false),
 	PROC(MDC_RPC_ABORT, proc_abort, xdr_mdc_rpc_ctl, mdc_rpc_ctl, xdr_int,
 	     int, false),
 	PROC(MDC_RPC_VERBOSITY, proc_verbosity, xdr_mdc_rpc_ctl, mdc_rpc_ctl,
@@ -347,8 +348,8 @@ static const struct svc_proc svc_procs[] = {
 	     mdc_rpc_status, true),
 	PROC(MDC_RPC_SETMASTER, proc_setmaster, xdr_mdc_rpc_ctl, mdc_rpc_ctl,
 	     xdr_int, int, false),
-	PROC(MDC_RPC_REPLAY, proc_replay, xdr_mdc_rpc_ctl, mdc_rpc_ctl,
-	     xdr_int, int, false),
+	PROC(MDC_RPC_REPLAY, proc_replay, xdr_mdc_rpc_ctl, mdc_rpc_ctl, xdr_int,
+	     int, false),
 };
 
 #define SVC_NPROCS (sizeof(svc_procs) / sizeof(svc_procs[0]))
@@ -402,8 +403,7 @@ static void conn_creds(struct svc_conn *cn)
 	if (uc.gid == cn->cn_svc->rs_monitor_gid)
 		cn->cn_monitor = true;
 	len = sizeof(groups);
-	if (getsockopt(cn->cn_fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) ==
-	    0)
+	if (getsockopt(cn->cn_fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
 		for (i = 0; i < len / sizeof(gid_t); i++)
 			if (groups[i] == cn->cn_svc->rs_monitor_gid)
 				cn->cn_monitor = true;
@@ -572,9 +572,8 @@ static void *accept_thread(void *arg)
 	return NULL;
 }
 
-int mdc_rpcsvc_create(struct mdc_core *c, const char *path,
-		      gid_t monitor_gid, struct mdc_rpcsvc **svcp,
-		      meta_error_t *ep)
+int mdc_rpcsvc_create(struct mdc_core *c, const char *path, gid_t monitor_gid,
+		      struct mdc_rpcsvc **svcp, meta_error_t *ep)
 {
 	struct sockaddr_un sun;
 	struct mdc_rpcsvc *svc;

@@ -961,6 +961,10 @@ static bool job_advance(struct mdc_core *c, struct mdc_setstate *ss,
 	uint64_t to;
 
 	for (;;) {
+		/* STOP_ON_ERROR: a failure anywhere ends the submessages. */
+		if (jb->jb_failed &&
+		    (jb->jb_msg.mm_flags & MDC_F_STOP_ON_ERROR))
+			jb->jb_stop = true;
 		if (jb->jb_stop ||
 		    jb->jb_cur >= (jb->jb_nsub ? jb->jb_nsub : 1)) {
 			job_finish(c, ss, jb);

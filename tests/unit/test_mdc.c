@@ -801,6 +801,27 @@ static void test_stop_on_error(void)
 	CU_ASSERT_EQUAL(runs_of(2, &id, 0), 0);
 	CU_ASSERT_EQUAL(runs_of(3, &id, 0), 0);
 	CU_ASSERT_EQUAL(cl->cl_log_writes, 0); /* NO_LOG */
+
+	/* A node's failure in one submessage ends the later ones. */
+	memset(&a, 0, sizeof(a));
+	cl->cl_nodes[3].tn_exitval[MDC_MSG_TEST2] = 7;
+	CU_ASSERT_EQUAL(
+		send_msg(2, MDC_MSG_TEST6, MDC_F_STOP_ON_ERROR, &a, &id), 0);
+	cl_run(5);
+	CU_ASSERT_EQUAL(a.tr_got, 1);
+	CU_ASSERT_EQUAL(a.tr_res.mr_exitval, 7);
+	CU_ASSERT_EQUAL(a.tr_res.mr_failing_node, 3);
+	CU_ASSERT_EQUAL(runs_of(3, &id, 1), 1);
+	CU_ASSERT_EQUAL(runs_of(1, &id, 2), 0);
+	CU_ASSERT_EQUAL(runs_of(3, &id, 4), 0);
+	CU_ASSERT_EQUAL(cl->cl_loguse, 0);
+	/* Without STOP_ON_ERROR every submessage runs. */
+	CU_ASSERT_EQUAL(send_msg(2, MDC_MSG_TEST6, 0, &a, &id), 0);
+	cl_run(5);
+	CU_ASSERT_EQUAL(a.tr_got, 2);
+	CU_ASSERT_EQUAL(a.tr_res.mr_failing_node, 3);
+	CU_ASSERT_EQUAL(runs_of(1, &id, 4), 1);
+	CU_ASSERT_EQUAL(runs_of(3, &id, 4), 1);
 	cl_destroy();
 }
 

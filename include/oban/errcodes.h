@@ -39,7 +39,27 @@
 
 #define META_ERRCODES_CONFIG(X)
 
-#define META_ERRCODES_COMM(X)
+#define META_ERRCODES_COMM(X)                                                  \
+	X(ME_COMM_UNKNOWN_TYPE, ME_COMM_BASE + 1, "unknown message type")     \
+	X(ME_COMM_CLASS_ORDER,  ME_COMM_BASE + 2, "a handler may only send messages of a higher class") \
+	X(ME_COMM_BADMSG,       ME_COMM_BASE + 3, "malformed message")        \
+	X(ME_COMM_TOOBIG,       ME_COMM_BASE + 4, "message too large")        \
+	X(ME_COMM_NOQUORUM,     ME_COMM_BASE + 5, "cluster has no quorum")    \
+	X(ME_COMM_TRANSPORT,    ME_COMM_BASE + 6, "cluster transport failure") \
+	X(ME_COMM_BADSET,       ME_COMM_BASE + 7, "invalid set number")       \
+	X(ME_COMM_NOTJOINED,    ME_COMM_BASE + 8, "node is not joined to the set") \
+	X(ME_COMM_SUSPENDED,    ME_COMM_BASE + 9, "set is suspended for reconfiguration, try again later") \
+	X(ME_COMM_BUSY,         ME_COMM_BASE + 10, "mdcommd is busy")         \
+	X(ME_COMM_TIMEOUT,      ME_COMM_BASE + 11, "no answer from the cluster in time") \
+	X(ME_COMM_LOGFAIL,      ME_COMM_BASE + 12, "cannot write the change log") \
+	X(ME_COMM_NOMASTER,     ME_COMM_BASE + 13, "set has no master")       \
+	X(ME_COMM_MCT,          ME_COMM_BASE + 14, "message completion table failure") \
+	X(ME_COMM_LOCKED,       ME_COMM_BASE + 15, "message class is locked") \
+	X(ME_COMM_ABORT,        ME_COMM_BASE + 16, "mdcommd is in the abort state") \
+	X(ME_COMM_NOTDRAINED,   ME_COMM_BASE + 17, "set is not drained yet")  \
+	X(ME_COMM_FAILED,       ME_COMM_BASE + 18, "message failed on a node") \
+	X(ME_COMM_BADFLAGS,     ME_COMM_BASE + 19, "invalid message flags")   \
+	X(ME_COMM_DENIED,       ME_COMM_BASE + 20, "permission denied by mdcommd")
 
 #define META_ERRCODES_ENGINE(X)
 /* clang-format on */

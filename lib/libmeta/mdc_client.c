@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libmeta's client of the local mdcommd; see include/oban/mdc_client.h.
+ *
+ * Each call connects to the daemon's unix socket, makes one RPC with
+ * clnt_call() and closes.  mdc_client_send() runs the retry policy of the
+ * message table (mdc_retry_next()) around the call: the first attempt
+ * gets a new message id from the daemon, every retry sends the same id,
+ * so the completion tables make the retries idempotent.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rpc/rpc.h>
+
+#include <oban/debug.h>
+#include <oban/errcodes.h>
+#include <oban/mdc_client.h>
+#include <oban/mdcommd_rpc.h>
+
+/* xdr_void() takes no arguments: a cast of it to xdrproc_t is not clean. */
+static bool_t xdr_nothing(XDR *x, void *p)
+{
+	return TRUE;
+}
+#include <oban/paths.h>
+
+#define CTL_TIMEOUT_S 60
+
+static void sleep_ms(uint32_t ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Connect to the daemon.  Returns a client, or NULL with @ep set. */
+static CLIENT *client_open(meta_error_t *ep)
+{
+	struct sockaddr_un sun;
+	struct netbuf nb;
+	CLIENT *cl;
+	int fd, err;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (oban_path(sun.sun_path, sizeof(sun.sun_path), OBAN_DIR_RUN,
+		      "mdcommd.sock") == NULL) {
+		meta_error_set(ep, SET_ERROR(ENAMETOOLONG), 0, "mdcommd.sock",
+			       "cannot reach mdcommd");
+		return NULL;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		meta_error_set(ep, SET_ERROR(errno), 0, sun.sun_path,
+			       "cannot reach mdcommd");
+		return NULL;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		err = errno;
+		close(fd);
+		meta_error_set(ep, SET_ERROR(err), 0, sun.sun_path,
+			       "cannot reach mdcommd");
+		return NULL;
+	}
+	nb.buf = &sun;
+	nb.len = nb.maxlen = sizeof(sun);
+	cl = clnt_vc_create(fd, &nb, MDC_PROG, MDC_VERS, 0, 0);
+	if (cl == NULL) {
+		close(fd);
+		meta_error_set(ep, SET_ERROR(ME_COMM_TRANSPORT), 0,
+			       sun.sun_path, "cannot reach mdcommd: %s",
+			       clnt_spcreateerror("rpc"));
+		return NULL;
+	}
+	(void)clnt_control(cl, CLSET_FD_CLOSE, NULL);
+	return cl;
+}
+
+/* One call on a fresh connection.  0, or -1 with @ep. */
+static int client_call(u_long proc, xdrproc_t xa, void *args, xdrproc_t xr,
+		       void *res, unsigned int timeout_s, meta_error_t *ep)
+{
+	struct timeval tv = { (time_t)timeout_s, 0 };
+	enum clnt_stat st;
+	CLIENT *cl;
+
+	cl = client_open(ep);
+	if (cl == NULL)
+		return -1;
+	st = clnt_call(cl, proc, xa, args, xr, res, tv);
+	clnt_destroy(cl);
+	if (st == RPC_SUCCESS)
+		return 0;
+	if (st == RPC_AUTHERROR)
+		return meta_error_set(ep, SET_ERROR(ME_COMM_DENIED), 0,
+				      "mdcommd", "cannot call");
+	return meta_error_set(ep, SET_ERROR(ME_COMM_TRANSPORT), 0, "mdcommd",
+			      "cannot call: %s", clnt_sperrno(st));
+}
+
+static void result_from_rpc(const mdc_rpc_result *r, struct mdc_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->mr_id.mi_nid = r->rr_id.rid_nid;
+	out->mr_id.mi_seq = r->rr_id.rid_seq;
+	out->mr_id.mi_sub = (uint8_t)r->rr_id.rid_sub;
+	out->mr_type = r->rr_type;
+	out->mr_set = r->rr_set;
+	out->mr_comm_state = r->rr_comm_state;
+	out->mr_exitval = r->rr_exitval;
+	out->mr_failing_node = r->rr_failing_node;
+	out->mr_outlen = r->rr_out.rr_out_len <= MDC_MAXOUT ?
+				 r->rr_out.rr_out_len :
+				 MDC_MAXOUT;
+	if (out->mr_outlen > 0)
+		memcpy(out->mr_out, r->rr_out.rr_out_val, out->mr_outlen);
+}
+
+int mdc_client_send(const struct mdc_client_req *rq, struct mdc_result *res,
+		    meta_error_t *ep)
+{
+	const struct mdc_msgtype_info *mt = mdc_msgtype_get(rq->cr_type);
+	mdc_rpc_send a;
+	mdc_rpc_result r;
+	struct mdc_retry rt;
+	meta_error_t e;
+	uint32_t delay;
+	unsigned int timeout;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	if (mt == NULL)
+		return meta_error_set(ep, SET_ERROR(ME_COMM_UNKNOWN_TYPE), 0,
+				      NULL, "cannot send message type %u",
+				      rq->cr_type);
+	if (rq->cr_len > MDC_MAXDATA)
+		return meta_error_set(ep, SET_ERROR(ME_COMM_TOOBIG), 0,
+				      mt->mt_name, "cannot send");
+	memset(&a, 0, sizeof(a));
+	a.rs_set = rq->cr_set;
+	a.rs_type = rq->cr_type;
+	a.rs_flags = rq->cr_flags;
+	a.rs_recipient = rq->cr_recipient;
+	a.rs_data.rs_data_len = rq->cr_len;
+	a.rs_data.rs_data_val = (char *)(uintptr_t)rq->cr_data;
+	/* As the original: the type's timeout for the largest cluster. */
+	timeout = mt->mt_timeout * MDC_MAXNODES;
+	mdc_retry_init(&rt, mt, rq->cr_flags);
+	for (;;) {
+		uint32_t cs;
+
+		memset(&r, 0, sizeof(r));
+		meta_error_init(&e);
+		if (client_call(MDC_RPC_SEND, (xdrproc_t)xdr_mdc_rpc_send, &a,
+				(xdrproc_t)xdr_mdc_rpc_result, &r, timeout,
+				&e) != 0) {
+			/* No daemon, or not allowed: nothing to retry. */
+			if (e.me_code != ME_COMM_TRANSPORT) {
+				*ep = e;
+				return -1;
+			}
+			cs = MDC_CS_RPC_FAIL;
+		} else {
+			result_from_rpc(&r, res);
+			xdr_free((xdrproc_t)xdr_mdc_rpc_result, (char *)&r);
+			cs = res->mr_comm_state;
+			if (cs == MDC_CS_EINVAL)
+				return meta_error_set(
+					ep, SET_ERROR(ME_COMM_BADMSG), 0,
+					mt->mt_name,
+					"cannot send: refused by mdcommd");
+			if (res->mr_id.mi_nid != 0 && !a.rs_has_id) {
+				a.rs_has_id = TRUE; /* retries keep the id */
+				a.rs_id.rid_nid = res->mr_id.mi_nid;
+				a.rs_id.rid_seq = res->mr_id.mi_seq;
+			}
+		}
+		switch (mdc_retry_next(&rt, cs, &delay, &err)) {
+		case MDC_RETRY_DONE:
+			return 0;
+		case MDC_RETRY_FAIL:
+			return meta_error_set(ep, SET_ERROR(err), 0,
+					      mt->mt_name, "cannot send");
+		case MDC_RETRY_AGAIN:
+			sleep_ms(delay);
+			break;
+		}
+	}
+}
+
+int mdc_client_ctl(enum mdc_client_op op, uint32_t set, uint32_t cls,
+		   uint32_t arg, int *answer, meta_error_t *ep)
+{
+	mdc_rpc_ctl a = { .rc_set = set, .rc_class = cls, .rc_arg = arg };
+
+	switch (op) {
+	case MDC_CLIENT_SUSPEND:
+	case MDC_CLIENT_RESUME:
+	case MDC_CLIENT_LOCK:
+	case MDC_CLIENT_REINIT:
+	case MDC_CLIENT_ABORT:
+	case MDC_CLIENT_VERBOSITY:
+	case MDC_CLIENT_SETMASTER:
+	case MDC_CLIENT_REPLAY:
+		break;
+	default:
+		return meta_error_set(ep, SET_ERROR(ME_USAGE), 0, NULL,
+				      "cannot make control call %d", (int)op);
+	}
+	*answer = MDC_CS_NULL;
+	return client_call((u_long)op, (xdrproc_t)xdr_mdc_rpc_ctl, &a,
+			   (xdrproc_t)xdr_int, answer, CTL_TIMEOUT_S, ep);
+}
+
+int mdc_client_ping(uint32_t set, struct mdc_result *res, meta_error_t *ep)
+{
+	mdc_rpc_ctl a = { .rc_set = set };
+	mdc_rpc_result r;
+
+	memset(&r, 0, sizeof(r));
+	memset(res, 0, sizeof(*res));
+	if (client_call(MDC_RPC_PING, (xdrproc_t)xdr_mdc_rpc_ctl, &a,
+			(xdrproc_t)xdr_mdc_rpc_result, &r, CTL_TIMEOUT_S,
+			ep) != 0)
+		return -1;
+	result_from_rpc(&r, res);
+	xdr_free((xdrproc_t)xdr_mdc_rpc_result, (char *)&r);
+	if (res->mr_comm_state != MDC_CS_ACK)
+		return meta_error_set(
+			ep,
+			SET_ERROR(mdc_comm_state_errcode(res->mr_comm_state)),
+			0, "mdcommd", "cannot ping set %u", set);
+	return 0;
+}
+
+int mdc_client_status(struct mdc_client_status *st, meta_error_t *ep)
+{
+	mdc_rpc_status r;
+
+	memset(&r, 0, sizeof(r));
+	if (client_call(MDC_RPC_STATUS, (xdrproc_t)xdr_nothing, NULL,
+			(xdrproc_t)xdr_mdc_rpc_status, &r, CTL_TIMEOUT_S,
+			ep) != 0)
+		return -1;
+	st->cs_nodeid = r.rt_nodeid;
+	st->cs_members = r.rt_members;
+	st->cs_sent = r.rt_sent;
+	st->cs_answered = r.rt_answered;
+	st->cs_timeouts = r.rt_timeouts;
+	st->cs_runs = r.rt_runs;
+	st->cs_mct_hits = r.rt_mct_hits;
+	st->cs_master_jobs = r.rt_master_jobs;
+	st->cs_bad_packets = r.rt_bad_packets;
+	st->cs_inconsistent = r.rt_inconsistent;
+	return 0;
+}

@@ -37,7 +37,32 @@
 
 #define META_ERRCODES_MDDB(X)
 
-#define META_ERRCODES_CONFIG(X)
+#define META_ERRCODES_CONFIG(X)                                                \
+	X(ME_CFG_EXISTS,      ME_CONFIG_BASE + 1,  "already exists")           \
+	X(ME_CFG_NOENT,       ME_CONFIG_BASE + 2,  "no such metadevice or hot spare pool") \
+	X(ME_CFG_INUSE,       ME_CONFIG_BASE + 3,  "in use by another metadevice") \
+	X(ME_CFG_COMPUSED,    ME_CONFIG_BASE + 4,  "component already in use") \
+	X(ME_CFG_NOSPACE,     ME_CONFIG_BASE + 5,  "not enough free space")    \
+	X(ME_CFG_BADSIZE,     ME_CONFIG_BASE + 6,  "invalid size")             \
+	X(ME_CFG_SMSMALL,     ME_CONFIG_BASE + 7,  "submirror too small")      \
+	X(ME_CFG_NOTMIRROR,   ME_CONFIG_BASE + 8,  "not a mirror")             \
+	X(ME_CFG_LASTSM,      ME_CONFIG_BASE + 9,  "last submirror of the mirror") \
+	X(ME_CFG_TOOMANYSM,   ME_CONFIG_BASE + 10, "too many submirrors")      \
+	X(ME_CFG_BADTYPE,     ME_CONFIG_BASE + 11, "wrong metadevice type")    \
+	X(ME_CFG_BADREC,      ME_CONFIG_BASE + 12, "corrupted configuration record") \
+	X(ME_CFG_BADVERSION,  ME_CONFIG_BASE + 13, "unsupported record version or feature") \
+	X(ME_CFG_RANGE,       ME_CONFIG_BASE + 14, "name or number out of range") \
+	X(ME_CFG_BADINTERLACE, ME_CONFIG_BASE + 15, "invalid interlace")       \
+	X(ME_CFG_OVERLAP,     ME_CONFIG_BASE + 16, "overlapping extents")      \
+	X(ME_CFG_SYNTAX,      ME_CONFIG_BASE + 17, "syntax error")             \
+	X(ME_CFG_LIMIT,       ME_CONFIG_BASE + 18, "too many components, extents or spares") \
+	X(ME_CFG_NOTSPARE,    ME_CONFIG_BASE + 19, "not a hot spare of the pool") \
+	X(ME_CFG_SPAREINUSE,  ME_CONFIG_BASE + 20, "hot spare in use")         \
+	X(ME_CFG_ERRED,       ME_CONFIG_BASE + 21, "needs maintenance (use -f)") \
+	X(ME_CFG_DUPLICATE,   ME_CONFIG_BASE + 22, "named twice")              \
+	X(ME_CFG_OTHERSET,    ME_CONFIG_BASE + 23, "belongs to another set")   \
+	X(ME_CFG_NOTSUB,      ME_CONFIG_BASE + 24, "not a submirror of the mirror") \
+	X(ME_CFG_LASTOKAY,    ME_CONFIG_BASE + 25, "only submirror in the Okay state (use -f)")
 
 #define META_ERRCODES_COMM(X)
 

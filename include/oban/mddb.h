@@ -61,9 +61,9 @@ enum mddb_rectype {
 #define MDDB_MAXREPLICAS 50 /* replicas per set (the original's MDDB_NLB) */
 #define MDDB_REC_MAXLEN (1024 * 1024) /* bytes of one record's payload */
 #define MDDB_LOG_SLOTS 16 /* change-log slots */
-#define MDDB_LOG_MAXLEN 1984 /* bytes of one change-log slot's payload */
-#define MDDB_RS_SLOTS 512 /* resync slots */
-#define MDDB_RS_MAXLEN 1984 /* bytes of one resync slot's payload */
+#define MDDB_LOG_MAXLEN 4028 /* bytes of one change-log slot's payload */
+#define MDDB_RS_SLOTS 256 /* resync slots */
+#define MDDB_RS_MAXLEN 4028 /* bytes of one resync slot's payload */
 #define MDDB_MINBYTES (4ULL << 20) /* smallest replica the format allows */
 #define MDDB_MAXBYTES (256ULL << 20) /* largest replica */
 

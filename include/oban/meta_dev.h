@@ -75,6 +75,14 @@ int meta_dev_flush(struct meta_dev *d, meta_error_t *ep);
 /* meta_dev_close - close and free @d (NULL is ok). */
 void meta_dev_close(struct meta_dev *d);
 
+/*
+ * meta_dev_open_mem - a device over @len bytes of memory at @buf (borrowed,
+ * not copied; writes change it).  For the fuzzers and the inspector's
+ * image checks.  Errors: ENOMEM.
+ */
+int meta_dev_open_mem(void *buf, uint64_t len, const char *name,
+		      struct meta_dev **dp, meta_error_t *ep);
+
 /* meta_dev_alloc - a zeroed buffer aligned for direct I/O; free() it. */
 void *meta_dev_alloc(size_t len);
 

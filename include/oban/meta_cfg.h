@@ -504,6 +504,53 @@ int meta_mdtab_apply(struct meta_cfg *cfg, FILE *f, const char *fname,
 int meta_mdtab_words(struct meta_cfg *cfg, int argc, char *const *argv,
 		     const struct meta_store *st, meta_error_t *ep);
 
+/* ---- a set's configuration, persistent (meta_cfg_store.c, meta_cfg_set.c) */
+
+struct mddb;
+
+/*
+ * An open configuration: the model of one set loaded from the set's mddb,
+ * and the store that writes changes back to it (records MDDB_RT_UNIT and
+ * MDDB_RT_HSP, ids the unit and pool numbers).
+ */
+struct meta_cfgh {
+	struct meta_cfg *ch_cfg; /* the model; owned */
+	struct meta_store ch_store; /* writes to ch_db */
+	struct mddb *ch_db; /* borrowed from the backend */
+	char ch_set[META_SETNAMELEN];
+	uint32_t ch_setno;
+	bool ch_mn;
+	meta_drive_lookup_fn ch_lookup;
+	void *ch_lookup_arg;
+	void *ch_priv; /* the backend's (meta_cfg_set.c: the meta_set) */
+};
+
+/*
+ * meta_cfgh_init - fill @h for the set database @db (set @set, number
+ * @setno, multi-owner @mn; drives resolved by @lookup with @arg) and load
+ * the model from it (meta_cfg_load(): every record decoded and the whole
+ * checked).  On failure nothing is left to release.
+ */
+int meta_cfgh_init(struct meta_cfgh *h, struct mddb *db, const char *set,
+		   uint32_t setno, bool mn, meta_drive_lookup_fn lookup,
+		   void *arg, meta_error_t *ep);
+/* meta_cfgh_reload - drop the model and load it again from the store (after
+ * a dry run changed it in memory).  On failure h->ch_cfg is NULL. */
+int meta_cfgh_reload(struct meta_cfgh *h, meta_error_t *ep);
+/* meta_cfgh_release - free the model (not the database). */
+void meta_cfgh_release(struct meta_cfgh *h);
+/* meta_store_mddb - @st writes unit and pool records to @db. */
+void meta_store_mddb(struct meta_store *st, struct mddb *db);
+
+/*
+ * meta_cfg_open - open set @set (meta_set_open()) and load its
+ * configuration; *@hp is freed with meta_cfg_close(), which also closes the
+ * set.  Errors: those of meta_set_open() (ME_SET_NOTFOUND, ...), ME_CFG_*
+ * from loading (a corrupted record names itself), ENOMEM.
+ */
+int meta_cfg_open(const char *set, struct meta_cfgh **hp, meta_error_t *ep);
+void meta_cfg_close(struct meta_cfgh *h);
+
 /* ---- printing (meta_print.c) ---- */
 
 /*

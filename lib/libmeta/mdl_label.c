@@ -77,8 +77,8 @@ int mdl_label_decode(const void *buf, struct mdl_label *l)
 
 	if (memcmp(b, MDL_MAGIC, 8) != 0)
 		return SET_ERROR(ME_MDL_NOLABEL);
-	if (meta_get32(b + MDL_LABEL_SIZE - 4) !=
-	    meta_crc_block(b, MDL_LABEL_SIZE))
+	if (!META_CRC_OK(meta_get32(b + MDL_LABEL_SIZE - 4),
+			 meta_crc_block(b, MDL_LABEL_SIZE)))
 		return SET_ERROR(ME_MDDB_BADCKSUM);
 	memset(l, 0, sizeof(*l));
 	l->ml_version = meta_get32(b + 8);

@@ -40,6 +40,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <oban/error.h>
 
@@ -286,5 +287,17 @@ int mddb_resync_write(struct mddb *db, unsigned slot, const void *data,
 		      size_t len, meta_error_t *ep);
 int mddb_resync_read(struct mddb *db, unsigned slot, void *buf, size_t size,
 		     size_t *lenp, meta_error_t *ep);
+
+/*
+ * mddb_dump_replica - print one replica found at @off (@len bytes) of @d to
+ * @out, for the offline inspector (metadump): its header, both commit
+ * slots, the locator table, the directory and, with @records, every record
+ * (type, id, length, commit, checksum state and the first bytes), the
+ * change-log slots and the resync slots in use.  Reads only, with the
+ * library's own decoders; a bad structure is reported and the dump goes on.
+ * Returns 0, or -1 (with @ep) if the header cannot be read at all.
+ */
+int mddb_dump_replica(struct meta_dev *d, uint64_t off, uint64_t len,
+		      bool records, FILE *out, meta_error_t *ep);
 
 #endif /* OBAN_MDDB_H */

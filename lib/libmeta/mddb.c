@@ -708,8 +708,9 @@ static int check_record(const void *buf, const void *arg)
 	if (rh.rh_type != e->e_type || rh.rh_id != e->e_id ||
 	    rh.rh_len != e->e_len || rh.rh_txg != e->e_txg ||
 	    rh.rh_dcrc != e->e_dcrc ||
-	    meta_crc32c(0, (const uint8_t *)buf + MDDB_RECHDR_SIZE,
-			rh.rh_len) != rh.rh_dcrc)
+	    !META_CRC_OK(meta_crc32c(0, (const uint8_t *)buf + MDDB_RECHDR_SIZE,
+				     rh.rh_len),
+			 rh.rh_dcrc))
 		return SET_ERROR(ME_MDDB_CORRUPT);
 	return 0;
 }

@@ -39,8 +39,8 @@ static void seal(void *buf, size_t len)
 
 static bool sealed(const void *buf, size_t len)
 {
-	return meta_get32((const uint8_t *)buf + len - 4) ==
-	       meta_crc_block(buf, len);
+	return META_CRC_OK(meta_get32((const uint8_t *)buf + len - 4),
+			   meta_crc_block(buf, len));
 }
 
 /*
@@ -305,7 +305,7 @@ int mddb_rechdr_decode(const void *buf, struct mddb_rechdr *r)
 
 	if (memcmp(b, MDDB_MAGIC_REC, 4) != 0)
 		return SET_ERROR(ME_MDDB_BADMAGIC);
-	if (meta_get32(b + 28) != meta_crc32c(0, b, 28))
+	if (!META_CRC_OK(meta_get32(b + 28), meta_crc32c(0, b, 28)))
 		return SET_ERROR(ME_MDDB_BADCKSUM);
 	r->rh_type = meta_get32(b + 4);
 	r->rh_id = meta_get32(b + 8);

@@ -199,8 +199,4 @@ int mddb_quorum_need(const struct mddb *db);
 void mddb_replica_failed(struct mddb *db, int i, uint32_t flag);
 int mddb_rep_object(const struct mddb *db, int i, char *buf, size_t len);
 
-/* mddb_dump.c */
-int mddb_dump_replica(struct meta_dev *d, uint64_t off, uint64_t len,
-		      bool records, FILE *out, meta_error_t *ep);
-
 #endif /* OBAN_MDDB_IMPL_H */

@@ -6,11 +6,6 @@
  * This file holds only meta_cfg_open() and meta_cfg_close(), so that the
  * command tests can link their own pair (a set over plain files) in its
  * place without pulling this one from the archive.
- *
- * Until the storage area's meta_set.c is in the tree, the meta_set calls
- * are weak references: libmeta links, and meta_cfg_open() fails with
- * ME_INTERNAL "set support not built" instead of crashing.  Nothing else
- * changes when it lands.
  */
 #include "config.h"
 
@@ -22,14 +17,6 @@
 #include <oban/mddb.h>
 #include <oban/meta_cfg.h>
 #include <oban/meta_set.h>
-
-#pragma weak meta_set_open
-#pragma weak meta_set_close
-#pragma weak meta_set_db
-#pragma weak meta_set_name
-#pragma weak meta_set_number
-#pragma weak meta_set_is_mn
-#pragma weak meta_set_drive_find
 
 /* The model's drive lookup: the set's drives, sizes in blocks. */
 static int set_lookup(void *arg, const char *name, struct meta_drive *d,
@@ -53,9 +40,6 @@ int meta_cfg_open(const char *set, struct meta_cfgh **hp, meta_error_t *ep)
 	struct meta_set *s = NULL;
 	struct meta_cfgh *h;
 
-	if (meta_set_open == NULL || meta_set_drive_find == NULL)
-		return meta_error_set(ep, SET_ERROR(ME_INTERNAL), 0, set,
-				      "set support not built");
 	if (meta_set_open(set, 0, &s, ep) != 0)
 		return -1;
 	if (meta_set_db(s) == NULL) {

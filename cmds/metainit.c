@@ -4,7 +4,9 @@
  *
  *   metainit [-s set] [-n] entry       one md.tab entry on the command line
  *   metainit [-s set] [-n] -a [-f file] every entry of /etc/oban/md.tab,
- *                                       of file, or of stdin with "-f -"
+ *                                       of file, or of stdin with "-f -";
+ *                                       without -s, the set prefix of the
+ *                                       first entry names the set
  *
  * With -a the whole file is first applied to the model in memory only (a
  * dry run); only if every entry passes is it applied again, each entry its
@@ -81,17 +83,47 @@ static void report_new(struct cmd *c, const bool *had_u, const bool *had_h)
 			printf("%s: Hotspare pool is setup\n", cmd_hname(c, i));
 }
 
-static int run_file(struct cmd *c, const char *path)
+/* The set prefix of the first entry of md.tab text, or NULL. */
+static const char *first_set(const char *buf, size_t len)
+{
+	static char set[META_SETNAMELEN];
+	size_t i = 0;
+
+	while (i < len) {
+		size_t s, e;
+		struct meta_name n;
+		char word[128];
+
+		while (i < len && (buf[i] == ' ' || buf[i] == '\t' ||
+				   buf[i] == '\n' || buf[i] == '\r'))
+			i++;
+		if (i < len && buf[i] == '#') {
+			while (i < len && buf[i] != '\n')
+				i++;
+			continue;
+		}
+		for (s = e = i; e < len && buf[e] != ' ' && buf[e] != '\t' &&
+				buf[e] != '\n' && buf[e] != '#';
+		     e++)
+			;
+		if (e == s || e - s >= sizeof(word))
+			return NULL;
+		memcpy(word, buf + s, e - s);
+		word[e - s] = '\0';
+		if (meta_name_parse(word, &n, NULL) != 0 || n.mn_set[0] == '\0')
+			return NULL;
+		memcpy(set, n.mn_set, sizeof(set));
+		return set;
+	}
+	return NULL;
+}
+
+static int run_file(struct cmd *c, const char *path, char *buf, size_t len)
 {
 	static bool had_u[META_MAXUNITS], had_h[META_MAXHSP];
-	char *buf;
-	size_t len;
 	FILE *f;
 	int rc;
 
-	buf = slurp(c, path, &len);
-	if (buf == NULL)
-		return cmd_fail(c);
 	for (uint32_t i = 0; i < META_MAXUNITS; i++)
 		had_u[i] = meta_cfg_unit(c->c_h->ch_cfg, i) != NULL;
 	for (uint32_t i = 0; i < META_MAXHSP; i++)
@@ -99,7 +131,6 @@ static int run_file(struct cmd *c, const char *path)
 	/* The dry run, on the model in memory. */
 	f = fmemopen(buf, len ? len : 1, "r");
 	if (f == NULL) {
-		free(buf);
 		meta_error_set(&c->c_err, errno, 0, path, "cannot read");
 		return cmd_fail(c);
 	}
@@ -125,7 +156,6 @@ static int run_file(struct cmd *c, const char *path)
 			}
 		}
 	}
-	free(buf);
 	if (rc != 0)
 		return cmd_fail(c);
 	if (c->c_h->ch_cfg != NULL)
@@ -136,6 +166,8 @@ static int run_file(struct cmd *c, const char *path)
 int metainit_main(int argc, char **argv)
 {
 	const char *sopt = NULL, *file = NULL;
+	char path[4096], *buf = NULL;
+	size_t len = 0;
 	bool all = false;
 	struct cmd c;
 	int opt, rc;
@@ -164,16 +196,26 @@ int metainit_main(int argc, char **argv)
 	argv += optind;
 	if (all ? argc != 0 : (argc < 1 || file != NULL))
 		return cmd_usage(&c, usage);
-	rc = cmd_open(&c, sopt, all ? 0 : 1, argv);
-	if (rc != CMD_OK)
-		return rc;
 	if (all) {
-		char path[4096];
-
+		/* Read the file first: its names may say which set. */
 		if (file == NULL)
 			file = oban_path(path, sizeof(path), OBAN_DIR_ETC,
 					 "md.tab");
-		rc = file ? run_file(&c, file) : CMD_FAIL;
+		if (file == NULL)
+			return CMD_FAIL;
+		buf = slurp(&c, file, &len);
+		if (buf == NULL)
+			return cmd_fail(&c);
+		if (sopt == NULL)
+			sopt = first_set(buf, len);
+	}
+	rc = cmd_open(&c, sopt, all ? 0 : 1, argv);
+	if (rc != CMD_OK) {
+		free(buf);
+		return rc;
+	}
+	if (all) {
+		rc = run_file(&c, file, buf, len);
 	} else if (meta_mdtab_words(c.c_h->ch_cfg, argc, argv,
 				    c.c_dry ? NULL : &c.c_h->ch_store,
 				    &c.c_err) != 0) {
@@ -190,6 +232,7 @@ int metainit_main(int argc, char **argv)
 			       cmd_typename(
 				       meta_cfg_unit(c.c_h->ch_cfg, n.mn_num)));
 	}
+	free(buf);
 	cmd_close(&c);
 	return rc;
 }

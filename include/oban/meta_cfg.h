@@ -47,6 +47,7 @@
 #define META_MAXCOMPS 128 /* components in one stripe */
 #define META_MAXEXTS 1024 /* extents of one soft partition */
 #define META_MAXSPARES 128 /* spares in one pool */
+#define META_RSSLOTS 256 /* resync record slots (MDDB_RS_SLOTS): mirrors */
 #define META_DRVNAMELEN 128 /* drive name, NUL included (as meta_set.h) */
 #define META_SETNAMELEN 32 /* set name, NUL included */
 #define META_UUIDLEN 16
@@ -147,6 +148,7 @@ struct meta_mirror {
 	uint8_t mm_write; /* enum meta_wropt */
 	uint8_t mm_pass; /* 0..9 */
 	uint8_t mm_resync; /* enum meta_rsopt */
+	uint32_t mm_rsslot; /* the mirror's resync record slot in the mddb */
 };
 
 struct meta_ext {

@@ -532,6 +532,20 @@ static int check_mirror(const struct meta_cfg *cfg, const struct meta_unit *u,
 	if (u->mu_size == 0)
 		return meta_error_set(ep, SET_ERROR(ME_CFG_BADSIZE), 0, name,
 				      "mirror of size 0");
+	if (mm->mm_rsslot >= META_RSSLOTS)
+		return meta_error_set(ep, SET_ERROR(ME_CFG_BADREC), 0, name,
+				      "bad resync slot");
+	for (uint32_t i = 0; i < u->mu_num; i++) {
+		const struct meta_unit *o = cfg->mc_units[i];
+
+		if (o != NULL && o->mu_type == META_UT_MIRROR &&
+		    o->mu_mm.mm_rsslot == mm->mm_rsslot)
+			return meta_error_set(ep, SET_ERROR(ME_CFG_DUPLICATE),
+					      0, name,
+					      "resync slot %" PRIu32
+					      " of d%" PRIu32,
+					      mm->mm_rsslot, i);
+	}
 	for (uint32_t i = 0; i < mm->mm_nsm; i++) {
 		const struct meta_unit *sm = meta_cfg_unit(cfg, mm->mm_sm[i]);
 

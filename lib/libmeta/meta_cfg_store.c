@@ -19,6 +19,9 @@
 #include <oban/mddb.h>
 #include <oban/meta_cfg.h>
 
+_Static_assert(META_RSSLOTS == MDDB_RS_SLOTS,
+	       "one resync slot per mirror: the model and the mddb agree");
+
 static uint32_t rectype(uint32_t rkind)
 {
 	return rkind == META_RK_UNIT ? MDDB_RT_UNIT : MDDB_RT_HSP;

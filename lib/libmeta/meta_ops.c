@@ -303,6 +303,26 @@ static struct meta_unit *free_stripe(const struct meta_cfg *cfg, uint32_t num,
 	return u;
 }
 
+/* The lowest resync record slot no mirror holds. */
+static int rsslot_alloc(const struct meta_cfg *cfg, uint32_t *slot)
+{
+	uint8_t used[META_RSSLOTS] = { 0 };
+
+	for (uint32_t i = 0; i < META_MAXUNITS; i++) {
+		const struct meta_unit *u = cfg->mc_units[i];
+
+		if (u != NULL && u->mu_type == META_UT_MIRROR &&
+		    u->mu_mm.mm_rsslot < META_RSSLOTS)
+			used[u->mu_mm.mm_rsslot] = 1;
+	}
+	for (uint32_t i = 0; i < META_RSSLOTS; i++)
+		if (!used[i]) {
+			*slot = i;
+			return 0;
+		}
+	return -1;
+}
+
 int meta_op_mirror(struct meta_cfg *cfg, uint32_t num, uint32_t nsm,
 		   const uint32_t *sm, const struct meta_mirror_opts *o,
 		   struct meta_change *ch, meta_error_t *ep)
@@ -335,6 +355,13 @@ int meta_op_mirror(struct meta_cfg *cfg, uint32_t num, uint32_t nsm,
 	u = calloc(1, sizeof(*u));
 	if (u == NULL)
 		return nomem(ep, uname(cfg, num, nb));
+	if (rsslot_alloc(cfg, &u->mu_mm.mm_rsslot) != 0) {
+		meta_unit_free(u);
+		return meta_error_set(ep, SET_ERROR(ME_CFG_LIMIT), 0,
+				      uname(cfg, num, nb),
+				      "a set has at most %d mirrors",
+				      META_RSSLOTS);
+	}
 	u->mu_num = num;
 	u->mu_type = META_UT_MIRROR;
 	u->mu_parent = META_NONE;

@@ -77,7 +77,7 @@ struct meta_mirror_d {
 	uint8_t mmd_write;
 	uint8_t mmd_pass;
 	uint8_t mmd_resync;
-	uint8_t mmd_pad[4];
+	uint32_t mmd_rsslot;
 };
 _Static_assert(sizeof(struct meta_mirror_d) == 40, "mirror size");
 
@@ -217,13 +217,12 @@ static void mirror_enc(struct meta_mirror_d *d, const struct meta_mirror *m)
 	d->mmd_write = m->mm_write;
 	d->mmd_pass = m->mm_pass;
 	d->mmd_resync = m->mm_resync;
+	d->mmd_rsslot = htole32(m->mm_rsslot);
 }
 
 static const char *mirror_dec(struct meta_mirror *m,
 			      const struct meta_mirror_d *d, uint32_t nsm)
 {
-	if (!zeroes(d->mmd_pad, sizeof(d->mmd_pad)))
-		return "non-zero pad";
 	for (uint32_t i = 0; i < META_NMIRROR; i++) {
 		m->mm_sm[i] = le32toh(d->mmd_sm[i]);
 		m->mm_smstate[i] = le32toh(d->mmd_smstate[i]);
@@ -239,6 +238,9 @@ static const char *mirror_dec(struct meta_mirror *m,
 	m->mm_write = d->mmd_write;
 	m->mm_pass = d->mmd_pass;
 	m->mm_resync = d->mmd_resync;
+	m->mm_rsslot = le32toh(d->mmd_rsslot);
+	if (m->mm_rsslot >= META_RSSLOTS)
+		return "bad resync slot";
 	if (m->mm_read > META_RD_FIRST || m->mm_write > META_WR_SERIAL ||
 	    m->mm_pass > META_MAXPASS || m->mm_resync > META_RS_ABR)
 		return "bad mirror option";

@@ -215,7 +215,7 @@ void fakedrives_add(struct fakedrives *fd, const char *name, uint64_t blocks,
 {
 	struct meta_drive *d;
 
-	VERIFY(fd->fd_n < 64);
+	VERIFY(fd->fd_n < 600);
 	d = &fd->fd_d[fd->fd_n++];
 	memset(d, 0, sizeof(*d));
 	snprintf(d->md_name, sizeof(d->md_name), "%s", name);

@@ -36,10 +36,10 @@ struct memrec *memstore_find(struct memstore *ms, uint32_t kind, uint32_t id);
 /* A copy of every record, to compare before/after. */
 uint64_t memstore_hash(const struct memstore *ms);
 
-/* Fake drives: "name:blocks[:nrepl]" entries, up to 64. */
+/* Fake drives, up to 600. */
 struct fakedrives {
 	uint32_t fd_n;
-	struct meta_drive fd_d[64];
+	struct meta_drive fd_d[600];
 };
 
 void fakedrives_add(struct fakedrives *fd, const char *name, uint64_t blocks,

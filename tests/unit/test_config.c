@@ -510,6 +510,65 @@ static void test_changes(void)
 	teardown();
 }
 
+/* Each mirror holds its own resync record slot; at most META_RSSLOTS. */
+static void test_rsslots(void)
+{
+	char line[64], name[16];
+	struct meta_cfg *c2;
+
+	setup();
+	for (int i = 0; i <= META_RSSLOTS + 1; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		fakedrives_add(&drives, name, 1000, 0);
+		snprintf(line, sizeof(line), "d%d 1 1 m%d", 1000 + i, i);
+		ok(line);
+	}
+	ok("d0 -m d1000");
+	ok("d1 -m d1001");
+	CU_ASSERT_EQUAL(meta_cfg_unit(cfg, 0)->mu_mm.mm_rsslot, 0);
+	CU_ASSERT_EQUAL(meta_cfg_unit(cfg, 1)->mu_mm.mm_rsslot, 1);
+	{
+		struct meta_change ch;
+
+		meta_change_init(&ch);
+		CU_ASSERT_EQUAL(apply(meta_op_clear(cfg, 0, 0, &ch, &err), &ch),
+				0);
+	}
+	ok("d2 -m d1002");
+	CU_ASSERT_EQUAL(meta_cfg_unit(cfg, 2)->mu_mm.mm_rsslot, 0);
+	/* d1, d2 and d3..d256: 256 mirrors; the 257th is refused */
+	for (int i = 3; i <= META_RSSLOTS + 1; i++) {
+		snprintf(line, sizeof(line), "d%d -m d%d", i, 1000 + i);
+		if (i <= META_RSSLOTS)
+			ok(line);
+		else
+			refused(line, ME_CFG_LIMIT);
+	}
+	/* two mirrors with one slot in the store: refused at load */
+	{
+		struct memrec *r = memstore_find(&ms, META_RK_UNIT, 1);
+		struct meta_unit *u;
+		void *b;
+		size_t l;
+		void *txn;
+
+		VERIFY0(meta_unit_decode(1, r->mr_data, r->mr_len, &u, &err));
+		u->mu_mm.mm_rsslot = 0;
+		VERIFY0(meta_unit_encode(u, &b, &l, &err));
+		meta_unit_free(u);
+		VERIFY0(st.ms_ops->so_begin(st.ms_arg, &txn, &err));
+		VERIFY0(st.ms_ops->so_put(txn, META_RK_UNIT, 1, b, l, &err));
+		VERIFY0(st.ms_ops->so_commit(txn, &err));
+		free(b);
+	}
+	VERIFY0(meta_cfg_create("blue", 1, true, fakedrives_lookup, &drives,
+				&c2, &err));
+	CU_ASSERT_EQUAL(meta_cfg_load(c2, &st, &err), -1);
+	CU_ASSERT_EQUAL(err.me_code, ME_CFG_DUPLICATE);
+	meta_cfg_destroy(c2);
+	teardown();
+}
+
 /* A store that fails leaves model and store as they were. */
 static void test_store_failure(void)
 {
@@ -935,8 +994,11 @@ static CU_TestInfo name_tests[] = {
 };
 
 static CU_TestInfo model_tests[] = {
-	{ "build", test_build },     { "validation", test_validation },
-	{ "changes", test_changes }, { "store failure", test_store_failure },
+	{ "build", test_build },
+	{ "validation", test_validation },
+	{ "changes", test_changes },
+	{ "store failure", test_store_failure },
+	{ "resync slots", test_rsslots },
 	CU_TEST_INFO_NULL,
 };
 

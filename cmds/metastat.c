@@ -3,6 +3,7 @@
  * metastat - show metadevices and hot spare pools (metastat(8)).
  *
  *   metastat [-s set] [-p | -c | -j] [-i] [name...]
+ *   metastat -a [-p | -c | -j]            every set this node knows
  *
  * Reads the set's configuration only; never contacts another node.
  * -i (check availability) is accepted and does nothing yet: the I/O engine
@@ -15,23 +16,65 @@
 #include <string.h>
 
 #include <oban/debug.h>
+#include <oban/meta_set.h>
 
 #include "cmd_common.h"
 
-static const char usage[] = "[-s set] [-p | -c | -j] [-i] [dN | hspNNN]...";
+static const char usage[] = "{-a | [-s set]} [-p | -c | -j] [-i] "
+			    "[dN | hspNNN]...";
+
+struct sets {
+	int ss_n;
+	char ss_name[META_MAXSETS + 1][META_SETNAMELEN];
+};
+
+static int add_set(void *arg, const char *name)
+{
+	struct sets *ss = arg;
+
+	if (ss->ss_n <= META_MAXSETS)
+		snprintf(ss->ss_name[ss->ss_n++], META_SETNAMELEN, "%s", name);
+	return 0;
+}
+
+/* metastat -a: the same command for every set, one after another. */
+static int all_sets(char fmt)
+{
+	static struct sets ss;
+	meta_error_t e;
+	int rc = 0;
+
+	ss.ss_n = 0;
+	if (meta_set_list(add_set, &ss, &e) != 0) {
+		fprintf(stderr, "metastat: %s\n", meta_strerror(&e));
+		return CMD_FAIL;
+	}
+	for (int i = 0; i < ss.ss_n; i++) {
+		char a0[] = "metastat", a1[] = "-s", a3[] = "-?";
+		char *av[] = { a0, a1, ss.ss_name[i], a3, NULL };
+
+		a3[1] = fmt;
+		rc |= metastat_main(fmt ? 4 : 3, av);
+	}
+	return rc;
+}
 
 int metastat_main(int argc, char **argv)
 {
 	const char *sopt = NULL;
 	struct meta_name *sel;
+	bool all = false;
 	char fmt = 0;
 	struct cmd c;
 	int opt, rc;
 
 	cmd_init(&c, "metastat");
 	optind = 0;
-	while ((opt = getopt(argc, argv, "s:pcji")) != -1) {
+	while ((opt = getopt(argc, argv, "s:pcjia")) != -1) {
 		switch (opt) {
+		case 'a':
+			all = true;
+			break;
 		case 's':
 			sopt = optarg;
 			break;
@@ -50,6 +93,9 @@ int metastat_main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (all)
+		return sopt != NULL || argc != 0 ? cmd_usage(&c, usage) :
+						   all_sets(fmt);
 	rc = cmd_open(&c, sopt, argc, argv);
 	if (rc != CMD_OK)
 		return rc;

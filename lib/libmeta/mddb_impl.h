@@ -192,6 +192,10 @@ struct mddb {
 	uint32_t db_cursor;
 
 	struct mddb_txn *db_txn;
+
+	/* During a load only: the data region of one replica, read at once. */
+	uint8_t *db_cache;
+	int db_cache_rep;
 };
 
 /* mddb.c helpers shared with mddb_slots.c */

@@ -67,6 +67,13 @@ check "metadump" 0 "$DUMP" "$T/d/disk0"
 has "dump label" "oban label version 1" "$T/out"
 has "dump records" "record type 1 id 1 " "$T/out"
 has "dump log" "change-log slot 15 copy 1" "$T/out"
+dd if="$T/d/disk0" of="$T/replica.img" bs=1M skip=1 count=16 status=none
+check "metadump of a bare replica image" 0 "$DUMP" -r 0 "$T/replica.img"
+has "bare replica header" "header: ok" "$T/out"
+has "bare replica newest" "newest: slot [01], txg [0-9]+" "$T/out"
+printf 'garbage' | dd of="$T/replica.img" bs=1 seek=5000 conv=notrunc status=none
+check "metadump of a damaged replica" 0 "$DUMP" -r 0 "$T/replica.img"
+has "damaged commit reported" "commit slot 0: checksum mismatch" "$T/out"
 check "metadump on a plain file" 1 "$DUMP" "$T/d/fs"
 has "no label message" "no oban label" "$T/err"
 

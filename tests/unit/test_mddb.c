@@ -952,6 +952,51 @@ static void test_slots(void)
 	rig_fini(&r);
 }
 
+/* A slave reads the master's commits after PARSE (reload) and writes its
+ * mirror's resync slot without disturbing the master's writes. */
+static void test_master_slave(void)
+{
+	struct rig r;
+	struct mddb *master, *slave, *fresh;
+	struct mddb_txn *t;
+	char buf[MDDB_RS_MAXLEN];
+	size_t len;
+	meta_error_t e;
+
+	rig_init(&r, 3, false);
+	master = rig_create(&r);
+	slave = rig_open(&r, MDDB_OPEN_RDONLY, &e);
+	CU_ASSERT_FATAL(slave != NULL);
+	CU_ASSERT(mddb_txn_begin(slave, &t, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_RDONLY);
+	CU_ASSERT(put(master, MDDB_RT_UNIT, 1, 0) == 0);
+	CU_ASSERT(absent(slave, MDDB_RT_UNIT, 1));
+	CU_ASSERT(mddb_reload(slave, &e) == 0);
+	CU_ASSERT(check_rec(slave, MDDB_RT_UNIT, 1, 0) == 0);
+	CU_ASSERT_EQUAL(mddb_txg(slave), mddb_txg(master));
+
+	CU_ASSERT(mddb_resync_write(slave, 5, "owner", 5, &e) == 0);
+	CU_ASSERT(put(master, MDDB_RT_UNIT, 2, 0) == 0);
+	CU_ASSERT(mddb_log_write(master, 2, "msg", 3, &e) == 0);
+	CU_ASSERT(mddb_resync_write(slave, 5, "owner2", 6, &e) == 0);
+	CU_ASSERT(mddb_resync_read(master, 5, buf, sizeof(buf), &len, &e) == 0);
+	CU_ASSERT(len == 6 && memcmp(buf, "owner2", 6) == 0);
+	CU_ASSERT(mddb_reload(slave, &e) == 0);
+	CU_ASSERT(check_rec(slave, MDDB_RT_UNIT, 2, 0) == 0);
+	CU_ASSERT(mddb_log_read(slave, 2, buf, sizeof(buf), &len, &e) == 0);
+	CU_ASSERT(len == 3 && memcmp(buf, "msg", 3) == 0);
+	mddb_close(slave);
+	mddb_close(master);
+	fresh = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(fresh != NULL);
+	CU_ASSERT(check_rec(fresh, MDDB_RT_UNIT, 1, 0) == 0);
+	CU_ASSERT(check_rec(fresh, MDDB_RT_UNIT, 2, 0) == 0);
+	CU_ASSERT(mddb_resync_read(fresh, 5, buf, sizeof(buf), &len, &e) == 0);
+	CU_ASSERT(len == 6 && memcmp(buf, "owner2", 6) == 0);
+	mddb_close(fresh);
+	rig_fini(&r);
+}
+
 static CU_TestInfo mddb_tests[] = {
 	{ "round trip on files", test_roundtrip_files },
 	{ "fifty replicas", test_fifty_replicas },
@@ -963,6 +1008,7 @@ static CU_TestInfo mddb_tests[] = {
 	{ "repair of a bad replica", test_repair },
 	{ "replica add and delete", test_replica_add_del },
 	{ "change-log and resync slots", test_slots },
+	{ "master, slave, PARSE and resync slots", test_master_slave },
 	CU_TEST_INFO_NULL,
 };
 

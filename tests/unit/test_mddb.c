@@ -219,7 +219,7 @@ static void test_roundtrip_files(void)
 	struct meta_dev *dev[3];
 	struct mddb *db;
 	struct mddb_txn *t;
-	uint8_t *big = malloc(MDDB_REC_MAXLEN + 1);
+	uint8_t *big = malloc(MDDB_REC_MAXLEN + 32);
 	uint32_t last[2] = { 0, 0 };
 	meta_error_t e;
 	char path[256];
@@ -228,7 +228,7 @@ static void test_roundtrip_files(void)
 	int k, fd;
 
 	CU_ASSERT_FATAL(big != NULL);
-	for (i = 0; i < MDDB_REC_MAXLEN + 1; i++)
+	for (i = 0; i < MDDB_REC_MAXLEN + 32; i++)
 		big[i] = (uint8_t)(i * 7 + 3);
 	memcpy(a.ca_set_uuid, set_uuid, 16);
 	for (k = 0; k < 3; k++) {

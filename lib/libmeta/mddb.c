@@ -378,8 +378,18 @@ static int rep_write_all(struct mddb *db, int i, bool commit, meta_error_t *ep)
 	if (buf == NULL)
 		return meta_error_set(ep, ENOMEM, 0, NULL, "cannot repair");
 	if (commit) {
-		if (rep_io(db, i, true, buf, 2 * MDDB_COMMIT_SIZE,
-			   MDDB_OFF_COMMIT, ep) != 0 ||
+		/* The older slot first: a crash in between leaves the newest
+		 * commit, whose blocks are still intact; never the older one,
+		 * whose blocks later commits may have reused. */
+		uint64_t newest = db->db_reps[i].rp_txg % 2;
+
+		if (rep_io(db, i, true, buf, MDDB_COMMIT_SIZE,
+			   MDDB_OFF_COMMIT + (1 - newest) * MDDB_COMMIT_SIZE,
+			   ep) != 0 ||
+		    meta_dev_flush(d, ep) != 0 ||
+		    rep_io(db, i, true, buf, MDDB_COMMIT_SIZE,
+			   MDDB_OFF_COMMIT + newest * MDDB_COMMIT_SIZE,
+			   ep) != 0 ||
 		    meta_dev_flush(d, ep) != 0)
 			goto out;
 	}
@@ -885,6 +895,8 @@ static int mddb_load(struct mddb *db, meta_error_t *ep)
 					pr[i].pr_hdr.h_bsize == db->db_bsize &&
 					pr[i].pr_hdr.h_length == db->db_length;
 			rp->rp_flags = pr[i].pr_flags;
+			rp->rp_hdr_bad = pr[i].pr_err == ME_MDDB_BADMAGIC ||
+					 pr[i].pr_err == ME_MDDB_BADCKSUM;
 			if (pr[i].pr_commit != NULL && rp->rp_hdr_ok) {
 				rp->rp_txg = pr[i].pr_commit->c_txg;
 				rp->rp_flags |= MDDB_F_LOCACC;
@@ -949,8 +961,11 @@ static int mddb_load(struct mddb *db, meta_error_t *ep)
 	/* Activate the up-to-date replicas; repair the others if we may. */
 	for (j = 0; j < db->db_nreps; j++) {
 		struct mddb_replica *rp = &db->db_reps[j];
+		/* Out of date, without a valid commit (a crash during an
+		 * earlier repair), or with a destroyed header: all rewritten.
+		 * Never a replica of another format, nor one not found. */
 		bool repairable = rp->rp_have_spec &&
-				  (rp->rp_flags & MDDB_F_LOCACC) &&
+				  (rp->rp_hdr_ok || rp->rp_hdr_bad) &&
 				  !(rp->rp_flags & MDDB_F_UP2DATE);
 		meta_error_t e;
 
@@ -962,8 +977,12 @@ static int mddb_load(struct mddb *db, meta_error_t *ep)
 		    (db->db_flags & MDDB_OPEN_NOREPAIR))
 			continue;
 		mddb_rep_object(db, j, obj, sizeof(obj));
-		if (rep_write_all(db, j, true, &e) == 0) {
-			rp->rp_flags &= ~(MDDB_F_EDATA | MDDB_F_EREAD);
+		if ((!rp->rp_hdr_bad || rep_format(db, j, &e) == 0) &&
+		    rep_write_all(db, j, true, &e) == 0) {
+			rp->rp_flags &= ~(MDDB_F_EDATA | MDDB_F_EREAD |
+					  MDDB_F_EFMT | MDDB_F_EMASTER);
+			rp->rp_hdr_ok = true;
+			rp->rp_hdr_bad = false;
 			rp->rp_flags |= MDDB_F_ACTIVE | MDDB_F_UP2DATE;
 			rp->rp_txg = db->db_txg;
 		} else {

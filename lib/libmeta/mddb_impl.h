@@ -143,6 +143,7 @@ struct mddb_replica {
 	uint32_t rp_flags; /* MDDB_F_* */
 	uint64_t rp_txg;
 	bool rp_hdr_ok; /* header valid and of this set */
+	bool rp_hdr_bad; /* header destroyed (magic or checksum): rewrite */
 };
 
 struct mddb_op {

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -72,8 +73,17 @@ static int print_set(const char *name)
 	bool mn;
 	int ndrives = 0;
 
-	if (meta_set_open(name, META_SET_RDONLY, &s, &e) != 0)
-		return meta_cmd_fail(prog, &e);
+	if (meta_set_open(name, META_SET_RDONLY, &s, &e) != 0) {
+		meta_error_t e2;
+
+		/* Show what this node knows even when no replica can be
+		 * read; then report why. */
+		if (e.me_code == ME_SET_NOTFOUND ||
+		    meta_set_open(name, META_SET_RDONLY | META_SET_NODB, &s,
+				  &e2) != 0)
+			return meta_cmd_fail(prog, &e);
+		fprintf(stderr, "%s: %s\n", prog, meta_strerror(&e));
+	}
 	mn = meta_set_is_mn(s);
 	meta_set_drive_foreach(s, count_drive, &ndrives, &e);
 	if (mn)
@@ -125,11 +135,19 @@ static int find_host(void *arg, const struct meta_host_info *hi)
 	return 0;
 }
 
+static int count_host(void *arg, const struct meta_host_info *hi)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* The hosts given must be hosts of the set, and (on one node, today) all of
+ * them: deleting every host deletes the set. */
 static int check_hosts(const char *set, char **hosts, int n)
 {
 	struct meta_set *s;
 	meta_error_t e;
-	int i;
+	int i, j, nhosts = 0;
 
 	if (meta_set_open(set, META_SET_RDONLY | META_SET_NODB, &s, &e) != 0)
 		return meta_cmd_fail(prog, &e);
@@ -143,8 +161,22 @@ static int check_hosts(const char *set, char **hosts, int n)
 			meta_set_close(s);
 			return meta_cmd_fail(prog, &e);
 		}
+		for (j = 0; j < i; j++)
+			if (strcmp(hosts[i], hosts[j]) == 0) {
+				meta_error_set(&e, EEXIST, 0, hosts[i],
+					       "host given twice:");
+				meta_set_close(s);
+				return meta_cmd_fail(prog, &e);
+			}
 	}
+	meta_set_host_foreach(s, count_host, &nhosts, &e);
 	meta_set_close(s);
+	if (n < nhosts) {
+		meta_error_set(&e, ENOTSUP, 0, set,
+			       "cannot delete some of the hosts of set (only "
+			       "all of them, deleting the set, on one node)");
+		return meta_cmd_fail(prog, &e);
+	}
 	return 0;
 }
 

@@ -378,8 +378,18 @@ static int rep_write_all(struct mddb *db, int i, bool commit, meta_error_t *ep)
 	if (buf == NULL)
 		return meta_error_set(ep, ENOMEM, 0, NULL, "cannot repair");
 	if (commit) {
-		if (rep_io(db, i, true, buf, 2 * MDDB_COMMIT_SIZE,
-			   MDDB_OFF_COMMIT, ep) != 0 ||
+		/* The older slot first: a crash in between leaves the newest
+		 * commit, whose blocks are still intact; never the older one,
+		 * whose blocks later commits may have reused. */
+		uint64_t newest = db->db_reps[i].rp_txg % 2;
+
+		if (rep_io(db, i, true, buf, MDDB_COMMIT_SIZE,
+			   MDDB_OFF_COMMIT + (1 - newest) * MDDB_COMMIT_SIZE,
+			   ep) != 0 ||
+		    meta_dev_flush(d, ep) != 0 ||
+		    rep_io(db, i, true, buf, MDDB_COMMIT_SIZE,
+			   MDDB_OFF_COMMIT + newest * MDDB_COMMIT_SIZE,
+			   ep) != 0 ||
 		    meta_dev_flush(d, ep) != 0)
 			goto out;
 	}
@@ -666,7 +676,11 @@ static int load_block(struct mddb *db, int *first, uint32_t blk, size_t len,
 		i = (*first + n) % db->db_nreps;
 		if (!(db->db_reps[i].rp_flags & MDDB_F_UP2DATE))
 			continue;
-		if (rep_io(db, i, false, buf, len, blk_off(db, blk), &e) != 0) {
+		if (i == db->db_cache_rep && db->db_cache != NULL) {
+			memcpy(buf, db->db_cache + (uint64_t)blk * db->db_bsize,
+			       len);
+		} else if (rep_io(db, i, false, buf, len, blk_off(db, blk),
+				  &e) != 0) {
 			db->db_reps[i].rp_flags &= ~MDDB_F_UP2DATE;
 			db->db_reps[i].rp_flags |= MDDB_F_EREAD;
 			continue;
@@ -881,6 +895,8 @@ static int mddb_load(struct mddb *db, meta_error_t *ep)
 					pr[i].pr_hdr.h_bsize == db->db_bsize &&
 					pr[i].pr_hdr.h_length == db->db_length;
 			rp->rp_flags = pr[i].pr_flags;
+			rp->rp_hdr_bad = pr[i].pr_err == ME_MDDB_BADMAGIC ||
+					 pr[i].pr_err == ME_MDDB_BADCKSUM;
 			if (pr[i].pr_commit != NULL && rp->rp_hdr_ok) {
 				rp->rp_txg = pr[i].pr_commit->c_txg;
 				rp->rp_flags |= MDDB_F_LOCACC;
@@ -903,8 +919,29 @@ static int mddb_load(struct mddb *db, meta_error_t *ep)
 			       "cannot load state database");
 		goto out;
 	}
-	if (load_records(db, bi, best->c_nrecords, ep) != 0)
+	/* Read the master replica's data region in one go (up to 64 MiB):
+	 * thousands of small reads cost more than one large one. */
+	if ((uint64_t)db->db_nblocks * db->db_bsize <= (64ULL << 20)) {
+		size_t sz = (size_t)db->db_nblocks * db->db_bsize;
+		meta_error_t e;
+
+		db->db_cache = meta_dev_alloc(sz);
+		db->db_cache_rep = bi;
+		if (db->db_cache != NULL &&
+		    rep_io(db, bi, false, db->db_cache, sz, MDDB_OFF_DATA,
+			   &e) != 0) {
+			free(db->db_cache);
+			db->db_cache = NULL;
+		}
+	}
+	rc = load_records(db, bi, best->c_nrecords, ep);
+	free(db->db_cache);
+	db->db_cache = NULL;
+	if (rc != 0) {
+		rc = -1;
 		goto out;
+	}
+	rc = -1;
 	while (db->db_slothint < MDDB_MAXRECS &&
 	       db->db_slots[db->db_slothint] != NULL)
 		db->db_slothint++;
@@ -924,8 +961,11 @@ static int mddb_load(struct mddb *db, meta_error_t *ep)
 	/* Activate the up-to-date replicas; repair the others if we may. */
 	for (j = 0; j < db->db_nreps; j++) {
 		struct mddb_replica *rp = &db->db_reps[j];
+		/* Out of date, without a valid commit (a crash during an
+		 * earlier repair), or with a destroyed header: all rewritten.
+		 * Never a replica of another format, nor one not found. */
 		bool repairable = rp->rp_have_spec &&
-				  (rp->rp_flags & MDDB_F_LOCACC) &&
+				  (rp->rp_hdr_ok || rp->rp_hdr_bad) &&
 				  !(rp->rp_flags & MDDB_F_UP2DATE);
 		meta_error_t e;
 
@@ -937,8 +977,12 @@ static int mddb_load(struct mddb *db, meta_error_t *ep)
 		    (db->db_flags & MDDB_OPEN_NOREPAIR))
 			continue;
 		mddb_rep_object(db, j, obj, sizeof(obj));
-		if (rep_write_all(db, j, true, &e) == 0) {
-			rp->rp_flags &= ~(MDDB_F_EDATA | MDDB_F_EREAD);
+		if ((!rp->rp_hdr_bad || rep_format(db, j, &e) == 0) &&
+		    rep_write_all(db, j, true, &e) == 0) {
+			rp->rp_flags &= ~(MDDB_F_EDATA | MDDB_F_EREAD |
+					  MDDB_F_EFMT | MDDB_F_EMASTER);
+			rp->rp_hdr_ok = true;
+			rp->rp_hdr_bad = false;
 			rp->rp_flags |= MDDB_F_ACTIVE | MDDB_F_UP2DATE;
 			rp->rp_txg = db->db_txg;
 		} else {

@@ -143,6 +143,7 @@ struct mddb_replica {
 	uint32_t rp_flags; /* MDDB_F_* */
 	uint64_t rp_txg;
 	bool rp_hdr_ok; /* header valid and of this set */
+	bool rp_hdr_bad; /* header destroyed (magic or checksum): rewrite */
 };
 
 struct mddb_op {
@@ -192,6 +193,10 @@ struct mddb {
 	uint32_t db_cursor;
 
 	struct mddb_txn *db_txn;
+
+	/* During a load only: the data region of one replica, read at once. */
+	uint8_t *db_cache;
+	int db_cache_rep;
 };
 
 /* mddb.c helpers shared with mddb_slots.c */

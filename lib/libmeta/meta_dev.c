@@ -31,6 +31,24 @@
 #include <oban/debug.h>
 #include <oban/meta_dev.h>
 
+/*
+ * A file system may accept O_DIRECT at open and still refuse an I/O whose
+ * alignment it does not like (EINVAL): go buffered for that device, for
+ * good, and retry.  Block devices keep O_DIRECT: there EINVAL is our bug.
+ */
+static bool mdf_undirect(struct meta_dev *d)
+{
+	int fl;
+
+	if (!d->md_direct || d->md_blkdev)
+		return false;
+	fl = fcntl(d->md_fd, F_GETFL);
+	if (fl < 0 || fcntl(d->md_fd, F_SETFL, fl & ~O_DIRECT) != 0)
+		return false;
+	d->md_direct = false;
+	return true;
+}
+
 static int mdf_read(struct meta_dev *d, void *buf, size_t len, uint64_t off)
 {
 	size_t done = 0;
@@ -39,7 +57,8 @@ static int mdf_read(struct meta_dev *d, void *buf, size_t len, uint64_t off)
 		ssize_t n = pread(d->md_fd, (char *)buf + done, len - done,
 				  (off_t)(off + done));
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR ||
+			    (errno == EINVAL && mdf_undirect(d)))
 				continue;
 			return -SET_ERROR(errno);
 		}
@@ -59,7 +78,8 @@ static int mdf_write(struct meta_dev *d, const void *buf, size_t len,
 		ssize_t n = pwrite(d->md_fd, (const char *)buf + done,
 				   len - done, (off_t)(off + done));
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR ||
+			    (errno == EINVAL && mdf_undirect(d)))
 				continue;
 			return -SET_ERROR(errno);
 		}

@@ -782,9 +782,18 @@ int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 		if (mddb_create(&a, specs, n, &s->s_db, ep) != 0)
 			goto out_unlabel;
 	} else {
-		for (i = 0; i < n; i++)
-			if (mddb_replica_add(s->s_db, &specs[i], ep) != 0)
-				goto out_unlabel;
+		for (i = 0; i < n; i++) {
+			if (mddb_replica_add(s->s_db, &specs[i], ep) == 0)
+				continue;
+			/* Take back the replicas this call added. */
+			for (j = 0; j < i; j++) {
+				meta_error_t e;
+
+				(void)mddb_replica_del(
+					s->s_db, specs[j].rs_drive_uuid, 0, &e);
+			}
+			goto out_unlabel;
+		}
 	}
 	s->s_ndrives += n;
 	for (i = 0; i < n; i++)

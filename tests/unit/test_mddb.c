@@ -219,7 +219,7 @@ static void test_roundtrip_files(void)
 	struct meta_dev *dev[3];
 	struct mddb *db;
 	struct mddb_txn *t;
-	uint8_t *big = malloc(MDDB_REC_MAXLEN + 1);
+	uint8_t *big = malloc(MDDB_REC_MAXLEN + 32);
 	uint32_t last[2] = { 0, 0 };
 	meta_error_t e;
 	char path[256];
@@ -228,7 +228,7 @@ static void test_roundtrip_files(void)
 	int k, fd;
 
 	CU_ASSERT_FATAL(big != NULL);
-	for (i = 0; i < MDDB_REC_MAXLEN + 1; i++)
+	for (i = 0; i < MDDB_REC_MAXLEN + 32; i++)
 		big[i] = (uint8_t)(i * 7 + 3);
 	memcpy(a.ca_set_uuid, set_uuid, 16);
 	for (k = 0; k < 3; k++) {
@@ -588,6 +588,194 @@ static void test_crash_every_write(void)
 	rig_fini(&r);
 }
 
+/* Open replica @only alone, read-only: 1 old, 2 new, 0 mixed, -1 no open. */
+static int replica_alone(struct rig *r, int only)
+{
+	struct meta_dev *keep[MAXR];
+	struct mddb *one;
+	meta_error_t e;
+	int j, st = -1;
+
+	rig_attach(r, false);
+	for (j = 0; j < r->n; j++) {
+		keep[j] = r->dev[j];
+		if (j != only)
+			r->spec[j].rs_dev = NULL;
+	}
+	one = rig_open(r, MDDB_OPEN_RDONLY | MDDB_OPEN_NOREPAIR, &e);
+	if (one != NULL)
+		st = which_state(one);
+	mddb_close(one);
+	for (j = 0; j < r->n; j++)
+		r->dev[j] = keep[j];
+	rig_detach(r);
+	return st;
+}
+
+static void base_state(struct mddb *db)
+{
+	struct mddb_txn *t;
+	uint8_t buf[700];
+	meta_error_t e;
+	uint32_t k;
+
+	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+	for (k = 0; k < BASE_RECS; k++)
+		mddb_txn_put(t, MDDB_RT_UNIT, k, buf,
+			     payload(MDDB_RT_UNIT, k, 0, buf, sizeof(buf)), &e);
+	CU_ASSERT_FATAL(mddb_txn_commit(t, &e) == 0);
+}
+
+/* A crash at every write of the repair of an out-of-date replica. */
+static void test_crash_repair(void)
+{
+	struct rig r;
+	struct mddb *db;
+	uint8_t *saved[3];
+	meta_error_t e;
+	uint64_t nwrites, n;
+	unsigned v, bad = 0;
+	int rc, i;
+
+	rig_init(&r, 3, true);
+	db = rig_create(&r);
+	base_state(db);
+	/* Replica 0 dies at the first write of commit B: it stays old. */
+	mdfault_arm(r.ctl, MDF_FAIL_DEV, 1, 0);
+	commit_b(db, &rc);
+	CU_ASSERT_FATAL(rc == 0);
+	mddb_close(db);
+	rig_detach(&r);
+	CU_ASSERT_EQUAL(replica_alone(&r, 0), 1);
+	CU_ASSERT_EQUAL(replica_alone(&r, 1), 2);
+	snap(&r, saved, false);
+
+	rig_attach(&r, true);
+	db = rig_open(&r, 0, &e); /* repairs replica 0 */
+	CU_ASSERT_FATAL(db != NULL);
+	nwrites = mdfault_writes(r.ctl);
+	mddb_close(db);
+	rig_detach(&r);
+	CU_ASSERT_EQUAL(replica_alone(&r, 0), 2);
+	CU_ASSERT(nwrites >= 3);
+
+	for (n = 1; n <= nwrites; n++) {
+		for (v = 0; v < MDF_CRASH_NVARIANTS; v++) {
+			int st;
+
+			snap(&r, saved, true);
+			rig_attach(&r, true);
+			mdfault_arm(r.ctl, MDF_CRASH, n, (enum mdfault_crash)v);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT(mdfault_fired(r.ctl));
+			mddb_close(db);
+			rig_detach(&r);
+			/* Replica 0: no commit, or all of one state. */
+			st = replica_alone(&r, 0);
+			if (st == 0) {
+				bad++;
+				fprintf(stderr, "repair n=%llu v=%u: mixed\n",
+					(unsigned long long)n, v);
+			}
+			for (i = 1; i < 3; i++)
+				if (replica_alone(&r, i) != 2) {
+					bad++;
+					fprintf(stderr,
+						"repair n=%llu v=%u: "
+						"replica %d not new\n",
+						(unsigned long long)n, v, i);
+				}
+			rig_attach(&r, false);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			if (which_state(db) != 2) {
+				bad++;
+				fprintf(stderr, "repair n=%llu v=%u: set old\n",
+					(unsigned long long)n, v);
+			}
+			mddb_close(db);
+			rig_detach(&r);
+			if (replica_alone(&r, 0) != 2) {
+				bad++;
+				fprintf(stderr,
+					"repair n=%llu v=%u: not repaired\n",
+					(unsigned long long)n, v);
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	for (i = 0; i < 3; i++)
+		free(saved[i]);
+	rig_fini(&r);
+}
+
+/* A crash at every write of a replica add: the set keeps its records and
+ * has the new replica fully or not at all. */
+static void test_crash_replica_add(void)
+{
+	struct rig r;
+	struct mddb *db;
+	uint8_t *saved[3];
+	meta_error_t e;
+	uint64_t nwrites, n;
+	unsigned v, bad = 0, saw2 = 0, saw3 = 0;
+	int i;
+
+	rig_init(&r, 3, true);
+	r.n = 2;
+	db = rig_create(&r);
+	base_state(db);
+	mddb_close(db);
+	r.n = 3;
+	rig_detach(&r);
+	snap(&r, saved, false);
+	rig_attach(&r, true);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	mdfault_arm(r.ctl, MDF_NONE, 0, 0);
+	CU_ASSERT_FATAL(mddb_replica_add(db, &r.spec[2], &e) == 0);
+	nwrites = mdfault_writes(r.ctl);
+	mddb_close(db);
+	rig_detach(&r);
+
+	for (n = 1; n <= nwrites; n++) {
+		for (v = 0; v < MDF_CRASH_NVARIANTS; v++) {
+			snap(&r, saved, true);
+			rig_attach(&r, true);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			mdfault_arm(r.ctl, MDF_CRASH, n, (enum mdfault_crash)v);
+			(void)mddb_replica_add(db, &r.spec[2], &e);
+			mddb_close(db);
+			rig_detach(&r);
+			rig_attach(&r, false);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			if (which_state(db) != 1)
+				bad++;
+			if (mddb_replica_count(db) == 3)
+				saw3++;
+			else if (mddb_replica_count(db) == 2)
+				saw2++;
+			for (i = 0; i < mddb_replica_count(db); i++) {
+				struct mddb_replica_info ri;
+
+				mddb_replica_info(db, i, &ri, &e);
+				if (!(ri.ri_flags & MDDB_F_UP2DATE))
+					bad++;
+			}
+			mddb_close(db);
+			rig_detach(&r);
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(saw2 > 0 && saw3 > 0);
+	CU_ASSERT_EQUAL(saw2 + saw3, nwrites * MDF_CRASH_NVARIANTS);
+	for (i = 0; i < 3; i++)
+		free(saved[i]);
+	rig_fini(&r);
+}
+
 /* ---- Quorum ------------------------------------------------------------ */
 
 static void expect_stale_refusals(struct mddb *db)
@@ -608,6 +796,13 @@ static void expect_stale_refusals(struct mddb *db)
 	CU_ASSERT(mddb_replica_del(db, db->db_reps[0].rp_spec.rs_drive_uuid, 0,
 				   &e) == -1);
 	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_STALE);
+	{
+		struct mddb_replica_spec rs = db->db_reps[0].rp_spec;
+
+		rs.rs_index = 7;
+		CU_ASSERT(mddb_replica_add(db, &rs, &e) == -1);
+		CU_ASSERT_EQUAL(e.me_code, ME_MDDB_STALE);
+	}
 	/* Reading still works. */
 	CU_ASSERT(check_rec(db, MDDB_RT_SET, 1, 0) == 0);
 }
@@ -838,6 +1033,39 @@ static void test_repair(void)
 	CU_ASSERT_FATAL(db != NULL);
 	CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 1, 0) == 0);
 	mddb_close(db);
+	for (i = 0; i < 3; i++)
+		rig_spec(&r, i);
+
+	/* A destroyed header is rewritten; a newer format is left alone. */
+	memset(r.buf[1], 0, 64);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	mddb_replica_info(db, 1, &ri, &e);
+	CU_ASSERT(ri.ri_flags & MDDB_F_UP2DATE);
+	mddb_close(db);
+	meta_put32(r.buf[2] + 8, 2);
+	meta_put32(r.buf[2] + 4092, meta_crc_block(r.buf[2], 4096));
+	{
+		uint8_t *copy = malloc(RLEN);
+
+		memcpy(copy, r.buf[2], RLEN);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_OK);
+		mddb_replica_info(db, 2, &ri, &e);
+		CU_ASSERT(!(ri.ri_flags & MDDB_F_ACTIVE));
+		CU_ASSERT(ri.ri_flags & MDDB_F_EFMT);
+		mddb_close(db);
+		CU_ASSERT(memcmp(copy, r.buf[2], RLEN) == 0);
+		free(copy);
+	}
+	for (i = 0; i < 3; i++)
+		if (i != 1)
+			r.spec[i].rs_dev = NULL;
+	db = rig_open(&r, MDDB_OPEN_RDONLY, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 1, 0) == 0);
+	mddb_close(db);
 	rig_fini(&r);
 }
 
@@ -952,17 +1180,65 @@ static void test_slots(void)
 	rig_fini(&r);
 }
 
+/* A slave reads the master's commits after PARSE (reload) and writes its
+ * mirror's resync slot without disturbing the master's writes. */
+static void test_master_slave(void)
+{
+	struct rig r;
+	struct mddb *master, *slave, *fresh;
+	struct mddb_txn *t;
+	char buf[MDDB_RS_MAXLEN];
+	size_t len;
+	meta_error_t e;
+
+	rig_init(&r, 3, false);
+	master = rig_create(&r);
+	slave = rig_open(&r, MDDB_OPEN_RDONLY, &e);
+	CU_ASSERT_FATAL(slave != NULL);
+	CU_ASSERT(mddb_txn_begin(slave, &t, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_RDONLY);
+	CU_ASSERT(put(master, MDDB_RT_UNIT, 1, 0) == 0);
+	CU_ASSERT(absent(slave, MDDB_RT_UNIT, 1));
+	CU_ASSERT(mddb_reload(slave, &e) == 0);
+	CU_ASSERT(check_rec(slave, MDDB_RT_UNIT, 1, 0) == 0);
+	CU_ASSERT_EQUAL(mddb_txg(slave), mddb_txg(master));
+
+	CU_ASSERT(mddb_resync_write(slave, 5, "owner", 5, &e) == 0);
+	CU_ASSERT(put(master, MDDB_RT_UNIT, 2, 0) == 0);
+	CU_ASSERT(mddb_log_write(master, 2, "msg", 3, &e) == 0);
+	CU_ASSERT(mddb_resync_write(slave, 5, "owner2", 6, &e) == 0);
+	CU_ASSERT(mddb_resync_read(master, 5, buf, sizeof(buf), &len, &e) == 0);
+	CU_ASSERT(len == 6 && memcmp(buf, "owner2", 6) == 0);
+	CU_ASSERT(mddb_reload(slave, &e) == 0);
+	CU_ASSERT(check_rec(slave, MDDB_RT_UNIT, 2, 0) == 0);
+	CU_ASSERT(mddb_log_read(slave, 2, buf, sizeof(buf), &len, &e) == 0);
+	CU_ASSERT(len == 3 && memcmp(buf, "msg", 3) == 0);
+	mddb_close(slave);
+	mddb_close(master);
+	fresh = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(fresh != NULL);
+	CU_ASSERT(check_rec(fresh, MDDB_RT_UNIT, 1, 0) == 0);
+	CU_ASSERT(check_rec(fresh, MDDB_RT_UNIT, 2, 0) == 0);
+	CU_ASSERT(mddb_resync_read(fresh, 5, buf, sizeof(buf), &len, &e) == 0);
+	CU_ASSERT(len == 6 && memcmp(buf, "owner2", 6) == 0);
+	mddb_close(fresh);
+	rig_fini(&r);
+}
+
 static CU_TestInfo mddb_tests[] = {
 	{ "round trip on files", test_roundtrip_files },
 	{ "fifty replicas", test_fifty_replicas },
 	{ "8192 records, constant commit cost", test_many_records },
 	{ "crash at every write of a commit", test_crash_every_write },
+	{ "crash at every write of a repair", test_crash_repair },
+	{ "crash at every write of a replica add", test_crash_replica_add },
 	{ "quorum matrix", test_quorum_matrix },
 	{ "quorum: read errors, TOOFEW", test_quorum_errors },
 	{ "bad input", test_bad_input },
 	{ "repair of a bad replica", test_repair },
 	{ "replica add and delete", test_replica_add_del },
 	{ "change-log and resync slots", test_slots },
+	{ "master, slave, PARSE and resync slots", test_master_slave },
 	CU_TEST_INFO_NULL,
 };
 

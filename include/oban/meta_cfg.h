@@ -45,6 +45,7 @@
 #define META_DEFPASS 1
 #define META_MAXROWS 128 /* stripes in a concat */
 #define META_MAXCOMPS 128 /* components in one stripe */
+#define META_MAXSTCOMPS 4096 /* components in one concat (a record < 1 MiB) */
 #define META_MAXEXTS 1024 /* extents of one soft partition */
 #define META_MAXSPARES 128 /* spares in one pool */
 #define META_RSSLOTS 256 /* resync record slots (MDDB_RS_SLOTS): mirrors */

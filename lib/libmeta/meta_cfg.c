@@ -468,7 +468,13 @@ static int check_stripe(const struct meta_cfg *cfg, const struct meta_unit *u,
 			const char *name, meta_error_t *ep)
 {
 	const struct meta_stripe *st = &u->mu_st;
+	uint32_t total = 0;
 
+	for (uint32_t i = 0; i < st->st_nrows; i++)
+		total += st->st_rows[i].mr_ncomp;
+	if (total > META_MAXSTCOMPS)
+		return meta_error_set(ep, SET_ERROR(ME_CFG_LIMIT), 0, name,
+				      "too many components");
 	if (st->st_nrows == 0 || st->st_nrows > META_MAXROWS)
 		return meta_error_set(ep, SET_ERROR(ME_CFG_LIMIT), 0, name,
 				      "bad stripe count %" PRIu32,

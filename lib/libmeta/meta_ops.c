@@ -205,6 +205,20 @@ int meta_op_stripe(struct meta_cfg *cfg, uint32_t num, uint32_t nrows,
 				      uname(cfg, num, nb),
 				      "a concat has 1..%d stripes",
 				      META_MAXROWS);
+	{
+		uint32_t total = 0;
+
+		for (uint32_t i = 0; i < nrows; i++)
+			total += rows[i].rs_ncomp <= META_MAXCOMPS ?
+					 rows[i].rs_ncomp :
+					 META_MAXCOMPS + 1;
+		if (total > META_MAXSTCOMPS)
+			return meta_error_set(ep, SET_ERROR(ME_CFG_LIMIT), 0,
+					      uname(cfg, num, nb),
+					      "a concat has at most %d "
+					      "components",
+					      META_MAXSTCOMPS);
+	}
 	if (hsp != META_NONE && meta_cfg_hsp(cfg, hsp) == NULL) {
 		snprintf(nb, sizeof(nb), "%s/hsp%03" PRIu32, cfg->mc_set, hsp);
 		return meta_error_set(ep,
@@ -1204,9 +1218,20 @@ int meta_op_grow_stripe(struct meta_cfg *cfg, uint32_t num,
 
 	if (o == NULL)
 		return -1;
-	if (o->mu_st.st_nrows >= META_MAXROWS)
-		return meta_error_set(ep, SET_ERROR(ME_CFG_LIMIT), 0,
-				      uname(cfg, num, nb), "cannot grow");
+	{
+		uint32_t total = row->rs_ncomp;
+
+		for (uint32_t i = 0; i < o->mu_st.st_nrows; i++)
+			total += o->mu_st.st_rows[i].mr_ncomp;
+		if (o->mu_st.st_nrows >= META_MAXROWS ||
+		    total > META_MAXSTCOMPS)
+			return meta_error_set(
+				ep, SET_ERROR(ME_CFG_LIMIT), 0,
+				uname(cfg, num, nb),
+				"cannot grow: at most %d stripes, "
+				"%d components",
+				META_MAXROWS, META_MAXSTCOMPS);
+	}
 	n = cfg_unit_dup(o);
 	if (n == NULL)
 		return nomem(ep, uname(cfg, num, nb));

@@ -69,6 +69,9 @@ struct meta_comp_d {
 	uint8_t cd_pad[4];
 };
 _Static_assert(sizeof(struct meta_comp_d) == 168, "component size");
+/* The largest unit record fits one mddb record (MDDB_REC_MAXLEN, 1 MiB). */
+_Static_assert(48 + 8 + 16 * META_MAXROWS + 168 * META_MAXSTCOMPS <= 1048576,
+	       "largest concat record");
 
 struct meta_mirror_d {
 	uint32_t mmd_sm[META_NMIRROR];
@@ -500,7 +503,7 @@ int meta_unit_decode(uint32_t id, const void *buf, size_t len,
 	switch (le32toh(h.uh_type)) {
 	case META_UT_STRIPE:
 		if (count == 0 || count > META_MAXROWS || count2 == 0 ||
-		    count2 > META_MAXROWS * META_MAXCOMPS)
+		    count2 > META_MAXSTCOMPS)
 			return bad(ep, "unit", id, "bad counts");
 		want = sizeof(struct meta_stripe_d) +
 		       count * sizeof(struct meta_row_d) +

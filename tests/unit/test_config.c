@@ -346,6 +346,25 @@ static void test_validation(void)
 	refused("d9 x", ME_CFG_SYNTAX);
 	refused("hsp002 -x", ME_CFG_SYNTAX);
 	refused("sdb 1 1 drvF", ME_BADNAME);
+	/* a concat whose record would pass the mddb's 1 MiB */
+	{
+		static const char *names[META_MAXCOMPS];
+		struct meta_rowspec rows[33];
+		struct meta_change ch;
+
+		for (int i = 0; i < META_MAXCOMPS; i++)
+			names[i] = "x";
+		for (int i = 0; i < 33; i++)
+			rows[i] = (struct meta_rowspec){ META_MAXCOMPS, 0,
+							 names };
+		meta_change_init(&ch);
+		CU_ASSERT_EQUAL(meta_op_stripe(cfg, 9, 33, rows, META_NONE, &ch,
+					       &err),
+				-1);
+		CU_ASSERT_EQUAL(err.me_code, ME_CFG_LIMIT);
+		CU_ASSERT_EQUAL(ch.ch_nops, 0);
+		meta_change_release(&ch);
+	}
 	teardown();
 }
 

@@ -1006,6 +1006,35 @@ static void test_status_seed(void)
 	teardown();
 }
 
+/* A set that is not multi-owner prints no resync option and no owner. */
+static void test_status_traditional(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	setup();
+	meta_cfg_destroy(cfg);
+	VERIFY0(meta_cfg_create("blue", 2, false, fakedrives_lookup, &drives,
+				&cfg, &err));
+	ok("d20 1 1 drvA");
+	ok("d22 -m d20 -g -S 0");
+	ok("hsp003");
+	f = open_memstream(&buf, &len);
+	meta_print_status(cfg, f, 0, NULL);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf,
+				      "    Pass: 0\n"
+				      "    Read option: geometric\n"
+				      "    Write option: serial\n"
+				      "    Size: 1238900 blocks (604 MB)\n"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "Owner"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "Resync option"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "blue/hsp003: is empty\n"));
+	free(buf);
+	teardown();
+}
+
 static CU_TestInfo name_tests[] = {
 	{ "names", test_names },
 	{ "sizes", test_sizes },
@@ -1032,6 +1061,7 @@ static CU_TestInfo mdtab_tests[] = {
 	{ "round trip", test_mdtab },
 	{ "errors", test_mdtab_errors },
 	{ "seed status", test_status_seed },
+	{ "traditional status", test_status_traditional },
 	CU_TEST_INFO_NULL,
 };
 

@@ -961,6 +961,56 @@ static void test_mdtab_errors(void)
 	}
 }
 
+/* Random md.tab text: every input is applied or refused, never crashes,
+ * and the model stays consistent. */
+static void test_mdtab_random(void)
+{
+	static const char *const vocab[] = {
+		"d0",	 "d1",	   "d2",      "d10",  "blue/d3", "red/d4",
+		"d8192", "hsp001", "hsp1000", "drvA", "drvB",	 "drvC",
+		"drvE",	 "tiny",   "1",	      "2",    "0",	 "129",
+		"-m",	 "-p",	   "-i",      "-h",   "-e",	 "-o",
+		"-b",	 "-g",	   "-r",      "-S",   "-A",	 "all",
+		"32k",	 "1m",	   "10b",     "1x",   "#",	 "\\",
+		"\n",	 "\n",	   "\n",      "-",    "9",	 "3",
+	};
+	unsigned seed = 12345;
+	char text[512];
+	int applied = 0, refused_n = 0;
+
+	for (int iter = 0; iter < 3000; iter++) {
+		size_t len = 0;
+		int nwords = 1 + (int)(rand_r(&seed) % 24);
+		FILE *f;
+		int rc;
+
+		setup();
+		for (int w = 0; w < nwords && len + 16 < sizeof(text); w++) {
+			const char *t =
+				vocab[rand_r(&seed) %
+				      (sizeof(vocab) / sizeof(vocab[0]))];
+
+			len += (size_t)snprintf(text + len, sizeof(text) - len,
+						"%s%s", t,
+						t[0] == '\n' ? "" : " ");
+		}
+		f = fmemopen(text, len ? len : 1, "r");
+		VERIFY(f != NULL);
+		rc = meta_mdtab_apply(cfg, f, "random", &st, &err);
+		fclose(f);
+		CU_ASSERT_TRUE(rc == 0 || rc == -1);
+		if (rc == 0)
+			applied++;
+		else
+			refused_n++;
+		CU_ASSERT_EQUAL(meta_cfg_check(cfg, &err), 0);
+		teardown();
+	}
+	/* both outcomes happen: the generator reaches the parser's depth */
+	CU_ASSERT_TRUE(applied > 10);
+	CU_ASSERT_TRUE(refused_n > 10);
+}
+
 /* ---- the seed's metastat example ---- */
 
 static void test_status_seed(void)
@@ -1060,6 +1110,7 @@ static CU_TestInfo fmt_tests[] = {
 static CU_TestInfo mdtab_tests[] = {
 	{ "round trip", test_mdtab },
 	{ "errors", test_mdtab_errors },
+	{ "random", test_mdtab_random },
 	{ "seed status", test_status_seed },
 	{ "traditional status", test_status_traditional },
 	CU_TEST_INFO_NULL,

@@ -364,26 +364,63 @@ int meta_cfg_load(struct meta_cfg *cfg, const struct meta_store *st,
 
 /* ---- operations (meta_ops.c): validate and build a change ---- */
 
-/* A stripe/concat as given: rows of drive names with an interlace each. */
+/*
+ * Every meta_op_*() below has the same contract:
+ *
+ *   @cfg  the model; read, never changed.
+ *   @ch   in/out: an initialised change; on success the operation has added
+ *         its puts (new copies of objects, owned by @ch) and deletions.
+ *         Several operations may add to one change when they touch
+ *         different objects (metahs over several pools).  Write and apply
+ *         it with meta_cfg_apply(); on failure release it.
+ *   @ep   out: on failure the error, naming the object ("blue/d10").
+ *
+ * Returns 0 or -1.  On failure @ch holds no object of this call (earlier
+ * operations' objects stay).  Errors common to all: ME_CFG_RANGE (a number
+ * out of range), ME_CFG_NOENT (no such unit or pool), ME_CFG_BADTYPE (a
+ * unit of the wrong type, or a metadevice where a drive is wanted), ENOMEM.
+ * Drive names are resolved through the model's lookup function, whose
+ * errors pass through (ENOENT, ME_SET_NODRIVE).  Not thread-safe (the
+ * model is not).
+ */
+
+/* A stripe/concat row as given: drive names and an interlace. */
 struct meta_rowspec {
 	uint32_t rs_ncomp;
-	uint64_t rs_interlace; /* 0: default */
+	uint64_t rs_interlace; /* blocks; 0: META_DEF_INTERLACE */
 	const char *const *rs_names;
 };
 
+/*
+ * meta_op_stripe - concat/stripe dN of @nrows rows, associated with pool
+ * @hsp (META_NONE: none).  Errors: ME_CFG_EXISTS, ME_CFG_LIMIT (rows,
+ * components), ME_CFG_BADINTERLACE, ME_CFG_DUPLICATE (a drive named twice),
+ * ME_CFG_COMPUSED (a drive in another stripe, under a soft partition, or a
+ * spare), ME_CFG_BADSIZE (a component smaller than the interlace).
+ */
 int meta_op_stripe(struct meta_cfg *cfg, uint32_t num, uint32_t nrows,
 		   const struct meta_rowspec *rows, uint32_t hsp,
 		   struct meta_change *ch, meta_error_t *ep);
 
+/* Mirror options; -1 leaves a field as it is (or at its default). */
 struct meta_mirror_opts {
-	int mo_read; /* enum meta_rdopt, or -1: unchanged/default */
-	int mo_write; /* enum meta_wropt, or -1 */
-	int mo_pass; /* 0..9, or -1 */
-	int mo_resync; /* enum meta_rsopt, or -1 */
+	int mo_read; /* enum meta_rdopt */
+	int mo_write; /* enum meta_wropt */
+	int mo_pass; /* 0..9 */
+	int mo_resync; /* enum meta_rsopt */
 };
 
+/* meta_mirror_opts_init - every field -1. */
 void meta_mirror_opts_init(struct meta_mirror_opts *o);
 
+/*
+ * meta_op_mirror - mirror dN of the @nsm concat/stripes @sm (all Okay), of
+ * the smallest one's size, with options @o (NULL: defaults) and the lowest
+ * free resync record slot.  Errors: ME_CFG_EXISTS, ME_CFG_TOOMANYSM (0 or
+ * more than 4), ME_CFG_INUSE (a submirror of another mirror, or carrying
+ * soft partitions), ME_CFG_DUPLICATE, ME_CFG_LIMIT (no resync slot left),
+ * ME_USAGE (an option out of range).
+ */
 int meta_op_mirror(struct meta_cfg *cfg, uint32_t num, uint32_t nsm,
 		   const uint32_t *sm, const struct meta_mirror_opts *o,
 		   struct meta_change *ch, meta_error_t *ep);
@@ -391,8 +428,11 @@ int meta_op_mirror(struct meta_cfg *cfg, uint32_t num, uint32_t nsm,
 /*
  * meta_op_sp - soft partition dN on @parent (a drive name, or "dM" /
  * "set/dM" for a mirror or a top-level stripe) of @nsizes sizes in blocks,
- * one extent each; a size of 0 means all the free space left (then
- * @nsizes must be 1).
+ * one extent each, allocated first fit; a size of 0 means all the free
+ * space left (then @nsizes must be 1).  Errors: ME_CFG_EXISTS,
+ * ME_CFG_OTHERSET, ME_CFG_INUSE (a submirror), ME_CFG_COMPUSED (the drive
+ * is a stripe's component or a spare), ME_CFG_BADSIZE, ME_CFG_NOSPACE
+ * ("need N blocks, M free"), ME_CFG_LIMIT (extents).
  */
 int meta_op_sp(struct meta_cfg *cfg, uint32_t num, const char *parent,
 	       uint32_t nsizes, const uint64_t *sizes, struct meta_change *ch,
@@ -401,13 +441,19 @@ int meta_op_sp(struct meta_cfg *cfg, uint32_t num, const char *parent,
 /*
  * meta_op_sp_exts - soft partition dN with the given extents (metastat -p's
  * "-o offset -b blocks" pairs, so that md.tab recreates the same layout);
- * only me_poff and me_len are used.  Each must fit the parent and overlap
- * nothing (with its watermark block).
+ * only me_poff and me_len are used.  Each must fit the parent
+ * (ME_CFG_BADSIZE) and overlap nothing, its watermark block included
+ * (ME_CFG_OVERLAP).  Other errors as meta_op_sp().
  */
 int meta_op_sp_exts(struct meta_cfg *cfg, uint32_t num, const char *parent,
 		    uint32_t next, const struct meta_ext *exts,
 		    struct meta_change *ch, meta_error_t *ep);
 
+/*
+ * meta_op_hsp - pool hspNNN of @nspares spares (0 allowed).  Errors:
+ * ME_CFG_EXISTS, ME_CFG_LIMIT, ME_CFG_DUPLICATE, ME_CFG_COMPUSED (a drive
+ * in a stripe or under a soft partition; a spare may be in other pools).
+ */
 int meta_op_hsp(struct meta_cfg *cfg, uint32_t num, uint32_t nspares,
 		const char *const *names, struct meta_change *ch,
 		meta_error_t *ep);
@@ -415,44 +461,92 @@ int meta_op_hsp(struct meta_cfg *cfg, uint32_t num, uint32_t nspares,
 #define META_CLR_RECURSIVE 0x1 /* also what the unit is built on */
 #define META_CLR_FORCE 0x2 /* even with components needing maintenance */
 
-/* meta_op_clear - clear unit @num (and with -r what it sits on). */
+/*
+ * meta_op_clear - delete unit @num; with META_CLR_RECURSIVE also a mirror's
+ * submirrors and the unit under the last soft partition on it.  Errors:
+ * ME_CFG_INUSE (a submirror; soft partitions on it), ME_CFG_ERRED (a
+ * component needs maintenance and META_CLR_FORCE is not given).
+ */
 int meta_op_clear(struct meta_cfg *cfg, uint32_t num, int flags,
 		  struct meta_change *ch, meta_error_t *ep);
-/* meta_op_clear_hsp - delete pool @num (not associated with any stripe). */
+/*
+ * meta_op_clear_hsp - delete pool @num.  Errors: ME_CFG_INUSE (associated
+ * with a stripe), ME_CFG_SPAREINUSE.
+ */
 int meta_op_clear_hsp(struct meta_cfg *cfg, uint32_t num,
 		      struct meta_change *ch, meta_error_t *ep);
 /*
  * meta_op_clear_order - every unit and pool number in an order in which
- * each can be cleared (users before what they use): units in @units
- * (META_MAXUNITS entries), pools in @hsps; returns the counts.
+ * each can be cleared (soft partitions, mirrors, stripes; then pools):
+ * units into @units (room for META_MAXUNITS), pools into @hsps (room for
+ * META_MAXHSP); the counts into *@nunits, *@nhsps.  Never fails.
  */
 void meta_op_clear_order(const struct meta_cfg *cfg, uint32_t *units,
 			 uint32_t *nunits, uint32_t *hsps, uint32_t *nhsps);
-/* Soft partitions built on @parent (drive or unit name), in @units. */
+/*
+ * meta_op_sps_on - the soft partitions built on @parent (a drive name or a
+ * unit name) into @units (room for META_MAXUNITS), count in *@n.
+ * ME_CFG_NOENT when there is none.
+ */
 int meta_op_sps_on(const struct meta_cfg *cfg, const char *parent,
 		   uint32_t *units, uint32_t *n, meta_error_t *ep);
 
+/*
+ * meta_op_attach_sm - attach concat/stripe @sm to mirror @mirror; it is
+ * Resyncing until the engine has copied it.  Errors: ME_CFG_NOTMIRROR,
+ * ME_CFG_INUSE, ME_CFG_TOOMANYSM, ME_CFG_SMSMALL.
+ */
 int meta_op_attach_sm(struct meta_cfg *cfg, uint32_t mirror, uint32_t sm,
 		      struct meta_change *ch, meta_error_t *ep);
+/*
+ * meta_op_detach_sm - detach @sm from @mirror.  Errors: ME_CFG_NOTMIRROR,
+ * ME_CFG_NOTSUB, ME_CFG_LASTSM, ME_CFG_LASTOKAY (no other submirror Okay
+ * and not @force).
+ */
 int meta_op_detach_sm(struct meta_cfg *cfg, uint32_t mirror, uint32_t sm,
 		      bool force, struct meta_change *ch, meta_error_t *ep);
-/* Grow soft partition @num by @blocks (new extent(s) in free space). */
+/*
+ * meta_op_grow_sp - grow soft partition @num by @blocks with new extents in
+ * the free space of its parent.  Errors: ME_CFG_BADTYPE, ME_CFG_BADSIZE
+ * (0), ME_CFG_NOSPACE, ME_CFG_LIMIT.
+ */
 int meta_op_grow_sp(struct meta_cfg *cfg, uint32_t num, uint64_t blocks,
 		    struct meta_change *ch, meta_error_t *ep);
-/* Grow stripe/concat @num by one row; a submirror's mirror follows. */
+/*
+ * meta_op_grow_stripe - add one row to concat/stripe @num; if it is a
+ * submirror, its mirror grows to its smallest submirror in the same
+ * change.  Errors as meta_op_stripe(), and ME_CFG_LIMIT.
+ */
 int meta_op_grow_stripe(struct meta_cfg *cfg, uint32_t num,
 			const struct meta_rowspec *row, struct meta_change *ch,
 			meta_error_t *ep);
+/*
+ * meta_op_param_mirror - change mirror @num's options (fields of @o that
+ * are not -1).  Errors: ME_CFG_NOTMIRROR, ME_USAGE (out of range).
+ */
 int meta_op_param_mirror(struct meta_cfg *cfg, uint32_t num,
 			 const struct meta_mirror_opts *o,
 			 struct meta_change *ch, meta_error_t *ep);
-/* Associate stripe @num with pool @hsp (META_NONE: dissociate). */
+/* meta_op_param_hsp - associate concat/stripe @num with pool @hsp
+ * (META_NONE: none).  Errors: ME_CFG_BADTYPE, ME_CFG_NOENT. */
 int meta_op_param_hsp(struct meta_cfg *cfg, uint32_t num, uint32_t hsp,
 		      struct meta_change *ch, meta_error_t *ep);
+/*
+ * meta_op_rename - rename unit @from to @to (a deletion and a put).
+ * Errors: ME_CFG_EXISTS, ME_CFG_RANGE, ME_CFG_INUSE (a submirror, or soft
+ * partitions on it).
+ */
 int meta_op_rename(struct meta_cfg *cfg, uint32_t from, uint32_t to,
 		   struct meta_change *ch, meta_error_t *ep);
 
-/* Hot spares: add (creating the pool), delete, replace, enable. */
+/*
+ * Hot spares.  meta_op_hs_add - add @drive to pool @hsp, creating the pool
+ * if it does not exist (ME_CFG_EXISTS if already there, ME_CFG_COMPUSED,
+ * ME_CFG_LIMIT).  meta_op_hs_delete - remove it (ME_CFG_NOTSPARE,
+ * ME_CFG_SPAREINUSE).  meta_op_hs_replace - replace @old by @newd in place
+ * (errors of both).  meta_op_hs_enable - make a Broken spare Available
+ * (ME_CFG_NOTSPARE).
+ */
 int meta_op_hs_add(struct meta_cfg *cfg, uint32_t hsp, const char *drive,
 		   struct meta_change *ch, meta_error_t *ep);
 int meta_op_hs_delete(struct meta_cfg *cfg, uint32_t hsp, const char *drive,
@@ -462,7 +556,8 @@ int meta_op_hs_replace(struct meta_cfg *cfg, uint32_t hsp, const char *old,
 		       meta_error_t *ep);
 int meta_op_hs_enable(struct meta_cfg *cfg, uint32_t hsp, const char *drive,
 		      struct meta_change *ch, meta_error_t *ep);
-/* Is @drive a spare of pool @hsp? */
+/* meta_hsp_has - is @drive (any name the lookup resolves) a spare of pool
+ * @hsp?  False for a pool that does not exist. */
 bool meta_hsp_has(const struct meta_cfg *cfg, uint32_t hsp, const char *drive);
 
 /* ---- record encoding (meta_unit_fmt.c, doc/format-units.md) ---- */

@@ -375,8 +375,8 @@ int meta_cfg_load(struct meta_cfg *cfg, const struct meta_store *st,
  *         it with meta_cfg_apply(); on failure release it.
  *   @ep   out: on failure the error, naming the object ("blue/d10").
  *
- * Returns 0 or -1.  On failure @ch holds no object of this call (earlier
- * operations' objects stay).  Errors common to all: ME_CFG_RANGE (a number
+ * Returns 0 or -1.  On failure @ch may hold part of this call's work (after
+ * ENOMEM only): release it, do not apply it.  Errors common to all: ME_CFG_RANGE (a number
  * out of range), ME_CFG_NOENT (no such unit or pool), ME_CFG_BADTYPE (a
  * unit of the wrong type, or a metadevice where a drive is wanted), ENOMEM.
  * Drive names are resolved through the model's lookup function, whose

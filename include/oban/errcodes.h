@@ -35,9 +35,67 @@
 	X(ME_BADNAME,      ME_GENERAL_BASE + 5, "invalid name")               \
 	X(ME_NOMEM,        ME_GENERAL_BASE + 6, "out of memory")
 
-#define META_ERRCODES_MDDB(X)
+#define META_ERRCODES_MDDB(X)                                                  \
+	X(ME_MDDB_STALE,       ME_MDDB_BASE + 1,  "state database is stale (too few replicas readable): changes refused") \
+	X(ME_MDDB_TOOFEW,      ME_MDDB_BASE + 2,  "too few state database replicas are writable: changes refused") \
+	X(ME_MDDB_BADMAGIC,    ME_MDDB_BASE + 3,  "bad magic number") \
+	X(ME_MDDB_BADCKSUM,    ME_MDDB_BASE + 4,  "checksum mismatch") \
+	X(ME_MDDB_BADVERSION,  ME_MDDB_BASE + 5,  "unsupported format version") \
+	X(ME_MDDB_INCOMPAT,    ME_MDDB_BASE + 6,  "unsupported incompatible feature") \
+	X(ME_MDDB_NOREPLICA,   ME_MDDB_BASE + 7,  "no readable state database replica") \
+	X(ME_MDDB_FULL,        ME_MDDB_BASE + 8,  "state database replica is full") \
+	X(ME_MDDB_TOOBIG,      ME_MDDB_BASE + 9,  "record too large") \
+	X(ME_MDDB_BADTXN,      ME_MDDB_BASE + 10, "transaction failed earlier: it must be aborted") \
+	X(ME_MDDB_RDONLY,      ME_MDDB_BASE + 11, "state database is open read-only") \
+	X(ME_MDDB_MAXREPLICAS, ME_MDDB_BASE + 12, "too many replicas (at most 50)") \
+	X(ME_MDDB_CORRUPT,     ME_MDDB_BASE + 13, "state database replica is corrupt") \
+	X(ME_MDDB_TOOSMALL,    ME_MDDB_BASE + 14, "replica area too small") \
+	X(ME_MDDB_LASTREPLICA, ME_MDDB_BASE + 15, "cannot delete the last replica") \
+	X(ME_MDDB_TRUNCATED,   ME_MDDB_BASE + 16, "device is smaller than its label says") \
+	X(ME_MDL_INUSE,        ME_MDDB_BASE + 40, "drive holds a file system, partition table or other signature (use -f to override)") \
+	X(ME_MDL_NOLABEL,      ME_MDDB_BASE + 41, "drive has no oban label") \
+	X(ME_MDL_OTHERSET,     ME_MDDB_BASE + 42, "drive belongs to another set") \
+	X(ME_MDL_TOOSMALL,     ME_MDDB_BASE + 43, "drive is too small") \
+	X(ME_MDL_NOTFOUND,     ME_MDDB_BASE + 44, "no such drive") \
+	X(ME_MDL_BADSIZE,      ME_MDDB_BASE + 45, "invalid replica length") \
+	X(ME_MDL_NOROOM,       ME_MDDB_BASE + 46, "no room for more replicas in the drive's replica area") \
+	X(ME_SET_EXISTS,       ME_MDDB_BASE + 60, "set already exists") \
+	X(ME_SET_NOTFOUND,     ME_MDDB_BASE + 61, "no such set") \
+	X(ME_SET_NODRIVE,      ME_MDDB_BASE + 62, "drive is not in the set") \
+	X(ME_SET_HASDRIVES,    ME_MDDB_BASE + 63, "set still has drives: delete them first or purge") \
+	X(ME_SET_DRIVEINSET,   ME_MDDB_BASE + 64, "drive is already in the set") \
+	X(ME_SET_FULL,         ME_MDDB_BASE + 65, "no free set number (at most 32 sets)") \
+	X(ME_SET_NOTLOCAL,     ME_MDDB_BASE + 66, "this node must be one of the set's hosts") \
+	X(ME_SET_NOHOST,       ME_MDDB_BASE + 67, "host is not in the set") \
+	X(ME_LOCAL_DB,         ME_MDDB_BASE + 68, "local state database error") \
+	X(ME_SET_UNKNOWNHOST,  ME_MDDB_BASE + 69, "host is not in the membership list")
 
-#define META_ERRCODES_CONFIG(X)
+#define META_ERRCODES_CONFIG(X)                                                \
+	X(ME_CFG_EXISTS,      ME_CONFIG_BASE + 1,  "already exists")           \
+	X(ME_CFG_NOENT,       ME_CONFIG_BASE + 2,  "no such metadevice or hot spare pool") \
+	X(ME_CFG_INUSE,       ME_CONFIG_BASE + 3,  "in use by another metadevice") \
+	X(ME_CFG_COMPUSED,    ME_CONFIG_BASE + 4,  "component already in use") \
+	X(ME_CFG_NOSPACE,     ME_CONFIG_BASE + 5,  "not enough free space")    \
+	X(ME_CFG_BADSIZE,     ME_CONFIG_BASE + 6,  "invalid size")             \
+	X(ME_CFG_SMSMALL,     ME_CONFIG_BASE + 7,  "submirror too small")      \
+	X(ME_CFG_NOTMIRROR,   ME_CONFIG_BASE + 8,  "not a mirror")             \
+	X(ME_CFG_LASTSM,      ME_CONFIG_BASE + 9,  "last submirror of the mirror") \
+	X(ME_CFG_TOOMANYSM,   ME_CONFIG_BASE + 10, "too many submirrors")      \
+	X(ME_CFG_BADTYPE,     ME_CONFIG_BASE + 11, "wrong metadevice type")    \
+	X(ME_CFG_BADREC,      ME_CONFIG_BASE + 12, "corrupted configuration record") \
+	X(ME_CFG_BADVERSION,  ME_CONFIG_BASE + 13, "unsupported record version or feature") \
+	X(ME_CFG_RANGE,       ME_CONFIG_BASE + 14, "name or number out of range") \
+	X(ME_CFG_BADINTERLACE, ME_CONFIG_BASE + 15, "invalid interlace")       \
+	X(ME_CFG_OVERLAP,     ME_CONFIG_BASE + 16, "overlapping extents")      \
+	X(ME_CFG_SYNTAX,      ME_CONFIG_BASE + 17, "syntax error")             \
+	X(ME_CFG_LIMIT,       ME_CONFIG_BASE + 18, "too many components, extents or spares") \
+	X(ME_CFG_NOTSPARE,    ME_CONFIG_BASE + 19, "not a hot spare of the pool") \
+	X(ME_CFG_SPAREINUSE,  ME_CONFIG_BASE + 20, "hot spare in use")         \
+	X(ME_CFG_ERRED,       ME_CONFIG_BASE + 21, "needs maintenance (use -f)") \
+	X(ME_CFG_DUPLICATE,   ME_CONFIG_BASE + 22, "named twice")              \
+	X(ME_CFG_OTHERSET,    ME_CONFIG_BASE + 23, "belongs to another set")   \
+	X(ME_CFG_NOTSUB,      ME_CONFIG_BASE + 24, "not a submirror of the mirror") \
+	X(ME_CFG_LASTOKAY,    ME_CONFIG_BASE + 25, "only submirror in the Okay state (use -f)")
 
 #define META_ERRCODES_COMM(X)                                                  \
 	X(ME_COMM_UNKNOWN_TYPE, ME_COMM_BASE + 1, "unknown message type")     \

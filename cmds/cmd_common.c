@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Helpers shared by the configuration commands (see cmd_common.h). */
+#include "config.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include <oban/debug.h>
+
+#include "cmd_common.h"
+
+void cmd_init(struct cmd *c, const char *prog)
+{
+	memset(c, 0, sizeof(*c));
+	c->c_prog = prog;
+	meta_error_init(&c->c_err);
+}
+
+int cmd_fail(struct cmd *c)
+{
+	fprintf(stderr, "%s: %s\n", c->c_prog, meta_strerror(&c->c_err));
+	return CMD_FAIL;
+}
+
+int cmd_usage(struct cmd *c, const char *usage)
+{
+	fprintf(stderr, "usage: %s %s\n", c->c_prog, usage);
+	return CMD_USAGE;
+}
+
+int cmd_open(struct cmd *c, const char *sopt, int n, char *const *names)
+{
+	static char set[META_SETNAMELEN];
+
+	set[0] = '\0';
+	if (sopt != NULL) {
+		if (meta_setname_check(sopt, &c->c_err) != 0)
+			return cmd_fail(c);
+		snprintf(set, sizeof(set), "%s", sopt);
+	}
+	for (int i = 0; i < n; i++) {
+		struct meta_name nm;
+
+		if (meta_name_parse(names[i], &nm, NULL) != 0 ||
+		    nm.mn_set[0] == '\0')
+			continue;
+		if (set[0] == '\0') {
+			snprintf(set, sizeof(set), "%s", nm.mn_set);
+		} else if (strcmp(set, nm.mn_set) != 0) {
+			meta_error_set(&c->c_err, SET_ERROR(ME_CFG_OTHERSET), 0,
+				       names[i], "not in set '%s'", set);
+			return cmd_fail(c);
+		}
+	}
+	if (set[0] == '\0') {
+		fprintf(stderr,
+			"%s: no set given (use -s set or set/dN names)\n",
+			c->c_prog);
+		return CMD_USAGE;
+	}
+	c->c_set = set;
+	if (meta_cfg_open(set, &c->c_h, &c->c_err) != 0)
+		return cmd_fail(c);
+	return CMD_OK;
+}
+
+void cmd_close(struct cmd *c)
+{
+	meta_cfg_close(c->c_h);
+	c->c_h = NULL;
+}
+
+int cmd_apply(struct cmd *c, struct meta_change *ch)
+{
+	int rc = meta_cfg_apply(c->c_h->ch_cfg, ch,
+				c->c_dry ? NULL : &c->c_h->ch_store, &c->c_err);
+
+	meta_change_release(ch);
+	return rc == 0 ? CMD_OK : cmd_fail(c);
+}
+
+static int cmd_name(struct cmd *c, const char *s, uint32_t kind, uint32_t *num)
+{
+	struct meta_name n;
+
+	if (meta_name_parse(s, &n, &c->c_err) != 0)
+		return cmd_fail(c);
+	if (n.mn_set[0] != '\0' && strcmp(n.mn_set, c->c_set) != 0) {
+		meta_error_set(&c->c_err, SET_ERROR(ME_CFG_OTHERSET), 0, s,
+			       "not in set '%s'", c->c_set);
+		return cmd_fail(c);
+	}
+	if (n.mn_kind != kind) {
+		meta_error_set(&c->c_err, SET_ERROR(ME_CFG_BADTYPE), 0, s,
+			       kind == META_NK_UNIT ? "not a metadevice" :
+						      "not a hot spare pool");
+		return cmd_fail(c);
+	}
+	*num = n.mn_num;
+	return CMD_OK;
+}
+
+int cmd_unit(struct cmd *c, const char *s, uint32_t *num)
+{
+	return cmd_name(c, s, META_NK_UNIT, num);
+}
+
+int cmd_hsp(struct cmd *c, const char *s, uint32_t *num)
+{
+	return cmd_name(c, s, META_NK_HSP, num);
+}
+
+const char *cmd_uname(struct cmd *c, uint32_t num)
+{
+	static char buf[2][64];
+	static int k;
+
+	k ^= 1;
+	snprintf(buf[k], sizeof(buf[k]), "%s/d%" PRIu32, c->c_set, num);
+	return buf[k];
+}
+
+const char *cmd_hname(struct cmd *c, uint32_t num)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s/hsp%03" PRIu32, c->c_set, num);
+	return buf;
+}
+
+const char *cmd_typename(const struct meta_unit *u)
+{
+	switch (u->mu_type) {
+	case META_UT_STRIPE:
+		return "Concat/Stripe";
+	case META_UT_MIRROR:
+		return "Mirror";
+	case META_UT_SP:
+		return "Soft Partition";
+	}
+	return "Metadevice";
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the configuration commands (metainit, metastat, metaclear, metattach,
+ * metadetach, metaparam, metarename, metahs) share: finding the set, opening
+ * its configuration, applying a change (or only checking it with -n),
+ * printing errors in one style and the exit codes:
+ *
+ *   0  success
+ *   1  the request failed (the message says why; nothing was changed)
+ *   2  usage error
+ *
+ * Each command's body is "int metafoo_main(int argc, char **argv)"; the
+ * program's main() calls it, and the command tests call it in-process
+ * (built with OBAN_CMD_NOMAIN).
+ */
+#ifndef OBAN_CMDS_CMD_COMMON_H
+#define OBAN_CMDS_CMD_COMMON_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <oban/meta_cfg.h>
+
+#define CMD_OK 0
+#define CMD_FAIL 1
+#define CMD_USAGE 2
+
+struct cmd {
+	const char *c_prog;
+	const char *c_set; /* -s, or the set prefix of the names */
+	bool c_dry; /* -n */
+	struct meta_cfgh *c_h;
+	meta_error_t c_err;
+};
+
+void cmd_init(struct cmd *c, const char *prog);
+/* Print "prog: message" for c->c_err (or @ep) and return CMD_FAIL. */
+int cmd_fail(struct cmd *c);
+/* Print the usage line and return CMD_USAGE. */
+int cmd_usage(struct cmd *c, const char *usage);
+/*
+ * Settle the set from -s (@sopt, may be NULL) and the set prefixes of the
+ * names in @names (metadevice or pool names only; others ignored): they
+ * must agree.  Then open the configuration.  CMD_OK or an exit code.
+ */
+int cmd_open(struct cmd *c, const char *sopt, int n, char *const *names);
+void cmd_close(struct cmd *c);
+/* Apply @ch (released in every case): written, or with -n only checked. */
+int cmd_apply(struct cmd *c, struct meta_change *ch);
+/* Parse a unit name of this set into *@num. */
+int cmd_unit(struct cmd *c, const char *s, uint32_t *num);
+/* Parse a pool name of this set into *@num. */
+int cmd_hsp(struct cmd *c, const char *s, uint32_t *num);
+/* "blue/d10" */
+const char *cmd_uname(struct cmd *c, uint32_t num);
+const char *cmd_hname(struct cmd *c, uint32_t num);
+/* The name of a unit's type as SVM prints it ("Mirror"). */
+const char *cmd_typename(const struct meta_unit *u);
+
+int metainit_main(int argc, char **argv);
+int metastat_main(int argc, char **argv);
+int metaclear_main(int argc, char **argv);
+int metattach_main(int argc, char **argv);
+int metadetach_main(int argc, char **argv);
+int metaparam_main(int argc, char **argv);
+int metarename_main(int argc, char **argv);
+int metahs_main(int argc, char **argv);
+
+#endif /* OBAN_CMDS_CMD_COMMON_H */

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * metaset: administer sets on this node (doc/man/metaset.8).
+ *
+ *   metaset [-s set]                      print one set, or every set
+ *   metaset -s set -a [-M] -h host ...    create the set with these hosts
+ *   metaset -s set -a [-l length] [-f] drive ...   add drives
+ *   metaset -s set -d [-f] drive ...      delete drives
+ *   metaset -s set -d [-f] -h host ...    delete the hosts: all of them
+ *                                         deletes the set
+ *   metaset -s set -P                     purge the set from this node
+ *
+ * Thin: parses, calls libmeta, prints.  Cluster-wide operation (through
+ * mdcommd) comes later; today every operation is on this node.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <oban/mddb.h>
+#include <oban/meta_set.h>
+
+#include "meta_cmdutil.h"
+
+static const char *prog = "metaset";
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: metaset [-s setname]\n"
+		"       metaset -s setname -a [-M] -h hostname ...\n"
+		"       metaset -s setname -a [-M] [-l length] [-f] drive ...\n"
+		"       metaset -s setname -d [-M] [-f] drive ...\n"
+		"       metaset -s setname -d [-M] [-f] -h hostname ...\n"
+		"       metaset -s setname -P\n");
+}
+
+static int print_host(void *arg, const struct meta_host_info *hi)
+{
+	bool mn = *(bool *)arg;
+
+	if (mn)
+		printf("  %-18s %-14s %s\n", hi->hi_name,
+		       (hi->hi_flags & META_NODE_OWN) ? "multi-owner" : "",
+		       (hi->hi_flags & META_NODE_ALIVE) ? "Yes" : "No");
+	else
+		printf("  %-18s %s\n", hi->hi_name,
+		       (hi->hi_flags & META_NODE_OWN) ? "Yes" : "");
+	return 0;
+}
+
+static int count_drive(void *arg, const struct meta_drive_info *di)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int print_drive(void *arg, const struct meta_drive_info *di)
+{
+	printf("%-24s %s\n", di->di_name, di->di_nreplicas > 0 ? "Yes" : "No");
+	return 0;
+}
+
+static int print_set(const char *name)
+{
+	struct meta_set *s;
+	meta_error_t e;
+	bool mn;
+	int ndrives = 0;
+
+	if (meta_set_open(name, META_SET_RDONLY, &s, &e) != 0) {
+		meta_error_t e2;
+
+		/* Show what this node knows even when no replica can be
+		 * read; then report why. */
+		if (e.me_code == ME_SET_NOTFOUND ||
+		    meta_set_open(name, META_SET_RDONLY | META_SET_NODB, &s,
+				  &e2) != 0)
+			return meta_cmd_fail(prog, &e);
+		fprintf(stderr, "%s: %s\n", prog, meta_strerror(&e));
+	}
+	mn = meta_set_is_mn(s);
+	meta_set_drive_foreach(s, count_drive, &ndrives, &e);
+	if (mn)
+		printf("\nMulti-owner Set name = %s, Set number = %u, "
+		       "Master = %s\n",
+		       meta_set_name(s), meta_set_number(s),
+		       meta_set_master(s));
+	else
+		printf("\nSet name = %s, Set number = %u\n", meta_set_name(s),
+		       meta_set_number(s));
+	if (mn && ndrives > 0 && meta_set_master(s)[0] == '\0')
+		printf("Master and owner information unavailable until "
+		       "joined (metaset -j)\n");
+	if (mn)
+		printf("\nHost                Owner          Member\n");
+	else
+		printf("\nHost                Owner\n");
+	meta_set_host_foreach(s, print_host, &mn, &e);
+	if (ndrives > 0) {
+		printf("\nDrive                    Dbase\n\n");
+		meta_set_drive_foreach(s, print_drive, NULL, &e);
+	}
+	if (meta_set_db(s) != NULL && mddb_state(meta_set_db(s)) != MDDB_S_OK)
+		printf("\nState database: %s\n",
+		       mddb_state(meta_set_db(s)) == MDDB_S_STALE ? "stale" :
+								    "too few "
+								    "replicas");
+	meta_set_close(s);
+	return META_EXIT_OK;
+}
+
+static int first_drive(void *arg, const struct meta_drive_info *di)
+{
+	memcpy(arg, di, sizeof(*di));
+	return 1;
+}
+
+struct host_check {
+	const char *hc_name;
+	bool hc_found;
+};
+
+static int find_host(void *arg, const struct meta_host_info *hi)
+{
+	struct host_check *hc = arg;
+
+	if (strcmp(hi->hi_name, hc->hc_name) == 0)
+		hc->hc_found = true;
+	return 0;
+}
+
+static int count_host(void *arg, const struct meta_host_info *hi)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* The hosts given must be hosts of the set, and (on one node, today) all of
+ * them: deleting every host deletes the set. */
+static int check_hosts(const char *set, char **hosts, int n)
+{
+	struct meta_set *s;
+	meta_error_t e;
+	int i, j, nhosts = 0;
+
+	if (meta_set_open(set, META_SET_RDONLY | META_SET_NODB, &s, &e) != 0)
+		return meta_cmd_fail(prog, &e);
+	for (i = 0; i < n; i++) {
+		struct host_check hc = { .hc_name = hosts[i] };
+
+		meta_set_host_foreach(s, find_host, &hc, &e);
+		if (!hc.hc_found) {
+			meta_error_set(&e, ME_SET_NOHOST, 0, hosts[i],
+				       "cannot delete host from set '%s'", set);
+			meta_set_close(s);
+			return meta_cmd_fail(prog, &e);
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(hosts[i], hosts[j]) == 0) {
+				meta_error_set(&e, EEXIST, 0, hosts[i],
+					       "host given twice:");
+				meta_set_close(s);
+				return meta_cmd_fail(prog, &e);
+			}
+	}
+	meta_set_host_foreach(s, count_host, &nhosts, &e);
+	meta_set_close(s);
+	if (n < nhosts) {
+		meta_error_set(&e, ENOTSUP, 0, set,
+			       "cannot delete some of the hosts of set (only "
+			       "all of them, deleting the set, on one node)");
+		return meta_cmd_fail(prog, &e);
+	}
+	return 0;
+}
+
+static int print_one(void *arg, const char *name)
+{
+	int *rc = arg;
+
+	if (print_set(name) != 0)
+		*rc = META_EXIT_FAIL;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *set = NULL;
+	bool add = false, del = false, mn = false, hosts = false;
+	bool force = false, purge = false;
+	uint64_t length = 0;
+	meta_error_t e;
+	struct meta_set *s;
+	int c, rc, n;
+
+	while ((c = getopt(argc, argv, "s:adMhl:fP")) != -1) {
+		switch (c) {
+		case 's':
+			set = optarg;
+			break;
+		case 'a':
+			add = true;
+			break;
+		case 'd':
+			del = true;
+			break;
+		case 'M':
+			mn = true;
+			break;
+		case 'h':
+			hosts = true;
+			break;
+		case 'l':
+			if (meta_parse_length(optarg, &length) != 0) {
+				fprintf(stderr, "%s: invalid length '%s'\n",
+					prog, optarg);
+				return META_EXIT_USAGE;
+			}
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'P':
+			purge = true;
+			break;
+		default:
+			usage();
+			return META_EXIT_USAGE;
+		}
+	}
+	n = argc - optind;
+	if ((add + del + purge) > 1 || ((add || del || purge) && set == NULL) ||
+	    ((add || del) && n == 0) || (purge && n > 0) ||
+	    (!add && !del && !purge && (n > 0 || hosts))) {
+		usage();
+		return META_EXIT_USAGE;
+	}
+	if (!add && !del && !purge) {
+		if (set != NULL)
+			return print_set(set);
+		rc = META_EXIT_OK;
+		if (meta_set_list(print_one, &rc, &e) < 0)
+			return meta_cmd_fail(prog, &e);
+		return rc;
+	}
+	if (purge) {
+		if (meta_set_destroy(set, true, &e) != 0)
+			return meta_cmd_fail(prog, &e);
+		return META_EXIT_OK;
+	}
+	if (add && hosts) {
+		if (meta_set_create(set, mn, (const char *const *)&argv[optind],
+				    n, &e) != 0)
+			return meta_cmd_fail(prog, &e);
+		return META_EXIT_OK;
+	}
+	if (del && hosts) {
+		/* On one node the only host is this one: deleting it deletes
+		 * the set; -f deletes its drives first. */
+		if (check_hosts(set, &argv[optind], n) != 0)
+			return META_EXIT_FAIL;
+		if (force && meta_set_open(set, 0, &s, &e) == 0) {
+			struct meta_drive_info di;
+			char name[META_DRIVE_NAMELEN];
+
+			while (meta_set_drive_foreach(s, first_drive, &di,
+						      &e) == 1) {
+				const char *one = name;
+
+				snprintf(name, sizeof(name), "%s", di.di_name);
+				if (meta_set_drive_del(s, &one, 1, true, &e) !=
+				    0) {
+					meta_set_close(s);
+					return meta_cmd_fail(prog, &e);
+				}
+			}
+			meta_set_close(s);
+		}
+		if (meta_set_destroy(set, false, &e) != 0)
+			return meta_cmd_fail(prog, &e);
+		return META_EXIT_OK;
+	}
+	if (meta_set_open(set, 0, &s, &e) != 0)
+		return meta_cmd_fail(prog, &e);
+	if (add)
+		rc = meta_set_drive_add(s, (const char *const *)&argv[optind],
+					n, length, force, &e);
+	else
+		rc = meta_set_drive_del(s, (const char *const *)&argv[optind],
+					n, force, &e);
+	meta_set_close(s);
+	if (rc != 0)
+		return meta_cmd_fail(prog, &e);
+	return META_EXIT_OK;
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * meta_set: a set as one node sees it.
+ *
+ * A set has a name, a number (1..META_SET_MAX), a UUID, a multi-owner flag,
+ * hosts (node records) and drives.  This node's knowledge of its sets lives
+ * in the local replica (LMDB under oban_dir(OBAN_DIR_STATE), see
+ * doc/storage.md); the set's own configuration lives in its mddb on the set's
+ * drives.  meta_set_open() reads the local replica to learn the set's drive
+ * UUIDs, scans the device globs of runtime.cf to find those drives on this
+ * node by their labels (never by name), and opens the mddb on their replicas.
+ *
+ * Errors: 0 / -1 and the caller's meta_error_t; codes are errnos or
+ * ME_SET_* / ME_MDL_* / ME_MDDB_* (errcodes.h).
+ * Threading: a struct meta_set is used by one thread at a time.
+ */
+#ifndef OBAN_META_SET_H
+#define OBAN_META_SET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <oban/error.h>
+
+struct meta_set;
+struct mddb;
+
+#define META_SET_MAX 32 /* sets 1..32 */
+#define META_SET_NAMELEN 32 /* bytes of a set name, NUL included */
+#define META_DRIVE_NAMELEN 128 /* bytes of a drive name, NUL included */
+#define META_NODE_NAMELEN 64 /* bytes of a node name, NUL included */
+
+/* meta_set_open() flags. */
+#define META_SET_RDONLY 0x1 /* open the mddb read-only */
+#define META_SET_ALLOW_HALF 0x2 /* exactly half the replicas is enough */
+#define META_SET_NODB 0x4 /* do not open the mddb (set has no drives yet) */
+
+/* One drive of a set, as this node sees it. */
+struct meta_drive_info {
+	char di_name[META_DRIVE_NAMELEN]; /* canonical name stored in the set */
+	uint8_t di_uuid[16]; /* the drive's own UUID (from its label) */
+	char di_path[META_DRIVE_NAMELEN]; /* this node's device path, "" if
+					     the drive was not found */
+	uint64_t di_data_offset; /* bytes: start of the data area */
+	uint64_t di_data_length; /* bytes */
+	uint32_t di_sector_size; /* logical sector size, bytes */
+	uint32_t di_nreplicas; /* replicas of the set on this drive */
+};
+
+/*
+ * meta_set_open - open set @name.
+ *
+ * @flags META_SET_*.  On success *@sp is the open set (meta_set_close()).
+ * The mddb is opened only when the set has drives and META_SET_NODB is not
+ * given; a STALE mddb still opens (see mddb.h).
+ * Errors: ME_SET_NOTFOUND, ME_BADNAME, the local replica's errors
+ * (ME_LOCAL_DB), mddb_open()'s errors, ENOMEM.
+ */
+int meta_set_open(const char *name, int flags, struct meta_set **sp,
+		  meta_error_t *ep);
+
+/* meta_set_close - close the set, its mddb and its devices. NULL is ok. */
+void meta_set_close(struct meta_set *s);
+
+/* meta_set_db - the set's mddb, or NULL if it has none open. Borrowed. */
+struct mddb *meta_set_db(struct meta_set *s);
+
+/* meta_set_name - the set's name (valid until close). */
+const char *meta_set_name(const struct meta_set *s);
+
+/* meta_set_number - 1..META_SET_MAX. */
+uint32_t meta_set_number(const struct meta_set *s);
+
+/* meta_set_is_mn - true for a multi-owner set. */
+bool meta_set_is_mn(const struct meta_set *s);
+
+/* meta_set_uuid - the set's UUID, 16 bytes (valid until close). */
+const uint8_t *meta_set_uuid(const struct meta_set *s);
+
+/*
+ * meta_set_drive_find - resolve a drive name as a user gives it: a device
+ * path (any name of the same device), "UUID=<drive uuid>" (our label's or
+ * the file system's as libblkid resolves it), "LABEL=...", or the canonical
+ * name stored in the set.  Fills @di.  ENOENT if the drive is not in the
+ * set (ME_SET_NODRIVE), ME_MDL_NOTFOUND for a name that names no device.
+ */
+int meta_set_drive_find(struct meta_set *s, const char *name,
+			struct meta_drive_info *di, meta_error_t *ep);
+
+/*
+ * meta_set_drive_foreach - call @fn for each drive of the set in the order
+ * they were added.  A non-zero return of @fn stops the walk and is returned.
+ */
+int meta_set_drive_foreach(struct meta_set *s,
+			   int (*fn)(void *arg,
+				     const struct meta_drive_info *di),
+			   void *arg, meta_error_t *ep);
+
+/* ---- Administration (metaset, metadb) ---------------------------------- */
+
+/* One host of a set. */
+struct meta_host_info {
+	uint32_t hi_nodeid;
+	char hi_name[META_NODE_NAMELEN];
+	uint32_t hi_flags; /* META_NODE_* */
+};
+#define META_NODE_ALIVE 0x1 /* in the membership list */
+#define META_NODE_OWN 0x2 /* joined: owner */
+#define META_NODE_OK 0x10 /* fully added */
+
+/*
+ * meta_set_create - create set @name with hosts @hosts[@nhosts] (this node
+ * must be one of them on a single node), multi-owner if @mn.  Picks the
+ * lowest free set number.  Errors: ME_SET_EXISTS, ME_BADNAME, ME_SET_FULL,
+ * ME_SET_NOTLOCAL (this node not among the hosts), ME_LOCAL_DB.
+ */
+int meta_set_create(const char *name, bool mn, const char *const *hosts,
+		    int nhosts, meta_error_t *ep);
+
+/*
+ * meta_set_destroy - delete set @name from this node.  Without @purge the
+ * set must have no drives (ME_SET_HASDRIVES); with @purge only this node's
+ * record of it is removed and nothing on the drives is touched.
+ */
+int meta_set_destroy(const char *name, bool purge, meta_error_t *ep);
+
+/* meta_set_list - call @fn for the name of each set this node knows. */
+int meta_set_list(int (*fn)(void *arg, const char *name), void *arg,
+		  meta_error_t *ep);
+
+/* meta_set_host_foreach - call @fn for each host (node record) of the set. */
+int meta_set_host_foreach(struct meta_set *s,
+			  int (*fn)(void *arg, const struct meta_host_info *hi),
+			  void *arg, meta_error_t *ep);
+
+/* meta_set_master - the master's node name, or "" if none. */
+const char *meta_set_master(const struct meta_set *s);
+
+/*
+ * meta_set_drive_add - label drives @names[@n] for the set and put replicas
+ * on them: @replica_bytes each (0: the default, 16 MiB for multi-owner sets;
+ * MN sets 16..256 MiB).  Refuses drives with a file system, partition table
+ * or other signature unless @force (ME_MDL_INUSE).  The first drives create
+ * the mddb and make this node master; later ones are added as replicas.
+ * Nothing is written to any drive unless every drive passed its checks.
+ */
+int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
+		       uint64_t replica_bytes, bool force, meta_error_t *ep);
+
+/*
+ * meta_set_drive_del - remove drives from the set: drops their replicas and
+ * wipes their labels.  Refuses to remove the last replica while other drives
+ * stay (ME_MDDB_LASTREPLICA).
+ */
+int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
+		       bool force, meta_error_t *ep);
+
+/*
+ * meta_set_replica_add / _del (metadb -a / -d): add @count replicas on a set
+ * drive (they must fit its replica area), or delete all on it.
+ */
+int meta_set_replica_add(struct meta_set *s, const char *name, int count,
+			 meta_error_t *ep);
+int meta_set_replica_del(struct meta_set *s, const char *name,
+			 meta_error_t *ep);
+
+#endif /* OBAN_META_SET_H */

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * mddb change-log and resync slots.
+ *
+ * Theory.  A slot is written on its own, outside the commit protocol: the
+ * master logs a message before running it and clears the slot before
+ * answering (facts 2.1); a mirror's owner, on any node, writes its resync
+ * record.  Each slot has two 4 KiB copies on every replica, each with a
+ * sequence number and a CRC.  A write reads both copies of the replica,
+ * writes sequence max + 1 into the copy that does not hold the newest valid
+ * one, and flushes.  A torn or lost write therefore leaves the previous
+ * content readable in the other copy: a reader takes the valid copy with the
+ * highest sequence over every active replica.  No slot write touches any
+ * other byte of the replica, so the master's commits and an owner's resync
+ * writes never overwrite each other.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <oban/debug.h>
+
+#include "mddb_impl.h"
+
+struct slot_area {
+	uint64_t sa_off;
+	unsigned sa_nslots;
+	const char *sa_magic;
+	const char *sa_what;
+};
+
+static const struct slot_area slot_log = {
+	.sa_off = MDDB_OFF_LOG,
+	.sa_nslots = MDDB_LOG_SLOTS,
+	.sa_magic = MDDB_MAGIC_LOG,
+	.sa_what = "change-log slot",
+};
+
+static const struct slot_area slot_rs = {
+	.sa_off = MDDB_OFF_RS,
+	.sa_nslots = MDDB_RS_SLOTS,
+	.sa_magic = MDDB_MAGIC_RS,
+	.sa_what = "resync slot",
+};
+
+/* Read both copies of @slot from replica @i; the valid ones in @s. */
+static int slot_read_rep(struct mddb *db, int i, const struct slot_area *sa,
+			 unsigned slot, uint8_t *buf, struct mddb_slot *s,
+			 bool valid[2], meta_error_t *ep)
+{
+	const struct mddb_replica_spec *rs = &db->db_reps[i].rp_spec;
+	int c;
+
+	if (meta_dev_read(rs->rs_dev, buf, 2 * MDDB_SLOT_SIZE,
+			  rs->rs_offset + sa->sa_off +
+				  (uint64_t)slot * 2 * MDDB_SLOT_SIZE,
+			  ep) != 0)
+		return -1;
+	for (c = 0; c < 2; c++)
+		valid[c] = mddb_slot_decode(buf + c * MDDB_SLOT_SIZE,
+					    sa->sa_magic, &s[c]) == 0 &&
+			   s[c].s_slot == slot &&
+			   memcmp(s[c].s_set_uuid, db->db_set_uuid, 16) == 0;
+	return 0;
+}
+
+static int slot_write(struct mddb *db, const struct slot_area *sa,
+		      unsigned slot, const void *data, size_t len, bool inuse,
+		      meta_error_t *ep)
+{
+	struct mddb_slot *s = calloc(3, sizeof(*s));
+	uint8_t *buf = meta_dev_alloc(2 * MDDB_SLOT_SIZE);
+	int i, rc = -1, nok = 0;
+	char obj[128];
+	meta_error_t e;
+
+	if (s == NULL || buf == NULL) {
+		meta_error_set(ep, ENOMEM, 0, NULL, "cannot write %s",
+			       sa->sa_what);
+		goto out;
+	}
+	for (i = 0; i < db->db_nreps; i++) {
+		struct mddb_replica *rp = &db->db_reps[i];
+		bool valid[2];
+		uint64_t seq = 0;
+		int target;
+
+		if (!(rp->rp_flags & MDDB_F_ACTIVE))
+			continue;
+		if (slot_read_rep(db, i, sa, slot, buf, s, valid, &e) != 0) {
+			mddb_replica_failed(db, i, MDDB_F_EREAD);
+			continue;
+		}
+		if (valid[0])
+			seq = s[0].s_seq;
+		if (valid[1] && s[1].s_seq > seq)
+			seq = s[1].s_seq;
+		target = (valid[0] && (!valid[1] || s[0].s_seq >= s[1].s_seq)) ?
+				 1 :
+				 0;
+		memset(&s[2], 0, sizeof(s[2]));
+		s[2].s_slot = slot;
+		s[2].s_seq = seq + 1;
+		s[2].s_flags = inuse ? MDDB_SLOT_INUSE : 0;
+		s[2].s_len = (uint32_t)len;
+		memcpy(s[2].s_set_uuid, db->db_set_uuid, 16);
+		s[2].s_time = (uint64_t)time(NULL);
+		if (len > 0)
+			memcpy(s[2].s_data, data, len);
+		mddb_slot_encode(&s[2], sa->sa_magic, buf);
+		if (meta_dev_write(rp->rp_spec.rs_dev, buf, MDDB_SLOT_SIZE,
+				   rp->rp_spec.rs_offset + sa->sa_off +
+					   ((uint64_t)slot * 2 + target) *
+						   MDDB_SLOT_SIZE,
+				   &e) != 0 ||
+		    meta_dev_flush(rp->rp_spec.rs_dev, &e) != 0) {
+			mddb_replica_failed(db, i, MDDB_F_EWRITE);
+			continue;
+		}
+		nok++;
+	}
+	if (nok < mddb_quorum_need(db) || nok == 0) {
+		mddb_rep_object(db, 0, obj, sizeof(obj));
+		meta_error_set(ep, ME_MDDB_TOOFEW, 0, db->db_setname,
+			       "cannot write %s %u of", sa->sa_what, slot);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(s);
+	free(buf);
+	return rc;
+}
+
+static int slot_read(struct mddb *db, const struct slot_area *sa, unsigned slot,
+		     void *data, size_t size, size_t *lenp, meta_error_t *ep)
+{
+	struct mddb_slot *s = calloc(2, sizeof(*s)), *best = NULL;
+	struct mddb_slot keep;
+	uint8_t *buf = meta_dev_alloc(2 * MDDB_SLOT_SIZE);
+	int i, c, nread = 0, rc = -1;
+	meta_error_t e;
+
+	if (s == NULL || buf == NULL) {
+		meta_error_set(ep, ENOMEM, 0, NULL, "cannot read %s",
+			       sa->sa_what);
+		goto out;
+	}
+	if (slot >= sa->sa_nslots) {
+		meta_error_set(ep, EINVAL, 0, db->db_setname, "no %s %u in",
+			       sa->sa_what, slot);
+		goto out;
+	}
+	for (i = 0; i < db->db_nreps; i++) {
+		struct mddb_replica *rp = &db->db_reps[i];
+		bool valid[2];
+
+		if (!(rp->rp_flags & MDDB_F_LOCACC) || !rp->rp_have_spec)
+			continue;
+		if (slot_read_rep(db, i, sa, slot, buf, s, valid, &e) != 0)
+			continue;
+		nread++;
+		for (c = 0; c < 2; c++)
+			if (valid[c] &&
+			    (best == NULL || s[c].s_seq > best->s_seq)) {
+				keep = s[c];
+				best = &keep;
+			}
+	}
+	if (nread == 0) {
+		meta_error_set(ep, ME_MDDB_NOREPLICA, 0, db->db_setname,
+			       "cannot read %s %u of", sa->sa_what, slot);
+		goto out;
+	}
+	if (best == NULL || !(best->s_flags & MDDB_SLOT_INUSE)) {
+		meta_error_set(ep, ENOENT, 0, db->db_setname,
+			       "%s %u is empty in", sa->sa_what, slot);
+		goto out;
+	}
+	if (best->s_len > size) {
+		meta_error_set(ep, ERANGE, 0, db->db_setname,
+			       "cannot read %s %u of", sa->sa_what, slot);
+		goto out;
+	}
+	memcpy(data, best->s_data, best->s_len);
+	*lenp = best->s_len;
+	rc = 0;
+out:
+	free(s);
+	free(buf);
+	return rc;
+}
+
+static int slot_check(struct mddb *db, const struct slot_area *sa,
+		      unsigned slot, size_t len, bool master_only,
+		      meta_error_t *ep)
+{
+	if (slot >= sa->sa_nslots || len > MDDB_LOG_MAXLEN)
+		return meta_error_set(ep, EINVAL, 0, db->db_setname,
+				      "cannot write %s %u of", sa->sa_what,
+				      slot);
+	if (db->db_state == MDDB_S_STALE)
+		return meta_error_set(ep, ME_MDDB_STALE, 0, db->db_setname,
+				      "cannot write %s %u of", sa->sa_what,
+				      slot);
+	if (db->db_state == MDDB_S_TOOFEW)
+		return meta_error_set(ep, ME_MDDB_TOOFEW, 0, db->db_setname,
+				      "cannot write %s %u of", sa->sa_what,
+				      slot);
+	if (master_only && db->db_rdonly)
+		return meta_error_set(ep, ME_MDDB_RDONLY, 0, db->db_setname,
+				      "cannot write %s %u of", sa->sa_what,
+				      slot);
+	return 0;
+}
+
+int mddb_log_write(struct mddb *db, unsigned slot, const void *data, size_t len,
+		   meta_error_t *ep)
+{
+	if (slot_check(db, &slot_log, slot, len, true, ep) != 0)
+		return -1;
+	return slot_write(db, &slot_log, slot, data, len, true, ep);
+}
+
+int mddb_log_clear(struct mddb *db, unsigned slot, meta_error_t *ep)
+{
+	if (slot_check(db, &slot_log, slot, 0, true, ep) != 0)
+		return -1;
+	return slot_write(db, &slot_log, slot, NULL, 0, false, ep);
+}
+
+int mddb_log_read(struct mddb *db, unsigned slot, void *buf, size_t size,
+		  size_t *lenp, meta_error_t *ep)
+{
+	return slot_read(db, &slot_log, slot, buf, size, lenp, ep);
+}
+
+int mddb_resync_write(struct mddb *db, unsigned slot, const void *data,
+		      size_t len, meta_error_t *ep)
+{
+	if (slot_check(db, &slot_rs, slot, len, false, ep) != 0)
+		return -1;
+	return slot_write(db, &slot_rs, slot, data, len, true, ep);
+}
+
+int mddb_resync_read(struct mddb *db, unsigned slot, void *buf, size_t size,
+		     size_t *lenp, meta_error_t *ep)
+{
+	return slot_read(db, &slot_rs, slot, buf, size, lenp, ep);
+}

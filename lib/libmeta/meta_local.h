@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The local replica: this node's knowledge of its sets, in one LMDB
+ * environment at oban_dir(OBAN_DIR_STATE)/local (doc/storage.md).
+ *
+ * Keys (one unnamed database, ordered, so that a prefix is a range):
+ *   "S/<set>"                 struct ml_set
+ *   "D/<set>/<seq, 8 digits>" struct ml_drive, in the order drives joined
+ *   "N/<set>/<id, 8 digits>"  struct ml_node
+ * Values are the structs below: fixed-width fields, explicit zeroed pads, a
+ * version first; little-endian, the only byte order this file builds for.
+ *
+ * Each call opens the environment, runs one transaction and closes it, so
+ * that commands and daemons share it safely (LMDB's own locking).
+ */
+#ifndef OBAN_META_LOCAL_H
+#define OBAN_META_LOCAL_H
+
+#include <stdint.h>
+
+#include <oban/error.h>
+
+#define ML_VERSION 1
+#define ML_SF_MN 0x1 /* multi-owner set */
+
+struct ml_set {
+	uint32_t ms_version;
+	uint32_t ms_setno;
+	uint32_t ms_flags; /* ML_SF_* */
+	uint32_t ms_pad0;
+	uint8_t ms_uuid[16];
+	uint64_t ms_ctime;
+	uint64_t ms_rep_size; /* bytes per replica, 0 until the first drive */
+	char ms_name[32];
+	char ms_master[64]; /* "" when there is no master */
+};
+
+struct ml_drive {
+	uint32_t md_version;
+	uint32_t md_seq; /* order of joining */
+	uint8_t md_uuid[16];
+	char md_name[128]; /* canonical name */
+	char md_path[128]; /* last path it was found at on this node */
+	uint64_t md_rep_off, md_rep_size;
+	uint32_t md_rep_cap, md_lsz;
+	uint64_t md_data_off, md_data_len;
+};
+
+struct ml_node {
+	uint32_t mn_version;
+	uint32_t mn_nodeid;
+	uint32_t mn_flags; /* META_NODE_* */
+	uint32_t mn_pad0;
+	char mn_name[64];
+};
+
+int meta_local_set_get(const char *name, struct ml_set *s, meta_error_t *ep);
+int meta_local_set_put(const struct ml_set *s, meta_error_t *ep);
+/* Delete the set and its drive and node records. */
+int meta_local_set_del(const char *name, meta_error_t *ep);
+/* All sets, malloc'd array in *@sets (caller frees). */
+int meta_local_sets(struct ml_set **sets, int *n, meta_error_t *ep);
+int meta_local_drives(const char *set, struct ml_drive **d, int *n,
+		      meta_error_t *ep);
+int meta_local_drive_put(const char *set, const struct ml_drive *d,
+			 meta_error_t *ep);
+int meta_local_drive_del(const char *set, uint32_t seq, meta_error_t *ep);
+int meta_local_nodes(const char *set, struct ml_node **nodes, int *n,
+		     meta_error_t *ep);
+int meta_local_node_put(const char *set, const struct ml_node *nd,
+			meta_error_t *ep);
+
+#endif /* OBAN_META_LOCAL_H */

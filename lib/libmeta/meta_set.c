@@ -1,0 +1,952 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * meta_set: sets, their hosts and drives, on one node.
+ *
+ * Theory.  What a node knows of a set comes from two places:
+ *
+ *   the local replica (LMDB, meta_local.c): the set's name, number, UUID,
+ *     multi-owner flag and master, its hosts, and its drives' UUIDs with
+ *     the path each was last found at on this node;
+ *   the set's mddb on its drives: the same set, drive and node records
+ *     (MDDB_RT_SET, _DRIVE, _NODE) and everything the configuration model
+ *     stores.
+ *
+ * Opening a set (meta_set_open) reads the local replica, then finds each
+ * drive: first at its last known path, accepted only if the label there
+ * carries the drive's UUID; otherwise by scanning runtime.cf's globs for
+ * that UUID (mdl_scan).  It then opens the mddb on the replicas of the
+ * drives found.
+ *
+ * Adding drives (meta_set_drive_add) checks every drive before writing any:
+ * it must exist, hold no oban label of this or another set, carry no file
+ * system, partition table or other signature (libblkid; -f overrides), and
+ * be large enough.  Then each gets a label; the first drives create the
+ * mddb (this node becomes master and owner, as "the first node to add a
+ * disk" in the original), later ones are added as replicas; then the drive
+ * records are committed to the mddb and to the local replica.
+ *
+ * On a single node, with no membership list (/run/oban/nodelist), this node
+ * is the only possible host and is always a member.  Its name is
+ * $OBAN_NODENAME if set, else the short host name.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <oban/debug.h>
+#include <oban/mddb.h>
+#include <oban/mdl.h>
+#include <oban/meta_dev.h>
+#include <oban/meta_set.h>
+#include <oban/paths.h>
+
+#include "meta_local.h"
+
+#define META_MN_MINREP (16ULL << 20)
+#define META_DEFREP (16ULL << 20)
+
+struct meta_set {
+	struct ml_set s_rec;
+	struct ml_drive *s_drives;
+	int s_ndrives;
+	struct ml_node *s_nodes;
+	int s_nnodes;
+	struct meta_dev **s_devs; /* per drive; NULL if not found here */
+	char (*s_paths)[META_DRIVE_NAMELEN];
+	struct mddb *s_db;
+	int s_flags;
+};
+
+/* Copy @src into @dst of @len bytes, truncating; always NUL-terminated. */
+static void str_copy(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* ---- This node and the membership list --------------------------------- */
+
+static void this_node(char *name, size_t len)
+{
+	const char *env = getenv("OBAN_NODENAME");
+	char host[256];
+
+	if (env != NULL && *env != '\0') {
+		snprintf(name, len, "%s", env);
+		return;
+	}
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	host[strcspn(host, ".")] = '\0';
+	str_copy(name, len, host);
+}
+
+/*
+ * Look @name up in the nodelist: its id, 0 if absent.  -1 when there is no
+ * nodelist at all (a single node: only this node, id 1, exists).
+ */
+static long nodelist_id(const char *name)
+{
+	char path[4096], line[512];
+	FILE *f;
+	long id = 0;
+
+	if (oban_path(path, sizeof(path), OBAN_DIR_RUN, "nodelist") == NULL)
+		return -1;
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char nm[256];
+		long nid;
+
+		line[strcspn(line, "#")] = '\0';
+		if (sscanf(line, "%ld %255s", &nid, nm) == 2 &&
+		    strcmp(nm, name) == 0) {
+			id = nid;
+			break;
+		}
+	}
+	fclose(f);
+	return id;
+}
+
+/* ---- Opening ----------------------------------------------------------- */
+
+static bool same_uuid(const uint8_t *a, const uint8_t *b)
+{
+	return memcmp(a, b, 16) == 0;
+}
+
+static int try_path(struct meta_set *s, int i, const char *path)
+{
+	struct meta_dev *d;
+	struct mdl_label l;
+	meta_error_t e;
+	int fl = (s->s_flags & META_SET_RDONLY) ? META_DEV_RDONLY : 0;
+
+	if (meta_dev_open(path, fl, &d, &e) != 0)
+		return -1;
+	if (mdl_label_read(d, &l, &e) != 0 ||
+	    !same_uuid(l.ml_drive_uuid, s->s_drives[i].md_uuid) ||
+	    !same_uuid(l.ml_set_uuid, s->s_rec.ms_uuid)) {
+		meta_dev_close(d);
+		return -1;
+	}
+	s->s_devs[i] = d;
+	snprintf(s->s_paths[i], sizeof(s->s_paths[i]), "%s", path);
+	return 0;
+}
+
+static int scan_cb(void *arg, const char *path, const struct mdl_label *l)
+{
+	struct meta_set *s = arg;
+	int i;
+
+	for (i = 0; i < s->s_ndrives; i++)
+		if (s->s_devs[i] == NULL &&
+		    same_uuid(l->ml_drive_uuid, s->s_drives[i].md_uuid))
+			(void)try_path(s, i, path);
+	return 0;
+}
+
+static int find_drives(struct meta_set *s, meta_error_t *ep)
+{
+	int i, missing = 0;
+
+	for (i = 0; i < s->s_ndrives; i++)
+		if (try_path(s, i, s->s_drives[i].md_path) != 0)
+			missing++;
+	if (missing > 0 && mdl_scan(scan_cb, s, ep) < 0)
+		return -1;
+	for (i = 0; i < s->s_ndrives; i++)
+		if (s->s_devs[i] != NULL &&
+		    strcmp(s->s_paths[i], s->s_drives[i].md_path) != 0) {
+			meta_error_t e;
+
+			snprintf(s->s_drives[i].md_path,
+				 sizeof(s->s_drives[i].md_path), "%s",
+				 s->s_paths[i]);
+			if (!(s->s_flags & META_SET_RDONLY))
+				(void)meta_local_drive_put(s->s_rec.ms_name,
+							   &s->s_drives[i], &e);
+		}
+	return 0;
+}
+
+static void drive_spec(const struct meta_set *s, int i, uint32_t idx,
+		       struct mddb_replica_spec *rs)
+{
+	const struct ml_drive *d = &s->s_drives[i];
+
+	memset(rs, 0, sizeof(*rs));
+	rs->rs_dev = s->s_devs[i];
+	rs->rs_offset = d->md_rep_off + idx * d->md_rep_size;
+	rs->rs_length = d->md_rep_size;
+	memcpy(rs->rs_drive_uuid, d->md_uuid, 16);
+	rs->rs_index = idx;
+	str_copy(rs->rs_name, sizeof(rs->rs_name), d->md_name);
+}
+
+static int open_db(struct meta_set *s, meta_error_t *ep)
+{
+	struct mddb_replica_spec *specs;
+	int i, n = 0, flags = 0, rc;
+	uint32_t k;
+
+	specs = calloc((size_t)s->s_ndrives * MDDB_MAXREPLICAS, sizeof(*specs));
+	if (specs == NULL)
+		return meta_error_set(ep, ENOMEM, 0, NULL, "cannot open set");
+	for (i = 0; i < s->s_ndrives; i++)
+		if (s->s_devs[i] != NULL)
+			for (k = 0; k < s->s_drives[i].md_rep_cap; k++)
+				drive_spec(s, i, k, &specs[n++]);
+	if (s->s_flags & META_SET_RDONLY)
+		flags |= MDDB_OPEN_RDONLY;
+	if (s->s_flags & META_SET_ALLOW_HALF)
+		flags |= MDDB_OPEN_ALLOW_HALF;
+	rc = mddb_open(s->s_rec.ms_uuid, specs, n, flags, &s->s_db, ep);
+	free(specs);
+	return rc;
+}
+
+void meta_set_close(struct meta_set *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	mddb_close(s->s_db);
+	for (i = 0; i < s->s_ndrives; i++)
+		meta_dev_close(s->s_devs[i]);
+	free(s->s_devs);
+	free(s->s_paths);
+	free(s->s_drives);
+	free(s->s_nodes);
+	free(s);
+}
+
+int meta_set_open(const char *name, int flags, struct meta_set **sp,
+		  meta_error_t *ep)
+{
+	struct meta_set *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return meta_error_set(ep, ENOMEM, 0, name, "cannot open set");
+	s->s_flags = flags;
+	if (meta_local_set_get(name, &s->s_rec, ep) != 0 ||
+	    meta_local_drives(name, &s->s_drives, &s->s_ndrives, ep) != 0 ||
+	    meta_local_nodes(name, &s->s_nodes, &s->s_nnodes, ep) != 0)
+		goto out_close;
+	s->s_devs = calloc((size_t)s->s_ndrives + 1, sizeof(*s->s_devs));
+	s->s_paths = calloc((size_t)s->s_ndrives + 1, sizeof(*s->s_paths));
+	if (s->s_devs == NULL || s->s_paths == NULL) {
+		meta_error_set(ep, ENOMEM, 0, name, "cannot open set");
+		goto out_close;
+	}
+	if (s->s_ndrives > 0 && find_drives(s, ep) != 0)
+		goto out_close;
+	if (s->s_ndrives > 0 && !(flags & META_SET_NODB) && open_db(s, ep) != 0)
+		goto out_close;
+	*sp = s;
+	return 0;
+out_close:
+	meta_set_close(s);
+	return -1;
+}
+
+struct mddb *meta_set_db(struct meta_set *s)
+{
+	return s->s_db;
+}
+
+const char *meta_set_name(const struct meta_set *s)
+{
+	return s->s_rec.ms_name;
+}
+
+uint32_t meta_set_number(const struct meta_set *s)
+{
+	return s->s_rec.ms_setno;
+}
+
+bool meta_set_is_mn(const struct meta_set *s)
+{
+	return (s->s_rec.ms_flags & ML_SF_MN) != 0;
+}
+
+const uint8_t *meta_set_uuid(const struct meta_set *s)
+{
+	return s->s_rec.ms_uuid;
+}
+
+const char *meta_set_master(const struct meta_set *s)
+{
+	return s->s_rec.ms_master;
+}
+
+/* ---- Drives ------------------------------------------------------------ */
+
+static int drive_nreplicas(const struct meta_set *s, int i)
+{
+	struct mddb_replica_info ri;
+	int k, n = 0;
+
+	if (s->s_db == NULL)
+		return 0;
+	for (k = 0; k < mddb_replica_count(s->s_db); k++)
+		if (mddb_replica_info(s->s_db, k, &ri, NULL) == 0 &&
+		    same_uuid(ri.ri_drive_uuid, s->s_drives[i].md_uuid))
+			n++;
+	return n;
+}
+
+static void fill_info(const struct meta_set *s, int i,
+		      struct meta_drive_info *di)
+{
+	const struct ml_drive *d = &s->s_drives[i];
+
+	memset(di, 0, sizeof(*di));
+	snprintf(di->di_name, sizeof(di->di_name), "%s", d->md_name);
+	memcpy(di->di_uuid, d->md_uuid, 16);
+	if (s->s_devs[i] != NULL)
+		snprintf(di->di_path, sizeof(di->di_path), "%s", s->s_paths[i]);
+	di->di_data_offset = d->md_data_off;
+	di->di_data_length = d->md_data_len;
+	di->di_sector_size = s->s_devs[i] ? s->s_devs[i]->md_lsz : d->md_lsz;
+	di->di_nreplicas = (uint32_t)drive_nreplicas(s, i);
+}
+
+static int drive_index(struct meta_set *s, const char *name, meta_error_t *ep)
+{
+	uint8_t uuid[16];
+	char path[META_DRIVE_NAMELEN];
+	struct meta_dev *d;
+	struct mdl_label l;
+	meta_error_t e;
+	int i;
+
+	for (i = 0; i < s->s_ndrives; i++)
+		if (strcmp(s->s_drives[i].md_name, name) == 0 ||
+		    (s->s_devs[i] != NULL && strcmp(s->s_paths[i], name) == 0))
+			return i;
+	if (strncmp(name, "UUID=", 5) == 0 &&
+	    mdl_uuid_parse(name + 5, uuid) == 0)
+		for (i = 0; i < s->s_ndrives; i++)
+			if (same_uuid(s->s_drives[i].md_uuid, uuid))
+				return i;
+	/* Any other name of the device: ask its label. */
+	if (mdl_resolve(name, path, sizeof(path), ep) != 0)
+		return -1;
+	if (meta_dev_open(path, META_DEV_RDONLY, &d, &e) == 0) {
+		int rc = mdl_label_read(d, &l, &e);
+
+		meta_dev_close(d);
+		if (rc == 0)
+			for (i = 0; i < s->s_ndrives; i++)
+				if (same_uuid(s->s_drives[i].md_uuid,
+					      l.ml_drive_uuid))
+					return i;
+	}
+	return meta_error_set(ep, ME_SET_NODRIVE, 0, name,
+			      "cannot find drive in set '%s'",
+			      s->s_rec.ms_name);
+}
+
+int meta_set_drive_find(struct meta_set *s, const char *name,
+			struct meta_drive_info *di, meta_error_t *ep)
+{
+	int i = drive_index(s, name, ep);
+
+	if (i < 0)
+		return -1;
+	fill_info(s, i, di);
+	return 0;
+}
+
+int meta_set_drive_foreach(struct meta_set *s,
+			   int (*fn)(void *arg,
+				     const struct meta_drive_info *di),
+			   void *arg, meta_error_t *ep)
+{
+	struct meta_drive_info di;
+	int i, rc;
+
+	for (i = 0; i < s->s_ndrives; i++) {
+		fill_info(s, i, &di);
+		rc = fn(arg, &di);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int meta_set_host_foreach(struct meta_set *s,
+			  int (*fn)(void *arg, const struct meta_host_info *hi),
+			  void *arg, meta_error_t *ep)
+{
+	struct meta_host_info hi;
+	char me[META_NODE_NAMELEN];
+	int i, rc;
+
+	this_node(me, sizeof(me));
+	for (i = 0; i < s->s_nnodes; i++) {
+		long id = nodelist_id(s->s_nodes[i].mn_name);
+
+		memset(&hi, 0, sizeof(hi));
+		hi.hi_nodeid = s->s_nodes[i].mn_nodeid;
+		snprintf(hi.hi_name, sizeof(hi.hi_name), "%s",
+			 s->s_nodes[i].mn_name);
+		hi.hi_flags = s->s_nodes[i].mn_flags & ~META_NODE_ALIVE;
+		if (id > 0 || (id < 0 && strcmp(hi.hi_name, me) == 0))
+			hi.hi_flags |= META_NODE_ALIVE;
+		rc = fn(arg, &hi);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- Administration ---------------------------------------------------- */
+
+static bool name_ok(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n >= META_SET_NAMELEN || name[0] == '-' ||
+	    strcmp(name, "local") == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' &&
+		    name[i] != '-' && name[i] != '.')
+			return false;
+	return true;
+}
+
+int meta_set_create(const char *name, bool mn, const char *const *hosts,
+		    int nhosts, meta_error_t *ep)
+{
+	struct ml_set rec, *sets = NULL;
+	struct ml_node *nodes;
+	char me[META_NODE_NAMELEN];
+	bool used[META_SET_MAX + 1] = { false }, local = false;
+	int i, j, n = 0, rc = -1;
+
+	if (!name_ok(name))
+		return meta_error_set(ep, ME_BADNAME, 0, name,
+				      "cannot create set");
+	if (nhosts < 1)
+		return meta_error_set(ep, ME_USAGE, 0, name,
+				      "cannot create set without hosts");
+	if (meta_local_set_get(name, &rec, NULL) == 0)
+		return meta_error_set(ep, ME_SET_EXISTS, 0, name,
+				      "cannot create set");
+	this_node(me, sizeof(me));
+	nodes = calloc((size_t)nhosts, sizeof(*nodes));
+	if (nodes == NULL)
+		return meta_error_set(ep, ENOMEM, 0, name, "cannot create set");
+	for (i = 0; i < nhosts; i++) {
+		long id = nodelist_id(hosts[i]);
+
+		if (id < 0)
+			id = strcmp(hosts[i], me) == 0 ? 1 : 0;
+		if (id <= 0) {
+			meta_error_set(ep, ME_SET_UNKNOWNHOST, 0, hosts[i],
+				       "cannot add host to set '%s'", name);
+			goto out;
+		}
+		for (j = 0; j < i; j++)
+			if (nodes[j].mn_nodeid == (uint32_t)id) {
+				meta_error_set(ep, EEXIST, 0, hosts[i],
+					       "cannot add host twice to set "
+					       "'%s'",
+					       name);
+				goto out;
+			}
+		nodes[i].mn_version = ML_VERSION;
+		nodes[i].mn_nodeid = (uint32_t)id;
+		nodes[i].mn_flags = META_NODE_OK;
+		snprintf(nodes[i].mn_name, sizeof(nodes[i].mn_name), "%s",
+			 hosts[i]);
+		if (strcmp(hosts[i], me) == 0)
+			local = true;
+	}
+	if (!local) {
+		meta_error_set(ep, ME_SET_NOTLOCAL, 0, me,
+			       "cannot create set '%s'", name);
+		goto out;
+	}
+	if (meta_local_sets(&sets, &n, ep) != 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (sets[i].ms_setno <= META_SET_MAX)
+			used[sets[i].ms_setno] = true;
+	memset(&rec, 0, sizeof(rec));
+	for (i = 1; i <= META_SET_MAX && used[i]; i++)
+		;
+	if (i > META_SET_MAX) {
+		meta_error_set(ep, ME_SET_FULL, 0, name, "cannot create set");
+		goto out;
+	}
+	rec.ms_version = ML_VERSION;
+	rec.ms_setno = (uint32_t)i;
+	rec.ms_flags = mn ? ML_SF_MN : 0;
+	mdl_uuid_generate(rec.ms_uuid);
+	rec.ms_ctime = (uint64_t)time(NULL);
+	snprintf(rec.ms_name, sizeof(rec.ms_name), "%s", name);
+	for (i = 0; i < nhosts; i++)
+		if (meta_local_node_put(name, &nodes[i], ep) != 0)
+			goto out;
+	rc = meta_local_set_put(&rec, ep);
+out:
+	free(sets);
+	free(nodes);
+	return rc;
+}
+
+int meta_set_destroy(const char *name, bool purge, meta_error_t *ep)
+{
+	struct ml_set rec;
+	struct ml_drive *d = NULL;
+	int n = 0;
+
+	if (meta_local_set_get(name, &rec, ep) != 0)
+		return -1;
+	if (meta_local_drives(name, &d, &n, ep) != 0)
+		return -1;
+	free(d);
+	if (n > 0 && !purge)
+		return meta_error_set(ep, ME_SET_HASDRIVES, 0, name,
+				      "cannot delete set");
+	return meta_local_set_del(name, ep);
+}
+
+int meta_set_list(int (*fn)(void *arg, const char *name), void *arg,
+		  meta_error_t *ep)
+{
+	struct ml_set *sets;
+	int i, n, rc = 0;
+
+	if (meta_local_sets(&sets, &n, ep) != 0)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = fn(arg, sets[i].ms_name);
+	free(sets);
+	return rc;
+}
+
+/* The set's own records in its mddb: set, drives, hosts. */
+static int commit_set_records(struct meta_set *s, meta_error_t *ep)
+{
+	struct mddb_txn *t;
+	int i;
+
+	if (mddb_txn_begin(s->s_db, &t, ep) != 0)
+		return -1;
+	if (mddb_txn_put(t, MDDB_RT_SET, s->s_rec.ms_setno, &s->s_rec,
+			 sizeof(s->s_rec), ep) != 0)
+		goto out_abort;
+	for (i = 0; i < s->s_ndrives; i++)
+		if (mddb_txn_put(t, MDDB_RT_DRIVE, s->s_drives[i].md_seq,
+				 &s->s_drives[i], sizeof(s->s_drives[i]),
+				 ep) != 0)
+			goto out_abort;
+	for (i = 0; i < s->s_nnodes; i++)
+		if (mddb_txn_put(t, MDDB_RT_NODE, s->s_nodes[i].mn_nodeid,
+				 &s->s_nodes[i], sizeof(s->s_nodes[i]),
+				 ep) != 0)
+			goto out_abort;
+	return mddb_txn_commit(t, ep);
+out_abort:
+	mddb_txn_abort(t);
+	return -1;
+}
+
+static int grow_drives(struct meta_set *s, int add)
+{
+	int n = s->s_ndrives + add;
+	struct ml_drive *d = realloc(s->s_drives, (size_t)n * sizeof(*d));
+
+	if (d == NULL)
+		return -1;
+	s->s_drives = d;
+	struct meta_dev **dv = realloc(s->s_devs, (size_t)n * sizeof(*dv));
+	if (dv == NULL)
+		return -1;
+	s->s_devs = dv;
+	char(*p)[META_DRIVE_NAMELEN] =
+		realloc(s->s_paths, (size_t)n * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	s->s_paths = p;
+	return 0;
+}
+
+static void set_owner(struct meta_set *s, bool own)
+{
+	char me[META_NODE_NAMELEN];
+	meta_error_t e;
+	int i;
+
+	this_node(me, sizeof(me));
+	for (i = 0; i < s->s_nnodes; i++) {
+		if (strcmp(s->s_nodes[i].mn_name, me) != 0)
+			continue;
+		if (own)
+			s->s_nodes[i].mn_flags |= META_NODE_OWN;
+		else
+			s->s_nodes[i].mn_flags &= ~META_NODE_OWN;
+		(void)meta_local_node_put(s->s_rec.ms_name, &s->s_nodes[i], &e);
+	}
+	snprintf(s->s_rec.ms_master, sizeof(s->s_rec.ms_master), "%s",
+		 own ? me : "");
+}
+
+int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
+		       uint64_t replica_bytes, bool force, meta_error_t *ep)
+{
+	struct mdl_label *lab = NULL;
+	struct meta_dev **devs = NULL;
+	struct mddb_replica_spec *specs = NULL;
+	char(*paths)[META_DRIVE_NAMELEN] = NULL;
+	bool mn = meta_set_is_mn(s), first = s->s_db == NULL;
+	uint64_t rep = replica_bytes;
+	int i, j, nlabeled = 0, rc = -1, base = s->s_ndrives;
+	uint32_t seq = 0;
+
+	if (n < 1)
+		return meta_error_set(ep, ME_USAGE, 0, s->s_rec.ms_name,
+				      "no drives to add to set");
+	if (s->s_flags & META_SET_RDONLY)
+		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
+				      "cannot add drives to set");
+	if (s->s_ndrives > 0 && s->s_db == NULL)
+		return meta_error_set(ep, ME_MDDB_NOREPLICA, 0,
+				      s->s_rec.ms_name,
+				      "cannot add drives to set");
+	if (s->s_db != NULL && mddb_state(s->s_db) != MDDB_S_OK)
+		return meta_error_set(ep,
+				      mddb_state(s->s_db) == MDDB_S_STALE ?
+					      ME_MDDB_STALE :
+					      ME_MDDB_TOOFEW,
+				      0, s->s_rec.ms_name,
+				      "cannot add drives to set");
+	if (!first) {
+		if (rep != 0 && rep != s->s_rec.ms_rep_size)
+			return meta_error_set(
+				ep, ME_MDL_BADSIZE, 0, s->s_rec.ms_name,
+				"replicas of set must all be "
+				"%llu bytes:",
+				(unsigned long long)s->s_rec.ms_rep_size);
+		rep = s->s_rec.ms_rep_size;
+	} else if (rep == 0) {
+		rep = META_DEFREP;
+	}
+	if (rep > MDDB_MAXBYTES || rep % 4096 != 0 ||
+	    rep < (mn ? META_MN_MINREP : MDDB_MINBYTES))
+		return meta_error_set(ep, ME_MDL_BADSIZE, 0, s->s_rec.ms_name,
+				      "cannot use replicas of %llu bytes "
+				      "(%s) in set",
+				      (unsigned long long)rep,
+				      mn ? "16 MiB to 256 MiB" :
+					   "4 MiB to 256 MiB");
+	lab = calloc((size_t)n, sizeof(*lab));
+	devs = calloc((size_t)n, sizeof(*devs));
+	specs = calloc((size_t)n, sizeof(*specs));
+	paths = calloc((size_t)n, sizeof(*paths));
+	if (lab == NULL || devs == NULL || specs == NULL || paths == NULL ||
+	    grow_drives(s, n) != 0) {
+		meta_error_set(ep, ENOMEM, 0, NULL, "cannot add drives");
+		goto out;
+	}
+	for (i = 0; i < s->s_ndrives; i++)
+		if (s->s_drives[i].md_seq >= seq)
+			seq = s->s_drives[i].md_seq + 1;
+
+	/* 1. Check every drive; write nothing yet. */
+	for (i = 0; i < n; i++) {
+		struct mdl_label old;
+		struct stat st, st2;
+		char what[128];
+		meta_error_t e;
+		int prc;
+
+		if (mdl_resolve(names[i], paths[i], sizeof(paths[i]), ep) != 0)
+			goto out;
+		if (stat(paths[i], &st) != 0) {
+			meta_error_set(ep, errno, 0, names[i],
+				       "cannot add drive");
+			goto out;
+		}
+		for (j = 0; j < i; j++)
+			if (stat(paths[j], &st2) == 0 &&
+			    st.st_rdev == st2.st_rdev &&
+			    st.st_ino == st2.st_ino &&
+			    st.st_dev == st2.st_dev) {
+				meta_error_set(ep, EEXIST, 0, names[i],
+					       "cannot add drive twice");
+				goto out;
+			}
+		if (meta_dev_open(paths[i], 0, &devs[i], ep) != 0)
+			goto out;
+		if (mdl_label_read(devs[i], &old, &e) == 0) {
+			bool ours =
+				same_uuid(old.ml_set_uuid, s->s_rec.ms_uuid);
+
+			if (ours) {
+				meta_error_set(ep, ME_SET_DRIVEINSET, 0,
+					       names[i], "cannot add drive");
+				goto out;
+			}
+			if (!force) {
+				meta_error_set(ep, ME_MDL_OTHERSET, 0, names[i],
+					       "cannot add drive (it is in set "
+					       "'%s')",
+					       old.ml_setname);
+				goto out;
+			}
+		} else if (!force) {
+			prc = mdl_probe_signatures(paths[i], what, sizeof(what),
+						   ep);
+			if (prc < 0)
+				goto out;
+			if (prc == 1) {
+				meta_error_set(ep, ME_MDL_INUSE, 0, names[i],
+					       "cannot add drive with %s",
+					       what);
+				goto out;
+			}
+		}
+		if (mdl_geometry(devs[i]->md_size, devs[i]->md_lsz, rep, 1,
+				 &lab[i], ep) != 0) {
+			snprintf(ep->me_object, sizeof(ep->me_object), "%s",
+				 names[i]);
+			goto out;
+		}
+		lab[i].ml_version = MDL_VERSION;
+		mdl_uuid_generate(lab[i].ml_drive_uuid);
+		memcpy(lab[i].ml_set_uuid, s->s_rec.ms_uuid, 16);
+		lab[i].ml_setno = s->s_rec.ms_setno;
+		lab[i].ml_flags = mn ? MDL_LF_MN : 0;
+		snprintf(lab[i].ml_setname, sizeof(lab[i].ml_setname), "%s",
+			 s->s_rec.ms_name);
+		lab[i].ml_ctime = (uint64_t)time(NULL);
+		snprintf(lab[i].ml_name, sizeof(lab[i].ml_name), "%s",
+			 names[i]);
+	}
+
+	/* 2. Label them. */
+	for (i = 0; i < n; i++, nlabeled++)
+		if (mdl_label_write(devs[i], &lab[i], ep) != 0)
+			goto out_unlabel;
+
+	/* 3. Replicas: create the mddb or add to it. */
+	for (i = 0; i < n; i++) {
+		struct ml_drive *d = &s->s_drives[base + i];
+
+		memset(d, 0, sizeof(*d));
+		d->md_version = ML_VERSION;
+		d->md_seq = seq + (uint32_t)i;
+		memcpy(d->md_uuid, lab[i].ml_drive_uuid, 16);
+		snprintf(d->md_name, sizeof(d->md_name), "%s", names[i]);
+		snprintf(d->md_path, sizeof(d->md_path), "%s", paths[i]);
+		d->md_rep_off = lab[i].ml_rep_off;
+		d->md_rep_size = lab[i].ml_rep_size;
+		d->md_rep_cap = lab[i].ml_rep_cap;
+		d->md_lsz = lab[i].ml_lsz;
+		d->md_data_off = lab[i].ml_data_off;
+		d->md_data_len = lab[i].ml_data_len;
+		s->s_devs[base + i] = devs[i];
+		snprintf(s->s_paths[base + i], sizeof(s->s_paths[0]), "%s",
+			 paths[i]);
+		drive_spec(s, base + i, 0, &specs[i]);
+	}
+	if (first) {
+		struct mddb_create_args a = {
+			.ca_setno = s->s_rec.ms_setno,
+			.ca_setname = s->s_rec.ms_name,
+			.ca_mn = mn,
+		};
+
+		memcpy(a.ca_set_uuid, s->s_rec.ms_uuid, 16);
+		if (mddb_create(&a, specs, n, &s->s_db, ep) != 0)
+			goto out_unlabel;
+	} else {
+		for (i = 0; i < n; i++) {
+			if (mddb_replica_add(s->s_db, &specs[i], ep) == 0)
+				continue;
+			/* Take back the replicas this call added. */
+			for (j = 0; j < i; j++) {
+				meta_error_t e;
+
+				(void)mddb_replica_del(
+					s->s_db, specs[j].rs_drive_uuid, 0, &e);
+			}
+			goto out_unlabel;
+		}
+	}
+	s->s_ndrives += n;
+	for (i = 0; i < n; i++)
+		devs[i] = NULL; /* the set owns them now */
+	if (first) {
+		s->s_rec.ms_rep_size = rep;
+		set_owner(s, true);
+	}
+	if (commit_set_records(s, ep) != 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (meta_local_drive_put(s->s_rec.ms_name,
+					 &s->s_drives[base + i], ep) != 0)
+			goto out;
+	rc = meta_local_set_put(&s->s_rec, ep);
+	goto out;
+
+out_unlabel:
+	for (i = 0; i < nlabeled; i++) {
+		meta_error_t e;
+
+		(void)mdl_label_wipe(devs[i], &e);
+	}
+out:
+	for (i = 0; devs != NULL && i < n; i++)
+		meta_dev_close(devs[i]);
+	free(lab);
+	free(devs);
+	free(specs);
+	free(paths);
+	return rc;
+}
+
+static int del_replicas_on(struct meta_set *s, int di, meta_error_t *ep)
+{
+	struct mddb_replica_info ri;
+	int k;
+
+	for (k = mddb_replica_count(s->s_db) - 1; k >= 0; k--) {
+		if (mddb_replica_info(s->s_db, k, &ri, ep) != 0)
+			return -1;
+		if (!same_uuid(ri.ri_drive_uuid, s->s_drives[di].md_uuid))
+			continue;
+		if (mddb_replica_del(s->s_db, ri.ri_drive_uuid, ri.ri_index,
+				     ep) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
+		       bool force, meta_error_t *ep)
+{
+	int i, di;
+
+	if (s->s_flags & META_SET_RDONLY)
+		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
+				      "cannot delete drives from set");
+	for (i = 0; i < n; i++) {
+		struct mddb_txn *t;
+		meta_error_t e;
+		bool last = s->s_ndrives == 1;
+
+		di = drive_index(s, names[i], ep);
+		if (di < 0)
+			return -1;
+		if (!last && s->s_db != NULL) {
+			if (del_replicas_on(s, di, ep) != 0)
+				return -1;
+			if (mddb_txn_begin(s->s_db, &t, ep) != 0)
+				return -1;
+			if (mddb_txn_del(t, MDDB_RT_DRIVE,
+					 s->s_drives[di].md_seq, ep) != 0 ||
+			    mddb_txn_commit(t, ep) != 0) {
+				mddb_txn_abort(t);
+				return -1;
+			}
+		} else if (last) {
+			mddb_close(s->s_db);
+			s->s_db = NULL;
+		}
+		if (s->s_devs[di] != NULL) {
+			if (mdl_label_wipe(s->s_devs[di], &e) != 0 && !force)
+				return meta_error_set(ep, e.me_code, 0,
+						      names[i],
+						      "cannot wipe label of");
+			meta_dev_close(s->s_devs[di]);
+		}
+		if (meta_local_drive_del(s->s_rec.ms_name,
+					 s->s_drives[di].md_seq, ep) != 0)
+			return -1;
+		memmove(&s->s_drives[di], &s->s_drives[di + 1],
+			(size_t)(s->s_ndrives - di - 1) * sizeof(*s->s_drives));
+		memmove(&s->s_devs[di], &s->s_devs[di + 1],
+			(size_t)(s->s_ndrives - di - 1) * sizeof(*s->s_devs));
+		memmove(&s->s_paths[di], &s->s_paths[di + 1],
+			(size_t)(s->s_ndrives - di - 1) * sizeof(*s->s_paths));
+		s->s_ndrives--;
+		if (s->s_ndrives == 0) {
+			set_owner(s, false);
+			s->s_rec.ms_rep_size = 0;
+			if (meta_local_set_put(&s->s_rec, ep) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int meta_set_replica_add(struct meta_set *s, const char *name, int count,
+			 meta_error_t *ep)
+{
+	struct mddb_replica_info ri;
+	bool used[MDDB_MAXREPLICAS] = { false };
+	int di = drive_index(s, name, ep), k, added = 0;
+	uint32_t idx;
+
+	if (di < 0)
+		return -1;
+	if (s->s_db == NULL || s->s_devs[di] == NULL)
+		return meta_error_set(ep, ME_MDDB_NOREPLICA, 0, name,
+				      "cannot add replicas on");
+	for (k = 0; k < mddb_replica_count(s->s_db); k++)
+		if (mddb_replica_info(s->s_db, k, &ri, NULL) == 0 &&
+		    same_uuid(ri.ri_drive_uuid, s->s_drives[di].md_uuid) &&
+		    ri.ri_index < MDDB_MAXREPLICAS)
+			used[ri.ri_index] = true;
+	for (idx = 0; idx < s->s_drives[di].md_rep_cap; idx++)
+		if (!used[idx])
+			added++;
+	if (count < 1 || added < count)
+		return meta_error_set(ep, ME_MDL_NOROOM, 0, name,
+				      "cannot add %d replica(s) on", count);
+	for (idx = 0, added = 0; added < count; idx++) {
+		struct mddb_replica_spec rs;
+
+		if (used[idx])
+			continue;
+		drive_spec(s, di, idx, &rs);
+		if (mddb_replica_add(s->s_db, &rs, ep) != 0)
+			return -1;
+		added++;
+	}
+	return 0;
+}
+
+int meta_set_replica_del(struct meta_set *s, const char *name, meta_error_t *ep)
+{
+	int di = drive_index(s, name, ep);
+
+	if (di < 0)
+		return -1;
+	if (s->s_db == NULL || drive_nreplicas(s, di) == 0)
+		return meta_error_set(ep, ENOENT, 0, name,
+				      "no replicas to delete on");
+	return del_replicas_on(s, di, ep);
+}

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Command-level tests of the configuration commands: the real metainit,
+ * metastat, metaclear, metattach, metadetach, metaparam, metarename and
+ * metahs, run in-process on a set whose mddb replica and drives are plain
+ * files (cfg_testset.c stands in for meta_set until the storage area's is
+ * in the tree).  Every command opens the set, loads the configuration from
+ * the mddb, changes it in one commit and closes it, so each step also tests
+ * the encoding and the load of what the step before wrote.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <oban/debug.h>
+#include <oban/meta_cfg.h>
+
+#include "../../cmds/cmd_common.h"
+#include "cfg_testset.h"
+#include "ocu.h"
+
+static char out[1 << 20], errbuf[1 << 16];
+
+static void slurp_fd(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+	size_t len = 0;
+
+	lseek(fd, 0, SEEK_SET);
+	while (len + 1 < size && (n = read(fd, buf + len, size - len - 1)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+}
+
+/* Run "prog args..." (one string) with stdout/stderr captured. */
+static int run(const char *line)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{ "metainit", metainit_main },
+		{ "metastat", metastat_main },
+		{ "metaclear", metaclear_main },
+		{ "metattach", metattach_main },
+		{ "metadetach", metadetach_main },
+		{ "metaparam", metaparam_main },
+		{ "metarename", metarename_main },
+		{ "metahs", metahs_main },
+	};
+	char buf[2048], *argv[128], p1[512], p2[512];
+	int argc = 0, rc = -1, so, se, fo, fe;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *t = strtok(buf, " "); t != NULL && argc < 127;
+	     t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	fo = open(ocu_path(p1, sizeof(p1), "stdout"),
+		  O_RDWR | O_CREAT | O_TRUNC, 0644);
+	fe = open(ocu_path(p2, sizeof(p2), "stderr"),
+		  O_RDWR | O_CREAT | O_TRUNC, 0644);
+	VERIFY(fo >= 0 && fe >= 0);
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	dup2(fo, 1);
+	dup2(fe, 2);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[0], cmds[i].name) == 0)
+			rc = cmds[i].fn(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	slurp_fd(fo, out, sizeof(out));
+	slurp_fd(fe, errbuf, sizeof(errbuf));
+	close(fo);
+	close(fe);
+	VERIFY(rc != -1);
+	/* every command closes the set it opened */
+	CU_ASSERT_EQUAL(testset_open_count(), 0);
+	return rc;
+}
+
+static void ok(const char *line)
+{
+	int rc = run(line);
+
+	if (rc != 0)
+		fprintf(stderr, "\n  '%s' -> %d: %s", line, rc, errbuf);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+}
+
+/* A failing command: exit @code, message containing @msg, nothing changed. */
+static void fails(const char *line, int code, const char *msg)
+{
+	char before[8192];
+	int rc;
+
+	ok("metastat -s blue -p");
+	memcpy(before, out, sizeof(before) - 1);
+	before[sizeof(before) - 1] = '\0';
+	rc = run(line);
+	if (rc != code || strstr(errbuf, msg) == NULL)
+		fprintf(stderr, "\n  '%s' -> %d: %s", line, rc, errbuf);
+	CU_ASSERT_EQUAL(rc, code);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, msg));
+	ok("metastat -s blue -p");
+	CU_ASSERT_STRING_EQUAL(out, before);
+}
+
+static int setup(void)
+{
+	testset_dir(ocu_tmpdir());
+	if (testset_create("blue") != 0)
+		return -1;
+	/* drives: the seed's submirrors are 1238895 blocks (604 MB) */
+	if (testset_drive("blue", "drvA", 1238895) ||
+	    testset_drive("blue", "drvB", 1238895) ||
+	    testset_drive("blue", "drvC", 2097152) ||
+	    testset_drive("blue", "drvD", 2097152) ||
+	    testset_drive("blue", "drvE", 409600) ||
+	    testset_drive("blue", "drvF", 409600) ||
+	    testset_drive("blue", "drvS", 16800) ||
+	    testset_drive("blue", "drvT", 16800))
+		return -1;
+	return 0;
+}
+
+static const char seed_mirror[] =
+	"blue/d22: Mirror\n"
+	"    Submirror 0: blue/d20\n"
+	"      State: Okay\n"
+	"    Submirror 1: blue/d21\n"
+	"      State: Okay\n"
+	"    Pass: 1\n"
+	"    Read option: roundrobin (default)\n"
+	"    Write option: parallel (default)\n"
+	"    Resync option: optimized resync\n"
+	"    Owner: None\n"
+	"    Size: 1238895 blocks (604 MB)\n"
+	"\n"
+	"blue/d20: Submirror of blue/d22\n"
+	"    State: Okay\n"
+	"    Size: 1238895 blocks (604 MB)\n"
+	"    Stripe 0:\n"
+	"        Device     Start Block  Dbase        State Reloc Hot Spare\n"
+	"        drvA                 0  No            Okay   Yes\n"
+	"\n"
+	"blue/d21: Submirror of blue/d22\n"
+	"    State: Okay\n"
+	"    Size: 1238895 blocks (604 MB)\n"
+	"    Stripe 0:\n"
+	"        Device     Start Block  Dbase        State Reloc Hot Spare\n"
+	"        drvB                 0  No            Okay   Yes\n"
+	"\n"
+	"Device Relocation Information:\n"
+	"Device   Reloc  Device ID\n"
+	"drvA     Yes    id1,oban@64727641-0000-0000-0000-000000000000\n"
+	"drvB     Yes    id1,oban@64727642-0000-0000-0000-000000000000\n";
+
+/* The product document's "metastat -s blue" example, field for field. */
+static void test_seed_example(void)
+{
+	ok("metainit -s blue d20 1 1 drvA");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d20: Concat/Stripe is setup\n");
+	ok("metainit blue/d21 1 1 drvB");
+	ok("metainit -s blue d22 -m d20 d21");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d22: Mirror is setup\n");
+	ok("metastat -s blue");
+	CU_ASSERT_STRING_EQUAL(out, seed_mirror);
+	ok("metastat -s blue d22");
+	CU_ASSERT_STRING_EQUAL(out, seed_mirror);
+	/* the ABR variant */
+	ok("metaparam -s blue -A on d22");
+	ok("metastat -s blue d22");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+				      "    Resync option: application based\n"
+				      "    Owner: None\n"
+				      "    Size: 1238895 blocks (604 MB)\n"));
+	ok("metaparam -s blue -A off d22");
+	ok("metaclear -s blue -r d22");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d22: Mirror is cleared\n"
+				    "blue/d20: Concat/Stripe is cleared\n"
+				    "blue/d21: Concat/Stripe is cleared\n");
+	ok("metastat -s blue -p");
+	CU_ASSERT_STRING_EQUAL(out, "");
+}
+
+/* Every type, every command, then rebuild from metastat -p. */
+static void test_lifecycle(void)
+{
+	char p1[8192], path[512];
+	FILE *f;
+
+	ok("metainit -s blue hsp001 drvS");
+	CU_ASSERT_STRING_EQUAL(out, "blue/hsp001: Hotspare pool is setup\n");
+	ok("metainit -s blue d1 1 2 drvE drvF -i 32k -h hsp001");
+	ok("metainit -s blue d2 2 1 drvC 1 drvD");
+	ok("metainit -s blue d20 1 1 drvA");
+	ok("metainit -s blue d21 1 1 drvB");
+	ok("metainit -s blue d0 -m d20");
+	ok("metattach -s blue d0 d21");
+	CU_ASSERT_STRING_EQUAL(out,
+			       "blue/d0: submirror blue/d21 is attached\n");
+	ok("metastat -s blue d0");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "    Submirror 1: blue/d21\n"
+					   "      State: Resyncing\n"));
+	ok("metainit -s blue d10 -p d0 100m");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d10: Soft Partition is setup\n");
+	ok("metainit -s blue d11 -p d2 10m");
+	ok("metattach -s blue d11 20m");
+	CU_ASSERT_STRING_EQUAL(out,
+			       "blue/d11: Soft Partition has been grown\n");
+	ok("metainit -s blue d12 -p d2 1g");
+	ok("metattach -s blue d11 5m");
+	ok("metastat -s blue d11");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "blue/d11: Soft Partition\n"
+					   "    Device: blue/d2\n"
+					   "    State: Okay\n"
+					   "    Size: 71680 blocks (35 MB)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "             2 "));
+	ok("metaparam -s blue -r geometric -w serial -p 3 d0");
+	ok("metaparam -s blue d0");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d0: Mirror current parameters are:\n"
+				    "    Pass: 3\n"
+				    "    Read option: geometric\n"
+				    "    Write option: serial\n"
+				    "    Resync option: optimized resync\n");
+	ok("metahs -s blue -a hsp002 drvT");
+	ok("metahs -s blue -a all drvT");
+	CU_ASSERT_STRING_EQUAL(out, "blue/hsp001: Hotspare is added\n");
+	ok("metaparam -s blue -h hsp002 d20");
+	ok("metahs -s blue -e drvT");
+	CU_ASSERT_STRING_EQUAL(out, "blue/hsp001: Hotspare is enabled\n"
+				    "blue/hsp002: Hotspare is enabled\n");
+	ok("metahs -s blue -i hsp001");
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+		out,
+		"blue/hsp001: 2 hot spares\n"
+		"        Device     Status      Length           Reloc\n"
+		"        drvS       Available      16800 blocks    Yes\n"));
+	ok("metastat -s blue -c");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+				      "blue/d0              m   604MB "
+				      "blue/d20 blue/d21 (Resyncing)\n"
+				      "    blue/d20         s   604MB drvA\n"));
+	ok("metastat -s blue -j d10");
+	CU_ASSERT_STRING_EQUAL(
+		out, "{\"set\":\"blue\",\"units\":[{\"name\":\"blue/d10\","
+		     "\"type\":\"softpart\",\"size\":204800,\"device\":"
+		     "\"blue/d0\",\"state\":\"Okay\",\"extents\":[{\"start\":1,"
+		     "\"blocks\":204800}]}],\"hsps\":[]}\n");
+
+	/* metastat -p | metainit -a rebuilds an identical configuration */
+	ok("metastat -s blue -p");
+	memcpy(p1, out, sizeof(p1) - 1);
+	p1[sizeof(p1) - 1] = '\0';
+	f = fopen(ocu_path(path, sizeof(path), "md.tab"), "w");
+	VERIFY(f != NULL);
+	fputs(p1, f);
+	fclose(f);
+	CU_ASSERT_EQUAL(run("metainit -s blue -a -f /nonexistent/md.tab"), 1);
+	ok("metaclear -s blue -a");
+	ok("metastat -s blue -p");
+	CU_ASSERT_STRING_EQUAL(out, "");
+	{
+		char cmd[700];
+
+		snprintf(cmd, sizeof(cmd), "metainit -s blue -n -a -f %s",
+			 path);
+		ok(cmd);
+		ok("metastat -s blue -p");
+		CU_ASSERT_STRING_EQUAL(out, ""); /* -n wrote nothing */
+		snprintf(cmd, sizeof(cmd), "metainit -s blue -a -f %s", path);
+		ok(cmd);
+		CU_ASSERT_PTR_NOT_NULL(
+			strstr(out, "blue/d0: Mirror is setup\n"));
+	}
+	ok("metastat -s blue -p");
+	CU_ASSERT_STRING_EQUAL(out, p1);
+
+	/* rename, detach, clear by component, recreate */
+	ok("metarename -s blue d1 d100");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d1: has been renamed to blue/d100\n");
+	ok("metadetach -s blue d0 d21");
+	CU_ASSERT_STRING_EQUAL(out,
+			       "blue/d0: submirror blue/d21 is detached\n");
+	ok("metaclear -s blue -p d2");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d11: Soft Partition is cleared\n"
+				    "blue/d12: Soft Partition is cleared\n");
+	ok("metaclear -s blue d2 d21 d100");
+	ok("metainit -s blue d2 1 1 drvC");
+	ok("metahs -s blue -r all drvT drvD");
+	CU_ASSERT_STRING_EQUAL(out, "blue/hsp001: Hotspare is replaced\n"
+				    "blue/hsp002: Hotspare is replaced\n");
+	ok("metahs -s blue -d hsp001 drvD");
+	ok("metaclear -s blue -a");
+	ok("metastat -s blue -p");
+	CU_ASSERT_STRING_EQUAL(out, "");
+}
+
+/* Bad requests: the right exit code and message, nothing written. */
+static void test_errors(void)
+{
+	ok("metainit -s blue d1 1 1 drvA");
+	ok("metainit -s blue d2 1 1 drvB");
+	ok("metainit -s blue d0 -m d1");
+	ok("metainit -s blue hsp001 drvS");
+	fails("metainit -s blue d8192 1 1 drvC", 1,
+	      "metainit: metadevice names are d0..d8191 'd8192': name or "
+	      "number out of range\n");
+	fails("metainit -s blue hsp1000 drvC", 1, "out of range");
+	fails("metainit -s blue d1 1 1 drvC", 1,
+	      "metainit: cannot create 'blue/d1': already exists\n");
+	fails("metainit -s blue d3 1 1 drvA", 1,
+	      "metainit: component of blue/d1 'drvA': component already in "
+	      "use\n");
+	fails("metainit -s blue d3 1 1 nosuch", 1, "'nosuch'");
+	fails("metainit -s blue d3 -p drvE 1t", 1, "not enough free space");
+	fails("metainit -s red/d3 1 1 drvC", 1, "invalid set name");
+	fails("metainit -s blue red/d3 1 1 drvC", 1, "belongs to another set");
+	fails("metainit -s blue d3 1 1", 1, "syntax error");
+	fails("metainit", 2, "usage: metainit");
+	fails("metainit d3 1 1 drvC", 2, "no set given");
+	fails("metainit -s green d3 1 1 drvC", 1, "'green'");
+	fails("metattach -s blue d1 d2", 1,
+	      "a metadevice cannot be a component 'd2'");
+	fails("metattach -s blue d0 d1", 1, "submirror of blue/d0");
+	fails("metattach -s blue d0 hsp001", 1, "not a metadevice");
+	fails("metattach -s blue d0", 2, "usage");
+	fails("metattach -s blue d9 d2", 1, "no such metadevice");
+	fails("metadetach -s blue d0 d1", 1, "last submirror");
+	fails("metadetach -s blue d0 d2", 1, "not a submirror");
+	fails("metadetach -s blue d0", 2, "usage");
+	fails("metaclear -s blue d1", 1, "submirror of blue/d0");
+	fails("metaclear -s blue d5", 1, "no such metadevice");
+	fails("metaclear -s blue hsp002", 1, "no such metadevice");
+	fails("metaparam -s blue -p 10 d0", 2, "usage");
+	fails("metaparam -s blue -r fast d0", 2, "usage");
+	fails("metaparam -s blue -p 3 d2", 1, "not a mirror");
+	fails("metaparam -s blue -h hsp009 d2", 1, "no such");
+	fails("metarename -s blue d1 d9", 1, "submirror of blue/d0");
+	fails("metarename -s blue d2 d0", 1, "already exists");
+	fails("metarename -s blue -x d2 d0", 2, "-x is not supported");
+	fails("metahs -s blue -a hsp001 drvA", 1, "component already in use");
+	fails("metahs -s blue -d hsp001 drvT", 1, "not a hot spare");
+	fails("metahs -s blue -r hsp001 drvS drvA", 1, "in use");
+	fails("metastat -s blue d7", 1, "'blue/d7'");
+	fails("metastat -s blue -p -c", 2, "usage");
+	/* -n checks and writes nothing */
+	ok("metainit -s blue -n d3 1 1 drvC");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d3: Concat/Stripe is setup\n");
+	ok("metastat -s blue -p");
+	CU_ASSERT_PTR_NULL(strstr(out, "d3"));
+	ok("metaclear -s blue -n -r d0");
+	ok("metastat -s blue -p");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "blue/d0 -m blue/d1 1\n"));
+	ok("metaclear -s blue -a");
+}
+
+static CU_TestInfo cmd_tests[] = {
+	{ "seed example", test_seed_example },
+	{ "lifecycle", test_lifecycle },
+	{ "errors", test_errors },
+	CU_TEST_INFO_NULL,
+};
+
+static const struct ocu_suite suites[] = {
+	{ "commands", NULL, NULL, cmd_tests },
+	{ NULL },
+};
+
+int main(int argc, char **argv)
+{
+	if (setup() != 0) {
+		perror("setup");
+		return 1;
+	}
+	return ocu_main(argc, argv, suites);
+}

@@ -1,0 +1,1253 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for the mddb replica store: round trips, many replicas, many
+ * records, crash safety at every write of a commit, the quorum matrix, bad
+ * input, change-log and resync slots.
+ *
+ * Most tests run on memory devices (so that a crash can be replayed from a
+ * snapshot hundreds of times); the round trip and the 50-replica test use
+ * real files through meta_dev_open().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <oban/mddb.h>
+#include <oban/meta_dev.h>
+
+#include "mddb_impl.h"
+#include "meta_crc.h"
+#include "meta_dev_fault.h"
+#include "ocu.h"
+
+static uint64_t RLEN = MDDB_MINBYTES; /* replica length in memory rigs */
+#define MAXR 50
+
+static const uint8_t set_uuid[16] = { 0x5e, 0x70, 1, 2,	 3,  4,	 5,  6,
+				      7,    8,	  9, 10, 11, 12, 13, 14 };
+
+/* A rig: n replicas on memory buffers, optionally behind mdfault. */
+struct rig {
+	int n;
+	uint8_t *buf[MAXR];
+	uint64_t len[MAXR];
+	struct meta_dev *dev[MAXR];
+	struct mddb_replica_spec spec[MAXR];
+	struct mdfault_ctl *ctl;
+};
+
+static void rig_spec(struct rig *r, int i)
+{
+	memset(&r->spec[i], 0, sizeof(r->spec[i]));
+	r->spec[i].rs_dev = r->dev[i];
+	r->spec[i].rs_offset = 0;
+	r->spec[i].rs_length = r->len[i];
+	memset(r->spec[i].rs_drive_uuid, 0xd0 + i, 16);
+	r->spec[i].rs_index = 0;
+	snprintf(r->spec[i].rs_name, sizeof(r->spec[i].rs_name), "mem%d", i);
+}
+
+/* (Re)attach devices to the buffers; with @fault, wrap them. */
+static void rig_attach(struct rig *r, bool fault)
+{
+	int i;
+
+	if (fault && r->ctl == NULL)
+		r->ctl = mdfault_ctl_create();
+	if (fault)
+		mdfault_arm(r->ctl, MDF_NONE, 0, 0);
+	for (i = 0; i < r->n; i++) {
+		struct meta_dev *d;
+
+		CU_ASSERT_FATAL(meta_dev_open_mem(r->buf[i], r->len[i], "mem",
+						  &d, NULL) == 0);
+		if (fault)
+			CU_ASSERT_FATAL(mdfault_wrap(d, r->ctl, &d) == 0);
+		r->dev[i] = d;
+		rig_spec(r, i);
+	}
+}
+
+static void rig_detach(struct rig *r)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++) {
+		meta_dev_close(r->dev[i]);
+		r->dev[i] = NULL;
+	}
+}
+
+static void rig_init(struct rig *r, int n, bool fault)
+{
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	r->n = n;
+	for (i = 0; i < n; i++) {
+		r->buf[i] = calloc(1, RLEN);
+		r->len[i] = RLEN;
+		CU_ASSERT_FATAL(r->buf[i] != NULL);
+	}
+	rig_attach(r, fault);
+}
+
+static void rig_fini(struct rig *r)
+{
+	int i;
+
+	rig_detach(r);
+	for (i = 0; i < r->n; i++)
+		free(r->buf[i]);
+	if (r->ctl != NULL)
+		mdfault_ctl_destroy(r->ctl);
+}
+
+static struct mddb *rig_create(struct rig *r)
+{
+	struct mddb_create_args a = { .ca_setno = 1,
+				      .ca_setname = "blue",
+				      .ca_mn = true };
+	struct mddb *db = NULL;
+	meta_error_t e;
+
+	memcpy(a.ca_set_uuid, set_uuid, 16);
+	if (mddb_create(&a, r->spec, r->n, &db, &e) != 0)
+		fprintf(stderr, "create: %s\n", meta_strerror(&e));
+	CU_ASSERT_FATAL(db != NULL);
+	return db;
+}
+
+static struct mddb *rig_open(struct rig *r, int flags, meta_error_t *ep)
+{
+	struct mddb *db = NULL;
+
+	if (mddb_open(set_uuid, r->spec, r->n, flags, &db, ep) != 0)
+		return NULL;
+	return db;
+}
+
+/* Deterministic payload for (type, id, gen). */
+static size_t payload(uint32_t type, uint32_t id, uint32_t gen, uint8_t *buf,
+		      size_t max)
+{
+	size_t len = (id * 37 + gen * 11) % 700, i;
+
+	if (len > max)
+		len = max;
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(type * 31 + id * 7 + gen * 13 + i);
+	return len;
+}
+
+static int put(struct mddb *db, uint32_t type, uint32_t id, uint32_t gen)
+{
+	struct mddb_txn *t;
+	uint8_t buf[700];
+	size_t len = payload(type, id, gen, buf, sizeof(buf));
+	meta_error_t e;
+
+	if (mddb_txn_begin(db, &t, &e) != 0)
+		return -1;
+	if (mddb_txn_put(t, type, id, buf, len, &e) != 0) {
+		mddb_txn_abort(t);
+		return -1;
+	}
+	return mddb_txn_commit(t, &e);
+}
+
+/* 0 if record (type, id) holds generation @gen, -1 otherwise. */
+static int check_rec(struct mddb *db, uint32_t type, uint32_t id, uint32_t gen)
+{
+	uint8_t want[700];
+	size_t wlen = payload(type, id, gen, want, sizeof(want)), len;
+	void *data;
+	int rc;
+
+	if (mddb_rec_get(db, type, id, &data, &len, NULL) != 0)
+		return -1;
+	rc = (len == wlen && memcmp(data, want, len) == 0) ? 0 : -1;
+	free(data);
+	return rc;
+}
+
+static bool absent(struct mddb *db, uint32_t type, uint32_t id)
+{
+	void *data;
+	size_t len;
+	meta_error_t e;
+
+	if (mddb_rec_get(db, type, id, &data, &len, &e) == 0) {
+		free(data);
+		return false;
+	}
+	return e.me_code == ENOENT;
+}
+
+/* ---- Round trips ------------------------------------------------------- */
+
+static int count_cb(void *arg, uint32_t id, const void *data, size_t len)
+{
+	uint32_t *last = arg;
+
+	CU_ASSERT(id > last[0] || last[1] == 0);
+	last[0] = id;
+	last[1]++;
+	return 0;
+}
+
+static void test_roundtrip_files(void)
+{
+	static const size_t sizes[] = { 0,
+					1,
+					31,
+					32,
+					511,
+					512,
+					4064,
+					4096,
+					65536,
+					200000,
+					MDDB_REC_MAXLEN };
+	struct mddb_replica_spec spec[3];
+	struct mddb_create_args a = { .ca_setno = 3, .ca_setname = "red" };
+	struct meta_dev *dev[3];
+	struct mddb *db;
+	struct mddb_txn *t;
+	uint8_t *big = malloc(MDDB_REC_MAXLEN + 32);
+	uint32_t last[2] = { 0, 0 };
+	meta_error_t e;
+	char path[256];
+	size_t i, len;
+	void *data;
+	int k, fd;
+
+	CU_ASSERT_FATAL(big != NULL);
+	for (i = 0; i < MDDB_REC_MAXLEN + 32; i++)
+		big[i] = (uint8_t)(i * 7 + 3);
+	memcpy(a.ca_set_uuid, set_uuid, 16);
+	for (k = 0; k < 3; k++) {
+		snprintf(path, sizeof(path), "%s/rt%d", ocu_tmpdir(), k);
+		fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0600);
+		CU_ASSERT_FATAL(fd >= 0);
+		CU_ASSERT_FATAL(ftruncate(fd, 16 << 20) == 0);
+		close(fd);
+		CU_ASSERT_FATAL(meta_dev_open(path, 0, &dev[k], &e) == 0);
+		memset(&spec[k], 0, sizeof(spec[k]));
+		spec[k].rs_dev = dev[k];
+		spec[k].rs_offset = 1 << 20;
+		spec[k].rs_length = 8 << 20;
+		memset(spec[k].rs_drive_uuid, k + 1, 16);
+		snprintf(spec[k].rs_name, sizeof(spec[k].rs_name), "rt%d", k);
+	}
+	CU_ASSERT_FATAL(mddb_create(&a, spec, 3, &db, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_OK);
+	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		CU_ASSERT(mddb_txn_put(t, MDDB_RT_UNIT, (uint32_t)(100 - i),
+				       big + i, sizes[i], &e) == 0);
+	CU_ASSERT(mddb_txn_put(t, MDDB_RT_SET, 1, "x", 1, &e) == 0);
+	CU_ASSERT(mddb_txn_commit(t, &e) == 0);
+	/* Too big: refused and the transaction poisoned. */
+	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+	CU_ASSERT(mddb_txn_put(t, MDDB_RT_UNIT, 1, big, MDDB_REC_MAXLEN + 1,
+			       &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_TOOBIG);
+	CU_ASSERT(mddb_txn_put(t, MDDB_RT_UNIT, 2, big, 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_BADTXN);
+	CU_ASSERT(mddb_txn_commit(t, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_BADTXN);
+	/* Deleting what is not there fails too. */
+	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+	CU_ASSERT(mddb_txn_del(t, MDDB_RT_HSP, 9, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ENOENT);
+	mddb_txn_abort(t);
+	mddb_close(db);
+
+	CU_ASSERT_FATAL(mddb_open(set_uuid, spec, 3, 0, &db, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_replica_count(db), 3);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		CU_ASSERT_FATAL(mddb_rec_get(db, MDDB_RT_UNIT,
+					     (uint32_t)(100 - i), &data, &len,
+					     &e) == 0);
+		CU_ASSERT_EQUAL(len, sizes[i]);
+		CU_ASSERT(memcmp(data, big + i, len) == 0);
+		free(data);
+	}
+	CU_ASSERT(absent(db, MDDB_RT_UNIT, 1));
+	CU_ASSERT(mddb_rec_foreach(db, MDDB_RT_UNIT, count_cb, last, &e) == 0);
+	CU_ASSERT_EQUAL(last[1], sizeof(sizes) / sizeof(sizes[0]));
+	/* Replace and delete, reopen. */
+	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+	CU_ASSERT(mddb_txn_del(t, MDDB_RT_UNIT, 100, &e) == 0);
+	CU_ASSERT(mddb_txn_put(t, MDDB_RT_UNIT, 99, "new", 3, &e) == 0);
+	CU_ASSERT(mddb_txn_commit(t, &e) == 0);
+	mddb_close(db);
+	CU_ASSERT_FATAL(mddb_open(set_uuid, spec, 3, 0, &db, &e) == 0);
+	CU_ASSERT(absent(db, MDDB_RT_UNIT, 100));
+	CU_ASSERT_FATAL(mddb_rec_get(db, MDDB_RT_UNIT, 99, &data, &len, &e) ==
+			0);
+	CU_ASSERT(len == 3 && memcmp(data, "new", 3) == 0);
+	free(data);
+	mddb_close(db);
+	for (k = 0; k < 3; k++)
+		meta_dev_close(dev[k]);
+	free(big);
+}
+
+static void test_fifty_replicas(void)
+{
+	struct rig r;
+	struct mddb *db;
+	struct mddb_replica_spec extra;
+	meta_error_t e;
+	int i;
+
+	rig_init(&r, MAXR, false);
+	db = rig_create(&r);
+	CU_ASSERT_EQUAL(mddb_replica_count(db), 50);
+	CU_ASSERT(put(db, MDDB_RT_UNIT, 7, 1) == 0);
+	/* A 51st is refused. */
+	extra = r.spec[0];
+	extra.rs_index = 1;
+	CU_ASSERT(mddb_replica_add(db, &extra, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_MAXREPLICAS);
+	mddb_close(db);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_OK);
+	for (i = 0; i < 50; i++) {
+		struct mddb_replica_info ri;
+
+		CU_ASSERT(mddb_replica_info(db, i, &ri, &e) == 0);
+		CU_ASSERT(ri.ri_flags & MDDB_F_ACTIVE);
+		CU_ASSERT_EQUAL(ri.ri_txg, mddb_txg(db));
+	}
+	CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 7, 1) == 0);
+	mddb_close(db);
+	rig_fini(&r);
+}
+
+/* 8192 records; a one-record commit costs the same at 8192 as at 10. */
+static void test_many_records(void)
+{
+	struct rig r;
+	struct mddb *db;
+	struct mddb_txn *t;
+	meta_error_t e;
+	uint64_t w_small, w_big;
+	uint8_t buf[700];
+	uint32_t id;
+
+	RLEN = 16 << 20;
+	rig_init(&r, 2, true);
+	RLEN = MDDB_MINBYTES;
+	db = rig_create(&r);
+	for (id = 0; id < 10; id++)
+		CU_ASSERT(put(db, MDDB_RT_UNIT, id, 0) == 0);
+	mdfault_arm(r.ctl, MDF_NONE, 0, 0);
+	CU_ASSERT(put(db, MDDB_RT_UNIT, 5, 1) == 0);
+	w_small = mdfault_writes(r.ctl);
+	for (id = 10; id < 8192; id += 64) {
+		uint32_t k;
+
+		CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+		for (k = id; k < id + 64 && k < 8192; k++)
+			CU_ASSERT(mddb_txn_put(t, MDDB_RT_UNIT, k, buf,
+					       payload(MDDB_RT_UNIT, k, 0, buf,
+						       sizeof(buf)),
+					       &e) == 0);
+		if (mddb_txn_commit(t, &e) != 0) {
+			fprintf(stderr, "commit: %s\n", meta_strerror(&e));
+			CU_FAIL_FATAL("commit");
+		}
+	}
+	mdfault_arm(r.ctl, MDF_NONE, 0, 0);
+	CU_ASSERT(put(db, MDDB_RT_UNIT, 8000, 1) == 0);
+	w_big = mdfault_writes(r.ctl);
+	CU_ASSERT_EQUAL(w_small, w_big);
+	CU_ASSERT_EQUAL(w_small, 2 * 3); /* record, dir page, commit x 2 */
+	mddb_close(db);
+	/* Flush what the wrapper holds, then reopen from the media. */
+	rig_detach(&r);
+	rig_attach(&r, false);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	for (id = 0; id < 8192; id++)
+		if (check_rec(db, MDDB_RT_UNIT, id,
+			      (id == 5 || id == 8000) ? 1 : 0) != 0) {
+			CU_FAIL("record lost");
+			break;
+		}
+	mddb_close(db);
+	rig_fini(&r);
+}
+
+/* ---- Crash safety ------------------------------------------------------ */
+
+#define BASE_RECS 300
+
+static void commit_b(struct mddb *db, int *rc)
+{
+	struct mddb_txn *t;
+	uint8_t buf[700];
+	static const uint32_t upd[] = { 0, 150, 290, 400, 401 };
+	meta_error_t e;
+	size_t i;
+
+	*rc = -1;
+	if (mddb_txn_begin(db, &t, &e) != 0)
+		return;
+	for (i = 0; i < sizeof(upd) / sizeof(upd[0]); i++)
+		if (mddb_txn_put(t, MDDB_RT_UNIT, upd[i], buf,
+				 payload(MDDB_RT_UNIT, upd[i], 1, buf,
+					 sizeof(buf)),
+				 &e) != 0)
+			goto out_abort;
+	if (mddb_txn_del(t, MDDB_RT_UNIT, 10, &e) != 0 ||
+	    mddb_txn_del(t, MDDB_RT_UNIT, 200, &e) != 0)
+		goto out_abort;
+	*rc = mddb_txn_commit(t, &e);
+	return;
+out_abort:
+	mddb_txn_abort(t);
+}
+
+static int cnt_cb(void *arg, uint32_t id, const void *data, size_t len)
+{
+	(*(unsigned *)arg)++;
+	return 0;
+}
+
+/* 1 if @db holds the old state, 2 if the new, 0 if neither (a mix). */
+static int which_state(struct mddb *db)
+{
+	unsigned n = 0;
+	bool old = true, new = true;
+	uint32_t id;
+
+	mddb_rec_foreach(db, MDDB_RT_UNIT, cnt_cb, &n, NULL);
+	for (id = 0; id < BASE_RECS; id++) {
+		bool changed = id == 0 || id == 150 || id == 290;
+		bool gone = id == 10 || id == 200;
+
+		if (check_rec(db, MDDB_RT_UNIT, id, 0) != 0)
+			old = false;
+		if (gone ? !absent(db, MDDB_RT_UNIT, id) :
+			   check_rec(db, MDDB_RT_UNIT, id, changed ? 1 : 0) !=
+				    0)
+			new = false;
+	}
+	if (!absent(db, MDDB_RT_UNIT, 400) || n != BASE_RECS)
+		old = false;
+	if (check_rec(db, MDDB_RT_UNIT, 400, 1) != 0 ||
+	    check_rec(db, MDDB_RT_UNIT, 401, 1) != 0 || n != BASE_RECS)
+		new = false;
+	return old ? 1 : new ? 2 : 0;
+}
+
+static void snap(struct rig *r, uint8_t **saved, bool restore)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++) {
+		if (!restore) {
+			saved[i] = malloc(r->len[i]);
+			memcpy(saved[i], r->buf[i], r->len[i]);
+		} else {
+			memcpy(r->buf[i], saved[i], r->len[i]);
+		}
+	}
+}
+
+static void test_crash_every_write(void)
+{
+	struct rig r;
+	struct mddb *db;
+	uint8_t *saved[3];
+	meta_error_t e;
+	uint64_t nwrites, n;
+	unsigned mode, bad = 0, runs = 0, saw[3] = { 0, 0, 0 };
+	uint32_t id;
+	int rc, i;
+
+	rig_init(&r, 3, true);
+	db = rig_create(&r);
+	for (id = 0; id < BASE_RECS; id += 50) {
+		struct mddb_txn *t;
+		uint8_t buf[700];
+		uint32_t k;
+
+		CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+		for (k = id; k < id + 50; k++)
+			mddb_txn_put(t, MDDB_RT_UNIT, k, buf,
+				     payload(MDDB_RT_UNIT, k, 0, buf,
+					     sizeof(buf)),
+				     &e);
+		CU_ASSERT_FATAL(mddb_txn_commit(t, &e) == 0);
+	}
+	CU_ASSERT_EQUAL(which_state(db), 1);
+	mddb_close(db);
+	rig_detach(&r);
+	snap(&r, saved, false);
+
+	/* Count the writes of commit B. */
+	rig_attach(&r, true);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	mdfault_arm(r.ctl, MDF_NONE, 0, 0);
+	commit_b(db, &rc);
+	CU_ASSERT_FATAL(rc == 0);
+	nwrites = mdfault_writes(r.ctl);
+	CU_ASSERT_EQUAL(which_state(db), 2);
+	mddb_close(db);
+	rig_detach(&r);
+	CU_ASSERT(nwrites >= 3 * 3);
+
+	for (n = 1; n <= nwrites; n++) {
+		for (mode = 0; mode < MDF_CRASH_NVARIANTS + 2; mode++) {
+			enum mdfault_mode m =
+				mode < MDF_CRASH_NVARIANTS  ? MDF_CRASH :
+				mode == MDF_CRASH_NVARIANTS ? MDF_FAIL :
+							      MDF_FAIL_DEV;
+			int st;
+
+			snap(&r, saved, true);
+			rig_attach(&r, true);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			mdfault_arm(r.ctl, m, n, (enum mdfault_crash)mode);
+			commit_b(db, &rc);
+			CU_ASSERT(mdfault_fired(r.ctl));
+			mddb_close(db);
+			rig_detach(&r);
+			runs++;
+
+			/* Each replica on its own: old or new, never a mix. */
+			for (i = 0; i < 3; i++) {
+				struct mddb *one;
+				struct meta_dev *keep[3];
+				int j;
+
+				rig_attach(&r, false);
+				for (j = 0; j < 3; j++) {
+					keep[j] = r.dev[j];
+					if (j != i)
+						r.spec[j].rs_dev = NULL;
+				}
+				one = rig_open(&r,
+					       MDDB_OPEN_RDONLY |
+						       MDDB_OPEN_NOREPAIR,
+					       &e);
+				if (one == NULL || which_state(one) == 0) {
+					bad++;
+					fprintf(stderr,
+						"n=%llu mode=%u replica %d: %s\n",
+						(unsigned long long)n, mode, i,
+						one ? "mixed" :
+						      meta_strerror(&e));
+				}
+				mddb_close(one);
+				for (j = 0; j < 3; j++)
+					r.dev[j] = keep[j];
+				rig_detach(&r);
+			}
+			/* The set: old or new; new if the commit succeeded. */
+			rig_attach(&r, false);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			st = which_state(db);
+			saw[st]++;
+			if (st == 0 || (rc == 0 && st != 2)) {
+				bad++;
+				fprintf(stderr,
+					"n=%llu mode=%u: state %d rc %d\n",
+					(unsigned long long)n, mode, st, rc);
+			}
+			/* After the repair every replica is up to date. */
+			for (i = 0; i < 3; i++) {
+				struct mddb_replica_info ri;
+
+				mddb_replica_info(db, i, &ri, &e);
+				CU_ASSERT(ri.ri_flags & MDDB_F_UP2DATE);
+			}
+			mddb_close(db);
+			rig_detach(&r);
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(saw[1] > 0 && saw[2] > 0); /* both outcomes were reached */
+	CU_ASSERT_EQUAL(runs, nwrites * (MDF_CRASH_NVARIANTS + 2));
+	for (i = 0; i < 3; i++)
+		free(saved[i]);
+	rig_fini(&r);
+}
+
+/* Open replica @only alone, read-only: 1 old, 2 new, 0 mixed, -1 no open. */
+static int replica_alone(struct rig *r, int only)
+{
+	struct meta_dev *keep[MAXR];
+	struct mddb *one;
+	meta_error_t e;
+	int j, st = -1;
+
+	rig_attach(r, false);
+	for (j = 0; j < r->n; j++) {
+		keep[j] = r->dev[j];
+		if (j != only)
+			r->spec[j].rs_dev = NULL;
+	}
+	one = rig_open(r, MDDB_OPEN_RDONLY | MDDB_OPEN_NOREPAIR, &e);
+	if (one != NULL)
+		st = which_state(one);
+	mddb_close(one);
+	for (j = 0; j < r->n; j++)
+		r->dev[j] = keep[j];
+	rig_detach(r);
+	return st;
+}
+
+static void base_state(struct mddb *db)
+{
+	struct mddb_txn *t;
+	uint8_t buf[700];
+	meta_error_t e;
+	uint32_t k;
+
+	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+	for (k = 0; k < BASE_RECS; k++)
+		mddb_txn_put(t, MDDB_RT_UNIT, k, buf,
+			     payload(MDDB_RT_UNIT, k, 0, buf, sizeof(buf)), &e);
+	CU_ASSERT_FATAL(mddb_txn_commit(t, &e) == 0);
+}
+
+/* A crash at every write of the repair of an out-of-date replica. */
+static void test_crash_repair(void)
+{
+	struct rig r;
+	struct mddb *db;
+	uint8_t *saved[3];
+	meta_error_t e;
+	uint64_t nwrites, n;
+	unsigned v, bad = 0;
+	int rc, i;
+
+	rig_init(&r, 3, true);
+	db = rig_create(&r);
+	base_state(db);
+	/* Replica 0 dies at the first write of commit B: it stays old. */
+	mdfault_arm(r.ctl, MDF_FAIL_DEV, 1, 0);
+	commit_b(db, &rc);
+	CU_ASSERT_FATAL(rc == 0);
+	mddb_close(db);
+	rig_detach(&r);
+	CU_ASSERT_EQUAL(replica_alone(&r, 0), 1);
+	CU_ASSERT_EQUAL(replica_alone(&r, 1), 2);
+	snap(&r, saved, false);
+
+	rig_attach(&r, true);
+	db = rig_open(&r, 0, &e); /* repairs replica 0 */
+	CU_ASSERT_FATAL(db != NULL);
+	nwrites = mdfault_writes(r.ctl);
+	mddb_close(db);
+	rig_detach(&r);
+	CU_ASSERT_EQUAL(replica_alone(&r, 0), 2);
+	CU_ASSERT(nwrites >= 3);
+
+	for (n = 1; n <= nwrites; n++) {
+		for (v = 0; v < MDF_CRASH_NVARIANTS; v++) {
+			int st;
+
+			snap(&r, saved, true);
+			rig_attach(&r, true);
+			mdfault_arm(r.ctl, MDF_CRASH, n, (enum mdfault_crash)v);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT(mdfault_fired(r.ctl));
+			mddb_close(db);
+			rig_detach(&r);
+			/* Replica 0: no commit, or all of one state. */
+			st = replica_alone(&r, 0);
+			if (st == 0) {
+				bad++;
+				fprintf(stderr, "repair n=%llu v=%u: mixed\n",
+					(unsigned long long)n, v);
+			}
+			for (i = 1; i < 3; i++)
+				if (replica_alone(&r, i) != 2) {
+					bad++;
+					fprintf(stderr,
+						"repair n=%llu v=%u: "
+						"replica %d not new\n",
+						(unsigned long long)n, v, i);
+				}
+			rig_attach(&r, false);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			if (which_state(db) != 2) {
+				bad++;
+				fprintf(stderr, "repair n=%llu v=%u: set old\n",
+					(unsigned long long)n, v);
+			}
+			mddb_close(db);
+			rig_detach(&r);
+			if (replica_alone(&r, 0) != 2) {
+				bad++;
+				fprintf(stderr,
+					"repair n=%llu v=%u: not repaired\n",
+					(unsigned long long)n, v);
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	for (i = 0; i < 3; i++)
+		free(saved[i]);
+	rig_fini(&r);
+}
+
+/* A crash at every write of a replica add: the set keeps its records and
+ * has the new replica fully or not at all. */
+static void test_crash_replica_add(void)
+{
+	struct rig r;
+	struct mddb *db;
+	uint8_t *saved[3];
+	meta_error_t e;
+	uint64_t nwrites, n;
+	unsigned v, bad = 0, saw2 = 0, saw3 = 0;
+	int i;
+
+	rig_init(&r, 3, true);
+	r.n = 2;
+	db = rig_create(&r);
+	base_state(db);
+	mddb_close(db);
+	r.n = 3;
+	rig_detach(&r);
+	snap(&r, saved, false);
+	rig_attach(&r, true);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	mdfault_arm(r.ctl, MDF_NONE, 0, 0);
+	CU_ASSERT_FATAL(mddb_replica_add(db, &r.spec[2], &e) == 0);
+	nwrites = mdfault_writes(r.ctl);
+	mddb_close(db);
+	rig_detach(&r);
+
+	for (n = 1; n <= nwrites; n++) {
+		for (v = 0; v < MDF_CRASH_NVARIANTS; v++) {
+			snap(&r, saved, true);
+			rig_attach(&r, true);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			mdfault_arm(r.ctl, MDF_CRASH, n, (enum mdfault_crash)v);
+			(void)mddb_replica_add(db, &r.spec[2], &e);
+			mddb_close(db);
+			rig_detach(&r);
+			rig_attach(&r, false);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			if (which_state(db) != 1)
+				bad++;
+			if (mddb_replica_count(db) == 3)
+				saw3++;
+			else if (mddb_replica_count(db) == 2)
+				saw2++;
+			for (i = 0; i < mddb_replica_count(db); i++) {
+				struct mddb_replica_info ri;
+
+				mddb_replica_info(db, i, &ri, &e);
+				if (!(ri.ri_flags & MDDB_F_UP2DATE))
+					bad++;
+			}
+			mddb_close(db);
+			rig_detach(&r);
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(saw2 > 0 && saw3 > 0);
+	CU_ASSERT_EQUAL(saw2 + saw3, nwrites * MDF_CRASH_NVARIANTS);
+	for (i = 0; i < 3; i++)
+		free(saved[i]);
+	rig_fini(&r);
+}
+
+/* ---- Quorum ------------------------------------------------------------ */
+
+static void expect_stale_refusals(struct mddb *db)
+{
+	struct mddb_txn *t;
+	meta_error_t e;
+
+	CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_STALE);
+	CU_ASSERT(mddb_txn_begin(db, &t, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_STALE);
+	CU_ASSERT(strstr(meta_strerror(&e), "stale") != NULL);
+	CU_ASSERT(mddb_log_write(db, 1, "x", 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_STALE);
+	CU_ASSERT(mddb_log_clear(db, 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_STALE);
+	CU_ASSERT(mddb_resync_write(db, 1, "x", 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_STALE);
+	CU_ASSERT(mddb_replica_del(db, db->db_reps[0].rp_spec.rs_drive_uuid, 0,
+				   &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_STALE);
+	{
+		struct mddb_replica_spec rs = db->db_reps[0].rp_spec;
+
+		rs.rs_index = 7;
+		CU_ASSERT(mddb_replica_add(db, &rs, &e) == -1);
+		CU_ASSERT_EQUAL(e.me_code, ME_MDDB_STALE);
+	}
+	/* Reading still works. */
+	CU_ASSERT(check_rec(db, MDDB_RT_SET, 1, 0) == 0);
+}
+
+/* Open a rig of @n with the first @down replicas unreachable. */
+static struct mddb *open_down(struct rig *r, int down, int flags,
+			      meta_error_t *ep)
+{
+	struct mddb *db;
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		r->spec[i].rs_dev = i < down ? NULL : r->dev[i];
+	db = rig_open(r, flags, ep);
+	for (i = 0; i < r->n; i++)
+		r->spec[i].rs_dev = r->dev[i];
+	return db;
+}
+
+static void test_quorum_matrix(void)
+{
+	static const struct {
+		int n, down, flags;
+		int want; /* enum mddb_state, or -1: no open */
+	} m[] = {
+		{ 3, 0, 0, MDDB_S_OK },
+		{ 3, 1, 0, MDDB_S_OK },
+		{ 3, 2, 0, MDDB_S_STALE },
+		{ 3, 3, 0, -1 },
+		{ 2, 1, 0, MDDB_S_STALE },
+		{ 2, 1, MDDB_OPEN_ALLOW_HALF, MDDB_S_OK },
+		{ 4, 1, 0, MDDB_S_OK },
+		{ 4, 2, 0, MDDB_S_STALE },
+		{ 4, 2, MDDB_OPEN_ALLOW_HALF, MDDB_S_OK },
+		{ 4, 3, MDDB_OPEN_ALLOW_HALF, MDDB_S_STALE },
+		{ 1, 0, 0, MDDB_S_OK },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		struct rig r;
+		struct mddb *db;
+		meta_error_t e;
+
+		rig_init(&r, m[k].n, false);
+		db = rig_create(&r);
+		CU_ASSERT(put(db, MDDB_RT_SET, 1, 0) == 0);
+		mddb_close(db);
+		db = open_down(&r, m[k].down, m[k].flags, &e);
+		if (m[k].want < 0) {
+			CU_ASSERT(db == NULL);
+			CU_ASSERT_EQUAL(e.me_code, ME_MDDB_NOREPLICA);
+		} else {
+			CU_ASSERT_FATAL(db != NULL);
+			if ((int)mddb_state(db) != m[k].want)
+				fprintf(stderr, "quorum case %zu: state %d\n",
+					k, mddb_state(db));
+			CU_ASSERT_EQUAL(mddb_state(db), m[k].want);
+			if (m[k].want == MDDB_S_STALE)
+				expect_stale_refusals(db);
+			else
+				CU_ASSERT(put(db, MDDB_RT_SET, 2, 0) == 0);
+		}
+		mddb_close(db);
+		rig_fini(&r);
+	}
+}
+
+/* Unreadable by read errors rather than missing drives; then TOOFEW. */
+static void test_quorum_errors(void)
+{
+	struct rig r;
+	struct mddb *db;
+	struct mddb_txn *t;
+	struct mddb_replica_info ri;
+	meta_error_t e;
+
+	rig_init(&r, 3, true);
+	db = rig_create(&r);
+	CU_ASSERT(put(db, MDDB_RT_SET, 1, 0) == 0);
+	mddb_close(db);
+	mdfault_read_error(r.dev[0], 0, 4096);
+	mdfault_read_error(r.dev[1], MDDB_OFF_COMMIT, 4096);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(mddb_replica_info(db, 0, &ri, &e) == 0);
+	CU_ASSERT(ri.ri_flags & MDDB_F_EREAD);
+	CU_ASSERT(!(ri.ri_flags & MDDB_F_ACTIVE));
+	expect_stale_refusals(db);
+	mddb_close(db);
+	mdfault_read_error(r.dev[0], 0, 0);
+	mdfault_read_error(r.dev[1], 0, 0);
+
+	/* Runtime: one replica dies, commits go on; a second, TOOFEW. */
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	mdfault_arm(r.ctl, MDF_FAIL_DEV, 1, 0);
+	CU_ASSERT(put(db, MDDB_RT_SET, 1, 1) == 0);
+	CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_OK);
+	mdfault_arm(r.ctl, MDF_FAIL_DEV, 1, 0);
+	CU_ASSERT(put(db, MDDB_RT_SET, 1, 2) == -1);
+	CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_TOOFEW);
+	CU_ASSERT(mddb_txn_begin(db, &t, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_TOOFEW);
+	CU_ASSERT(check_rec(db, MDDB_RT_SET, 1, 1) == 0); /* in core: old */
+	mddb_close(db);
+	rig_fini(&r);
+}
+
+/* ---- Bad input --------------------------------------------------------- */
+
+static void reseal(uint8_t *buf, size_t len)
+{
+	meta_put32(buf + len - 4, meta_crc_block(buf, len));
+}
+
+static void test_bad_input(void)
+{
+	struct rig r;
+	struct mddb *db;
+	uint8_t *good, *copy;
+	meta_error_t e;
+	int k;
+
+	rig_init(&r, 1, false);
+	db = rig_create(&r);
+	CU_ASSERT(put(db, MDDB_RT_SET, 1, 0) == 0);
+	mddb_close(db);
+	good = malloc(RLEN);
+	copy = malloc(RLEN);
+	memcpy(good, r.buf[0], RLEN);
+	for (k = 0; k < 8; k++) {
+		int want = 0;
+
+		memcpy(r.buf[0], good, RLEN);
+		switch (k) {
+		case 0:
+			r.buf[0][0] ^= 1;
+			want = ME_MDDB_BADMAGIC;
+			break;
+		case 1:
+			r.buf[0][300] ^= 1;
+			want = ME_MDDB_BADCKSUM;
+			break;
+		case 2:
+			meta_put32(r.buf[0] + 8, 2);
+			reseal(r.buf[0], MDDB_HDR_SIZE);
+			want = ME_MDDB_BADVERSION;
+			break;
+		case 3:
+			meta_put64(r.buf[0] + 24, 1ULL << 40);
+			reseal(r.buf[0], MDDB_HDR_SIZE);
+			want = ME_MDDB_INCOMPAT;
+			break;
+		case 4: /* truncated drive */
+			r.len[0] = RLEN / 2;
+			want = ME_MDDB_TRUNCATED;
+			break;
+		case 5: /* both commit slots bad */
+			r.buf[0][MDDB_OFF_COMMIT + 100] ^= 1;
+			r.buf[0][MDDB_OFF_COMMIT + MDDB_COMMIT_SIZE + 100] ^= 1;
+			want = ME_MDDB_CORRUPT;
+			break;
+		case 6: /* the newest commit has an unknown feature */
+			meta_put64(r.buf[0] + MDDB_OFF_COMMIT +
+					   MDDB_COMMIT_SIZE * (2 % 2) + 48,
+				   1ULL << 50);
+			reseal(r.buf[0] + MDDB_OFF_COMMIT, MDDB_COMMIT_SIZE);
+			want = ME_MDDB_INCOMPAT;
+			break;
+		case 7: /* the records are garbage */
+			for (size_t b = 0; b < 65536; b++)
+				r.buf[0][MDDB_OFF_DATA + b] ^= 0x5a;
+			want = ME_MDDB_CORRUPT;
+			break;
+		}
+		rig_detach(&r);
+		rig_attach(&r, false);
+		memcpy(copy, r.buf[0], RLEN);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT(db == NULL);
+		if (db != NULL || e.me_code != want)
+			fprintf(stderr, "bad input %d: got %d want %d (%s)\n",
+				k, db ? 0 : e.me_code, want, meta_strerror(&e));
+		CU_ASSERT_EQUAL(e.me_code, want);
+		CU_ASSERT(strlen(meta_strerror(&e)) > 10);
+		CU_ASSERT(memcmp(copy, r.buf[0], RLEN) == 0); /* untouched */
+		mddb_close(db);
+		r.len[0] = RLEN;
+	}
+	free(good);
+	free(copy);
+	rig_fini(&r);
+}
+
+/* A bad record on one replica: loaded from another, then repaired. */
+static void test_repair(void)
+{
+	struct rig r;
+	struct mddb *db;
+	struct mddb_replica_info ri;
+	meta_error_t e;
+	int i;
+
+	rig_init(&r, 3, false);
+	db = rig_create(&r);
+	CU_ASSERT(put(db, MDDB_RT_UNIT, 1, 0) == 0);
+	mddb_close(db);
+	/* Replica 0 is the one the records are read from first. */
+	for (size_t b = 0; b < 8192; b++)
+		r.buf[0][MDDB_OFF_DATA + b] ^= 0xff;
+	db = rig_open(&r, MDDB_OPEN_NOREPAIR, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 1, 0) == 0);
+	mddb_replica_info(db, 0, &ri, &e);
+	CU_ASSERT(ri.ri_flags & MDDB_F_EDATA);
+	mddb_close(db);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	mddb_replica_info(db, 0, &ri, &e);
+	CU_ASSERT(ri.ri_flags & MDDB_F_UP2DATE);
+	mddb_close(db);
+	/* Replica 0 alone now holds the record again. */
+	for (i = 0; i < 3; i++)
+		if (i != 0)
+			r.spec[i].rs_dev = NULL;
+	db = rig_open(&r, MDDB_OPEN_RDONLY, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 1, 0) == 0);
+	mddb_close(db);
+	for (i = 0; i < 3; i++)
+		rig_spec(&r, i);
+
+	/* A destroyed header is rewritten; a newer format is left alone. */
+	memset(r.buf[1], 0, 64);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	mddb_replica_info(db, 1, &ri, &e);
+	CU_ASSERT(ri.ri_flags & MDDB_F_UP2DATE);
+	mddb_close(db);
+	meta_put32(r.buf[2] + 8, 2);
+	meta_put32(r.buf[2] + 4092, meta_crc_block(r.buf[2], 4096));
+	{
+		uint8_t *copy = malloc(RLEN);
+
+		memcpy(copy, r.buf[2], RLEN);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_OK);
+		mddb_replica_info(db, 2, &ri, &e);
+		CU_ASSERT(!(ri.ri_flags & MDDB_F_ACTIVE));
+		CU_ASSERT(ri.ri_flags & MDDB_F_EFMT);
+		mddb_close(db);
+		CU_ASSERT(memcmp(copy, r.buf[2], RLEN) == 0);
+		free(copy);
+	}
+	for (i = 0; i < 3; i++)
+		if (i != 1)
+			r.spec[i].rs_dev = NULL;
+	db = rig_open(&r, MDDB_OPEN_RDONLY, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 1, 0) == 0);
+	mddb_close(db);
+	rig_fini(&r);
+}
+
+static void test_replica_add_del(void)
+{
+	struct rig r;
+	struct mddb *db;
+	meta_error_t e;
+
+	rig_init(&r, 3, false);
+	r.n = 2;
+	db = rig_create(&r);
+	CU_ASSERT(put(db, MDDB_RT_UNIT, 4, 0) == 0);
+	CU_ASSERT(mddb_replica_add(db, &r.spec[2], &e) == 0);
+	CU_ASSERT(mddb_replica_add(db, &r.spec[2], &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EEXIST);
+	CU_ASSERT_EQUAL(mddb_replica_count(db), 3);
+	mddb_close(db);
+	r.n = 3;
+	/* The new replica alone holds everything. */
+	r.spec[0].rs_dev = r.spec[1].rs_dev = NULL;
+	db = rig_open(&r, MDDB_OPEN_RDONLY, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 4, 0) == 0);
+	CU_ASSERT_EQUAL(mddb_replica_count(db), 3);
+	mddb_close(db);
+	rig_spec(&r, 0);
+	rig_spec(&r, 1);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(mddb_replica_del(db, r.spec[0].rs_drive_uuid, 0, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_replica_count(db), 2);
+	mddb_close(db);
+	CU_ASSERT(memcmp(r.buf[0], "\0\0\0\0\0\0\0\0", 8) == 0);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT_EQUAL(mddb_replica_count(db), 2);
+	CU_ASSERT(mddb_replica_del(db, r.spec[1].rs_drive_uuid, 0, &e) == 0);
+	CU_ASSERT(mddb_replica_del(db, r.spec[2].rs_drive_uuid, 0, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_LASTREPLICA);
+	CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 4, 0) == 0);
+	mddb_close(db);
+	rig_fini(&r);
+}
+
+/* ---- Change log and resync slots --------------------------------------- */
+
+static void test_slots(void)
+{
+	struct rig r;
+	struct mddb *db;
+	char buf[MDDB_LOG_MAXLEN];
+	size_t len;
+	meta_error_t e;
+	uint64_t n;
+
+	rig_init(&r, 3, true);
+	db = rig_create(&r);
+	CU_ASSERT(mddb_log_read(db, 3, buf, sizeof(buf), &len, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ENOENT);
+	CU_ASSERT(mddb_log_write(db, 3, "first", 5, &e) == 0);
+	CU_ASSERT(mddb_log_write(db, 4, "other", 5, &e) == 0);
+	CU_ASSERT(mddb_log_read(db, 3, buf, sizeof(buf), &len, &e) == 0);
+	CU_ASSERT(len == 5 && memcmp(buf, "first", 5) == 0);
+	CU_ASSERT(mddb_log_write(db, 16, "x", 1, &e) == -1);
+	CU_ASSERT(mddb_log_write(db, 3, buf, MDDB_LOG_MAXLEN + 1, &e) == -1);
+	CU_ASSERT(mddb_resync_write(db, 255, "drl", 3, &e) == 0);
+	/* Every write of the next slot update torn or lost: old or new. */
+	mdfault_arm(r.ctl, MDF_NONE, 0, 0);
+	CU_ASSERT(mddb_log_write(db, 3, "second", 6, &e) == 0);
+	n = mdfault_writes(r.ctl);
+	CU_ASSERT_EQUAL(n, 3);
+	mddb_close(db);
+	for (uint64_t k = 1; k <= n; k++) {
+		unsigned v;
+		int rc;
+
+		for (v = 0; v < MDF_CRASH_NVARIANTS; v++) {
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			mdfault_arm(r.ctl, MDF_CRASH, k, (enum mdfault_crash)v);
+			rc = mddb_log_write(db, 3, "third", 5, &e);
+			mddb_close(db);
+			rig_detach(&r);
+			rig_attach(&r, true);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			CU_ASSERT(mddb_log_read(db, 3, buf, sizeof(buf), &len,
+						&e) == 0);
+			CU_ASSERT((rc != 0 && len == 6 &&
+				   memcmp(buf, "second", 6) == 0) ||
+				  (len == 5 && memcmp(buf, "third", 5) == 0));
+			CU_ASSERT(mddb_log_write(db, 3, "second", 6, &e) == 0);
+			mddb_close(db);
+		}
+	}
+	db = rig_open(&r, MDDB_OPEN_RDONLY, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	/* A slave (read-only) may write resync slots, not the log. */
+	CU_ASSERT(mddb_log_clear(db, 3, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_RDONLY);
+	CU_ASSERT(mddb_resync_write(db, 255, "drl2", 4, &e) == 0);
+	CU_ASSERT(mddb_resync_read(db, 255, buf, sizeof(buf), &len, &e) == 0);
+	CU_ASSERT(len == 4 && memcmp(buf, "drl2", 4) == 0);
+	CU_ASSERT(mddb_log_read(db, 4, buf, sizeof(buf), &len, &e) == 0);
+	mddb_close(db);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT(mddb_log_clear(db, 3, &e) == 0);
+	CU_ASSERT(mddb_log_read(db, 3, buf, sizeof(buf), &len, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ENOENT);
+	mddb_close(db);
+	rig_fini(&r);
+}
+
+/* A slave reads the master's commits after PARSE (reload) and writes its
+ * mirror's resync slot without disturbing the master's writes. */
+static void test_master_slave(void)
+{
+	struct rig r;
+	struct mddb *master, *slave, *fresh;
+	struct mddb_txn *t;
+	char buf[MDDB_RS_MAXLEN];
+	size_t len;
+	meta_error_t e;
+
+	rig_init(&r, 3, false);
+	master = rig_create(&r);
+	slave = rig_open(&r, MDDB_OPEN_RDONLY, &e);
+	CU_ASSERT_FATAL(slave != NULL);
+	CU_ASSERT(mddb_txn_begin(slave, &t, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_RDONLY);
+	CU_ASSERT(put(master, MDDB_RT_UNIT, 1, 0) == 0);
+	CU_ASSERT(absent(slave, MDDB_RT_UNIT, 1));
+	CU_ASSERT(mddb_reload(slave, &e) == 0);
+	CU_ASSERT(check_rec(slave, MDDB_RT_UNIT, 1, 0) == 0);
+	CU_ASSERT_EQUAL(mddb_txg(slave), mddb_txg(master));
+
+	CU_ASSERT(mddb_resync_write(slave, 5, "owner", 5, &e) == 0);
+	CU_ASSERT(put(master, MDDB_RT_UNIT, 2, 0) == 0);
+	CU_ASSERT(mddb_log_write(master, 2, "msg", 3, &e) == 0);
+	CU_ASSERT(mddb_resync_write(slave, 5, "owner2", 6, &e) == 0);
+	CU_ASSERT(mddb_resync_read(master, 5, buf, sizeof(buf), &len, &e) == 0);
+	CU_ASSERT(len == 6 && memcmp(buf, "owner2", 6) == 0);
+	CU_ASSERT(mddb_reload(slave, &e) == 0);
+	CU_ASSERT(check_rec(slave, MDDB_RT_UNIT, 2, 0) == 0);
+	CU_ASSERT(mddb_log_read(slave, 2, buf, sizeof(buf), &len, &e) == 0);
+	CU_ASSERT(len == 3 && memcmp(buf, "msg", 3) == 0);
+	mddb_close(slave);
+	mddb_close(master);
+	fresh = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(fresh != NULL);
+	CU_ASSERT(check_rec(fresh, MDDB_RT_UNIT, 1, 0) == 0);
+	CU_ASSERT(check_rec(fresh, MDDB_RT_UNIT, 2, 0) == 0);
+	CU_ASSERT(mddb_resync_read(fresh, 5, buf, sizeof(buf), &len, &e) == 0);
+	CU_ASSERT(len == 6 && memcmp(buf, "owner2", 6) == 0);
+	mddb_close(fresh);
+	rig_fini(&r);
+}
+
+static CU_TestInfo mddb_tests[] = {
+	{ "round trip on files", test_roundtrip_files },
+	{ "fifty replicas", test_fifty_replicas },
+	{ "8192 records, constant commit cost", test_many_records },
+	{ "crash at every write of a commit", test_crash_every_write },
+	{ "crash at every write of a repair", test_crash_repair },
+	{ "crash at every write of a replica add", test_crash_replica_add },
+	{ "quorum matrix", test_quorum_matrix },
+	{ "quorum: read errors, TOOFEW", test_quorum_errors },
+	{ "bad input", test_bad_input },
+	{ "repair of a bad replica", test_repair },
+	{ "replica add and delete", test_replica_add_del },
+	{ "change-log and resync slots", test_slots },
+	{ "master, slave, PARSE and resync slots", test_master_slave },
+	CU_TEST_INFO_NULL,
+};
+
+static const struct ocu_suite suites[] = {
+	{ "mddb", NULL, NULL, mddb_tests },
+	{ NULL },
+};
+
+int main(int argc, char **argv)
+{
+	return ocu_main(argc, argv, suites);
+}

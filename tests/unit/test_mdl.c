@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for drive labels, discovery and the set layer: label round
+ * trip and every kind of bad label; drives with an ext4 file system or a
+ * partition table are refused and left byte for byte as they were; drives
+ * are found by UUID after their names change; UUID= names; the local
+ * replica; meta_set_drive_find by every kind of name.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <oban/mddb.h>
+#include <oban/mdl.h>
+#include <oban/meta_dev.h>
+#include <oban/meta_set.h>
+
+#include "meta_crc.h"
+#include "ocu.h"
+
+#define DRIVE_SIZE (40 << 20)
+
+static char drive_dir[512];
+
+static void mkdrive(const char *name, off_t size)
+{
+	char path[1024];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", drive_dir, name);
+	fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(ftruncate(fd, size) == 0);
+	close(fd);
+}
+
+static char *dpath(const char *name)
+{
+	static char path[4][1024];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(path[k], sizeof(path[k]), "%s/%s", drive_dir, name);
+	return path[k];
+}
+
+/* The whole content of a file, for "nothing was written" checks. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = malloc((size_t)n);
+	if (b != NULL && fread(b, 1, (size_t)n, f) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+static void test_label_roundtrip(void)
+{
+	struct mdl_label l = { 0 }, r;
+	uint8_t buf[MDL_LABEL_SIZE];
+	meta_error_t e;
+
+	CU_ASSERT(mdl_geometry(DRIVE_SIZE, 512, 16 << 20, 1, &l, &e) == 0);
+	CU_ASSERT_EQUAL(l.ml_rep_off, 1 << 20);
+	CU_ASSERT_EQUAL(l.ml_data_off, 17 << 20);
+	CU_ASSERT_EQUAL(l.ml_data_off % MDL_ALIGN, 0);
+	CU_ASSERT_EQUAL(l.ml_data_len, DRIVE_SIZE - (17 << 20));
+	CU_ASSERT(mdl_geometry(17 << 20, 512, 16 << 20, 1, &r, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDL_TOOSMALL);
+	CU_ASSERT(mdl_geometry(DRIVE_SIZE, 512, 300 << 20, 1, &r, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDL_BADSIZE);
+	l.ml_version = MDL_VERSION;
+	l.ml_setno = 4;
+	strcpy(l.ml_setname, "blue");
+	strcpy(l.ml_name, "/dev/disk/by-id/x");
+	mdl_uuid_generate(l.ml_drive_uuid);
+	mdl_uuid_generate(l.ml_set_uuid);
+	mdl_label_encode(&l, buf);
+	CU_ASSERT(mdl_label_decode(buf, &r) == 0);
+	CU_ASSERT(memcmp(&l, &r, sizeof(l)) == 0);
+
+	buf[0] ^= 1;
+	CU_ASSERT_EQUAL(mdl_label_decode(buf, &r), ME_MDL_NOLABEL);
+	buf[0] ^= 1;
+	buf[200] ^= 1;
+	CU_ASSERT_EQUAL(mdl_label_decode(buf, &r), ME_MDDB_BADCKSUM);
+	buf[200] ^= 1;
+	meta_put32(buf + 8, 9);
+	meta_put32(buf + 4092, meta_crc_block(buf, 4096));
+	CU_ASSERT_EQUAL(mdl_label_decode(buf, &r), ME_MDDB_BADVERSION);
+	mdl_label_encode(&l, buf);
+	meta_put64(buf + 24, 1);
+	meta_put32(buf + 4092, meta_crc_block(buf, 4096));
+	CU_ASSERT_EQUAL(mdl_label_decode(buf, &r), ME_MDDB_INCOMPAT);
+	mdl_label_encode(&l, buf);
+	meta_put64(buf + 160, (uint64_t)DRIVE_SIZE); /* data past the end */
+	meta_put32(buf + 4092, meta_crc_block(buf, 4096));
+	CU_ASSERT_EQUAL(mdl_label_decode(buf, &r), ME_MDDB_CORRUPT);
+}
+
+static void test_uuid_text(void)
+{
+	uint8_t u[16], v[16];
+	char s[37];
+
+	mdl_uuid_generate(u);
+	mdl_uuid_format(u, s);
+	CU_ASSERT_EQUAL(strlen(s), 36);
+	CU_ASSERT(mdl_uuid_parse(s, v) == 0);
+	CU_ASSERT(memcmp(u, v, 16) == 0);
+	CU_ASSERT(mdl_uuid_parse("not-a-uuid", v) == -1);
+	CU_ASSERT(mdl_uuid_parse("0123", v) == -1);
+}
+
+/* Refused drives are left exactly as they were. */
+static void expect_refused(struct meta_set *s, const char *name, int code)
+{
+	size_t l1, l2;
+	uint8_t *before = slurp(dpath(name), &l1), *after;
+	const char *one = dpath(name);
+	meta_error_t e;
+
+	CU_ASSERT_FATAL(before != NULL);
+	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == -1);
+	if (e.me_code != code)
+		fprintf(stderr, "%s: %s\n", name, meta_strerror(&e));
+	CU_ASSERT_EQUAL(e.me_code, code);
+	after = slurp(dpath(name), &l2);
+	CU_ASSERT(after != NULL && l1 == l2 && memcmp(before, after, l1) == 0);
+	free(before);
+	free(after);
+}
+
+static int count_cb(void *arg, const struct meta_drive_info *di)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_set_drives(void)
+{
+	const char *me = "node1", *two[2];
+	struct meta_set *s;
+	struct meta_drive_info di, dj;
+	meta_error_t e;
+	char cmd[2048], name[64];
+	uint8_t mbr[512] = { 0 };
+	int fd, n = 0;
+
+	CU_ASSERT_FATAL(meta_set_create("blue", true, &me, 1, &e) == 0);
+	CU_ASSERT(meta_set_create("blue", true, &me, 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_SET_EXISTS);
+	CU_ASSERT(meta_set_create("bad/name", true, &me, 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_BADNAME);
+	{
+		const char *other = "nosuchnode";
+
+		CU_ASSERT(meta_set_create("red", true, &other, 1, &e) == -1);
+		CU_ASSERT_EQUAL(e.me_code, ME_SET_UNKNOWNHOST);
+	}
+	CU_ASSERT_FATAL(meta_set_open("blue", 0, &s, &e) == 0);
+	CU_ASSERT_EQUAL(meta_set_number(s), 1);
+	CU_ASSERT(meta_set_is_mn(s));
+	CU_ASSERT(meta_set_db(s) == NULL);
+
+	/* Drives that must be refused, untouched. */
+	mkdrive("ext4", DRIVE_SIZE);
+	snprintf(cmd, sizeof(cmd), "mkfs.ext4 -q -F %s >/dev/null 2>&1",
+		 dpath("ext4"));
+	CU_ASSERT_FATAL(system(cmd) == 0);
+	expect_refused(s, "ext4", ME_MDL_INUSE);
+	mkdrive("mbr", DRIVE_SIZE);
+	mbr[446 + 4] = 0x83;
+	meta_put32(mbr + 446 + 8, 2048);
+	meta_put32(mbr + 446 + 12, 4096);
+	mbr[510] = 0x55;
+	mbr[511] = 0xaa;
+	fd = open(dpath("mbr"), O_WRONLY);
+	CU_ASSERT_FATAL(fd >= 0 && pwrite(fd, mbr, 512, 0) == 512);
+	close(fd);
+	expect_refused(s, "mbr", ME_MDL_INUSE);
+	mkdrive("small", 16 << 20);
+	expect_refused(s, "small", ME_MDL_TOOSMALL);
+
+	/* Good drives; -l below the MN minimum is refused. */
+	mkdrive("d0", DRIVE_SIZE);
+	mkdrive("d1", DRIVE_SIZE);
+	two[0] = dpath("d0");
+	CU_ASSERT(meta_set_drive_add(s, two, 1, 8 << 20, false, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDL_BADSIZE);
+	two[1] = dpath("d1");
+	CU_ASSERT_FATAL(meta_set_drive_add(s, two, 2, 0, false, &e) == 0);
+	CU_ASSERT(meta_set_db(s) != NULL);
+	CU_ASSERT_STRING_EQUAL(meta_set_master(s), "node1");
+	/* Already in: refused. */
+	CU_ASSERT(meta_set_drive_add(s, two, 1, 0, false, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_SET_DRIVEINSET);
+	/* -f overrides the file system check. */
+	two[0] = dpath("ext4");
+	CU_ASSERT(meta_set_drive_add(s, two, 1, 0, true, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_replica_count(meta_set_db(s)), 3);
+	CU_ASSERT(meta_set_drive_find(s, dpath("d1"), &di, &e) == 0);
+	CU_ASSERT_EQUAL(di.di_data_offset, 17 << 20);
+	CU_ASSERT_EQUAL(di.di_sector_size, 512);
+	CU_ASSERT_EQUAL(di.di_nreplicas, 1);
+	meta_set_close(s);
+
+	/* Rename the drives: found again by their labels' UUIDs. */
+	CU_ASSERT(rename(dpath("d1"), dpath("renamed1")) == 0);
+	CU_ASSERT(rename(dpath("d0"), dpath("renamed0")) == 0);
+	CU_ASSERT_FATAL(meta_set_open("blue", 0, &s, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_state(meta_set_db(s)), MDDB_S_OK);
+	CU_ASSERT(meta_set_drive_find(s, dpath("renamed1"), &dj, &e) == 0);
+	CU_ASSERT(memcmp(dj.di_uuid, di.di_uuid, 16) == 0);
+	CU_ASSERT_STRING_EQUAL(dj.di_path, dpath("renamed1"));
+	/* The canonical name and UUID= find it too. */
+	CU_ASSERT(meta_set_drive_find(s, di.di_name, &dj, &e) == 0);
+	CU_ASSERT_STRING_EQUAL(dj.di_path, dpath("renamed1"));
+	strcpy(name, "UUID=");
+	mdl_uuid_format(di.di_uuid, name + 5);
+	CU_ASSERT(meta_set_drive_find(s, name, &dj, &e) == 0);
+	CU_ASSERT_STRING_EQUAL(dj.di_path, dpath("renamed1"));
+	{
+		char path[256];
+
+		CU_ASSERT(mdl_resolve(name, path, sizeof(path), &e) == 0);
+		CU_ASSERT_STRING_EQUAL(path, dpath("renamed1"));
+	}
+	mkdrive("stranger", DRIVE_SIZE);
+	CU_ASSERT(meta_set_drive_find(s, dpath("stranger"), &dj, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_SET_NODRIVE);
+	CU_ASSERT(meta_set_drive_find(s, dpath("nonexistent"), &dj, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDL_NOTFOUND);
+	meta_set_drive_foreach(s, count_cb, &n, &e);
+	CU_ASSERT_EQUAL(n, 3);
+	meta_set_close(s);
+
+	/* A drive missing: 2 of 3 replicas, still OK; 1 of 3, STALE. */
+	CU_ASSERT(rename(dpath("renamed0"), dpath("../hidden0")) == 0);
+	CU_ASSERT_FATAL(meta_set_open("blue", 0, &s, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_state(meta_set_db(s)), MDDB_S_OK);
+	meta_set_close(s);
+	CU_ASSERT(rename(dpath("ext4"), dpath("../hidden1")) == 0);
+	CU_ASSERT_FATAL(meta_set_open("blue", 0, &s, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_state(meta_set_db(s)), MDDB_S_STALE);
+	two[0] = dpath("stranger");
+	CU_ASSERT(meta_set_drive_add(s, two, 1, 0, false, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_STALE);
+	meta_set_close(s);
+	CU_ASSERT(rename(dpath("../hidden0"), dpath("renamed0")) == 0);
+	CU_ASSERT(rename(dpath("../hidden1"), dpath("ext4")) == 0);
+
+	/* A drive of this set is refused by another set. */
+	CU_ASSERT_FATAL(meta_set_create("green", true, &me, 1, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_open("green", 0, &s, &e) == 0);
+	CU_ASSERT_EQUAL(meta_set_number(s), 2);
+	expect_refused(s, "renamed0", ME_MDL_OTHERSET);
+	meta_set_close(s);
+	CU_ASSERT(meta_set_destroy("green", false, &e) == 0);
+
+	/* Delete drives; the set with drives cannot be deleted. */
+	CU_ASSERT(meta_set_destroy("blue", false, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_SET_HASDRIVES);
+	CU_ASSERT_FATAL(meta_set_open("blue", 0, &s, &e) == 0);
+	two[0] = dpath("renamed0");
+	CU_ASSERT(meta_set_drive_del(s, two, 1, false, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_replica_count(meta_set_db(s)), 2);
+	meta_set_close(s);
+	CU_ASSERT_FATAL(meta_set_open("blue", 0, &s, &e) == 0);
+	n = 0;
+	meta_set_drive_foreach(s, count_cb, &n, &e);
+	CU_ASSERT_EQUAL(n, 2);
+	two[0] = dpath("renamed1");
+	two[1] = dpath("ext4");
+	CU_ASSERT(meta_set_drive_del(s, two, 2, false, &e) == 0);
+	CU_ASSERT(meta_set_db(s) == NULL);
+	CU_ASSERT_STRING_EQUAL(meta_set_master(s), "");
+	meta_set_close(s);
+	CU_ASSERT(meta_set_destroy("blue", false, &e) == 0);
+	CU_ASSERT(meta_set_open("blue", 0, &s, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_SET_NOTFOUND);
+}
+
+static CU_TestInfo mdl_tests[] = {
+	{ "label round trip and bad labels", test_label_roundtrip },
+	{ "uuid text", test_uuid_text },
+	{ "set drives: refusals, discovery, names", test_set_drives },
+	CU_TEST_INFO_NULL,
+};
+
+static const struct ocu_suite suites[] = {
+	{ "mdl", NULL, NULL, mdl_tests },
+	{ NULL },
+};
+
+int main(int argc, char **argv)
+{
+	char path[1024], cf[1200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/etc", ocu_tmpdir());
+	mkdir(path, 0755);
+	setenv("OBAN_ETCDIR", path, 1);
+	snprintf(cf, sizeof(cf), "%s/runtime.cf", path);
+	snprintf(path, sizeof(path), "%s/state", ocu_tmpdir());
+	setenv("OBAN_STATEDIR", path, 1);
+	snprintf(path, sizeof(path), "%s/run", ocu_tmpdir());
+	mkdir(path, 0755);
+	setenv("OBAN_RUNDIR", path, 1);
+	setenv("OBAN_NODENAME", "node1", 1);
+	snprintf(drive_dir, sizeof(drive_dir), "%s/drives", ocu_tmpdir());
+	mkdir(drive_dir, 0755);
+	f = fopen(cf, "w");
+	if (f == NULL)
+		return 1;
+	fprintf(f, "# test\ncommd_verbosity 0\ndrive_glob %s/*\n", drive_dir);
+	fclose(f);
+	return ocu_main(argc, argv, suites);
+}

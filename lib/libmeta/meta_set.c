@@ -33,9 +33,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +65,7 @@ struct meta_set {
 	char (*s_paths)[META_DRIVE_NAMELEN];
 	struct mddb *s_db;
 	int s_flags;
+	struct meta_lockent *s_lock; /* this node's lock on the set */
 };
 
 /* Copy @src into @dst of @len bytes, truncating; always NUL-terminated. */
@@ -119,6 +123,111 @@ static long nodelist_id(const char *name)
 	}
 	fclose(f);
 	return id;
+}
+
+static bool name_ok(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n >= META_SET_NAMELEN || name[0] == '-' ||
+	    strcmp(name, "local") == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' &&
+		    name[i] != '-' && name[i] != '.')
+			return false;
+	return true;
+}
+
+/* ---- Node-local locks -------------------------------------------------- */
+
+/*
+ * Commands on one node are serialised per set with flock(2) on
+ * <rundir>/<name>.lock: writers exclusive, readers shared, so that a reader
+ * never loads while a writer repairs or commits, and two writers never
+ * interleave their commits; "sets.lock" guards set creation (set numbers).
+ * Within one process a lock already held is shared (reference counted), so
+ * that a process opening a set twice does not wait for itself; threads of
+ * one process coordinate among themselves.  meta_lock returns a handle for
+ * meta_unlock, or NULL with @ep.
+ */
+struct meta_lockent {
+	struct meta_lockent *ml_next;
+	char ml_name[META_SET_NAMELEN];
+	int ml_fd;
+	int ml_refs;
+};
+
+static pthread_mutex_t meta_locks_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct meta_lockent *meta_locks; /* protected by meta_locks_mtx */
+
+static struct meta_lockent *meta_lock(const char *name, bool excl,
+				      meta_error_t *ep)
+{
+	struct meta_lockent *l;
+	char path[4096], file[128];
+	int fd, err = 0;
+
+	pthread_mutex_lock(&meta_locks_mtx);
+	for (l = meta_locks; l != NULL; l = l->ml_next)
+		if (strcmp(l->ml_name, name) == 0) {
+			l->ml_refs++;
+			pthread_mutex_unlock(&meta_locks_mtx);
+			return l;
+		}
+	pthread_mutex_unlock(&meta_locks_mtx);
+	snprintf(file, sizeof(file), "%s.lock", name);
+	if (oban_path(path, sizeof(path), OBAN_DIR_RUN, file) == NULL) {
+		meta_error_set(ep, ENAMETOOLONG, 0, name, "cannot lock set");
+		return NULL;
+	}
+	(void)mkdir(oban_dir(OBAN_DIR_RUN), 0755);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		meta_error_set(ep, errno, 0, path, "cannot lock set");
+		return NULL;
+	}
+	while (flock(fd, excl ? LOCK_EX : LOCK_SH) != 0)
+		if (errno != EINTR) {
+			err = errno;
+			break;
+		}
+	l = err ? NULL : calloc(1, sizeof(*l));
+	if (l == NULL) {
+		close(fd);
+		meta_error_set(ep, err ? err : ENOMEM, 0, path,
+			       "cannot lock set");
+		return NULL;
+	}
+	snprintf(l->ml_name, sizeof(l->ml_name), "%s", name);
+	l->ml_fd = fd;
+	l->ml_refs = 1;
+	pthread_mutex_lock(&meta_locks_mtx);
+	l->ml_next = meta_locks;
+	meta_locks = l;
+	pthread_mutex_unlock(&meta_locks_mtx);
+	return l;
+}
+
+static void meta_unlock(struct meta_lockent *l)
+{
+	struct meta_lockent **pp;
+
+	if (l == NULL)
+		return;
+	pthread_mutex_lock(&meta_locks_mtx);
+	if (--l->ml_refs > 0) {
+		pthread_mutex_unlock(&meta_locks_mtx);
+		return;
+	}
+	for (pp = &meta_locks; *pp != NULL; pp = &(*pp)->ml_next)
+		if (*pp == l) {
+			*pp = l->ml_next;
+			break;
+		}
+	pthread_mutex_unlock(&meta_locks_mtx);
+	close(l->ml_fd);
+	free(l);
 }
 
 /* ---- Opening ----------------------------------------------------------- */
@@ -233,6 +342,7 @@ void meta_set_close(struct meta_set *s)
 	free(s->s_paths);
 	free(s->s_drives);
 	free(s->s_nodes);
+	meta_unlock(s->s_lock);
 	free(s);
 }
 
@@ -244,6 +354,13 @@ int meta_set_open(const char *name, int flags, struct meta_set **sp,
 	if (s == NULL)
 		return meta_error_set(ep, ENOMEM, 0, name, "cannot open set");
 	s->s_flags = flags;
+	if (!name_ok(name)) {
+		meta_error_set(ep, ME_SET_NOTFOUND, 0, name, "cannot open set");
+		goto out_close;
+	}
+	s->s_lock = meta_lock(name, !(flags & META_SET_RDONLY), ep);
+	if (s->s_lock == NULL)
+		goto out_close;
 	if (meta_local_set_get(name, &s->s_rec, ep) != 0 ||
 	    meta_local_drives(name, &s->s_drives, &s->s_ndrives, ep) != 0 ||
 	    meta_local_nodes(name, &s->s_nodes, &s->s_nnodes, ep) != 0)
@@ -419,20 +536,6 @@ int meta_set_host_foreach(struct meta_set *s,
 
 /* ---- Administration ---------------------------------------------------- */
 
-static bool name_ok(const char *name)
-{
-	size_t i, n = strlen(name);
-
-	if (n == 0 || n >= META_SET_NAMELEN || name[0] == '-' ||
-	    strcmp(name, "local") == 0)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)name[i]) && name[i] != '_' &&
-		    name[i] != '-' && name[i] != '.')
-			return false;
-	return true;
-}
-
 int meta_set_create(const char *name, bool mn, const char *const *hosts,
 		    int nhosts, meta_error_t *ep)
 {
@@ -440,6 +543,7 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
 	struct ml_node *nodes;
 	char me[META_NODE_NAMELEN];
 	bool used[META_SET_MAX + 1] = { false }, local = false;
+	struct meta_lockent *lock;
 	int i, j, n = 0, rc = -1;
 
 	if (!name_ok(name))
@@ -448,13 +552,20 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
 	if (nhosts < 1)
 		return meta_error_set(ep, ME_USAGE, 0, name,
 				      "cannot create set without hosts");
-	if (meta_local_set_get(name, &rec, NULL) == 0)
+	lock = meta_lock("sets", true, ep);
+	if (lock == NULL)
+		return -1;
+	if (meta_local_set_get(name, &rec, NULL) == 0) {
+		meta_unlock(lock);
 		return meta_error_set(ep, ME_SET_EXISTS, 0, name,
 				      "cannot create set");
+	}
 	this_node(me, sizeof(me));
 	nodes = calloc((size_t)nhosts, sizeof(*nodes));
-	if (nodes == NULL)
+	if (nodes == NULL) {
+		meta_unlock(lock);
 		return meta_error_set(ep, ENOMEM, 0, name, "cannot create set");
+	}
 	for (i = 0; i < nhosts; i++) {
 		long id = nodelist_id(hosts[i]);
 
@@ -511,6 +622,7 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
 out:
 	free(sets);
 	free(nodes);
+	meta_unlock(lock);
 	return rc;
 }
 
@@ -520,15 +632,28 @@ int meta_set_destroy(const char *name, bool purge, meta_error_t *ep)
 	struct ml_drive *d = NULL;
 	int n = 0;
 
-	if (meta_local_set_get(name, &rec, ep) != 0)
-		return -1;
-	if (meta_local_drives(name, &d, &n, ep) != 0)
-		return -1;
-	free(d);
-	if (n > 0 && !purge)
-		return meta_error_set(ep, ME_SET_HASDRIVES, 0, name,
+	struct meta_lockent *lock;
+	int rc = -1;
+
+	if (!name_ok(name))
+		return meta_error_set(ep, ME_SET_NOTFOUND, 0, name,
 				      "cannot delete set");
-	return meta_local_set_del(name, ep);
+	lock = meta_lock(name, true, ep);
+	if (lock == NULL)
+		return -1;
+	if (meta_local_set_get(name, &rec, ep) != 0 ||
+	    meta_local_drives(name, &d, &n, ep) != 0)
+		goto out;
+	free(d);
+	if (n > 0 && !purge) {
+		meta_error_set(ep, ME_SET_HASDRIVES, 0, name,
+			       "cannot delete set");
+		goto out;
+	}
+	rc = meta_local_set_del(name, ep);
+out:
+	meta_unlock(lock);
+	return rc;
 }
 
 int meta_set_list(int (*fn)(void *arg, const char *name), void *arg,

@@ -251,6 +251,15 @@ static void test_set_drives(void)
 	CU_ASSERT_EQUAL(e.me_code, ME_MDL_NOTFOUND);
 	meta_set_drive_foreach(s, count_cb, &n, &e);
 	CU_ASSERT_EQUAL(n, 3);
+	{
+		/* The same process may open a set twice: no self-deadlock
+		 * on the node-local set lock. */
+		struct meta_set *s2;
+
+		CU_ASSERT_FATAL(meta_set_open("blue", META_SET_NODB, &s2, &e) ==
+				0);
+		meta_set_close(s2);
+	}
 	meta_set_close(s);
 
 	/* A drive missing: 2 of 3 replicas, still OK; 1 of 3, STALE. */

@@ -141,8 +141,9 @@ static int count_host(void *arg, const struct meta_host_info *hi)
 	return 0;
 }
 
-/* The hosts given must be hosts of the set, and (on one node, today) all of
- * them: deleting every host deletes the set. */
+/* The hosts given must be hosts of the set, each once.  Returns 0 when they
+ * are all of its hosts (deleting them deletes the set), 1 when only some,
+ * -1 after printing an error. */
 static int check_hosts(const char *set, char **hosts, int n)
 {
 	struct meta_set *s;
@@ -150,7 +151,7 @@ static int check_hosts(const char *set, char **hosts, int n)
 	int i, j, nhosts = 0;
 
 	if (meta_set_open(set, META_SET_RDONLY | META_SET_NODB, &s, &e) != 0)
-		return meta_cmd_fail(prog, &e);
+		return meta_cmd_fail(prog, &e), -1;
 	for (i = 0; i < n; i++) {
 		struct host_check hc = { .hc_name = hosts[i] };
 
@@ -159,25 +160,19 @@ static int check_hosts(const char *set, char **hosts, int n)
 			meta_error_set(&e, ME_SET_NOHOST, 0, hosts[i],
 				       "cannot delete host from set '%s'", set);
 			meta_set_close(s);
-			return meta_cmd_fail(prog, &e);
+			return meta_cmd_fail(prog, &e), -1;
 		}
 		for (j = 0; j < i; j++)
 			if (strcmp(hosts[i], hosts[j]) == 0) {
 				meta_error_set(&e, EEXIST, 0, hosts[i],
 					       "host given twice:");
 				meta_set_close(s);
-				return meta_cmd_fail(prog, &e);
+				return meta_cmd_fail(prog, &e), -1;
 			}
 	}
 	meta_set_host_foreach(s, count_host, &nhosts, &e);
 	meta_set_close(s);
-	if (n < nhosts) {
-		meta_error_set(&e, ENOTSUP, 0, set,
-			       "cannot delete some of the hosts of set (only "
-			       "all of them, deleting the set, on one node)");
-		return meta_cmd_fail(prog, &e);
-	}
-	return 0;
+	return n < nhosts ? 1 : 0;
 }
 
 static int print_one(void *arg, const char *name)
@@ -255,6 +250,18 @@ int main(int argc, char **argv)
 		return META_EXIT_OK;
 	}
 	if (add && hosts) {
+		/* A new set, or more hosts for an existing one. */
+		if (meta_set_open(set, META_SET_NODB, &s, &e) == 0) {
+			meta_set_close(s);
+			if (meta_set_open(set, 0, &s, &e) != 0)
+				return meta_cmd_fail(prog, &e);
+			rc = meta_set_host_add(
+				s, (const char *const *)&argv[optind], n, &e);
+			meta_set_close(s);
+			return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
+		}
+		if (e.me_code != ME_SET_NOTFOUND)
+			return meta_cmd_fail(prog, &e);
 		if (meta_set_create(set, mn, (const char *const *)&argv[optind],
 				    n, &e) != 0)
 			return meta_cmd_fail(prog, &e);
@@ -263,8 +270,17 @@ int main(int argc, char **argv)
 	if (del && hosts) {
 		/* On one node the only host is this one: deleting it deletes
 		 * the set; -f deletes its drives first. */
-		if (check_hosts(set, &argv[optind], n) != 0)
+		rc = check_hosts(set, &argv[optind], n);
+		if (rc < 0)
 			return META_EXIT_FAIL;
+		if (rc == 1) { /* some of the hosts: the set stays */
+			if (meta_set_open(set, 0, &s, &e) != 0)
+				return meta_cmd_fail(prog, &e);
+			rc = meta_set_host_del(
+				s, (const char *const *)&argv[optind], n, &e);
+			meta_set_close(s);
+			return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
+		}
 		if (force && meta_set_open(set, 0, &s, &e) == 0) {
 			struct meta_drive_info di;
 			char name[META_DRIVE_NAMELEN];

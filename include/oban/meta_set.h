@@ -134,6 +134,24 @@ int meta_set_host_foreach(struct meta_set *s,
 			  int (*fn)(void *arg, const struct meta_host_info *hi),
 			  void *arg, meta_error_t *ep);
 
+/*
+ * meta_set_host_add - add hosts to the set (metaset -a -h on an existing
+ * set).  Each must be in the membership list (or be this node when there is
+ * none) and not already a host (EEXIST).  Recorded locally and, when the set
+ * has drives, in its mddb.  Errors: ME_SET_UNKNOWNHOST, EEXIST, mddb errors.
+ */
+int meta_set_host_add(struct meta_set *s, const char *const *hosts, int n,
+		      meta_error_t *ep);
+
+/*
+ * meta_set_host_del - remove hosts other than this node from the set
+ * (deleting every host deletes the set: meta_set_destroy()).  Errors:
+ * ME_SET_NOHOST (not a host of the set), ENOTSUP (this node: it goes last,
+ * with the set), mddb errors.
+ */
+int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
+		      meta_error_t *ep);
+
 /* meta_set_master - the master's node name, or "" if none. */
 const char *meta_set_master(const struct meta_set *s);
 

@@ -573,7 +573,7 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
 			id = strcmp(hosts[i], me) == 0 ? 1 : 0;
 		if (id <= 0) {
 			meta_error_set(ep, ME_SET_UNKNOWNHOST, 0, hosts[i],
-				       "cannot add host to set '%s'", name);
+				       "cannot add host");
 			goto out;
 		}
 		for (j = 0; j < i; j++)
@@ -1074,4 +1074,124 @@ int meta_set_replica_del(struct meta_set *s, const char *name, meta_error_t *ep)
 		return meta_error_set(ep, ENOENT, 0, name,
 				      "no replicas to delete on");
 	return del_replicas_on(s, di, ep);
+}
+
+/* Commit the node records to the set's mddb, if it has one. */
+static int commit_nodes(struct meta_set *s, const uint32_t *gone, int ngone,
+			meta_error_t *ep)
+{
+	struct mddb_txn *t;
+	int i;
+
+	if (s->s_db == NULL)
+		return 0;
+	if (mddb_txn_begin(s->s_db, &t, ep) != 0)
+		return -1;
+	for (i = 0; i < s->s_nnodes; i++)
+		if (mddb_txn_put(t, MDDB_RT_NODE, s->s_nodes[i].mn_nodeid,
+				 &s->s_nodes[i], sizeof(s->s_nodes[i]),
+				 ep) != 0)
+			goto out_abort;
+	for (i = 0; i < ngone; i++)
+		if (mddb_txn_del(t, MDDB_RT_NODE, gone[i], ep) != 0)
+			goto out_abort;
+	return mddb_txn_commit(t, ep);
+out_abort:
+	mddb_txn_abort(t);
+	return -1;
+}
+
+int meta_set_host_add(struct meta_set *s, const char *const *hosts, int n,
+		      meta_error_t *ep)
+{
+	char me[META_NODE_NAMELEN];
+	struct ml_node *nodes;
+	int i, j, base = s->s_nnodes;
+
+	if (s->s_flags & META_SET_RDONLY)
+		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
+				      "cannot add hosts to set");
+	nodes = realloc(s->s_nodes, (size_t)(base + n) * sizeof(*nodes));
+	if (nodes == NULL)
+		return meta_error_set(ep, ENOMEM, 0, NULL, "cannot add hosts");
+	s->s_nodes = nodes;
+	this_node(me, sizeof(me));
+	for (i = 0; i < n; i++) {
+		long id = nodelist_id(hosts[i]);
+		struct ml_node *nd = &nodes[base + i];
+
+		if (id < 0)
+			id = strcmp(hosts[i], me) == 0 ? 1 : 0;
+		if (id <= 0)
+			return meta_error_set(ep, ME_SET_UNKNOWNHOST, 0,
+					      hosts[i], "cannot add host");
+		for (j = 0; j < base + i; j++)
+			if (nodes[j].mn_nodeid == (uint32_t)id)
+				return meta_error_set(ep, ME_SET_HOSTEXISTS, 0,
+						      hosts[i],
+						      "cannot add host");
+		memset(nd, 0, sizeof(*nd));
+		nd->mn_version = ML_VERSION;
+		nd->mn_nodeid = (uint32_t)id;
+		nd->mn_flags = META_NODE_OK;
+		str_copy(nd->mn_name, sizeof(nd->mn_name), hosts[i]);
+	}
+	s->s_nnodes = base + n;
+	if (commit_nodes(s, NULL, 0, ep) != 0) {
+		s->s_nnodes = base;
+		return -1;
+	}
+	for (i = base; i < s->s_nnodes; i++)
+		if (meta_local_node_put(s->s_rec.ms_name, &s->s_nodes[i], ep) !=
+		    0)
+			return -1;
+	return 0;
+}
+
+int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
+		      meta_error_t *ep)
+{
+	char me[META_NODE_NAMELEN];
+	uint32_t *gone;
+	int i, j, ngone = 0;
+
+	if (s->s_flags & META_SET_RDONLY)
+		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
+				      "cannot delete hosts from set");
+	this_node(me, sizeof(me));
+	gone = calloc((size_t)n + 1, sizeof(*gone));
+	if (gone == NULL)
+		return meta_error_set(ep, ENOMEM, 0, NULL,
+				      "cannot delete hosts");
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < s->s_nnodes; j++)
+			if (strcmp(s->s_nodes[j].mn_name, hosts[i]) == 0)
+				break;
+		if (j == s->s_nnodes) {
+			free(gone);
+			return meta_error_set(ep, ME_SET_NOHOST, 0, hosts[i],
+					      "cannot delete host");
+		}
+		if (strcmp(hosts[i], me) == 0) {
+			free(gone);
+			return meta_error_set(ep, ENOTSUP, 0, hosts[i],
+					      "cannot delete this node before "
+					      "the other hosts");
+		}
+		gone[ngone++] = s->s_nodes[j].mn_nodeid;
+		memmove(&s->s_nodes[j], &s->s_nodes[j + 1],
+			(size_t)(s->s_nnodes - j - 1) * sizeof(*s->s_nodes));
+		s->s_nnodes--;
+	}
+	if (commit_nodes(s, gone, ngone, ep) != 0) {
+		free(gone);
+		return -1;
+	}
+	for (i = 0; i < ngone; i++)
+		if (meta_local_node_del(s->s_rec.ms_name, gone[i], ep) != 0) {
+			free(gone);
+			return -1;
+		}
+	free(gone);
+	return 0;
 }

@@ -34,7 +34,7 @@ check "unknown set" 1 "$MS" -s blue
 has "unknown set message" "no such set" "$T/err"
 check "create" 0 "$MS" -s blue -M -a -h node1
 check "create twice" 1 "$MS" -s blue -M -a -h node1
-has "exists message" "set already exists" "$T/err"
+has "exists message" "cannot add host 'node1': host is already in the set" "$T/err"
 check "unknown host" 1 "$MS" -s red -M -a -h node9
 check "print empty" 0 "$MS" -s blue
 has "header line" "^Multi-owner Set name = blue, Set number = 1, Master = $" "$T/out"
@@ -93,5 +93,20 @@ check "set gone" 1 "$MS" -s blue
 check "create again" 0 "$MS" -s green -M -a -h node1
 check "purge" 0 "$MS" -s green -P
 check "purged" 1 "$MS" -s green
+# Hosts, with a membership list.
+printf '1 node1 10.0.0.1\n2 node2 10.0.0.2\n' > "$T/run/nodelist"
+check "create with nodelist" 0 "$MS" -s red -M -a -h node1
+check "add a host" 0 "$MS" -s red -a -h node2
+check "add an unknown host" 1 "$MS" -s red -a -h node3
+has "unknown host message" "cannot add host 'node3': host is not in the membership list" "$T/err"
+check "add a host twice" 1 "$MS" -s red -a -h node2
+check "print hosts" 0 "$MS" -s red
+has "second host" "^  node2 +Yes$" "$T/out"
+check "delete this node first" 1 "$MS" -s red -d -h node1
+check "delete the other host" 0 "$MS" -s red -d -h node2
+check "print one host" 0 "$MS" -s red
+! grep -q node2 "$T/out" && ok "node2 gone" || no "node2 gone"
+check "delete the last host, and the set" 0 "$MS" -s red -d -h node1
+check "red gone" 1 "$MS" -s red
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -8,6 +8,8 @@
  *   metaset -s set -d [-f] drive ...      delete drives
  *   metaset -s set -d [-f] -h host ...    delete the hosts: all of them
  *                                         deletes the set
+ *   metaset -s set -j | -w                join (bring the replicas up to
+ *                                         date, own the set) or withdraw
  *   metaset -s set -P                     purge the set from this node
  *
  * Thin: parses, calls libmeta, prints.  Cluster-wide operation (through
@@ -37,6 +39,7 @@ static void usage(void)
 		"       metaset -s setname -a [-M] [-l length] [-f] drive ...\n"
 		"       metaset -s setname -d [-M] [-f] drive ...\n"
 		"       metaset -s setname -d [-M] [-f] -h hostname ...\n"
+		"       metaset -s setname -j | -w\n"
 		"       metaset -s setname -P\n");
 }
 
@@ -188,13 +191,13 @@ int main(int argc, char **argv)
 {
 	const char *set = NULL;
 	bool add = false, del = false, mn = false, hosts = false;
-	bool force = false, purge = false;
+	bool force = false, purge = false, join = false, withdraw = false;
 	uint64_t length = 0;
 	meta_error_t e;
 	struct meta_set *s;
 	int c, rc, n;
 
-	while ((c = getopt(argc, argv, "s:adMhl:fP")) != -1) {
+	while ((c = getopt(argc, argv, "s:adMhl:fPjw")) != -1) {
 		switch (c) {
 		case 's':
 			set = optarg;
@@ -224,12 +227,30 @@ int main(int argc, char **argv)
 		case 'P':
 			purge = true;
 			break;
+		case 'j':
+			join = true;
+			break;
+		case 'w':
+			withdraw = true;
+			break;
 		default:
 			usage();
 			return META_EXIT_USAGE;
 		}
 	}
 	n = argc - optind;
+	if (join || withdraw) {
+		if (join + withdraw + add + del + purge + hosts > 1 || n > 0 ||
+		    set == NULL) {
+			usage();
+			return META_EXIT_USAGE;
+		}
+		if (meta_set_open(set, 0, &s, &e) != 0)
+			return meta_cmd_fail(prog, &e);
+		rc = join ? meta_set_join(s, &e) : meta_set_withdraw(s, &e);
+		meta_set_close(s);
+		return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
+	}
 	if ((add + del + purge) > 1 || ((add || del || purge) && set == NULL) ||
 	    ((add || del) && n == 0) || (purge && n > 0) ||
 	    (!add && !del && !purge && (n > 0 || hosts))) {

@@ -152,6 +152,18 @@ int meta_set_host_add(struct meta_set *s, const char *const *hosts, int n,
 int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
 		      meta_error_t *ep);
 
+/*
+ * meta_set_join / meta_set_withdraw - on one node (metaset -j / -w): join
+ * makes this node an owner and, if the set has no master, its master; the
+ * writable open that precedes it has already brought every reachable
+ * replica up to date.  Withdraw drops ownership and mastership.  The
+ * cluster-wide protocol (facts 7) is mdcommd's and reconfig's.  Errors:
+ * ME_MDDB_RDONLY (set opened read-only), ME_MDDB_NOREPLICA (no drives),
+ * ME_LOCAL_DB.
+ */
+int meta_set_join(struct meta_set *s, meta_error_t *ep);
+int meta_set_withdraw(struct meta_set *s, meta_error_t *ep);
+
 /* meta_set_master - the master's node name, or "" if none. */
 const char *meta_set_master(const struct meta_set *s);
 

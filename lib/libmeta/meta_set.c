@@ -717,7 +717,8 @@ static int grow_drives(struct meta_set *s, int add)
 	return 0;
 }
 
-static void set_owner(struct meta_set *s, bool own)
+/* Mark this node an owner (joined) or not, in its node record. */
+static void set_owner_only(struct meta_set *s, bool own)
 {
 	char me[META_NODE_NAMELEN];
 	meta_error_t e;
@@ -733,6 +734,15 @@ static void set_owner(struct meta_set *s, bool own)
 			s->s_nodes[i].mn_flags &= ~META_NODE_OWN;
 		(void)meta_local_node_put(s->s_rec.ms_name, &s->s_nodes[i], &e);
 	}
+}
+
+/* As set_owner_only, and this node becomes (or stops being) the master. */
+static void set_owner(struct meta_set *s, bool own)
+{
+	char me[META_NODE_NAMELEN];
+
+	this_node(me, sizeof(me));
+	set_owner_only(s, own);
 	snprintf(s->s_rec.ms_master, sizeof(s->s_rec.ms_master), "%s",
 		 own ? me : "");
 }
@@ -1194,4 +1204,28 @@ int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
 		}
 	free(gone);
 	return 0;
+}
+
+int meta_set_join(struct meta_set *s, meta_error_t *ep)
+{
+	if (s->s_flags & META_SET_RDONLY)
+		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
+				      "cannot join set");
+	if (s->s_db == NULL)
+		return meta_error_set(ep, ME_MDDB_NOREPLICA, 0,
+				      s->s_rec.ms_name, "cannot join set");
+	if (s->s_rec.ms_master[0] == '\0')
+		set_owner(s, true);
+	else
+		set_owner_only(s, true);
+	return meta_local_set_put(&s->s_rec, ep);
+}
+
+int meta_set_withdraw(struct meta_set *s, meta_error_t *ep)
+{
+	if (s->s_flags & META_SET_RDONLY)
+		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
+				      "cannot withdraw from set");
+	set_owner(s, false);
+	return meta_local_set_put(&s->s_rec, ep);
 }

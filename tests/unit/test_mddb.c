@@ -201,6 +201,12 @@ static int count_cb(void *arg, uint32_t id, const void *data, size_t len)
 	return 0;
 }
 
+static int stop_cb(void *arg, uint32_t id, const void *data, size_t len)
+{
+	(*(int *)arg)++;
+	return 7;
+}
+
 static void test_roundtrip_files(void)
 {
 	static const size_t sizes[] = { 0,
@@ -282,6 +288,17 @@ static void test_roundtrip_files(void)
 	CU_ASSERT(absent(db, MDDB_RT_UNIT, 1));
 	CU_ASSERT(mddb_rec_foreach(db, MDDB_RT_UNIT, count_cb, last, &e) == 0);
 	CU_ASSERT_EQUAL(last[1], sizeof(sizes) / sizeof(sizes[0]));
+	{
+		int calls = 0;
+
+		CU_ASSERT_EQUAL(mddb_rec_foreach(db, MDDB_RT_UNIT, stop_cb,
+						 &calls, &e),
+				7);
+		CU_ASSERT_EQUAL(calls, 1);
+		CU_ASSERT_EQUAL(mddb_rec_foreach(db, MDDB_RT_NAME, stop_cb,
+						 &calls, &e),
+				0);
+	}
 	/* Replace and delete, reopen. */
 	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
 	CU_ASSERT(mddb_txn_del(t, MDDB_RT_UNIT, 100, &e) == 0);

@@ -1242,6 +1242,113 @@ static void test_master_slave(void)
 	rig_fini(&r);
 }
 
+/*
+ * A reader on another node loads while the master commits: a device whose
+ * Nth read first lets the master commit many times, so that the blocks of
+ * the commit the reader picked are overwritten under it.
+ */
+struct hookdev {
+	struct meta_dev hd_dev;
+	struct meta_dev *hd_lower;
+	int hd_reads, hd_at;
+	void (*hd_hook)(void *arg);
+	void *hd_arg;
+};
+
+static int hook_read(struct meta_dev *d, void *buf, size_t len, uint64_t off)
+{
+	struct hookdev *h = (struct hookdev *)d;
+
+	if (++h->hd_reads == h->hd_at)
+		h->hd_hook(h->hd_arg);
+	return h->hd_lower->md_ops->mdo_read(h->hd_lower, buf, len, off);
+}
+
+static int hook_write(struct meta_dev *d, const void *buf, size_t len,
+		      uint64_t off)
+{
+	struct hookdev *h = (struct hookdev *)d;
+
+	return h->hd_lower->md_ops->mdo_write(h->hd_lower, buf, len, off);
+}
+
+static int hook_flush(struct meta_dev *d)
+{
+	return 0;
+}
+
+static void hook_close(struct meta_dev *d)
+{
+	free(d);
+}
+
+static const struct meta_dev_ops hook_ops = {
+	.mdo_name = "hook",
+	.mdo_read = hook_read,
+	.mdo_write = hook_write,
+	.mdo_flush = hook_flush,
+	.mdo_close = hook_close,
+};
+
+static unsigned busy_gen;
+
+static void busy_master(void *arg)
+{
+	struct mddb *master = arg;
+	unsigned k;
+
+	/* Enough commits to wrap the allocator of a 4 MiB replica. */
+	for (k = 0; k < 600; k++)
+		CU_ASSERT(put(master, MDDB_RT_UNIT, k % 40, ++busy_gen) == 0);
+}
+
+static void test_reader_races_master(void)
+{
+	struct rig r;
+	struct mddb *master, *slave;
+	struct mddb_replica_spec spec[3];
+	meta_error_t e;
+	int i;
+	unsigned k;
+
+	rig_init(&r, 3, false);
+	master = rig_create(&r);
+	for (k = 0; k < 40; k++)
+		CU_ASSERT(put(master, MDDB_RT_UNIT, k, 0) == 0);
+	for (i = 0; i < 3; i++) {
+		struct hookdev *h = calloc(1, sizeof(*h));
+
+		CU_ASSERT_FATAL(h != NULL);
+		h->hd_dev = *r.dev[i];
+		h->hd_dev.md_ops = &hook_ops;
+		h->hd_lower = r.dev[i];
+		/* After the headers and commits of all three replicas. */
+		h->hd_at = i == 0 ? 3 : 0;
+		h->hd_hook = busy_master;
+		h->hd_arg = master;
+		spec[i] = r.spec[i];
+		spec[i].rs_dev = &h->hd_dev;
+	}
+	CU_ASSERT_FATAL(mddb_open(set_uuid, spec, 3, MDDB_OPEN_RDONLY, &slave,
+				  &e) == 0);
+	CU_ASSERT_EQUAL(busy_gen, 600);
+	CU_ASSERT_EQUAL(mddb_txg(slave), mddb_txg(master));
+	for (k = 0; k < 40; k++) {
+		/* Each record holds the generation of its last commit. */
+		unsigned last = 0, g;
+
+		for (g = 1; g <= busy_gen; g++)
+			if ((g - 1) % 40 == k)
+				last = g;
+		CU_ASSERT(check_rec(slave, MDDB_RT_UNIT, k, last) == 0);
+	}
+	mddb_close(slave);
+	mddb_close(master);
+	for (i = 0; i < 3; i++)
+		meta_dev_close(spec[i].rs_dev);
+	rig_fini(&r);
+}
+
 static CU_TestInfo mddb_tests[] = {
 	{ "round trip on files", test_roundtrip_files },
 	{ "fifty replicas", test_fifty_replicas },
@@ -1256,6 +1363,7 @@ static CU_TestInfo mddb_tests[] = {
 	{ "replica add and delete", test_replica_add_del },
 	{ "change-log and resync slots", test_slots },
 	{ "master, slave, PARSE and resync slots", test_master_slave },
+	{ "a reader loads while the master commits", test_reader_races_master },
 	CU_TEST_INFO_NULL,
 };
 

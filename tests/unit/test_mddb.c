@@ -793,6 +793,144 @@ static void test_crash_replica_add(void)
 	rig_fini(&r);
 }
 
+/*
+ * ztest-lite: random transactions (puts of random sizes, deletes), each
+ * with a random fault (a crash of a random kind at a random write, a failing
+ * write, a dying replica, or none), then a reboot: the set must hold exactly
+ * the model before or after the transaction, and after it whenever the
+ * commit reported success.  Seeded, so a failure repeats.
+ */
+#define RZ_IDS 300
+#define RZ_ITER 300
+
+struct rz_model {
+	bool m_exists[RZ_IDS];
+	uint32_t m_gen[RZ_IDS];
+	uint32_t m_len[RZ_IDS];
+};
+
+static uint64_t rz_state = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t rz_rand(void)
+{
+	rz_state ^= rz_state << 13;
+	rz_state ^= rz_state >> 7;
+	rz_state ^= rz_state << 17;
+	return (uint32_t)(rz_state >> 16);
+}
+
+static void rz_payload(uint32_t id, uint32_t gen, uint32_t len, uint8_t *b)
+{
+	for (uint32_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(id * 131 + gen * 7 + i * 3);
+}
+
+static bool rz_matches(struct mddb *db, const struct rz_model *m)
+{
+	static uint8_t want[2048];
+	unsigned n = 0;
+
+	mddb_rec_foreach(db, MDDB_RT_UNIT, cnt_cb, &n, NULL);
+	for (uint32_t id = 0; id < RZ_IDS; id++) {
+		void *data;
+		size_t len;
+		bool ok;
+
+		if (!m->m_exists[id]) {
+			if (!absent(db, MDDB_RT_UNIT, id))
+				return false;
+			continue;
+		}
+		if (mddb_rec_get(db, MDDB_RT_UNIT, id, &data, &len, NULL) != 0)
+			return false;
+		rz_payload(id, m->m_gen[id], m->m_len[id], want);
+		ok = len == m->m_len[id] && memcmp(data, want, len) == 0;
+		free(data);
+		if (!ok)
+			return false;
+		n--;
+	}
+	return n == 0;
+}
+
+static void test_random_crashes(void)
+{
+	static uint8_t buf[2048];
+	struct rz_model *cur = calloc(1, sizeof(*cur));
+	struct rz_model *next = calloc(1, sizeof(*next));
+	struct rig r;
+	struct mddb *db;
+	meta_error_t e;
+	unsigned it, bad = 0, fired = 0, succeeded = 0;
+
+	rig_init(&r, 3, true);
+	db = rig_create(&r);
+	mddb_close(db);
+	for (it = 0; it < RZ_ITER; it++) {
+		struct mddb_txn *t;
+		unsigned nops = 1 + rz_rand() % 12, k, kind = rz_rand() % 8;
+		int rc = -1;
+
+		rig_detach(&r);
+		rig_attach(&r, true);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		*next = *cur;
+		if (kind < MDF_CRASH_NVARIANTS)
+			mdfault_arm(r.ctl, MDF_CRASH, 1 + rz_rand() % 40,
+				    (enum mdfault_crash)kind);
+		else if (kind == 4)
+			mdfault_arm(r.ctl, MDF_FAIL, 1 + rz_rand() % 40, 0);
+		else if (kind == 5)
+			mdfault_arm(r.ctl, MDF_FAIL_DEV, 1 + rz_rand() % 40, 0);
+		else
+			mdfault_arm(r.ctl, MDF_NONE, 0, 0);
+		if (mddb_txn_begin(db, &t, &e) == 0) {
+			for (k = 0; k < nops; k++) {
+				uint32_t id = rz_rand() % RZ_IDS;
+
+				if (next->m_exists[id] && rz_rand() % 4 == 0) {
+					mddb_txn_del(t, MDDB_RT_UNIT, id, &e);
+					next->m_exists[id] = false;
+					continue;
+				}
+				next->m_exists[id] = true;
+				next->m_gen[id] = it + 1;
+				next->m_len[id] = rz_rand() % sizeof(buf);
+				rz_payload(id, it + 1, next->m_len[id], buf);
+				mddb_txn_put(t, MDDB_RT_UNIT, id, buf,
+					     next->m_len[id], &e);
+			}
+			rc = mddb_txn_commit(t, &e);
+		}
+		if (mdfault_fired(r.ctl))
+			fired++;
+		if (rc == 0)
+			succeeded++;
+		mddb_close(db);
+		/* Reboot: what reached the media is all there is. */
+		rig_detach(&r);
+		rig_attach(&r, false);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		if (rz_matches(db, next)) {
+			*cur = *next;
+		} else if (rc == 0 || !rz_matches(db, cur)) {
+			bad++;
+			fprintf(stderr, "random %u: kind %u rc %d: %s\n", it,
+				kind, rc,
+				rc == 0 ? "committed state lost" : "mixed");
+		}
+		mddb_close(db);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(fired > RZ_ITER / 4);
+	CU_ASSERT(succeeded > RZ_ITER / 4);
+	rig_fini(&r);
+	free(cur);
+	free(next);
+}
+
 /* ---- Quorum ------------------------------------------------------------ */
 
 static void expect_stale_refusals(struct mddb *db)
@@ -1356,6 +1494,7 @@ static CU_TestInfo mddb_tests[] = {
 	{ "crash at every write of a commit", test_crash_every_write },
 	{ "crash at every write of a repair", test_crash_repair },
 	{ "crash at every write of a replica add", test_crash_replica_add },
+	{ "random transactions and faults", test_random_crashes },
 	{ "quorum matrix", test_quorum_matrix },
 	{ "quorum: read errors, TOOFEW", test_quorum_errors },
 	{ "bad input", test_bad_input },

@@ -67,7 +67,7 @@ loops=()
 truncate -s 8M "$T/img/pad"
 mkloop P "$T/img/pad" || exit 77   # shift the numbering
 mkloop N2 "$T/img/d2" && mkloop N0 "$T/img/d0" && mkloop N1 "$T/img/d1" || exit 77
-[ "$N0" != "$L0" ] && ok "renumbered" || no "renumbered"
+echo "# d0: $L0 -> $N0, d1: $L1 -> $N1, d2: $L2 -> $N2"
 printf 'drive_glob %s\ndrive_glob %s\ndrive_glob %s\ndrive_glob %s\n' "$P" "$N0" "$N1" "$N2" > "$T/etc/runtime.cf"
 check "metadb after renumbering" 0 "$MD" -s blue
 [ "$(grep -c 'a.lu' "$T/out")" -eq 3 ] && ok "three replicas found by UUID" || { no "three replicas found by UUID"; cat "$T/out"; }

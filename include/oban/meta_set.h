@@ -174,6 +174,11 @@ const char *meta_set_master(const struct meta_set *s);
  * or other signature unless @force (ME_MDL_INUSE).  The first drives create
  * the mddb and make this node master; later ones are added as replicas.
  * Nothing is written to any drive unless every drive passed its checks.
+ * Errors: ME_MDL_NOTFOUND (no such drive), ME_MDL_INUSE, ME_MDL_OTHERSET
+ * (labelled for another set; @force overrides), ME_SET_DRIVEINSET,
+ * ME_MDL_TOOSMALL, ME_MDL_BADSIZE (replica length out of range or not the
+ * set's), EEXIST (a drive named twice), ME_MDDB_STALE / ME_MDDB_TOOFEW,
+ * ME_MDDB_RDONLY (set opened read-only), device errnos.
  */
 int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 		       uint64_t replica_bytes, bool force, meta_error_t *ep);
@@ -181,14 +186,19 @@ int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 /*
  * meta_set_drive_del - remove drives from the set: drops their replicas and
  * wipes their labels.  Refuses to remove the last replica while other drives
- * stay (ME_MDDB_LASTREPLICA).
+ * stay (ME_MDDB_LASTREPLICA).  A drive not found on this node is dropped
+ * from the set without touching it.  Errors: ME_SET_NODRIVE,
+ * ME_MDDB_STALE / ME_MDDB_TOOFEW, ME_MDDB_RDONLY, device errnos (a label
+ * that cannot be wiped; @force ignores that).
  */
 int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 		       bool force, meta_error_t *ep);
 
 /*
  * meta_set_replica_add / _del (metadb -a / -d): add @count replicas on a set
- * drive (they must fit its replica area), or delete all on it.
+ * drive (they must fit its replica area: ME_MDL_NOROOM), or delete all on
+ * it (ENOENT if it has none; ME_MDDB_LASTREPLICA).  Errors as
+ * mddb_replica_add() / mddb_replica_del(), and ME_SET_NODRIVE.
  */
 int meta_set_replica_add(struct meta_set *s, const char *name, int count,
 			 meta_error_t *ep);

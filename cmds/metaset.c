@@ -8,6 +8,8 @@
  *   metaset -s set -d [-f] drive ...      delete drives
  *   metaset -s set -d [-f] -h host ...    delete the hosts: all of them
  *                                         deletes the set
+ *   metaset -s set -j | -w                join (bring the replicas up to
+ *                                         date, own the set) or withdraw
  *   metaset -s set -P                     purge the set from this node
  *
  * Thin: parses, calls libmeta, prints.  Cluster-wide operation (through
@@ -37,6 +39,7 @@ static void usage(void)
 		"       metaset -s setname -a [-M] [-l length] [-f] drive ...\n"
 		"       metaset -s setname -d [-M] [-f] drive ...\n"
 		"       metaset -s setname -d [-M] [-f] -h hostname ...\n"
+		"       metaset -s setname -j | -w\n"
 		"       metaset -s setname -P\n");
 }
 
@@ -141,8 +144,9 @@ static int count_host(void *arg, const struct meta_host_info *hi)
 	return 0;
 }
 
-/* The hosts given must be hosts of the set, and (on one node, today) all of
- * them: deleting every host deletes the set. */
+/* The hosts given must be hosts of the set, each once.  Returns 0 when they
+ * are all of its hosts (deleting them deletes the set), 1 when only some,
+ * -1 after printing an error. */
 static int check_hosts(const char *set, char **hosts, int n)
 {
 	struct meta_set *s;
@@ -150,7 +154,7 @@ static int check_hosts(const char *set, char **hosts, int n)
 	int i, j, nhosts = 0;
 
 	if (meta_set_open(set, META_SET_RDONLY | META_SET_NODB, &s, &e) != 0)
-		return meta_cmd_fail(prog, &e);
+		return meta_cmd_fail(prog, &e), -1;
 	for (i = 0; i < n; i++) {
 		struct host_check hc = { .hc_name = hosts[i] };
 
@@ -159,25 +163,19 @@ static int check_hosts(const char *set, char **hosts, int n)
 			meta_error_set(&e, ME_SET_NOHOST, 0, hosts[i],
 				       "cannot delete host from set '%s'", set);
 			meta_set_close(s);
-			return meta_cmd_fail(prog, &e);
+			return meta_cmd_fail(prog, &e), -1;
 		}
 		for (j = 0; j < i; j++)
 			if (strcmp(hosts[i], hosts[j]) == 0) {
 				meta_error_set(&e, EEXIST, 0, hosts[i],
 					       "host given twice:");
 				meta_set_close(s);
-				return meta_cmd_fail(prog, &e);
+				return meta_cmd_fail(prog, &e), -1;
 			}
 	}
 	meta_set_host_foreach(s, count_host, &nhosts, &e);
 	meta_set_close(s);
-	if (n < nhosts) {
-		meta_error_set(&e, ENOTSUP, 0, set,
-			       "cannot delete some of the hosts of set (only "
-			       "all of them, deleting the set, on one node)");
-		return meta_cmd_fail(prog, &e);
-	}
-	return 0;
+	return n < nhosts ? 1 : 0;
 }
 
 static int print_one(void *arg, const char *name)
@@ -193,13 +191,13 @@ int main(int argc, char **argv)
 {
 	const char *set = NULL;
 	bool add = false, del = false, mn = false, hosts = false;
-	bool force = false, purge = false;
+	bool force = false, purge = false, join = false, withdraw = false;
 	uint64_t length = 0;
 	meta_error_t e;
 	struct meta_set *s;
 	int c, rc, n;
 
-	while ((c = getopt(argc, argv, "s:adMhl:fP")) != -1) {
+	while ((c = getopt(argc, argv, "s:adMhl:fPjw")) != -1) {
 		switch (c) {
 		case 's':
 			set = optarg;
@@ -229,12 +227,30 @@ int main(int argc, char **argv)
 		case 'P':
 			purge = true;
 			break;
+		case 'j':
+			join = true;
+			break;
+		case 'w':
+			withdraw = true;
+			break;
 		default:
 			usage();
 			return META_EXIT_USAGE;
 		}
 	}
 	n = argc - optind;
+	if (join || withdraw) {
+		if (join + withdraw + add + del + purge + hosts > 1 || n > 0 ||
+		    set == NULL) {
+			usage();
+			return META_EXIT_USAGE;
+		}
+		if (meta_set_open(set, 0, &s, &e) != 0)
+			return meta_cmd_fail(prog, &e);
+		rc = join ? meta_set_join(s, &e) : meta_set_withdraw(s, &e);
+		meta_set_close(s);
+		return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
+	}
 	if ((add + del + purge) > 1 || ((add || del || purge) && set == NULL) ||
 	    ((add || del) && n == 0) || (purge && n > 0) ||
 	    (!add && !del && !purge && (n > 0 || hosts))) {
@@ -255,6 +271,18 @@ int main(int argc, char **argv)
 		return META_EXIT_OK;
 	}
 	if (add && hosts) {
+		/* A new set, or more hosts for an existing one. */
+		if (meta_set_open(set, META_SET_NODB, &s, &e) == 0) {
+			meta_set_close(s);
+			if (meta_set_open(set, 0, &s, &e) != 0)
+				return meta_cmd_fail(prog, &e);
+			rc = meta_set_host_add(
+				s, (const char *const *)&argv[optind], n, &e);
+			meta_set_close(s);
+			return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
+		}
+		if (e.me_code != ME_SET_NOTFOUND)
+			return meta_cmd_fail(prog, &e);
 		if (meta_set_create(set, mn, (const char *const *)&argv[optind],
 				    n, &e) != 0)
 			return meta_cmd_fail(prog, &e);
@@ -263,8 +291,17 @@ int main(int argc, char **argv)
 	if (del && hosts) {
 		/* On one node the only host is this one: deleting it deletes
 		 * the set; -f deletes its drives first. */
-		if (check_hosts(set, &argv[optind], n) != 0)
+		rc = check_hosts(set, &argv[optind], n);
+		if (rc < 0)
 			return META_EXIT_FAIL;
+		if (rc == 1) { /* some of the hosts: the set stays */
+			if (meta_set_open(set, 0, &s, &e) != 0)
+				return meta_cmd_fail(prog, &e);
+			rc = meta_set_host_del(
+				s, (const char *const *)&argv[optind], n, &e);
+			meta_set_close(s);
+			return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
+		}
 		if (force && meta_set_open(set, 0, &s, &e) == 0) {
 			struct meta_drive_info di;
 			char name[META_DRIVE_NAMELEN];

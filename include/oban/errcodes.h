@@ -68,7 +68,8 @@
 	X(ME_SET_NOTLOCAL,     ME_MDDB_BASE + 66, "this node must be one of the set's hosts") \
 	X(ME_SET_NOHOST,       ME_MDDB_BASE + 67, "host is not in the set") \
 	X(ME_LOCAL_DB,         ME_MDDB_BASE + 68, "local state database error") \
-	X(ME_SET_UNKNOWNHOST,  ME_MDDB_BASE + 69, "host is not in the membership list")
+	X(ME_SET_UNKNOWNHOST,  ME_MDDB_BASE + 69, "host is not in the membership list") \
+	X(ME_SET_HOSTEXISTS,   ME_MDDB_BASE + 70, "host is already in the set")
 
 #define META_ERRCODES_CONFIG(X)                                                \
 	X(ME_CFG_EXISTS,      ME_CONFIG_BASE + 1,  "already exists")           \

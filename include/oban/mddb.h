@@ -7,8 +7,9 @@
  * in the replica areas of the set's drives.  doc/format-mddb.md describes the
  * format byte by byte and why a commit is atomic.
  *
- * Readers: mddb_rec_get() and mddb_rec_foreach() read the in-core copy and
- * never touch a disk.  Writers: mddb_txn_begin() .. mddb_txn_put/del() ..
+ * Readers: mddb_rec_get() and mddb_rec_foreach() read the in-core copy of
+ * the last committed (or loaded) state and never touch a disk; the changes
+ * of an open transaction are not visible to them before its commit.  Writers: mddb_txn_begin() .. mddb_txn_put/del() ..
  * mddb_txn_commit() writes the changed records to every active replica,
  * flushes, then writes the commit block, flushes again: after a crash at any
  * single write, a reload sees all of the commit or none of it.

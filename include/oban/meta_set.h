@@ -134,6 +134,36 @@ int meta_set_host_foreach(struct meta_set *s,
 			  int (*fn)(void *arg, const struct meta_host_info *hi),
 			  void *arg, meta_error_t *ep);
 
+/*
+ * meta_set_host_add - add hosts to the set (metaset -a -h on an existing
+ * set).  Each must be in the membership list (or be this node when there is
+ * none) and not already a host (EEXIST).  Recorded locally and, when the set
+ * has drives, in its mddb.  Errors: ME_SET_UNKNOWNHOST, EEXIST, mddb errors.
+ */
+int meta_set_host_add(struct meta_set *s, const char *const *hosts, int n,
+		      meta_error_t *ep);
+
+/*
+ * meta_set_host_del - remove hosts other than this node from the set
+ * (deleting every host deletes the set: meta_set_destroy()).  Errors:
+ * ME_SET_NOHOST (not a host of the set), ENOTSUP (this node: it goes last,
+ * with the set), mddb errors.
+ */
+int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
+		      meta_error_t *ep);
+
+/*
+ * meta_set_join / meta_set_withdraw - on one node (metaset -j / -w): join
+ * makes this node an owner and, if the set has no master, its master; the
+ * writable open that precedes it has already brought every reachable
+ * replica up to date.  Withdraw drops ownership and mastership.  The
+ * cluster-wide protocol (facts 7) is mdcommd's and reconfig's.  Errors:
+ * ME_MDDB_RDONLY (set opened read-only), ME_MDDB_NOREPLICA (no drives),
+ * ME_LOCAL_DB.
+ */
+int meta_set_join(struct meta_set *s, meta_error_t *ep);
+int meta_set_withdraw(struct meta_set *s, meta_error_t *ep);
+
 /* meta_set_master - the master's node name, or "" if none. */
 const char *meta_set_master(const struct meta_set *s);
 
@@ -144,6 +174,11 @@ const char *meta_set_master(const struct meta_set *s);
  * or other signature unless @force (ME_MDL_INUSE).  The first drives create
  * the mddb and make this node master; later ones are added as replicas.
  * Nothing is written to any drive unless every drive passed its checks.
+ * Errors: ME_MDL_NOTFOUND (no such drive), ME_MDL_INUSE, ME_MDL_OTHERSET
+ * (labelled for another set; @force overrides), ME_SET_DRIVEINSET,
+ * ME_MDL_TOOSMALL, ME_MDL_BADSIZE (replica length out of range or not the
+ * set's), EEXIST (a drive named twice), ME_MDDB_STALE / ME_MDDB_TOOFEW,
+ * ME_MDDB_RDONLY (set opened read-only), device errnos.
  */
 int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 		       uint64_t replica_bytes, bool force, meta_error_t *ep);
@@ -151,14 +186,19 @@ int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 /*
  * meta_set_drive_del - remove drives from the set: drops their replicas and
  * wipes their labels.  Refuses to remove the last replica while other drives
- * stay (ME_MDDB_LASTREPLICA).
+ * stay (ME_MDDB_LASTREPLICA).  A drive not found on this node is dropped
+ * from the set without touching it.  Errors: ME_SET_NODRIVE,
+ * ME_MDDB_STALE / ME_MDDB_TOOFEW, ME_MDDB_RDONLY, device errnos (a label
+ * that cannot be wiped; @force ignores that).
  */
 int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 		       bool force, meta_error_t *ep);
 
 /*
  * meta_set_replica_add / _del (metadb -a / -d): add @count replicas on a set
- * drive (they must fit its replica area), or delete all on it.
+ * drive (they must fit its replica area: ME_MDL_NOROOM), or delete all on
+ * it (ENOENT if it has none; ME_MDDB_LASTREPLICA).  Errors as
+ * mddb_replica_add() / mddb_replica_del(), and ME_SET_NODRIVE.
  */
 int meta_set_replica_add(struct meta_set *s, const char *name, int count,
 			 meta_error_t *ep);

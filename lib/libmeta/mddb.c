@@ -1004,6 +1004,8 @@ int mddb_open(const uint8_t set_uuid[16], const struct mddb_replica_spec *specs,
 	      int nspecs, int flags, struct mddb **dbp, meta_error_t *ep)
 {
 	struct mddb *db;
+	uint64_t tried = 0;
+	int tries;
 
 	if (nspecs < 0 || nspecs > 4 * MDDB_MAXREPLICAS)
 		return meta_error_set(ep, EINVAL, 0, NULL,
@@ -1019,9 +1021,31 @@ int mddb_open(const uint8_t set_uuid[16], const struct mddb_replica_spec *specs,
 	memcpy(db->db_specs, specs, (size_t)nspecs * sizeof(*specs));
 	db->db_nspecs = nspecs;
 	db->db_flags = flags;
-	if (mddb_load(db, ep) != 0) {
-		mddb_close(db);
-		return -1;
+	for (tries = 0;; tries++) {
+		meta_error_t e;
+
+		if (mddb_load(db, &e) == 0)
+			break;
+		/*
+		 * A reader on another node than the master can see blocks
+		 * of the commit it picked overwritten by two later commits
+		 * (step 1 of the commit after next).  That shows as a bad
+		 * record or page while the newest commit has moved on:
+		 * load again.  The same commit bad twice is real damage.
+		 */
+		if (e.me_code != ME_MDDB_CORRUPT || tries == 4 ||
+		    (tries > 0 && db->db_txg == tried)) {
+			if (ep != NULL)
+				*ep = e;
+			mddb_close(db);
+			return -1;
+		}
+		tried = db->db_txg;
+		mddb_free_state(db);
+		db->db_slothint = 0;
+		db->db_cursor = 0;
+		db->db_rdonly = false;
+		db->db_state = MDDB_S_OK;
 	}
 	*dbp = db;
 	return 0;

@@ -290,3 +290,11 @@ int meta_local_node_put(const char *set, const struct ml_node *nd,
 	snprintf(key, sizeof(key), "N/%s/%08u", set, nd->mn_nodeid);
 	return ml_put(key, nd, sizeof(*nd), ep);
 }
+
+int meta_local_node_del(const char *set, uint32_t nodeid, meta_error_t *ep)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "N/%s/%08u", set, nodeid);
+	return ml_del(key, false, ep);
+}

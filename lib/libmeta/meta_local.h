@@ -69,5 +69,6 @@ int meta_local_nodes(const char *set, struct ml_node **nodes, int *n,
 		     meta_error_t *ep);
 int meta_local_node_put(const char *set, const struct ml_node *nd,
 			meta_error_t *ep);
+int meta_local_node_del(const char *set, uint32_t nodeid, meta_error_t *ep);
 
 #endif /* OBAN_META_LOCAL_H */

@@ -33,9 +33,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +65,7 @@ struct meta_set {
 	char (*s_paths)[META_DRIVE_NAMELEN];
 	struct mddb *s_db;
 	int s_flags;
+	struct meta_lockent *s_lock; /* this node's lock on the set */
 };
 
 /* Copy @src into @dst of @len bytes, truncating; always NUL-terminated. */
@@ -119,6 +123,111 @@ static long nodelist_id(const char *name)
 	}
 	fclose(f);
 	return id;
+}
+
+static bool name_ok(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n >= META_SET_NAMELEN || name[0] == '-' ||
+	    strcmp(name, "local") == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' &&
+		    name[i] != '-' && name[i] != '.')
+			return false;
+	return true;
+}
+
+/* ---- Node-local locks -------------------------------------------------- */
+
+/*
+ * Commands on one node are serialised per set with flock(2) on
+ * <rundir>/<name>.lock: writers exclusive, readers shared, so that a reader
+ * never loads while a writer repairs or commits, and two writers never
+ * interleave their commits; "sets.lock" guards set creation (set numbers).
+ * Within one process a lock already held is shared (reference counted), so
+ * that a process opening a set twice does not wait for itself; threads of
+ * one process coordinate among themselves.  meta_lock returns a handle for
+ * meta_unlock, or NULL with @ep.
+ */
+struct meta_lockent {
+	struct meta_lockent *ml_next;
+	char ml_name[META_SET_NAMELEN];
+	int ml_fd;
+	int ml_refs;
+};
+
+static pthread_mutex_t meta_locks_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct meta_lockent *meta_locks; /* protected by meta_locks_mtx */
+
+static struct meta_lockent *meta_lock(const char *name, bool excl,
+				      meta_error_t *ep)
+{
+	struct meta_lockent *l;
+	char path[4096], file[128];
+	int fd, err = 0;
+
+	pthread_mutex_lock(&meta_locks_mtx);
+	for (l = meta_locks; l != NULL; l = l->ml_next)
+		if (strcmp(l->ml_name, name) == 0) {
+			l->ml_refs++;
+			pthread_mutex_unlock(&meta_locks_mtx);
+			return l;
+		}
+	pthread_mutex_unlock(&meta_locks_mtx);
+	snprintf(file, sizeof(file), "%s.lock", name);
+	if (oban_path(path, sizeof(path), OBAN_DIR_RUN, file) == NULL) {
+		meta_error_set(ep, ENAMETOOLONG, 0, name, "cannot lock set");
+		return NULL;
+	}
+	(void)mkdir(oban_dir(OBAN_DIR_RUN), 0755);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		meta_error_set(ep, errno, 0, path, "cannot lock set");
+		return NULL;
+	}
+	while (flock(fd, excl ? LOCK_EX : LOCK_SH) != 0)
+		if (errno != EINTR) {
+			err = errno;
+			break;
+		}
+	l = err ? NULL : calloc(1, sizeof(*l));
+	if (l == NULL) {
+		close(fd);
+		meta_error_set(ep, err ? err : ENOMEM, 0, path,
+			       "cannot lock set");
+		return NULL;
+	}
+	snprintf(l->ml_name, sizeof(l->ml_name), "%s", name);
+	l->ml_fd = fd;
+	l->ml_refs = 1;
+	pthread_mutex_lock(&meta_locks_mtx);
+	l->ml_next = meta_locks;
+	meta_locks = l;
+	pthread_mutex_unlock(&meta_locks_mtx);
+	return l;
+}
+
+static void meta_unlock(struct meta_lockent *l)
+{
+	struct meta_lockent **pp;
+
+	if (l == NULL)
+		return;
+	pthread_mutex_lock(&meta_locks_mtx);
+	if (--l->ml_refs > 0) {
+		pthread_mutex_unlock(&meta_locks_mtx);
+		return;
+	}
+	for (pp = &meta_locks; *pp != NULL; pp = &(*pp)->ml_next)
+		if (*pp == l) {
+			*pp = l->ml_next;
+			break;
+		}
+	pthread_mutex_unlock(&meta_locks_mtx);
+	close(l->ml_fd);
+	free(l);
 }
 
 /* ---- Opening ----------------------------------------------------------- */
@@ -233,6 +342,7 @@ void meta_set_close(struct meta_set *s)
 	free(s->s_paths);
 	free(s->s_drives);
 	free(s->s_nodes);
+	meta_unlock(s->s_lock);
 	free(s);
 }
 
@@ -244,6 +354,13 @@ int meta_set_open(const char *name, int flags, struct meta_set **sp,
 	if (s == NULL)
 		return meta_error_set(ep, ENOMEM, 0, name, "cannot open set");
 	s->s_flags = flags;
+	if (!name_ok(name)) {
+		meta_error_set(ep, ME_SET_NOTFOUND, 0, name, "cannot open set");
+		goto out_close;
+	}
+	s->s_lock = meta_lock(name, !(flags & META_SET_RDONLY), ep);
+	if (s->s_lock == NULL)
+		goto out_close;
 	if (meta_local_set_get(name, &s->s_rec, ep) != 0 ||
 	    meta_local_drives(name, &s->s_drives, &s->s_ndrives, ep) != 0 ||
 	    meta_local_nodes(name, &s->s_nodes, &s->s_nnodes, ep) != 0)
@@ -419,20 +536,6 @@ int meta_set_host_foreach(struct meta_set *s,
 
 /* ---- Administration ---------------------------------------------------- */
 
-static bool name_ok(const char *name)
-{
-	size_t i, n = strlen(name);
-
-	if (n == 0 || n >= META_SET_NAMELEN || name[0] == '-' ||
-	    strcmp(name, "local") == 0)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)name[i]) && name[i] != '_' &&
-		    name[i] != '-' && name[i] != '.')
-			return false;
-	return true;
-}
-
 int meta_set_create(const char *name, bool mn, const char *const *hosts,
 		    int nhosts, meta_error_t *ep)
 {
@@ -440,6 +543,7 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
 	struct ml_node *nodes;
 	char me[META_NODE_NAMELEN];
 	bool used[META_SET_MAX + 1] = { false }, local = false;
+	struct meta_lockent *lock;
 	int i, j, n = 0, rc = -1;
 
 	if (!name_ok(name))
@@ -448,13 +552,20 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
 	if (nhosts < 1)
 		return meta_error_set(ep, ME_USAGE, 0, name,
 				      "cannot create set without hosts");
-	if (meta_local_set_get(name, &rec, NULL) == 0)
+	lock = meta_lock("sets", true, ep);
+	if (lock == NULL)
+		return -1;
+	if (meta_local_set_get(name, &rec, NULL) == 0) {
+		meta_unlock(lock);
 		return meta_error_set(ep, ME_SET_EXISTS, 0, name,
 				      "cannot create set");
+	}
 	this_node(me, sizeof(me));
 	nodes = calloc((size_t)nhosts, sizeof(*nodes));
-	if (nodes == NULL)
+	if (nodes == NULL) {
+		meta_unlock(lock);
 		return meta_error_set(ep, ENOMEM, 0, name, "cannot create set");
+	}
 	for (i = 0; i < nhosts; i++) {
 		long id = nodelist_id(hosts[i]);
 
@@ -462,7 +573,7 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
 			id = strcmp(hosts[i], me) == 0 ? 1 : 0;
 		if (id <= 0) {
 			meta_error_set(ep, ME_SET_UNKNOWNHOST, 0, hosts[i],
-				       "cannot add host to set '%s'", name);
+				       "cannot add host");
 			goto out;
 		}
 		for (j = 0; j < i; j++)
@@ -511,6 +622,7 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
 out:
 	free(sets);
 	free(nodes);
+	meta_unlock(lock);
 	return rc;
 }
 
@@ -520,15 +632,28 @@ int meta_set_destroy(const char *name, bool purge, meta_error_t *ep)
 	struct ml_drive *d = NULL;
 	int n = 0;
 
-	if (meta_local_set_get(name, &rec, ep) != 0)
-		return -1;
-	if (meta_local_drives(name, &d, &n, ep) != 0)
-		return -1;
-	free(d);
-	if (n > 0 && !purge)
-		return meta_error_set(ep, ME_SET_HASDRIVES, 0, name,
+	struct meta_lockent *lock;
+	int rc = -1;
+
+	if (!name_ok(name))
+		return meta_error_set(ep, ME_SET_NOTFOUND, 0, name,
 				      "cannot delete set");
-	return meta_local_set_del(name, ep);
+	lock = meta_lock(name, true, ep);
+	if (lock == NULL)
+		return -1;
+	if (meta_local_set_get(name, &rec, ep) != 0 ||
+	    meta_local_drives(name, &d, &n, ep) != 0)
+		goto out;
+	free(d);
+	if (n > 0 && !purge) {
+		meta_error_set(ep, ME_SET_HASDRIVES, 0, name,
+			       "cannot delete set");
+		goto out;
+	}
+	rc = meta_local_set_del(name, ep);
+out:
+	meta_unlock(lock);
+	return rc;
 }
 
 int meta_set_list(int (*fn)(void *arg, const char *name), void *arg,
@@ -592,7 +717,8 @@ static int grow_drives(struct meta_set *s, int add)
 	return 0;
 }
 
-static void set_owner(struct meta_set *s, bool own)
+/* Mark this node an owner (joined) or not, in its node record. */
+static void set_owner_only(struct meta_set *s, bool own)
 {
 	char me[META_NODE_NAMELEN];
 	meta_error_t e;
@@ -608,6 +734,15 @@ static void set_owner(struct meta_set *s, bool own)
 			s->s_nodes[i].mn_flags &= ~META_NODE_OWN;
 		(void)meta_local_node_put(s->s_rec.ms_name, &s->s_nodes[i], &e);
 	}
+}
+
+/* As set_owner_only, and this node becomes (or stops being) the master. */
+static void set_owner(struct meta_set *s, bool own)
+{
+	char me[META_NODE_NAMELEN];
+
+	this_node(me, sizeof(me));
+	set_owner_only(s, own);
 	snprintf(s->s_rec.ms_master, sizeof(s->s_rec.ms_master), "%s",
 		 own ? me : "");
 }
@@ -949,4 +1084,148 @@ int meta_set_replica_del(struct meta_set *s, const char *name, meta_error_t *ep)
 		return meta_error_set(ep, ENOENT, 0, name,
 				      "no replicas to delete on");
 	return del_replicas_on(s, di, ep);
+}
+
+/* Commit the node records to the set's mddb, if it has one. */
+static int commit_nodes(struct meta_set *s, const uint32_t *gone, int ngone,
+			meta_error_t *ep)
+{
+	struct mddb_txn *t;
+	int i;
+
+	if (s->s_db == NULL)
+		return 0;
+	if (mddb_txn_begin(s->s_db, &t, ep) != 0)
+		return -1;
+	for (i = 0; i < s->s_nnodes; i++)
+		if (mddb_txn_put(t, MDDB_RT_NODE, s->s_nodes[i].mn_nodeid,
+				 &s->s_nodes[i], sizeof(s->s_nodes[i]),
+				 ep) != 0)
+			goto out_abort;
+	for (i = 0; i < ngone; i++)
+		if (mddb_txn_del(t, MDDB_RT_NODE, gone[i], ep) != 0)
+			goto out_abort;
+	return mddb_txn_commit(t, ep);
+out_abort:
+	mddb_txn_abort(t);
+	return -1;
+}
+
+int meta_set_host_add(struct meta_set *s, const char *const *hosts, int n,
+		      meta_error_t *ep)
+{
+	char me[META_NODE_NAMELEN];
+	struct ml_node *nodes;
+	int i, j, base = s->s_nnodes;
+
+	if (s->s_flags & META_SET_RDONLY)
+		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
+				      "cannot add hosts to set");
+	nodes = realloc(s->s_nodes, (size_t)(base + n) * sizeof(*nodes));
+	if (nodes == NULL)
+		return meta_error_set(ep, ENOMEM, 0, NULL, "cannot add hosts");
+	s->s_nodes = nodes;
+	this_node(me, sizeof(me));
+	for (i = 0; i < n; i++) {
+		long id = nodelist_id(hosts[i]);
+		struct ml_node *nd = &nodes[base + i];
+
+		if (id < 0)
+			id = strcmp(hosts[i], me) == 0 ? 1 : 0;
+		if (id <= 0)
+			return meta_error_set(ep, ME_SET_UNKNOWNHOST, 0,
+					      hosts[i], "cannot add host");
+		for (j = 0; j < base + i; j++)
+			if (nodes[j].mn_nodeid == (uint32_t)id)
+				return meta_error_set(ep, ME_SET_HOSTEXISTS, 0,
+						      hosts[i],
+						      "cannot add host");
+		memset(nd, 0, sizeof(*nd));
+		nd->mn_version = ML_VERSION;
+		nd->mn_nodeid = (uint32_t)id;
+		nd->mn_flags = META_NODE_OK;
+		str_copy(nd->mn_name, sizeof(nd->mn_name), hosts[i]);
+	}
+	s->s_nnodes = base + n;
+	if (commit_nodes(s, NULL, 0, ep) != 0) {
+		s->s_nnodes = base;
+		return -1;
+	}
+	for (i = base; i < s->s_nnodes; i++)
+		if (meta_local_node_put(s->s_rec.ms_name, &s->s_nodes[i], ep) !=
+		    0)
+			return -1;
+	return 0;
+}
+
+int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
+		      meta_error_t *ep)
+{
+	char me[META_NODE_NAMELEN];
+	uint32_t *gone;
+	int i, j, ngone = 0;
+
+	if (s->s_flags & META_SET_RDONLY)
+		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
+				      "cannot delete hosts from set");
+	this_node(me, sizeof(me));
+	gone = calloc((size_t)n + 1, sizeof(*gone));
+	if (gone == NULL)
+		return meta_error_set(ep, ENOMEM, 0, NULL,
+				      "cannot delete hosts");
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < s->s_nnodes; j++)
+			if (strcmp(s->s_nodes[j].mn_name, hosts[i]) == 0)
+				break;
+		if (j == s->s_nnodes) {
+			free(gone);
+			return meta_error_set(ep, ME_SET_NOHOST, 0, hosts[i],
+					      "cannot delete host");
+		}
+		if (strcmp(hosts[i], me) == 0) {
+			free(gone);
+			return meta_error_set(ep, ENOTSUP, 0, hosts[i],
+					      "cannot delete this node before "
+					      "the other hosts");
+		}
+		gone[ngone++] = s->s_nodes[j].mn_nodeid;
+		memmove(&s->s_nodes[j], &s->s_nodes[j + 1],
+			(size_t)(s->s_nnodes - j - 1) * sizeof(*s->s_nodes));
+		s->s_nnodes--;
+	}
+	if (commit_nodes(s, gone, ngone, ep) != 0) {
+		free(gone);
+		return -1;
+	}
+	for (i = 0; i < ngone; i++)
+		if (meta_local_node_del(s->s_rec.ms_name, gone[i], ep) != 0) {
+			free(gone);
+			return -1;
+		}
+	free(gone);
+	return 0;
+}
+
+int meta_set_join(struct meta_set *s, meta_error_t *ep)
+{
+	if (s->s_flags & META_SET_RDONLY)
+		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
+				      "cannot join set");
+	if (s->s_db == NULL)
+		return meta_error_set(ep, ME_MDDB_NOREPLICA, 0,
+				      s->s_rec.ms_name, "cannot join set");
+	if (s->s_rec.ms_master[0] == '\0')
+		set_owner(s, true);
+	else
+		set_owner_only(s, true);
+	return meta_local_set_put(&s->s_rec, ep);
+}
+
+int meta_set_withdraw(struct meta_set *s, meta_error_t *ep)
+{
+	if (s->s_flags & META_SET_RDONLY)
+		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
+				      "cannot withdraw from set");
+	set_owner(s, false);
+	return meta_local_set_put(&s->s_rec, ep);
 }

@@ -34,7 +34,7 @@ check "unknown set" 1 "$MS" -s blue
 has "unknown set message" "no such set" "$T/err"
 check "create" 0 "$MS" -s blue -M -a -h node1
 check "create twice" 1 "$MS" -s blue -M -a -h node1
-has "exists message" "set already exists" "$T/err"
+has "exists message" "cannot add host 'node1': host is already in the set" "$T/err"
 check "unknown host" 1 "$MS" -s red -M -a -h node9
 check "print empty" 0 "$MS" -s blue
 has "header line" "^Multi-owner Set name = blue, Set number = 1, Master = $" "$T/out"
@@ -93,5 +93,49 @@ check "set gone" 1 "$MS" -s blue
 check "create again" 0 "$MS" -s green -M -a -h node1
 check "purge" 0 "$MS" -s green -P
 check "purged" 1 "$MS" -s green
+# Quorum seen from the commands: 1 of 3 replicas left is stale.
+for i in 0 1 2; do truncate -s 48M "$T/d/g$i"; done
+truncate -s 48M "$T/d/g3"
+check "create grey" 0 "$MS" -s grey -M -a -h node1
+check "grey drives" 0 "$MS" -s grey -a "$T/d/g0" "$T/d/g1" "$T/d/g2"
+mkdir "$T/away" && mv "$T/d/g0" "$T/d/g1" "$T/away/"
+check "stale: metadb shows" 0 "$MD" -s grey
+has "stale line" "state database of set 'grey' is stale" "$T/out"
+has "missing replica flagged" "^ +N[[:space:]]+0" "$T/out"
+check "stale: adding a drive is refused" 1 "$MS" -s grey -a "$T/d/g3"
+has "stale message" "state database is stale \(too few replicas readable\): changes refused" "$T/err"
+check "stale: deleting a replica is refused" 1 "$MD" -s grey -d "$T/d/g2"
+has "stale message (metadb)" "stale" "$T/err"
+mv "$T/away/g0" "$T/d/"
+check "2 of 3: writable again" 0 "$MS" -s grey -a "$T/d/g3"
+mv "$T/away/g1" "$T/d/"
+check "back, but out of date" 0 "$MD" -s grey
+has "out-of-date replica" "^ +l[[:space:]]+2048.*g1$" "$T/out"
+check "withdraw" 0 "$MS" -s grey -w
+check "print withdrawn" 0 "$MS" -s grey
+has "no master" "^Multi-owner Set name = grey, Set number = [0-9]+, Master = $" "$T/out"
+has "unavailable until joined" "^Master and owner information unavailable until joined \(metaset -j\)$" "$T/out"
+has "not an owner" "^  node1 +Yes$" "$T/out"
+check "join (repairs)" 0 "$MS" -s grey -j
+check "all back" 0 "$MD" -s grey
+[ "$(grep -c 'a.lu' "$T/out")" -eq 4 ] && ok "four active, up-to-date replicas" || { no "four active replicas"; cat "$T/out"; }
+check "print joined" 0 "$MS" -s grey
+has "master again" "Master = node1$" "$T/out"
+
+# Hosts, with a membership list.
+printf '1 node1 10.0.0.1\n2 node2 10.0.0.2\n' > "$T/run/nodelist"
+check "create with nodelist" 0 "$MS" -s red -M -a -h node1
+check "add a host" 0 "$MS" -s red -a -h node2
+check "add an unknown host" 1 "$MS" -s red -a -h node3
+has "unknown host message" "cannot add host 'node3': host is not in the membership list" "$T/err"
+check "add a host twice" 1 "$MS" -s red -a -h node2
+check "print hosts" 0 "$MS" -s red
+has "second host" "^  node2 +Yes$" "$T/out"
+check "delete this node first" 1 "$MS" -s red -d -h node1
+check "delete the other host" 0 "$MS" -s red -d -h node2
+check "print one host" 0 "$MS" -s red
+! grep -q node2 "$T/out" && ok "node2 gone" || no "node2 gone"
+check "delete the last host, and the set" 0 "$MS" -s red -d -h node1
+check "red gone" 1 "$MS" -s red
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -201,6 +201,12 @@ static int count_cb(void *arg, uint32_t id, const void *data, size_t len)
 	return 0;
 }
 
+static int stop_cb(void *arg, uint32_t id, const void *data, size_t len)
+{
+	(*(int *)arg)++;
+	return 7;
+}
+
 static void test_roundtrip_files(void)
 {
 	static const size_t sizes[] = { 0,
@@ -282,6 +288,17 @@ static void test_roundtrip_files(void)
 	CU_ASSERT(absent(db, MDDB_RT_UNIT, 1));
 	CU_ASSERT(mddb_rec_foreach(db, MDDB_RT_UNIT, count_cb, last, &e) == 0);
 	CU_ASSERT_EQUAL(last[1], sizeof(sizes) / sizeof(sizes[0]));
+	{
+		int calls = 0;
+
+		CU_ASSERT_EQUAL(mddb_rec_foreach(db, MDDB_RT_UNIT, stop_cb,
+						 &calls, &e),
+				7);
+		CU_ASSERT_EQUAL(calls, 1);
+		CU_ASSERT_EQUAL(mddb_rec_foreach(db, MDDB_RT_NAME, stop_cb,
+						 &calls, &e),
+				0);
+	}
 	/* Replace and delete, reopen. */
 	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
 	CU_ASSERT(mddb_txn_del(t, MDDB_RT_UNIT, 100, &e) == 0);
@@ -776,6 +793,144 @@ static void test_crash_replica_add(void)
 	rig_fini(&r);
 }
 
+/*
+ * ztest-lite: random transactions (puts of random sizes, deletes), each
+ * with a random fault (a crash of a random kind at a random write, a failing
+ * write, a dying replica, or none), then a reboot: the set must hold exactly
+ * the model before or after the transaction, and after it whenever the
+ * commit reported success.  Seeded, so a failure repeats.
+ */
+#define RZ_IDS 300
+#define RZ_ITER 300
+
+struct rz_model {
+	bool m_exists[RZ_IDS];
+	uint32_t m_gen[RZ_IDS];
+	uint32_t m_len[RZ_IDS];
+};
+
+static uint64_t rz_state = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t rz_rand(void)
+{
+	rz_state ^= rz_state << 13;
+	rz_state ^= rz_state >> 7;
+	rz_state ^= rz_state << 17;
+	return (uint32_t)(rz_state >> 16);
+}
+
+static void rz_payload(uint32_t id, uint32_t gen, uint32_t len, uint8_t *b)
+{
+	for (uint32_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(id * 131 + gen * 7 + i * 3);
+}
+
+static bool rz_matches(struct mddb *db, const struct rz_model *m)
+{
+	static uint8_t want[2048];
+	unsigned n = 0;
+
+	mddb_rec_foreach(db, MDDB_RT_UNIT, cnt_cb, &n, NULL);
+	for (uint32_t id = 0; id < RZ_IDS; id++) {
+		void *data;
+		size_t len;
+		bool ok;
+
+		if (!m->m_exists[id]) {
+			if (!absent(db, MDDB_RT_UNIT, id))
+				return false;
+			continue;
+		}
+		if (mddb_rec_get(db, MDDB_RT_UNIT, id, &data, &len, NULL) != 0)
+			return false;
+		rz_payload(id, m->m_gen[id], m->m_len[id], want);
+		ok = len == m->m_len[id] && memcmp(data, want, len) == 0;
+		free(data);
+		if (!ok)
+			return false;
+		n--;
+	}
+	return n == 0;
+}
+
+static void test_random_crashes(void)
+{
+	static uint8_t buf[2048];
+	struct rz_model *cur = calloc(1, sizeof(*cur));
+	struct rz_model *next = calloc(1, sizeof(*next));
+	struct rig r;
+	struct mddb *db;
+	meta_error_t e;
+	unsigned it, bad = 0, fired = 0, succeeded = 0;
+
+	rig_init(&r, 3, true);
+	db = rig_create(&r);
+	mddb_close(db);
+	for (it = 0; it < RZ_ITER; it++) {
+		struct mddb_txn *t;
+		unsigned nops = 1 + rz_rand() % 12, k, kind = rz_rand() % 8;
+		int rc = -1;
+
+		rig_detach(&r);
+		rig_attach(&r, true);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		*next = *cur;
+		if (kind < MDF_CRASH_NVARIANTS)
+			mdfault_arm(r.ctl, MDF_CRASH, 1 + rz_rand() % 40,
+				    (enum mdfault_crash)kind);
+		else if (kind == 4)
+			mdfault_arm(r.ctl, MDF_FAIL, 1 + rz_rand() % 40, 0);
+		else if (kind == 5)
+			mdfault_arm(r.ctl, MDF_FAIL_DEV, 1 + rz_rand() % 40, 0);
+		else
+			mdfault_arm(r.ctl, MDF_NONE, 0, 0);
+		if (mddb_txn_begin(db, &t, &e) == 0) {
+			for (k = 0; k < nops; k++) {
+				uint32_t id = rz_rand() % RZ_IDS;
+
+				if (next->m_exists[id] && rz_rand() % 4 == 0) {
+					mddb_txn_del(t, MDDB_RT_UNIT, id, &e);
+					next->m_exists[id] = false;
+					continue;
+				}
+				next->m_exists[id] = true;
+				next->m_gen[id] = it + 1;
+				next->m_len[id] = rz_rand() % sizeof(buf);
+				rz_payload(id, it + 1, next->m_len[id], buf);
+				mddb_txn_put(t, MDDB_RT_UNIT, id, buf,
+					     next->m_len[id], &e);
+			}
+			rc = mddb_txn_commit(t, &e);
+		}
+		if (mdfault_fired(r.ctl))
+			fired++;
+		if (rc == 0)
+			succeeded++;
+		mddb_close(db);
+		/* Reboot: what reached the media is all there is. */
+		rig_detach(&r);
+		rig_attach(&r, false);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		if (rz_matches(db, next)) {
+			*cur = *next;
+		} else if (rc == 0 || !rz_matches(db, cur)) {
+			bad++;
+			fprintf(stderr, "random %u: kind %u rc %d: %s\n", it,
+				kind, rc,
+				rc == 0 ? "committed state lost" : "mixed");
+		}
+		mddb_close(db);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(fired > RZ_ITER / 4);
+	CU_ASSERT(succeeded > RZ_ITER / 4);
+	rig_fini(&r);
+	free(cur);
+	free(next);
+}
+
 /* ---- Quorum ------------------------------------------------------------ */
 
 static void expect_stale_refusals(struct mddb *db)
@@ -1225,6 +1380,113 @@ static void test_master_slave(void)
 	rig_fini(&r);
 }
 
+/*
+ * A reader on another node loads while the master commits: a device whose
+ * Nth read first lets the master commit many times, so that the blocks of
+ * the commit the reader picked are overwritten under it.
+ */
+struct hookdev {
+	struct meta_dev hd_dev;
+	struct meta_dev *hd_lower;
+	int hd_reads, hd_at;
+	void (*hd_hook)(void *arg);
+	void *hd_arg;
+};
+
+static int hook_read(struct meta_dev *d, void *buf, size_t len, uint64_t off)
+{
+	struct hookdev *h = (struct hookdev *)d;
+
+	if (++h->hd_reads == h->hd_at)
+		h->hd_hook(h->hd_arg);
+	return h->hd_lower->md_ops->mdo_read(h->hd_lower, buf, len, off);
+}
+
+static int hook_write(struct meta_dev *d, const void *buf, size_t len,
+		      uint64_t off)
+{
+	struct hookdev *h = (struct hookdev *)d;
+
+	return h->hd_lower->md_ops->mdo_write(h->hd_lower, buf, len, off);
+}
+
+static int hook_flush(struct meta_dev *d)
+{
+	return 0;
+}
+
+static void hook_close(struct meta_dev *d)
+{
+	free(d);
+}
+
+static const struct meta_dev_ops hook_ops = {
+	.mdo_name = "hook",
+	.mdo_read = hook_read,
+	.mdo_write = hook_write,
+	.mdo_flush = hook_flush,
+	.mdo_close = hook_close,
+};
+
+static unsigned busy_gen;
+
+static void busy_master(void *arg)
+{
+	struct mddb *master = arg;
+	unsigned k;
+
+	/* Enough commits to wrap the allocator of a 4 MiB replica. */
+	for (k = 0; k < 600; k++)
+		CU_ASSERT(put(master, MDDB_RT_UNIT, k % 40, ++busy_gen) == 0);
+}
+
+static void test_reader_races_master(void)
+{
+	struct rig r;
+	struct mddb *master, *slave;
+	struct mddb_replica_spec spec[3];
+	meta_error_t e;
+	int i;
+	unsigned k;
+
+	rig_init(&r, 3, false);
+	master = rig_create(&r);
+	for (k = 0; k < 40; k++)
+		CU_ASSERT(put(master, MDDB_RT_UNIT, k, 0) == 0);
+	for (i = 0; i < 3; i++) {
+		struct hookdev *h = calloc(1, sizeof(*h));
+
+		CU_ASSERT_FATAL(h != NULL);
+		h->hd_dev = *r.dev[i];
+		h->hd_dev.md_ops = &hook_ops;
+		h->hd_lower = r.dev[i];
+		/* After the headers and commits of all three replicas. */
+		h->hd_at = i == 0 ? 3 : 0;
+		h->hd_hook = busy_master;
+		h->hd_arg = master;
+		spec[i] = r.spec[i];
+		spec[i].rs_dev = &h->hd_dev;
+	}
+	CU_ASSERT_FATAL(mddb_open(set_uuid, spec, 3, MDDB_OPEN_RDONLY, &slave,
+				  &e) == 0);
+	CU_ASSERT_EQUAL(busy_gen, 600);
+	CU_ASSERT_EQUAL(mddb_txg(slave), mddb_txg(master));
+	for (k = 0; k < 40; k++) {
+		/* Each record holds the generation of its last commit. */
+		unsigned last = 0, g;
+
+		for (g = 1; g <= busy_gen; g++)
+			if ((g - 1) % 40 == k)
+				last = g;
+		CU_ASSERT(check_rec(slave, MDDB_RT_UNIT, k, last) == 0);
+	}
+	mddb_close(slave);
+	mddb_close(master);
+	for (i = 0; i < 3; i++)
+		meta_dev_close(spec[i].rs_dev);
+	rig_fini(&r);
+}
+
 static CU_TestInfo mddb_tests[] = {
 	{ "round trip on files", test_roundtrip_files },
 	{ "fifty replicas", test_fifty_replicas },
@@ -1232,6 +1494,7 @@ static CU_TestInfo mddb_tests[] = {
 	{ "crash at every write of a commit", test_crash_every_write },
 	{ "crash at every write of a repair", test_crash_repair },
 	{ "crash at every write of a replica add", test_crash_replica_add },
+	{ "random transactions and faults", test_random_crashes },
 	{ "quorum matrix", test_quorum_matrix },
 	{ "quorum: read errors, TOOFEW", test_quorum_errors },
 	{ "bad input", test_bad_input },
@@ -1239,6 +1502,7 @@ static CU_TestInfo mddb_tests[] = {
 	{ "replica add and delete", test_replica_add_del },
 	{ "change-log and resync slots", test_slots },
 	{ "master, slave, PARSE and resync slots", test_master_slave },
+	{ "a reader loads while the master commits", test_reader_races_master },
 	CU_TEST_INFO_NULL,
 };
 

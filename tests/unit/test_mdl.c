@@ -251,6 +251,15 @@ static void test_set_drives(void)
 	CU_ASSERT_EQUAL(e.me_code, ME_MDL_NOTFOUND);
 	meta_set_drive_foreach(s, count_cb, &n, &e);
 	CU_ASSERT_EQUAL(n, 3);
+	{
+		/* The same process may open a set twice: no self-deadlock
+		 * on the node-local set lock. */
+		struct meta_set *s2;
+
+		CU_ASSERT_FATAL(meta_set_open("blue", META_SET_NODB, &s2, &e) ==
+				0);
+		meta_set_close(s2);
+	}
 	meta_set_close(s);
 
 	/* A drive missing: 2 of 3 replicas, still OK; 1 of 3, STALE. */
@@ -299,7 +308,51 @@ static void test_set_drives(void)
 	CU_ASSERT_EQUAL(e.me_code, ME_SET_NOTFOUND);
 }
 
+static void test_meta_dev(void)
+{
+	struct meta_dev *d, *ro;
+	uint8_t *buf = meta_dev_alloc(8192), *rd = meta_dev_alloc(8192);
+	meta_error_t e;
+
+	mkdrive("dev", 1 << 20);
+	CU_ASSERT_FATAL(meta_dev_open(dpath("dev"), 0, &d, &e) == 0);
+	CU_ASSERT_EQUAL(d->md_size, 1 << 20);
+	CU_ASSERT_EQUAL(d->md_lsz, 512);
+	CU_ASSERT_FALSE(d->md_blkdev);
+	memset(buf, 0xa5, 8192);
+	CU_ASSERT(meta_dev_write(d, buf, 8192, 4096, &e) == 0);
+	CU_ASSERT(meta_dev_flush(d, &e) == 0);
+	CU_ASSERT(meta_dev_read(d, rd, 8192, 4096, &e) == 0);
+	CU_ASSERT(memcmp(buf, rd, 8192) == 0);
+	/* Misaligned buffer, length or offset; past the end. */
+	CU_ASSERT(meta_dev_read(d, rd + 1, 512, 0, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EINVAL);
+	CU_ASSERT(meta_dev_read(d, rd, 100, 0, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EINVAL);
+	CU_ASSERT(meta_dev_write(d, buf, 512, 100, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EINVAL);
+	CU_ASSERT(meta_dev_read(d, rd, 8192, (1 << 20) - 4096, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ENXIO);
+	CU_ASSERT(strstr(meta_strerror(&e), "cannot read") != NULL);
+	/* Read-only devices refuse writes. */
+	CU_ASSERT_FATAL(meta_dev_open(dpath("dev"), META_DEV_RDONLY, &ro, &e) ==
+			0);
+	CU_ASSERT(meta_dev_write(ro, buf, 512, 0, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EROFS);
+	CU_ASSERT(meta_dev_read(ro, rd, 8192, 4096, &e) == 0);
+	CU_ASSERT(memcmp(buf, rd, 8192) == 0);
+	meta_dev_close(ro);
+	meta_dev_close(d);
+	/* Neither a file nor a block device; a missing path. */
+	CU_ASSERT(meta_dev_open(drive_dir, 0, &d, &e) == -1);
+	CU_ASSERT(meta_dev_open(dpath("missing"), 0, &d, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ENOENT);
+	free(buf);
+	free(rd);
+}
+
 static CU_TestInfo mdl_tests[] = {
+	{ "meta_dev on files", test_meta_dev },
 	{ "label round trip and bad labels", test_label_roundtrip },
 	{ "uuid text", test_uuid_text },
 	{ "set drives: refusals, discovery, names", test_set_drives },

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# t0011-limits: the documented limits, through the commands on one node:
+# 32 sets, and a 33rd refused with a clear error that changes nothing;
+# volume names d0..d8191 and pools hsp000..hsp999, the next refused.
+set -u
+B=${OBAN_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+T=$(mktemp -d /tmp/oban-t0011.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+export OBAN_ETCDIR=$T/etc OBAN_STATEDIR=$T/state OBAN_RUNDIR=$T/run
+export OBAN_NODENAME=node1
+mkdir -p "$T/etc" "$T/run" "$T/d"
+echo "drive_glob $T/d/*" > "$T/etc/runtime.cf"
+pass=0 fail=0
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+no() { echo "not ok - $1"; fail=$((fail + 1)); }
+check() { # check NAME EXPECTED-RC CMD...
+	local name=$1 want=$2 rc
+	shift 2
+	"$@" > "$T/out" 2> "$T/err"
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then ok "$name"; else
+		no "$name (rc $rc, want $want)"; cat "$T/out" "$T/err"; fi
+}
+has() { # has NAME PATTERN FILE
+	if grep -qE -- "$2" "$3"; then ok "$1"; else
+		no "$1: no '$2' in"; cat "$3"; fi
+}
+MS=$B/cmds/metaset MI=$B/cmds/metainit MST=$B/cmds/metastat
+
+created=0
+for i in $(seq 1 32); do
+	"$MS" -s "s$i" -M -a -h node1 > /dev/null 2> "$T/err" && created=$((created + 1))
+done
+[ "$created" -eq 32 ] && ok "32 sets created" || { no "32 sets created ($created)"; cat "$T/err"; }
+"$MS" > "$T/before" 2>&1
+check "a 33rd set is refused" 1 "$MS" -s s33 -M -a -h node1
+has "33rd set message names the set" "'s33'" "$T/err"
+"$MS" > "$T/after" 2>&1
+cmp -s "$T/before" "$T/after" && ok "the refusal changed nothing" || no "the refusal changed the sets"
+check "the 33rd set does not exist" 1 "$MS" -s s33
+check "deleting one set" 0 "$MS" -s s7 -d -h node1
+check "makes room for another" 0 "$MS" -s s33 -M -a -h node1
+
+truncate -s 64M "$T/d/disk0"
+check "a drive for set s1" 0 "$MS" -s s1 -a "$T/d/disk0"
+check "d8191 is a volume name" 0 "$MI" -s s1 -n d8191 1 1 "$T/d/disk0"
+check "d8192 is refused" 1 "$MI" -s s1 d8192 1 1 "$T/d/disk0"
+has "d8192 message names it" "d8192" "$T/err"
+check "hsp999 is a pool name" 0 "$MI" -s s1 hsp999
+check "hsp1000 is refused" 1 "$MI" -s s1 hsp1000
+has "hsp1000 message names it" "hsp1000" "$T/err"
+check "metastat still reads the set" 0 "$MST" -s s1 -p
+has "only hsp999 was made" "^s1/hsp999" "$T/out"
+if grep -q "d8192\|hsp1000" "$T/out"; then no "a refused name reached the set"; else ok "no refused name reached the set"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

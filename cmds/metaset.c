@@ -43,38 +43,11 @@ static void usage(void)
 		"       metaset -s setname -P\n");
 }
 
-static int print_host(void *arg, const struct meta_host_info *hi)
-{
-	bool mn = *(bool *)arg;
-
-	if (mn)
-		printf("  %-18s %-14s %s\n", hi->hi_name,
-		       (hi->hi_flags & META_NODE_OWN) ? "multi-owner" : "",
-		       (hi->hi_flags & META_NODE_ALIVE) ? "Yes" : "No");
-	else
-		printf("  %-18s %s\n", hi->hi_name,
-		       (hi->hi_flags & META_NODE_OWN) ? "Yes" : "");
-	return 0;
-}
-
-static int count_drive(void *arg, const struct meta_drive_info *di)
-{
-	(*(int *)arg)++;
-	return 0;
-}
-
-static int print_drive(void *arg, const struct meta_drive_info *di)
-{
-	printf("%-24s %s\n", di->di_name, di->di_nreplicas > 0 ? "Yes" : "No");
-	return 0;
-}
-
 static int print_set(const char *name)
 {
 	struct meta_set *s;
 	meta_error_t e;
-	bool mn;
-	int ndrives = 0;
+	int rc;
 
 	if (meta_set_open(name, META_SET_RDONLY, &s, &e) != 0) {
 		meta_error_t e2;
@@ -87,35 +60,9 @@ static int print_set(const char *name)
 			return meta_cmd_fail(prog, &e);
 		fprintf(stderr, "%s: %s\n", prog, meta_strerror(&e));
 	}
-	mn = meta_set_is_mn(s);
-	meta_set_drive_foreach(s, count_drive, &ndrives, &e);
-	if (mn)
-		printf("\nMulti-owner Set name = %s, Set number = %u, "
-		       "Master = %s\n",
-		       meta_set_name(s), meta_set_number(s),
-		       meta_set_master(s));
-	else
-		printf("\nSet name = %s, Set number = %u\n", meta_set_name(s),
-		       meta_set_number(s));
-	if (mn && ndrives > 0 && meta_set_master(s)[0] == '\0')
-		printf("Master and owner information unavailable until "
-		       "joined (metaset -j)\n");
-	if (mn)
-		printf("\nHost                Owner          Member\n");
-	else
-		printf("\nHost                Owner\n");
-	meta_set_host_foreach(s, print_host, &mn, &e);
-	if (ndrives > 0) {
-		printf("\nDrive                    Dbase\n\n");
-		meta_set_drive_foreach(s, print_drive, NULL, &e);
-	}
-	if (meta_set_db(s) != NULL && mddb_state(meta_set_db(s)) != MDDB_S_OK)
-		printf("\nState database: %s\n",
-		       mddb_state(meta_set_db(s)) == MDDB_S_STALE ? "stale" :
-								    "too few "
-								    "replicas");
+	rc = meta_set_print(stdout, s, &e);
 	meta_set_close(s);
-	return META_EXIT_OK;
+	return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
 }
 
 static int first_drive(void *arg, const struct meta_drive_info *di)

@@ -69,7 +69,12 @@
 	X(ME_SET_NOHOST,       ME_MDDB_BASE + 67, "host is not in the set") \
 	X(ME_LOCAL_DB,         ME_MDDB_BASE + 68, "local state database error") \
 	X(ME_SET_UNKNOWNHOST,  ME_MDDB_BASE + 69, "host is not in the membership list") \
-	X(ME_SET_HOSTEXISTS,   ME_MDDB_BASE + 70, "host is already in the set")
+	X(ME_SET_HOSTEXISTS,   ME_MDDB_BASE + 70, "host is already in the set") \
+	X(ME_SET_BADNODELIST,  ME_MDDB_BASE + 71, "invalid node list") \
+	X(ME_SET_MASTERBUSY,   ME_MDDB_BASE + 72, "the master may not withdraw while other nodes are joined") \
+	X(ME_SET_BADMSG,       ME_MDDB_BASE + 73, "invalid set message") \
+	X(ME_SET_NOTJOINED,    ME_MDDB_BASE + 74, "this node has not joined the set (metaset -j)") \
+	X(ME_SET_NOTMASTER,    ME_MDDB_BASE + 75, "only the set's master may change its replicas")
 
 #define META_ERRCODES_CONFIG(X)                                                \
 	X(ME_CFG_EXISTS,      ME_CONFIG_BASE + 1,  "already exists")           \

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <oban/error.h>
 
@@ -204,5 +205,139 @@ int meta_set_replica_add(struct meta_set *s, const char *name, int count,
 			 meta_error_t *ep);
 int meta_set_replica_del(struct meta_set *s, const char *name,
 			 meta_error_t *ep);
+
+/* ---- Nodes: the node list and this node --------------------------------- */
+
+#define META_NODE_MAXID 128 /* node ids are 1..128 */
+#define META_NODE_ADDRLEN 64 /* bytes of an address, NUL included */
+
+/* One line of the node list: "id name address". */
+struct meta_nodelist_ent {
+	uint32_t ne_id; /* 1..META_NODE_MAXID */
+	char ne_name[META_NODE_NAMELEN];
+	char ne_addr[META_NODE_ADDRLEN];
+};
+
+/*
+ * meta_nodelist_read - read the node list (facts 6.3): one node per line,
+ * "id name address" separated by blanks; '#' starts a comment; blank lines
+ * are ignored.  @path NULL means oban_path(OBAN_DIR_RUN, "nodelist").
+ *
+ * @ents  out: a malloc'd array sorted by ascending id (caller frees);
+ *        NULL when *@n is 0.
+ * Errors: ENOENT (no node list: a single node system, see
+ * meta_node_self()), ME_SET_BADNODELIST (a missing field, an id out of
+ * 1..128, a name or address too long, an id or name twice: the message
+ * names the line), errno of open/read, ENOMEM.  Thread-safe.
+ */
+int meta_nodelist_read(const char *path, struct meta_nodelist_ent **ents,
+		       int *n, meta_error_t *ep);
+
+/*
+ * meta_nodelist_write - replace the node list with @ents[@n] (any order;
+ * written sorted by id), atomically: a temporary file in the same
+ * directory, fsync, rename.  The writer is `metaclust step1` / mdcommd
+ * (from corosync's membership); tests write it by hand.  @path NULL as
+ * above.  Errors: ME_SET_BADNODELIST (the same checks as the reader; the
+ * old file is left as it was), errno of the file operations.
+ */
+int meta_nodelist_write(const char *path, const struct meta_nodelist_ent *ents,
+			int n, meta_error_t *ep);
+
+/*
+ * meta_node_self - this node: its name is $OBAN_NODENAME when set, else the
+ * short host name; its id and address come from the node list.  Without a
+ * node list, a single node: id 1, address "".  Errors: ME_SET_UNKNOWNHOST
+ * (a node list that does not name this node), meta_nodelist_read()'s.
+ */
+int meta_node_self(struct meta_nodelist_ent *self, meta_error_t *ep);
+
+/*
+ * meta_node_lookup - find @name in @ents[@n]; returns its index or -1.
+ */
+int meta_node_lookup(const struct meta_nodelist_ent *ents, int n,
+		     const char *name);
+
+/* ---- Join and withdraw rules (seed 004, "Join and withdraw") ----------- */
+
+/* What this node knows of the set when it asks to join or withdraw. */
+struct meta_join_state {
+	bool js_self_joined; /* this node is an owner now */
+	bool js_self_master; /* this node is the master */
+	uint32_t js_owners; /* joined nodes, this one included */
+	bool js_has_drives; /* the set has drives (and an mddb) */
+	/* The master's replicas (the set's state a joiner inherits): */
+	bool js_master_stale; /* the master runs the set STALE */
+	uint32_t js_master_replicas; /* replicas of the set */
+	uint32_t js_master_active; /* of which the master can use */
+	/* This node's own view of the replicas (first joiner only): */
+	uint32_t js_self_replicas;
+	uint32_t js_self_active;
+};
+
+enum meta_join_verdict {
+	META_JV_NOOP = 0, /* already joined / not joined: nothing to do */
+	META_JV_MASTER, /* first to join: this node becomes the master */
+	META_JV_MASTER_STALE, /* first to join with <= half the replicas
+				 (even count without a vote): master, STALE */
+	META_JV_SLAVE, /* joins the master's set and inherits its state */
+	META_JV_SLAVE_STALE, /* the master is STALE: so is this node */
+	META_JV_WD_SLAVE, /* withdraw a slave */
+	META_JV_WD_LAST, /* withdraw the master, the last owner: no master */
+};
+
+/*
+ * meta_join_check - the seed's join and withdraw rules, as a pure
+ * function of @st: the first node to join becomes master (STALE if it
+ * sees half or fewer of the replicas); a later joiner inherits the
+ * master's state: it may join while the master runs with 50% of its
+ * replicas, and is STALE when the master is; the master may not withdraw
+ * while other nodes are joined.
+ *
+ * @join  true for metaset -j, false for -w.
+ * Returns a verdict (>= 0), or -1 with @ep: ME_MDDB_NOREPLICA (join of a
+ * set without drives), ME_SET_MASTERBUSY (the master withdrawing while
+ * others are joined), ME_MDDB_TOOFEW (a slave joining a master that has
+ * fewer than half of the replicas and is not STALE: an inconsistent
+ * view).  Thread-safe.
+ */
+int meta_join_check(const struct meta_join_state *st, bool join,
+		    meta_error_t *ep);
+
+/* ---- metaset's output ---------------------------------------------------- */
+
+/* Everything metaset prints of one set. */
+struct meta_set_view {
+	const char *sv_name;
+	uint32_t sv_setno;
+	bool sv_mn;
+	const char *sv_master; /* "" when none */
+	bool sv_self_joined; /* this node is an owner */
+	const struct meta_host_info *sv_hosts;
+	int sv_nhosts;
+	const struct meta_drive_info *sv_drives;
+	int sv_ndrives;
+	int sv_db_state; /* MDDB_S_*, or -1 when no replica was read */
+};
+
+/*
+ * meta_set_view_print - print @v as metaset does (seed 004): for a
+ * multi-owner set "Multi-owner Set name = S, Set number = N, Master = M",
+ * where a node that has not joined a set with drives prints no master and
+ * "Master and owner information unavailable until joined (metaset -j)";
+ * the Host / Owner / Member table; the Drive / Dbase table when the set has
+ * drives; the state database's state when it is not OK.  Pure but for
+ * writing to @f.  Returns 0, or -1 when writing failed.
+ */
+int meta_set_view_print(FILE *f, const struct meta_set_view *v);
+
+/*
+ * meta_set_print - gather @s's view (hosts, drives, this node's ownership)
+ * and print it with meta_set_view_print().  Errors: ENOMEM, EIO.
+ */
+int meta_set_print(FILE *f, struct meta_set *s, meta_error_t *ep);
+
+/* meta_set_self_joined - true when this node is an owner of @s. */
+bool meta_set_self_joined(struct meta_set *s);
 
 #endif /* OBAN_META_SET_H */

@@ -96,32 +96,23 @@ static void this_node(char *name, size_t len)
 }
 
 /*
- * Look @name up in the nodelist: its id, 0 if absent.  -1 when there is no
- * nodelist at all (a single node: only this node, id 1, exists).
+ * Look @name up in the node list: its id, 0 if absent (or the list is
+ * unreadable).  -1 when there is no node list at all (a single node: only
+ * this node, id 1, exists).
  */
 static long nodelist_id(const char *name)
 {
-	char path[4096], line[512];
-	FILE *f;
+	struct meta_nodelist_ent *v;
+	meta_error_t e;
 	long id = 0;
+	int n, i;
 
-	if (oban_path(path, sizeof(path), OBAN_DIR_RUN, "nodelist") == NULL)
-		return -1;
-	f = fopen(path, "re");
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char nm[256];
-		long nid;
-
-		line[strcspn(line, "#")] = '\0';
-		if (sscanf(line, "%ld %255s", &nid, nm) == 2 &&
-		    strcmp(nm, name) == 0) {
-			id = nid;
-			break;
-		}
-	}
-	fclose(f);
+	if (meta_nodelist_read(NULL, &v, &n, &e) != 0)
+		return e.me_code == ENOENT ? -1 : 0;
+	i = meta_node_lookup(v, n, name);
+	if (i >= 0)
+		id = v[i].ne_id;
+	free(v);
 	return id;
 }
 
@@ -1206,15 +1197,69 @@ int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
 	return 0;
 }
 
+bool meta_set_self_joined(struct meta_set *s)
+{
+	char me[META_NODE_NAMELEN];
+	int i;
+
+	this_node(me, sizeof(me));
+	for (i = 0; i < s->s_nnodes; i++)
+		if (strcmp(s->s_nodes[i].mn_name, me) == 0)
+			return (s->s_nodes[i].mn_flags & META_NODE_OWN) != 0;
+	return false;
+}
+
+/* What this node knows of the set, for meta_join_check(). */
+static void join_state(struct meta_set *s, struct meta_join_state *st)
+{
+	char me[META_NODE_NAMELEN];
+	struct mddb_replica_info ri;
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	this_node(me, sizeof(me));
+	st->js_self_joined = meta_set_self_joined(s);
+	st->js_self_master = strcmp(s->s_rec.ms_master, me) == 0;
+	for (i = 0; i < s->s_nnodes; i++)
+		if (s->s_nodes[i].mn_flags & META_NODE_OWN)
+			st->js_owners++;
+	st->js_has_drives = s->s_ndrives > 0;
+	if (s->s_db == NULL)
+		return;
+	for (i = 0; i < mddb_replica_count(s->s_db); i++) {
+		st->js_self_replicas++;
+		if (mddb_replica_info(s->s_db, i, &ri, NULL) == 0 &&
+		    (ri.ri_flags & MDDB_F_ACTIVE))
+			st->js_self_active++;
+	}
+	/* On one node the master's view is this node's own. */
+	st->js_master_stale = mddb_state(s->s_db) == MDDB_S_STALE;
+	st->js_master_replicas = st->js_self_replicas;
+	st->js_master_active = st->js_self_active;
+}
+
 int meta_set_join(struct meta_set *s, meta_error_t *ep)
 {
+	struct meta_join_state st;
+	int v;
+
 	if (s->s_flags & META_SET_RDONLY)
 		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
 				      "cannot join set");
 	if (s->s_db == NULL)
 		return meta_error_set(ep, ME_MDDB_NOREPLICA, 0,
 				      s->s_rec.ms_name, "cannot join set");
-	if (s->s_rec.ms_master[0] == '\0')
+	join_state(s, &st);
+	v = meta_join_check(&st, true, ep);
+	if (v < 0) {
+		snprintf(ep->me_object, sizeof(ep->me_object), "%s",
+			 s->s_rec.ms_name);
+		return -1;
+	}
+	if (v == META_JV_NOOP)
+		return 0;
+	if (v == META_JV_MASTER || v == META_JV_MASTER_STALE ||
+	    s->s_rec.ms_master[0] == '\0')
 		set_owner(s, true);
 	else
 		set_owner_only(s, true);
@@ -1223,9 +1268,24 @@ int meta_set_join(struct meta_set *s, meta_error_t *ep)
 
 int meta_set_withdraw(struct meta_set *s, meta_error_t *ep)
 {
+	struct meta_join_state st;
+	int v;
+
 	if (s->s_flags & META_SET_RDONLY)
 		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
 				      "cannot withdraw from set");
-	set_owner(s, false);
+	join_state(s, &st);
+	v = meta_join_check(&st, false, ep);
+	if (v < 0) {
+		snprintf(ep->me_object, sizeof(ep->me_object), "%s",
+			 s->s_rec.ms_name);
+		return -1;
+	}
+	if (v == META_JV_NOOP)
+		return 0;
+	if (v == META_JV_WD_LAST)
+		set_owner(s, false);
+	else
+		set_owner_only(s, false);
 	return meta_local_set_put(&s->s_rec, ep);
 }

@@ -340,4 +340,105 @@ int meta_set_print(FILE *f, struct meta_set *s, meta_error_t *ep);
 /* meta_set_self_joined - true when this node is an owner of @s. */
 bool meta_set_self_joined(struct meta_set *s);
 
+/* ---- Sets across nodes (doc/storage.md, "Sets across nodes") ---------- */
+
+/*
+ * The set administration channel: set creation, host changes, join,
+ * withdraw and reloads travel as MDC_MSG_SET_ADMIN messages on this
+ * reserved mdcommd set number, whose master is the lowest-numbered node of
+ * the membership and which every member runs (each node decides whether
+ * the message concerns it).  Multi-owner sets are therefore numbered
+ * 1..META_MN_SETMAX.
+ */
+#define META_MN_ADMIN_SET 31
+#define META_MN_SETMAX 30
+
+enum meta_mns_op {
+	META_MNS_CREATE = 1, /* create the set on its hosts */
+	META_MNS_HOSTS = 2, /* the set's hosts are now mm_hosts */
+	META_MNS_JOIN = 3, /* node mm_node joined (verdict mm_verdict) */
+	META_MNS_WITHDRAW = 4, /* node mm_node withdrew (verdict) */
+	META_MNS_RELOAD = 5, /* re-read the set's drives from its mddb */
+	META_MNS_DESTROY = 6, /* forget the set (its hosts all deleted) */
+	META_MNS_ATTACH = 7, /* master: mm_count replicas on mm_drive */
+	META_MNS_DETACH = 8, /* master: delete the replicas on mm_drive */
+};
+#define META_MNS_NOPS 9
+
+#define META_MNS_F_DRYRUN 0x1 /* check only, change nothing */
+#define META_MNS_MAXHOSTS 64
+#define META_MNS_SIZE 368 /* bytes on the wire */
+#define META_MNS_MAGIC 0x534e4d4fu /* "OMNS" */
+#define META_MNS_VERSION 1
+
+/* A set administration payload, decoded (format: doc/format-mddb.md,
+ * "Set administration messages"). */
+struct meta_mns {
+	uint32_t mm_op; /* enum meta_mns_op */
+	uint32_t mm_flags; /* META_MNS_F_* */
+	uint32_t mm_setno; /* 1..META_MN_SETMAX */
+	uint32_t mm_setflags; /* multi-owner: 1 */
+	uint32_t mm_node; /* JOIN / WITHDRAW: the node; else 0 */
+	uint32_t mm_verdict; /* JOIN / WITHDRAW: enum meta_join_verdict */
+	uint64_t mm_ctime;
+	uint8_t mm_uuid[16]; /* the set's UUID */
+	char mm_name[META_SET_NAMELEN];
+	uint8_t mm_drive[16]; /* ATTACH / DETACH: the drive's UUID */
+	uint32_t mm_count; /* ATTACH: replicas to add */
+	uint32_t mm_nhosts; /* CREATE / HOSTS: 1..META_MNS_MAXHOSTS */
+	uint32_t mm_hosts[META_MNS_MAXHOSTS]; /* node ids, each once */
+};
+
+/*
+ * meta_mns_encode - @m into @buf of @len >= META_MNS_SIZE bytes, checked
+ * as the decoder checks.  meta_mns_decode - the reverse: every malformed
+ * payload (length, magic, version, op, flags, set number or name, host
+ * ids out of range or twice, a field the op does not use that is not
+ * zero, a non-zero pad) is refused with ME_SET_BADMSG.  Pure.
+ */
+int meta_mns_encode(const struct meta_mns *m, void *buf, size_t len,
+		    meta_error_t *ep);
+int meta_mns_decode(const void *buf, size_t len, struct meta_mns *m,
+		    meta_error_t *ep);
+
+/*
+ * meta_mns_apply - apply @m on this node, node @self (the handler of
+ * SET_ADMIN and the side and attach messages, and the single node path).
+ * Every node applies the same message to its own local replica, so that
+ * nodes with the same records give the same result; only the set's master
+ * (@on_master for ATTACH / DETACH; the node named master in the local
+ * records otherwise) writes the set's replicas.  A message about a set
+ * this node is not a host of changes nothing here and succeeds.
+ * Errors: ME_SET_EXISTS (another set has the name), ME_SET_FULL (the set
+ * number is in use here), ME_SET_UNKNOWNHOST (a host not in the node
+ * list), ME_SET_MASTERBUSY / ME_SET_NOTJOINED (a join or withdraw that
+ * the local records refuse), ME_SET_NOTMASTER, the errors of the set and
+ * local replica operations.
+ */
+int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
+		   meta_error_t *ep);
+
+/*
+ * meta_set_create_rec - create set @name on this node with the given
+ * number, UUID, creation time and multi-owner flag, and hosts @ids[@n]
+ * (node ids, named through the node list).  Idempotent: the same set (same
+ * UUID) already here succeeds.  @dryrun checks only.  Errors as
+ * meta_mns_apply().
+ */
+int meta_set_create_rec(const char *name, uint32_t setno, const uint8_t *uuid,
+			uint64_t ctime, bool mn, const uint32_t *ids, int n,
+			bool dryrun, meta_error_t *ep);
+
+/*
+ * meta_set_reload - re-read set @name's drive records from its mddb into
+ * this node's local replica (the PARSE of the set's own records): finds
+ * the set's drives by their labels, opens the mddb read-only, and makes
+ * the local drive list the mddb's.  Errors: ME_SET_NOTFOUND, mdl_scan()
+ * and mddb_open() errors.
+ */
+int meta_set_reload(const char *name, meta_error_t *ep);
+
+/* meta_set_ctime / meta_set_flags - the set's creation time and ML flags. */
+uint64_t meta_set_ctime(const struct meta_set *s);
+
 #endif /* OBAN_META_SET_H */

@@ -441,4 +441,59 @@ int meta_set_reload(const char *name, meta_error_t *ep);
 /* meta_set_ctime / meta_set_flags - the set's creation time and ML flags. */
 uint64_t meta_set_ctime(const struct meta_set *s);
 
+/* ---- Sets across nodes: the initiator's side (metaset, metadb) ---------- */
+
+/*
+ * meta_mnset_cluster - true when the node list names more than one node:
+ * the set commands then go through mdcommd.  Without a node list, or with
+ * one node in it, they act on this node alone (meta_mnset_send() applies
+ * the message here).
+ */
+bool meta_mnset_cluster(void);
+
+/*
+ * meta_mnset_send - send set message @m to every node: a dry run first
+ * (NO_LOG | STOP_ON_ERROR | NO_MCT; nothing changes anywhere if any node
+ * refuses), then the message itself, on the admin set; on a single node,
+ * meta_mns_apply() here.  Must be called without a set open (the handler
+ * on this node takes the set's lock).  Errors: ME_COMM_FAILED (a node
+ * refused: its error text, with its node id), mdc_client_send()'s errors
+ * (ENOENT / ECONNREFUSED: no mdcommd), meta_mns_apply()'s.
+ */
+int meta_mnset_send(const struct meta_mns *m, meta_error_t *ep);
+
+/*
+ * The metaset operations on a multi-owner set across nodes.  Each builds
+ * one validated message from this node's records and sends it with
+ * meta_mnset_send(); each suspends set @name's classes on this node's
+ * mdcommd while it changes the set's nodes (seed: metaset and metadb
+ * suspend mdcommd), and resumes them.
+ *
+ * meta_mnset_create - create the multi-owner set on hosts @hosts[@n] (node
+ *     names in the node list): the lowest set number 1..META_MN_SETMAX free
+ *     here; a host that has it in use refuses the dry run.
+ * meta_mnset_hosts - add (@add) or delete hosts; deleting every host
+ *     deletes the set on all of them (it must have no drives).
+ * meta_mnset_join / meta_mnset_withdraw - meta_join_check()'s rules over
+ *     this node's records and its view of the replicas; then tell this
+ *     node's mdcommd the set's master (0 after a withdraw).
+ * meta_mnset_drives_changed - after this node (the master, or the first
+ *     to add drives: it becomes master) changed the set's drives: every
+ *     host re-reads them from the mddb; @first also records this node as
+ *     joined master everywhere.
+ * meta_mnset_replicas - metadb -a (@count > 0) / -d (@count 0) on a
+ *     joined set: META_DB_ATTACH / DETACH through the set's master.
+ * Errors: as meta_mnset_send(), meta_join_check(), ME_SET_NOTFOUND,
+ *     ME_SET_UNKNOWNHOST, ME_SET_NUMBERUSED, ME_SET_FULL.
+ */
+int meta_mnset_create(const char *name, const char *const *hosts, int n,
+		      meta_error_t *ep);
+int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
+		     int n, meta_error_t *ep);
+int meta_mnset_join(const char *name, meta_error_t *ep);
+int meta_mnset_withdraw(const char *name, meta_error_t *ep);
+int meta_mnset_drives_changed(const char *name, bool first, meta_error_t *ep);
+int meta_mnset_replicas(const char *name, const char *drive, int count,
+			meta_error_t *ep);
+
 #endif /* OBAN_META_SET_H */

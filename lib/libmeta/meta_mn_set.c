@@ -35,8 +35,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <oban/mdc_client.h>
 #include <oban/mdc_msg.h>
+#include <oban/mddb.h>
 #include <oban/mdl.h>
 #include <oban/meta_mn.h>
 #include <oban/meta_set.h>
@@ -555,3 +559,460 @@ const struct meta_mn_handler meta_mn_set_handlers[] = {
 	{ MDC_MSG_META_DB_DELSIDE, h_set }, { MDC_MSG_META_MD_ADDSIDE, h_set },
 	{ MDC_MSG_META_MD_DELSIDE, h_set }, { 0, NULL },
 };
+
+/* ---- the initiator's side ------------------------------------------------ */
+
+bool meta_mnset_cluster(void)
+{
+	struct meta_nodelist_ent *v;
+	meta_error_t e;
+	int n;
+
+	if (meta_nodelist_read(NULL, &v, &n, &e) != 0)
+		return false;
+	free(v);
+	return n > 1;
+}
+
+/* Turn a result into 0, or -1 with the failing node's text. */
+static int result_check(const struct mdc_result *res, meta_error_t *ep)
+{
+	char text[META_ERR_WHATLEN];
+	size_t n = res->mr_outlen < sizeof(text) - 1 ? res->mr_outlen :
+						       sizeof(text) - 1;
+
+	if (res->mr_exitval == 0)
+		return 0;
+	memcpy(text, res->mr_out, n);
+	text[n] = '\0';
+	if (n > 0 && text[n - 1] == '\n')
+		text[n - 1] = '\0';
+	return meta_error_set(ep, ME_COMM_FAILED,
+			      res->mr_failing_node ? res->mr_failing_node :
+						     res->mr_node,
+			      NULL, "%s", text[0] ? text : "set message");
+}
+
+static int send_one(uint32_t set, uint32_t type, uint32_t flags,
+		    const void *buf, uint32_t len, meta_error_t *ep)
+{
+	struct mdc_client_req rq = {
+		.cr_set = set,
+		.cr_type = type,
+		.cr_flags = flags,
+		.cr_data = buf,
+		.cr_len = len,
+	};
+	struct mdc_result res;
+
+	memset(&res, 0, sizeof(res));
+	if (mdc_client_send(&rq, &res, ep) != 0)
+		return -1;
+	return result_check(&res, ep);
+}
+
+int meta_mnset_send(const struct meta_mns *m, meta_error_t *ep)
+{
+	uint8_t buf[META_MNS_SIZE];
+	struct meta_mns dry = *m;
+	struct meta_nodelist_ent self;
+
+	dry.mm_flags |= META_MNS_F_DRYRUN;
+	if (!meta_mnset_cluster()) {
+		if (meta_node_self(&self, ep) != 0 ||
+		    meta_mns_apply(&dry, self.ne_id, true, ep) != 0)
+			return -1;
+		return meta_mns_apply(m, self.ne_id, true, ep);
+	}
+	if (meta_mns_encode(&dry, buf, sizeof(buf), ep) != 0 ||
+	    send_one(META_MN_ADMIN_SET, MDC_MSG_SET_ADMIN,
+		     MDC_F_NO_LOG | MDC_F_STOP_ON_ERROR | MDC_F_NO_MCT, buf,
+		     sizeof(buf), ep) != 0)
+		return -1;
+	if (meta_mns_encode(m, buf, sizeof(buf), ep) != 0)
+		return -1;
+	return send_one(META_MN_ADMIN_SET, MDC_MSG_SET_ADMIN, MDC_F_NO_LOG, buf,
+			sizeof(buf), ep);
+}
+
+/* Suspend every class of @setno on this node's mdcommd (polling until
+ * drained), so that no other command of the set starts here while its
+ * nodes change.  No daemon, or a single node: nothing to do. */
+static void suspend_set(uint32_t setno, bool *done)
+{
+	meta_error_t e;
+	int answer = 0, i;
+
+	*done = false;
+	if (!meta_mnset_cluster() || setno == 0 || setno > META_MN_SETMAX)
+		return;
+	for (i = 0; i < 100; i++) {
+		if (mdc_client_ctl(MDC_CLIENT_SUSPEND, setno, 0, 0, &answer,
+				   &e) != 0)
+			return;
+		*done = true;
+		if (answer != MDC_CS_SET_NOT_DRAINED)
+			return;
+		usleep(100 * 1000);
+	}
+}
+
+static void resume_set(uint32_t setno, bool done)
+{
+	meta_error_t e;
+	int answer;
+
+	if (done)
+		(void)mdc_client_ctl(MDC_CLIENT_RESUME, setno, 0, 0, &answer,
+				     &e);
+}
+
+/* A message about set @name from this node's record of it. */
+static int mns_from_set(const char *name, uint32_t op, struct meta_mns *m,
+			uint32_t *hosts, uint32_t *nhosts, meta_error_t *ep)
+{
+	struct ml_set rec;
+	struct ml_node *nodes = NULL;
+	int n = 0, i;
+
+	memset(m, 0, sizeof(*m));
+	if (meta_local_set_get(name, &rec, ep) != 0)
+		return -1;
+	if (!(rec.ms_flags & ML_SF_MN))
+		return meta_error_set(ep, ME_USAGE, 0, name,
+				      "not a multi-owner set:");
+	m->mm_op = op;
+	m->mm_setno = rec.ms_setno;
+	m->mm_setflags = 1;
+	m->mm_ctime = rec.ms_ctime;
+	memcpy(m->mm_uuid, rec.ms_uuid, 16);
+	snprintf(m->mm_name, sizeof(m->mm_name), "%s", rec.ms_name);
+	if (hosts == NULL)
+		return 0;
+	if (meta_local_nodes(name, &nodes, &n, ep) != 0)
+		return -1;
+	*nhosts = 0;
+	for (i = 0; i < n && i < META_MNS_MAXHOSTS; i++)
+		hosts[(*nhosts)++] = nodes[i].mn_nodeid;
+	free(nodes);
+	return 0;
+}
+
+/* Node ids of @names[@n] from the node list. */
+static int ids_of(const char *const *names, int n, uint32_t *ids,
+		  meta_error_t *ep)
+{
+	struct meta_nodelist_ent *v, self;
+	meta_error_t e;
+	int nv, i, k;
+
+	if (n < 1 || n > META_MNS_MAXHOSTS)
+		return meta_error_set(ep, ME_USAGE, 0, NULL,
+				      "between 1 and %d hosts",
+				      META_MNS_MAXHOSTS);
+	if (meta_nodelist_read(NULL, &v, &nv, &e) != 0) {
+		if (e.me_code != ENOENT) {
+			*ep = e;
+			return -1;
+		}
+		/* A single node: only this node exists. */
+		if (meta_node_self(&self, ep) != 0)
+			return -1;
+		v = malloc(sizeof(*v));
+		if (v == NULL)
+			return meta_error_set(ep, ENOMEM, 0, NULL, "hosts");
+		v[0] = self;
+		nv = 1;
+	}
+	for (i = 0; i < n; i++) {
+		k = meta_node_lookup(v, nv, names[i]);
+		if (k < 0) {
+			free(v);
+			return meta_error_set(ep, ME_SET_UNKNOWNHOST, 0,
+					      names[i], "cannot add host");
+		}
+		ids[i] = v[k].ne_id;
+		for (k = 0; k < i; k++)
+			if (ids[k] == ids[i]) {
+				free(v);
+				return meta_error_set(ep, EEXIST, 0, names[i],
+						      "host given twice:");
+			}
+	}
+	free(v);
+	return 0;
+}
+
+int meta_mnset_create(const char *name, const char *const *hosts, int n,
+		      meta_error_t *ep)
+{
+	struct ml_set *sets = NULL;
+	bool used[META_MN_SETMAX + 1] = { false };
+	struct meta_mns m;
+	int nsets = 0, i;
+
+	memset(&m, 0, sizeof(m));
+	if (strlen(name) >= sizeof(m.mm_name))
+		return meta_error_set(ep, ME_BADNAME, 0, name,
+				      "cannot create set");
+	if (ids_of(hosts, n, m.mm_hosts, ep) != 0)
+		return -1;
+	m.mm_nhosts = (uint32_t)n;
+	if (meta_local_sets(&sets, &nsets, ep) != 0)
+		return -1;
+	for (i = 0; i < nsets; i++)
+		if (sets[i].ms_setno <= META_MN_SETMAX)
+			used[sets[i].ms_setno] = true;
+	free(sets);
+	for (i = 1; i <= META_MN_SETMAX && used[i]; i++)
+		;
+	if (i > META_MN_SETMAX)
+		return meta_error_set(ep, ME_SET_FULL, 0, name,
+				      "cannot create set");
+	m.mm_op = META_MNS_CREATE;
+	m.mm_setno = (uint32_t)i;
+	m.mm_setflags = 1;
+	m.mm_ctime = (uint64_t)time(NULL);
+	mdl_uuid_generate(m.mm_uuid);
+	snprintf(m.mm_name, sizeof(m.mm_name), "%s", name);
+	return meta_mnset_send(&m, ep);
+}
+
+int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
+		     int n, meta_error_t *ep)
+{
+	uint32_t ids[META_MNS_MAXHOSTS], cur[META_MNS_MAXHOSTS], ncur = 0;
+	struct meta_mns m;
+	bool susp;
+	int i, rc;
+	uint32_t j, k;
+
+	if (mns_from_set(name, META_MNS_HOSTS, &m, cur, &ncur, ep) != 0 ||
+	    ids_of(hosts, n, ids, ep) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		bool have = false;
+
+		for (j = 0; j < ncur; j++)
+			have |= cur[j] == ids[i];
+		if (add && have)
+			return meta_error_set(ep, ME_SET_HOSTEXISTS, 0,
+					      hosts[i], "cannot add host");
+		if (!add && !have)
+			return meta_error_set(ep, ME_SET_NOHOST, 0, hosts[i],
+					      "cannot delete host");
+	}
+	if (add) {
+		if (ncur + (uint32_t)n > META_MNS_MAXHOSTS)
+			return meta_error_set(ep, ME_USAGE, 0, name,
+					      "too many hosts for set");
+		for (i = 0; i < n; i++)
+			cur[ncur++] = ids[i];
+	} else {
+		for (i = 0; i < n; i++)
+			for (j = 0; j < ncur; j++)
+				if (cur[j] == ids[i]) {
+					for (k = j; k + 1 < ncur; k++)
+						cur[k] = cur[k + 1];
+					ncur--;
+					break;
+				}
+	}
+	if (ncur == 0)
+		m.mm_op = META_MNS_DESTROY;
+	else
+		memcpy(m.mm_hosts, cur, ncur * sizeof(cur[0]));
+	m.mm_nhosts = m.mm_op == META_MNS_DESTROY ? 0 : ncur;
+	if (m.mm_op == META_MNS_DESTROY) {
+		struct ml_drive *d = NULL;
+		int nd = 0;
+
+		if (meta_local_drives(name, &d, &nd, ep) != 0)
+			return -1;
+		free(d);
+		if (nd > 0)
+			return meta_error_set(ep, ME_SET_HASDRIVES, 0, name,
+					      "cannot delete set");
+	}
+	suspend_set(m.mm_setno, &susp);
+	rc = meta_mnset_send(&m, ep);
+	resume_set(m.mm_setno, susp);
+	return rc;
+}
+
+/* This node's view of the set for meta_join_check(). */
+static int join_view(const char *name, struct meta_join_state *st,
+		     uint32_t *master_id, meta_error_t *ep)
+{
+	struct meta_nodelist_ent self;
+	struct ml_node *nodes = NULL;
+	struct ml_set rec;
+	struct meta_set *s;
+	int n = 0, i;
+
+	memset(st, 0, sizeof(*st));
+	*master_id = 0;
+	if (meta_node_self(&self, ep) != 0 ||
+	    meta_local_set_get(name, &rec, ep) != 0 ||
+	    meta_local_nodes(name, &nodes, &n, ep) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (nodes[i].mn_flags & META_NODE_OWN) {
+			st->js_owners++;
+			if (nodes[i].mn_nodeid == self.ne_id)
+				st->js_self_joined = true;
+		}
+		if (rec.ms_master[0] != '\0' &&
+		    strcmp(nodes[i].mn_name, rec.ms_master) == 0)
+			*master_id = nodes[i].mn_nodeid;
+	}
+	free(nodes);
+	st->js_self_master = strcmp(rec.ms_master, self.ne_name) == 0;
+	/* The replicas as this node reads them: a joiner inherits the
+	 * master's state, and reads the same drives the master does. */
+	if (meta_set_open(name, META_SET_RDONLY | META_SET_ALLOW_HALF, &s,
+			  ep) != 0) {
+		meta_error_t e;
+
+		if (meta_set_open(name, META_SET_RDONLY | META_SET_NODB, &s,
+				  &e) != 0)
+			return -1;
+	}
+	st->js_has_drives = meta_set_db(s) != NULL;
+	if (meta_set_db(s) != NULL) {
+		struct mddb *db = meta_set_db(s);
+		struct mddb_replica_info ri;
+
+		for (i = 0; i < mddb_replica_count(db); i++) {
+			st->js_self_replicas++;
+			if (mddb_replica_info(db, i, &ri, NULL) == 0 &&
+			    (ri.ri_flags & MDDB_F_ACTIVE))
+				st->js_self_active++;
+		}
+		st->js_master_replicas = st->js_self_replicas;
+		st->js_master_active = st->js_self_active;
+		st->js_master_stale = mddb_state(db) == MDDB_S_STALE;
+	} else {
+		/* Drives known but none readable here. */
+		struct ml_drive *d = NULL;
+		int nd = 0;
+
+		(void)meta_local_drives(name, &d, &nd, ep);
+		free(d);
+		st->js_has_drives = nd > 0;
+	}
+	meta_set_close(s);
+	return 0;
+}
+
+static int join_or_withdraw(const char *name, bool join, meta_error_t *ep)
+{
+	struct meta_nodelist_ent self;
+	struct meta_join_state st;
+	struct meta_mns m;
+	uint32_t master;
+	meta_error_t e;
+	int v, rc, answer;
+	bool susp;
+
+	if (meta_node_self(&self, ep) != 0 ||
+	    mns_from_set(name, join ? META_MNS_JOIN : META_MNS_WITHDRAW, &m,
+			 NULL, NULL, ep) != 0 ||
+	    join_view(name, &st, &master, ep) != 0)
+		return -1;
+	v = meta_join_check(&st, join, ep);
+	if (v < 0) {
+		snprintf(ep->me_object, sizeof(ep->me_object), "%s", name);
+		return -1;
+	}
+	if (v == META_JV_NOOP)
+		return 0;
+	m.mm_node = self.ne_id;
+	m.mm_verdict = (uint32_t)v;
+	suspend_set(m.mm_setno, &susp);
+	rc = meta_mnset_send(&m, ep);
+	resume_set(m.mm_setno, susp);
+	if (rc != 0 || !meta_mnset_cluster())
+		return rc;
+	/* Tell this node's mdcommd where the set's messages go now. */
+	if (join && (v == META_JV_MASTER || v == META_JV_MASTER_STALE))
+		master = self.ne_id;
+	if (mdc_client_ctl(MDC_CLIENT_SETMASTER, m.mm_setno, 0,
+			   join ? master : 0, &answer, &e) != 0) {
+		*ep = e;
+		return -1;
+	}
+	return 0;
+}
+
+int meta_mnset_join(const char *name, meta_error_t *ep)
+{
+	return join_or_withdraw(name, true, ep);
+}
+
+int meta_mnset_withdraw(const char *name, meta_error_t *ep)
+{
+	return join_or_withdraw(name, false, ep);
+}
+
+int meta_mnset_drives_changed(const char *name, bool first, meta_error_t *ep)
+{
+	struct meta_nodelist_ent self;
+	struct meta_mns m;
+	meta_error_t e;
+	int answer;
+
+	if (meta_node_self(&self, ep) != 0 ||
+	    mns_from_set(name, META_MNS_RELOAD, &m, NULL, NULL, ep) != 0 ||
+	    meta_mnset_send(&m, ep) != 0)
+		return -1;
+	if (!first)
+		return 0;
+	m.mm_op = META_MNS_JOIN;
+	m.mm_node = self.ne_id;
+	m.mm_verdict = META_JV_MASTER;
+	if (meta_mnset_send(&m, ep) != 0)
+		return -1;
+	if (meta_mnset_cluster() &&
+	    mdc_client_ctl(MDC_CLIENT_SETMASTER, m.mm_setno, 0, self.ne_id,
+			   &answer, &e) != 0) {
+		*ep = e;
+		return -1;
+	}
+	return 0;
+}
+
+int meta_mnset_replicas(const char *name, const char *drive, int count,
+			meta_error_t *ep)
+{
+	struct meta_drive_info di;
+	uint8_t buf[META_MNS_SIZE];
+	struct meta_set *s;
+	struct meta_mns m;
+
+	if (mns_from_set(name, count > 0 ? META_MNS_ATTACH : META_MNS_DETACH,
+			 &m, NULL, NULL, ep) != 0)
+		return -1;
+	if (meta_set_open(name, META_SET_RDONLY | META_SET_NODB, &s, ep) != 0)
+		return -1;
+	if (meta_set_drive_find(s, drive, &di, ep) != 0) {
+		meta_set_close(s);
+		return -1;
+	}
+	meta_set_close(s);
+	memcpy(m.mm_drive, di.di_uuid, 16);
+	m.mm_count = count > 0 ? (uint32_t)count : 0;
+	if (!meta_mnset_cluster()) {
+		struct meta_nodelist_ent self;
+
+		if (meta_node_self(&self, ep) != 0)
+			return -1;
+		return meta_mns_apply(&m, self.ne_id, true, ep);
+	}
+	if (meta_mns_encode(&m, buf, sizeof(buf), ep) != 0)
+		return -1;
+	return send_one(m.mm_setno,
+			count > 0 ? MDC_MSG_META_DB_ATTACH :
+				    MDC_MSG_META_DB_DETACH,
+			MDC_F_DEFAULT, buf, sizeof(buf), ep);
+}

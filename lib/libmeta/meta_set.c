@@ -1333,10 +1333,16 @@ int meta_set_create_rec(const char *name, uint32_t setno, const uint8_t *uuid,
 				       setno, sets[i].ms_name);
 			goto out;
 		}
-	if (meta_nodelist_read(NULL, &nl, &nnl, &e) != 0 &&
-	    e.me_code != ENOENT) {
-		*ep = e;
-		goto out;
+	if (meta_nodelist_read(NULL, &nl, &nnl, &e) != 0) {
+		if (e.me_code != ENOENT) {
+			*ep = e;
+			goto out;
+		}
+		/* A single node: only this node, id 1. */
+		nl = malloc(sizeof(*nl));
+		if (nl == NULL || meta_node_self(nl, ep) != 0)
+			goto out;
+		nnl = 1;
 	}
 	nodes = calloc((size_t)n, sizeof(*nodes));
 	if (nodes == NULL) {

@@ -210,11 +210,29 @@ int meta_mn_set_info(const char *set, bool *mn, uint32_t *setno,
 		     meta_error_t *ep);
 
 /*
- * meta_mn_in_daemon - true when this process runs a command for mdcommd
- * (the daemon's handler, or a process it started): the command must run
- * locally and not forward again.
+ * meta_mn_in_daemon - true when a command must run locally and not
+ * forward: inside mdcommd's handler (meta_mn_cmdctx() is set), or when the
+ * environment has OBAN_MN_LOCAL=1 (test-only: single-node tests that use
+ * multi-owner sets without mdcommd).
  */
 bool meta_mn_in_daemon(void);
+
+/*
+ * The command context: while mdcommd's BC_CMD handler runs a configuration
+ * command in its own process, meta_mn_cmdctx() returns the model the
+ * command must use instead of opening the set (cmds/cmd_common.c), and
+ * whether it must only check (cx_dry: a dry run, or a node other than the
+ * master, which applies the change to its model without writing).  NULL
+ * everywhere else.  Thread-local.
+ */
+struct meta_cfgh;
+struct meta_mn_cmdctx {
+	struct meta_cfgh *cx_h; /* the model (and, on the master, the store) */
+	bool cx_dry; /* do not write */
+};
+const struct meta_mn_cmdctx *meta_mn_cmdctx(void);
+/* meta_mn_cmdctx_set - install (@cx) or remove (NULL); the daemon only. */
+void meta_mn_cmdctx_set(const struct meta_mn_cmdctx *cx);
 
 /* ---- the BC_CMD payload (doc/format-messages.md, "BC_CMD") ------------- */
 

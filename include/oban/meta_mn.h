@@ -234,6 +234,40 @@ const struct meta_mn_cmdctx *meta_mn_cmdctx(void);
 /* meta_mn_cmdctx_set - install (@cx) or remove (NULL); the daemon only. */
 void meta_mn_cmdctx_set(const struct meta_mn_cmdctx *cx);
 
+/* ---- reconfiguration by hand (metaclust) -------------------------------- */
+
+/*
+ * meta_mn_step1 - on this node, for multi-owner set @set: take the
+ * membership from the local mdcommd, keep in oban_dir(OBAN_DIR_RUN)/
+ * nodelist only the lines of nodes still members (when the file exists),
+ * choose the set's master by the rules (mdc_choose_master(): the current
+ * master if alive and an owner, else the lowest-numbered alive owner, else
+ * the lowest-numbered alive host) and tell the local daemon (SETMASTER).
+ * Run it on every surviving node; every node computes the same master from
+ * the same membership and node records.
+ *
+ * @masterp  out: the chosen master's node id.
+ *
+ * Errors: those of meta_set_open(), ME_USAGE (not a multi-owner set),
+ * ME_COMM_NOMASTER (no host of the set is alive), the client's errors
+ * (ECONNREFUSED / ENOENT: no daemon; ME_COMM_DENIED: not root), I/O errors
+ * of the node list.
+ */
+int meta_mn_step1(const char *set, uint32_t *masterp, meta_error_t *ep);
+
+/*
+ * meta_mn_step2 - on the set's master after step1: replay the set's
+ * change log (mdc_core_replay() in the daemon): every logged message is
+ * resent with its original id, so it runs on the nodes that had not run
+ * it and is answered from the completion tables elsewhere.
+ *
+ * @replayed  out: how many messages were replayed.
+ *
+ * Errors: ME_COMM_NOMASTER (this node is not the set's master), those of
+ * meta_mn_step1().
+ */
+int meta_mn_step2(const char *set, int *replayed, meta_error_t *ep);
+
 /* ---- the BC_CMD payload (doc/format-messages.md, "BC_CMD") ------------- */
 
 #define META_MN_CMD_MAGIC 0x444d4342u /* "BCMD" */

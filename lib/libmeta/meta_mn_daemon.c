@@ -591,9 +591,23 @@ void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 		}
 		if (ss->ms_cfg != NULL || ss->ms_blocked)
 			continue;
+		if (ss->ms_wait > 0) {
+			ss->ms_wait--;
+			continue;
+		}
+		/* A set that cannot be loaded (no such set here: another
+		 * area's set number, no replicas yet) is tried again after
+		 * 1, 2, 4 ... 64 ticks; a handler loads it on demand. */
 		meta_error_init(&e);
-		if (mn_set_get(d, i, &e) != NULL)
-			(void)mn_model_load(d, i, ss, &e);
+		if (mn_set_get(d, i, &e) != NULL &&
+		    mn_model_load(d, i, ss, &e) == 0) {
+			ss->ms_backoff = 0;
+			continue;
+		}
+		ss->ms_backoff = ss->ms_backoff == 0 ? 1 :
+				 ss->ms_backoff < 64 ? ss->ms_backoff * 2 :
+						       64;
+		ss->ms_wait = ss->ms_backoff;
 	}
 	pthread_mutex_unlock(&d->md_lock);
 }

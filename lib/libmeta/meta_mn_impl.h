@@ -19,6 +19,8 @@ struct mn_set {
 	struct meta_cfg *ms_cfg; /* the in-core model; NULL: not loaded */
 	bool ms_blocked; /* MDDB_BLOCK: do not (re)load the model */
 	struct meta_set *ms_cur; /* open while a handler runs */
+	unsigned int ms_backoff; /* ticks to wait before loading again */
+	unsigned int ms_wait; /* ticks left */
 };
 
 struct meta_mn_daemon {

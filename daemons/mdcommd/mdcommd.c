@@ -50,6 +50,13 @@
 
 #include "../../cmds/cmd_common.h"
 
+/*
+ * The set number the set area uses for set administration messages
+ * (META_MN_ADMIN_SET in include/oban/meta_set.h, set area): served on
+ * every node, master the lowest member.
+ */
+#define MDCOMMD_ADMIN_SET 31
+
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
 static volatile sig_atomic_t leave_requested;
@@ -172,6 +179,8 @@ int main(int argc, char **argv)
 	memset(&mcfg, 0, sizeof(mcfg));
 	mcfg.dc_cmds = daemon_cmds;
 	mcfg.dc_mct = mct;
+	/* The set area's administration channel (META_MN_ADMIN_SET). */
+	mcfg.dc_admin_set = MDCOMMD_ADMIN_SET;
 	test_hooks(&rt, &mcfg.dc_test);
 	if (meta_mn_daemon_create(&mcfg, &mnd, &e) != 0)
 		goto fail_mct;

@@ -43,6 +43,15 @@ struct meta_mn_daemon_config {
 	const struct meta_mn_cmdent *dc_cmds; /* may be NULL: no BC_CMD */
 	struct mdc_mct *dc_mct; /* this node's completion table (borrowed) */
 	struct meta_mn_test dc_test;
+	/*
+	 * The set number of the set area's administration channel (set
+	 * creation, hosts, join, withdraw; META_MN_ADMIN_SET in meta_set.h),
+	 * or 0: the daemon serves it on every node with the lowest-numbered
+	 * member as its master, following membership changes (its messages
+	 * are NO_LOG, so a master change needs no replay), and keeps no
+	 * model for it.
+	 */
+	uint32_t dc_admin_set;
 };
 
 /* The store ops; their argument is the struct meta_mn_daemon. */
@@ -81,7 +90,8 @@ int meta_mn_daemon_scan(struct meta_mn_daemon *d, meta_error_t *ep);
 /*
  * meta_mn_daemon_tick - load the model of every set the core has a master
  * for and that has none (a SETMASTER after a join), drop the models of
- * sets this node left.  Call from the dispatch loop.
+ * sets this node left, and keep the admin set's master the lowest member.
+ * Call from the dispatch loop.
  */
 void meta_mn_daemon_tick(struct meta_mn_daemon *d);
 

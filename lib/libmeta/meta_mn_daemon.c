@@ -572,10 +572,26 @@ int meta_mn_daemon_scan(struct meta_mn_daemon *d, meta_error_t *ep)
 	return sa.sa_n;
 }
 
+/* The admin set's master: the lowest-numbered member. */
+static void admin_master(struct meta_mn_daemon *d)
+{
+	uint32_t admin = d->md_cfg.dc_admin_set, ids[MDC_MAXNODES];
+	meta_error_t e;
+
+	if (admin == 0 || admin >= MDC_MAXSETS ||
+	    mdc_core_members(d->md_core, ids) == 0)
+		return;
+	if (mdc_core_master(d->md_core, admin) != ids[0]) {
+		meta_error_init(&e);
+		(void)mdc_core_set_master(d->md_core, admin, ids[0], &e);
+	}
+}
+
 void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 {
 	uint32_t masters[MDC_MAXSETS];
 
+	admin_master(d);
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++)
 		masters[i] = mdc_core_master(d->md_core, i);
 	pthread_mutex_lock(&d->md_lock);
@@ -584,6 +600,8 @@ void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 		meta_error_t e;
 
 		ss->ms_master = masters[i];
+		if (i == d->md_cfg.dc_admin_set)
+			continue;
 		if (masters[i] == 0) {
 			meta_cfg_destroy(ss->ms_cfg);
 			ss->ms_cfg = NULL;

@@ -184,6 +184,7 @@ static void cl_create(uint64_t seed)
 		memset(&dc, 0, sizeof(dc));
 		dc.dc_cmds = cmds;
 		dc.dc_mct = tn->tn_mct;
+		dc.dc_admin_set = 31;
 		VERIFY0(meta_mn_daemon_create(&dc, &tn->tn_d, &e));
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.cc_store = &wstore;
@@ -664,7 +665,28 @@ static void test_parse_and_check(void)
 	cl_destroy();
 }
 
+/* The admin set follows the membership: lowest member is its master. */
+static void test_admin_set(void)
+{
+	cl_create(7);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(mdc_core_master(nodes[i].tn_core, 31), 1);
+	CU_ASSERT_PTR_NULL(meta_mn_daemon_model(nodes[1].tn_d, 31));
+	mdc_sim_crash(sim, 1);
+	while (mdc_sim_step(sim))
+		;
+	for (uint32_t i = 2; i <= N; i++) {
+		meta_mn_daemon_tick(nodes[i].tn_d);
+		CU_ASSERT_EQUAL(mdc_core_master(nodes[i].tn_core, 31), 2);
+		/* a real set's master is chosen by metaclust, not a tick */
+		CU_ASSERT_NOT_EQUAL(mdc_core_master(nodes[i].tn_core, setno),
+				    2);
+	}
+	cl_destroy();
+}
+
 static CU_TestInfo mn_tests[] = {
+	{ "admin_set", test_admin_set },
 	{ "codec", test_codec },
 	{ "tables", test_tables },
 	{ "identical", test_identical },

@@ -210,11 +210,63 @@ int meta_mn_set_info(const char *set, bool *mn, uint32_t *setno,
 		     meta_error_t *ep);
 
 /*
- * meta_mn_in_daemon - true when this process runs a command for mdcommd
- * (the daemon's handler, or a process it started): the command must run
- * locally and not forward again.
+ * meta_mn_in_daemon - true when a command must run locally and not
+ * forward: inside mdcommd's handler (meta_mn_cmdctx() is set), or when the
+ * environment has OBAN_MN_LOCAL=1 (test-only: single-node tests that use
+ * multi-owner sets without mdcommd).
  */
 bool meta_mn_in_daemon(void);
+
+/*
+ * The command context: while mdcommd's BC_CMD handler runs a configuration
+ * command in its own process, meta_mn_cmdctx() returns the model the
+ * command must use instead of opening the set (cmds/cmd_common.c), and
+ * whether it must only check (cx_dry: a dry run, or a node other than the
+ * master, which applies the change to its model without writing).  NULL
+ * everywhere else.  Thread-local.
+ */
+struct meta_cfgh;
+struct meta_mn_cmdctx {
+	struct meta_cfgh *cx_h; /* the model (and, on the master, the store) */
+	bool cx_dry; /* do not write */
+};
+const struct meta_mn_cmdctx *meta_mn_cmdctx(void);
+/* meta_mn_cmdctx_set - install (@cx) or remove (NULL); the daemon only. */
+void meta_mn_cmdctx_set(const struct meta_mn_cmdctx *cx);
+
+/* ---- reconfiguration by hand (metaclust) -------------------------------- */
+
+/*
+ * meta_mn_step1 - on this node, for multi-owner set @set: take the
+ * membership from the local mdcommd, keep in oban_dir(OBAN_DIR_RUN)/
+ * nodelist only the lines of nodes still members (when the file exists),
+ * choose the set's master by the rules (mdc_choose_master(): the current
+ * master if alive and an owner, else the lowest-numbered alive owner, else
+ * the lowest-numbered alive host) and tell the local daemon (SETMASTER).
+ * Run it on every surviving node; every node computes the same master from
+ * the same membership and node records.
+ *
+ * @masterp  out: the chosen master's node id.
+ *
+ * Errors: those of meta_set_open(), ME_USAGE (not a multi-owner set),
+ * ME_COMM_NOMASTER (no host of the set is alive), the client's errors
+ * (ECONNREFUSED / ENOENT: no daemon; ME_COMM_DENIED: not root), I/O errors
+ * of the node list.
+ */
+int meta_mn_step1(const char *set, uint32_t *masterp, meta_error_t *ep);
+
+/*
+ * meta_mn_step2 - on the set's master after step1: replay the set's
+ * change log (mdc_core_replay() in the daemon): every logged message is
+ * resent with its original id, so it runs on the nodes that had not run
+ * it and is answered from the completion tables elsewhere.
+ *
+ * @replayed  out: how many messages were replayed.
+ *
+ * Errors: ME_COMM_NOMASTER (this node is not the set's master), those of
+ * meta_mn_step1().
+ */
+int meta_mn_step2(const char *set, int *replayed, meta_error_t *ep);
 
 /* ---- the BC_CMD payload (doc/format-messages.md, "BC_CMD") ------------- */
 

@@ -518,17 +518,6 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
 
 /* ---- handlers ------------------------------------------------------------ */
 
-/*
- * meta_mn_model_drop() is the daemon area's (declared in meta_mn.h); until
- * its implementation is merged here, the reference is weak.
- */
-#pragma weak meta_mn_model_drop
-static void drop_model(struct meta_mn_hctx *hx)
-{
-	if (meta_mn_model_drop != NULL)
-		meta_mn_model_drop(hx);
-}
-
 static int h_set(struct meta_mn_hctx *hx)
 {
 	struct meta_mns m;
@@ -548,7 +537,7 @@ static int h_set(struct meta_mn_hctx *hx)
 		return meta_mn_fail(hx, &e);
 	if (m.mm_op == META_MNS_ATTACH || m.mm_op == META_MNS_DETACH ||
 	    m.mm_op == META_MNS_RELOAD)
-		drop_model(hx);
+		meta_mn_model_drop(hx);
 	meta_mn_exit(hx, 0);
 	return 0;
 }

@@ -496,4 +496,13 @@ int meta_mnset_drives_changed(const char *name, bool first, meta_error_t *ep);
 int meta_mnset_replicas(const char *name, const char *drive, int count,
 			meta_error_t *ep);
 
+/*
+ * meta_mnset_alive - every host of set @name is a member (in the node
+ * list): hosts and drives may change only then (facts 7), so that every
+ * host sees every change and the hosts' records stay the same.  Errors:
+ * ME_SET_HOSTDOWN naming the first host that is not a member,
+ * ME_SET_NOTFOUND.
+ */
+int meta_mnset_alive(const char *name, meta_error_t *ep);
+
 #endif /* OBAN_META_SET_H */

@@ -777,7 +777,7 @@ int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
 	uint32_t j, k;
 
 	if (mns_from_set(name, META_MNS_HOSTS, &m, cur, &ncur, ep) != 0 ||
-	    ids_of(hosts, n, ids, ep) != 0)
+	    ids_of(hosts, n, ids, ep) != 0 || meta_mnset_alive(name, ep) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		bool have = false;
@@ -1004,4 +1004,36 @@ int meta_mnset_replicas(const char *name, const char *drive, int count,
 			count > 0 ? MDC_MSG_META_DB_ATTACH :
 				    MDC_MSG_META_DB_DETACH,
 			MDC_F_DEFAULT, buf, sizeof(buf), ep);
+}
+
+int meta_mnset_alive(const char *name, meta_error_t *ep)
+{
+	struct meta_nodelist_ent *v = NULL;
+	struct ml_node *nodes = NULL;
+	meta_error_t e;
+	int nv = 0, n = 0, i, j, rc = 0;
+
+	if (meta_local_nodes(name, &nodes, &n, ep) != 0)
+		return -1;
+	if (meta_nodelist_read(NULL, &v, &nv, &e) != 0) {
+		free(nodes);
+		if (e.me_code == ENOENT)
+			return 0; /* a single node */
+		*ep = e;
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		bool here = false;
+
+		for (j = 0; j < nv; j++)
+			here |= v[j].ne_id == nodes[i].mn_nodeid;
+		if (!here)
+			rc = meta_error_set(ep, ME_SET_HOSTDOWN, 0,
+					    nodes[i].mn_name,
+					    "cannot change set '%s': host",
+					    name);
+	}
+	free(v);
+	free(nodes);
+	return rc;
 }

@@ -678,6 +678,14 @@ static void test_mns_nodes(void)
 	CU_ASSERT_EQUAL(on_node(1, "--show", NULL, out, sizeof(out)), 0);
 	CU_ASSERT_PTR_NULL(strstr(out, "  n2 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  n4 "));
+	/* Hosts change only while every host is a member. */
+	CU_ASSERT_EQUAL(on_node(1, "--alive", NULL, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL_FATAL(meta_nodelist_write(NULL, nl, 2, &e), 0);
+	CU_ASSERT_EQUAL(on_node(1, "--alive", NULL, out, sizeof(out)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "host 'n3': a host of the set is "
+					   "not a member"));
+	CU_ASSERT_EQUAL_FATAL(meta_nodelist_write(NULL, nl, 4, &e), 0);
+
 	/* Join: n1 first (master), then n3; the master may not withdraw
 	 * while n3 is joined, on any node. */
 	mns_fill(&m, META_MNS_JOIN);
@@ -921,6 +929,13 @@ static int node_main(int argc, char **argv)
 			return 1;
 		}
 		meta_set_close(s);
+		return 0;
+	}
+	if (strcmp(argv[1], "--alive") == 0) {
+		if (meta_mnset_alive("blue", &e) != 0) {
+			printf("%s\n", meta_strerror(&e));
+			return 1;
+		}
 		return 0;
 	}
 	if (strcmp(argv[1], "--metadb") == 0) {

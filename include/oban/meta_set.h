@@ -505,4 +505,16 @@ int meta_mnset_replicas(const char *name, const char *drive, int count,
  */
 int meta_mnset_alive(const char *name, meta_error_t *ep);
 
+/*
+ * meta_mnset_master_record - after a reconfiguration chose @master (a node
+ * id; 0: none) for set @name, record it in this node's local replica (for
+ * `metaset` and for the rule that only the master changes drives); the
+ * new master also commits it to the set's mddb.  For `metaclust step1`,
+ * which runs on every node.  The master must be a host of the set
+ * (ME_SET_NOHOST).  Errors: ME_SET_NOTFOUND, the local replica's and
+ * mddb's errors.
+ */
+int meta_mnset_master_record(const char *name, uint32_t master,
+			     meta_error_t *ep);
+
 #endif /* OBAN_META_SET_H */

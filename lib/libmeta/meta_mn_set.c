@@ -1037,3 +1037,34 @@ int meta_mnset_alive(const char *name, meta_error_t *ep)
 	free(nodes);
 	return rc;
 }
+
+int meta_mnset_master_record(const char *name, uint32_t master,
+			     meta_error_t *ep)
+{
+	struct meta_nodelist_ent self;
+	struct ml_node *nodes = NULL;
+	struct ml_set rec;
+	int n = 0, i, k = -1;
+
+	if (meta_node_self(&self, ep) != 0 ||
+	    meta_local_set_get(name, &rec, ep) != 0 ||
+	    meta_local_nodes(name, &nodes, &n, ep) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (nodes[i].mn_nodeid == master)
+			k = i;
+	if (master != 0 && k < 0) {
+		char what[32];
+
+		free(nodes);
+		snprintf(what, sizeof(what), "node %u", master);
+		return meta_error_set(ep, ME_SET_NOHOST, 0, what,
+				      "cannot make master of set '%s'", name);
+	}
+	snprintf(rec.ms_master, sizeof(rec.ms_master), "%s",
+		 k >= 0 ? nodes[k].mn_name : "");
+	free(nodes);
+	if (meta_local_set_put(&rec, ep) != 0)
+		return -1;
+	return master == self.ne_id ? meta_set_commit_nodes(name, ep) : 0;
+}

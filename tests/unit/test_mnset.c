@@ -721,6 +721,17 @@ static void test_mns_nodes(void)
 	on_all(&m, codes);
 	CU_ASSERT_STRING_EQUAL(codes, "1011");
 
+	/* A reconfiguration records another master (metaclust step1), and
+	 * back; a node that is not a host cannot be the master. */
+	CU_ASSERT_EQUAL(on_node(4, "--master=3", NULL, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(on_node(4, "--show", NULL, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Master = n3\n"));
+	CU_ASSERT_EQUAL(on_node(4, "--master=2", NULL, out, sizeof(out)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "host is not in the set"));
+	CU_ASSERT_EQUAL(on_node(4, "--master=1", NULL, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(on_node(4, "--show", NULL, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Master = n1\n"));
+
 	/* Withdraw n3, then the master alone may. */
 	mns_fill(&m, META_MNS_WITHDRAW);
 	m.mm_node = 3;
@@ -933,6 +944,14 @@ static int node_main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--alive") == 0) {
 		if (meta_mnset_alive("blue", &e) != 0) {
+			printf("%s\n", meta_strerror(&e));
+			return 1;
+		}
+		return 0;
+	}
+	if (strncmp(argv[1], "--master=", 9) == 0) {
+		if (meta_mnset_master_record(
+			    "blue", (uint32_t)atoi(argv[1] + 9), &e) != 0) {
 			printf("%s\n", meta_strerror(&e));
 			return 1;
 		}

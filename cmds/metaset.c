@@ -339,10 +339,18 @@ int main(int argc, char **argv)
 			meta_set_close(s);
 			return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
 		}
+		cluster = is_mn(set) && meta_mnset_cluster();
 		if (force && meta_set_open(set, 0, &s, &e) == 0) {
 			struct meta_drive_info di;
 			char name[META_DRIVE_NAMELEN];
 
+			if (cluster &&
+			    meta_set_drive_foreach(s, first_drive, &di, &e) ==
+				    1 &&
+			    !may_change_drives(s, &e)) {
+				meta_set_close(s);
+				return meta_cmd_fail(prog, &e);
+			}
 			while (meta_set_drive_foreach(s, first_drive, &di,
 						      &e) == 1) {
 				const char *one = name;
@@ -356,7 +364,7 @@ int main(int argc, char **argv)
 			}
 			meta_set_close(s);
 		}
-		if (is_mn(set) && meta_mnset_cluster())
+		if (cluster)
 			rc = meta_mnset_hosts(
 				set, false, (const char *const *)&argv[optind],
 				n, &e);

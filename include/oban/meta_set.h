@@ -491,6 +491,12 @@ int meta_mnset_create(const char *name, const char *const *hosts, int n,
 int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
 		     int n, meta_error_t *ep);
 int meta_mnset_join(const char *name, meta_error_t *ep);
+/*
+ * meta_mnset_verdict - what meta_mnset_join (@join) or _withdraw would
+ * send: meta_join_check() over this node's records of set @name and its
+ * own read-only view of the replicas.  Returns the verdict or -1.
+ */
+int meta_mnset_verdict(const char *name, bool join, meta_error_t *ep);
 int meta_mnset_withdraw(const char *name, meta_error_t *ep);
 int meta_mnset_drives_changed(const char *name, bool first, meta_error_t *ep);
 int meta_mnset_replicas(const char *name, const char *drive, int count,

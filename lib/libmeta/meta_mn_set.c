@@ -894,6 +894,20 @@ static int join_view(const char *name, struct meta_join_state *st,
 	return 0;
 }
 
+int meta_mnset_verdict(const char *name, bool join, meta_error_t *ep)
+{
+	struct meta_join_state st;
+	uint32_t master;
+	int v;
+
+	if (join_view(name, &st, &master, ep) != 0)
+		return -1;
+	v = meta_join_check(&st, join, ep);
+	if (v < 0)
+		snprintf(ep->me_object, sizeof(ep->me_object), "%s", name);
+	return v;
+}
+
 static int join_or_withdraw(const char *name, bool join, meta_error_t *ep)
 {
 	struct meta_nodelist_ent self;

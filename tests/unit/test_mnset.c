@@ -895,6 +895,59 @@ static void test_mns_drives(void)
 	CU_ASSERT_EQUAL(on_node_arg(3, "--metadb", NULL, "-", out, sizeof(out)),
 			0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, d[1]));
+	/* Join verdicts from real replicas (seed: a slave may join while the
+	 * master runs with 50% of its replicas, and is STALE when the master
+	 * is).  n2 sees both replicas: it joins as a slave. */
+	CU_ASSERT_EQUAL(
+		on_node_arg(2, "--verdict", NULL, "-", out, sizeof(out)), 0);
+	snprintf(codes, sizeof(codes), "%d", META_JV_SLAVE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, codes));
+	/* The master may not withdraw while n3 is joined; n3 may. */
+	CU_ASSERT_EQUAL(
+		on_node_arg(1, "--verdictw", NULL, "-", out, sizeof(out)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "may not withdraw"));
+	CU_ASSERT_EQUAL(
+		on_node_arg(3, "--verdictw", NULL, "-", out, sizeof(out)), 0);
+	snprintf(codes, sizeof(codes), "%d", META_JV_WD_SLAVE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, codes));
+	{
+		char hidden[1200], hidden2[1200];
+		uint8_t drive[16];
+
+		/* Half of the replicas gone (1 of 2): still a slave. */
+		snprintf(hidden, sizeof(hidden), "%s/x1", ddir);
+		CU_ASSERT_EQUAL_FATAL(rename(d[1], hidden), 0);
+		CU_ASSERT_EQUAL(on_node_arg(2, "--verdict", NULL, "-", out,
+					    sizeof(out)),
+				0);
+		snprintf(codes, sizeof(codes), "%d", META_JV_SLAVE);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, codes));
+		/* With a third replica, 1 of 3 readable: the set is STALE,
+		 * and so is the joiner. */
+		CU_ASSERT_EQUAL_FATAL(rename(hidden, d[1]), 0);
+		CU_ASSERT_EQUAL(on_node_arg(1, "--drive-add", NULL, d[2], out,
+					    sizeof(out)),
+				0);
+		m.mm_op = META_MNS_RELOAD;
+		memcpy(drive, m.mm_drive, sizeof(drive));
+		memset(m.mm_drive, 0, sizeof(m.mm_drive));
+		m.mm_count = 0;
+		on_three(&m, 1, codes);
+		CU_ASSERT_STRING_EQUAL(codes, "000");
+		CU_ASSERT_EQUAL_FATAL(rename(d[1], hidden), 0);
+		snprintf(hidden2, sizeof(hidden2), "%s/x2", ddir);
+		CU_ASSERT_EQUAL_FATAL(rename(d[2], hidden2), 0);
+		CU_ASSERT_EQUAL(on_node_arg(2, "--verdict", NULL, "-", out,
+					    sizeof(out)),
+				0);
+		snprintf(codes, sizeof(codes), "%d", META_JV_SLAVE_STALE);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, codes));
+		CU_ASSERT_EQUAL(rename(hidden, d[1]), 0);
+		CU_ASSERT_EQUAL(rename(hidden2, d[2]), 0);
+		memcpy(m.mm_drive, drive, sizeof(drive));
+		m.mm_op = META_MNS_ATTACH;
+		m.mm_count = 1;
+	}
 	/* A second attach finds no room, on the master; the others re-read
 	 * and would succeed: the dry run on the master is what stops it. */
 	m.mm_flags = 0;
@@ -955,6 +1008,16 @@ static int node_main(int argc, char **argv)
 			printf("%s\n", meta_strerror(&e));
 			return 1;
 		}
+		return 0;
+	}
+	if (strncmp(argv[1], "--verdict", 9) == 0) {
+		int v = meta_mnset_verdict("green", argv[1][9] != 'w', &e);
+
+		if (v < 0) {
+			printf("%s\n", meta_strerror(&e));
+			return 1;
+		}
+		printf("verdict %d\n", v);
 		return 0;
 	}
 	if (strcmp(argv[1], "--metadb") == 0) {

@@ -518,6 +518,9 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
 
 /* ---- handlers ------------------------------------------------------------ */
 
+/* A handler's exit value: 1 a failure; this one: the set number is used. */
+#define META_MNS_EXIT_NUMBERUSED 2
+
 static int h_set(struct meta_mn_hctx *hx)
 {
 	struct meta_mns m;
@@ -533,8 +536,13 @@ static int h_set(struct meta_mn_hctx *hx)
 			       m.mm_setno, hx->hx_set);
 		return meta_mn_fail(hx, &e);
 	}
-	if (meta_mns_apply(&m, hx->hx_node, hx->hx_on_master, &e) != 0)
-		return meta_mn_fail(hx, &e);
+	if (meta_mns_apply(&m, hx->hx_node, hx->hx_on_master, &e) != 0) {
+		meta_mn_fail(hx, &e);
+		/* The initiator tries the next set number on this one. */
+		if (e.me_code == ME_SET_NUMBERUSED)
+			meta_mn_exit(hx, META_MNS_EXIT_NUMBERUSED);
+		return 0;
+	}
 	if (m.mm_op == META_MNS_ATTACH || m.mm_op == META_MNS_DETACH ||
 	    m.mm_op == META_MNS_RELOAD)
 		meta_mn_model_drop(hx);
@@ -576,7 +584,10 @@ static int result_check(const struct mdc_result *res, meta_error_t *ep)
 	text[n] = '\0';
 	if (n > 0 && text[n - 1] == '\n')
 		text[n - 1] = '\0';
-	return meta_error_set(ep, ME_COMM_FAILED,
+	return meta_error_set(ep,
+			      res->mr_exitval == META_MNS_EXIT_NUMBERUSED ?
+				      ME_SET_NUMBERUSED :
+				      ME_COMM_FAILED,
 			      res->mr_failing_node ? res->mr_failing_node :
 						     res->mr_node,
 			      NULL, "%s", text[0] ? text : "set message");
@@ -753,18 +764,23 @@ int meta_mnset_create(const char *name, const char *const *hosts, int n,
 		if (sets[i].ms_setno <= META_MN_SETMAX)
 			used[sets[i].ms_setno] = true;
 	free(sets);
-	for (i = 1; i <= META_MN_SETMAX && used[i]; i++)
-		;
-	if (i > META_MN_SETMAX)
-		return meta_error_set(ep, ME_SET_FULL, 0, name,
-				      "cannot create set");
 	m.mm_op = META_MNS_CREATE;
-	m.mm_setno = (uint32_t)i;
 	m.mm_setflags = 1;
 	m.mm_ctime = (uint64_t)time(NULL);
 	mdl_uuid_generate(m.mm_uuid);
 	snprintf(m.mm_name, sizeof(m.mm_name), "%s", name);
-	return meta_mnset_send(&m, ep);
+	/* The lowest number free here; a host that has it in use refuses
+	 * the dry run, and the next one is tried. */
+	for (i = 1; i <= META_MN_SETMAX; i++) {
+		if (used[i])
+			continue;
+		m.mm_setno = (uint32_t)i;
+		if (meta_mnset_send(&m, ep) == 0)
+			return 0;
+		if (ep->me_code != ME_SET_NUMBERUSED)
+			return -1;
+	}
+	return meta_error_set(ep, ME_SET_FULL, 0, name, "cannot create set");
 }
 
 int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,

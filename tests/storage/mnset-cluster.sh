@@ -8,7 +8,8 @@
 #
 #   bash tests/storage/mnset-cluster.sh
 #
-# Create from node 2 on nodes 1..3 (node 4 does not learn it); a second
+# Create from node 2 on nodes 1..3 (node 4 does not learn it); a set
+# created from node 4 takes number 2 as number 1 is in use on node 3; a second
 # create from node 4 refused by the dry run; host add (learns the set) and
 # delete (forgets it); first drives from node 4 (master on every node);
 # drive changes refused on a slave; metadb -d / -a from slaves seen by
@@ -25,6 +26,12 @@ mn_setup "1 2 3 4"
 t_check "create red on node1..3 from node 2" ocl exec 2 metaset -s red -M -a -h node1 node2 node3
 for k in 1 2 3 4; do echo "# node $k:"; ocl exec $k metaset -s red 2>&1 | sed 's/^/#   /'; done
 t_check "node 4 does not know red" sh -c "! '$OCLUSTER' -d '$T_DIR' exec 4 metaset -s red 2>/dev/null"
+t_check "create blue on node3, node4 from node 4 (number 1 is red's on node 3)" ocl exec 4 metaset -s blue -M -a -h node3 node4
+t_check "blue is set number 2 on node 3" sh -c "'$OCLUSTER' -d '$T_DIR' exec 3 metaset -s blue | grep -q 'Set number = 2,'"
+t_check "blue is set number 2 on node 4" sh -c "'$OCLUSTER' -d '$T_DIR' exec 4 metaset -s blue | grep -q 'Set number = 2,'"
+t_check "node 1 does not know blue" sh -c "! '$OCLUSTER' -d '$T_DIR' exec 1 metaset -s blue 2>/dev/null"
+t_check "delete blue (every host) from node 3" ocl exec 3 metaset -s blue -d -h node3 node4
+t_check "node 4 forgot blue" sh -c "! '$OCLUSTER' -d '$T_DIR' exec 4 metaset -s blue 2>/dev/null"
 t_check "create red again from node 4 fails" sh -c "! '$OCLUSTER' -d '$T_DIR' exec 4 metaset -s red -M -a -h node4 node1 2>$T_DIR/err"
 sed 's/^/# /' "$T_DIR/err"
 t_check "node 4 still does not know red (dry run stopped it)" sh -c "! '$OCLUSTER' -d '$T_DIR' exec 4 metaset -s red 2>/dev/null"

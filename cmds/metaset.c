@@ -8,12 +8,15 @@
  *   metaset -s set -d [-f] drive ...      delete drives
  *   metaset -s set -d [-f] -h host ...    delete the hosts: all of them
  *                                         deletes the set
- *   metaset -s set -j | -w                join (bring the replicas up to
- *                                         date, own the set) or withdraw
+ *   metaset [-s set] -j | -w              join (bring the replicas up to
+ *                                         date, own the set) or withdraw;
+ *                                         without -s: every multi-owner set
  *   metaset -s set -P                     purge the set from this node
  *
- * Thin: parses, calls libmeta, prints.  Cluster-wide operation (through
- * mdcommd) comes later; today every operation is on this node.
+ * Thin: parses, calls libmeta, prints.  For a multi-owner set, creation,
+ * hosts, join and withdraw go to every node as set messages through
+ * mdcommd (meta_mnset_*(), doc/storage.md "Sets across nodes"); drives are
+ * changed by the set's master, after which every host re-reads them.
  */
 #include "config.h"
 
@@ -39,42 +42,15 @@ static void usage(void)
 		"       metaset -s setname -a [-M] [-l length] [-f] drive ...\n"
 		"       metaset -s setname -d [-M] [-f] drive ...\n"
 		"       metaset -s setname -d [-M] [-f] -h hostname ...\n"
-		"       metaset -s setname -j | -w\n"
+		"       metaset [-s setname] -j | -w\n"
 		"       metaset -s setname -P\n");
-}
-
-static int print_host(void *arg, const struct meta_host_info *hi)
-{
-	bool mn = *(bool *)arg;
-
-	if (mn)
-		printf("  %-18s %-14s %s\n", hi->hi_name,
-		       (hi->hi_flags & META_NODE_OWN) ? "multi-owner" : "",
-		       (hi->hi_flags & META_NODE_ALIVE) ? "Yes" : "No");
-	else
-		printf("  %-18s %s\n", hi->hi_name,
-		       (hi->hi_flags & META_NODE_OWN) ? "Yes" : "");
-	return 0;
-}
-
-static int count_drive(void *arg, const struct meta_drive_info *di)
-{
-	(*(int *)arg)++;
-	return 0;
-}
-
-static int print_drive(void *arg, const struct meta_drive_info *di)
-{
-	printf("%-24s %s\n", di->di_name, di->di_nreplicas > 0 ? "Yes" : "No");
-	return 0;
 }
 
 static int print_set(const char *name)
 {
 	struct meta_set *s;
 	meta_error_t e;
-	bool mn;
-	int ndrives = 0;
+	int rc;
 
 	if (meta_set_open(name, META_SET_RDONLY, &s, &e) != 0) {
 		meta_error_t e2;
@@ -87,35 +63,9 @@ static int print_set(const char *name)
 			return meta_cmd_fail(prog, &e);
 		fprintf(stderr, "%s: %s\n", prog, meta_strerror(&e));
 	}
-	mn = meta_set_is_mn(s);
-	meta_set_drive_foreach(s, count_drive, &ndrives, &e);
-	if (mn)
-		printf("\nMulti-owner Set name = %s, Set number = %u, "
-		       "Master = %s\n",
-		       meta_set_name(s), meta_set_number(s),
-		       meta_set_master(s));
-	else
-		printf("\nSet name = %s, Set number = %u\n", meta_set_name(s),
-		       meta_set_number(s));
-	if (mn && ndrives > 0 && meta_set_master(s)[0] == '\0')
-		printf("Master and owner information unavailable until "
-		       "joined (metaset -j)\n");
-	if (mn)
-		printf("\nHost                Owner          Member\n");
-	else
-		printf("\nHost                Owner\n");
-	meta_set_host_foreach(s, print_host, &mn, &e);
-	if (ndrives > 0) {
-		printf("\nDrive                    Dbase\n\n");
-		meta_set_drive_foreach(s, print_drive, NULL, &e);
-	}
-	if (meta_set_db(s) != NULL && mddb_state(meta_set_db(s)) != MDDB_S_OK)
-		printf("\nState database: %s\n",
-		       mddb_state(meta_set_db(s)) == MDDB_S_STALE ? "stale" :
-								    "too few "
-								    "replicas");
+	rc = meta_set_print(stdout, s, &e);
 	meta_set_close(s);
-	return META_EXIT_OK;
+	return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
 }
 
 static int first_drive(void *arg, const struct meta_drive_info *di)
@@ -178,6 +128,62 @@ static int check_hosts(const char *set, char **hosts, int n)
 	return n < nhosts ? 1 : 0;
 }
 
+/* Is @set a multi-owner set this node knows? */
+static bool is_mn(const char *set)
+{
+	struct meta_set *s;
+	meta_error_t e;
+	bool mn;
+
+	if (meta_set_open(set, META_SET_RDONLY | META_SET_NODB, &s, &e) != 0)
+		return false;
+	mn = meta_set_is_mn(s);
+	meta_set_close(s);
+	return mn;
+}
+
+/* Across nodes only the master changes the drives; the first drives make
+ * their adder the master. */
+static bool may_change_drives(struct meta_set *s, meta_error_t *ep)
+{
+	struct meta_nodelist_ent self;
+
+	if (meta_node_self(&self, ep) != 0 ||
+	    meta_mnset_alive(meta_set_name(s), ep) != 0)
+		return false;
+	if (meta_set_db(s) == NULL && meta_set_master(s)[0] == '\0')
+		return true;
+	if (strcmp(meta_set_master(s), self.ne_name) == 0)
+		return true;
+	if (meta_set_master(s)[0] == '\0')
+		meta_error_set(ep, ME_SET_NOMASTER, 0, meta_set_name(s),
+			       "cannot change drives of set");
+	else
+		meta_error_set(ep, ME_SET_NOTMASTER, 0, meta_set_name(s),
+			       "cannot change drives of set (run it on its "
+			       "master, %s)",
+			       meta_set_master(s));
+	return false;
+}
+
+struct jw_all {
+	bool a_join;
+	int a_rc;
+};
+
+static int jw_one(void *arg, const char *name)
+{
+	struct jw_all *a = arg;
+	meta_error_t e;
+
+	if (!is_mn(name))
+		return 0;
+	if ((a->a_join ? meta_mnset_join(name, &e) :
+			 meta_mnset_withdraw(name, &e)) != 0)
+		a->a_rc = meta_cmd_fail(prog, &e);
+	return 0;
+}
+
 static int print_one(void *arg, const char *name)
 {
 	int *rc = arg;
@@ -192,6 +198,7 @@ int main(int argc, char **argv)
 	const char *set = NULL;
 	bool add = false, del = false, mn = false, hosts = false;
 	bool force = false, purge = false, join = false, withdraw = false;
+	bool cluster, first;
 	uint64_t length = 0;
 	meta_error_t e;
 	struct meta_set *s;
@@ -240,10 +247,22 @@ int main(int argc, char **argv)
 	}
 	n = argc - optind;
 	if (join || withdraw) {
-		if (join + withdraw + add + del + purge + hosts > 1 || n > 0 ||
-		    set == NULL) {
+		if (join + withdraw + add + del + purge + hosts > 1 || n > 0) {
 			usage();
 			return META_EXIT_USAGE;
+		}
+		if (set == NULL) {
+			/* Every multi-owner set this node knows. */
+			struct jw_all a = { .a_join = join };
+
+			if (meta_set_list(jw_one, &a, &e) < 0)
+				return meta_cmd_fail(prog, &e);
+			return a.a_rc;
+		}
+		if (is_mn(set)) {
+			rc = join ? meta_mnset_join(set, &e) :
+				    meta_mnset_withdraw(set, &e);
+			return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
 		}
 		if (meta_set_open(set, 0, &s, &e) != 0)
 			return meta_cmd_fail(prog, &e);
@@ -274,6 +293,14 @@ int main(int argc, char **argv)
 		/* A new set, or more hosts for an existing one. */
 		if (meta_set_open(set, META_SET_NODB, &s, &e) == 0) {
 			meta_set_close(s);
+			if (is_mn(set)) {
+				rc = meta_mnset_hosts(
+					set, true,
+					(const char *const *)&argv[optind], n,
+					&e);
+				return rc ? meta_cmd_fail(prog, &e) :
+					    META_EXIT_OK;
+			}
 			if (meta_set_open(set, 0, &s, &e) != 0)
 				return meta_cmd_fail(prog, &e);
 			rc = meta_set_host_add(
@@ -283,10 +310,14 @@ int main(int argc, char **argv)
 		}
 		if (e.me_code != ME_SET_NOTFOUND)
 			return meta_cmd_fail(prog, &e);
-		if (meta_set_create(set, mn, (const char *const *)&argv[optind],
-				    n, &e) != 0)
-			return meta_cmd_fail(prog, &e);
-		return META_EXIT_OK;
+		if (mn)
+			rc = meta_mnset_create(
+				set, (const char *const *)&argv[optind], n, &e);
+		else
+			rc = meta_set_create(set, mn,
+					     (const char *const *)&argv[optind],
+					     n, &e);
+		return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
 	}
 	if (del && hosts) {
 		/* On one node the only host is this one: deleting it deletes
@@ -294,6 +325,12 @@ int main(int argc, char **argv)
 		rc = check_hosts(set, &argv[optind], n);
 		if (rc < 0)
 			return META_EXIT_FAIL;
+		if (rc == 1 && is_mn(set)) {
+			rc = meta_mnset_hosts(
+				set, false, (const char *const *)&argv[optind],
+				n, &e);
+			return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
+		}
 		if (rc == 1) { /* some of the hosts: the set stays */
 			if (meta_set_open(set, 0, &s, &e) != 0)
 				return meta_cmd_fail(prog, &e);
@@ -302,10 +339,18 @@ int main(int argc, char **argv)
 			meta_set_close(s);
 			return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
 		}
+		cluster = is_mn(set) && meta_mnset_cluster();
 		if (force && meta_set_open(set, 0, &s, &e) == 0) {
 			struct meta_drive_info di;
 			char name[META_DRIVE_NAMELEN];
 
+			if (cluster &&
+			    meta_set_drive_foreach(s, first_drive, &di, &e) ==
+				    1 &&
+			    !may_change_drives(s, &e)) {
+				meta_set_close(s);
+				return meta_cmd_fail(prog, &e);
+			}
 			while (meta_set_drive_foreach(s, first_drive, &di,
 						      &e) == 1) {
 				const char *one = name;
@@ -319,12 +364,22 @@ int main(int argc, char **argv)
 			}
 			meta_set_close(s);
 		}
-		if (meta_set_destroy(set, false, &e) != 0)
-			return meta_cmd_fail(prog, &e);
-		return META_EXIT_OK;
+		if (cluster)
+			rc = meta_mnset_hosts(
+				set, false, (const char *const *)&argv[optind],
+				n, &e);
+		else
+			rc = meta_set_destroy(set, false, &e);
+		return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
 	}
+	cluster = is_mn(set) && meta_mnset_cluster();
 	if (meta_set_open(set, 0, &s, &e) != 0)
 		return meta_cmd_fail(prog, &e);
+	first = meta_set_db(s) == NULL;
+	if (cluster && !may_change_drives(s, &e)) {
+		meta_set_close(s);
+		return meta_cmd_fail(prog, &e);
+	}
 	if (add)
 		rc = meta_set_drive_add(s, (const char *const *)&argv[optind],
 					n, length, force, &e);
@@ -333,6 +388,10 @@ int main(int argc, char **argv)
 					n, force, &e);
 	meta_set_close(s);
 	if (rc != 0)
+		return meta_cmd_fail(prog, &e);
+	/* Every host re-reads the set's drives from its replicas; the first
+	 * drives made this node the master, which every host records. */
+	if (cluster && meta_mnset_drives_changed(set, add && first, &e) != 0)
 		return meta_cmd_fail(prog, &e);
 	return META_EXIT_OK;
 }

@@ -46,16 +46,10 @@
 #include <oban/mdc_rpcsvc.h>
 #include <oban/mdc_transport.h>
 #include <oban/meta_mn_daemon.h>
+#include <oban/meta_set.h>
 #include <oban/paths.h>
 
 #include "../../cmds/cmd_common.h"
-
-/*
- * The set number the set area uses for set administration messages
- * (META_MN_ADMIN_SET in include/oban/meta_set.h, set area): served on
- * every node, master the lowest member.
- */
-#define MDCOMMD_ADMIN_SET 31
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
@@ -190,7 +184,11 @@ int main(int argc, char **argv)
 	mcfg.dc_cmds = daemon_cmds;
 	mcfg.dc_mct = mct;
 	/* The set area's administration channel (META_MN_ADMIN_SET). */
-	mcfg.dc_admin_set = MDCOMMD_ADMIN_SET;
+	/*
+	 * The set administration channel (META_MN_ADMIN_SET): served on every
+	 * node, master the lowest member.
+	 */
+	mcfg.dc_admin_set = META_MN_ADMIN_SET;
 	test_hooks(&rt, &mcfg.dc_test);
 	if (meta_mn_daemon_create(&mcfg, &mnd, &e) != 0)
 		goto fail_mct;

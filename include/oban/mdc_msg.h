@@ -37,7 +37,7 @@
 #include <stdint.h>
 
 #define MDC_NCLASSES 8 /* classes 0..7 */
-#define MDC_MAXSETS 32 /* multi-owner sets are numbered 1..31 */
+#define MDC_MAXSETS 34 /* sets 1..32, and the admin set 33 (meta_set.h) */
 #define MDC_MAXNODES 128 /* node ids 1..128 */
 #define MDC_MAXDATA 1024 /* largest message payload */
 #define MDC_MAXOUT 1024 /* largest handler output kept in a result */

@@ -77,7 +77,7 @@ struct meta_mn_hctx {
 	uint32_t hx_node; /* this node's id */
 	uint32_t hx_master; /* the set's master (== hx_node on the master) */
 	bool hx_on_master; /* MDC_F_ON_MASTER: this node writes the replicas */
-	uint32_t hx_set; /* set number, 1..31 */
+	uint32_t hx_set; /* set number, 1..32, or META_MN_ADMIN_SET */
 	uint32_t hx_type; /* enum mdc_msgtype (the submessage's own type) */
 	uint32_t hx_flags; /* the message's MDC_F_* flags (REPLAY, ...) */
 	uint32_t hx_sub; /* 0: the message; 1..n: its submessage number */

@@ -345,13 +345,13 @@ bool meta_set_self_joined(struct meta_set *s);
 /*
  * The set administration channel: set creation, host changes, join,
  * withdraw and reloads travel as MDC_MSG_SET_ADMIN messages on this
- * reserved mdcommd set number, whose master is the lowest-numbered node of
+ * reserved mdcommd set number above every set's own, whose master is the lowest-numbered node of
  * the membership and which every member runs (each node decides whether
- * the message concerns it).  Multi-owner sets are therefore numbered
- * 1..META_MN_SETMAX.
+ * the message concerns it).  Multi-owner sets, like the others, are
+ * numbered 1..META_MN_SETMAX (= META_SET_MAX).
  */
-#define META_MN_ADMIN_SET 31
-#define META_MN_SETMAX 30
+#define META_MN_ADMIN_SET 33
+#define META_MN_SETMAX META_SET_MAX
 
 enum meta_mns_op {
 	META_MNS_CREATE = 1, /* create the set on its hosts */

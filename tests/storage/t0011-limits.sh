@@ -8,6 +8,8 @@ T=$(mktemp -d /tmp/oban-t0011.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 export OBAN_ETCDIR=$T/etc OBAN_STATEDIR=$T/state OBAN_RUNDIR=$T/run
 export OBAN_NODENAME=node1
+# Multi-owner sets on one node without mdcommd: commands run locally (test-only).
+export OBAN_MN_LOCAL=1
 mkdir -p "$T/etc" "$T/run" "$T/d"
 echo "drive_glob $T/d/*" > "$T/etc/runtime.cf"
 pass=0 fail=0

@@ -153,6 +153,13 @@ int meta_mn_step1(const char *set, uint32_t *masterp, meta_error_t *ep)
 				      mdc_comm_state_errcode((uint32_t)answer),
 				      0, set, "cannot set master %u of set",
 				      master);
+	/*
+	 * Every node records the new master in its local replica (metaset
+	 * prints it; only the master changes drives); the new master also
+	 * commits it to the set's replicas.
+	 */
+	if (meta_mnset_master_record(set, master, ep) != 0)
+		return -1;
 	*masterp = master;
 	return 0;
 }

@@ -2,29 +2,7 @@
 # t0010-metaset: metaset, metadb and metadump on one node, on file drives.
 # Checks output formats, exit codes, refusals that leave drives untouched,
 # and that a set survives its drives being renamed.
-set -u
-B=${OBAN_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-T=$(mktemp -d /tmp/oban-t0010.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-export OBAN_ETCDIR=$T/etc OBAN_STATEDIR=$T/state OBAN_RUNDIR=$T/run
-export OBAN_NODENAME=node1
-mkdir -p "$T/etc" "$T/run" "$T/d"
-echo "drive_glob $T/d/*" > "$T/etc/runtime.cf"
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-no() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { # check NAME EXPECTED-RC CMD...
-	local name=$1 want=$2 rc
-	shift 2
-	"$@" > "$T/out" 2> "$T/err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$name"; else
-		no "$name (rc $rc, want $want)"; cat "$T/out" "$T/err"; fi
-}
-has() { # has NAME PATTERN FILE
-	if grep -qE -- "$2" "$3"; then ok "$1"; else
-		no "$1: no '$2' in"; cat "$3"; fi
-}
+. "$(dirname "$0")/lib.sh" t0010
 MS=$B/cmds/metaset MD=$B/cmds/metadb DUMP=$B/cmds/metadump
 for i in 0 1 2; do truncate -s 48M "$T/d/disk$i"; done
 truncate -s 48M "$T/d/fs" && mkfs.ext4 -q -F "$T/d/fs" >/dev/null 2>&1
@@ -141,5 +119,4 @@ check "print one host" 0 "$MS" -s red
 ! grep -q node2 "$T/out" && ok "node2 gone" || no "node2 gone"
 check "delete the last host, and the set" 0 "$MS" -s red -d -h node1
 check "red gone" 1 "$MS" -s red
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+st_done

@@ -2,31 +2,9 @@
 # t0011-limits: the documented limits, through the commands on one node:
 # 32 sets, and a 33rd refused with a clear error that changes nothing;
 # volume names d0..d8191 and pools hsp000..hsp999, the next refused.
-set -u
-B=${OBAN_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-T=$(mktemp -d /tmp/oban-t0011.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-export OBAN_ETCDIR=$T/etc OBAN_STATEDIR=$T/state OBAN_RUNDIR=$T/run
-export OBAN_NODENAME=node1
+. "$(dirname "$0")/lib.sh" t0011
 # Multi-owner sets on one node without mdcommd: commands run locally (test-only).
 export OBAN_MN_LOCAL=1
-mkdir -p "$T/etc" "$T/run" "$T/d"
-echo "drive_glob $T/d/*" > "$T/etc/runtime.cf"
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-no() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { # check NAME EXPECTED-RC CMD...
-	local name=$1 want=$2 rc
-	shift 2
-	"$@" > "$T/out" 2> "$T/err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$name"; else
-		no "$name (rc $rc, want $want)"; cat "$T/out" "$T/err"; fi
-}
-has() { # has NAME PATTERN FILE
-	if grep -qE -- "$2" "$3"; then ok "$1"; else
-		no "$1: no '$2' in"; cat "$3"; fi
-}
 MS=$B/cmds/metaset MI=$B/cmds/metainit MST=$B/cmds/metastat
 
 created=0
@@ -55,5 +33,4 @@ check "metastat still reads the set" 0 "$MST" -s s1 -p
 has "only hsp999 was made" "^s1/hsp999" "$T/out"
 if grep -q "d8192\|hsp1000" "$T/out"; then no "a refused name reached the set"; else ok "no refused name reached the set"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+st_done

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <oban/debug.h>
+#include <oban/meta_mn.h>
 
 #include "cmd_common.h"
 
@@ -28,9 +29,12 @@ int cmd_usage(struct cmd *c, const char *usage)
 	return CMD_USAGE;
 }
 
-int cmd_open(struct cmd *c, const char *sopt, int n, char *const *names)
+/* The set from -s and the names' prefixes, into c->c_set. */
+static int cmd_settle(struct cmd *c, const char *sopt, int n,
+		      char *const *names)
 {
 	static char set[META_SETNAMELEN];
+	const struct meta_mn_cmdctx *cx = meta_mn_cmdctx();
 
 	set[0] = '\0';
 	if (sopt != NULL) {
@@ -52,6 +56,9 @@ int cmd_open(struct cmd *c, const char *sopt, int n, char *const *names)
 			return cmd_fail(c);
 		}
 	}
+	/* Inside mdcommd the message names the set. */
+	if (set[0] == '\0' && cx != NULL)
+		snprintf(set, sizeof(set), "%s", cx->cx_h->ch_set);
 	if (set[0] == '\0') {
 		fprintf(stderr,
 			"%s: no set given (use -s set or set/dN names)\n",
@@ -59,14 +66,81 @@ int cmd_open(struct cmd *c, const char *sopt, int n, char *const *names)
 		return CMD_USAGE;
 	}
 	c->c_set = set;
-	if (meta_cfg_open(set, &c->c_h, &c->c_err) != 0)
+	return CMD_OK;
+}
+
+int cmd_open(struct cmd *c, const char *sopt, int n, char *const *names)
+{
+	const struct meta_mn_cmdctx *cx = meta_mn_cmdctx();
+	int rc = cmd_settle(c, sopt, n, names);
+
+	if (rc != CMD_OK)
+		return rc;
+	if (cx != NULL) {
+		/* Run by mdcommd: its model, and its store or none. */
+		if (strcmp(c->c_set, cx->cx_h->ch_set) != 0) {
+			meta_error_set(&c->c_err, SET_ERROR(ME_CFG_OTHERSET), 0,
+				       c->c_set,
+				       "not the set '%s' of the "
+				       "message",
+				       cx->cx_h->ch_set);
+			return cmd_fail(c);
+		}
+		c->c_h = cx->cx_h;
+		if (cx->cx_dry)
+			c->c_dry = true;
+		return CMD_OK;
+	}
+	if (meta_cfg_open(c->c_set, &c->c_h, &c->c_err) != 0)
+		return cmd_fail(c);
+	return CMD_OK;
+}
+
+int cmd_mn_forward(struct cmd *c, const char *sopt, int n, char *const *names,
+		   int argc, char *const *argv)
+{
+	bool mn = false;
+	uint32_t setno;
+	int rc;
+
+	if (c->c_dry || meta_mn_in_daemon())
+		return CMD_LOCAL;
+	rc = cmd_settle(c, sopt, n, names);
+	if (rc != CMD_OK)
+		return rc;
+	if (meta_mn_set_info(c->c_set, &mn, &setno, &c->c_err) != 0)
+		return cmd_fail(c);
+	if (!mn)
+		return CMD_LOCAL;
+	return cmd_mn_send(c, argc, argv);
+}
+
+int cmd_mn_forward_check(struct cmd *c, const char *sopt, int n,
+			 char *const *names, bool *mn)
+{
+	uint32_t setno;
+	int rc = cmd_settle(c, sopt, n, names);
+
+	*mn = false;
+	if (rc != CMD_OK)
+		return rc;
+	if (meta_mn_set_info(c->c_set, mn, &setno, &c->c_err) != 0)
+		return cmd_fail(c);
+	return CMD_OK;
+}
+
+int cmd_mn_send(struct cmd *c, int argc, char *const *argv)
+{
+	fflush(stdout);
+	if (meta_mn_send_command(c->c_set, argc, argv, stdout, &c->c_err) != 0)
 		return cmd_fail(c);
 	return CMD_OK;
 }
 
 void cmd_close(struct cmd *c)
 {
-	meta_cfg_close(c->c_h);
+	if (meta_mn_cmdctx() == NULL)
+		meta_cfg_close(c->c_h);
 	c->c_h = NULL;
 }
 

@@ -9,6 +9,11 @@
  *   1  the request failed (the message says why; nothing was changed)
  *   2  usage error
  *
+ * On a multi-owner set the changing commands forward their whole command
+ * line through mdcommd (cmd_mn_forward()), and mdcommd runs them again, in
+ * its own process, on every node (lib/libmeta/meta_mn_cmd.c): there
+ * cmd_open() takes the daemon's model instead of opening the set.
+ *
  * Each command's body is "int metafoo_main(int argc, char **argv)"; the
  * program's main() calls it, and the command tests call it in-process
  * (built with OBAN_CMD_NOMAIN).
@@ -45,6 +50,23 @@ int cmd_usage(struct cmd *c, const char *usage);
  */
 int cmd_open(struct cmd *c, const char *sopt, int n, char *const *names);
 void cmd_close(struct cmd *c);
+/*
+ * Multi-owner sets: unless -n was given or the command already runs inside
+ * mdcommd, settle the set as cmd_open() does and, when it is multi-owner,
+ * send @argv (the whole command line) through mdcommd: dry run on every
+ * node, then the real run (meta_mn_send_command()).  Returns CMD_LOCAL when
+ * the command is to run here as usual, else its exit code.  Call it before
+ * cmd_open(): the set must not be open while the daemon runs the command.
+ */
+#define CMD_LOCAL (-1)
+int cmd_mn_forward(struct cmd *c, const char *sopt, int n, char *const *names,
+		   int argc, char *const *argv);
+/* Settle the set and say whether it is multi-owner (*@mn).  CMD_OK or an
+ * exit code. */
+int cmd_mn_forward_check(struct cmd *c, const char *sopt, int n,
+			 char *const *names, bool *mn);
+/* Send @argv for the settled set c->c_set (as cmd_mn_forward()). */
+int cmd_mn_send(struct cmd *c, int argc, char *const *argv);
 /* Apply @ch (released in every case): written, or with -n only checked. */
 int cmd_apply(struct cmd *c, struct meta_change *ch);
 /* Parse a unit name of this set into *@num. */

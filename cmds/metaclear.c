@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <oban/debug.h>
+#include <oban/meta_mn.h>
 
 #include "cmd_common.h"
 
@@ -61,6 +62,57 @@ static int clear_one(struct cmd *c, uint32_t kind, uint32_t num, int flags)
 	return rc;
 }
 
+/*
+ * A multi-owner set: one message per metadevice or pool, as the original
+ * sends.  -a and -p are resolved against this node's model first (the set
+ * is closed again before anything is sent).
+ */
+static int mn_clear(struct cmd *c, const char *sopt, int flags, bool all,
+		    bool bycomp, int argc, char **argv)
+{
+	static uint32_t units[META_MAXUNITS], hsps[META_MAXHSP];
+	static char names[META_MAXUNITS + META_MAXHSP][48];
+	static char set[META_SETNAMELEN];
+	static char w0[] = "metaclear", ws[] = "-s", wf[] = "-f", wr[] = "-r";
+	uint32_t nu = 0, nh = 0, nn = 0;
+	int rc;
+
+	rc = cmd_open(c, sopt, argc, argv);
+	if (rc != CMD_OK)
+		return rc;
+	snprintf(set, sizeof(set), "%s", c->c_set);
+	if (all) {
+		meta_op_clear_order(c->c_h->ch_cfg, units, &nu, hsps, &nh);
+	} else if (bycomp) {
+		if (meta_op_sps_on(c->c_h->ch_cfg, argv[0], units, &nu,
+				   &c->c_err) != 0)
+			rc = cmd_fail(c);
+	}
+	for (uint32_t i = 0; i < nu; i++)
+		snprintf(names[nn++], sizeof(names[0]), "d%u", units[i]);
+	for (uint32_t i = 0; i < nh; i++)
+		snprintf(names[nn++], sizeof(names[0]), "hsp%03u", hsps[i]);
+	for (int i = 0; !all && !bycomp && i < argc; i++)
+		snprintf(names[nn++], sizeof(names[0]), "%s", argv[i]);
+	cmd_close(c);
+	for (uint32_t i = 0; i < nn && rc == CMD_OK; i++) {
+		char *av[7];
+		int ac = 0;
+
+		av[ac++] = w0;
+		av[ac++] = ws;
+		av[ac++] = set;
+		if (flags & META_CLR_FORCE)
+			av[ac++] = wf;
+		if (flags & META_CLR_RECURSIVE)
+			av[ac++] = wr;
+		av[ac++] = names[i];
+		av[ac] = NULL;
+		rc = cmd_mn_send(c, ac, av);
+	}
+	return rc;
+}
+
 int metaclear_main(int argc, char **argv)
 {
 	const char *sopt = NULL;
@@ -99,6 +151,16 @@ int metaclear_main(int argc, char **argv)
 	if ((all && (argc != 0 || bycomp)) || (bycomp && argc != 1) ||
 	    (!all && argc == 0))
 		return cmd_usage(&c, usage);
+	if (!c.c_dry && !meta_mn_in_daemon()) {
+		bool mn = false;
+
+		rc = cmd_mn_forward_check(&c, sopt, argc, argv, &mn);
+		if (rc != CMD_OK)
+			return rc;
+		if (mn)
+			return mn_clear(&c, sopt, flags, all, bycomp, argc,
+					argv);
+	}
 	rc = cmd_open(&c, sopt, argc, argv);
 	if (rc != CMD_OK)
 		return rc;

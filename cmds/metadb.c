@@ -114,6 +114,19 @@ static int show(struct meta_set *s, bool info)
 	return META_EXIT_OK;
 }
 
+static bool is_mn(const char *set)
+{
+	struct meta_set *s;
+	meta_error_t e;
+	bool mn;
+
+	if (meta_set_open(set, META_SET_RDONLY | META_SET_NODB, &s, &e) != 0)
+		return false;
+	mn = meta_set_is_mn(s);
+	meta_set_close(s);
+	return mn;
+}
+
 int main(int argc, char **argv)
 {
 	const char *set = NULL;
@@ -161,6 +174,23 @@ int main(int argc, char **argv)
 	if (set == NULL || (add && del) || ((add || del) != (optind < argc))) {
 		usage();
 		return META_EXIT_USAGE;
+	}
+	if ((add || del) && meta_mnset_cluster() && is_mn(set)) {
+		/* Across nodes: META_DB_ATTACH / DETACH through the set's
+		 * master, which alone writes the replicas; every other node
+		 * re-reads them. */
+		if (length != 0) {
+			fprintf(stderr,
+				"%s: -l is fixed by the set's first "
+				"drives\n",
+				prog);
+			return META_EXIT_USAGE;
+		}
+		for (i = optind; i < argc && rc == META_EXIT_OK; i++)
+			if (meta_mnset_replicas(set, argv[i],
+						add ? (int)count : 0, &e) != 0)
+				rc = meta_cmd_fail(prog, &e);
+		return rc;
 	}
 	if (meta_set_open(set, (add || del) ? 0 : META_SET_RDONLY, &s, &e) != 0)
 		return meta_cmd_fail(prog, &e);

@@ -19,6 +19,8 @@ static const char usage[] = "[-s set] [-n] [-f] mirror submirror";
 
 int metadetach_main(int argc, char **argv)
 {
+	char **argv0;
+	int argc0;
 	const char *sopt = NULL;
 	struct meta_change ch;
 	bool force = false;
@@ -43,10 +45,15 @@ int metadetach_main(int argc, char **argv)
 			return cmd_usage(&c, usage);
 		}
 	}
+	argc0 = argc;
+	argv0 = argv;
 	argc -= optind;
 	argv += optind;
 	if (argc != 2)
 		return cmd_usage(&c, usage);
+	rc = cmd_mn_forward(&c, sopt, 2, argv, argc0, argv0);
+	if (rc != CMD_LOCAL)
+		return rc;
 	rc = cmd_open(&c, sopt, 2, argv);
 	if (rc != CMD_OK)
 		return rc;

@@ -56,6 +56,8 @@ static int status(struct cmd *c, int argc, char **argv)
 
 int metahs_main(int argc, char **argv)
 {
+	char **argv0;
+	int argc0;
 	const char *sopt = NULL, *verb;
 	static uint32_t pools[META_MAXHSP];
 	struct meta_cfg *cfg;
@@ -88,12 +90,19 @@ int metahs_main(int argc, char **argv)
 			return cmd_usage(&c, usage);
 		}
 	}
+	argc0 = argc;
+	argv0 = argv;
 	argc -= optind;
 	argv += optind;
 	need = op == 'a' ? 2 : op == 'r' ? 3 : op == 'e' ? 1 : -1;
 	if (op == 0 || (need > 0 && argc != need) ||
 	    (op == 'd' && (argc < 1 || argc > 2)))
 		return cmd_usage(&c, usage);
+	rc = op == 'i' ? CMD_LOCAL :
+			 cmd_mn_forward(&c, sopt, op == 'e' ? 0 : argc, argv,
+					argc0, argv0);
+	if (rc != CMD_LOCAL)
+		return rc;
 	rc = cmd_open(&c, sopt, op == 'e' ? 0 : argc, argv);
 	if (rc != CMD_OK)
 		return rc;

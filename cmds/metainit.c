@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include <oban/debug.h>
+#include <oban/meta_mn.h>
 #include <oban/paths.h>
 
 #include "cmd_common.h"
@@ -163,10 +164,60 @@ static int run_file(struct cmd *c, const char *path, char *buf, size_t len)
 	return CMD_OK;
 }
 
+/*
+ * metainit -a on a multi-owner set: every entry of the file is its own
+ * command through mdcommd ("metainit -s set words..."), in file order
+ * (each is dry-run on every node, then run), stopping at the first
+ * failure.  Entries must come in an order in which each can be created.
+ */
+static int mn_file(struct cmd *c, char *buf, size_t len)
+{
+	static char set[META_SETNAMELEN], w0[] = "metainit", w1[] = "-s";
+	char *argv[META_MN_CMD_MAXARGS + 1], *line, *save = NULL;
+	int rc = CMD_OK;
+
+	snprintf(set, sizeof(set), "%s", c->c_set);
+	/* Continuation lines join their entry; NULs end the text. */
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+		if (buf[i] == '\\' && i + 1 < len && buf[i + 1] == '\n')
+			buf[i] = buf[i + 1] = ' ';
+	}
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line != NULL && rc == CMD_OK;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *w, *wsave = NULL;
+		int argc = 3;
+
+		line[strcspn(line, "#")] = '\0';
+		argv[0] = w0;
+		argv[1] = w1;
+		argv[2] = set;
+		for (w = strtok_r(line, " \t\r", &wsave); w != NULL;
+		     w = strtok_r(NULL, " \t\r", &wsave)) {
+			if (argc == META_MN_CMD_MAXARGS) {
+				meta_error_set(&c->c_err,
+					       SET_ERROR(ME_CFG_SYNTAX), 0,
+					       argv[3],
+					       "too many words in entry");
+				return cmd_fail(c);
+			}
+			argv[argc++] = w;
+		}
+		if (argc > 3) {
+			argv[argc] = NULL;
+			rc = cmd_mn_send(c, argc, argv);
+		}
+	}
+	return rc;
+}
+
 int metainit_main(int argc, char **argv)
 {
 	const char *sopt = NULL, *file = NULL;
-	char path[4096], *buf = NULL;
+	char path[4096], *buf = NULL, **argv0;
+	int argc0;
 	size_t len = 0;
 	bool all = false;
 	struct cmd c;
@@ -192,6 +243,8 @@ int metainit_main(int argc, char **argv)
 			return cmd_usage(&c, usage);
 		}
 	}
+	argc0 = argc;
+	argv0 = argv;
 	argc -= optind;
 	argv += optind;
 	if (all ? argc != 0 : (argc < 1 || file != NULL))
@@ -208,6 +261,38 @@ int metainit_main(int argc, char **argv)
 			return cmd_fail(&c);
 		if (sopt == NULL)
 			sopt = first_set(buf, len);
+	}
+	if (all && meta_mn_cmdctx() != NULL) {
+		/* mdcommd sends entries one by one, never a file */
+		fprintf(stderr, "metainit: -a cannot run inside mdcommd\n");
+		free(buf);
+		return CMD_USAGE;
+	}
+	if (all && !c.c_dry && !meta_mn_in_daemon()) {
+		bool mn = false;
+		uint32_t setno;
+
+		if (sopt == NULL) {
+			fprintf(stderr, "metainit: no set given (use -s set "
+					"or set/dN names)\n");
+			free(buf);
+			return CMD_USAGE;
+		}
+		c.c_set = sopt;
+		if (meta_mn_set_info(sopt, &mn, &setno, &c.c_err) != 0) {
+			free(buf);
+			return cmd_fail(&c);
+		}
+		if (mn) {
+			rc = mn_file(&c, buf, len);
+			free(buf);
+			return rc;
+		}
+	}
+	if (!all) {
+		rc = cmd_mn_forward(&c, sopt, 1, argv, argc0, argv0);
+		if (rc != CMD_LOCAL)
+			return rc;
 	}
 	rc = cmd_open(&c, sopt, all ? 0 : 1, argv);
 	if (rc != CMD_OK) {

@@ -59,6 +59,8 @@ static int pick(const char *s, const char *const *names, int n)
 
 int metaparam_main(int argc, char **argv)
 {
+	char **argv0;
+	int argc0;
 	static const char *const rd[] = { "roundrobin", "geometric", "first" };
 	static const char *const wr[] = { "parallel", "serial" };
 	static const char *const onoff[] = { "off", "on" };
@@ -111,11 +113,19 @@ int metaparam_main(int argc, char **argv)
 			return cmd_usage(&c, usage);
 		}
 	}
+	argc0 = argc;
+	argv0 = argv;
 	argc -= optind;
 	argv += optind;
 	if (argc != 1 || (hsp != NULL && mirror_opt) || o.mo_read == -2 ||
 	    o.mo_write == -2 || o.mo_pass == -2 || o.mo_resync == -2)
 		return cmd_usage(&c, usage);
+	/* Without options metaparam only prints: local. */
+	rc = !mirror_opt && hsp == NULL ?
+		     CMD_LOCAL :
+		     cmd_mn_forward(&c, sopt, 1, argv, argc0, argv0);
+	if (rc != CMD_LOCAL)
+		return rc;
 	rc = cmd_open(&c, sopt, 1, argv);
 	if (rc != CMD_OK)
 		return rc;

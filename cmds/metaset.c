@@ -12,8 +12,10 @@
  *                                         date, own the set) or withdraw
  *   metaset -s set -P                     purge the set from this node
  *
- * Thin: parses, calls libmeta, prints.  Cluster-wide operation (through
- * mdcommd) comes later; today every operation is on this node.
+ * Thin: parses, calls libmeta, prints.  For a multi-owner set, creation,
+ * hosts, join and withdraw go to every node as set messages through
+ * mdcommd (meta_mnset_*(), doc/storage.md "Sets across nodes"); drives are
+ * changed by the set's master, after which every host re-reads them.
  */
 #include "config.h"
 
@@ -43,38 +45,11 @@ static void usage(void)
 		"       metaset -s setname -P\n");
 }
 
-static int print_host(void *arg, const struct meta_host_info *hi)
-{
-	bool mn = *(bool *)arg;
-
-	if (mn)
-		printf("  %-18s %-14s %s\n", hi->hi_name,
-		       (hi->hi_flags & META_NODE_OWN) ? "multi-owner" : "",
-		       (hi->hi_flags & META_NODE_ALIVE) ? "Yes" : "No");
-	else
-		printf("  %-18s %s\n", hi->hi_name,
-		       (hi->hi_flags & META_NODE_OWN) ? "Yes" : "");
-	return 0;
-}
-
-static int count_drive(void *arg, const struct meta_drive_info *di)
-{
-	(*(int *)arg)++;
-	return 0;
-}
-
-static int print_drive(void *arg, const struct meta_drive_info *di)
-{
-	printf("%-24s %s\n", di->di_name, di->di_nreplicas > 0 ? "Yes" : "No");
-	return 0;
-}
-
 static int print_set(const char *name)
 {
 	struct meta_set *s;
 	meta_error_t e;
-	bool mn;
-	int ndrives = 0;
+	int rc;
 
 	if (meta_set_open(name, META_SET_RDONLY, &s, &e) != 0) {
 		meta_error_t e2;
@@ -87,35 +62,9 @@ static int print_set(const char *name)
 			return meta_cmd_fail(prog, &e);
 		fprintf(stderr, "%s: %s\n", prog, meta_strerror(&e));
 	}
-	mn = meta_set_is_mn(s);
-	meta_set_drive_foreach(s, count_drive, &ndrives, &e);
-	if (mn)
-		printf("\nMulti-owner Set name = %s, Set number = %u, "
-		       "Master = %s\n",
-		       meta_set_name(s), meta_set_number(s),
-		       meta_set_master(s));
-	else
-		printf("\nSet name = %s, Set number = %u\n", meta_set_name(s),
-		       meta_set_number(s));
-	if (mn && ndrives > 0 && meta_set_master(s)[0] == '\0')
-		printf("Master and owner information unavailable until "
-		       "joined (metaset -j)\n");
-	if (mn)
-		printf("\nHost                Owner          Member\n");
-	else
-		printf("\nHost                Owner\n");
-	meta_set_host_foreach(s, print_host, &mn, &e);
-	if (ndrives > 0) {
-		printf("\nDrive                    Dbase\n\n");
-		meta_set_drive_foreach(s, print_drive, NULL, &e);
-	}
-	if (meta_set_db(s) != NULL && mddb_state(meta_set_db(s)) != MDDB_S_OK)
-		printf("\nState database: %s\n",
-		       mddb_state(meta_set_db(s)) == MDDB_S_STALE ? "stale" :
-								    "too few "
-								    "replicas");
+	rc = meta_set_print(stdout, s, &e);
 	meta_set_close(s);
-	return META_EXIT_OK;
+	return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
 }
 
 static int first_drive(void *arg, const struct meta_drive_info *di)
@@ -178,6 +127,43 @@ static int check_hosts(const char *set, char **hosts, int n)
 	return n < nhosts ? 1 : 0;
 }
 
+/* Is @set a multi-owner set this node knows? */
+static bool is_mn(const char *set)
+{
+	struct meta_set *s;
+	meta_error_t e;
+	bool mn;
+
+	if (meta_set_open(set, META_SET_RDONLY | META_SET_NODB, &s, &e) != 0)
+		return false;
+	mn = meta_set_is_mn(s);
+	meta_set_close(s);
+	return mn;
+}
+
+/* Across nodes only the master changes the drives; the first drives make
+ * their adder the master. */
+static bool may_change_drives(struct meta_set *s, meta_error_t *ep)
+{
+	struct meta_nodelist_ent self;
+
+	if (meta_node_self(&self, ep) != 0)
+		return false;
+	if (meta_set_db(s) == NULL && meta_set_master(s)[0] == '\0')
+		return true;
+	if (strcmp(meta_set_master(s), self.ne_name) == 0)
+		return true;
+	if (meta_set_master(s)[0] == '\0')
+		meta_error_set(ep, ME_SET_NOMASTER, 0, meta_set_name(s),
+			       "cannot change drives of set");
+	else
+		meta_error_set(ep, ME_SET_NOTMASTER, 0, meta_set_name(s),
+			       "cannot change drives of set (run it on its "
+			       "master, %s)",
+			       meta_set_master(s));
+	return false;
+}
+
 static int print_one(void *arg, const char *name)
 {
 	int *rc = arg;
@@ -192,6 +178,7 @@ int main(int argc, char **argv)
 	const char *set = NULL;
 	bool add = false, del = false, mn = false, hosts = false;
 	bool force = false, purge = false, join = false, withdraw = false;
+	bool cluster, first;
 	uint64_t length = 0;
 	meta_error_t e;
 	struct meta_set *s;
@@ -245,6 +232,11 @@ int main(int argc, char **argv)
 			usage();
 			return META_EXIT_USAGE;
 		}
+		if (is_mn(set)) {
+			rc = join ? meta_mnset_join(set, &e) :
+				    meta_mnset_withdraw(set, &e);
+			return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
+		}
 		if (meta_set_open(set, 0, &s, &e) != 0)
 			return meta_cmd_fail(prog, &e);
 		rc = join ? meta_set_join(s, &e) : meta_set_withdraw(s, &e);
@@ -274,6 +266,14 @@ int main(int argc, char **argv)
 		/* A new set, or more hosts for an existing one. */
 		if (meta_set_open(set, META_SET_NODB, &s, &e) == 0) {
 			meta_set_close(s);
+			if (is_mn(set)) {
+				rc = meta_mnset_hosts(
+					set, true,
+					(const char *const *)&argv[optind], n,
+					&e);
+				return rc ? meta_cmd_fail(prog, &e) :
+					    META_EXIT_OK;
+			}
 			if (meta_set_open(set, 0, &s, &e) != 0)
 				return meta_cmd_fail(prog, &e);
 			rc = meta_set_host_add(
@@ -283,10 +283,14 @@ int main(int argc, char **argv)
 		}
 		if (e.me_code != ME_SET_NOTFOUND)
 			return meta_cmd_fail(prog, &e);
-		if (meta_set_create(set, mn, (const char *const *)&argv[optind],
-				    n, &e) != 0)
-			return meta_cmd_fail(prog, &e);
-		return META_EXIT_OK;
+		if (mn)
+			rc = meta_mnset_create(
+				set, (const char *const *)&argv[optind], n, &e);
+		else
+			rc = meta_set_create(set, mn,
+					     (const char *const *)&argv[optind],
+					     n, &e);
+		return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
 	}
 	if (del && hosts) {
 		/* On one node the only host is this one: deleting it deletes
@@ -294,6 +298,12 @@ int main(int argc, char **argv)
 		rc = check_hosts(set, &argv[optind], n);
 		if (rc < 0)
 			return META_EXIT_FAIL;
+		if (rc == 1 && is_mn(set)) {
+			rc = meta_mnset_hosts(
+				set, false, (const char *const *)&argv[optind],
+				n, &e);
+			return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
+		}
 		if (rc == 1) { /* some of the hosts: the set stays */
 			if (meta_set_open(set, 0, &s, &e) != 0)
 				return meta_cmd_fail(prog, &e);
@@ -319,12 +329,22 @@ int main(int argc, char **argv)
 			}
 			meta_set_close(s);
 		}
-		if (meta_set_destroy(set, false, &e) != 0)
-			return meta_cmd_fail(prog, &e);
-		return META_EXIT_OK;
+		if (is_mn(set) && meta_mnset_cluster())
+			rc = meta_mnset_hosts(
+				set, false, (const char *const *)&argv[optind],
+				n, &e);
+		else
+			rc = meta_set_destroy(set, false, &e);
+		return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
 	}
+	cluster = is_mn(set) && meta_mnset_cluster();
 	if (meta_set_open(set, 0, &s, &e) != 0)
 		return meta_cmd_fail(prog, &e);
+	first = meta_set_db(s) == NULL;
+	if (cluster && !may_change_drives(s, &e)) {
+		meta_set_close(s);
+		return meta_cmd_fail(prog, &e);
+	}
 	if (add)
 		rc = meta_set_drive_add(s, (const char *const *)&argv[optind],
 					n, length, force, &e);
@@ -333,6 +353,10 @@ int main(int argc, char **argv)
 					n, force, &e);
 	meta_set_close(s);
 	if (rc != 0)
+		return meta_cmd_fail(prog, &e);
+	/* Every host re-reads the set's drives from its replicas; the first
+	 * drives made this node the master, which every host records. */
+	if (cluster && meta_mnset_drives_changed(set, add && first, &e) != 0)
 		return meta_cmd_fail(prog, &e);
 	return META_EXIT_OK;
 }

@@ -26,6 +26,8 @@ static const char usage[] = "[-s set] [-n] {mirror submirror | "
 
 int metattach_main(int argc, char **argv)
 {
+	char **argv0;
+	int argc0;
 	const char *sopt = NULL, *ilace = NULL;
 	const struct meta_unit *u;
 	struct meta_change ch;
@@ -50,10 +52,15 @@ int metattach_main(int argc, char **argv)
 			return cmd_usage(&c, usage);
 		}
 	}
+	argc0 = argc;
+	argv0 = argv;
 	argc -= optind;
 	argv += optind;
 	if (argc < 2)
 		return cmd_usage(&c, usage);
+	rc = cmd_mn_forward(&c, sopt, 1, argv, argc0, argv0);
+	if (rc != CMD_LOCAL)
+		return rc;
 	rc = cmd_open(&c, sopt, 1, argv);
 	if (rc != CMD_OK)
 		return rc;

@@ -18,11 +18,12 @@
  * Signals: SIGTERM and SIGINT stop the daemon; SIGHUP re-reads
  * runtime.cf's commd_verbosity.
  *
- * Interim (until the replica store and the engine are merged): the
- * change log is not available, so a logged message is answered LOG_FAIL;
- * only the test and internal types have handlers (the others answer
- * HANDLER_FAILED); no master is chosen here: metaclust names one with the
- * SETMASTER control call (mdc_client_ctl()).
+ * The store is libmeta's (meta_mn_daemon.h): change log in each set's
+ * mddb, handlers of meta_mn.h, this node's completion table.  At start the
+ * daemon serves every multi-owner set this node is joined to, with the
+ * master its node records name; later masters come from SETMASTER
+ * (metaset -j, metaclust step1).  The configuration commands are linked in
+ * and run by the BC_CMD handler against the daemon's model of the set.
  */
 #include "config.h"
 
@@ -44,7 +45,17 @@
 #include <oban/mdc_mct.h>
 #include <oban/mdc_rpcsvc.h>
 #include <oban/mdc_transport.h>
+#include <oban/meta_mn_daemon.h>
 #include <oban/paths.h>
+
+#include "../../cmds/cmd_common.h"
+
+/*
+ * The set number the set area uses for set administration messages
+ * (META_MN_ADMIN_SET in include/oban/meta_set.h, set area): served on
+ * every node, master the lowest member.
+ */
+#define MDCOMMD_ADMIN_SET 31
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
@@ -66,70 +77,37 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* ---- the store: completion table now, change log and handlers later --- */
-
-static int st_log_write(void *arg, const struct mdc_msg *msg,
-			struct mdc_msg *other, meta_error_t *ep)
-{
-	return meta_error_set(ep, ME_COMM_LOGFAIL, 0, NULL,
-			      "cannot log %s: the change log is not available "
-			      "in this build",
-			      mdc_msgtype_name(msg->mm_type));
-}
-
-static int st_log_clear(void *arg, uint32_t set, unsigned int cls,
-			meta_error_t *ep)
-{
-	return 0;
-}
-
-static int st_log_read_all(void *arg, uint32_t set,
-			   struct mdc_msg slots[MDC_LOG_SLOTS], uint32_t *inuse,
-			   meta_error_t *ep)
-{
-	*inuse = 0;
-	return 0;
-}
-
-static int st_run(void *arg, const struct mdc_msg *msg, uint32_t flags,
-		  struct mdc_hctx *hc, struct mdc_result *res)
-{
-	const struct mdc_msgtype_info *mt = mdc_msgtype_get(msg->mm_type);
-
-	if (mt == NULL || mt->mt_handler != MDC_H_DUMMY)
-		return -1; /* HANDLER_FAILED: not in this build */
-	res->mr_exitval = 0;
-	res->mr_outlen = 0;
-	return 0;
-}
-
-static int st_mct_check(void *arg, const struct mdc_msg *msg,
-			struct mdc_result *res, meta_error_t *ep)
-{
-	return mdc_mct_check(arg, msg, res, ep);
-}
-
-static int st_mct_mark(void *arg, const struct mdc_msg *msg,
-		       enum mdc_mct_state state, const struct mdc_result *res,
-		       meta_error_t *ep)
-{
-	return mdc_mct_mark(arg, msg, state, res, ep);
-}
-
-static const struct mdc_store_ops daemon_store = {
-	.so_log_write = st_log_write,
-	.so_log_clear = st_log_clear,
-	.so_log_read_all = st_log_read_all,
-	.so_run = st_run,
-	.so_mct_check = st_mct_check,
-	.so_mct_mark = st_mct_mark,
+/*
+ * The configuration commands the BC_CMD handler runs in this process
+ * (compiled in with OBAN_CMD_NOMAIN; lib/libmeta/meta_mn_cmd.c).
+ */
+static const struct meta_mn_cmdent daemon_cmds[] = {
+	{ "metainit", metainit_main },	 { "metaclear", metaclear_main },
+	{ "metattach", metattach_main }, { "metadetach", metadetach_main },
+	{ "metaparam", metaparam_main }, { "metarename", metarename_main },
+	{ "metahs", metahs_main },	 { NULL, NULL },
 };
 
+static void test_hooks(const struct mdc_runtime *rt, struct meta_mn_test *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->mt_dryrun_fail = rt->rt_test_dryrun_fail;
+	t->mt_result_differ = rt->rt_test_result_differ;
+	t->mt_log_delay_ms = rt->rt_test_log_delay_ms;
+	if (t->mt_dryrun_fail || t->mt_result_differ || t->mt_log_delay_ms)
+		syslog(LOG_WARNING,
+		       "test hooks on: dryrun_fail=%d result_differ=%d "
+		       "log_delay=%u ms (runtime.cf; tests only)",
+		       t->mt_dryrun_fail, t->mt_result_differ,
+		       t->mt_log_delay_ms);
+}
+
 /*
- * The inconsistency action.  "leave": stop this daemon and leave the
- * group.  "fence": no fencing agent is wired in yet, so the node says so
- * at LOG_CRIT and leaves as well: a master whose nodes disagree must stop
- * taking part either way.
+ * The inconsistency action.  "leave" (for tests): stop this node's oban
+ * daemons -- mdcommd is the only one in this build -- and leave the CPG
+ * group.  "fence": there is no fencing agent on this cluster, so the node
+ * says so at LOG_CRIT and does the same: a master whose nodes disagree
+ * must stop taking part either way.  Both results are logged.
  */
 static void on_inconsistent(void *arg, enum mdc_incons_action action,
 			    const struct mdc_msg *msg,
@@ -165,6 +143,8 @@ int main(int argc, char **argv)
 	struct mdc_dbg *dbg = NULL;
 	struct mdc_mct *mct = NULL;
 	struct mdc_core *c = NULL;
+	struct meta_mn_daemon *mnd = NULL;
+	struct meta_mn_daemon_config mcfg;
 	struct sigaction sa;
 	struct group *gr;
 	char sock[256];
@@ -196,12 +176,22 @@ int main(int argc, char **argv)
 	}
 	if (mdc_mct_open(oban_dir(OBAN_DIR_RUN), &mct, &e) != 0)
 		goto fail_dbg;
-	if (mdc_cpg_create(&t, &e) != 0)
+	memset(&mcfg, 0, sizeof(mcfg));
+	mcfg.dc_cmds = daemon_cmds;
+	mcfg.dc_mct = mct;
+	/* The set area's administration channel (META_MN_ADMIN_SET). */
+	mcfg.dc_admin_set = MDCOMMD_ADMIN_SET;
+	test_hooks(&rt, &mcfg.dc_test);
+	if (meta_mn_daemon_create(&mcfg, &mnd, &e) != 0)
 		goto fail_mct;
+	if (mdc_cpg_create(&t, &e) != 0)
+		goto fail_mnd;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.cc_store = &daemon_store;
-	cfg.cc_store_arg = mct;
+	cfg.cc_store = &meta_mn_store_ops;
+	cfg.cc_store_arg = mnd;
+	cfg.cc_nodelist = meta_mn_daemon_nodelist;
+	cfg.cc_arg = mnd;
 	cfg.cc_action = rt.rt_action;
 	cfg.cc_inconsistent = on_inconsistent;
 	cfg.cc_dbg = dbg;
@@ -209,8 +199,14 @@ int main(int argc, char **argv)
 	cfg.cc_seq0 = (uint64_t)time(NULL) << 20;
 	if (mdc_core_create(&cfg, &t, &c, &e) != 0)
 		goto fail_t;
+	meta_mn_daemon_bind(mnd, c);
 	if (mdc_core_join(c, group, &e) != 0)
 		goto fail_c;
+	/* The sets this node is joined to, and their masters. */
+	if (meta_mn_daemon_scan(mnd, &e) < 0) {
+		syslog(LOG_WARNING, "scanning sets: %s", meta_strerror(&e));
+		meta_error_init(&e);
+	}
 	gr = getgrnam("oban-monitor");
 	if (oban_path(sock, sizeof(sock), OBAN_DIR_RUN, "mdcommd.sock") ==
 		    NULL ||
@@ -234,12 +230,17 @@ int main(int argc, char **argv)
 		if (t.t_ops->to_dispatch(t.t_priv, 200, &e) != 0)
 			goto fail_svc;
 		mdc_core_tick(c, now_ms());
+		meta_mn_daemon_tick(mnd);
 		if (reload_requested) {
 			reload_requested = 0;
 			meta_error_init(&e);
-			if (mdc_runtime_read(NULL, &rt, &e) == 0)
+			if (mdc_runtime_read(NULL, &rt, &e) == 0) {
+				struct meta_mn_test th;
+
 				mdc_core_verbosity(c, rt.rt_verbosity);
-			else
+				test_hooks(&rt, &th);
+				meta_mn_daemon_set_test(mnd, &th);
+			} else
 				syslog(LOG_WARNING, "%s", meta_strerror(&e));
 		}
 	}
@@ -251,6 +252,8 @@ fail_c:
 	mdc_core_destroy(c);
 fail_t:
 	t.t_ops->to_destroy(t.t_priv);
+fail_mnd:
+	meta_mn_daemon_destroy(mnd);
 fail_mct:
 	mdc_mct_close(mct);
 fail_dbg:

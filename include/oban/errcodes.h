@@ -69,7 +69,16 @@
 	X(ME_SET_NOHOST,       ME_MDDB_BASE + 67, "host is not in the set") \
 	X(ME_LOCAL_DB,         ME_MDDB_BASE + 68, "local state database error") \
 	X(ME_SET_UNKNOWNHOST,  ME_MDDB_BASE + 69, "host is not in the membership list") \
-	X(ME_SET_HOSTEXISTS,   ME_MDDB_BASE + 70, "host is already in the set")
+	X(ME_SET_HOSTEXISTS,   ME_MDDB_BASE + 70, "host is already in the set") \
+	X(ME_SET_BADNODELIST,  ME_MDDB_BASE + 71, "invalid node list") \
+	X(ME_SET_MASTERBUSY,   ME_MDDB_BASE + 72, "the master may not withdraw while other nodes are joined") \
+	X(ME_SET_BADMSG,       ME_MDDB_BASE + 73, "invalid set message") \
+	X(ME_SET_NOTJOINED,    ME_MDDB_BASE + 74, "this node has not joined the set (metaset -j)") \
+	X(ME_SET_NOTMASTER,    ME_MDDB_BASE + 75, "only the set's master may change its replicas") \
+	X(ME_SET_HASMASTER,    ME_MDDB_BASE + 76, "the set already has a master") \
+	X(ME_SET_NOMASTER,     ME_MDDB_BASE + 77, "the set has no master: nobody has joined it") \
+	X(ME_SET_HOSTJOINED,   ME_MDDB_BASE + 78, "the host is joined to the set: withdraw it first") \
+	X(ME_SET_NUMBERUSED,   ME_MDDB_BASE + 79, "set number already in use")
 
 #define META_ERRCODES_CONFIG(X)                                                \
 	X(ME_CFG_EXISTS,      ME_CONFIG_BASE + 1,  "already exists")           \

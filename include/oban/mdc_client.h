@@ -12,6 +12,7 @@
 #ifndef OBAN_MDC_CLIENT_H
 #define OBAN_MDC_CLIENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <oban/error.h>
@@ -86,5 +87,19 @@ struct mdc_client_status {
 
 /* mdc_client_status - the daemon's counters (monitor group allowed). */
 int mdc_client_status(struct mdc_client_status *st, meta_error_t *ep);
+
+/*
+ * mdc_client_members - the CPG group's members as the daemon last saw
+ * them, ascending, into @ids (MDC_MAXNODES entries); *@n how many.
+ * Monitor group allowed.  Errors as mdc_client_send().
+ */
+int mdc_client_members(uint32_t *ids, size_t *n, meta_error_t *ep);
+
+/*
+ * mdc_client_master - the master the daemon has for @set (0: none, this
+ * node does not serve the set).  Monitor group allowed.  Errors as
+ * mdc_client_send(), ME_COMM_BADSET.
+ */
+int mdc_client_master(uint32_t set, uint32_t *master, meta_error_t *ep);
 
 #endif /* OBAN_MDC_CLIENT_H */

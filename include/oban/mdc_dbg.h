@@ -48,6 +48,10 @@ struct mdc_runtime {
 	char rt_out_file[512];
 	uint64_t rt_out_max;
 	enum mdc_incons_action rt_action;
+	/* Test hooks (test-only keys; doc/mdcommd.md "Test hooks"). */
+	bool rt_test_dryrun_fail; /* commd_test_dryrun_fail */
+	bool rt_test_result_differ; /* commd_test_result_differ */
+	uint32_t rt_test_log_delay_ms; /* commd_test_log_delay (ms) */
 };
 
 /*

@@ -153,7 +153,8 @@ enum mdc_msgtype {
 	MDC_MSG_ADDMDNAME = 49,
 	MDC_MSG_RR_DIRTY = 50,
 	MDC_MSG_RR_CLEAN = 51,
-	MDC_NMSGTYPES = 52
+	MDC_MSG_SET_ADMIN = 52, /* oban: set create/hosts/join/withdraw */
+	MDC_NMSGTYPES = 53
 };
 
 /*
@@ -194,6 +195,7 @@ enum mdc_handler {
 	MDC_H_ADDMDNAME,
 	MDC_H_MARK_DIRTY,
 	MDC_H_MARK_CLEAN,
+	MDC_H_SET_ADMIN,
 	MDC_NHANDLERS
 };
 

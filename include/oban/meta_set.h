@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <oban/error.h>
 
@@ -204,5 +205,295 @@ int meta_set_replica_add(struct meta_set *s, const char *name, int count,
 			 meta_error_t *ep);
 int meta_set_replica_del(struct meta_set *s, const char *name,
 			 meta_error_t *ep);
+
+/* ---- Nodes: the node list and this node --------------------------------- */
+
+#define META_NODE_MAXID 128 /* node ids are 1..128 */
+#define META_NODE_ADDRLEN 64 /* bytes of an address, NUL included */
+
+/* One line of the node list: "id name address". */
+struct meta_nodelist_ent {
+	uint32_t ne_id; /* 1..META_NODE_MAXID */
+	char ne_name[META_NODE_NAMELEN];
+	char ne_addr[META_NODE_ADDRLEN];
+};
+
+/*
+ * meta_nodelist_read - read the node list (facts 6.3): one node per line,
+ * "id name address" separated by blanks; '#' starts a comment; blank lines
+ * are ignored.  @path NULL means oban_path(OBAN_DIR_RUN, "nodelist").
+ *
+ * @ents  out: a malloc'd array sorted by ascending id (caller frees);
+ *        NULL when *@n is 0.
+ * Errors: ENOENT (no node list: a single node system, see
+ * meta_node_self()), ME_SET_BADNODELIST (a missing field, an id out of
+ * 1..128, a name or address too long, an id or name twice: the message
+ * names the line), errno of open/read, ENOMEM.  Thread-safe.
+ */
+int meta_nodelist_read(const char *path, struct meta_nodelist_ent **ents,
+		       int *n, meta_error_t *ep);
+
+/*
+ * meta_nodelist_write - replace the node list with @ents[@n] (any order;
+ * written sorted by id), atomically: a temporary file in the same
+ * directory, fsync, rename.  The writer is `metaclust step1` / mdcommd
+ * (from corosync's membership); tests write it by hand.  @path NULL as
+ * above.  Errors: ME_SET_BADNODELIST (the same checks as the reader; the
+ * old file is left as it was), errno of the file operations.
+ */
+int meta_nodelist_write(const char *path, const struct meta_nodelist_ent *ents,
+			int n, meta_error_t *ep);
+
+/*
+ * meta_node_self - this node: its name is $OBAN_NODENAME when set, else the
+ * short host name; its id and address come from the node list.  Without a
+ * node list, a single node: id 1, address "".  Errors: ME_SET_UNKNOWNHOST
+ * (a node list that does not name this node), meta_nodelist_read()'s.
+ */
+int meta_node_self(struct meta_nodelist_ent *self, meta_error_t *ep);
+
+/*
+ * meta_node_lookup - find @name in @ents[@n]; returns its index or -1.
+ */
+int meta_node_lookup(const struct meta_nodelist_ent *ents, int n,
+		     const char *name);
+
+/* ---- Join and withdraw rules (seed 004, "Join and withdraw") ----------- */
+
+/* What this node knows of the set when it asks to join or withdraw. */
+struct meta_join_state {
+	bool js_self_joined; /* this node is an owner now */
+	bool js_self_master; /* this node is the master */
+	uint32_t js_owners; /* joined nodes, this one included */
+	bool js_has_drives; /* the set has drives (and an mddb) */
+	/* The master's replicas (the set's state a joiner inherits): */
+	bool js_master_stale; /* the master runs the set STALE */
+	uint32_t js_master_replicas; /* replicas of the set */
+	uint32_t js_master_active; /* of which the master can use */
+	/* This node's own view of the replicas (first joiner only): */
+	uint32_t js_self_replicas;
+	uint32_t js_self_active;
+};
+
+enum meta_join_verdict {
+	META_JV_NOOP = 0, /* already joined / not joined: nothing to do */
+	META_JV_MASTER, /* first to join: this node becomes the master */
+	META_JV_MASTER_STALE, /* first to join with <= half the replicas
+				 (even count without a vote): master, STALE */
+	META_JV_SLAVE, /* joins the master's set and inherits its state */
+	META_JV_SLAVE_STALE, /* the master is STALE: so is this node */
+	META_JV_WD_SLAVE, /* withdraw a slave */
+	META_JV_WD_LAST, /* withdraw the master, the last owner: no master */
+};
+
+/*
+ * meta_join_check - the seed's join and withdraw rules, as a pure
+ * function of @st: the first node to join becomes master (STALE if it
+ * sees half or fewer of the replicas); a later joiner inherits the
+ * master's state: it may join while the master runs with 50% of its
+ * replicas, and is STALE when the master is; the master may not withdraw
+ * while other nodes are joined.
+ *
+ * @join  true for metaset -j, false for -w.
+ * Returns a verdict (>= 0), or -1 with @ep: ME_MDDB_NOREPLICA (join of a
+ * set without drives), ME_SET_MASTERBUSY (the master withdrawing while
+ * others are joined), ME_MDDB_TOOFEW (a slave joining a master that has
+ * fewer than half of the replicas and is not STALE: an inconsistent
+ * view).  Thread-safe.
+ */
+int meta_join_check(const struct meta_join_state *st, bool join,
+		    meta_error_t *ep);
+
+/* ---- metaset's output ---------------------------------------------------- */
+
+/* Everything metaset prints of one set. */
+struct meta_set_view {
+	const char *sv_name;
+	uint32_t sv_setno;
+	bool sv_mn;
+	const char *sv_master; /* "" when none */
+	bool sv_self_joined; /* this node is an owner */
+	const struct meta_host_info *sv_hosts;
+	int sv_nhosts;
+	const struct meta_drive_info *sv_drives;
+	int sv_ndrives;
+	int sv_db_state; /* MDDB_S_*, or -1 when no replica was read */
+};
+
+/*
+ * meta_set_view_print - print @v as metaset does (seed 004): for a
+ * multi-owner set "Multi-owner Set name = S, Set number = N, Master = M",
+ * where a node that has not joined a set with drives prints no master and
+ * "Master and owner information unavailable until joined (metaset -j)";
+ * the Host / Owner / Member table; the Drive / Dbase table when the set has
+ * drives; the state database's state when it is not OK.  Pure but for
+ * writing to @f.  Returns 0, or -1 when writing failed.
+ */
+int meta_set_view_print(FILE *f, const struct meta_set_view *v);
+
+/*
+ * meta_set_print - gather @s's view (hosts, drives, this node's ownership)
+ * and print it with meta_set_view_print().  Errors: ENOMEM, EIO.
+ */
+int meta_set_print(FILE *f, struct meta_set *s, meta_error_t *ep);
+
+/* meta_set_self_joined - true when this node is an owner of @s. */
+bool meta_set_self_joined(struct meta_set *s);
+
+/* ---- Sets across nodes (doc/storage.md, "Sets across nodes") ---------- */
+
+/*
+ * The set administration channel: set creation, host changes, join,
+ * withdraw and reloads travel as MDC_MSG_SET_ADMIN messages on this
+ * reserved mdcommd set number, whose master is the lowest-numbered node of
+ * the membership and which every member runs (each node decides whether
+ * the message concerns it).  Multi-owner sets are therefore numbered
+ * 1..META_MN_SETMAX.
+ */
+#define META_MN_ADMIN_SET 31
+#define META_MN_SETMAX 30
+
+enum meta_mns_op {
+	META_MNS_CREATE = 1, /* create the set on its hosts */
+	META_MNS_HOSTS = 2, /* the set's hosts are now mm_hosts */
+	META_MNS_JOIN = 3, /* node mm_node joined (verdict mm_verdict) */
+	META_MNS_WITHDRAW = 4, /* node mm_node withdrew (verdict) */
+	META_MNS_RELOAD = 5, /* re-read the set's drives from its mddb */
+	META_MNS_DESTROY = 6, /* forget the set (its hosts all deleted) */
+	META_MNS_ATTACH = 7, /* master: mm_count replicas on mm_drive */
+	META_MNS_DETACH = 8, /* master: delete the replicas on mm_drive */
+};
+#define META_MNS_NOPS 9
+
+#define META_MNS_F_DRYRUN 0x1 /* check only, change nothing */
+#define META_MNS_MAXHOSTS 64
+#define META_MNS_SIZE 368 /* bytes on the wire */
+#define META_MNS_MAGIC 0x534e4d4fu /* "OMNS" */
+#define META_MNS_VERSION 1
+
+/* A set administration payload, decoded (format: doc/format-mddb.md,
+ * "Set administration messages"). */
+struct meta_mns {
+	uint32_t mm_op; /* enum meta_mns_op */
+	uint32_t mm_flags; /* META_MNS_F_* */
+	uint32_t mm_setno; /* 1..META_MN_SETMAX */
+	uint32_t mm_setflags; /* multi-owner: 1 */
+	uint32_t mm_node; /* JOIN / WITHDRAW: the node; else 0 */
+	uint32_t mm_verdict; /* JOIN / WITHDRAW: enum meta_join_verdict */
+	uint64_t mm_ctime;
+	uint8_t mm_uuid[16]; /* the set's UUID */
+	char mm_name[META_SET_NAMELEN];
+	uint8_t mm_drive[16]; /* ATTACH / DETACH: the drive's UUID */
+	uint32_t mm_count; /* ATTACH: replicas to add */
+	uint32_t mm_nhosts; /* CREATE / HOSTS: 1..META_MNS_MAXHOSTS */
+	uint32_t mm_hosts[META_MNS_MAXHOSTS]; /* node ids, each once */
+};
+
+/*
+ * meta_mns_encode - @m into @buf of @len >= META_MNS_SIZE bytes, checked
+ * as the decoder checks.  meta_mns_decode - the reverse: every malformed
+ * payload (length, magic, version, op, flags, set number or name, host
+ * ids out of range or twice, a field the op does not use that is not
+ * zero, a non-zero pad) is refused with ME_SET_BADMSG.  Pure.
+ */
+int meta_mns_encode(const struct meta_mns *m, void *buf, size_t len,
+		    meta_error_t *ep);
+int meta_mns_decode(const void *buf, size_t len, struct meta_mns *m,
+		    meta_error_t *ep);
+
+/*
+ * meta_mns_apply - apply @m on this node, node @self (the handler of
+ * SET_ADMIN and the side and attach messages, and the single node path).
+ * Every node applies the same message to its own local replica, so that
+ * nodes with the same records give the same result; only the set's master
+ * (@on_master for ATTACH / DETACH; the node named master in the local
+ * records otherwise) writes the set's replicas.  A message about a set
+ * this node is not a host of changes nothing here and succeeds.
+ * Errors: ME_SET_EXISTS (another set has the name), ME_SET_FULL (the set
+ * number is in use here), ME_SET_UNKNOWNHOST (a host not in the node
+ * list), ME_SET_MASTERBUSY / ME_SET_NOTJOINED (a join or withdraw that
+ * the local records refuse), ME_SET_NOTMASTER, the errors of the set and
+ * local replica operations.
+ */
+int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
+		   meta_error_t *ep);
+
+/*
+ * meta_set_create_rec - create set @name on this node with the given
+ * number, UUID, creation time and multi-owner flag, and hosts @ids[@n]
+ * (node ids, named through the node list).  Idempotent: the same set (same
+ * UUID) already here succeeds.  @dryrun checks only.  Errors as
+ * meta_mns_apply().
+ */
+int meta_set_create_rec(const char *name, uint32_t setno, const uint8_t *uuid,
+			uint64_t ctime, bool mn, const uint32_t *ids, int n,
+			bool dryrun, meta_error_t *ep);
+
+/*
+ * meta_set_reload - re-read set @name's drive records from its mddb into
+ * this node's local replica (the PARSE of the set's own records): finds
+ * the set's drives by their labels, opens the mddb read-only, and makes
+ * the local drive list the mddb's.  Errors: ME_SET_NOTFOUND, mdl_scan()
+ * and mddb_open() errors.
+ */
+int meta_set_reload(const char *name, meta_error_t *ep);
+
+/* meta_set_ctime / meta_set_flags - the set's creation time and ML flags. */
+uint64_t meta_set_ctime(const struct meta_set *s);
+
+/* ---- Sets across nodes: the initiator's side (metaset, metadb) ---------- */
+
+/*
+ * meta_mnset_cluster - true when the node list names more than one node:
+ * the set commands then go through mdcommd.  Without a node list, or with
+ * one node in it, they act on this node alone (meta_mnset_send() applies
+ * the message here).
+ */
+bool meta_mnset_cluster(void);
+
+/*
+ * meta_mnset_send - send set message @m to every node: a dry run first
+ * (NO_LOG | STOP_ON_ERROR | NO_MCT; nothing changes anywhere if any node
+ * refuses), then the message itself, on the admin set; on a single node,
+ * meta_mns_apply() here.  Must be called without a set open (the handler
+ * on this node takes the set's lock).  Errors: ME_COMM_FAILED (a node
+ * refused: its error text, with its node id), mdc_client_send()'s errors
+ * (ENOENT / ECONNREFUSED: no mdcommd), meta_mns_apply()'s.
+ */
+int meta_mnset_send(const struct meta_mns *m, meta_error_t *ep);
+
+/*
+ * The metaset operations on a multi-owner set across nodes.  Each builds
+ * one validated message from this node's records and sends it with
+ * meta_mnset_send(); each suspends set @name's classes on this node's
+ * mdcommd while it changes the set's nodes (seed: metaset and metadb
+ * suspend mdcommd), and resumes them.
+ *
+ * meta_mnset_create - create the multi-owner set on hosts @hosts[@n] (node
+ *     names in the node list): the lowest set number 1..META_MN_SETMAX free
+ *     here; a host that has it in use refuses the dry run.
+ * meta_mnset_hosts - add (@add) or delete hosts; deleting every host
+ *     deletes the set on all of them (it must have no drives).
+ * meta_mnset_join / meta_mnset_withdraw - meta_join_check()'s rules over
+ *     this node's records and its view of the replicas; then tell this
+ *     node's mdcommd the set's master (0 after a withdraw).
+ * meta_mnset_drives_changed - after this node (the master, or the first
+ *     to add drives: it becomes master) changed the set's drives: every
+ *     host re-reads them from the mddb; @first also records this node as
+ *     joined master everywhere.
+ * meta_mnset_replicas - metadb -a (@count > 0) / -d (@count 0) on a
+ *     joined set: META_DB_ATTACH / DETACH through the set's master.
+ * Errors: as meta_mnset_send(), meta_join_check(), ME_SET_NOTFOUND,
+ *     ME_SET_UNKNOWNHOST, ME_SET_NUMBERUSED, ME_SET_FULL.
+ */
+int meta_mnset_create(const char *name, const char *const *hosts, int n,
+		      meta_error_t *ep);
+int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
+		     int n, meta_error_t *ep);
+int meta_mnset_join(const char *name, meta_error_t *ep);
+int meta_mnset_withdraw(const char *name, meta_error_t *ep);
+int meta_mnset_drives_changed(const char *name, bool first, meta_error_t *ep);
+int meta_mnset_replicas(const char *name, const char *drive, int count,
+			meta_error_t *ep);
 
 #endif /* OBAN_META_SET_H */

@@ -263,3 +263,36 @@ int mdc_client_status(struct mdc_client_status *st, meta_error_t *ep)
 	st->cs_inconsistent = r.rt_inconsistent;
 	return 0;
 }
+
+int mdc_client_members(uint32_t *ids, size_t *n, meta_error_t *ep)
+{
+	mdc_rpc_members r;
+
+	memset(&r, 0, sizeof(r));
+	if (client_call(MDC_RPC_MEMBERS, (xdrproc_t)xdr_nothing, NULL,
+			(xdrproc_t)xdr_mdc_rpc_members, &r, CTL_TIMEOUT_S,
+			ep) != 0)
+		return -1;
+	*n = 0;
+	for (u_int i = 0; i < r.rm_ids.rm_ids_len && i < MDC_MAXNODES; i++)
+		ids[(*n)++] = r.rm_ids.rm_ids_val[i];
+	xdr_free((xdrproc_t)xdr_mdc_rpc_members, (char *)&r);
+	return 0;
+}
+
+int mdc_client_master(uint32_t set, uint32_t *master, meta_error_t *ep)
+{
+	mdc_rpc_ctl a;
+	int r = -1;
+
+	memset(&a, 0, sizeof(a));
+	a.rc_set = set;
+	if (client_call(MDC_RPC_MASTER, (xdrproc_t)xdr_mdc_rpc_ctl, &a,
+			(xdrproc_t)xdr_int, &r, CTL_TIMEOUT_S, ep) != 0)
+		return -1;
+	if (r < 0)
+		return meta_error_set(ep, SET_ERROR(ME_COMM_BADSET), 0, NULL,
+				      "no set number %u", set);
+	*master = (uint32_t)r;
+	return 0;
+}

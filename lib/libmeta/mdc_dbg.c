@@ -130,6 +130,25 @@ int mdc_runtime_read(const char *path, struct mdc_runtime *rt, meta_error_t *ep)
 		} else if (strcmp(k, "commd_out_max") == 0) {
 			if (rt_size(v, &rt->rt_out_max) != 0)
 				goto bad;
+		} else if (strcmp(k, "commd_test_dryrun_fail") == 0 ||
+			   strcmp(k, "commd_test_result_differ") == 0) {
+			bool *b = k[11] == 'd' ? &rt->rt_test_dryrun_fail :
+						 &rt->rt_test_result_differ;
+
+			if (strcmp(v, "1") == 0)
+				*b = true;
+			else if (strcmp(v, "0") == 0)
+				*b = false;
+			else
+				goto bad;
+		} else if (strcmp(k, "commd_test_log_delay") == 0) {
+			unsigned long m;
+
+			errno = 0;
+			m = strtoul(v, &e, 10);
+			if (errno != 0 || e == v || *e != '\0' || m > 600000)
+				goto bad;
+			rt->rt_test_log_delay_ms = (uint32_t)m;
 		} else if (strcmp(k, "commd_inconsistency_action") == 0) {
 			if (strcmp(v, "fence") == 0)
 				rt->rt_action = MDC_INCONS_FENCE;

@@ -142,12 +142,13 @@ const struct mdc_msgtype_info mdc_msgtab[MDC_NMSGTYPES] = {
 	ROW(ADDMDNAME,           1, MDC_H_ADDMDNAME,         90,  10000,  2,  10,  1000),
 	ROW(RR_DIRTY,            2, MDC_H_MARK_DIRTY,        8,   INF,    10, INF, 100),
 	ROW(RR_CLEAN,            2, MDC_H_MARK_CLEAN,        8,   INF,    10, INF, 100),
+	ROW(SET_ADMIN,           1, MDC_H_SET_ADMIN,         30,  100000, 20, 10,  1000),
 };
 /* clang-format on */
 
 _Static_assert(sizeof(mdc_msgtab) / sizeof(mdc_msgtab[0]) == MDC_NMSGTYPES,
 	       "one table row per message type");
-_Static_assert(MDC_MSG_RR_CLEAN + 1 == MDC_NMSGTYPES,
+_Static_assert(MDC_MSG_SET_ADMIN + 1 == MDC_NMSGTYPES,
 	       "the last type is the count minus one");
 
 static _Atomic uint64_t mdc_unknown_types;

@@ -308,6 +308,30 @@ static void proc_status(struct svc_conn *cn, void *args, void *res)
 	out->rt_inconsistent = st.cs_inconsistent;
 }
 
+static void proc_members(struct svc_conn *cn, void *args, void *res)
+{
+	static __thread u_int ids[MDC_MAXNODES];
+	mdc_rpc_members *out = res;
+	uint32_t raw[MDC_MAXNODES];
+	size_t n = mdc_core_members(cn->cn_svc->rs_core, raw);
+
+	(void)args;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = raw[i];
+	out->rm_ids.rm_ids_len = (u_int)n;
+	out->rm_ids.rm_ids_val = ids;
+}
+
+static void proc_master(struct svc_conn *cn, void *args, void *res)
+{
+	const mdc_rpc_ctl *in = args;
+	int *out = res;
+
+	*out = in->rc_set > 0 && in->rc_set < MDC_MAXSETS ?
+		       (int)mdc_core_master(cn->cn_svc->rs_core, in->rc_set) :
+		       -1;
+}
+
 struct svc_proc {
 	svc_proc_fn sp_fn;
 	xdrproc_t sp_xargs;
@@ -350,10 +374,14 @@ static const struct svc_proc svc_procs[] = {
 	     xdr_int, int, false),
 	PROC(MDC_RPC_REPLAY, proc_replay, xdr_mdc_rpc_ctl, mdc_rpc_ctl, xdr_int,
 	     int, false),
+	PROC(MDC_RPC_MEMBERS, proc_members, xdr_nothing, char,
+	     xdr_mdc_rpc_members, mdc_rpc_members, true),
+	PROC(MDC_RPC_MASTER, proc_master, xdr_mdc_rpc_ctl, mdc_rpc_ctl, xdr_int,
+	     int, true),
 };
 
 #define SVC_NPROCS (sizeof(svc_procs) / sizeof(svc_procs[0]))
-_Static_assert(SVC_NPROCS == MDC_RPC_REPLAY + 1, "one row per procedure");
+_Static_assert(SVC_NPROCS == MDC_RPC_MASTER + 1, "one row per procedure");
 
 /* ---- the connection loop ---------------------------------------------- */
 

@@ -71,4 +71,11 @@ int meta_local_node_put(const char *set, const struct ml_node *nd,
 			meta_error_t *ep);
 int meta_local_node_del(const char *set, uint32_t nodeid, meta_error_t *ep);
 
+/*
+ * meta_set_commit_nodes (meta_set.c) - on the set's master: commit the
+ * local replica's node records of set @name to its mddb (deleting those
+ * of nodes no longer hosts).  A set without drives: nothing to do.
+ */
+int meta_set_commit_nodes(const char *name, meta_error_t *ep);
+
 #endif /* OBAN_META_LOCAL_H */

@@ -96,32 +96,23 @@ static void this_node(char *name, size_t len)
 }
 
 /*
- * Look @name up in the nodelist: its id, 0 if absent.  -1 when there is no
- * nodelist at all (a single node: only this node, id 1, exists).
+ * Look @name up in the node list: its id, 0 if absent (or the list is
+ * unreadable).  -1 when there is no node list at all (a single node: only
+ * this node, id 1, exists).
  */
 static long nodelist_id(const char *name)
 {
-	char path[4096], line[512];
-	FILE *f;
+	struct meta_nodelist_ent *v;
+	meta_error_t e;
 	long id = 0;
+	int n, i;
 
-	if (oban_path(path, sizeof(path), OBAN_DIR_RUN, "nodelist") == NULL)
-		return -1;
-	f = fopen(path, "re");
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char nm[256];
-		long nid;
-
-		line[strcspn(line, "#")] = '\0';
-		if (sscanf(line, "%ld %255s", &nid, nm) == 2 &&
-		    strcmp(nm, name) == 0) {
-			id = nid;
-			break;
-		}
-	}
-	fclose(f);
+	if (meta_nodelist_read(NULL, &v, &n, &e) != 0)
+		return e.me_code == ENOENT ? -1 : 0;
+	i = meta_node_lookup(v, n, name);
+	if (i >= 0)
+		id = v[i].ne_id;
+	free(v);
 	return id;
 }
 
@@ -1206,15 +1197,69 @@ int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
 	return 0;
 }
 
+bool meta_set_self_joined(struct meta_set *s)
+{
+	char me[META_NODE_NAMELEN];
+	int i;
+
+	this_node(me, sizeof(me));
+	for (i = 0; i < s->s_nnodes; i++)
+		if (strcmp(s->s_nodes[i].mn_name, me) == 0)
+			return (s->s_nodes[i].mn_flags & META_NODE_OWN) != 0;
+	return false;
+}
+
+/* What this node knows of the set, for meta_join_check(). */
+static void join_state(struct meta_set *s, struct meta_join_state *st)
+{
+	char me[META_NODE_NAMELEN];
+	struct mddb_replica_info ri;
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	this_node(me, sizeof(me));
+	st->js_self_joined = meta_set_self_joined(s);
+	st->js_self_master = strcmp(s->s_rec.ms_master, me) == 0;
+	for (i = 0; i < s->s_nnodes; i++)
+		if (s->s_nodes[i].mn_flags & META_NODE_OWN)
+			st->js_owners++;
+	st->js_has_drives = s->s_ndrives > 0;
+	if (s->s_db == NULL)
+		return;
+	for (i = 0; i < mddb_replica_count(s->s_db); i++) {
+		st->js_self_replicas++;
+		if (mddb_replica_info(s->s_db, i, &ri, NULL) == 0 &&
+		    (ri.ri_flags & MDDB_F_ACTIVE))
+			st->js_self_active++;
+	}
+	/* On one node the master's view is this node's own. */
+	st->js_master_stale = mddb_state(s->s_db) == MDDB_S_STALE;
+	st->js_master_replicas = st->js_self_replicas;
+	st->js_master_active = st->js_self_active;
+}
+
 int meta_set_join(struct meta_set *s, meta_error_t *ep)
 {
+	struct meta_join_state st;
+	int v;
+
 	if (s->s_flags & META_SET_RDONLY)
 		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
 				      "cannot join set");
 	if (s->s_db == NULL)
 		return meta_error_set(ep, ME_MDDB_NOREPLICA, 0,
 				      s->s_rec.ms_name, "cannot join set");
-	if (s->s_rec.ms_master[0] == '\0')
+	join_state(s, &st);
+	v = meta_join_check(&st, true, ep);
+	if (v < 0) {
+		snprintf(ep->me_object, sizeof(ep->me_object), "%s",
+			 s->s_rec.ms_name);
+		return -1;
+	}
+	if (v == META_JV_NOOP)
+		return 0;
+	if (v == META_JV_MASTER || v == META_JV_MASTER_STALE ||
+	    s->s_rec.ms_master[0] == '\0')
 		set_owner(s, true);
 	else
 		set_owner_only(s, true);
@@ -1223,9 +1268,310 @@ int meta_set_join(struct meta_set *s, meta_error_t *ep)
 
 int meta_set_withdraw(struct meta_set *s, meta_error_t *ep)
 {
+	struct meta_join_state st;
+	int v;
+
 	if (s->s_flags & META_SET_RDONLY)
 		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
 				      "cannot withdraw from set");
-	set_owner(s, false);
+	join_state(s, &st);
+	v = meta_join_check(&st, false, ep);
+	if (v < 0) {
+		snprintf(ep->me_object, sizeof(ep->me_object), "%s",
+			 s->s_rec.ms_name);
+		return -1;
+	}
+	if (v == META_JV_NOOP)
+		return 0;
+	if (v == META_JV_WD_LAST)
+		set_owner(s, false);
+	else
+		set_owner_only(s, false);
 	return meta_local_set_put(&s->s_rec, ep);
+}
+
+uint64_t meta_set_ctime(const struct meta_set *s)
+{
+	return s->s_rec.ms_ctime;
+}
+
+int meta_set_create_rec(const char *name, uint32_t setno, const uint8_t *uuid,
+			uint64_t ctime, bool mn, const uint32_t *ids, int n,
+			bool dryrun, meta_error_t *ep)
+{
+	struct meta_nodelist_ent *nl = NULL;
+	struct ml_set rec, *sets = NULL;
+	struct ml_node *nodes = NULL;
+	struct meta_lockent *lock;
+	meta_error_t e;
+	int i, j, nnl = 0, nsets = 0, rc = -1;
+
+	if (!name_ok(name))
+		return meta_error_set(ep, ME_BADNAME, 0, name,
+				      "cannot create set");
+	if (n < 1 || setno < 1 || setno > META_SET_MAX)
+		return meta_error_set(ep, ME_USAGE, 0, name,
+				      "cannot create set");
+	lock = meta_lock("sets", true, ep);
+	if (lock == NULL)
+		return -1;
+	if (meta_local_set_get(name, &rec, NULL) == 0) {
+		if (same_uuid(rec.ms_uuid, uuid))
+			rc = 0; /* already here: a replay */
+		else
+			meta_error_set(ep, ME_SET_EXISTS, 0, name,
+				       "cannot create set");
+		goto out;
+	}
+	if (meta_local_sets(&sets, &nsets, ep) != 0)
+		goto out;
+	for (i = 0; i < nsets; i++)
+		if (sets[i].ms_setno == setno) {
+			meta_error_set(ep, ME_SET_NUMBERUSED, 0, name,
+				       "cannot create set (number %u is set "
+				       "'%s' here)",
+				       setno, sets[i].ms_name);
+			goto out;
+		}
+	if (meta_nodelist_read(NULL, &nl, &nnl, &e) != 0) {
+		if (e.me_code != ENOENT) {
+			*ep = e;
+			goto out;
+		}
+		/* A single node: only this node, id 1. */
+		nl = malloc(sizeof(*nl));
+		if (nl == NULL || meta_node_self(nl, ep) != 0)
+			goto out;
+		nnl = 1;
+	}
+	nodes = calloc((size_t)n, sizeof(*nodes));
+	if (nodes == NULL) {
+		meta_error_set(ep, ENOMEM, 0, name, "cannot create set");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		int k = -1;
+
+		for (j = 0; j < nnl; j++)
+			if (nl[j].ne_id == ids[i])
+				k = j;
+		if (k < 0) {
+			char what[32];
+
+			snprintf(what, sizeof(what), "node %u", ids[i]);
+			meta_error_set(ep, ME_SET_UNKNOWNHOST, 0, what,
+				       "cannot add host to set '%s'", name);
+			goto out;
+		}
+		nodes[i].mn_version = ML_VERSION;
+		nodes[i].mn_nodeid = ids[i];
+		nodes[i].mn_flags = META_NODE_OK;
+		str_copy(nodes[i].mn_name, sizeof(nodes[i].mn_name),
+			 nl[k].ne_name);
+	}
+	if (dryrun) {
+		rc = 0;
+		goto out;
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.ms_version = ML_VERSION;
+	rec.ms_setno = setno;
+	rec.ms_flags = mn ? ML_SF_MN : 0;
+	memcpy(rec.ms_uuid, uuid, 16);
+	rec.ms_ctime = ctime;
+	str_copy(rec.ms_name, sizeof(rec.ms_name), name);
+	for (i = 0; i < n; i++)
+		if (meta_local_node_put(name, &nodes[i], ep) != 0)
+			goto out;
+	rc = meta_local_set_put(&rec, ep);
+out:
+	free(nl);
+	free(sets);
+	free(nodes);
+	meta_unlock(lock);
+	return rc;
+}
+
+/* Drives of the set found by their labels (meta_set_reload). */
+struct reload_scan {
+	struct meta_set *rs_set;
+	bool rs_nomem;
+};
+
+static int reload_cb(void *arg, const char *path, const struct mdl_label *l)
+{
+	struct reload_scan *rs = arg;
+	struct meta_set *s = rs->rs_set;
+	struct ml_drive *d;
+	int i;
+
+	if (!same_uuid(l->ml_set_uuid, s->s_rec.ms_uuid))
+		return 0;
+	for (i = 0; i < s->s_ndrives; i++)
+		if (same_uuid(s->s_drives[i].md_uuid, l->ml_drive_uuid))
+			return 0; /* the same drive under another name */
+	if (grow_drives(s, 1) != 0) {
+		rs->rs_nomem = true;
+		return 1;
+	}
+	d = &s->s_drives[s->s_ndrives];
+	memset(d, 0, sizeof(*d));
+	d->md_version = ML_VERSION;
+	memcpy(d->md_uuid, l->ml_drive_uuid, 16);
+	str_copy(d->md_name, sizeof(d->md_name), l->ml_name);
+	str_copy(d->md_path, sizeof(d->md_path), path);
+	d->md_rep_off = l->ml_rep_off;
+	d->md_rep_size = l->ml_rep_size;
+	d->md_rep_cap = l->ml_rep_cap;
+	d->md_lsz = l->ml_lsz;
+	d->md_data_off = l->ml_data_off;
+	d->md_data_len = l->ml_data_len;
+	s->s_devs[s->s_ndrives] = NULL;
+	s->s_ndrives++;
+	return 0;
+}
+
+struct reload_recs {
+	struct ml_drive *rr_recs;
+	int rr_n;
+	bool rr_nomem;
+};
+
+static int reload_rec_cb(void *arg, uint32_t id, const void *data, size_t len)
+{
+	struct reload_recs *rr = arg;
+	struct ml_drive *n;
+
+	if (len != sizeof(struct ml_drive))
+		return 0;
+	n = realloc(rr->rr_recs, (size_t)(rr->rr_n + 1) * sizeof(*n));
+	if (n == NULL) {
+		rr->rr_nomem = true;
+		return 1;
+	}
+	rr->rr_recs = n;
+	memcpy(&n[rr->rr_n++], data, sizeof(*n));
+	return 0;
+}
+
+int meta_set_reload(const char *name, meta_error_t *ep)
+{
+	struct reload_scan rs = { 0 };
+	struct reload_recs rr = { 0 };
+	struct ml_drive *old = NULL;
+	struct meta_set *s = calloc(1, sizeof(*s));
+	int i, j, nold = 0, rc = -1;
+
+	if (s == NULL)
+		return meta_error_set(ep, ENOMEM, 0, name, "cannot reload set");
+	s->s_flags = META_SET_RDONLY;
+	if (!name_ok(name)) {
+		meta_error_set(ep, ME_SET_NOTFOUND, 0, name,
+			       "cannot reload set");
+		goto out;
+	}
+	s->s_lock = meta_lock(name, true, ep);
+	if (s->s_lock == NULL || meta_local_set_get(name, &s->s_rec, ep) != 0 ||
+	    meta_local_drives(name, &old, &nold, ep) != 0)
+		goto out;
+	rs.rs_set = s;
+	if (mdl_scan(reload_cb, &rs, ep) < 0)
+		goto out;
+	if (rs.rs_nomem) {
+		meta_error_set(ep, ENOMEM, 0, name, "cannot reload set");
+		goto out;
+	}
+	/* Open the devices found (find_drives tries each path). */
+	if (s->s_ndrives > 0 && find_drives(s, ep) != 0)
+		goto out;
+	if (s->s_ndrives > 0) {
+		if (open_db(s, ep) != 0)
+			goto out;
+		if (mddb_rec_foreach(s->s_db, MDDB_RT_DRIVE, reload_rec_cb, &rr,
+				     ep) < 0)
+			goto out;
+		if (rr.rr_nomem) {
+			meta_error_set(ep, ENOMEM, 0, name,
+				       "cannot reload set");
+			goto out;
+		}
+		{
+			void *data;
+			size_t len;
+
+			if (mddb_rec_get(s->s_db, MDDB_RT_SET,
+					 s->s_rec.ms_setno, &data, &len,
+					 NULL) == 0) {
+				if (len == sizeof(struct ml_set))
+					s->s_rec.ms_rep_size =
+						((struct ml_set *)data)
+							->ms_rep_size;
+				free(data);
+			}
+		}
+	}
+	/* The mddb's drives, each with the path found here. */
+	for (i = 0; i < rr.rr_n; i++) {
+		struct ml_drive *d = &rr.rr_recs[i];
+
+		d->md_path[0] = '\0';
+		for (j = 0; j < s->s_ndrives; j++)
+			if (same_uuid(s->s_drives[j].md_uuid, d->md_uuid) &&
+			    s->s_devs[j] != NULL)
+				str_copy(d->md_path, sizeof(d->md_path),
+					 s->s_paths[j]);
+		if (meta_local_drive_put(name, d, ep) != 0)
+			goto out;
+	}
+	/* Drives no longer in the mddb leave the local replica. */
+	for (i = 0; i < nold; i++) {
+		bool keep = false;
+
+		for (j = 0; j < rr.rr_n; j++)
+			if (rr.rr_recs[j].md_seq == old[i].md_seq)
+				keep = true;
+		if (!keep && meta_local_drive_del(name, old[i].md_seq, ep) != 0)
+			goto out;
+	}
+	if (rr.rr_n == 0)
+		s->s_rec.ms_rep_size = 0;
+	rc = meta_local_set_put(&s->s_rec, ep);
+out:
+	free(old);
+	free(rr.rr_recs);
+	meta_set_close(s);
+	return rc;
+}
+
+int meta_set_commit_nodes(const char *name, meta_error_t *ep)
+{
+	struct meta_set *s;
+	uint32_t gone[META_NODE_MAXID], id;
+	int j, ngone = 0, rc;
+
+	if (meta_set_open(name, 0, &s, ep) != 0)
+		return -1;
+	if (s->s_db == NULL) {
+		meta_set_close(s);
+		return 0;
+	}
+	/* Node records in the mddb that the local replica no longer has. */
+	for (id = 1; id <= META_NODE_MAXID; id++) {
+		void *data;
+		size_t len;
+		bool here = false;
+
+		if (mddb_rec_get(s->s_db, MDDB_RT_NODE, id, &data, &len,
+				 NULL) != 0)
+			continue;
+		free(data);
+		for (j = 0; j < s->s_nnodes; j++)
+			if (s->s_nodes[j].mn_nodeid == id)
+				here = true;
+		if (!here)
+			gone[ngone++] = id;
+	}
+	rc = commit_nodes(s, gone, ngone, ep);
+	meta_set_close(s);
+	return rc;
 }

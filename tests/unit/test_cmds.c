@@ -381,6 +381,8 @@ static const struct ocu_suite suites[] = {
 
 int main(int argc, char **argv)
 {
+	/* multi-owner test sets, no mdcommd: run locally (test-only) */
+	setenv("OBAN_MN_LOCAL", "1", 1);
 	if (setup() != 0) {
 		perror("setup");
 		return 1;

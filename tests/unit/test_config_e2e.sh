@@ -10,6 +10,8 @@ B=${OBAN_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/cmds
 tmp=$(mktemp -d /tmp/oban-cfg-e2e.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export OBAN_ETCDIR=$tmp/etc OBAN_STATEDIR=$tmp/state OBAN_RUNDIR=$tmp/run
+# Multi-owner set on one node without mdcommd: commands run locally (test-only).
+export OBAN_MN_LOCAL=1
 export OBAN_NODENAME=node1
 mkdir -p "$tmp/etc" "$tmp/state" "$tmp/run" "$tmp/drives"
 echo "drive_glob $tmp/drives/*" > "$tmp/etc/runtime.cf"

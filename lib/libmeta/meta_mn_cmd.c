@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * mdcommd's own handlers (include/oban/meta_mn.h, meta_mn_handlers[]).
+ *
+ * BC_CMD and BC_CMD_RETRY run a configuration command (metainit,
+ * metaclear, metattach, metadetach, metaparam, metarename, metahs) inside
+ * the daemon, against the daemon's in-core model of the set
+ * (meta_mn_daemon.c, "Models"):
+ *
+ *   dry run (payload flag DRYRUN)  every node: on a copy of its model, with
+ *                                  no store: checks only, changes nothing;
+ *   real run, on the master        on its model, with the set's mddb as
+ *                                  store: the change is committed, then
+ *                                  applied to the model;
+ *   real run, elsewhere            on its model, with no store: the change
+ *                                  is applied to the model only.
+ *
+ * The command finds the model through meta_mn_cmdctx() (cmds/cmd_common.c
+ * uses it instead of opening the set).  Its stdout is the result's output
+ * on success, its stderr on failure; its exit code is the exit value.
+ *
+ * MDDB_PARSE: the nodes other than the master load the model again from
+ * the replicas (the master changed them outside the model: replicas,
+ * drives); held back while MDDB_BLOCK blocks the set.  MDDB_BLOCK:
+ * submessage 1 blocks the set, 3 unblocks (META_DB_ATTACH / DETACH), a
+ * lone MDDB_BLOCK takes its first payload byte (1 block, 0 unblock).
+ * CLU_CHECK: the payload is a unit number (4 bytes, little-endian); the
+ * exit value is 0 when the unit exists in this node's model and is not
+ * open here, ENOENT when this node's model has no such unit.  No engine
+ * opens metadevices in this build, so "open" never happens yet.
+ * TEST1..5, VERBOSITY, ABORT: answer 0.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <oban/debug.h>
+#include <oban/errcodes.h>
+
+#include "meta_mn_impl.h"
+
+static int h_dummy(struct meta_mn_hctx *hx)
+{
+	meta_mn_exit(hx, 0);
+	return 0;
+}
+
+const char *meta_mn_hx_setname(struct meta_mn_hctx *hx)
+{
+	meta_error_t e;
+	struct mn_set *ss;
+
+	meta_error_init(&e);
+	ss = mn_set_get(hx->hx_daemon, hx->hx_set, &e);
+	return ss != NULL ? ss->ms_name : NULL;
+}
+
+void meta_mn_model_drop(struct meta_mn_hctx *hx)
+{
+	if (hx->hx_set > 0 && hx->hx_set < MDC_MAXSETS) {
+		struct mn_set *ss = &hx->hx_daemon->md_sets[hx->hx_set];
+
+		meta_cfg_destroy(ss->ms_cfg);
+		ss->ms_cfg = NULL;
+	}
+}
+
+/* The set of the message, its model loaded. */
+static struct mn_set *hx_set(struct meta_mn_hctx *hx, meta_error_t *ep)
+{
+	struct mn_set *ss = mn_set_get(hx->hx_daemon, hx->hx_set, ep);
+
+	if (ss == NULL)
+		return NULL;
+	if (ss->ms_cfg == NULL &&
+	    mn_model_load(hx->hx_daemon, hx->hx_set, ss, ep) != 0)
+		return NULL;
+	return ss;
+}
+
+static const struct meta_mn_cmdent *cmd_find(struct meta_mn_daemon *d,
+					     const char *arg0)
+{
+	const char *base = strrchr(arg0, '/');
+
+	base = base != NULL ? base + 1 : arg0;
+	for (const struct meta_mn_cmdent *ce = d->md_cfg.dc_cmds;
+	     ce != NULL && ce->ce_name != NULL; ce++)
+		if (strcmp(ce->ce_name, base) == 0)
+			return ce;
+	return NULL;
+}
+
+/* Run @ce with stdout and stderr captured into @out and @err. */
+static int run_captured(const struct meta_mn_cmdent *ce, int argc, char **argv,
+			char **out, char **err)
+{
+	size_t olen, elen;
+	FILE *of, *ef, *so, *se;
+	int rc;
+
+	of = open_memstream(out, &olen);
+	ef = open_memstream(err, &elen);
+	if (of == NULL || ef == NULL) {
+		if (of != NULL)
+			fclose(of);
+		if (ef != NULL)
+			fclose(ef);
+		*out = *err = NULL;
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	so = stdout;
+	se = stderr;
+	stdout = of;
+	stderr = ef;
+	rc = ce->ce_main(argc, argv);
+	fflush(of);
+	fflush(ef);
+	stdout = so;
+	stderr = se;
+	fclose(of);
+	fclose(ef);
+	return rc;
+}
+
+static int h_cmd(struct meta_mn_hctx *hx)
+{
+	struct meta_mn_daemon *d = hx->hx_daemon;
+	const struct meta_mn_cmdent *ce;
+	struct meta_mn_cmdctx cx;
+	struct meta_set *s = NULL;
+	struct meta_cfgh h;
+	struct mn_set *ss;
+	static struct meta_mn_cmd mc;
+	char *out = NULL, *err = NULL;
+	meta_error_t e;
+	bool dry, write;
+	int rc;
+
+	meta_error_init(&e);
+	if (meta_mn_cmd_decode(hx->hx_data, hx->hx_len, &mc, &e) != 0)
+		return meta_mn_fail(hx, &e);
+	dry = (mc.mc_flags & META_MN_CMD_DRYRUN) != 0;
+	if (dry && d->md_cfg.dc_test.mt_dryrun_fail) {
+		meta_mn_exit(hx, 1);
+		meta_mn_printf(hx,
+			       "%s: dry run refused by the test hook "
+			       "commd_test_dryrun_fail on node %u\n",
+			       mc.mc_argv[0], hx->hx_node);
+		return 0;
+	}
+	ce = cmd_find(d, mc.mc_argv[0]);
+	if (ce == NULL) {
+		meta_error_set(&e, SET_ERROR(ME_USAGE), 0, mc.mc_argv[0],
+			       "cannot run through mdcommd");
+		return meta_mn_fail(hx, &e);
+	}
+	ss = hx_set(hx, &e);
+	if (ss == NULL)
+		return meta_mn_fail(hx, &e);
+	if (strcmp(ss->ms_name, mc.mc_set) != 0) {
+		meta_error_set(&e, SET_ERROR(ME_COMM_BADSET), 0, mc.mc_set,
+			       "set number %u is '%s' on this node, not",
+			       hx->hx_set, ss->ms_name);
+		return meta_mn_fail(hx, &e);
+	}
+	write = hx->hx_on_master && !dry;
+	if (meta_set_open(ss->ms_name, write ? 0 : META_SET_RDONLY, &s, &e) !=
+	    0)
+		return meta_mn_fail(hx, &e);
+	memset(&h, 0, sizeof(h));
+	if (dry) {
+		if (mn_model_clone(ss, hx->hx_set, &h.ch_cfg, &e) != 0) {
+			meta_set_close(s);
+			return meta_mn_fail(hx, &e);
+		}
+	} else {
+		h.ch_cfg = ss->ms_cfg;
+	}
+	if (write) {
+		if (meta_set_db(s) == NULL) {
+			meta_set_close(s);
+			meta_error_set(&e, SET_ERROR(ME_MDDB_NOREPLICA), 0,
+				       ss->ms_name, "cannot write set");
+			return meta_mn_fail(hx, &e);
+		}
+		meta_store_mddb(&h.ch_store, meta_set_db(s));
+		h.ch_db = meta_set_db(s);
+	}
+	snprintf(h.ch_set, sizeof(h.ch_set), "%s", ss->ms_name);
+	h.ch_setno = hx->hx_set;
+	h.ch_mn = ss->ms_mn;
+	h.ch_lookup = mn_lookup;
+	h.ch_lookup_arg = ss;
+	cx.cx_h = &h;
+	cx.cx_dry = !write;
+	ss->ms_cur = s;
+	meta_mn_cmdctx_set(&cx);
+	rc = run_captured(ce, mc.mc_argc, mc.mc_argv, &out, &err);
+	meta_mn_cmdctx_set(NULL);
+	ss->ms_cur = NULL;
+	if (dry)
+		meta_cfg_destroy(h.ch_cfg);
+	else
+		ss->ms_cfg = h.ch_cfg; /* the same model, changed */
+	meta_set_close(s);
+	if (rc < 0) {
+		free(out);
+		free(err);
+		return -1;
+	}
+	meta_mn_exit(hx, rc);
+	meta_mn_printf(hx, "%s", rc == 0 ? out : err);
+	free(out);
+	free(err);
+	if (!dry && d->md_cfg.dc_test.mt_result_differ) {
+		meta_mn_exit(hx, 99);
+		meta_mn_printf(hx,
+			       "test hook commd_test_result_differ: exit "
+			       "value 99 on node %u\n",
+			       hx->hx_node);
+	}
+	return 0;
+}
+
+static int h_parse(struct meta_mn_hctx *hx)
+{
+	struct meta_mn_daemon *d = hx->hx_daemon;
+	struct mn_set *ss;
+	meta_error_t e;
+
+	if (hx->hx_on_master)
+		return 0; /* the master's model is the one it committed */
+	meta_error_init(&e);
+	ss = mn_set_get(d, hx->hx_set, &e);
+	if (ss == NULL)
+		return meta_mn_fail(hx, &e);
+	meta_cfg_destroy(ss->ms_cfg);
+	ss->ms_cfg = NULL;
+	if (ss->ms_blocked)
+		return 0; /* loaded again when unblocked */
+	if (mn_model_load(d, hx->hx_set, ss, &e) != 0)
+		return meta_mn_fail(hx, &e);
+	return 0;
+}
+
+static int h_block(struct meta_mn_hctx *hx)
+{
+	struct meta_mn_daemon *d = hx->hx_daemon;
+	struct mn_set *ss;
+	meta_error_t e;
+	bool block;
+
+	meta_error_init(&e);
+	if (hx->hx_sub == 1)
+		block = true;
+	else if (hx->hx_sub == 3)
+		block = false;
+	else if (hx->hx_sub == 0 && hx->hx_len >= 1)
+		block = ((const uint8_t *)hx->hx_data)[0] != 0;
+	else
+		return meta_mn_fail(
+			hx,
+			(meta_error_set(&e, SET_ERROR(ME_COMM_BADMSG), 0, NULL,
+					"cannot use MDDB_BLOCK part %u",
+					hx->hx_sub),
+			 &e));
+	ss = mn_set_get(d, hx->hx_set, &e);
+	if (ss == NULL)
+		return meta_mn_fail(hx, &e);
+	ss->ms_blocked = block;
+	if (!block && ss->ms_cfg == NULL && !hx->hx_on_master &&
+	    mn_model_load(d, hx->hx_set, ss, &e) != 0)
+		return meta_mn_fail(hx, &e);
+	return 0;
+}
+
+static int h_clu_check(struct meta_mn_hctx *hx)
+{
+	const uint8_t *p = hx->hx_data;
+	struct mn_set *ss;
+	meta_error_t e;
+	uint32_t num;
+
+	meta_error_init(&e);
+	if (hx->hx_len != 4) {
+		meta_error_set(&e, SET_ERROR(ME_COMM_BADMSG), 0, NULL,
+			       "cannot use CLU_CHECK payload of %u bytes",
+			       hx->hx_len);
+		return meta_mn_fail(hx, &e);
+	}
+	num = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	      (uint32_t)p[3] << 24;
+	ss = hx_set(hx, &e);
+	if (ss == NULL)
+		return meta_mn_fail(hx, &e);
+	meta_mn_exit(hx, num < META_MAXUNITS && meta_cfg_unit(ss->ms_cfg,
+							      num) != NULL ?
+				 0 :
+				 ENOENT);
+	return 0;
+}
+
+const struct meta_mn_handler meta_mn_handlers[] = {
+	{ MDC_MSG_TEST1, h_dummy },
+	{ MDC_MSG_TEST2, h_dummy },
+	{ MDC_MSG_TEST3, h_dummy },
+	{ MDC_MSG_TEST4, h_dummy },
+	{ MDC_MSG_TEST5, h_dummy },
+	{ MDC_MSG_VERBOSITY, h_dummy },
+	{ MDC_MSG_ABORT, h_dummy },
+	{ MDC_MSG_BC_CMD, h_cmd },
+	{ MDC_MSG_BC_CMD_RETRY, h_cmd },
+	{ MDC_MSG_MDDB_PARSE, h_parse },
+	{ MDC_MSG_MDDB_BLOCK, h_block },
+	{ MDC_MSG_CLU_CHECK, h_clu_check },
+	{ 0, NULL },
+};

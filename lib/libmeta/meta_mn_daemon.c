@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The node side of multi-owner sets in mdcommd: the store under the core
+ * (include/oban/meta_mn_daemon.h).
+ *
+ * Change log.  The master writes a logged message into change-log slot C
+ * (its class) of the set's mddb before anything runs, and clears it before
+ * the answer leaves (mdc_core.c steps 4 and 9).  The slot holds the message
+ * encoded as a REQUEST packet (mdc_wire_encode()), so it carries the wire
+ * format's checksum and version rules (doc/format-messages.md, 3).  A slot
+ * that holds the same message id is a retry (0); another message means a
+ * replay is owed (1, the message returned).  mdc_core_replay() on a new
+ * master reads every slot back (so_log_read_all).  The set is opened for
+ * each operation and closed after it, so that this node's commands (which
+ * take the set's lock) are never shut out for long.
+ *
+ * Models.  For every set this node serves, the daemon keeps the set's
+ * configuration model in core (struct meta_cfg), loaded from the replicas
+ * when the node starts serving the set (a master is known: scan at start,
+ * tick after a SETMASTER) and again after MDDB_PARSE.  A configuration
+ * command (BC_CMD, meta_mn_cmd.c) is applied to this model on every node:
+ * the master also commits it to the replicas, the other nodes do not
+ * write.  Since every node starts from the same model and applies the same
+ * deterministic operation, every node gets the same result, and no node
+ * fails because the master's change is already on disk: nothing but the
+ * model is consulted (doc/mdcommd.md, "Identical results").
+ *
+ * Handlers: so_run finds the type's handler (meta_mn_handler_find()) and
+ * calls it with a struct meta_mn_hctx.
+ *
+ * Locks: md_lock protects the daemon's sets.  The core calls the store ops
+ * with its own lock held, and they take md_lock; tick and scan call the
+ * core first and take md_lock after, so the order is always core, daemon.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <oban/debug.h>
+#include <oban/errcodes.h>
+#include <oban/mddb.h>
+#include <oban/mdc_wire.h>
+
+#include "meta_mn_impl.h"
+
+/* ---- sets by number ------------------------------------------------------ */
+
+struct find_arg {
+	uint32_t fa_setno;
+	char fa_name[META_SET_NAMELEN];
+	bool fa_mn;
+	bool fa_found;
+};
+
+static int find_one(void *arg, const char *name)
+{
+	struct find_arg *fa = arg;
+	struct meta_set *s;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	if (meta_set_open(name, META_SET_RDONLY | META_SET_NODB, &s, &e) != 0)
+		return 0; /* a set that cannot be opened is not this one */
+	if (meta_set_number(s) == fa->fa_setno) {
+		snprintf(fa->fa_name, sizeof(fa->fa_name), "%s", name);
+		fa->fa_mn = meta_set_is_mn(s);
+		fa->fa_found = true;
+	}
+	meta_set_close(s);
+	return fa->fa_found ? 1 : 0;
+}
+
+struct mn_set *mn_set_get(struct meta_mn_daemon *d, uint32_t set,
+			  meta_error_t *ep)
+{
+	struct mn_set *ss;
+	struct find_arg fa;
+
+	if (set == 0 || set >= MDC_MAXSETS) {
+		meta_error_set(ep, SET_ERROR(ME_COMM_BADSET), 0, NULL,
+			       "no set number %u", set);
+		return NULL;
+	}
+	ss = &d->md_sets[set];
+	if (ss->ms_known)
+		return ss;
+	memset(&fa, 0, sizeof(fa));
+	fa.fa_setno = set;
+	if (meta_set_list(find_one, &fa, ep) < 0 && !fa.fa_found)
+		return NULL;
+	if (!fa.fa_found) {
+		meta_error_set(ep, SET_ERROR(ME_SET_NOTFOUND), 0, NULL,
+			       "no set number %u on this node", set);
+		return NULL;
+	}
+	memcpy(ss->ms_name, fa.fa_name, sizeof(ss->ms_name));
+	ss->ms_mn = fa.fa_mn;
+	ss->ms_known = true;
+	return ss;
+}
+
+/* ---- models -------------------------------------------------------------- */
+
+int mn_lookup(void *arg, const char *name, struct meta_drive *dr,
+	      meta_error_t *ep)
+{
+	struct mn_set *ss = arg;
+	struct meta_drive_info di;
+
+	if (ss->ms_cur == NULL)
+		return meta_error_set(ep, SET_ERROR(ME_INTERNAL), 0, name,
+				      "cannot look up drive: set not open");
+	memset(&di, 0, sizeof(di));
+	if (meta_set_drive_find(ss->ms_cur, name, &di, ep) != 0)
+		return -1;
+	memset(dr, 0, sizeof(*dr));
+	snprintf(dr->md_name, sizeof(dr->md_name), "%s", di.di_name);
+	memcpy(dr->md_uuid, di.di_uuid, sizeof(dr->md_uuid));
+	dr->md_len = di.di_data_length / 512;
+	dr->md_nrepl = di.di_nreplicas;
+	return 0;
+}
+
+int mn_model_load(struct meta_mn_daemon *d, uint32_t set, struct mn_set *ss,
+		  meta_error_t *ep)
+{
+	struct meta_set *s = NULL;
+	struct meta_cfg *cfg = NULL;
+	struct meta_store st;
+	int rc = -1;
+
+	(void)d;
+	if (meta_set_open(ss->ms_name, META_SET_RDONLY, &s, ep) != 0)
+		return -1;
+	ss->ms_cur = s;
+	if (meta_cfg_create(ss->ms_name, set, ss->ms_mn, mn_lookup, ss, &cfg,
+			    ep) != 0)
+		goto out;
+	if (meta_set_db(s) != NULL) {
+		meta_store_mddb(&st, meta_set_db(s));
+		if (meta_cfg_load(cfg, &st, ep) != 0) {
+			meta_cfg_destroy(cfg);
+			goto out;
+		}
+	}
+	meta_cfg_destroy(ss->ms_cfg);
+	ss->ms_cfg = cfg;
+	rc = 0;
+out:
+	ss->ms_cur = NULL;
+	meta_set_close(s);
+	return rc;
+}
+
+int mn_model_clone(struct mn_set *ss, uint32_t set, struct meta_cfg **cfgp,
+		   meta_error_t *ep)
+{
+	struct meta_cfg *cfg;
+	void *buf;
+	size_t len;
+
+	if (meta_cfg_create(ss->ms_name, set, ss->ms_mn, mn_lookup, ss, &cfg,
+			    ep) != 0)
+		return -1;
+	for (uint32_t i = 0; i < META_MAXUNITS; i++) {
+		const struct meta_unit *u = meta_cfg_unit(ss->ms_cfg, i);
+		struct meta_unit *nu;
+		int rc;
+
+		if (u == NULL)
+			continue;
+		if (meta_unit_encode(u, &buf, &len, ep) != 0)
+			goto fail;
+		rc = meta_unit_decode(i, buf, len, &nu, ep);
+		free(buf);
+		if (rc != 0 || meta_cfg_add_unit(cfg, nu, ep) != 0)
+			goto fail;
+	}
+	for (uint32_t i = 0; i < META_MAXHSP; i++) {
+		const struct meta_hsp *h = meta_cfg_hsp(ss->ms_cfg, i);
+		struct meta_hsp *nh;
+		int rc;
+
+		if (h == NULL)
+			continue;
+		if (meta_hsp_encode(h, &buf, &len, ep) != 0)
+			goto fail;
+		rc = meta_hsp_decode(i, buf, len, &nh, ep);
+		free(buf);
+		if (rc != 0 || meta_cfg_add_hsp(cfg, nh, ep) != 0)
+			goto fail;
+	}
+	if (meta_cfg_check(cfg, ep) != 0)
+		goto fail;
+	*cfgp = cfg;
+	return 0;
+fail:
+	meta_cfg_destroy(cfg);
+	return -1;
+}
+
+/* ---- the store ops ------------------------------------------------------- */
+
+/* Open @set for the change log (writable: only the master calls these). */
+static struct meta_set *log_open(struct meta_mn_daemon *d, uint32_t set,
+				 meta_error_t *ep)
+{
+	struct mn_set *ss = mn_set_get(d, set, ep);
+	struct meta_set *s;
+
+	if (ss == NULL || meta_set_open(ss->ms_name, 0, &s, ep) != 0)
+		return NULL;
+	if (meta_set_db(s) == NULL) {
+		meta_set_close(s);
+		meta_error_set(ep, SET_ERROR(ME_MDDB_NOREPLICA), 0, ss->ms_name,
+			       "cannot use the change log of set");
+		return NULL;
+	}
+	return s;
+}
+
+/* Slot @slot of @db into @msg: 1 if it holds a message, 0 if empty, -1. */
+static int log_get(struct mddb *db, uint32_t set, unsigned slot,
+		   struct mdc_msg *msg, meta_error_t *ep)
+{
+	static uint8_t buf[MDDB_LOG_MAXLEN];
+	struct mdc_packet pk;
+	meta_error_t e;
+	size_t len;
+
+	meta_error_init(&e);
+	if (mddb_log_read(db, slot, buf, sizeof(buf), &len, &e) != 0) {
+		if (e.me_code == ENOENT)
+			return 0;
+		*ep = e;
+		return -1;
+	}
+	if (mdc_wire_decode(buf, len, set, &pk, NULL, ep) != 0 ||
+	    pk.pk_kind != MDC_WK_REQUEST)
+		return meta_error_set(ep, SET_ERROR(ME_COMM_BADMSG), 0, NULL,
+				      "cannot read change-log slot %u of set "
+				      "%u",
+				      slot, set);
+	*msg = pk.pk_msg;
+	return 1;
+}
+
+static int st_log_write(void *arg, const struct mdc_msg *msg,
+			struct mdc_msg *other, meta_error_t *ep)
+{
+	struct meta_mn_daemon *d = arg;
+	unsigned int cls = mdc_class_of(msg->mm_type);
+	static uint8_t buf[MDC_WIRE_MAXLEN];
+	struct mdc_packet pk;
+	struct meta_set *s;
+	uint32_t delay;
+	size_t len;
+	int rc;
+
+	pthread_mutex_lock(&d->md_lock);
+	s = log_open(d, msg->mm_set, ep);
+	if (s == NULL) {
+		rc = -1;
+		goto out;
+	}
+	rc = log_get(meta_set_db(s), msg->mm_set, cls, other, ep);
+	if (rc == 1) {
+		rc = mdc_msgid_eq(&other->mm_id, &msg->mm_id) ? 0 : 1;
+	} else if (rc == 0 || rc == -1) {
+		/* empty, or unreadable: the new message replaces it */
+		memset(&pk, 0, sizeof(pk));
+		pk.pk_kind = MDC_WK_REQUEST;
+		pk.pk_from = d->md_self;
+		pk.pk_to = d->md_self;
+		pk.pk_msg = *msg;
+		meta_error_init(ep);
+		rc = mdc_wire_encode(&pk, buf, sizeof(buf), &len, ep) ?:
+			     mddb_log_write(meta_set_db(s), cls, buf, len, ep);
+	}
+	meta_set_close(s);
+out:
+	delay = d->md_cfg.dc_test.mt_log_delay_ms;
+	pthread_mutex_unlock(&d->md_lock);
+	if (rc == 0 && delay > 0 && !(msg->mm_flags & MDC_F_REPLAY))
+		usleep(delay * 1000); /* test hook: a window to kill in */
+	return rc;
+}
+
+static int st_log_clear(void *arg, uint32_t set, unsigned int cls,
+			meta_error_t *ep)
+{
+	struct meta_mn_daemon *d = arg;
+	struct meta_set *s;
+	int rc = -1;
+
+	pthread_mutex_lock(&d->md_lock);
+	s = log_open(d, set, ep);
+	if (s != NULL) {
+		rc = mddb_log_clear(meta_set_db(s), cls, ep);
+		meta_set_close(s);
+	}
+	pthread_mutex_unlock(&d->md_lock);
+	return rc;
+}
+
+static int st_log_read_all(void *arg, uint32_t set,
+			   struct mdc_msg slots[MDC_LOG_SLOTS], uint32_t *inuse,
+			   meta_error_t *ep)
+{
+	struct meta_mn_daemon *d = arg;
+	struct meta_set *s;
+	int rc = 0;
+
+	*inuse = 0;
+	pthread_mutex_lock(&d->md_lock);
+	s = log_open(d, set, ep);
+	if (s == NULL) {
+		rc = -1;
+		goto out;
+	}
+	for (unsigned int i = 0; i < MDC_LOG_SLOTS && rc == 0; i++) {
+		int r = log_get(meta_set_db(s), set, i, &slots[i], ep);
+
+		if (r < 0)
+			rc = -1;
+		else if (r == 1)
+			*inuse |= 1u << i;
+	}
+	meta_set_close(s);
+out:
+	pthread_mutex_unlock(&d->md_lock);
+	return rc;
+}
+
+static int st_run(void *arg, const struct mdc_msg *msg, uint32_t flags,
+		  struct mdc_hctx *hc, struct mdc_result *res)
+{
+	struct meta_mn_daemon *d = arg;
+	meta_mn_handler_fn fn = meta_mn_handler_find(msg->mm_type);
+	struct meta_mn_hctx hx;
+	int rc;
+
+	if (fn == NULL)
+		return -1;
+	res->mr_exitval = 0;
+	res->mr_outlen = 0;
+	memset(&hx, 0, sizeof(hx));
+	hx.hx_node = mdc_hctx_node(hc);
+	hx.hx_on_master = (flags & MDC_F_ON_MASTER) != 0;
+	hx.hx_set = msg->mm_set;
+	hx.hx_type = msg->mm_type;
+	hx.hx_flags = msg->mm_flags;
+	hx.hx_sub = msg->mm_id.mi_sub;
+	hx.hx_sender = msg->mm_sender;
+	hx.hx_data = msg->mm_data;
+	hx.hx_len = msg->mm_len;
+	hx.hx_msg = msg;
+	hx.hx_res = res;
+	hx.hx_core = hc;
+	hx.hx_daemon = d;
+	pthread_mutex_lock(&d->md_lock);
+	if (msg->mm_set > 0 && msg->mm_set < MDC_MAXSETS)
+		hx.hx_master = hx.hx_on_master ?
+				       hx.hx_node :
+				       d->md_sets[msg->mm_set].ms_master;
+	rc = fn(&hx);
+	pthread_mutex_unlock(&d->md_lock);
+	return rc;
+}
+
+static int st_mct_check(void *arg, const struct mdc_msg *msg,
+			struct mdc_result *res, meta_error_t *ep)
+{
+	struct meta_mn_daemon *d = arg;
+
+	return mdc_mct_check(d->md_cfg.dc_mct, msg, res, ep);
+}
+
+static int st_mct_mark(void *arg, const struct mdc_msg *msg,
+		       enum mdc_mct_state state, const struct mdc_result *res,
+		       meta_error_t *ep)
+{
+	struct meta_mn_daemon *d = arg;
+
+	return mdc_mct_mark(d->md_cfg.dc_mct, msg, state, res, ep);
+}
+
+const struct mdc_store_ops meta_mn_store_ops = {
+	.so_log_write = st_log_write,
+	.so_log_clear = st_log_clear,
+	.so_log_read_all = st_log_read_all,
+	.so_run = st_run,
+	.so_mct_check = st_mct_check,
+	.so_mct_mark = st_mct_mark,
+};
+
+/* ---- the daemon ---------------------------------------------------------- */
+
+int meta_mn_daemon_create(const struct meta_mn_daemon_config *cfg,
+			  struct meta_mn_daemon **dp, meta_error_t *ep)
+{
+	struct meta_mn_daemon *d = calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return meta_error_set(ep, SET_ERROR(ENOMEM), 0, NULL,
+				      "cannot create the set store");
+	VERIFY0(pthread_mutex_init(&d->md_lock, NULL));
+	d->md_cfg = *cfg;
+	*dp = d;
+	return 0;
+}
+
+void meta_mn_daemon_bind(struct meta_mn_daemon *d, struct mdc_core *c)
+{
+	uint32_t self = mdc_core_nodeid(c);
+
+	pthread_mutex_lock(&d->md_lock);
+	d->md_core = c;
+	d->md_self = self;
+	pthread_mutex_unlock(&d->md_lock);
+}
+
+void meta_mn_daemon_destroy(struct meta_mn_daemon *d)
+{
+	if (d == NULL)
+		return;
+	for (int i = 0; i < MDC_MAXSETS; i++)
+		meta_cfg_destroy(d->md_sets[i].ms_cfg);
+	pthread_mutex_destroy(&d->md_lock);
+	free(d);
+}
+
+void meta_mn_daemon_set_test(struct meta_mn_daemon *d,
+			     const struct meta_mn_test *t)
+{
+	pthread_mutex_lock(&d->md_lock);
+	d->md_cfg.dc_test = *t;
+	pthread_mutex_unlock(&d->md_lock);
+}
+
+const struct meta_cfg *meta_mn_daemon_model(struct meta_mn_daemon *d,
+					    uint32_t set)
+{
+	const struct meta_cfg *cfg = NULL;
+
+	pthread_mutex_lock(&d->md_lock);
+	if (set > 0 && set < MDC_MAXSETS)
+		cfg = d->md_sets[set].ms_cfg;
+	pthread_mutex_unlock(&d->md_lock);
+	return cfg;
+}
+
+/* Hosts of a set: the joined ones, and the master's id by its name. */
+struct hosts_arg {
+	uint32_t *ha_ids;
+	size_t ha_n;
+	const char *ha_master; /* name, or "" */
+	uint32_t ha_master_id;
+	uint32_t ha_self;
+	bool ha_self_owner;
+};
+
+static int hosts_one(void *arg, const struct meta_host_info *hi)
+{
+	struct hosts_arg *ha = arg;
+
+	if ((hi->hi_flags & META_NODE_OWN) && ha->ha_ids != NULL &&
+	    ha->ha_n < MDC_MAXNODES)
+		ha->ha_ids[ha->ha_n++] = hi->hi_nodeid;
+	if (ha->ha_master != NULL && ha->ha_master[0] != '\0' &&
+	    strcmp(hi->hi_name, ha->ha_master) == 0)
+		ha->ha_master_id = hi->hi_nodeid;
+	if (hi->hi_nodeid == ha->ha_self && (hi->hi_flags & META_NODE_OWN))
+		ha->ha_self_owner = true;
+	return 0;
+}
+
+int meta_mn_daemon_nodelist(void *arg, uint32_t set, uint32_t *nodes, size_t *n,
+			    meta_error_t *ep)
+{
+	struct meta_mn_daemon *d = arg;
+	struct hosts_arg ha;
+	struct meta_set *s;
+	struct mn_set *ss;
+	int rc = -1;
+
+	pthread_mutex_lock(&d->md_lock);
+	ss = mn_set_get(d, set, ep);
+	if (ss == NULL ||
+	    meta_set_open(ss->ms_name, META_SET_RDONLY | META_SET_NODB, &s,
+			  ep) != 0)
+		goto out;
+	memset(&ha, 0, sizeof(ha));
+	ha.ha_ids = nodes;
+	rc = meta_set_host_foreach(s, hosts_one, &ha, ep);
+	meta_set_close(s);
+	*n = ha.ha_n;
+out:
+	pthread_mutex_unlock(&d->md_lock);
+	return rc;
+}
+
+struct scan_arg {
+	struct meta_mn_daemon *sa_d;
+	uint32_t sa_sets[MDC_MAXSETS];
+	uint32_t sa_masters[MDC_MAXSETS];
+	int sa_n;
+	meta_error_t sa_err;
+};
+
+static int scan_one(void *arg, const char *name)
+{
+	struct scan_arg *sa = arg;
+	struct hosts_arg ha;
+	struct meta_set *s;
+	meta_error_t e;
+	uint32_t no;
+
+	meta_error_init(&e);
+	if (meta_set_open(name, META_SET_RDONLY | META_SET_NODB, &s, &e) != 0)
+		goto fail;
+	no = meta_set_number(s);
+	if (!meta_set_is_mn(s) || no >= MDC_MAXSETS) {
+		meta_set_close(s);
+		return 0;
+	}
+	memset(&ha, 0, sizeof(ha));
+	ha.ha_master = meta_set_master(s);
+	ha.ha_self = sa->sa_d->md_self;
+	if (meta_set_host_foreach(s, hosts_one, &ha, &e) != 0) {
+		meta_set_close(s);
+		goto fail;
+	}
+	meta_set_close(s);
+	if (ha.ha_self_owner && ha.ha_master_id != 0) {
+		sa->sa_sets[sa->sa_n] = no;
+		sa->sa_masters[sa->sa_n++] = ha.ha_master_id;
+	}
+	return 0;
+fail:
+	if (!meta_error_isset(&sa->sa_err))
+		sa->sa_err = e;
+	return 0;
+}
+
+int meta_mn_daemon_scan(struct meta_mn_daemon *d, meta_error_t *ep)
+{
+	struct scan_arg sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_d = d;
+	meta_error_init(&sa.sa_err);
+	pthread_mutex_lock(&d->md_lock);
+	if (meta_set_list(scan_one, &sa, ep) < 0) {
+		pthread_mutex_unlock(&d->md_lock);
+		return -1;
+	}
+	pthread_mutex_unlock(&d->md_lock);
+	for (int i = 0; i < sa.sa_n; i++) {
+		if (mdc_core_set_master(d->md_core, sa.sa_sets[i],
+					sa.sa_masters[i], ep) != 0)
+			return -1;
+	}
+	meta_mn_daemon_tick(d);
+	if (meta_error_isset(&sa.sa_err)) {
+		*ep = sa.sa_err;
+		return -1;
+	}
+	return sa.sa_n;
+}
+
+/* The admin set's master: the lowest-numbered member. */
+static void admin_master(struct meta_mn_daemon *d)
+{
+	uint32_t admin = d->md_cfg.dc_admin_set, ids[MDC_MAXNODES];
+	meta_error_t e;
+
+	if (admin == 0 || admin >= MDC_MAXSETS ||
+	    mdc_core_members(d->md_core, ids) == 0)
+		return;
+	if (mdc_core_master(d->md_core, admin) != ids[0]) {
+		meta_error_init(&e);
+		(void)mdc_core_set_master(d->md_core, admin, ids[0], &e);
+	}
+}
+
+void meta_mn_daemon_tick(struct meta_mn_daemon *d)
+{
+	uint32_t masters[MDC_MAXSETS];
+
+	admin_master(d);
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++)
+		masters[i] = mdc_core_master(d->md_core, i);
+	pthread_mutex_lock(&d->md_lock);
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
+		struct mn_set *ss = &d->md_sets[i];
+		meta_error_t e;
+
+		ss->ms_master = masters[i];
+		if (i == d->md_cfg.dc_admin_set)
+			continue;
+		if (masters[i] == 0) {
+			meta_cfg_destroy(ss->ms_cfg);
+			ss->ms_cfg = NULL;
+			continue;
+		}
+		if (ss->ms_cfg != NULL || ss->ms_blocked)
+			continue;
+		if (ss->ms_wait > 0) {
+			ss->ms_wait--;
+			continue;
+		}
+		/* A set that cannot be loaded (no such set here: another
+		 * area's set number, no replicas yet) is tried again after
+		 * 1, 2, 4 ... 64 ticks; a handler loads it on demand. */
+		meta_error_init(&e);
+		if (mn_set_get(d, i, &e) != NULL &&
+		    mn_model_load(d, i, ss, &e) == 0) {
+			ss->ms_backoff = 0;
+			continue;
+		}
+		ss->ms_backoff = ss->ms_backoff == 0 ? 1 :
+				 ss->ms_backoff < 64 ? ss->ms_backoff * 2 :
+						       64;
+		ss->ms_wait = ss->ms_backoff;
+	}
+	pthread_mutex_unlock(&d->md_lock);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Private to meta_mn_daemon.c and meta_mn_cmd.c. */
+#ifndef OBAN_META_MN_IMPL_H
+#define OBAN_META_MN_IMPL_H
+
+#include <pthread.h>
+
+#include <oban/meta_cfg.h>
+#include <oban/meta_mn.h>
+#include <oban/meta_mn_daemon.h>
+#include <oban/meta_set.h>
+
+/* One set as this node's daemon serves it. */
+struct mn_set {
+	bool ms_known; /* ms_name is valid */
+	char ms_name[META_SET_NAMELEN];
+	bool ms_mn;
+	uint32_t ms_master; /* last master the core reported; 0 none */
+	struct meta_cfg *ms_cfg; /* the in-core model; NULL: not loaded */
+	bool ms_blocked; /* MDDB_BLOCK: do not (re)load the model */
+	struct meta_set *ms_cur; /* open while a handler runs */
+	unsigned int ms_backoff; /* ticks to wait before loading again */
+	unsigned int ms_wait; /* ticks left */
+};
+
+struct meta_mn_daemon {
+	pthread_mutex_t md_lock; /* everything below */
+	struct mdc_core *md_core;
+	uint32_t md_self;
+	struct meta_mn_daemon_config md_cfg;
+	struct mn_set md_sets[MDC_MAXSETS];
+};
+
+/* The set of number @set with its name known, or NULL (ep set). */
+struct mn_set *mn_set_get(struct meta_mn_daemon *d, uint32_t set,
+			  meta_error_t *ep);
+/* Load @ss's model from its replicas (replacing any). */
+int mn_model_load(struct meta_mn_daemon *d, uint32_t set, struct mn_set *ss,
+		  meta_error_t *ep);
+/* A copy of @ss's model, for a dry run. */
+int mn_model_clone(struct mn_set *ss, uint32_t set, struct meta_cfg **cfgp,
+		   meta_error_t *ep);
+/* The drive lookup of every model the daemon keeps (arg: the mn_set). */
+int mn_lookup(void *arg, const char *name, struct meta_drive *dr,
+	      meta_error_t *ep);
+
+#endif /* OBAN_META_MN_IMPL_H */

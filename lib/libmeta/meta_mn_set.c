@@ -1,0 +1,1018 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * meta_mn_set: sets across nodes.  The set administration payload (struct
+ * meta_mns, encoded and decoded here), what every node does with it
+ * (meta_mns_apply), and the set area's mdcommd handlers (include/oban/
+ * meta_mn.h): SET_ADMIN, the side messages and SM_MDDB_ATTACH / DETACH.
+ *
+ * Theory (doc/storage.md, "Sets across nodes").  The original created
+ * sets and changed hosts with rpc.metad calls from the initiating node to
+ * every host, before the set had a master.  oban has one path between
+ * nodes, mdcommd, so these operations are messages: SET_ADMIN on the
+ * reserved set number META_MN_ADMIN_SET, whose master is the
+ * lowest-numbered node of the membership and which every member runs.
+ * Each node applies the message to its own local replica (LMDB): a node
+ * that is not a host of the set changes nothing and answers success; a
+ * host creates the set, replaces its host list, records a join or a
+ * withdraw, or re-reads the set's drives from the mddb.  The message
+ * carries the whole validated change (set number, UUID, creation time,
+ * host ids, the join verdict), so every node with the same records gives
+ * the same answer by construction; the initiator first sends a dry run
+ * (META_MNS_F_DRYRUN, STOP_ON_ERROR) so that a set number or name already
+ * used on one host stops the command before anything changed anywhere.
+ *
+ * Only the set's master writes the set's replicas: after a change of the
+ * hosts or of ownership, the node that the local records name master
+ * commits the node records to the mddb; the others only update their
+ * local replica.  Replica attach and detach (META_DB_ATTACH / DETACH on
+ * the set itself, whose submessage SM_MDDB_ATTACH / DETACH runs between
+ * the daemon's MDDB_BLOCK and unblock): the master adds or deletes the
+ * replicas, every other node re-reads the set's drive records from the
+ * mddb and drops its configuration model (the PARSE of the original).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <oban/mdc_client.h>
+#include <oban/mdc_msg.h>
+#include <oban/mddb.h>
+#include <oban/mdl.h>
+#include <oban/meta_mn.h>
+#include <oban/meta_set.h>
+
+#include "meta_local.h"
+
+_Static_assert(META_MNS_SIZE <= MDC_MAXDATA, "a set message fits a payload");
+_Static_assert(META_MN_ADMIN_SET < MDC_MAXSETS, "admin set is a valid set");
+_Static_assert(META_MNS_MAXHOSTS * 4 + 112 == META_MNS_SIZE,
+	       "set message layout");
+
+/* ---- the payload -------------------------------------------------------- */
+
+/*
+ * Layout, little-endian (doc/format-mddb.md, "Set administration
+ * messages"):
+ *   0 magic u32   4 version u16   6 op u16   8 flags u32   12 setno u32
+ *  16 setflags u32  20 node u32  24 verdict u32  28 nhosts u32
+ *  32 ctime u64  40 uuid[16]  56 name[32]  88 drive[16]  104 count u32
+ * 108 pad u32 (zero)  112 hosts[64] u32 (unused entries zero)
+ */
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static bool zero(const uint8_t *p, size_t n)
+{
+	while (n-- > 0)
+		if (*p++ != 0)
+			return false;
+	return true;
+}
+
+static bool name_valid(const char *name, size_t len)
+{
+	size_t n = strnlen(name, len), i;
+
+	if (n == 0 || n == len || name[0] == '-' || strcmp(name, "local") == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.'))
+			return false;
+	}
+	return zero((const uint8_t *)name + n, len - n);
+}
+
+static bool verdict_valid(uint32_t op, uint32_t v)
+{
+	if (op == META_MNS_JOIN)
+		return v == META_JV_MASTER || v == META_JV_MASTER_STALE ||
+		       v == META_JV_SLAVE || v == META_JV_SLAVE_STALE;
+	if (op == META_MNS_WITHDRAW)
+		return v == META_JV_WD_SLAVE || v == META_JV_WD_LAST;
+	return v == 0;
+}
+
+/* Every rule of a well-formed message, shared by encoder and decoder. */
+static const char *mns_invalid(const struct meta_mns *m)
+{
+	uint32_t i, j;
+	bool hosts = m->mm_op == META_MNS_CREATE || m->mm_op == META_MNS_HOSTS;
+	bool node = m->mm_op == META_MNS_JOIN || m->mm_op == META_MNS_WITHDRAW;
+	bool drive = m->mm_op == META_MNS_ATTACH || m->mm_op == META_MNS_DETACH;
+
+	if (m->mm_op < 1 || m->mm_op >= META_MNS_NOPS)
+		return "unknown operation";
+	if (m->mm_flags & ~(uint32_t)META_MNS_F_DRYRUN)
+		return "unknown flags";
+	if (m->mm_setno < 1 || m->mm_setno > META_MN_SETMAX)
+		return "set number out of range";
+	if (m->mm_setflags & ~(uint32_t)1)
+		return "unknown set flags";
+	if (!name_valid(m->mm_name, sizeof(m->mm_name)))
+		return "bad set name";
+	if (node ? (m->mm_node < 1 || m->mm_node > META_NODE_MAXID) :
+		   m->mm_node != 0)
+		return "bad node";
+	if (!verdict_valid(m->mm_op, m->mm_verdict))
+		return "bad verdict";
+	if (!drive &&
+	    (!zero(m->mm_drive, sizeof(m->mm_drive)) || m->mm_count != 0))
+		return "drive given to an operation without one";
+	if (drive && zero(m->mm_drive, sizeof(m->mm_drive)))
+		return "no drive";
+	if ((m->mm_op == META_MNS_ATTACH) !=
+	    (m->mm_count >= 1 && m->mm_count <= 50))
+		return "bad replica count";
+	if (hosts ? (m->mm_nhosts < 1 || m->mm_nhosts > META_MNS_MAXHOSTS) :
+		    m->mm_nhosts != 0)
+		return "bad host count";
+	for (i = 0; i < META_MNS_MAXHOSTS; i++) {
+		if (i >= m->mm_nhosts) {
+			if (m->mm_hosts[i] != 0)
+				return "stray host";
+			continue;
+		}
+		if (m->mm_hosts[i] < 1 || m->mm_hosts[i] > META_NODE_MAXID)
+			return "host id out of range";
+		for (j = 0; j < i; j++)
+			if (m->mm_hosts[j] == m->mm_hosts[i])
+				return "host given twice";
+	}
+	return NULL;
+}
+
+int meta_mns_encode(const struct meta_mns *m, void *buf, size_t len,
+		    meta_error_t *ep)
+{
+	const char *why = mns_invalid(m);
+	uint8_t *p = buf;
+	int i;
+
+	if (why != NULL || len < META_MNS_SIZE)
+		return meta_error_set(ep, ME_SET_BADMSG, 0, m->mm_name,
+				      "cannot encode set message (%s) for",
+				      why ? why : "buffer too small");
+	memset(p, 0, META_MNS_SIZE);
+	put32(p + 0, META_MNS_MAGIC);
+	p[4] = META_MNS_VERSION;
+	p[6] = (uint8_t)m->mm_op;
+	put32(p + 8, m->mm_flags);
+	put32(p + 12, m->mm_setno);
+	put32(p + 16, m->mm_setflags);
+	put32(p + 20, m->mm_node);
+	put32(p + 24, m->mm_verdict);
+	put32(p + 28, m->mm_nhosts);
+	put32(p + 32, (uint32_t)m->mm_ctime);
+	put32(p + 36, (uint32_t)(m->mm_ctime >> 32));
+	memcpy(p + 40, m->mm_uuid, 16);
+	memcpy(p + 56, m->mm_name, 32);
+	memcpy(p + 88, m->mm_drive, 16);
+	put32(p + 104, m->mm_count);
+	for (i = 0; i < META_MNS_MAXHOSTS; i++)
+		put32(p + 112 + 4 * i, m->mm_hosts[i]);
+	return 0;
+}
+
+int meta_mns_decode(const void *buf, size_t len, struct meta_mns *m,
+		    meta_error_t *ep)
+{
+	const uint8_t *p = buf;
+	const char *why = NULL;
+	int i;
+
+	memset(m, 0, sizeof(*m));
+	if (len != META_MNS_SIZE)
+		why = "wrong length";
+	else if (get32(p) != META_MNS_MAGIC)
+		why = "bad magic";
+	else if (p[4] != META_MNS_VERSION || p[5] != 0)
+		why = "unsupported version";
+	else if (p[7] != 0 || get32(p + 108) != 0)
+		why = "non-zero pad";
+	if (why == NULL) {
+		m->mm_op = p[6];
+		m->mm_flags = get32(p + 8);
+		m->mm_setno = get32(p + 12);
+		m->mm_setflags = get32(p + 16);
+		m->mm_node = get32(p + 20);
+		m->mm_verdict = get32(p + 24);
+		m->mm_nhosts = get32(p + 28);
+		m->mm_ctime = (uint64_t)get32(p + 32) | (uint64_t)get32(p + 36)
+								<< 32;
+		memcpy(m->mm_uuid, p + 40, 16);
+		memcpy(m->mm_name, p + 56, 32);
+		memcpy(m->mm_drive, p + 88, 16);
+		m->mm_count = get32(p + 104);
+		for (i = 0; i < META_MNS_MAXHOSTS; i++)
+			m->mm_hosts[i] = get32(p + 112 + 4 * i);
+		why = mns_invalid(m);
+	}
+	if (why != NULL) {
+		memset(m, 0, sizeof(*m));
+		return meta_error_set(ep, ME_SET_BADMSG, 0, NULL,
+				      "cannot decode set message: %s", why);
+	}
+	return 0;
+}
+
+/* ---- applying a message on this node ------------------------------------ */
+
+static bool in_hosts(const struct meta_mns *m, uint32_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->mm_nhosts; i++)
+		if (m->mm_hosts[i] == id)
+			return true;
+	return false;
+}
+
+/* The name of node @id from the node list (this node alone without one). */
+static int node_name(uint32_t id, char *name, size_t len, meta_error_t *ep)
+{
+	struct meta_nodelist_ent *v, self;
+	meta_error_t e;
+	int n, i;
+
+	if (meta_nodelist_read(NULL, &v, &n, &e) != 0) {
+		if (e.me_code != ENOENT) {
+			*ep = e;
+			return -1;
+		}
+		if (meta_node_self(&self, ep) != 0)
+			return -1;
+		if (id != self.ne_id)
+			goto unknown;
+		snprintf(name, len, "%s", self.ne_name);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (v[i].ne_id == id) {
+			snprintf(name, len, "%s", v[i].ne_name);
+			free(v);
+			return 0;
+		}
+	free(v);
+unknown:
+	return meta_error_set(ep, ME_SET_UNKNOWNHOST, 0, NULL,
+			      "node %u is not in the node list", id);
+}
+
+/* Is this node (by name) the master in @rec? */
+static bool self_is_master(const struct ml_set *rec, uint32_t self)
+{
+	char me[META_NODE_NAMELEN];
+	meta_error_t e;
+
+	return rec->ms_master[0] != '\0' &&
+	       node_name(self, me, sizeof(me), &e) == 0 &&
+	       strcmp(rec->ms_master, me) == 0;
+}
+
+/* After a change of node records: the set's master commits them. */
+static int commit_if_master(const char *name, uint32_t self, meta_error_t *ep)
+{
+	struct ml_set rec;
+
+	if (meta_local_set_get(name, &rec, ep) != 0)
+		return -1;
+	if (!self_is_master(&rec, self) || rec.ms_rep_size == 0)
+		return 0;
+	return meta_set_commit_nodes(name, ep);
+}
+
+static int apply_hosts(const struct meta_mns *m, uint32_t self, bool dryrun,
+		       meta_error_t *ep)
+{
+	struct ml_node *nodes = NULL;
+	uint32_t i;
+	int n = 0, j, rc = -1;
+
+	if (meta_local_nodes(m->mm_name, &nodes, &n, ep) != 0)
+		return -1;
+	/* Checked on every host, the deleted ones included. */
+	for (j = 0; j < n; j++)
+		if (!in_hosts(m, nodes[j].mn_nodeid) &&
+		    (nodes[j].mn_flags & META_NODE_OWN)) {
+			meta_error_set(ep, ME_SET_HOSTJOINED, 0,
+				       nodes[j].mn_name,
+				       "cannot delete host from set '%s'",
+				       m->mm_name);
+			goto out;
+		}
+	if (!in_hosts(m, self)) {
+		/* Deleted from the set's hosts: forget the set here. */
+		rc = dryrun ? 0 : meta_local_set_del(m->mm_name, ep);
+		goto out;
+	}
+	for (i = 0; i < m->mm_nhosts; i++) {
+		struct ml_node nd;
+		bool known = false;
+
+		for (j = 0; j < n; j++)
+			if (nodes[j].mn_nodeid == m->mm_hosts[i])
+				known = true;
+		if (known)
+			continue;
+		memset(&nd, 0, sizeof(nd));
+		nd.mn_version = ML_VERSION;
+		nd.mn_nodeid = m->mm_hosts[i];
+		nd.mn_flags = META_NODE_OK;
+		if (node_name(nd.mn_nodeid, nd.mn_name, sizeof(nd.mn_name),
+			      ep) != 0)
+			goto out;
+		if (!dryrun && meta_local_node_put(m->mm_name, &nd, ep) != 0)
+			goto out;
+	}
+	for (j = 0; j < n; j++) {
+		if (in_hosts(m, nodes[j].mn_nodeid))
+			continue;
+		if (!dryrun && meta_local_node_del(m->mm_name,
+						   nodes[j].mn_nodeid, ep) != 0)
+			goto out;
+	}
+	rc = dryrun ? 0 : commit_if_master(m->mm_name, self, ep);
+out:
+	free(nodes);
+	return rc;
+}
+
+static int apply_join(const struct meta_mns *m, struct ml_set *rec,
+		      uint32_t self, bool dryrun, meta_error_t *ep)
+{
+	struct ml_node *nodes = NULL;
+	char who[META_NODE_NAMELEN];
+	int n = 0, j, owners = 0, k = -1, rc = -1;
+	bool join = m->mm_op == META_MNS_JOIN;
+
+	if (meta_local_nodes(m->mm_name, &nodes, &n, ep) != 0)
+		return -1;
+	for (j = 0; j < n; j++) {
+		if (nodes[j].mn_flags & META_NODE_OWN)
+			owners++;
+		if (nodes[j].mn_nodeid == m->mm_node)
+			k = j;
+	}
+	if (k < 0) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "node %u", m->mm_node);
+		meta_error_set(ep, ME_SET_NOHOST, 0, what,
+			       "cannot %s set '%s':",
+			       join ? "join" : "withdraw from", m->mm_name);
+		goto out;
+	}
+	snprintf(who, sizeof(who), "%s", nodes[k].mn_name);
+	if (join) {
+		bool first = m->mm_verdict == META_JV_MASTER ||
+			     m->mm_verdict == META_JV_MASTER_STALE;
+
+		if (first && owners > 0 &&
+		    !(owners == 1 && (nodes[k].mn_flags & META_NODE_OWN))) {
+			meta_error_set(ep, ME_SET_HASMASTER, 0, who,
+				       "cannot make master of set '%s'",
+				       m->mm_name);
+			goto out;
+		}
+		if (!first && rec->ms_master[0] == '\0') {
+			meta_error_set(ep, ME_SET_NOMASTER, 0, m->mm_name,
+				       "cannot join as a slave");
+			goto out;
+		}
+		nodes[k].mn_flags |= META_NODE_OWN;
+		if (first)
+			snprintf(rec->ms_master, sizeof(rec->ms_master), "%s",
+				 who);
+	} else {
+		if (m->mm_verdict == META_JV_WD_LAST && owners > 1) {
+			meta_error_set(ep, ME_SET_MASTERBUSY, 0, who,
+				       "cannot withdraw master of set '%s' "
+				       "(%d other node(s) joined)",
+				       m->mm_name, owners - 1);
+			goto out;
+		}
+		nodes[k].mn_flags &= ~(uint32_t)META_NODE_OWN;
+		if (strcmp(rec->ms_master, who) == 0)
+			rec->ms_master[0] = '\0';
+	}
+	if (dryrun) {
+		rc = 0;
+		goto out;
+	}
+	if (meta_local_node_put(m->mm_name, &nodes[k], ep) != 0 ||
+	    meta_local_set_put(rec, ep) != 0)
+		goto out;
+	/* The master records it in the mddb (after a withdraw of the last
+	 * owner there is no master, and nothing is written). */
+	rc = commit_if_master(m->mm_name, self, ep);
+out:
+	free(nodes);
+	return rc;
+}
+
+/* ATTACH / DETACH: the master changes the replicas, the others re-read. */
+static int apply_attach(const struct meta_mns *m, bool on_master, bool dryrun,
+			meta_error_t *ep)
+{
+	struct meta_set *s;
+	char uuid[40], name[48];
+	int rc;
+
+	if (!on_master)
+		return dryrun ? 0 : meta_set_reload(m->mm_name, ep);
+	mdl_uuid_format(m->mm_drive, uuid);
+	snprintf(name, sizeof(name), "UUID=%s", uuid);
+	if (meta_set_open(m->mm_name, dryrun ? META_SET_RDONLY : 0, &s, ep) !=
+	    0)
+		return -1;
+	if (dryrun) {
+		struct meta_drive_info di;
+
+		rc = meta_set_drive_find(s, name, &di, ep);
+	} else if (m->mm_op == META_MNS_ATTACH) {
+		rc = meta_set_replica_add(s, name, (int)m->mm_count, ep);
+	} else {
+		rc = meta_set_replica_del(s, name, ep);
+	}
+	meta_set_close(s);
+	return rc;
+}
+
+int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
+		   meta_error_t *ep)
+{
+	bool dryrun = (m->mm_flags & META_MNS_F_DRYRUN) != 0;
+	struct ml_set rec;
+	meta_error_t e;
+
+	if (mns_invalid(m) != NULL)
+		return meta_error_set(ep, ME_SET_BADMSG, 0, m->mm_name,
+				      "cannot apply set message to set");
+	if (meta_local_set_get(m->mm_name, &rec, &e) != 0) {
+		if (e.me_code != ME_SET_NOTFOUND) {
+			*ep = e;
+			return -1;
+		}
+		/* Not here: only a creation, or a host add naming this
+		 * node, concerns it. */
+		if ((m->mm_op != META_MNS_CREATE &&
+		     m->mm_op != META_MNS_HOSTS) ||
+		    !in_hosts(m, self))
+			return 0;
+		if (meta_set_create_rec(m->mm_name, m->mm_setno, m->mm_uuid,
+					m->mm_ctime, m->mm_setflags & 1,
+					m->mm_hosts, (int)m->mm_nhosts, dryrun,
+					ep) != 0)
+			return -1;
+		/* A host added to a set with drives learns them from its
+		 * mddb (reachable here through the drives' labels). */
+		if (m->mm_op == META_MNS_HOSTS && !dryrun)
+			return meta_set_reload(m->mm_name, ep);
+		return 0;
+	}
+	if (memcmp(rec.ms_uuid, m->mm_uuid, 16) != 0)
+		return meta_error_set(ep, ME_SET_EXISTS, 0, m->mm_name,
+				      "cannot %s set (another set of that "
+				      "name exists here)",
+				      m->mm_op == META_MNS_CREATE ? "create" :
+								    "change");
+	switch (m->mm_op) {
+	case META_MNS_CREATE:
+		return 0; /* already here: a replay */
+	case META_MNS_HOSTS:
+		return apply_hosts(m, self, dryrun, ep);
+	case META_MNS_JOIN:
+	case META_MNS_WITHDRAW:
+		return apply_join(m, &rec, self, dryrun, ep);
+	case META_MNS_RELOAD:
+		return dryrun ? 0 : meta_set_reload(m->mm_name, ep);
+	case META_MNS_DESTROY:
+		return dryrun ? 0 : meta_local_set_del(m->mm_name, ep);
+	case META_MNS_ATTACH:
+	case META_MNS_DETACH:
+		return apply_attach(m, on_master, dryrun, ep);
+	}
+	return meta_error_set(ep, ME_SET_BADMSG, 0, m->mm_name,
+			      "cannot apply set message for");
+}
+
+/* ---- handlers ------------------------------------------------------------ */
+
+/*
+ * meta_mn_model_drop() is the daemon area's (declared in meta_mn.h); until
+ * its implementation is merged here, the reference is weak.
+ */
+#pragma weak meta_mn_model_drop
+static void drop_model(struct meta_mn_hctx *hx)
+{
+	if (meta_mn_model_drop != NULL)
+		meta_mn_model_drop(hx);
+}
+
+static int h_set(struct meta_mn_hctx *hx)
+{
+	struct meta_mns m;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	if (meta_mns_decode(hx->hx_data, hx->hx_len, &m, &e) != 0)
+		return meta_mn_fail(hx, &e);
+	/* The set messages on the set itself must name it. */
+	if (hx->hx_type != MDC_MSG_SET_ADMIN && hx->hx_set != m.mm_setno) {
+		meta_error_set(&e, ME_SET_BADMSG, 0, m.mm_name,
+			       "set message for set %u sent on set %u:",
+			       m.mm_setno, hx->hx_set);
+		return meta_mn_fail(hx, &e);
+	}
+	if (meta_mns_apply(&m, hx->hx_node, hx->hx_on_master, &e) != 0)
+		return meta_mn_fail(hx, &e);
+	if (m.mm_op == META_MNS_ATTACH || m.mm_op == META_MNS_DETACH ||
+	    m.mm_op == META_MNS_RELOAD)
+		drop_model(hx);
+	meta_mn_exit(hx, 0);
+	return 0;
+}
+
+const struct meta_mn_handler meta_mn_set_handlers[] = {
+	{ MDC_MSG_SET_ADMIN, h_set },	    { MDC_MSG_SM_MDDB_ATTACH, h_set },
+	{ MDC_MSG_SM_MDDB_DETACH, h_set },  { MDC_MSG_META_DB_NEWSIDE, h_set },
+	{ MDC_MSG_META_DB_DELSIDE, h_set }, { MDC_MSG_META_MD_ADDSIDE, h_set },
+	{ MDC_MSG_META_MD_DELSIDE, h_set }, { 0, NULL },
+};
+
+/* ---- the initiator's side ------------------------------------------------ */
+
+bool meta_mnset_cluster(void)
+{
+	struct meta_nodelist_ent *v;
+	meta_error_t e;
+	int n;
+
+	if (meta_nodelist_read(NULL, &v, &n, &e) != 0)
+		return false;
+	free(v);
+	return n > 1;
+}
+
+/* Turn a result into 0, or -1 with the failing node's text. */
+static int result_check(const struct mdc_result *res, meta_error_t *ep)
+{
+	char text[META_ERR_WHATLEN];
+	size_t n = res->mr_outlen < sizeof(text) - 1 ? res->mr_outlen :
+						       sizeof(text) - 1;
+
+	if (res->mr_exitval == 0)
+		return 0;
+	memcpy(text, res->mr_out, n);
+	text[n] = '\0';
+	if (n > 0 && text[n - 1] == '\n')
+		text[n - 1] = '\0';
+	return meta_error_set(ep, ME_COMM_FAILED,
+			      res->mr_failing_node ? res->mr_failing_node :
+						     res->mr_node,
+			      NULL, "%s", text[0] ? text : "set message");
+}
+
+static int send_one(uint32_t set, uint32_t type, uint32_t flags,
+		    const void *buf, uint32_t len, meta_error_t *ep)
+{
+	struct mdc_client_req rq = {
+		.cr_set = set,
+		.cr_type = type,
+		.cr_flags = flags,
+		.cr_data = buf,
+		.cr_len = len,
+	};
+	struct mdc_result res;
+
+	memset(&res, 0, sizeof(res));
+	if (mdc_client_send(&rq, &res, ep) != 0)
+		return -1;
+	return result_check(&res, ep);
+}
+
+int meta_mnset_send(const struct meta_mns *m, meta_error_t *ep)
+{
+	uint8_t buf[META_MNS_SIZE];
+	struct meta_mns dry = *m;
+	struct meta_nodelist_ent self;
+
+	dry.mm_flags |= META_MNS_F_DRYRUN;
+	if (!meta_mnset_cluster()) {
+		if (meta_node_self(&self, ep) != 0 ||
+		    meta_mns_apply(&dry, self.ne_id, true, ep) != 0)
+			return -1;
+		return meta_mns_apply(m, self.ne_id, true, ep);
+	}
+	if (meta_mns_encode(&dry, buf, sizeof(buf), ep) != 0 ||
+	    send_one(META_MN_ADMIN_SET, MDC_MSG_SET_ADMIN,
+		     MDC_F_NO_LOG | MDC_F_STOP_ON_ERROR | MDC_F_NO_MCT, buf,
+		     sizeof(buf), ep) != 0)
+		return -1;
+	if (meta_mns_encode(m, buf, sizeof(buf), ep) != 0)
+		return -1;
+	return send_one(META_MN_ADMIN_SET, MDC_MSG_SET_ADMIN, MDC_F_NO_LOG, buf,
+			sizeof(buf), ep);
+}
+
+/* Suspend every class of @setno on this node's mdcommd (polling until
+ * drained), so that no other command of the set starts here while its
+ * nodes change.  No daemon, or a single node: nothing to do. */
+static void suspend_set(uint32_t setno, bool *done)
+{
+	meta_error_t e;
+	int answer = 0, i;
+
+	*done = false;
+	if (!meta_mnset_cluster() || setno == 0 || setno > META_MN_SETMAX)
+		return;
+	for (i = 0; i < 100; i++) {
+		if (mdc_client_ctl(MDC_CLIENT_SUSPEND, setno, 0, 0, &answer,
+				   &e) != 0)
+			return;
+		*done = true;
+		if (answer != MDC_CS_SET_NOT_DRAINED)
+			return;
+		usleep(100 * 1000);
+	}
+}
+
+static void resume_set(uint32_t setno, bool done)
+{
+	meta_error_t e;
+	int answer;
+
+	if (done)
+		(void)mdc_client_ctl(MDC_CLIENT_RESUME, setno, 0, 0, &answer,
+				     &e);
+}
+
+/* A message about set @name from this node's record of it. */
+static int mns_from_set(const char *name, uint32_t op, struct meta_mns *m,
+			uint32_t *hosts, uint32_t *nhosts, meta_error_t *ep)
+{
+	struct ml_set rec;
+	struct ml_node *nodes = NULL;
+	int n = 0, i;
+
+	memset(m, 0, sizeof(*m));
+	if (meta_local_set_get(name, &rec, ep) != 0)
+		return -1;
+	if (!(rec.ms_flags & ML_SF_MN))
+		return meta_error_set(ep, ME_USAGE, 0, name,
+				      "not a multi-owner set:");
+	m->mm_op = op;
+	m->mm_setno = rec.ms_setno;
+	m->mm_setflags = 1;
+	m->mm_ctime = rec.ms_ctime;
+	memcpy(m->mm_uuid, rec.ms_uuid, 16);
+	snprintf(m->mm_name, sizeof(m->mm_name), "%s", rec.ms_name);
+	if (hosts == NULL)
+		return 0;
+	if (meta_local_nodes(name, &nodes, &n, ep) != 0)
+		return -1;
+	*nhosts = 0;
+	for (i = 0; i < n && i < META_MNS_MAXHOSTS; i++)
+		hosts[(*nhosts)++] = nodes[i].mn_nodeid;
+	free(nodes);
+	return 0;
+}
+
+/* Node ids of @names[@n] from the node list. */
+static int ids_of(const char *const *names, int n, uint32_t *ids,
+		  meta_error_t *ep)
+{
+	struct meta_nodelist_ent *v, self;
+	meta_error_t e;
+	int nv, i, k;
+
+	if (n < 1 || n > META_MNS_MAXHOSTS)
+		return meta_error_set(ep, ME_USAGE, 0, NULL,
+				      "between 1 and %d hosts",
+				      META_MNS_MAXHOSTS);
+	if (meta_nodelist_read(NULL, &v, &nv, &e) != 0) {
+		if (e.me_code != ENOENT) {
+			*ep = e;
+			return -1;
+		}
+		/* A single node: only this node exists. */
+		if (meta_node_self(&self, ep) != 0)
+			return -1;
+		v = malloc(sizeof(*v));
+		if (v == NULL)
+			return meta_error_set(ep, ENOMEM, 0, NULL, "hosts");
+		v[0] = self;
+		nv = 1;
+	}
+	for (i = 0; i < n; i++) {
+		k = meta_node_lookup(v, nv, names[i]);
+		if (k < 0) {
+			free(v);
+			return meta_error_set(ep, ME_SET_UNKNOWNHOST, 0,
+					      names[i], "cannot add host");
+		}
+		ids[i] = v[k].ne_id;
+		for (k = 0; k < i; k++)
+			if (ids[k] == ids[i]) {
+				free(v);
+				return meta_error_set(ep, EEXIST, 0, names[i],
+						      "host given twice:");
+			}
+	}
+	free(v);
+	return 0;
+}
+
+int meta_mnset_create(const char *name, const char *const *hosts, int n,
+		      meta_error_t *ep)
+{
+	struct ml_set *sets = NULL;
+	bool used[META_MN_SETMAX + 1] = { false };
+	struct meta_mns m;
+	int nsets = 0, i;
+
+	memset(&m, 0, sizeof(m));
+	if (strlen(name) >= sizeof(m.mm_name))
+		return meta_error_set(ep, ME_BADNAME, 0, name,
+				      "cannot create set");
+	if (ids_of(hosts, n, m.mm_hosts, ep) != 0)
+		return -1;
+	m.mm_nhosts = (uint32_t)n;
+	if (meta_local_sets(&sets, &nsets, ep) != 0)
+		return -1;
+	for (i = 0; i < nsets; i++)
+		if (sets[i].ms_setno <= META_MN_SETMAX)
+			used[sets[i].ms_setno] = true;
+	free(sets);
+	for (i = 1; i <= META_MN_SETMAX && used[i]; i++)
+		;
+	if (i > META_MN_SETMAX)
+		return meta_error_set(ep, ME_SET_FULL, 0, name,
+				      "cannot create set");
+	m.mm_op = META_MNS_CREATE;
+	m.mm_setno = (uint32_t)i;
+	m.mm_setflags = 1;
+	m.mm_ctime = (uint64_t)time(NULL);
+	mdl_uuid_generate(m.mm_uuid);
+	snprintf(m.mm_name, sizeof(m.mm_name), "%s", name);
+	return meta_mnset_send(&m, ep);
+}
+
+int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
+		     int n, meta_error_t *ep)
+{
+	uint32_t ids[META_MNS_MAXHOSTS], cur[META_MNS_MAXHOSTS], ncur = 0;
+	struct meta_mns m;
+	bool susp;
+	int i, rc;
+	uint32_t j, k;
+
+	if (mns_from_set(name, META_MNS_HOSTS, &m, cur, &ncur, ep) != 0 ||
+	    ids_of(hosts, n, ids, ep) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		bool have = false;
+
+		for (j = 0; j < ncur; j++)
+			have |= cur[j] == ids[i];
+		if (add && have)
+			return meta_error_set(ep, ME_SET_HOSTEXISTS, 0,
+					      hosts[i], "cannot add host");
+		if (!add && !have)
+			return meta_error_set(ep, ME_SET_NOHOST, 0, hosts[i],
+					      "cannot delete host");
+	}
+	if (add) {
+		if (ncur + (uint32_t)n > META_MNS_MAXHOSTS)
+			return meta_error_set(ep, ME_USAGE, 0, name,
+					      "too many hosts for set");
+		for (i = 0; i < n; i++)
+			cur[ncur++] = ids[i];
+	} else {
+		for (i = 0; i < n; i++)
+			for (j = 0; j < ncur; j++)
+				if (cur[j] == ids[i]) {
+					for (k = j; k + 1 < ncur; k++)
+						cur[k] = cur[k + 1];
+					ncur--;
+					break;
+				}
+	}
+	if (ncur == 0)
+		m.mm_op = META_MNS_DESTROY;
+	else
+		memcpy(m.mm_hosts, cur, ncur * sizeof(cur[0]));
+	m.mm_nhosts = m.mm_op == META_MNS_DESTROY ? 0 : ncur;
+	if (m.mm_op == META_MNS_DESTROY) {
+		struct ml_drive *d = NULL;
+		int nd = 0;
+
+		if (meta_local_drives(name, &d, &nd, ep) != 0)
+			return -1;
+		free(d);
+		if (nd > 0)
+			return meta_error_set(ep, ME_SET_HASDRIVES, 0, name,
+					      "cannot delete set");
+	}
+	suspend_set(m.mm_setno, &susp);
+	rc = meta_mnset_send(&m, ep);
+	resume_set(m.mm_setno, susp);
+	return rc;
+}
+
+/* This node's view of the set for meta_join_check(). */
+static int join_view(const char *name, struct meta_join_state *st,
+		     uint32_t *master_id, meta_error_t *ep)
+{
+	struct meta_nodelist_ent self;
+	struct ml_node *nodes = NULL;
+	struct ml_set rec;
+	struct meta_set *s;
+	int n = 0, i;
+
+	memset(st, 0, sizeof(*st));
+	*master_id = 0;
+	if (meta_node_self(&self, ep) != 0 ||
+	    meta_local_set_get(name, &rec, ep) != 0 ||
+	    meta_local_nodes(name, &nodes, &n, ep) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (nodes[i].mn_flags & META_NODE_OWN) {
+			st->js_owners++;
+			if (nodes[i].mn_nodeid == self.ne_id)
+				st->js_self_joined = true;
+		}
+		if (rec.ms_master[0] != '\0' &&
+		    strcmp(nodes[i].mn_name, rec.ms_master) == 0)
+			*master_id = nodes[i].mn_nodeid;
+	}
+	free(nodes);
+	st->js_self_master = strcmp(rec.ms_master, self.ne_name) == 0;
+	/* The replicas as this node reads them: a joiner inherits the
+	 * master's state, and reads the same drives the master does. */
+	if (meta_set_open(name, META_SET_RDONLY | META_SET_ALLOW_HALF, &s,
+			  ep) != 0) {
+		meta_error_t e;
+
+		if (meta_set_open(name, META_SET_RDONLY | META_SET_NODB, &s,
+				  &e) != 0)
+			return -1;
+	}
+	st->js_has_drives = meta_set_db(s) != NULL;
+	if (meta_set_db(s) != NULL) {
+		struct mddb *db = meta_set_db(s);
+		struct mddb_replica_info ri;
+
+		for (i = 0; i < mddb_replica_count(db); i++) {
+			st->js_self_replicas++;
+			if (mddb_replica_info(db, i, &ri, NULL) == 0 &&
+			    (ri.ri_flags & MDDB_F_ACTIVE))
+				st->js_self_active++;
+		}
+		st->js_master_replicas = st->js_self_replicas;
+		st->js_master_active = st->js_self_active;
+		st->js_master_stale = mddb_state(db) == MDDB_S_STALE;
+	} else {
+		/* Drives known but none readable here. */
+		struct ml_drive *d = NULL;
+		int nd = 0;
+
+		(void)meta_local_drives(name, &d, &nd, ep);
+		free(d);
+		st->js_has_drives = nd > 0;
+	}
+	meta_set_close(s);
+	return 0;
+}
+
+static int join_or_withdraw(const char *name, bool join, meta_error_t *ep)
+{
+	struct meta_nodelist_ent self;
+	struct meta_join_state st;
+	struct meta_mns m;
+	uint32_t master;
+	meta_error_t e;
+	int v, rc, answer;
+	bool susp;
+
+	if (meta_node_self(&self, ep) != 0 ||
+	    mns_from_set(name, join ? META_MNS_JOIN : META_MNS_WITHDRAW, &m,
+			 NULL, NULL, ep) != 0 ||
+	    join_view(name, &st, &master, ep) != 0)
+		return -1;
+	v = meta_join_check(&st, join, ep);
+	if (v < 0) {
+		snprintf(ep->me_object, sizeof(ep->me_object), "%s", name);
+		return -1;
+	}
+	if (v == META_JV_NOOP)
+		return 0;
+	m.mm_node = self.ne_id;
+	m.mm_verdict = (uint32_t)v;
+	suspend_set(m.mm_setno, &susp);
+	rc = meta_mnset_send(&m, ep);
+	resume_set(m.mm_setno, susp);
+	if (rc != 0 || !meta_mnset_cluster())
+		return rc;
+	/* Tell this node's mdcommd where the set's messages go now. */
+	if (join && (v == META_JV_MASTER || v == META_JV_MASTER_STALE))
+		master = self.ne_id;
+	if (mdc_client_ctl(MDC_CLIENT_SETMASTER, m.mm_setno, 0,
+			   join ? master : 0, &answer, &e) != 0) {
+		*ep = e;
+		return -1;
+	}
+	return 0;
+}
+
+int meta_mnset_join(const char *name, meta_error_t *ep)
+{
+	return join_or_withdraw(name, true, ep);
+}
+
+int meta_mnset_withdraw(const char *name, meta_error_t *ep)
+{
+	return join_or_withdraw(name, false, ep);
+}
+
+int meta_mnset_drives_changed(const char *name, bool first, meta_error_t *ep)
+{
+	struct meta_nodelist_ent self;
+	struct meta_mns m;
+	meta_error_t e;
+	int answer;
+
+	if (meta_node_self(&self, ep) != 0 ||
+	    mns_from_set(name, META_MNS_RELOAD, &m, NULL, NULL, ep) != 0 ||
+	    meta_mnset_send(&m, ep) != 0)
+		return -1;
+	if (!first)
+		return 0;
+	m.mm_op = META_MNS_JOIN;
+	m.mm_node = self.ne_id;
+	m.mm_verdict = META_JV_MASTER;
+	if (meta_mnset_send(&m, ep) != 0)
+		return -1;
+	if (meta_mnset_cluster() &&
+	    mdc_client_ctl(MDC_CLIENT_SETMASTER, m.mm_setno, 0, self.ne_id,
+			   &answer, &e) != 0) {
+		*ep = e;
+		return -1;
+	}
+	return 0;
+}
+
+int meta_mnset_replicas(const char *name, const char *drive, int count,
+			meta_error_t *ep)
+{
+	struct meta_drive_info di;
+	uint8_t buf[META_MNS_SIZE];
+	struct meta_set *s;
+	struct meta_mns m;
+
+	if (mns_from_set(name, count > 0 ? META_MNS_ATTACH : META_MNS_DETACH,
+			 &m, NULL, NULL, ep) != 0)
+		return -1;
+	if (meta_set_open(name, META_SET_RDONLY | META_SET_NODB, &s, ep) != 0)
+		return -1;
+	if (meta_set_drive_find(s, drive, &di, ep) != 0) {
+		meta_set_close(s);
+		return -1;
+	}
+	meta_set_close(s);
+	memcpy(m.mm_drive, di.di_uuid, 16);
+	m.mm_count = count > 0 ? (uint32_t)count : 0;
+	if (!meta_mnset_cluster()) {
+		struct meta_nodelist_ent self;
+
+		if (meta_node_self(&self, ep) != 0)
+			return -1;
+		return meta_mns_apply(&m, self.ne_id, true, ep);
+	}
+	if (meta_mns_encode(&m, buf, sizeof(buf), ep) != 0)
+		return -1;
+	return send_one(m.mm_setno,
+			count > 0 ? MDC_MSG_META_DB_ATTACH :
+				    MDC_MSG_META_DB_DETACH,
+			MDC_F_DEFAULT, buf, sizeof(buf), ep);
+}

@@ -1,0 +1,767 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_mn: mdcommd's store and handlers (lib/libmeta/meta_mn_*.c) on the
+ * simulator: three nodes in one process, each with its own core, its own
+ * completion table and its own meta_mn_daemon (in-core models), sharing
+ * one real multi-owner set on file-backed drives (the set's replicas hold
+ * the change log).  The configuration commands are the real ones, linked
+ * in as mdcommd links them.
+ *
+ *  - BC_CMD dry run then real run from a slave: every node's model and the
+ *    disk end up identical; the master alone wrote;
+ *  - a dry run that fails on one node (test hook) names that node, and
+ *    nothing changes anywhere;
+ *  - a result that differs on one node triggers the inconsistency action;
+ *  - the master dies right after its change-log write, or after its WORK:
+ *    a new master replays the log and the command has run exactly once on
+ *    every survivor;
+ *  - MDDB_PARSE reloads the others' models; CLU_CHECK; the payload codec.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <oban/debug.h>
+#include <oban/errcodes.h>
+#include <oban/mdc_core.h>
+#include <oban/mdc_sim.h>
+#include <oban/meta_cfg.h>
+#include <oban/meta_mn.h>
+#include <oban/meta_mn_daemon.h>
+#include <oban/meta_set.h>
+
+#include "../../cmds/cmd_common.h"
+#include "ocu.h"
+
+#define N 3
+#define DRIVE_SIZE (256ull << 20)
+
+static const struct meta_mn_cmdent cmds[] = {
+	{ "metainit", metainit_main },	 { "metaclear", metaclear_main },
+	{ "metattach", metattach_main }, { "metadetach", metadetach_main },
+	{ "metaparam", metaparam_main }, { "metarename", metarename_main },
+	{ "metahs", metahs_main },	 { NULL, NULL },
+};
+
+struct tnode {
+	uint32_t tn_id;
+	struct mdc_core *tn_core;
+	struct mdc_mct *tn_mct;
+	struct meta_mn_daemon *tn_d;
+	bool tn_crash_on_log; /* crash right after the next log write */
+	unsigned int tn_runs; /* BC_CMD real runs of tn_watch */
+	struct mdc_msgid tn_watch;
+	unsigned int tn_incons;
+};
+
+static struct mdc_sim *sim;
+static struct tnode nodes[N + 1];
+static uint64_t now;
+static uint32_t setno;
+static char drive_dir[512];
+
+static char *dpath(const char *name)
+{
+	static char buf[4][600];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", drive_dir, name);
+	return buf[k];
+}
+
+/* ---- the store, wrapped to count runs and to crash at a chosen point ---- */
+
+static int w_log_write(void *arg, const struct mdc_msg *msg,
+		       struct mdc_msg *other, meta_error_t *ep)
+{
+	struct tnode *tn = arg;
+	int rc = meta_mn_store_ops.so_log_write(tn->tn_d, msg, other, ep);
+
+	if (rc == 0 && tn->tn_crash_on_log) {
+		tn->tn_crash_on_log = false;
+		mdc_sim_crash(sim, tn->tn_id);
+	}
+	return rc;
+}
+
+static int w_log_clear(void *arg, uint32_t set, unsigned int cls,
+		       meta_error_t *ep)
+{
+	struct tnode *tn = arg;
+
+	return meta_mn_store_ops.so_log_clear(tn->tn_d, set, cls, ep);
+}
+
+static int w_log_read_all(void *arg, uint32_t set,
+			  struct mdc_msg slots[MDC_LOG_SLOTS], uint32_t *inuse,
+			  meta_error_t *ep)
+{
+	struct tnode *tn = arg;
+
+	return meta_mn_store_ops.so_log_read_all(tn->tn_d, set, slots, inuse,
+						 ep);
+}
+
+static int w_run(void *arg, const struct mdc_msg *msg, uint32_t flags,
+		 struct mdc_hctx *hc, struct mdc_result *res)
+{
+	struct tnode *tn = arg;
+
+	if (mdc_msgid_eq(&msg->mm_id, &tn->tn_watch))
+		tn->tn_runs++;
+	return meta_mn_store_ops.so_run(tn->tn_d, msg, flags, hc, res);
+}
+
+static int w_mct_check(void *arg, const struct mdc_msg *msg,
+		       struct mdc_result *res, meta_error_t *ep)
+{
+	struct tnode *tn = arg;
+
+	return meta_mn_store_ops.so_mct_check(tn->tn_d, msg, res, ep);
+}
+
+static int w_mct_mark(void *arg, const struct mdc_msg *msg,
+		      enum mdc_mct_state state, const struct mdc_result *res,
+		      meta_error_t *ep)
+{
+	struct tnode *tn = arg;
+
+	return meta_mn_store_ops.so_mct_mark(tn->tn_d, msg, state, res, ep);
+}
+
+static const struct mdc_store_ops wstore = {
+	.so_log_write = w_log_write,
+	.so_log_clear = w_log_clear,
+	.so_log_read_all = w_log_read_all,
+	.so_run = w_run,
+	.so_mct_check = w_mct_check,
+	.so_mct_mark = w_mct_mark,
+};
+
+static void t_incons(void *arg, enum mdc_incons_action action,
+		     const struct mdc_msg *msg, const struct mdc_result *mine,
+		     const struct mdc_result *theirs)
+{
+	struct tnode *tn = arg;
+
+	(void)action;
+	(void)msg;
+	(void)mine;
+	(void)theirs;
+	tn->tn_incons++;
+}
+
+/* ---- the cluster ---------------------------------------------------------- */
+
+static void cl_create(uint64_t seed)
+{
+	static unsigned int seq;
+	struct mdc_core_config cfg;
+	struct meta_mn_daemon_config dc;
+	char dir[600], name[64];
+	meta_error_t e;
+
+	meta_error_init(&e);
+	sim = mdc_sim_create(N, seed);
+	VERIFY(sim != NULL);
+	seq++;
+	for (uint32_t i = 1; i <= N; i++) {
+		struct tnode *tn = &nodes[i];
+
+		memset(tn, 0, sizeof(*tn));
+		tn->tn_id = i;
+		snprintf(name, sizeof(name), "mct-%u-%u", seq, i);
+		ocu_path(dir, sizeof(dir), name);
+		VERIFY0(mkdir(dir, 0700));
+		VERIFY0(mdc_mct_open(dir, &tn->tn_mct, &e));
+		memset(&dc, 0, sizeof(dc));
+		dc.dc_cmds = cmds;
+		dc.dc_mct = tn->tn_mct;
+		dc.dc_admin_set = 31;
+		VERIFY0(meta_mn_daemon_create(&dc, &tn->tn_d, &e));
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.cc_store = &wstore;
+		cfg.cc_store_arg = tn;
+		cfg.cc_action = MDC_INCONS_LEAVE;
+		cfg.cc_inconsistent = t_incons;
+		cfg.cc_arg = tn;
+		cfg.cc_seq0 = 1000 * seq;
+		VERIFY0(mdc_core_create(&cfg, mdc_sim_transport(sim, i),
+					&tn->tn_core, &e));
+		meta_mn_daemon_bind(tn->tn_d, tn->tn_core);
+		VERIFY0(mdc_core_join(tn->tn_core, "oban", &e));
+	}
+	while (mdc_sim_step(sim))
+		;
+	for (uint32_t i = 1; i <= N; i++) {
+		VERIFY0(mdc_core_set_master(nodes[i].tn_core, setno, 1, &e));
+		meta_mn_daemon_tick(nodes[i].tn_d); /* loads the model */
+		VERIFY(meta_mn_daemon_model(nodes[i].tn_d, setno) != NULL);
+	}
+}
+
+static void cl_destroy(void)
+{
+	for (uint32_t i = 1; i <= N; i++) {
+		mdc_core_destroy(nodes[i].tn_core);
+		meta_mn_daemon_destroy(nodes[i].tn_d);
+		mdc_mct_close(nodes[i].tn_mct);
+	}
+	mdc_sim_destroy(sim);
+	sim = NULL;
+}
+
+static void cl_run(unsigned int max_seconds)
+{
+	for (unsigned int s = 0; s <= max_seconds; s++) {
+		bool idle = true;
+
+		while (mdc_sim_step(sim))
+			;
+		for (uint32_t i = 1; i <= N; i++)
+			if (mdc_sim_alive(sim, i) &&
+			    !mdc_core_idle(nodes[i].tn_core))
+				idle = false;
+		if (idle)
+			return;
+		now += 1000;
+		for (uint32_t i = 1; i <= N; i++)
+			if (mdc_sim_alive(sim, i))
+				mdc_core_tick(nodes[i].tn_core, now);
+	}
+}
+
+struct treply {
+	int tr_got;
+	struct mdc_result tr_res;
+};
+
+static void t_reply(void *cookie, const struct mdc_result *res)
+{
+	struct treply *tr = cookie;
+
+	tr->tr_got++;
+	tr->tr_res = *res;
+}
+
+/* Send "words" (space-separated) as BC_CMD from @node; run to the end. */
+static void send_cmd(uint32_t node, bool dry, uint32_t flags, const char *words,
+		     struct treply *tr, struct mdc_msgid *idp, bool run)
+{
+	static char buf[1024];
+	char *argv[META_MN_CMD_MAXARGS + 1], *save = NULL, *w;
+	uint8_t pay[MDC_MAXDATA];
+	struct mdc_send s;
+	uint32_t len;
+	meta_error_t e;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", words);
+	for (w = strtok_r(buf, " ", &save); w != NULL;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	meta_error_init(&e);
+	VERIFY0(meta_mn_cmd_encode("blue", dry ? META_MN_CMD_DRYRUN : 0, argc,
+				   argv, pay, &len, &e));
+	memset(&s, 0, sizeof(s));
+	s.sd_set = setno;
+	s.sd_type = MDC_MSG_BC_CMD;
+	s.sd_flags = flags;
+	s.sd_data = pay;
+	s.sd_len = len;
+	memset(tr, 0, sizeof(*tr));
+	VERIFY0(mdc_core_send(nodes[node].tn_core, &s, t_reply, tr, idp, &e));
+	if (run)
+		cl_run(30);
+}
+
+#define DRY_FLAGS (MDC_F_NO_LOG | MDC_F_STOP_ON_ERROR | MDC_F_NO_MCT)
+#define REAL_FLAGS MDC_F_PANIC_WHEN_INCONSISTENT
+
+/* metastat -p of a model, into a static buffer (one of two). */
+static const char *mdtab(const struct meta_cfg *cfg)
+{
+	static char out[2][8192];
+	static int k;
+	FILE *f;
+
+	k ^= 1;
+	memset(out[k], 0, sizeof(out[k]));
+	f = fmemopen(out[k], sizeof(out[k]) - 1, "w");
+	VERIFY(f != NULL);
+	if (cfg != NULL)
+		meta_print_mdtab(cfg, f, 0, NULL);
+	fclose(f);
+	return out[k];
+}
+
+/* The configuration on disk, as metastat -p prints it. */
+static const char *disk(void)
+{
+	struct meta_cfgh *h;
+	meta_error_t e;
+	const char *s;
+
+	meta_error_init(&e);
+	VERIFY0(meta_cfg_open("blue", &h, &e));
+	s = mdtab(h->ch_cfg);
+	meta_cfg_close(h);
+	return s;
+}
+
+static const char *model(uint32_t n)
+{
+	return mdtab(meta_mn_daemon_model(nodes[n].tn_d, setno));
+}
+
+/* Every live node's model equals the disk. */
+static void all_equal(void)
+{
+	char d[8192];
+
+	snprintf(d, sizeof(d), "%s", disk());
+	for (uint32_t i = 1; i <= N; i++)
+		if (mdc_sim_alive(sim, i))
+			CU_ASSERT_STRING_EQUAL(model(i), d);
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_codec(void)
+{
+	char a0[] = "metainit", a1[] = "-s", a2[] = "blue", a3[] = "d1",
+	     a4[] = "1", a5[] = "x", empty[] = "";
+	char *argv[] = { a0, a1, a2, a3, a4, a4, a5, NULL };
+	struct meta_mn_cmd mc;
+	uint8_t buf[MDC_MAXDATA], bad[MDC_MAXDATA];
+	uint32_t len;
+	meta_error_t e;
+	char big[1100];
+
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL(meta_mn_cmd_encode("blue", META_MN_CMD_DRYRUN, 7, argv,
+					   buf, &len, &e),
+			0);
+	CU_ASSERT_EQUAL(meta_mn_cmd_decode(buf, len, &mc, &e), 0);
+	CU_ASSERT_EQUAL(mc.mc_argc, 7);
+	CU_ASSERT_STRING_EQUAL(mc.mc_set, "blue");
+	CU_ASSERT_EQUAL(mc.mc_flags, META_MN_CMD_DRYRUN);
+	CU_ASSERT_STRING_EQUAL(mc.mc_argv[6], "x");
+	CU_ASSERT_PTR_NULL(mc.mc_argv[7]);
+	/* every truncation and every single-byte change of the header */
+	for (uint32_t l = 0; l < len; l++)
+		CU_ASSERT_EQUAL(meta_mn_cmd_decode(buf, l, &mc, &e), -1);
+	for (uint32_t i = 0; i < META_MN_CMD_HDRLEN; i++) {
+		memcpy(bad, buf, len);
+		bad[i] ^= 0x40;
+		if (i >= 16 && i < 48)
+			continue; /* the set name: below */
+		CU_ASSERT_EQUAL(meta_mn_cmd_decode(bad, len, &mc, &e), -1);
+		CU_ASSERT_EQUAL(e.me_code, ME_COMM_BADMSG);
+	}
+	memcpy(bad, buf, len);
+	bad[16] = '\0'; /* empty set name */
+	CU_ASSERT_EQUAL(meta_mn_cmd_decode(bad, len, &mc, &e), -1);
+	memcpy(bad, buf, len);
+	memset(bad + 16, 'z', 32); /* no NUL in the set name */
+	CU_ASSERT_EQUAL(meta_mn_cmd_decode(bad, len, &mc, &e), -1);
+	memcpy(bad, buf, len);
+	bad[30] = 'x'; /* garbage after the set name's NUL */
+	CU_ASSERT_EQUAL(meta_mn_cmd_decode(bad, len, &mc, &e), -1);
+	memcpy(bad, buf, len);
+	bad[len - 1] = 'y'; /* last word not terminated */
+	CU_ASSERT_EQUAL(meta_mn_cmd_decode(bad, len, &mc, &e), -1);
+	/* too long a command line; empty word; no words */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	argv[3] = big;
+	CU_ASSERT_EQUAL(meta_mn_cmd_encode("blue", 0, 7, argv, buf, &len, &e),
+			-1);
+	CU_ASSERT_EQUAL(e.me_code, ME_COMM_TOOBIG);
+	argv[3] = empty;
+	CU_ASSERT_EQUAL(meta_mn_cmd_encode("blue", 0, 7, argv, buf, &len, &e),
+			-1);
+	CU_ASSERT_EQUAL(meta_mn_cmd_encode("blue", 0, 0, argv, buf, &len, &e),
+			-1);
+}
+
+static void test_tables(void)
+{
+	/* A type in one table only; the types mdcommd owns are there. */
+	for (const struct meta_mn_handler *a = meta_mn_set_handlers;
+	     a->mh_fn != NULL; a++)
+		for (const struct meta_mn_handler *b = meta_mn_handlers;
+		     b->mh_fn != NULL; b++)
+			CU_ASSERT_NOT_EQUAL(a->mh_type, b->mh_type);
+	CU_ASSERT_PTR_NOT_NULL(meta_mn_handler_find(MDC_MSG_BC_CMD));
+	CU_ASSERT_PTR_NOT_NULL(meta_mn_handler_find(MDC_MSG_MDDB_PARSE));
+	CU_ASSERT_PTR_NULL(meta_mn_handler_find(MDC_MSG_RR_DIRTY));
+	CU_ASSERT_PTR_NULL(meta_mn_handler_find(9999));
+}
+
+static void test_identical(void)
+{
+	struct treply tr;
+	struct mdc_msgid id;
+	char w[512];
+
+	cl_create(1);
+	/* Dry run from node 3: nothing changes. */
+	snprintf(w, sizeof(w), "metainit -s blue d10 1 1 %s", dpath("a"));
+	send_cmd(3, true, DRY_FLAGS, w, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT_STRING_EQUAL(disk(), "");
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_STRING_EQUAL(model(i), "");
+	/* The real run: every model and the disk hold d10. */
+	send_cmd(3, false, REAL_FLAGS, w, &tr, &id, true);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT(strstr((char *)tr.tr_res.mr_out, "blue/d10: Concat/Stripe "
+						   "is setup") != NULL);
+	CU_ASSERT(strstr(disk(), "blue/d10 1 1 ") != NULL);
+	all_equal();
+	/* More of the commands, from every node in turn. */
+	snprintf(w, sizeof(w), "metainit -s blue d11 1 1 %s", dpath("b"));
+	send_cmd(2, false, REAL_FLAGS, w, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	send_cmd(1, false, REAL_FLAGS, "metainit -s blue d12 -m d10", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	send_cmd(3, false, REAL_FLAGS, "metattach -s blue d12 d11", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	send_cmd(2, false, REAL_FLAGS, "metarename -s blue d12 d20", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT(strstr(disk(), "blue/d20 -m blue/d10 blue/d11") != NULL);
+	all_equal();
+	/* A failing command fails alike everywhere and changes nothing. */
+	send_cmd(3, true, DRY_FLAGS, "metainit -s blue d20 -m d10", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_failing_node, 1); /* the master, first */
+	CU_ASSERT_EQUAL(nodes[1].tn_incons, 0);
+	all_equal();
+	/* metaclear, one message per metadevice as metaclear -a sends. */
+	send_cmd(1, false, REAL_FLAGS, "metaclear -s blue d20", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	send_cmd(2, false, REAL_FLAGS, "metaclear -s blue d10", &tr, NULL,
+		 true);
+	send_cmd(3, false, REAL_FLAGS, "metaclear -s blue d11", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT_STRING_EQUAL(disk(), "");
+	all_equal();
+	CU_ASSERT_EQUAL(nodes[1].tn_incons, 0);
+	cl_destroy();
+}
+
+static void test_dryrun_fails_on_one(void)
+{
+	struct meta_mn_test th = { .mt_dryrun_fail = true };
+	struct treply tr;
+	char w[512], before[8192];
+
+	cl_create(2);
+	meta_mn_daemon_set_test(nodes[2].tn_d, &th);
+	snprintf(before, sizeof(before), "%s", disk());
+	snprintf(w, sizeof(w), "metainit -s blue d30 1 1 %s", dpath("c"));
+	send_cmd(3, true, DRY_FLAGS, w, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_failing_node, 2);
+	CU_ASSERT(strstr((char *)tr.tr_res.mr_out, "on node 2") != NULL);
+	/* nothing changed anywhere */
+	CU_ASSERT_STRING_EQUAL(disk(), before);
+	all_equal();
+	CU_ASSERT(strstr(model(1), "d30") == NULL);
+	cl_destroy();
+}
+
+static void test_result_differs(void)
+{
+	struct meta_mn_test th = { .mt_result_differ = true };
+	struct treply tr;
+	char w[512];
+
+	cl_create(3);
+	meta_mn_daemon_set_test(nodes[3].tn_d, &th);
+	snprintf(w, sizeof(w), "metainit -s blue d40 1 1 %s", dpath("c"));
+	send_cmd(2, false, REAL_FLAGS, w, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 99);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_failing_node, 3);
+	CU_ASSERT_EQUAL(nodes[1].tn_incons, 1); /* the master acted */
+	CU_ASSERT_EQUAL(nodes[2].tn_incons + nodes[3].tn_incons, 0);
+	/* the same without PANIC_WHEN_INCONSISTENT: logged, no action */
+	snprintf(w, sizeof(w), "metainit -s blue d41 1 1 %s", dpath("d"));
+	send_cmd(2, false, 0, w, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 99);
+	CU_ASSERT_EQUAL(nodes[1].tn_incons, 1);
+	/* clean up for the next test, without the hook */
+	memset(&th, 0, sizeof(th));
+	meta_mn_daemon_set_test(nodes[3].tn_d, &th);
+	send_cmd(2, false, 0, "metaclear -s blue d40", &tr, NULL, true);
+	send_cmd(2, false, 0, "metaclear -s blue d41", &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT_STRING_EQUAL(disk(), "");
+	cl_destroy();
+}
+
+/* The master dies; step1 (choose, set) and step2 (replay) by hand. */
+static void master_loss(bool after_work, uint64_t seed)
+{
+	struct mdc_node_info ni[N];
+	struct treply tr;
+	struct mdc_msgid id;
+	uint32_t m = 0;
+	meta_error_t e;
+	char w[512];
+
+	cl_create(seed);
+	snprintf(w, sizeof(w), "metainit -s blue d50 1 1 %s", dpath("d"));
+	if (after_work)
+		mdc_sim_crash_after(sim, 1, 1); /* WORK out, then dead */
+	else
+		nodes[1].tn_crash_on_log = true;
+	send_cmd(3, false, REAL_FLAGS, w, &tr, &id, false);
+	for (uint32_t i = 1; i <= N; i++)
+		nodes[i].tn_watch = id;
+	while (mdc_sim_step(sim))
+		;
+	CU_ASSERT_FALSE(mdc_sim_alive(sim, 1));
+	CU_ASSERT_EQUAL(tr.tr_got, 0);
+	/* The dead master had committed (it ran before dying) or not. */
+	for (uint32_t i = 2; i <= N; i++)
+		CU_ASSERT_EQUAL(nodes[i].tn_runs, after_work ? 1u : 0u);
+
+	meta_error_init(&e);
+	for (uint32_t i = 1; i <= N; i++) {
+		ni[i - 1].ni_id = i;
+		ni[i - 1].ni_alive = mdc_sim_alive(sim, i);
+		ni[i - 1].ni_owner = true;
+	}
+	CU_ASSERT_EQUAL(mdc_choose_master(ni, N, 1, &m, &e), 0);
+	CU_ASSERT_EQUAL(m, 2);
+	for (uint32_t i = 2; i <= N; i++)
+		CU_ASSERT_EQUAL(
+			mdc_core_set_master(nodes[i].tn_core, setno, m, &e), 0);
+	CU_ASSERT_EQUAL(mdc_core_replay(nodes[m].tn_core, setno, &e), 1);
+	cl_run(60);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 2; i <= N; i++)
+		CU_ASSERT_EQUAL(nodes[i].tn_runs, 1);
+	CU_ASSERT(strstr(disk(), "blue/d50 1 1 ") != NULL);
+	all_equal();
+	/* The log is clear: replay again finds nothing. */
+	CU_ASSERT_EQUAL(mdc_core_replay(nodes[m].tn_core, setno, &e), 0);
+	/* The set goes on under node 2; clean up. */
+	send_cmd(3, false, REAL_FLAGS, "metaclear -s blue d50", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT_STRING_EQUAL(disk(), "");
+	all_equal();
+	cl_destroy();
+}
+
+static void test_master_loss_after_log(void)
+{
+	master_loss(false, 4);
+}
+
+static void test_master_loss_after_work(void)
+{
+	master_loss(true, 5);
+}
+
+static void test_parse_and_check(void)
+{
+	struct mdc_send s;
+	struct treply tr;
+	meta_error_t e;
+	uint8_t num[4] = { 60, 0, 0, 0 };
+	char w[512];
+
+	cl_create(6);
+	/* A change behind the models' back (as a replica change would be),
+	 * then PARSE: the other nodes load it, the master keeps its own. */
+	{
+		struct meta_cfgh *h;
+		char w0[] = "d60", w1[] = "1";
+		char *argv[] = { w0, w1, w1, dpath("a"), NULL };
+
+		meta_error_init(&e);
+		VERIFY0(meta_cfg_open("blue", &h, &e));
+		CU_ASSERT_EQUAL(meta_mdtab_words(h->ch_cfg, 4, argv,
+						 &h->ch_store, &e),
+				0);
+		meta_cfg_close(h);
+	}
+	CU_ASSERT(strstr(model(2), "d60") == NULL);
+	memset(&s, 0, sizeof(s));
+	s.sd_set = setno;
+	s.sd_type = MDC_MSG_MDDB_PARSE;
+	s.sd_flags = MDC_F_NO_LOG;
+	CU_ASSERT_EQUAL(
+		mdc_core_send(nodes[3].tn_core, &s, t_reply, &tr, NULL, &e), 0);
+	memset(&tr, 0, sizeof(tr));
+	cl_run(10);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT(strstr(model(2), "blue/d60") != NULL);
+	CU_ASSERT(strstr(model(3), "blue/d60") != NULL);
+	CU_ASSERT(strstr(model(1), "d60") == NULL);
+
+	/* CLU_CHECK: d60 exists on 2 and 3, not in the master's model. */
+	s.sd_type = MDC_MSG_CLU_CHECK;
+	s.sd_data = num;
+	s.sd_len = 4;
+	memset(&tr, 0, sizeof(tr));
+	CU_ASSERT_EQUAL(
+		mdc_core_send(nodes[2].tn_core, &s, t_reply, &tr, NULL, &e), 0);
+	cl_run(10);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, ENOENT);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_failing_node, 1);
+	/* a bad payload is an error, not a crash */
+	s.sd_len = 3;
+	memset(&tr, 0, sizeof(tr));
+	CU_ASSERT_EQUAL(
+		mdc_core_send(nodes[2].tn_core, &s, t_reply, &tr, NULL, &e), 0);
+	cl_run(10);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 1);
+
+	/* Clean up through the cluster (node 1 loads again after PARSE
+	 * from a node that is not its master: use a dry-run-free clear). */
+	snprintf(w, sizeof(w), "metaclear -s blue d60");
+	s.sd_type = MDC_MSG_MDDB_PARSE;
+	s.sd_data = NULL;
+	s.sd_len = 0;
+	{
+		struct meta_cfgh *h;
+		struct meta_change ch;
+
+		VERIFY0(meta_cfg_open("blue", &h, &e));
+		meta_change_init(&ch);
+		VERIFY0(meta_op_clear(h->ch_cfg, 60, 0, &ch, &e));
+		VERIFY0(meta_cfg_apply(h->ch_cfg, &ch, &h->ch_store, &e));
+		meta_change_release(&ch);
+		meta_cfg_close(h);
+	}
+	CU_ASSERT_STRING_EQUAL(disk(), "");
+	cl_destroy();
+}
+
+/* The admin set follows the membership: lowest member is its master. */
+static void test_admin_set(void)
+{
+	cl_create(7);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(mdc_core_master(nodes[i].tn_core, 31), 1);
+	CU_ASSERT_PTR_NULL(meta_mn_daemon_model(nodes[1].tn_d, 31));
+	mdc_sim_crash(sim, 1);
+	while (mdc_sim_step(sim))
+		;
+	for (uint32_t i = 2; i <= N; i++) {
+		meta_mn_daemon_tick(nodes[i].tn_d);
+		CU_ASSERT_EQUAL(mdc_core_master(nodes[i].tn_core, 31), 2);
+		/* a real set's master is chosen by metaclust, not a tick */
+		CU_ASSERT_NOT_EQUAL(mdc_core_master(nodes[i].tn_core, setno),
+				    2);
+	}
+	cl_destroy();
+}
+
+static CU_TestInfo mn_tests[] = {
+	{ "admin_set", test_admin_set },
+	{ "codec", test_codec },
+	{ "tables", test_tables },
+	{ "identical", test_identical },
+	{ "dryrun_fails_on_one", test_dryrun_fails_on_one },
+	{ "result_differs", test_result_differs },
+	{ "master_loss_after_log", test_master_loss_after_log },
+	{ "master_loss_after_work", test_master_loss_after_work },
+	{ "parse_and_check", test_parse_and_check },
+	CU_TEST_INFO_NULL,
+};
+
+static int mn_setup(void)
+{
+	const char *me = "node1", *drv[2];
+	struct meta_set *s;
+	meta_error_t e;
+	const char *names[] = { "a", "b", "c", "d" };
+
+	meta_error_init(&e);
+	for (int i = 0; i < 4; i++) {
+		int fd = open(dpath(names[i]), O_CREAT | O_RDWR, 0600);
+
+		if (fd < 0 || ftruncate(fd, (off_t)DRIVE_SIZE) != 0)
+			return -1;
+		close(fd);
+	}
+	if (meta_set_create("blue", true, &me, 1, &e) != 0 ||
+	    meta_set_open("blue", 0, &s, &e) != 0)
+		goto fail;
+	drv[0] = dpath("a");
+	drv[1] = dpath("b");
+	if (meta_set_drive_add(s, drv, 2, 0, false, &e) != 0) {
+		meta_set_close(s);
+		goto fail;
+	}
+	drv[0] = dpath("c");
+	drv[1] = dpath("d");
+	if (meta_set_drive_add(s, drv, 2, 0, false, &e) != 0) {
+		meta_set_close(s);
+		goto fail;
+	}
+	setno = meta_set_number(s);
+	meta_set_close(s);
+	return 0;
+fail:
+	fprintf(stderr, "setup: %s\n", meta_strerror(&e));
+	return -1;
+}
+
+static const struct ocu_suite suites[] = {
+	{ "mn", mn_setup, NULL, mn_tests },
+	{ NULL },
+};
+
+int main(int argc, char **argv)
+{
+	char path[1024], cf[1200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/etc", ocu_tmpdir());
+	mkdir(path, 0755);
+	setenv("OBAN_ETCDIR", path, 1);
+	snprintf(cf, sizeof(cf), "%s/runtime.cf", path);
+	snprintf(path, sizeof(path), "%s/state", ocu_tmpdir());
+	setenv("OBAN_STATEDIR", path, 1);
+	snprintf(path, sizeof(path), "%s/run", ocu_tmpdir());
+	mkdir(path, 0755);
+	setenv("OBAN_RUNDIR", path, 1);
+	setenv("OBAN_NODENAME", "node1", 1);
+	snprintf(drive_dir, sizeof(drive_dir), "%s/drives", ocu_tmpdir());
+	mkdir(drive_dir, 0755);
+	f = fopen(cf, "w");
+	if (f == NULL)
+		return 1;
+	fprintf(f, "drive_glob %s/*\n", drive_dir);
+	fclose(f);
+	return ocu_main(argc, argv, suites);
+}

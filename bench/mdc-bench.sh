@@ -99,6 +99,20 @@ metainit_lat()
 	printf '%s\n' "${all[@]}" | sort -n | sed -n 5p # median of 10 (5th)
 }
 
+# exec_lat NODE - median of 10 `ocluster exec NODE true`: the fixed cost
+# inside every metainit figure.
+exec_lat()
+{
+	local i t0 t1 all=()
+	for ((i = 0; i < 10; i++)); do
+		t0=$(date +%s%N)
+		ocl exec "$1" true || return 1
+		t1=$(date +%s%N)
+		all+=($(((t1 - t0) / 1000)))
+	done
+	printf '%s\n' "${all[@]}" | sort -n | sed -n 5p
+}
+
 for n in $sizes; do
 	echo "mdc-bench: $n nodes; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 	dir=$("$ocl_bin" up -n "$n" --owner $$) || die "up -n $n"
@@ -123,7 +137,9 @@ for n in $sizes; do
 			ocl exec 1 metaset -s one -j || die "1-node set"
 		m3=$(metainit_lat bench 3 "$dir/shared/d1") || die "metainit on the 3-node set"
 		m1=$(metainit_lat one 1 "$dir/shared/d2") || die "metainit on the 1-node set"
+		x=$(exec_lat 1) || die "exec"
 		echo "nodes=3 metainit_3node_set_us_median=$m3 metainit_1node_set_us_median=$m1 ratio=$(awk "BEGIN{printf \"%.2f\", $m3/$m1}")"
+		echo "nodes=3 ocluster_exec_us_median=$x ratio_without_exec=$(awk "BEGIN{printf \"%.2f\", ($m3-$x)/($m1-$x)}")"
 		ocl exec 2 "$mdcbench" mix -s "$setno" -f 0 -n 100000 -T 10 |
 			sed "s/^mdc_mix/nodes=3 logged_mix/" || die "logged mix"
 		ocl exec 2 "$mdcbench" mix -s "$setno" -f 1 -n 100000 -T 10 |

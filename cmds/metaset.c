@@ -8,8 +8,9 @@
  *   metaset -s set -d [-f] drive ...      delete drives
  *   metaset -s set -d [-f] -h host ...    delete the hosts: all of them
  *                                         deletes the set
- *   metaset -s set -j | -w                join (bring the replicas up to
- *                                         date, own the set) or withdraw
+ *   metaset [-s set] -j | -w              join (bring the replicas up to
+ *                                         date, own the set) or withdraw;
+ *                                         without -s: every multi-owner set
  *   metaset -s set -P                     purge the set from this node
  *
  * Thin: parses, calls libmeta, prints.  For a multi-owner set, creation,
@@ -41,7 +42,7 @@ static void usage(void)
 		"       metaset -s setname -a [-M] [-l length] [-f] drive ...\n"
 		"       metaset -s setname -d [-M] [-f] drive ...\n"
 		"       metaset -s setname -d [-M] [-f] -h hostname ...\n"
-		"       metaset -s setname -j | -w\n"
+		"       metaset [-s setname] -j | -w\n"
 		"       metaset -s setname -P\n");
 }
 
@@ -147,7 +148,8 @@ static bool may_change_drives(struct meta_set *s, meta_error_t *ep)
 {
 	struct meta_nodelist_ent self;
 
-	if (meta_node_self(&self, ep) != 0)
+	if (meta_node_self(&self, ep) != 0 ||
+	    meta_mnset_alive(meta_set_name(s), ep) != 0)
 		return false;
 	if (meta_set_db(s) == NULL && meta_set_master(s)[0] == '\0')
 		return true;
@@ -162,6 +164,24 @@ static bool may_change_drives(struct meta_set *s, meta_error_t *ep)
 			       "master, %s)",
 			       meta_set_master(s));
 	return false;
+}
+
+struct jw_all {
+	bool a_join;
+	int a_rc;
+};
+
+static int jw_one(void *arg, const char *name)
+{
+	struct jw_all *a = arg;
+	meta_error_t e;
+
+	if (!is_mn(name))
+		return 0;
+	if ((a->a_join ? meta_mnset_join(name, &e) :
+			 meta_mnset_withdraw(name, &e)) != 0)
+		a->a_rc = meta_cmd_fail(prog, &e);
+	return 0;
 }
 
 static int print_one(void *arg, const char *name)
@@ -227,10 +247,17 @@ int main(int argc, char **argv)
 	}
 	n = argc - optind;
 	if (join || withdraw) {
-		if (join + withdraw + add + del + purge + hosts > 1 || n > 0 ||
-		    set == NULL) {
+		if (join + withdraw + add + del + purge + hosts > 1 || n > 0) {
 			usage();
 			return META_EXIT_USAGE;
+		}
+		if (set == NULL) {
+			/* Every multi-owner set this node knows. */
+			struct jw_all a = { .a_join = join };
+
+			if (meta_set_list(jw_one, &a, &e) < 0)
+				return meta_cmd_fail(prog, &e);
+			return a.a_rc;
 		}
 		if (is_mn(set)) {
 			rc = join ? meta_mnset_join(set, &e) :
@@ -312,10 +339,18 @@ int main(int argc, char **argv)
 			meta_set_close(s);
 			return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
 		}
+		cluster = is_mn(set) && meta_mnset_cluster();
 		if (force && meta_set_open(set, 0, &s, &e) == 0) {
 			struct meta_drive_info di;
 			char name[META_DRIVE_NAMELEN];
 
+			if (cluster &&
+			    meta_set_drive_foreach(s, first_drive, &di, &e) ==
+				    1 &&
+			    !may_change_drives(s, &e)) {
+				meta_set_close(s);
+				return meta_cmd_fail(prog, &e);
+			}
 			while (meta_set_drive_foreach(s, first_drive, &di,
 						      &e) == 1) {
 				const char *one = name;
@@ -329,7 +364,7 @@ int main(int argc, char **argv)
 			}
 			meta_set_close(s);
 		}
-		if (is_mn(set) && meta_mnset_cluster())
+		if (cluster)
 			rc = meta_mnset_hosts(
 				set, false, (const char *const *)&argv[optind],
 				n, &e);

@@ -124,6 +124,16 @@ static void on_inconsistent(void *arg, enum mdc_incons_action action,
 	       action == MDC_INCONS_FENCE ?
 		       "fencing requested (no agent): leaving the cluster" :
 		       "leaving the cluster");
+	fprintf(stderr,
+		"mdcommd: %s differs between this master (%s %d) and node %u "
+		"(%s %d): %s\n",
+		mdc_msgtype_name(msg->mm_type),
+		mdc_comm_state_name(mine->mr_comm_state), mine->mr_exitval,
+		theirs->mr_node, mdc_comm_state_name(theirs->mr_comm_state),
+		theirs->mr_exitval,
+		action == MDC_INCONS_FENCE ?
+			"fencing requested (no agent): leaving the cluster" :
+			"leaving the cluster");
 	leave_requested = 1;
 }
 
@@ -243,6 +253,23 @@ int main(int argc, char **argv)
 			} else
 				syslog(LOG_WARNING, "%s", meta_strerror(&e));
 		}
+	}
+	if (leave_requested) {
+		/*
+		 * The inconsistency action: finish what is under way first
+		 * (at most 10 s), so that the message that differed is
+		 * answered and its change-log slot cleared; a new master
+		 * would otherwise replay it into the same difference.
+		 */
+		uint64_t end = now_ms() + 10000;
+
+		while (!stop_requested && !mdc_core_idle(c) && now_ms() < end) {
+			if (t.t_ops->to_dispatch(t.t_priv, 200, &e) != 0)
+				goto fail_svc;
+			mdc_core_tick(c, now_ms());
+		}
+		fprintf(stderr, "mdcommd: leaving the cluster (%s)\n",
+			mdc_core_idle(c) ? "drained" : "not drained in 10 s");
 	}
 	ret = leave_requested ? 1 : 0;
 	meta_error_init(&e);

@@ -491,9 +491,36 @@ int meta_mnset_create(const char *name, const char *const *hosts, int n,
 int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
 		     int n, meta_error_t *ep);
 int meta_mnset_join(const char *name, meta_error_t *ep);
+/*
+ * meta_mnset_verdict - what meta_mnset_join (@join) or _withdraw would
+ * send: meta_join_check() over this node's records of set @name and its
+ * own read-only view of the replicas.  Returns the verdict or -1.
+ */
+int meta_mnset_verdict(const char *name, bool join, meta_error_t *ep);
 int meta_mnset_withdraw(const char *name, meta_error_t *ep);
 int meta_mnset_drives_changed(const char *name, bool first, meta_error_t *ep);
 int meta_mnset_replicas(const char *name, const char *drive, int count,
 			meta_error_t *ep);
+
+/*
+ * meta_mnset_alive - every host of set @name is a member (in the node
+ * list): hosts and drives may change only then (facts 7), so that every
+ * host sees every change and the hosts' records stay the same.  Errors:
+ * ME_SET_HOSTDOWN naming the first host that is not a member,
+ * ME_SET_NOTFOUND.
+ */
+int meta_mnset_alive(const char *name, meta_error_t *ep);
+
+/*
+ * meta_mnset_master_record - after a reconfiguration chose @master (a node
+ * id; 0: none) for set @name, record it in this node's local replica (for
+ * `metaset` and for the rule that only the master changes drives); the
+ * new master also commits it to the set's mddb.  For `metaclust step1`,
+ * which runs on every node.  The master must be a host of the set
+ * (ME_SET_NOHOST).  Errors: ME_SET_NOTFOUND, the local replica's and
+ * mddb's errors.
+ */
+int meta_mnset_master_record(const char *name, uint32_t master,
+			     meta_error_t *ep);
 
 #endif /* OBAN_META_SET_H */

@@ -269,6 +269,9 @@ static void proc_ctl(struct svc_conn *cn, void *args, void *res, int op)
 		break;
 	case MDC_RPC_REPLAY:
 		*out = mdc_core_replay(c, a->rc_set, &e);
+		if (*out < 0)
+			fprintf(stderr, "mdcommd: replay of set %u: %s\n",
+				a->rc_set, meta_strerror(&e));
 		break;
 	default:
 		*out = MDC_CS_EINVAL;

@@ -229,6 +229,20 @@ int meta_mn_send_command(const char *set, int argc, char *const *argv,
 		return meta_error_set(ep, SET_ERROR(ME_USAGE), 0, set,
 				      "cannot send commands for set: not "
 				      "multi-owner");
+	char *av[META_MN_CMD_MAXARGS + 1];
+	const char *base;
+
+	if (argc < 1 || argc > META_MN_CMD_MAXARGS)
+		return meta_error_set(ep, SET_ERROR(ME_USAGE), 0, NULL,
+				      "cannot send a command of %d words",
+				      argc);
+	/* The command by its name: the nodes have their own paths. */
+	memcpy(av, argv, (size_t)argc * sizeof(*av));
+	av[argc] = NULL;
+	base = strrchr(argv[0], '/');
+	if (base != NULL && base[1] != '\0')
+		av[0] = (char *)(uintptr_t)(base + 1);
+	argv = av;
 	/* The dry run: every node checks, none changes. */
 	if (meta_mn_cmd_encode(set, META_MN_CMD_DRYRUN, argc, argv, buf, &len,
 			       ep) != 0 ||

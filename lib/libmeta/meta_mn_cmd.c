@@ -219,6 +219,7 @@ static int h_cmd(struct meta_mn_hctx *hx)
 	free(out);
 	free(err);
 	if (!dry && d->md_cfg.dc_test.mt_result_differ) {
+		hx->hx_res->mr_outlen = 0;
 		meta_mn_exit(hx, 99);
 		meta_mn_printf(hx,
 			       "test hook commd_test_result_differ: exit "

@@ -518,16 +518,8 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
 
 /* ---- handlers ------------------------------------------------------------ */
 
-/*
- * meta_mn_model_drop() is the daemon area's (declared in meta_mn.h); until
- * its implementation is merged here, the reference is weak.
- */
-#pragma weak meta_mn_model_drop
-static void drop_model(struct meta_mn_hctx *hx)
-{
-	if (meta_mn_model_drop != NULL)
-		meta_mn_model_drop(hx);
-}
+/* A handler's exit value: 1 a failure; this one: the set number is used. */
+#define META_MNS_EXIT_NUMBERUSED 2
 
 static int h_set(struct meta_mn_hctx *hx)
 {
@@ -544,11 +536,16 @@ static int h_set(struct meta_mn_hctx *hx)
 			       m.mm_setno, hx->hx_set);
 		return meta_mn_fail(hx, &e);
 	}
-	if (meta_mns_apply(&m, hx->hx_node, hx->hx_on_master, &e) != 0)
-		return meta_mn_fail(hx, &e);
+	if (meta_mns_apply(&m, hx->hx_node, hx->hx_on_master, &e) != 0) {
+		meta_mn_fail(hx, &e);
+		/* The initiator tries the next set number on this one. */
+		if (e.me_code == ME_SET_NUMBERUSED)
+			meta_mn_exit(hx, META_MNS_EXIT_NUMBERUSED);
+		return 0;
+	}
 	if (m.mm_op == META_MNS_ATTACH || m.mm_op == META_MNS_DETACH ||
 	    m.mm_op == META_MNS_RELOAD)
-		drop_model(hx);
+		meta_mn_model_drop(hx);
 	meta_mn_exit(hx, 0);
 	return 0;
 }
@@ -587,7 +584,10 @@ static int result_check(const struct mdc_result *res, meta_error_t *ep)
 	text[n] = '\0';
 	if (n > 0 && text[n - 1] == '\n')
 		text[n - 1] = '\0';
-	return meta_error_set(ep, ME_COMM_FAILED,
+	return meta_error_set(ep,
+			      res->mr_exitval == META_MNS_EXIT_NUMBERUSED ?
+				      ME_SET_NUMBERUSED :
+				      ME_COMM_FAILED,
 			      res->mr_failing_node ? res->mr_failing_node :
 						     res->mr_node,
 			      NULL, "%s", text[0] ? text : "set message");
@@ -764,18 +764,23 @@ int meta_mnset_create(const char *name, const char *const *hosts, int n,
 		if (sets[i].ms_setno <= META_MN_SETMAX)
 			used[sets[i].ms_setno] = true;
 	free(sets);
-	for (i = 1; i <= META_MN_SETMAX && used[i]; i++)
-		;
-	if (i > META_MN_SETMAX)
-		return meta_error_set(ep, ME_SET_FULL, 0, name,
-				      "cannot create set");
 	m.mm_op = META_MNS_CREATE;
-	m.mm_setno = (uint32_t)i;
 	m.mm_setflags = 1;
 	m.mm_ctime = (uint64_t)time(NULL);
 	mdl_uuid_generate(m.mm_uuid);
 	snprintf(m.mm_name, sizeof(m.mm_name), "%s", name);
-	return meta_mnset_send(&m, ep);
+	/* The lowest number free here; a host that has it in use refuses
+	 * the dry run, and the next one is tried. */
+	for (i = 1; i <= META_MN_SETMAX; i++) {
+		if (used[i])
+			continue;
+		m.mm_setno = (uint32_t)i;
+		if (meta_mnset_send(&m, ep) == 0)
+			return 0;
+		if (ep->me_code != ME_SET_NUMBERUSED)
+			return -1;
+	}
+	return meta_error_set(ep, ME_SET_FULL, 0, name, "cannot create set");
 }
 
 int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
@@ -788,7 +793,7 @@ int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
 	uint32_t j, k;
 
 	if (mns_from_set(name, META_MNS_HOSTS, &m, cur, &ncur, ep) != 0 ||
-	    ids_of(hosts, n, ids, ep) != 0)
+	    ids_of(hosts, n, ids, ep) != 0 || meta_mnset_alive(name, ep) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		bool have = false;
@@ -905,6 +910,20 @@ static int join_view(const char *name, struct meta_join_state *st,
 	return 0;
 }
 
+int meta_mnset_verdict(const char *name, bool join, meta_error_t *ep)
+{
+	struct meta_join_state st;
+	uint32_t master;
+	int v;
+
+	if (join_view(name, &st, &master, ep) != 0)
+		return -1;
+	v = meta_join_check(&st, join, ep);
+	if (v < 0)
+		snprintf(ep->me_object, sizeof(ep->me_object), "%s", name);
+	return v;
+}
+
 static int join_or_withdraw(const char *name, bool join, meta_error_t *ep)
 {
 	struct meta_nodelist_ent self;
@@ -1015,4 +1034,67 @@ int meta_mnset_replicas(const char *name, const char *drive, int count,
 			count > 0 ? MDC_MSG_META_DB_ATTACH :
 				    MDC_MSG_META_DB_DETACH,
 			MDC_F_DEFAULT, buf, sizeof(buf), ep);
+}
+
+int meta_mnset_alive(const char *name, meta_error_t *ep)
+{
+	struct meta_nodelist_ent *v = NULL;
+	struct ml_node *nodes = NULL;
+	meta_error_t e;
+	int nv = 0, n = 0, i, j, rc = 0;
+
+	if (meta_local_nodes(name, &nodes, &n, ep) != 0)
+		return -1;
+	if (meta_nodelist_read(NULL, &v, &nv, &e) != 0) {
+		free(nodes);
+		if (e.me_code == ENOENT)
+			return 0; /* a single node */
+		*ep = e;
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		bool here = false;
+
+		for (j = 0; j < nv; j++)
+			here |= v[j].ne_id == nodes[i].mn_nodeid;
+		if (!here)
+			rc = meta_error_set(ep, ME_SET_HOSTDOWN, 0,
+					    nodes[i].mn_name,
+					    "cannot change set '%s': host",
+					    name);
+	}
+	free(v);
+	free(nodes);
+	return rc;
+}
+
+int meta_mnset_master_record(const char *name, uint32_t master,
+			     meta_error_t *ep)
+{
+	struct meta_nodelist_ent self;
+	struct ml_node *nodes = NULL;
+	struct ml_set rec;
+	int n = 0, i, k = -1;
+
+	if (meta_node_self(&self, ep) != 0 ||
+	    meta_local_set_get(name, &rec, ep) != 0 ||
+	    meta_local_nodes(name, &nodes, &n, ep) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (nodes[i].mn_nodeid == master)
+			k = i;
+	if (master != 0 && k < 0) {
+		char what[32];
+
+		free(nodes);
+		snprintf(what, sizeof(what), "node %u", master);
+		return meta_error_set(ep, ME_SET_NOHOST, 0, what,
+				      "cannot make master of set '%s'", name);
+	}
+	snprintf(rec.ms_master, sizeof(rec.ms_master), "%s",
+		 k >= 0 ? nodes[k].mn_name : "");
+	free(nodes);
+	if (meta_local_set_put(&rec, ep) != 0)
+		return -1;
+	return master == self.ne_id ? meta_set_commit_nodes(name, ep) : 0;
 }

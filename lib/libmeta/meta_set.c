@@ -992,11 +992,12 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 			if (mddb_txn_begin(s->s_db, &t, ep) != 0)
 				return -1;
 			if (mddb_txn_del(t, MDDB_RT_DRIVE,
-					 s->s_drives[di].md_seq, ep) != 0 ||
-			    mddb_txn_commit(t, ep) != 0) {
+					 s->s_drives[di].md_seq, ep) != 0) {
 				mddb_txn_abort(t);
 				return -1;
 			}
+			if (mddb_txn_commit(t, ep) != 0)
+				return -1; /* consumed @t */
 		} else if (last) {
 			mddb_close(s->s_db);
 			s->s_db = NULL;
@@ -1088,6 +1089,10 @@ static int commit_nodes(struct meta_set *s, const uint32_t *gone, int ngone,
 		return 0;
 	if (mddb_txn_begin(s->s_db, &t, ep) != 0)
 		return -1;
+	/* The set record too: it names the master. */
+	if (mddb_txn_put(t, MDDB_RT_SET, s->s_rec.ms_setno, &s->s_rec,
+			 sizeof(s->s_rec), ep) != 0)
+		goto out_abort;
 	for (i = 0; i < s->s_nnodes; i++)
 		if (mddb_txn_put(t, MDDB_RT_NODE, s->s_nodes[i].mn_nodeid,
 				 &s->s_nodes[i], sizeof(s->s_nodes[i]),
@@ -1454,6 +1459,36 @@ static int reload_rec_cb(void *arg, uint32_t id, const void *data, size_t len)
 	return 0;
 }
 
+/* The owner flags of the node records, as the mddb has them. */
+static int reload_owners(struct meta_set *s, const char *name, meta_error_t *ep)
+{
+	struct ml_node *nodes = NULL;
+	int n = 0, i, rc = 0;
+
+	if (meta_local_nodes(name, &nodes, &n, ep) != 0)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		void *data;
+		size_t len;
+		uint32_t own;
+
+		if (mddb_rec_get(s->s_db, MDDB_RT_NODE, nodes[i].mn_nodeid,
+				 &data, &len, NULL) != 0)
+			continue;
+		own = len == sizeof(struct ml_node) ?
+			      ((struct ml_node *)data)->mn_flags &
+				      META_NODE_OWN :
+			      nodes[i].mn_flags & META_NODE_OWN;
+		free(data);
+		if ((nodes[i].mn_flags & META_NODE_OWN) == own)
+			continue;
+		nodes[i].mn_flags = (nodes[i].mn_flags & ~META_NODE_OWN) | own;
+		rc = meta_local_node_put(name, &nodes[i], ep);
+	}
+	free(nodes);
+	return rc;
+}
+
 int meta_set_reload(const char *name, meta_error_t *ep)
 {
 	struct reload_scan rs = { 0 };
@@ -1502,12 +1537,22 @@ int meta_set_reload(const char *name, meta_error_t *ep)
 			if (mddb_rec_get(s->s_db, MDDB_RT_SET,
 					 s->s_rec.ms_setno, &data, &len,
 					 NULL) == 0) {
-				if (len == sizeof(struct ml_set))
-					s->s_rec.ms_rep_size =
-						((struct ml_set *)data)
-							->ms_rep_size;
+				if (len == sizeof(struct ml_set)) {
+					const struct ml_set *r = data;
+
+					/* Who owns the set, as the master
+					 * last committed it. */
+					s->s_rec.ms_rep_size = r->ms_rep_size;
+					memcpy(s->s_rec.ms_master, r->ms_master,
+					       sizeof(r->ms_master));
+					s->s_rec.ms_master
+						[sizeof(s->s_rec.ms_master) - 1] =
+						'\0';
+				}
 				free(data);
 			}
+			if (reload_owners(s, name, ep) != 0)
+				goto out;
 		}
 	}
 	/* The mddb's drives, each with the path found here. */

@@ -1368,6 +1368,21 @@ static void test_rpc(void)
 	CU_ASSERT_EQUAL(st.cs_nodeid, 1);
 	CU_ASSERT_EQUAL(st.cs_members, 1);
 	CU_ASSERT(st.cs_runs >= 3);
+	{
+		uint32_t ids[MDC_MAXNODES], master = 99;
+		size_t n = 0;
+
+		CU_ASSERT_EQUAL(mdc_client_members(ids, &n, &e), 0);
+		CU_ASSERT_EQUAL(n, 1);
+		CU_ASSERT_EQUAL(ids[0], 1);
+		CU_ASSERT_EQUAL(mdc_client_master(SET, &master, &e), 0);
+		CU_ASSERT_EQUAL(master, 1);
+		CU_ASSERT_EQUAL(mdc_client_master(SET + 1, &master, &e), 0);
+		CU_ASSERT_EQUAL(master, 0); /* not served */
+		meta_error_init(&e);
+		CU_ASSERT_EQUAL(mdc_client_master(99, &master, &e), -1);
+		CU_ASSERT_EQUAL(e.me_code, ME_COMM_BADSET);
+	}
 
 	/* Credentials: the monitor group reads, nobody else gets in.  The
 	 * scratch directory must let them reach the socket at all. */

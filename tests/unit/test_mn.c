@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +31,13 @@
 #include <oban/debug.h>
 #include <oban/errcodes.h>
 #include <oban/mdc_core.h>
+#include <oban/mdc_rpcsvc.h>
 #include <oban/mdc_sim.h>
 #include <oban/meta_cfg.h>
 #include <oban/meta_mn.h>
 #include <oban/meta_mn_daemon.h>
 #include <oban/meta_set.h>
+#include <oban/paths.h>
 
 #include "../../cmds/cmd_common.h"
 #include "ocu.h"
@@ -315,6 +318,19 @@ static const char *disk(void)
 	s = mdtab(h->ch_cfg);
 	meta_cfg_close(h);
 	return s;
+}
+
+/* Handler runs on every node so far (all messages). */
+static uint64_t stats_runs(void)
+{
+	struct mdc_core_stats st;
+	uint64_t n = 0;
+
+	for (uint32_t i = 1; i <= N; i++) {
+		mdc_core_stats(nodes[i].tn_core, &st);
+		n += st.cs_runs;
+	}
+	return n;
 }
 
 static const char *model(uint32_t n)
@@ -665,6 +681,113 @@ static void test_parse_and_check(void)
 	cl_destroy();
 }
 
+/* ---- the commands' own path: cmd_mn_forward through the RPC socket ---- */
+
+static volatile int pump_stop;
+
+/* Deliver in the background while the test thread runs a command. */
+static void *pump(void *arg)
+{
+	unsigned int idle = 0;
+
+	(void)arg;
+	while (!__atomic_load_n(&pump_stop, __ATOMIC_ACQUIRE)) {
+		if (mdc_sim_step(sim)) {
+			idle = 0;
+			continue;
+		}
+		if (++idle % 16 == 0) {
+			now += 100;
+			for (uint32_t i = 1; i <= N; i++)
+				mdc_core_tick(nodes[i].tn_core, now);
+		}
+		usleep(200);
+	}
+	return NULL;
+}
+
+/* Run a command line as a program would, its stdout into @out. */
+static int run_cmd(int (*fn)(int, char **), const char *line, char *out,
+		   size_t outlen)
+{
+	static char buf[1024];
+	char *argv[32], *save = NULL, *w;
+	int argc = 0, rc;
+	FILE *f, *so;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (w = strtok_r(buf, " ", &save); w != NULL;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	memset(out, 0, outlen);
+	f = fmemopen(out, outlen - 1, "w");
+	VERIFY(f != NULL);
+	fflush(stdout);
+	so = stdout;
+	stdout = f;
+	rc = fn(argc, argv);
+	fflush(f);
+	stdout = so;
+	fclose(f);
+	return rc;
+}
+
+static void test_forward(void)
+{
+	struct mdc_rpcsvc *svc;
+	char path[256], out[4096], w[2048], tab[1024];
+	meta_error_t e;
+	pthread_t tid;
+	FILE *f;
+
+	cl_create(8);
+	VERIFY(oban_path(path, sizeof(path), OBAN_DIR_RUN, "mdcommd.sock"));
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL_FATAL(mdc_rpcsvc_create(nodes[3].tn_core, path,
+						(gid_t)-1, &svc, &e),
+			      0);
+	pump_stop = 0;
+	VERIFY0(pthread_create(&tid, NULL, pump, NULL));
+
+	/* metainit on node 3, forwarded: every model and the disk. */
+	snprintf(w, sizeof(w), "metainit -s blue d70 1 1 %s", dpath("a"));
+	CU_ASSERT_EQUAL(run_cmd(metainit_main, w, out, sizeof(out)), 0);
+	CU_ASSERT(strstr(out, "blue/d70: Concat/Stripe is setup") != NULL);
+	/* -n checks locally only and changes nothing */
+	snprintf(w, sizeof(w), "metainit -s blue -n d71 1 1 %s", dpath("b"));
+	CU_ASSERT_EQUAL(run_cmd(metainit_main, w, out, sizeof(out)), 0);
+	CU_ASSERT(strstr(disk(), "d71") == NULL);
+	/* metainit -a: one message per entry, in file order */
+	snprintf(tab, sizeof(tab), "%s/mn.tab", ocu_tmpdir());
+	f = fopen(tab, "w");
+	VERIFY(f != NULL);
+	fprintf(f,
+		"# two entries\nblue/d71 1 1 %s\nblue/d72 -m \\\n"
+		"  blue/d71 # a mirror\n",
+		dpath("b"));
+	fclose(f);
+	snprintf(w, sizeof(w), "metainit -s blue -a -f %s", tab);
+	CU_ASSERT_EQUAL(run_cmd(metainit_main, w, out, sizeof(out)), 0);
+	CU_ASSERT(strstr(out, "blue/d72: Mirror is setup") != NULL);
+	CU_ASSERT(strstr(disk(), "blue/d72 -m blue/d71") != NULL);
+	all_equal();
+	/* metaclear -a: one message per metadevice, users first */
+	CU_ASSERT_EQUAL(run_cmd(metaclear_main, "metaclear -s blue -a", out,
+				sizeof(out)),
+			0);
+	CU_ASSERT(strstr(out, "blue/d72: Mirror is cleared") != NULL);
+	CU_ASSERT(strstr(out, "blue/d70: Concat/Stripe is cleared") != NULL);
+	CU_ASSERT_STRING_EQUAL(disk(), "");
+	all_equal();
+	CU_ASSERT(stats_runs() >= 3 * 2 * 5); /* dry + real, 5 messages, 3 */
+
+	__atomic_store_n(&pump_stop, 1, __ATOMIC_RELEASE);
+	VERIFY0(pthread_join(tid, NULL));
+	mdc_rpcsvc_destroy(svc);
+	cl_destroy();
+}
+
 /* The admin set follows the membership: lowest member is its master. */
 static void test_admin_set(void)
 {
@@ -687,6 +810,7 @@ static void test_admin_set(void)
 
 static CU_TestInfo mn_tests[] = {
 	{ "admin_set", test_admin_set },
+	{ "forward", test_forward },
 	{ "codec", test_codec },
 	{ "tables", test_tables },
 	{ "identical", test_identical },

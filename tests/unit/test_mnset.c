@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <oban/mddb.h>
+#include <oban/mdl.h>
 #include <oban/meta_set.h>
 #include <oban/paths.h>
 #include <sys/stat.h>
@@ -559,8 +560,8 @@ static char self_exe[4096];
 static const char *const node_names[] = { NULL, "n1", "n2", "n3", "n4" };
 
 /* Run "--apply" or "--show" on node @id; its output into @out. */
-static int on_node(uint32_t id, const char *verb, const struct meta_mns *m,
-		   char *out, size_t outlen)
+static int on_node_arg(uint32_t id, const char *verb, const struct meta_mns *m,
+		       const char *arg, char *out, size_t outlen)
 {
 	char state[1024], msgfile[1024], cmd[16384], idtxt[16];
 	uint8_t buf[META_MNS_SIZE];
@@ -585,13 +586,20 @@ static int on_node(uint32_t id, const char *verb, const struct meta_mns *m,
 	snprintf(idtxt, sizeof(idtxt), "%u", id);
 	snprintf(cmd, sizeof(cmd),
 		 "OBAN_STATEDIR='%s' OBAN_NODENAME=%s '%s' %s '%s' %s 2>&1",
-		 state, node_names[id], self_exe, verb, msgfile, idtxt);
+		 state, node_names[id], self_exe, verb,
+		 m != NULL ? msgfile : (arg != NULL ? arg : "-"), idtxt);
 	p = popen(cmd, "r");
 	CU_ASSERT_FATAL(p != NULL);
 	n = fread(out, 1, outlen - 1, p);
 	out[n] = '\0';
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int on_node(uint32_t id, const char *verb, const struct meta_mns *m,
+		   char *out, size_t outlen)
+{
+	return on_node_arg(id, verb, m, NULL, out, outlen);
 }
 
 /* Apply @m on nodes 1..4: the exit codes, one per node, as "0101". */
@@ -670,6 +678,14 @@ static void test_mns_nodes(void)
 	CU_ASSERT_EQUAL(on_node(1, "--show", NULL, out, sizeof(out)), 0);
 	CU_ASSERT_PTR_NULL(strstr(out, "  n2 "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  n4 "));
+	/* Hosts change only while every host is a member. */
+	CU_ASSERT_EQUAL(on_node(1, "--alive", NULL, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL_FATAL(meta_nodelist_write(NULL, nl, 2, &e), 0);
+	CU_ASSERT_EQUAL(on_node(1, "--alive", NULL, out, sizeof(out)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "host 'n3': a host of the set is "
+					   "not a member"));
+	CU_ASSERT_EQUAL_FATAL(meta_nodelist_write(NULL, nl, 4, &e), 0);
+
 	/* Join: n1 first (master), then n3; the master may not withdraw
 	 * while n3 is joined, on any node. */
 	mns_fill(&m, META_MNS_JOIN);
@@ -705,6 +721,17 @@ static void test_mns_nodes(void)
 	on_all(&m, codes);
 	CU_ASSERT_STRING_EQUAL(codes, "1011");
 
+	/* A reconfiguration records another master (metaclust step1), and
+	 * back; a node that is not a host cannot be the master. */
+	CU_ASSERT_EQUAL(on_node(4, "--master=3", NULL, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(on_node(4, "--show", NULL, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Master = n3\n"));
+	CU_ASSERT_EQUAL(on_node(4, "--master=2", NULL, out, sizeof(out)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "host is not in the set"));
+	CU_ASSERT_EQUAL(on_node(4, "--master=1", NULL, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(on_node(4, "--show", NULL, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Master = n1\n"));
+
 	/* Withdraw n3, then the master alone may. */
 	mns_fill(&m, META_MNS_WITHDRAW);
 	m.mm_node = 3;
@@ -727,6 +754,209 @@ static void test_mns_nodes(void)
 	unlink(nlpath);
 }
 
+/* Apply @m on nodes 1..3, node @master as the set's master. */
+static void on_three(const struct meta_mns *m, uint32_t master, char codes[4])
+{
+	char out[4096];
+	uint32_t id;
+
+	for (id = 1; id <= 3; id++) {
+		int rc = on_node(id,
+				 id == master ? "--apply-master" : "--apply", m,
+				 out, sizeof(out));
+
+		codes[id - 1] = (char)('0' + (rc >= 0 && rc < 10 ? rc : 9));
+	}
+	codes[3] = '\0';
+}
+
+/* Drives shared by the simulated nodes: the master writes the replicas,
+ * the others re-read the set's records from them. */
+static void test_mns_drives(void)
+{
+	struct meta_nodelist_ent nl[3] = {
+		{ 1, "n1", "10.0.0.1" },
+		{ 2, "n2", "10.0.0.2" },
+		{ 3, "n3", "10.0.0.3" },
+	};
+	char ddir[1024], d[3][1100], cf[1024], out[4096], codes[4];
+	struct meta_mns m;
+	meta_error_t e;
+	int i;
+
+	snprintf(ddir, sizeof(ddir), "%s/drives", ocu_tmpdir());
+	(void)mkdir(ddir, 0755);
+	for (i = 0; i < 3; i++) {
+		FILE *f;
+
+		snprintf(d[i], sizeof(d[i]), "%s/d%d", ddir, i);
+		f = fopen(d[i], "w");
+		CU_ASSERT_FATAL(f != NULL);
+		CU_ASSERT_EQUAL_FATAL(ftruncate(fileno(f), 64 << 20), 0);
+		fclose(f);
+	}
+	oban_path(cf, sizeof(cf), OBAN_DIR_ETC, "runtime.cf");
+	{
+		FILE *f = fopen(cf, "w");
+
+		CU_ASSERT_FATAL(f != NULL);
+		fprintf(f, "drive_glob %s/d*\n", ddir);
+		fclose(f);
+	}
+	CU_ASSERT_EQUAL_FATAL(meta_nodelist_write(NULL, nl, 3, &e), 0);
+	mns_fill(&m, META_MNS_CREATE);
+	snprintf(m.mm_name, sizeof(m.mm_name), "green");
+	m.mm_setno = 5;
+	memset(m.mm_uuid, 0x66, 16);
+	on_three(&m, 0, codes);
+	CU_ASSERT_STRING_EQUAL(codes, "000");
+
+	/* n1 adds the first drives: it is the master; the others learn the
+	 * drives from the replicas (RELOAD) and the master (JOIN). */
+	for (i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL(on_node_arg(1, "--drive-add", NULL, d[i], out,
+					    sizeof(out)),
+				0);
+	mns_fill(&m, META_MNS_RELOAD);
+	snprintf(m.mm_name, sizeof(m.mm_name), "green");
+	m.mm_setno = 5;
+	memset(m.mm_uuid, 0x66, 16);
+	on_three(&m, 1, codes);
+	CU_ASSERT_STRING_EQUAL(codes, "000");
+	m.mm_op = META_MNS_JOIN;
+	m.mm_node = 1;
+	m.mm_verdict = META_JV_MASTER;
+	on_three(&m, 1, codes);
+	CU_ASSERT_STRING_EQUAL(codes, "000");
+	CU_ASSERT_EQUAL(
+		on_node_arg(2, "--show", NULL, "green", out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Master = \nMaster and owner "
+					   "information unavailable until "
+					   "joined (metaset -j)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  n1                 multi-owner"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, d[0]));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, d[1]));
+	/* n3 joins as a slave and sees the master. */
+	m.mm_node = 3;
+	m.mm_verdict = META_JV_SLAVE;
+	on_three(&m, 1, codes);
+	CU_ASSERT_STRING_EQUAL(codes, "000");
+	CU_ASSERT_EQUAL(
+		on_node_arg(3, "--show", NULL, "green", out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Master = n1\n\nHost"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  n3                 multi-owner"));
+
+	/* Detach the replica of d1: the master writes, the others re-read
+	 * (were they to delete it too, they would fail: it is gone).  Every
+	 * node reads the replica list from the replicas themselves: only d0
+	 * afterwards. */
+	mns_fill(&m, META_MNS_DETACH);
+	snprintf(m.mm_name, sizeof(m.mm_name), "green");
+	m.mm_setno = 5;
+	memset(m.mm_uuid, 0x66, 16);
+	CU_ASSERT_EQUAL(on_node_arg(1, "--metadb", NULL, "-", out, sizeof(out)),
+			0);
+	{
+		char want[1200], *p;
+
+		snprintf(want, sizeof(want), "replica %s ", d[1]);
+		p = strstr(out, want);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		p += strlen(want);
+		p[36] = '\0';
+		CU_ASSERT_EQUAL_FATAL(mdl_uuid_parse(p, m.mm_drive), 0);
+	}
+	m.mm_flags = META_MNS_F_DRYRUN;
+	on_three(&m, 1, codes);
+	CU_ASSERT_STRING_EQUAL(codes, "000");
+	m.mm_flags = 0;
+	on_three(&m, 1, codes);
+	CU_ASSERT_STRING_EQUAL(codes, "000");
+	for (i = 1; i <= 3; i++) {
+		CU_ASSERT_EQUAL(on_node_arg((uint32_t)i, "--metadb", NULL, "-",
+					    out, sizeof(out)),
+				0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, d[0]));
+		CU_ASSERT_PTR_NULL(strstr(out, d[1]));
+	}
+	CU_ASSERT_EQUAL(
+		on_node_arg(2, "--show", NULL, "green", out, sizeof(out)), 0);
+	{
+		char line[1200];
+
+		snprintf(line, sizeof(line), "%-24s No\n", d[1]);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, line));
+	}
+	/* Attach it back (one replica): the same everywhere. */
+	m.mm_op = META_MNS_ATTACH;
+	m.mm_count = 1;
+	on_three(&m, 1, codes);
+	CU_ASSERT_STRING_EQUAL(codes, "000");
+	CU_ASSERT_EQUAL(on_node_arg(3, "--metadb", NULL, "-", out, sizeof(out)),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, d[1]));
+	/* Join verdicts from real replicas (seed: a slave may join while the
+	 * master runs with 50% of its replicas, and is STALE when the master
+	 * is).  n2 sees both replicas: it joins as a slave. */
+	CU_ASSERT_EQUAL(
+		on_node_arg(2, "--verdict", NULL, "-", out, sizeof(out)), 0);
+	snprintf(codes, sizeof(codes), "%d", META_JV_SLAVE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, codes));
+	/* The master may not withdraw while n3 is joined; n3 may. */
+	CU_ASSERT_EQUAL(
+		on_node_arg(1, "--verdictw", NULL, "-", out, sizeof(out)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "may not withdraw"));
+	CU_ASSERT_EQUAL(
+		on_node_arg(3, "--verdictw", NULL, "-", out, sizeof(out)), 0);
+	snprintf(codes, sizeof(codes), "%d", META_JV_WD_SLAVE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, codes));
+	{
+		char hidden[1200], hidden2[1200];
+		uint8_t drive[16];
+
+		/* Half of the replicas gone (1 of 2): still a slave. */
+		snprintf(hidden, sizeof(hidden), "%s/x1", ddir);
+		CU_ASSERT_EQUAL_FATAL(rename(d[1], hidden), 0);
+		CU_ASSERT_EQUAL(on_node_arg(2, "--verdict", NULL, "-", out,
+					    sizeof(out)),
+				0);
+		snprintf(codes, sizeof(codes), "%d", META_JV_SLAVE);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, codes));
+		/* With a third replica, 1 of 3 readable: the set is STALE,
+		 * and so is the joiner. */
+		CU_ASSERT_EQUAL_FATAL(rename(hidden, d[1]), 0);
+		CU_ASSERT_EQUAL(on_node_arg(1, "--drive-add", NULL, d[2], out,
+					    sizeof(out)),
+				0);
+		m.mm_op = META_MNS_RELOAD;
+		memcpy(drive, m.mm_drive, sizeof(drive));
+		memset(m.mm_drive, 0, sizeof(m.mm_drive));
+		m.mm_count = 0;
+		on_three(&m, 1, codes);
+		CU_ASSERT_STRING_EQUAL(codes, "000");
+		CU_ASSERT_EQUAL_FATAL(rename(d[1], hidden), 0);
+		snprintf(hidden2, sizeof(hidden2), "%s/x2", ddir);
+		CU_ASSERT_EQUAL_FATAL(rename(d[2], hidden2), 0);
+		CU_ASSERT_EQUAL(on_node_arg(2, "--verdict", NULL, "-", out,
+					    sizeof(out)),
+				0);
+		snprintf(codes, sizeof(codes), "%d", META_JV_SLAVE_STALE);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, codes));
+		CU_ASSERT_EQUAL(rename(hidden, d[1]), 0);
+		CU_ASSERT_EQUAL(rename(hidden2, d[2]), 0);
+		memcpy(m.mm_drive, drive, sizeof(drive));
+		m.mm_op = META_MNS_ATTACH;
+		m.mm_count = 1;
+	}
+	/* A second attach finds no room, on the master; the others re-read
+	 * and would succeed: the dry run on the master is what stops it. */
+	m.mm_flags = 0;
+	CU_ASSERT_EQUAL(on_node(1, "--apply-master", &m, out, sizeof(out)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no room"));
+	unlink(cf);
+	unlink(nlpath);
+}
+
 /* Child side of on_node(). */
 static int node_main(int argc, char **argv)
 {
@@ -742,6 +972,9 @@ static int node_main(int argc, char **argv)
 	if (strncmp(argv[1], "--show", 6) == 0) {
 		const char *name = argv[1][6] == '-' ? argv[1] + 7 : "blue";
 
+		if (strcmp(argv[2], "-") != 0)
+			name = argv[2];
+
 		if (meta_set_open(name, META_SET_RDONLY | META_SET_NODB, &s,
 				  &e) != 0 ||
 		    meta_set_print(stdout, s, &e) != 0) {
@@ -751,13 +984,69 @@ static int node_main(int argc, char **argv)
 		meta_set_close(s);
 		return 0;
 	}
+	if (strcmp(argv[1], "--drive-add") == 0) {
+		const char *names[1] = { argv[2] };
+
+		if (meta_set_open("green", 0, &s, &e) != 0 ||
+		    meta_set_drive_add(s, names, 1, 0, true, &e) != 0) {
+			printf("%s\n", meta_strerror(&e));
+			return 1;
+		}
+		meta_set_close(s);
+		return 0;
+	}
+	if (strcmp(argv[1], "--alive") == 0) {
+		if (meta_mnset_alive("blue", &e) != 0) {
+			printf("%s\n", meta_strerror(&e));
+			return 1;
+		}
+		return 0;
+	}
+	if (strncmp(argv[1], "--master=", 9) == 0) {
+		if (meta_mnset_master_record(
+			    "blue", (uint32_t)atoi(argv[1] + 9), &e) != 0) {
+			printf("%s\n", meta_strerror(&e));
+			return 1;
+		}
+		return 0;
+	}
+	if (strncmp(argv[1], "--verdict", 9) == 0) {
+		int v = meta_mnset_verdict("green", argv[1][9] != 'w', &e);
+
+		if (v < 0) {
+			printf("%s\n", meta_strerror(&e));
+			return 1;
+		}
+		printf("verdict %d\n", v);
+		return 0;
+	}
+	if (strcmp(argv[1], "--metadb") == 0) {
+		struct mddb_replica_info ri;
+		int i;
+
+		if (meta_set_open("green", META_SET_RDONLY, &s, &e) != 0) {
+			printf("%s\n", meta_strerror(&e));
+			return 1;
+		}
+		for (i = 0; i < mddb_replica_count(meta_set_db(s)); i++)
+			if (mddb_replica_info(meta_set_db(s), i, &ri, &e) ==
+			    0) {
+				char u[37];
+
+				mdl_uuid_format(ri.ri_drive_uuid, u);
+				printf("replica %s %s\n", ri.ri_name, u);
+			}
+		meta_set_close(s);
+		return 0;
+	}
 	f = fopen(argv[2], "r");
 	if (f == NULL)
 		return 9;
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	if (meta_mns_decode(buf, n, &m, &e) != 0 ||
-	    meta_mns_apply(&m, (uint32_t)atoi(argv[3]), false, &e) != 0) {
+	    meta_mns_apply(&m, (uint32_t)atoi(argv[3]),
+			   strcmp(argv[1], "--apply-master") == 0, &e) != 0) {
 		printf("%s\n", meta_strerror(&e));
 		return 1;
 	}
@@ -790,6 +1079,7 @@ static CU_TestInfo mns_tests[] = {
 	{ "payload round trip", test_mns_roundtrip },
 	{ "bad payloads", test_mns_bad },
 	{ "create, join, hosts, withdraw on 4 nodes", test_mns_nodes },
+	{ "drives: master writes, others re-read", test_mns_drives },
 	CU_TEST_INFO_NULL,
 };
 

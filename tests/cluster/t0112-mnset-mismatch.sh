@@ -51,7 +51,17 @@ for k in 2 3; do
 	t_check "metaclust step1 on node $k: $out" \
 		sh -c "printf '%s' \"\$1\" | grep -q 'master is node 2'" _ "$out"
 done
+t_check "metaclust step2 on node 2" ocl exec 2 timeout 60 metaclust -s blue step2
+t_check "metainit d11 from node 3" ocl exec 3 timeout 60 metainit -s blue d11 1 1 "$T_DIR/shared/d2"
+t_check "metastat -p is the same on nodes 2 and 3" mn_same_stat blue "2 3"
+printf '%s\n' "$MN_STAT" | sed 's/^/# /'
+t_check "d11 is there" sh -c "printf '%s\n' \"\$1\" | grep -q '^blue/d11 '" _ "$MN_STAT"
+t_check "node 2's mdcommd is still running" kill -0 "$(mdc_pid 2)"
 wait "$init_pid"
-echo "# metainit from node 2: rc $?: $(cat "$T_DIR/metainit.out")"
+rc=$?
+out=$(cat "$T_DIR/metainit.out")
+[ $rc -ne 0 ] && printf '%s' "$out" | grep -q "exit value 99.* on node 3" &&
+	t_ok "the metainit from node 2 reported node 3's difference ($out)" ||
+	t_fail "metainit from node 2: rc $rc: $out"
 t_down
 t_done

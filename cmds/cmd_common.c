@@ -33,7 +33,7 @@ int cmd_usage(struct cmd *c, const char *usage)
 static int cmd_settle(struct cmd *c, const char *sopt, int n,
 		      char *const *names)
 {
-	static char set[META_SETNAMELEN];
+	static __thread char set[META_SETNAMELEN];
 	const struct meta_mn_cmdctx *cx = meta_mn_cmdctx();
 
 	set[0] = '\0';

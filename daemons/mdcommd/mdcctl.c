@@ -6,6 +6,8 @@
  *   mdcctl send SET TYPE [FLAGS]      send a message (TYPE by name or number)
  *   mdcctl ping SET
  *   mdcctl status
+ *   mdcctl members                    the CPG members this daemon sees
+ *   mdcctl master SET                 the master it has for SET (0: none)
  *   mdcctl suspend|resume|lock|unlock|reinit|abort SET [CLASS]
  *   mdcctl setmaster SET NODE         (what metaclust step1 will do)
  *   mdcctl replay SET                 (what metaclust step2 will do)
@@ -27,6 +29,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: mdcctl send SET TYPE [FLAGS] | ping SET | status |\n"
+		"       members | master SET |\n"
 		"       suspend|resume|lock|unlock|reinit|abort SET [CLASS] |\n"
 		"       setmaster SET NODE | replay SET | verbosity MASK\n");
 	exit(2);
@@ -114,6 +117,25 @@ int main(int argc, char **argv)
 		       (unsigned long long)st.cs_master_jobs,
 		       (unsigned long long)st.cs_bad_packets,
 		       (unsigned long long)st.cs_inconsistent);
+		return 0;
+	}
+	if (strcmp(argv[1], "members") == 0 && argc == 2) {
+		uint32_t ids[MDC_MAXNODES];
+		size_t n;
+
+		if (mdc_client_members(ids, &n, &e) != 0)
+			goto fail;
+		for (size_t k = 0; k < n; k++)
+			printf("%s%u", k ? " " : "", ids[k]);
+		printf("\n");
+		return 0;
+	}
+	if (strcmp(argv[1], "master") == 0 && argc == 3) {
+		uint32_t m;
+
+		if (mdc_client_master(num(argv[2]), &m, &e) != 0)
+			goto fail;
+		printf("%u\n", m);
 		return 0;
 	}
 	if (strcmp(argv[1], "setmaster") == 0 && argc == 4) {

@@ -45,6 +45,10 @@ asnobody()
 	ocl exec "$k" setpriv --reuid=65534 --regid=65534 $groups \
 		timeout 30 "$MDC_CTL" "$@" 2>&1
 }
+# mdcinject's wrong-set packet names set MDC_MAXSETS + 7; read the constant
+# where it is defined.
+maxsets=$(sed -n 's/^#define MDC_MAXSETS \([0-9]*\).*/\1/p' "$T_HERE/../../include/oban/mdc_msg.h")
+t_check "MDC_MAXSETS read from mdc_msg.h ($maxsets)" [ -n "$maxsets" ]
 for args in "status" "ping 1" "send 1 TEST2 1" "suspend 1" "setmaster 1 2"; do
 	out=$(asnobody 2 --clear-groups $args)
 	if [ $? -ne 0 ] && printf '%s' "$out" | grep -qi "denied\|permission\|refused"; then
@@ -105,7 +109,7 @@ for k in 1 2 3; do
 	t_check "node $k's daemon is the same process" kill -0 "${pid[$k]}"
 done
 for reason in "truncated header" "bytes for a payload of" "cannot decode packet: payload of" \
-	"trailing bytes" "message type 999" "set $((32 + 7))" "bad checksum" "bad magic" \
+	"trailing bytes" "message type 999" "set $((maxsets + 7))" "bad checksum" "bad magic" \
 	"sender does not match"; do
 	t_check "node 3's debug file names '$reason'" \
 		ocl exec 3 grep -q -- "$reason" /run/oban/commd.out

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include <oban/mddb.h>
+#include <oban/meta_cfg.h>
 #include <oban/meta_set.h>
 
 #include "meta_cmdutil.h"
@@ -383,6 +384,9 @@ int main(int argc, char **argv)
 	if (add)
 		rc = meta_set_drive_add(s, (const char *const *)&argv[optind],
 					n, length, force, &e);
+	else if (meta_set_drives_unused(s, (const char *const *)&argv[optind],
+					n, &e) != 0)
+		rc = -1;
 	else
 		rc = meta_set_drive_del(s, (const char *const *)&argv[optind],
 					n, force, &e);

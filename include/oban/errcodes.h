@@ -106,7 +106,8 @@
 	X(ME_CFG_DUPLICATE,   ME_CONFIG_BASE + 22, "named twice")              \
 	X(ME_CFG_OTHERSET,    ME_CONFIG_BASE + 23, "belongs to another set")   \
 	X(ME_CFG_NOTSUB,      ME_CONFIG_BASE + 24, "not a submirror of the mirror") \
-	X(ME_CFG_LASTOKAY,    ME_CONFIG_BASE + 25, "only submirror in the Okay state (use -f)")
+	X(ME_CFG_LASTOKAY,    ME_CONFIG_BASE + 25, "only submirror in the Okay state (use -f)") \
+	X(ME_CFG_DRIVEUSED,   ME_CONFIG_BASE + 26, "drive in use by a metadevice or hot spare pool")
 
 #define META_ERRCODES_COMM(X)                                                  \
 	X(ME_COMM_UNKNOWN_TYPE, ME_COMM_BASE + 1, "unknown message type")     \

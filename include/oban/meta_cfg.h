@@ -641,6 +641,28 @@ void meta_cfgh_release(struct meta_cfgh *h);
 void meta_store_mddb(struct meta_store *st, struct mddb *db);
 
 /*
+ * meta_cfg_drive_unused - 0 when drive @drive (a canonical name) is used by
+ * no unit of @cfg (as a component or under a soft partition) and is no
+ * spare of any pool; else -1 with ME_CFG_DRIVEUSED, the message naming the
+ * first user.
+ */
+int meta_cfg_drive_unused(const struct meta_cfg *cfg, const char *drive,
+			  meta_error_t *ep);
+
+struct meta_set;
+
+/*
+ * meta_set_drives_unused - check, before a drive is deleted from open set
+ * @s, that none of the @n drives @names (as the user gives them) is used by
+ * the set's configuration, which it loads from the set's replicas (a set
+ * without replicas has none).  Writes nothing.  Errors: those of
+ * meta_set_drive_find() (a drive not in the set), of loading the
+ * configuration, and ME_CFG_DRIVEUSED.
+ */
+int meta_set_drives_unused(struct meta_set *s, const char *const *names, int n,
+			   meta_error_t *ep);
+
+/*
  * meta_cfg_open - open set @set (meta_set_open()) and load its
  * configuration; *@hp is freed with meta_cfg_close(), which also closes the
  * set.  Errors: those of meta_set_open() (ME_SET_NOTFOUND, ...), ME_CFG_*

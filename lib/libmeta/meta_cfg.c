@@ -239,6 +239,27 @@ struct meta_duse *cfg_duse_find(const struct meta_cfg *cfg, const char *name,
 	return NULL;
 }
 
+int meta_cfg_drive_unused(const struct meta_cfg *cfg, const char *drive,
+			  meta_error_t *ep)
+{
+	const struct meta_duse *d = cfg_duse_find(cfg, drive, META_NONE);
+	char who[META_SETNAMELEN + 32];
+
+	if (d == NULL ||
+	    (d->du_nstripe == 0 && d->du_nhsp == 0 && d->du_next == 0))
+		return 0;
+	if (d->du_nstripe > 0)
+		snprintf(who, sizeof(who), "%s/d%u", cfg->mc_set, d->du_stripe);
+	else if (d->du_next > 0)
+		snprintf(who, sizeof(who), "%s/d%u", cfg->mc_set,
+			 d->du_ext[0].de_unit);
+	else
+		snprintf(who, sizeof(who), "a hot spare pool of %s",
+			 cfg->mc_set);
+	return meta_error_set(ep, SET_ERROR(ME_CFG_DRIVEUSED), 0, drive,
+			      "cannot delete drive (%s uses it)", who);
+}
+
 struct meta_duse *cfg_duse_get(struct meta_cfg *cfg, const char *name,
 			       uint32_t unit)
 {

@@ -33,4 +33,19 @@ check "metastat still reads the set" 0 "$MST" -s s1 -p
 has "only hsp999 was made" "^s1/hsp999" "$T/out"
 if grep -q "d8192\|hsp1000" "$T/out"; then no "a refused name reached the set"; else ok "no refused name reached the set"; fi
 
+# A drive that a metadevice or a spare uses cannot leave the set.
+truncate -s 64M "$T/d/disk1" "$T/d/disk2"
+check "two more drives" 0 "$MS" -s s1 -a "$T/d/disk1" "$T/d/disk2"
+check "d10 on disk1" 0 "$MI" -s s1 d10 1 1 "$T/d/disk1"
+check "disk2 a spare" 0 "$MI" -s s1 hsp001 "$T/d/disk2"
+sum1=$(md5sum < "$T/d/disk1")
+check "deleting disk1 under d10 is refused" 1 "$MS" -s s1 -d "$T/d/disk1"
+has "the refusal names d10" "s1/d10 uses it.*disk1.*in use" "$T/err"
+[ "$(md5sum < "$T/d/disk1")" = "$sum1" ] && ok "disk1 untouched" || no "disk1 changed"
+check "deleting the spare disk2 is refused" 1 "$MS" -s s1 -d "$T/d/disk2"
+has "the refusal names the pool" "hot spare pool of s1" "$T/err"
+check "d10 still reads" 0 "$MST" -s s1 d10
+check "clear d10" 0 "$B/cmds/metaclear" -s s1 d10
+check "then disk1 may leave" 0 "$MS" -s s1 -d "$T/d/disk1"
+
 st_done

@@ -25,7 +25,8 @@ static inline int meta_cmd_fail(const char *prog, meta_error_t *ep)
 /*
  * A replica length: a number of 512-byte blocks, as the original's -l, or a
  * number with a suffix: b (512-byte blocks), k, m, g (KiB, MiB, GiB).
- * Returns 0 and the length in bytes, or -1.
+ * Returns 0 and the length in bytes, or -1 (also for a length of 0, which
+ * would otherwise read as "the default").
  */
 static inline int meta_parse_length(const char *s, uint64_t *bytes)
 {
@@ -35,7 +36,7 @@ static inline int meta_parse_length(const char *s, uint64_t *bytes)
 
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || !isdigit((unsigned char)*s))
+	if (errno != 0 || end == s || !isdigit((unsigned char)*s) || v == 0)
 		return -1;
 	switch (tolower((unsigned char)*end)) {
 	case '\0':

@@ -48,4 +48,11 @@ check "d10 still reads" 0 "$MST" -s s1 d10
 check "clear d10" 0 "$B/cmds/metaclear" -s s1 d10
 check "then disk1 may leave" 0 "$MS" -s s1 -d "$T/d/disk1"
 
+# A replica length of 0 is an error, not the default.
+truncate -s 64M "$T/d/disk3"
+check "metaset -l 0 is refused" 2 "$MS" -s s1 -a -l 0 "$T/d/disk3"
+has "the refusal says why" "invalid length '0'" "$T/err"
+check "metadb -l 0 is refused" 2 "$B/cmds/metadb" -s s1 -a -l 0 "$T/d/disk3"
+check "disk3 was not added" 1 "$B/cmds/metadb" -s s1 -d "$T/d/disk3"
+
 st_done

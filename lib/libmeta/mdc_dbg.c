@@ -130,8 +130,10 @@ int mdc_runtime_read(const char *path, struct mdc_runtime *rt, meta_error_t *ep)
 		} else if (strcmp(k, "commd_out_max") == 0) {
 			if (rt_size(v, &rt->rt_out_max) != 0)
 				goto bad;
-		} else if (strcmp(k, "commd_test_dryrun_fail") == 0 ||
-			   strcmp(k, "commd_test_result_differ") == 0) {
+		}
+#ifdef OBAN_TEST_HOOKS
+		else if (strcmp(k, "commd_test_dryrun_fail") == 0 ||
+			 strcmp(k, "commd_test_result_differ") == 0) {
 			bool *b = k[11] == 'd' ? &rt->rt_test_dryrun_fail :
 						 &rt->rt_test_result_differ;
 
@@ -149,7 +151,19 @@ int mdc_runtime_read(const char *path, struct mdc_runtime *rt, meta_error_t *ep)
 			if (errno != 0 || e == v || *e != '\0' || m > 600000)
 				goto bad;
 			rt->rt_test_log_delay_ms = (uint32_t)m;
-		} else if (strcmp(k, "commd_inconsistency_action") == 0) {
+		}
+#else
+		else if (strncmp(k, "commd_test_", 11) == 0) {
+			ret = meta_error_set(ep, SET_ERROR(ME_CONFIG_FILE), 0,
+					     path,
+					     "cannot use line %u (%s): test "
+					     "hooks are not built in "
+					     "(configure --enable-test-hooks)",
+					     lineno, k);
+			break;
+		}
+#endif
+		else if (strcmp(k, "commd_inconsistency_action") == 0) {
 			if (strcmp(v, "fence") == 0)
 				rt->rt_action = MDC_INCONS_FENCE;
 			else if (strcmp(v, "leave") == 0)

@@ -31,9 +31,14 @@ void meta_mn_cmdctx_set(const struct meta_mn_cmdctx *cx)
 
 bool meta_mn_in_daemon(void)
 {
+#ifdef OBAN_TEST_HOOKS
+	/* Test-only: multi-owner sets on one node without mdcommd. */
 	const char *v = getenv("OBAN_MN_LOCAL");
 
-	return cur_ctx != NULL || (v != NULL && strcmp(v, "1") == 0);
+	if (v != NULL && strcmp(v, "1") == 0)
+		return true;
+#endif
+	return cur_ctx != NULL;
 }
 
 /* ---- the BC_CMD payload ------------------------------------------------ */

@@ -9,6 +9,7 @@
 # with the hook off again the same metainit works everywhere.
 . "$(dirname "$0")/test-lib.sh"
 t_require_cluster
+[ "${OBAN_TEST_HOOKS:-yes}" = yes ] || t_skip "test hooks are not built in (configure --enable-test-hooks)"
 . "$T_HERE/t01-mdc-lib.sh"
 
 t_up 3

@@ -21,6 +21,8 @@ packages=(
 	corosync iproute2 procps psmisc util-linux kmod
 	# tests and tools that look at drives and replicas
 	e2fsprogs lmdb-utils
+	# the RPC garbage client of the cluster scenario t0101
+	python3
 )
 
 if [ "${1:-}" = "--list" ]; then

@@ -470,7 +470,7 @@ int meta_unit_decode(uint32_t id, const void *buf, size_t len,
 		     struct meta_unit **up, meta_error_t *ep)
 {
 	struct meta_unit_hdr_d h;
-	const uint8_t *p = (const uint8_t *)buf + sizeof(h);
+	const uint8_t *p;
 	struct meta_unit *u;
 	uint32_t count, count2;
 	size_t want;
@@ -478,6 +478,7 @@ int meta_unit_decode(uint32_t id, const void *buf, size_t len,
 
 	if (buf == NULL || len < sizeof(h))
 		return bad(ep, "unit", id, "record too short");
+	p = (const uint8_t *)buf + sizeof(h);
 	memcpy(&h, buf, sizeof(h));
 	if (le32toh(h.uh_magic) != META_UNIT_MAGIC)
 		return bad(ep, "unit", id, "bad magic");

@@ -2,20 +2,16 @@
 /*
  * libFuzzer target for the mdcommd wire decoder (lib/libmeta/mdc_wire.c).
  *
+ * Written with FUZZ_TARGET() (fuzz.h): make check replays the seed corpus
+ * through it and, with clang, fuzzes it under libFuzzer (tests/fuzz/README.md).
+ *
  * Every input is handed to mdc_wire_decode() as one packet received from
  * the cluster, twice: as it is, and with its checksum recomputed, so that
  * mutations get past the CRC to the field checks.  The decoder must refuse
  * or accept, never crash, never read outside the input; a packet it
  * accepts must encode back to exactly the same bytes (one layout, one
- * encoder, one decoder).  Seeds: tests/fuzz/corpus_cpgmsg/.
- *
- * Standalone build, from a configured source tree (for config.h):
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Iinclude \
- *       tests/fuzz/fuzz_cpgmsg.c lib/libmeta/mdc_wire.c \
- *       lib/libmeta/mdc_msgtab.c lib/libmeta/meta_error.c \
- *       lib/libmeta/meta_debug.c -o fuzz_cpgmsg
- *   ./fuzz_cpgmsg -max_len=1200 corpus/
+ * encoder, one decoder).  Seeds: tests/fuzz/corpus_cpgmsg/ (tests/fuzz/corpus/fuzz_cpgmsg is a
+ * link to it).
  */
 #include "config.h"
 
@@ -25,7 +21,7 @@
 
 #include <oban/mdc_wire.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static void check_one(const uint8_t *data, size_t size)
 {
@@ -50,7 +46,7 @@ static void check_one(const uint8_t *data, size_t size)
 		abort();
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(fuzz_cpgmsg)
 {
 	uint8_t *copy;
 	uint32_t c;

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# bench/mdc-bench.sh: mdcommd's message figures on the test cluster, each
+# beside the raw CPG baseline (bench/cpgprobe) measured in the same run on
+# the same cluster (doc/bench.md).
+#
+#   bench/mdc-bench.sh                 2, 3, 4 and 5 nodes
+#   bench/mdc-bench.sh -n "3"          only 3 nodes
+#   bench/mdc-bench.sh -r 300          round trips per figure (default 300)
+#
+# For each cluster size N: N nodes up, mdcommd on each, a multi-owner set
+# "bench" on every node with one shared drive (so that its change log
+# exists), all joined, node 1 first (the master).  Then, initiator on
+# node 2 (a slave):
+#   - the raw CPG round trip (cpgprobe rtt, sender node 2);
+#   - a null logged message round trip: TEST2 without NO_LOG (the master
+#     writes and clears its change-log slot), and the same with NO_LOG;
+#     mdcbench rtt (bench/mdcbench.c);
+# and at 3 nodes also:
+#   - metainit latency: `metainit d10 1 1 DRIVE` from node 3 on the 3-node
+#     set, against the same on a 1-node multi-owner set (host node1 only,
+#     from node 1), each followed by an untimed metaclear, 10 times each;
+#   - every class busy at once: mdcbench mix (TEST1..TEST5, one thread per
+#     class) from node 2 for 10 s, logged, then with NO_LOG.
+# Prints key=value lines and ratios; asserts nothing; every loop is bounded
+# by a count and the tools' own time limits.  The cluster is torn down
+# whatever happens.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+export OBAN_BUILDDIR=${OBAN_BUILDDIR:-$top}
+export OCLUSTER_QUIET=1
+ocl_bin=$top/tests/cluster/ocluster
+. "$here/cpg-baseline.sh"
+sizes="2 3 4 5"
+rounds=300
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) sizes=$2; shift 2 ;;
+	-r) rounds=$2; shift 2 ;;
+	*) echo "usage: bench/mdc-bench.sh [-n \"SIZES\"] [-r ROUNDS]" >&2; exit 2 ;;
+	esac
+done
+mdcbench=$OBAN_BUILDDIR/bench/mdcbench
+[ -x "$mdcbench" ] || { echo "mdc-bench: build first (scripts/build.sh)" >&2; exit 1; }
+
+dir=""
+teardown()
+{
+	[ -n "$dir" ] && "$ocl_bin" -d "$dir" down >/dev/null 2>&1
+	dir=""
+}
+trap 'trap "" INT TERM HUP; teardown' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+ocl() { "$ocl_bin" -d "$dir" "$@"; }
+die() { echo "mdc-bench: $*" >&2; exit 1; }
+val() { sed -n "s/^$1=//p"; }
+
+# setup N: mdcommd on every node, set "bench" on all of them, all joined.
+setup()
+{
+	local n=$1 k nl="" hosts="" i
+	for ((k = 1; k <= n; k++)); do
+		nl+="$k node$k 10.99.0.$k"$'\n'
+		hosts+=" node$k"
+	done
+	for i in 1 2 3; do truncate -s 64M "$dir/shared/d$i"; done
+	for ((k = 1; k <= n; k++)); do
+		ocl exec $k sh -c "printf '%s' '$nl' > /run/oban/nodelist && printf 'commd_verbosity 0\ncommd_inconsistency_action leave\ndrive_glob %s/d*\n' \"\$OCLUSTER_SHARED\" > /etc/oban/runtime.cf" || return 1
+		ocl spawn $k mdcommd "$OBAN_BUILDDIR/daemons/mdcommd/mdcommd" || return 1
+	done
+	for ((k = 1; k <= n; k++)); do
+		for ((i = 0; i < 300; i++)); do
+			ocl exec $k "$OBAN_BUILDDIR/daemons/mdcommd/mdcctl" status 2>/dev/null |
+				grep -q ", $n members" && break
+			sleep 0.2
+		done
+	done
+	# shellcheck disable=SC2086
+	ocl exec 1 metaset -s bench -M -a -h $hosts >/dev/null &&
+		ocl exec 1 metaset -s bench -a "$dir/shared/d1" >/dev/null || return 1
+	for ((k = 1; k <= n; k++)); do
+		ocl exec $k metaset -s bench -j || return 1
+	done
+}
+
+# metainit_lat SET NODE DRIVE - 10 timed metainits (each metacleared).
+metainit_lat()
+{
+	local set=$1 node=$2 drive=$3 i t0 t1 all=()
+	for ((i = 0; i < 10; i++)); do
+		t0=$(date +%s%N)
+		ocl exec "$node" metainit -s "$set" d10 1 1 "$drive" >/dev/null || return 1
+		t1=$(date +%s%N)
+		all+=($(((t1 - t0) / 1000)))
+		ocl exec "$node" metaclear -s "$set" d10 >/dev/null || return 1
+	done
+	printf '%s\n' "${all[@]}" | sort -n | sed -n 5p # median of 10 (5th)
+}
+
+# exec_lat NODE - median of 10 `ocluster exec NODE true`: the fixed cost
+# inside every metainit figure.
+exec_lat()
+{
+	local i t0 t1 all=()
+	for ((i = 0; i < 10; i++)); do
+		t0=$(date +%s%N)
+		ocl exec "$1" true || return 1
+		t1=$(date +%s%N)
+		all+=($(((t1 - t0) / 1000)))
+	done
+	printf '%s\n' "${all[@]}" | sort -n | sed -n 5p
+}
+
+for n in $sizes; do
+	echo "mdc-bench: $n nodes; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+	dir=$("$ocl_bin" up -n "$n" --owner $$) || die "up -n $n"
+	setup "$n" || die "setup on $n nodes"
+	setno=$(ocl exec 2 metaset -s bench | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
+	[ -n "$setno" ] || die "no set number"
+	cpg=$(cpg_baseline "$dir" 2 -r "$rounds" -s 200 -b 2 -p 5) || die "cpg baseline"
+	logged=$(ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 0 -n "$rounds" -T 60) ||
+		die "logged TEST2"
+	nolog=$(ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 1 -n "$rounds" -T 60) ||
+		die "NO_LOG TEST2"
+	c=$(echo "$cpg" | val cpg_rtt_us_median)
+	l=$(echo "$logged" | val mdc_rtt_us_median)
+	u=$(echo "$nolog" | val mdc_rtt_us_median)
+	echo "nodes=$n cpg_rtt_us_median=$c cpg_rtt_us_p99=$(echo "$cpg" | val cpg_rtt_us_p99)"
+	echo "nodes=$n logged_test2_rtt_us_median=$l p99=$(echo "$logged" | val mdc_rtt_us_p99) count=$(echo "$logged" | val mdc_rtt_count)"
+	echo "nodes=$n nolog_test2_rtt_us_median=$u p99=$(echo "$nolog" | val mdc_rtt_us_p99) count=$(echo "$nolog" | val mdc_rtt_count)"
+	echo "nodes=$n ratio_logged_to_cpg=$(awk "BEGIN{printf \"%.1f\", $l/$c}") ratio_nolog_to_cpg=$(awk "BEGIN{printf \"%.1f\", $u/$c}")"
+	if [ "$n" = 3 ]; then
+		ocl exec 1 metaset -s one -M -a -h node1 >/dev/null &&
+			ocl exec 1 metaset -s one -a "$dir/shared/d2" >/dev/null &&
+			ocl exec 1 metaset -s one -j || die "1-node set"
+		m3=$(metainit_lat bench 3 "$dir/shared/d1") || die "metainit on the 3-node set"
+		m1=$(metainit_lat one 1 "$dir/shared/d2") || die "metainit on the 1-node set"
+		x=$(exec_lat 1) || die "exec"
+		echo "nodes=3 metainit_3node_set_us_median=$m3 metainit_1node_set_us_median=$m1 ratio=$(awk "BEGIN{printf \"%.2f\", $m3/$m1}")"
+		echo "nodes=3 ocluster_exec_us_median=$x ratio_without_exec=$(awk "BEGIN{printf \"%.2f\", ($m3-$x)/($m1-$x)}")"
+		ocl exec 2 "$mdcbench" mix -s "$setno" -f 0 -n 100000 -T 10 |
+			sed "s/^mdc_mix/nodes=3 logged_mix/" || die "logged mix"
+		ocl exec 2 "$mdcbench" mix -s "$setno" -f 1 -n 100000 -T 10 |
+			sed "s/^mdc_mix/nodes=3 nolog_mix/" || die "NO_LOG mix"
+	fi
+	teardown
+done

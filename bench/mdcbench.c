@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * mdcbench: message round trips and rates through the local mdcommd, as an
+ * initiator sees them (libmeta's mdc_client_send(): RPC to this node's
+ * daemon, REQUEST to the set's master, the master's run and WORK multicast,
+ * every node's RESULT, the REPLY, the RPC answer).  bench/mdc-bench.sh runs
+ * it on the test cluster beside the raw CPG baseline (bench/cpgprobe).
+ *
+ *   mdcbench rtt [-s SET] [-t TYPE] [-f FLAGS] [-n COUNT] [-T SECONDS]
+ *       COUNT (default 500) messages one after another, at most SECONDS
+ *       (default 30); the round trip of each, in microseconds.
+ *   mdcbench mix [-s SET] [-f FLAGS] [-c CLASSES] [-n COUNT] [-T SECONDS]
+ *       one thread per class 1..CLASSES (default 5), each sending TEST<c>
+ *       (class c) back to back, COUNT each at most (default 2000), for at
+ *       most SECONDS (default 10): every class busy at once; messages per
+ *       second per class and in all.
+ *
+ * Output: key=value lines on stdout (mdc_rtt_us_median=...), the kind of
+ * message named in them; nothing is asserted.  Any send that fails ends
+ * the run with exit status 1 and its error.  TYPE by name (TEST2) or
+ * number; FLAGS a number (1 = NO_LOG).  Not installed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <oban/mdc_client.h>
+#include <oban/mdc_msg.h>
+
+#define MB_MAXCOUNT 1000000u
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: mdcbench rtt [-s SET] [-t TYPE] [-f FLAGS] [-n COUNT] "
+		"[-T SECONDS]\n"
+		"       mdcbench mix [-s SET] [-f FLAGS] [-c CLASSES] [-n COUNT] "
+		"[-T SECONDS]\n");
+	exit(2);
+}
+
+static unsigned long num(const char *s, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v > max)
+		usage();
+	return v;
+}
+
+static uint32_t type_of(const char *s)
+{
+	for (uint32_t t = 0; t < MDC_NMSGTYPES; t++)
+		if (strcmp(mdc_msgtype_name(t), s) == 0)
+			return t;
+	return (uint32_t)num(s, MDC_NMSGTYPES - 1);
+}
+
+static int send_one(uint32_t set, uint32_t type, uint32_t flags)
+{
+	static const char payload[8] = "mdcbench";
+	struct mdc_client_req rq = { .cr_set = set,
+				     .cr_type = type,
+				     .cr_flags = flags,
+				     .cr_data = payload,
+				     .cr_len = sizeof(payload) };
+	struct mdc_result res;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	if (mdc_client_send(&rq, &res, &e) != 0) {
+		fprintf(stderr, "mdcbench: %s: %s\n", mdc_msgtype_name(type),
+			meta_strerror(&e));
+		return -1;
+	}
+	if (res.mr_exitval != 0) {
+		fprintf(stderr, "mdcbench: %s: exit value %d\n",
+			mdc_msgtype_name(type), res.mr_exitval);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_rtt(uint32_t set, uint32_t type, uint32_t flags, unsigned count,
+		   unsigned seconds)
+{
+	double *t = calloc(count, sizeof(*t));
+	double start, end, sum = 0;
+	unsigned n = 0;
+
+	if (t == NULL)
+		return 1;
+	/* one untimed send: connection set-up, master known, caches warm */
+	if (send_one(set, type, flags) != 0) {
+		free(t);
+		return 1;
+	}
+	start = now_us();
+	end = start + seconds * 1e6;
+	while (n < count && now_us() < end) {
+		double t0 = now_us();
+
+		if (send_one(set, type, flags) != 0) {
+			free(t);
+			return 1;
+		}
+		t[n] = now_us() - t0;
+		sum += t[n++];
+	}
+	qsort(t, n, sizeof(*t), cmp_double);
+	printf("mdc_rtt_type=%s\nmdc_rtt_flags=%#x\nmdc_rtt_count=%u\n"
+	       "mdc_rtt_us_mean=%.0f\nmdc_rtt_us_median=%.0f\n"
+	       "mdc_rtt_us_p99=%.0f\n",
+	       mdc_msgtype_name(type), flags, n, n ? sum / n : 0,
+	       n ? t[n / 2] : 0, n ? t[(size_t)(n * 0.99)] : 0);
+	free(t);
+	return 0;
+}
+
+struct mix_arg {
+	uint32_t ma_set;
+	uint32_t ma_type;
+	uint32_t ma_flags;
+	unsigned ma_count;
+	double ma_end;
+	unsigned ma_done;
+	int ma_failed;
+	double ma_last;
+};
+
+static void *mix_thread(void *p)
+{
+	struct mix_arg *a = p;
+
+	while (a->ma_done < a->ma_count && now_us() < a->ma_end) {
+		if (send_one(a->ma_set, a->ma_type, a->ma_flags) != 0) {
+			a->ma_failed = 1;
+			break;
+		}
+		a->ma_done++;
+		a->ma_last = now_us();
+	}
+	return NULL;
+}
+
+static int run_mix(uint32_t set, uint32_t flags, unsigned classes,
+		   unsigned count, unsigned seconds)
+{
+	static const uint32_t types[] = { MDC_MSG_TEST1, MDC_MSG_TEST2,
+					  MDC_MSG_TEST3, MDC_MSG_TEST4,
+					  MDC_MSG_TEST5 };
+	struct mix_arg a[5];
+	pthread_t th[5];
+	double start, last;
+	unsigned total = 0;
+	int failed = 0;
+
+	start = now_us();
+	last = start;
+	for (unsigned c = 0; c < classes; c++) {
+		a[c] = (struct mix_arg){ .ma_set = set,
+					 .ma_type = types[c],
+					 .ma_flags = flags,
+					 .ma_count = count,
+					 .ma_end = start + seconds * 1e6 };
+		if (pthread_create(&th[c], NULL, mix_thread, &a[c]) != 0)
+			return 1;
+	}
+	for (unsigned c = 0; c < classes; c++) {
+		pthread_join(th[c], NULL);
+		failed |= a[c].ma_failed;
+		total += a[c].ma_done;
+		if (a[c].ma_last > last)
+			last = a[c].ma_last;
+	}
+	printf("mdc_mix_flags=%#x\nmdc_mix_classes=%u\n", flags, classes);
+	for (unsigned c = 0; c < classes; c++)
+		printf("mdc_mix_class%u_%s_count=%u\n"
+		       "mdc_mix_class%u_msgs_per_s=%.0f\n",
+		       c + 1, mdc_msgtype_name(types[c]), a[c].ma_done, c + 1,
+		       a[c].ma_done / ((last - start) / 1e6));
+	printf("mdc_mix_count=%u\nmdc_mix_seconds=%.2f\n"
+	       "mdc_mix_msgs_per_s=%.0f\n",
+	       total, (last - start) / 1e6, total / ((last - start) / 1e6));
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t set = 1, type = MDC_MSG_TEST2, flags = MDC_F_NO_LOG;
+	unsigned count = 0, seconds = 0, classes = 5;
+	const char *mode;
+	int opt;
+
+	if (argc < 2)
+		usage();
+	mode = argv[1];
+	optind = 2;
+	while ((opt = getopt(argc, argv, "s:t:f:n:T:c:")) != -1) {
+		switch (opt) {
+		case 's':
+			set = (uint32_t)num(optarg, MDC_MAXSETS - 1);
+			break;
+		case 't':
+			type = type_of(optarg);
+			break;
+		case 'f':
+			flags = (uint32_t)num(optarg, UINT32_MAX);
+			break;
+		case 'n':
+			count = (unsigned)num(optarg, MB_MAXCOUNT);
+			break;
+		case 'T':
+			seconds = (unsigned)num(optarg, 3600);
+			break;
+		case 'c':
+			classes = (unsigned)num(optarg, 5);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || set == 0 || classes == 0)
+		usage();
+	if (strcmp(mode, "rtt") == 0)
+		return run_rtt(set, type, flags, count ? count : 500,
+			       seconds ? seconds : 30);
+	if (strcmp(mode, "mix") == 0)
+		return run_mix(set, flags, classes, count ? count : 2000,
+			       seconds ? seconds : 10);
+	usage();
+	return 2;
+}

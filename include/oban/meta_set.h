@@ -86,10 +86,12 @@ int meta_set_relock(struct meta_set *s, meta_error_t *ep);
  * holding the set, drive and node records) may have changed since @s was
  * opened: a different file, size or modification time, or it cannot be
  * checked.  A holder that keeps @s open across uses calls this with the lock
- * held and reopens on true.  Also true once any writable handle of this
- * process was closed after @s was opened (it may have committed to the
- * set's mddb).  Changes by another process that do not touch the local
- * replica (one repairing a replica of the mddb) are not seen.
+ * held and reopens on true.  Also true once a writable handle of the set
+ * was closed on this node after @s was opened, by any process (it may have
+ * committed to the set's mddb: a count in the set's lock file), or any
+ * writable handle of this process; and when @s is not locked.  Not seen:
+ * a change made without a writable meta_set handle (another program
+ * writing the drives directly).
  */
 bool meta_set_changed(const struct meta_set *s);
 

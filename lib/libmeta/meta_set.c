@@ -71,6 +71,7 @@ struct meta_set {
 	struct stat s_stamp; /* the local replica's file at open */
 	bool s_have_stamp;
 	uint64_t s_wgen; /* meta_set_wgen at open */
+	uint64_t s_lgen; /* the lock file's change count at open */
 };
 
 /*
@@ -235,6 +236,35 @@ static void meta_unlock(struct meta_lockent *l)
 	free(l);
 }
 
+/*
+ * The lock file's first 8 bytes count the writable handles of the set
+ * closed on this node, by any process (little-endian; a new file reads 0).
+ * A writer bumps it with the lock held, before unlocking; a holder of a
+ * long-lived handle compares it (meta_set_changed()).
+ */
+static uint64_t lock_gen(const struct meta_lockent *l)
+{
+	uint8_t b[8] = { 0 };
+	uint64_t v = 0;
+
+	if (l == NULL || pread(l->ml_fd, b, sizeof(b), 0) < 0)
+		return 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static void lock_gen_bump(const struct meta_lockent *l)
+{
+	uint64_t v = lock_gen(l) + 1;
+	uint8_t b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	if (l != NULL)
+		(void)!pwrite(l->ml_fd, b, sizeof(b), 0);
+}
+
 /* ---- Opening ----------------------------------------------------------- */
 
 static bool same_uuid(const uint8_t *a, const uint8_t *b)
@@ -340,8 +370,10 @@ void meta_set_close(struct meta_set *s)
 
 	if (s == NULL)
 		return;
-	if (!(s->s_flags & META_SET_RDONLY))
+	if (!(s->s_flags & META_SET_RDONLY)) {
 		__atomic_add_fetch(&meta_set_wgen, 1, __ATOMIC_SEQ_CST);
+		lock_gen_bump(s->s_lock);
+	}
 	mddb_close(s->s_db);
 	for (i = 0; i < s->s_ndrives; i++)
 		meta_dev_close(s->s_devs[i]);
@@ -385,6 +417,7 @@ int meta_set_open(const char *name, int flags, struct meta_set **sp,
 	/* After find_drives(), which may itself update the local replica. */
 	s->s_have_stamp = local_stamp(&s->s_stamp);
 	s->s_wgen = __atomic_load_n(&meta_set_wgen, __ATOMIC_SEQ_CST);
+	s->s_lgen = lock_gen(s->s_lock);
 	*sp = s;
 	return 0;
 out_close:
@@ -422,6 +455,8 @@ bool meta_set_changed(const struct meta_set *s)
 {
 	struct stat st;
 
+	if (s->s_lock == NULL || lock_gen(s->s_lock) != s->s_lgen)
+		return true;
 	if (__atomic_load_n(&meta_set_wgen, __ATOMIC_SEQ_CST) != s->s_wgen ||
 	    !s->s_have_stamp || !local_stamp(&st))
 		return true;

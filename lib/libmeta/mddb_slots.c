@@ -14,12 +14,14 @@
  * other byte of the replica, so the master's commits and an owner's resync
  * writes never overwrite each other.
  *
- * Change-log slots have a single writer, the set's master (mdcommd keeps
- * its handle open across messages and drops it when the master changes).
- * After reading a log slot's copies once, a handle remembers which copy is
- * newest and its sequence (struct mddb_replica, rp_log_*), and later writes
- * of that slot through the same handle skip the read: one write and one
- * flush per replica, the same bytes in the same copy as with the read.  A
+ * Change-log slots have a single writer, the set's master, which logs a
+ * message and then clears the same slot (mdcommd keeps its handle open
+ * across messages).  A log write always reads the slot's copies first, as
+ * above, and the handle remembers which copy it wrote and with which
+ * sequence (struct mddb_replica, rp_log_*); the clear that follows skips
+ * the read: one write and one flush per replica, the same bytes in the same
+ * copy as with the read.  The read before every log write keeps a handle
+ * correct even if another master wrote the slot since its last use.  A
  * failed write forgets the slot; resync slots (written by any owner on any
  * node) are always read first.
  */
@@ -101,7 +103,8 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 
 		if (!(rp->rp_flags & MDDB_F_ACTIVE))
 			continue;
-		if (logc && (rp->rp_log_known & (1u << slot))) {
+		/* Only a clear trusts what this handle's last write left. */
+		if (logc && !inuse && (rp->rp_log_known & (1u << slot))) {
 			seq = rp->rp_log_seq[slot];
 			target = rp->rp_log_newest[slot] ? 0 : 1;
 		} else {

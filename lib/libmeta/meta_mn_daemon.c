@@ -10,9 +10,13 @@
  * format's checksum and version rules (doc/format-messages.md, 3).  A slot
  * that holds the same message id is a retry (0); another message means a
  * replay is owed (1, the message returned).  mdc_core_replay() on a new
- * master reads every slot back (so_log_read_all).  The set is opened for
- * each operation and closed after it, so that this node's commands (which
- * take the set's lock) are never shut out for long.
+ * master reads every slot back (so_log_read_all).  The master keeps one
+ * writable handle per set for the change log (ms_log: devices and mddb
+ * open) across messages and holds the set's lock only during each
+ * operation, so that this node's commands (which take the set's lock) are
+ * never shut out for long; log_hold() reopens it when meta_set_changed()
+ * says the set may have changed, and it is dropped on a reload, a master
+ * change, a replay, an error or a lost replica (doc/mdcommd.md, 11a).
  *
  * Models.  For every set this node serves, the daemon keeps the set's
  * configuration model in core (struct meta_cfg), loaded from the replicas

@@ -64,6 +64,37 @@ int meta_set_open(const char *name, int flags, struct meta_set **sp,
 /* meta_set_close - close the set, its mddb and its devices. NULL is ok. */
 void meta_set_close(struct meta_set *s);
 
+/*
+ * meta_set_unlock - drop this handle's node-local lock on the set (the
+ * <rundir>/<name>.lock flock), keeping its devices and mddb open, so that a
+ * long-lived holder (mdcommd's change-log handle) does not shut this node's
+ * commands out between its uses.  While unlocked, nothing of the handle may
+ * be used but meta_set_relock(), meta_set_changed() and meta_set_close().
+ * Threading: the handle's owner only.
+ */
+void meta_set_unlock(struct meta_set *s);
+
+/*
+ * meta_set_relock - take the lock again (exclusive unless the set was opened
+ * META_SET_RDONLY; shared with any lock this process already holds on the
+ * set).  0 if already held.  Errors: the lock file's errno (cannot lock set).
+ */
+int meta_set_relock(struct meta_set *s, meta_error_t *ep);
+
+/*
+ * meta_set_changed - true if this node's local replica (the LMDB data file
+ * holding the set, drive and node records) may have changed since @s was
+ * opened: a different file, size or modification time, or it cannot be
+ * checked.  A holder that keeps @s open across uses calls this with the lock
+ * held and reopens on true.  Also true once a writable handle of the set
+ * was closed on this node after @s was opened, by any process (it may have
+ * committed to the set's mddb: a count in the set's lock file), or any
+ * writable handle of this process; and when @s is not locked.  Not seen:
+ * a change made without a writable meta_set handle (another program
+ * writing the drives directly).
+ */
+bool meta_set_changed(const struct meta_set *s);
+
 /* meta_set_db - the set's mddb, or NULL if it has none open. Borrowed. */
 struct mddb *meta_set_db(struct meta_set *s);
 

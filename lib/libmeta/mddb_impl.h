@@ -144,6 +144,12 @@ struct mddb_replica {
 	uint64_t rp_txg;
 	bool rp_hdr_ok; /* header valid and of this set */
 	bool rp_hdr_bad; /* header destroyed (magic or checksum): rewrite */
+	/* Change-log slots as this handle last wrote them (mddb_slots.c):
+	 * bit s of rp_log_known: copy rp_log_newest[s] holds sequence
+	 * rp_log_seq[s], the newest valid copy of slot s on this replica. */
+	uint32_t rp_log_known;
+	uint8_t rp_log_newest[MDDB_LOG_SLOTS];
+	uint64_t rp_log_seq[MDDB_LOG_SLOTS];
 };
 
 struct mddb_op {

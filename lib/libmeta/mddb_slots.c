@@ -13,6 +13,17 @@
  * highest sequence over every active replica.  No slot write touches any
  * other byte of the replica, so the master's commits and an owner's resync
  * writes never overwrite each other.
+ *
+ * Change-log slots have a single writer, the set's master, which logs a
+ * message and then clears the same slot (mdcommd keeps its handle open
+ * across messages).  A log write always reads the slot's copies first, as
+ * above, and the handle remembers which copy it wrote and with which
+ * sequence (struct mddb_replica, rp_log_*); the clear that follows skips
+ * the read: one write and one flush per replica, the same bytes in the same
+ * copy as with the read.  The read before every log write keeps a handle
+ * correct even if another master wrote the slot since its last use.  A
+ * failed write forgets the slot; resync slots (written by any owner on any
+ * node) are always read first.
  */
 #include "config.h"
 
@@ -88,19 +99,29 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 		uint64_t seq = 0;
 		int target;
 
+		bool logc = sa == &slot_log;
+
 		if (!(rp->rp_flags & MDDB_F_ACTIVE))
 			continue;
-		if (slot_read_rep(db, i, sa, slot, buf, s, valid, &e) != 0) {
-			mddb_replica_failed(db, i, MDDB_F_EREAD);
-			continue;
+		/* Only a clear trusts what this handle's last write left. */
+		if (logc && !inuse && (rp->rp_log_known & (1u << slot))) {
+			seq = rp->rp_log_seq[slot];
+			target = rp->rp_log_newest[slot] ? 0 : 1;
+		} else {
+			if (slot_read_rep(db, i, sa, slot, buf, s, valid, &e) !=
+			    0) {
+				mddb_replica_failed(db, i, MDDB_F_EREAD);
+				continue;
+			}
+			if (valid[0])
+				seq = s[0].s_seq;
+			if (valid[1] && s[1].s_seq > seq)
+				seq = s[1].s_seq;
+			target = (valid[0] &&
+				  (!valid[1] || s[0].s_seq >= s[1].s_seq)) ?
+					 1 :
+					 0;
 		}
-		if (valid[0])
-			seq = s[0].s_seq;
-		if (valid[1] && s[1].s_seq > seq)
-			seq = s[1].s_seq;
-		target = (valid[0] && (!valid[1] || s[0].s_seq >= s[1].s_seq)) ?
-				 1 :
-				 0;
 		memset(&s[2], 0, sizeof(s[2]));
 		s[2].s_slot = slot;
 		s[2].s_seq = seq + 1;
@@ -117,8 +138,14 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 						   MDDB_SLOT_SIZE,
 				   &e) != 0 ||
 		    meta_dev_flush(rp->rp_spec.rs_dev, &e) != 0) {
+			rp->rp_log_known &= ~(1u << slot);
 			mddb_replica_failed(db, i, MDDB_F_EWRITE);
 			continue;
+		}
+		if (logc) {
+			rp->rp_log_known |= 1u << slot;
+			rp->rp_log_newest[slot] = (uint8_t)target;
+			rp->rp_log_seq[slot] = seq + 1;
 		}
 		nok++;
 	}

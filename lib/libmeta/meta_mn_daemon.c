@@ -10,9 +10,13 @@
  * format's checksum and version rules (doc/format-messages.md, 3).  A slot
  * that holds the same message id is a retry (0); another message means a
  * replay is owed (1, the message returned).  mdc_core_replay() on a new
- * master reads every slot back (so_log_read_all).  The set is opened for
- * each operation and closed after it, so that this node's commands (which
- * take the set's lock) are never shut out for long.
+ * master reads every slot back (so_log_read_all).  The master keeps one
+ * writable handle per set for the change log (ms_log: devices and mddb
+ * open) across messages and holds the set's lock only during each
+ * operation, so that this node's commands (which take the set's lock) are
+ * never shut out for long; log_hold() reopens it when meta_set_changed()
+ * says the set may have changed, and it is dropped on a reload, a master
+ * change, a replay, an error or a lost replica (doc/mdcommd.md, 11a).
  *
  * Models.  For every set this node serves, the daemon keeps the set's
  * configuration model in core (struct meta_cfg), loaded from the replicas
@@ -133,6 +137,7 @@ int mn_model_load(struct meta_mn_daemon *d, uint32_t set, struct mn_set *ss,
 	int rc = -1;
 
 	(void)d;
+	mn_log_drop(ss); /* a reload: the change log's handle too */
 	if (meta_set_open(ss->ms_name, META_SET_RDONLY, &s, ep) != 0)
 		return -1;
 	ss->ms_cur = s;
@@ -204,14 +209,39 @@ fail:
 
 /* ---- the store ops ------------------------------------------------------- */
 
-/* Open @set for the change log (writable: only the master calls these). */
-static struct meta_set *log_open(struct meta_mn_daemon *d, uint32_t set,
-				 meta_error_t *ep)
+void mn_log_drop(struct mn_set *ss)
+{
+	meta_set_close(ss->ms_log);
+	ss->ms_log = NULL;
+}
+
+/*
+ * @set's change-log handle, writable (only the master calls these), with the
+ * set's node-local lock held: the cached one if the local replica has not
+ * changed since it was opened, else a fresh meta_set_open() that is then
+ * cached.  *@cached says which.  Release with log_rele().
+ */
+static struct meta_set *log_hold(struct meta_mn_daemon *d, uint32_t set,
+				 bool *cached, meta_error_t *ep)
 {
 	struct mn_set *ss = mn_set_get(d, set, ep);
 	struct meta_set *s;
 
-	if (ss == NULL || meta_set_open(ss->ms_name, 0, &s, ep) != 0)
+	*cached = false;
+	if (ss == NULL)
+		return NULL;
+	if (ss->ms_log != NULL) {
+		if (meta_set_relock(ss->ms_log, ep) != 0)
+			return NULL;
+		if (!meta_set_changed(ss->ms_log) &&
+		    meta_set_db(ss->ms_log) != NULL &&
+		    mddb_state(meta_set_db(ss->ms_log)) == MDDB_S_OK) {
+			*cached = true;
+			return ss->ms_log;
+		}
+		mn_log_drop(ss);
+	}
+	if (meta_set_open(ss->ms_name, 0, &s, ep) != 0)
 		return NULL;
 	if (meta_set_db(s) == NULL) {
 		meta_set_close(s);
@@ -219,7 +249,42 @@ static struct meta_set *log_open(struct meta_mn_daemon *d, uint32_t set,
 			       "cannot use the change log of set");
 		return NULL;
 	}
+	ss->ms_log = s;
 	return s;
+}
+
+/* The replicas of @db that are active, as a bit mask (the first 64). */
+static uint64_t log_active(struct mddb *db)
+{
+	struct mddb_replica_info ri;
+	uint64_t m = 0;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	for (int i = 0; i < mddb_replica_count(db) && i < 64; i++)
+		if (mddb_replica_info(db, i, &ri, &e) == 0 &&
+		    (ri.ri_flags & MDDB_F_ACTIVE))
+			m |= 1ull << i;
+	return m;
+}
+
+/*
+ * Done with the handle of log_hold(): keep it (lock dropped) if the
+ * operation succeeded and lost no replica (@active: log_active() before),
+ * else close it, so that the next use opens the set afresh.
+ */
+static void log_rele(struct meta_mn_daemon *d, uint32_t set, int rc,
+		     uint64_t active)
+{
+	struct mn_set *ss = &d->md_sets[set];
+
+	if (ss->ms_log == NULL)
+		return;
+	if (rc < 0 || log_active(meta_set_db(ss->ms_log)) != active ||
+	    mddb_state(meta_set_db(ss->ms_log)) != MDDB_S_OK)
+		mn_log_drop(ss);
+	else
+		meta_set_unlock(ss->ms_log);
 }
 
 /* Slot @slot of @db into @msg: 1 if it holds a message, 0 if empty, -1. */
@@ -248,40 +313,64 @@ static int log_get(struct mddb *db, uint32_t set, unsigned slot,
 	return 1;
 }
 
+/* Log @msg in slot @cls of @db (st_log_write()'s answer). */
+static int log_write_db(struct meta_mn_daemon *d, struct mddb *db,
+			const struct mdc_msg *msg, unsigned int cls,
+			struct mdc_msg *other, meta_error_t *ep)
+{
+	static uint8_t buf[MDC_WIRE_MAXLEN];
+	struct mdc_packet pk;
+	size_t len;
+	int rc;
+
+	rc = log_get(db, msg->mm_set, cls, other, ep);
+	if (rc == 1)
+		return mdc_msgid_eq(&other->mm_id, &msg->mm_id) ? 0 : 1;
+	/* empty, or unreadable: the new message replaces it */
+	memset(&pk, 0, sizeof(pk));
+	pk.pk_kind = MDC_WK_REQUEST;
+	pk.pk_from = d->md_self;
+	pk.pk_to = d->md_self;
+	pk.pk_msg = *msg;
+	meta_error_init(ep);
+	return mdc_wire_encode(&pk, buf, sizeof(buf), &len, ep) ?:
+		       mddb_log_write(db, cls, buf, len, ep);
+}
+
+/*
+ * The change-log ops use the set's cached handle (log_hold()).  An
+ * operation that fails on the cached handle is tried once more on a fresh
+ * open, so that a stale handle never fails a message the original's
+ * open-per-operation would have logged.  Every slot write is one write and
+ * one flush per active replica (mddb_slots.c), done before this returns:
+ * the log is on disk before the core runs the message anywhere.
+ */
 static int st_log_write(void *arg, const struct mdc_msg *msg,
 			struct mdc_msg *other, meta_error_t *ep)
 {
 	struct meta_mn_daemon *d = arg;
 	unsigned int cls = mdc_class_of(msg->mm_type);
-	static uint8_t buf[MDC_WIRE_MAXLEN];
-	struct mdc_packet pk;
 	struct meta_set *s;
 	uint32_t delay;
-	size_t len;
-	int rc;
+	bool cached;
+	int rc = -1;
 
 	pthread_mutex_lock(&d->md_lock);
-	s = log_open(d, msg->mm_set, ep);
-	if (s == NULL) {
-		rc = -1;
-		goto out;
-	}
-	rc = log_get(meta_set_db(s), msg->mm_set, cls, other, ep);
-	if (rc == 1) {
-		rc = mdc_msgid_eq(&other->mm_id, &msg->mm_id) ? 0 : 1;
-	} else if (rc == 0 || rc == -1) {
-		/* empty, or unreadable: the new message replaces it */
-		memset(&pk, 0, sizeof(pk));
-		pk.pk_kind = MDC_WK_REQUEST;
-		pk.pk_from = d->md_self;
-		pk.pk_to = d->md_self;
-		pk.pk_msg = *msg;
+	for (int tries = 0; tries < 2; tries++) {
+		uint64_t act;
+
+		s = log_hold(d, msg->mm_set, &cached, ep);
+		if (s == NULL) {
+			rc = -1;
+			break;
+		}
+		act = log_active(meta_set_db(s));
+		rc = log_write_db(d, meta_set_db(s), msg, cls, other, ep);
+		log_rele(d, msg->mm_set, rc, act);
+		if (rc >= 0 || !cached)
+			break;
 		meta_error_init(ep);
-		rc = mdc_wire_encode(&pk, buf, sizeof(buf), &len, ep) ?:
-			     mddb_log_write(meta_set_db(s), cls, buf, len, ep);
 	}
-	meta_set_close(s);
-out:
 	delay = d->md_cfg.dc_test.mt_log_delay_ms;
 	pthread_mutex_unlock(&d->md_lock);
 	if (rc == 0 && delay > 0 && !(msg->mm_flags & MDC_F_REPLAY))
@@ -294,29 +383,44 @@ static int st_log_clear(void *arg, uint32_t set, unsigned int cls,
 {
 	struct meta_mn_daemon *d = arg;
 	struct meta_set *s;
+	bool cached;
 	int rc = -1;
 
 	pthread_mutex_lock(&d->md_lock);
-	s = log_open(d, set, ep);
-	if (s != NULL) {
+	for (int tries = 0; tries < 2; tries++) {
+		uint64_t act;
+
+		s = log_hold(d, set, &cached, ep);
+		if (s == NULL) {
+			rc = -1;
+			break;
+		}
+		act = log_active(meta_set_db(s));
 		rc = mddb_log_clear(meta_set_db(s), cls, ep);
-		meta_set_close(s);
+		log_rele(d, set, rc, act);
+		if (rc == 0 || !cached)
+			break;
+		meta_error_init(ep);
 	}
 	pthread_mutex_unlock(&d->md_lock);
 	return rc;
 }
 
+/* A replay (a new master): never from a cached handle. */
 static int st_log_read_all(void *arg, uint32_t set,
 			   struct mdc_msg slots[MDC_LOG_SLOTS], uint32_t *inuse,
 			   meta_error_t *ep)
 {
 	struct meta_mn_daemon *d = arg;
 	struct meta_set *s;
+	bool cached;
 	int rc = 0;
 
 	*inuse = 0;
 	pthread_mutex_lock(&d->md_lock);
-	s = log_open(d, set, ep);
+	if (set > 0 && set < MDC_MAXSETS)
+		mn_log_drop(&d->md_sets[set]);
+	s = log_hold(d, set, &cached, ep);
 	if (s == NULL) {
 		rc = -1;
 		goto out;
@@ -329,7 +433,7 @@ static int st_log_read_all(void *arg, uint32_t set,
 		else if (r == 1)
 			*inuse |= 1u << i;
 	}
-	meta_set_close(s);
+	log_rele(d, set, rc, log_active(meta_set_db(s)));
 out:
 	pthread_mutex_unlock(&d->md_lock);
 	return rc;
@@ -427,8 +531,10 @@ void meta_mn_daemon_destroy(struct meta_mn_daemon *d)
 {
 	if (d == NULL)
 		return;
-	for (int i = 0; i < MDC_MAXSETS; i++)
+	for (int i = 0; i < MDC_MAXSETS; i++) {
 		meta_cfg_destroy(d->md_sets[i].ms_cfg);
+		mn_log_drop(&d->md_sets[i]);
+	}
 	pthread_mutex_destroy(&d->md_lock);
 	free(d);
 }
@@ -599,6 +705,8 @@ void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 		struct mn_set *ss = &d->md_sets[i];
 		meta_error_t e;
 
+		if (ss->ms_master != masters[i])
+			mn_log_drop(ss); /* a new master, or none */
 		ss->ms_master = masters[i];
 		if (i == d->md_cfg.dc_admin_set)
 			continue;

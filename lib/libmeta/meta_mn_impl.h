@@ -19,6 +19,10 @@ struct mn_set {
 	struct meta_cfg *ms_cfg; /* the in-core model; NULL: not loaded */
 	bool ms_blocked; /* MDDB_BLOCK: do not (re)load the model */
 	struct meta_set *ms_cur; /* open while a handler runs */
+	struct meta_set *ms_log; /* the change log's cached writable handle:
+				    devices and mddb open, lock dropped
+				    between uses; NULL: none (doc/mdcommd.md,
+				    "The change log's cached handle") */
 	unsigned int ms_backoff; /* ticks to wait before loading again */
 	unsigned int ms_wait; /* ticks left */
 };
@@ -37,6 +41,8 @@ struct mn_set *mn_set_get(struct meta_mn_daemon *d, uint32_t set,
 /* Load @ss's model from its replicas (replacing any). */
 int mn_model_load(struct meta_mn_daemon *d, uint32_t set, struct mn_set *ss,
 		  meta_error_t *ep);
+/* Close @ss's cached change-log handle (the next use opens the set). */
+void mn_log_drop(struct mn_set *ss);
 /* A copy of @ss's model, for a dry run. */
 int mn_model_clone(struct mn_set *ss, uint32_t set, struct meta_cfg **cfgp,
 		   meta_error_t *ep);

@@ -65,8 +65,23 @@ struct meta_set {
 	char (*s_paths)[META_DRIVE_NAMELEN];
 	struct mddb *s_db;
 	int s_flags;
-	struct meta_lockent *s_lock; /* this node's lock on the set */
+	struct meta_lockent *s_lock; /* this node's lock on the set; NULL
+					between meta_set_unlock() and
+					meta_set_relock() */
+	struct stat s_stamp; /* the local replica's file at open */
+	bool s_have_stamp;
+	uint64_t s_wgen; /* meta_set_wgen at open */
+	uint64_t s_lgen; /* the lock file's change count at open */
 };
+
+/*
+ * Writable handles closed in this process so far: a handle kept open across
+ * uses (meta_set_changed()) is stale once another handle of this process
+ * may have committed to the set's mddb or local replica.
+ */
+static uint64_t meta_set_wgen;
+
+static bool local_stamp(struct stat *st);
 
 /* Copy @src into @dst of @len bytes, truncating; always NUL-terminated. */
 static void str_copy(char *dst, size_t len, const char *src)
@@ -221,6 +236,35 @@ static void meta_unlock(struct meta_lockent *l)
 	free(l);
 }
 
+/*
+ * The lock file's first 8 bytes count the writable handles of the set
+ * closed on this node, by any process (little-endian; a new file reads 0).
+ * A writer bumps it with the lock held, before unlocking; a holder of a
+ * long-lived handle compares it (meta_set_changed()).
+ */
+static uint64_t lock_gen(const struct meta_lockent *l)
+{
+	uint8_t b[8] = { 0 };
+	uint64_t v = 0;
+
+	if (l == NULL || pread(l->ml_fd, b, sizeof(b), 0) < 0)
+		return 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static void lock_gen_bump(const struct meta_lockent *l)
+{
+	uint64_t v = lock_gen(l) + 1;
+	uint8_t b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	if (l != NULL)
+		(void)!pwrite(l->ml_fd, b, sizeof(b), 0);
+}
+
 /* ---- Opening ----------------------------------------------------------- */
 
 static bool same_uuid(const uint8_t *a, const uint8_t *b)
@@ -326,6 +370,10 @@ void meta_set_close(struct meta_set *s)
 
 	if (s == NULL)
 		return;
+	if (!(s->s_flags & META_SET_RDONLY)) {
+		__atomic_add_fetch(&meta_set_wgen, 1, __ATOMIC_SEQ_CST);
+		lock_gen_bump(s->s_lock);
+	}
 	mddb_close(s->s_db);
 	for (i = 0; i < s->s_ndrives; i++)
 		meta_dev_close(s->s_devs[i]);
@@ -366,11 +414,57 @@ int meta_set_open(const char *name, int flags, struct meta_set **sp,
 		goto out_close;
 	if (s->s_ndrives > 0 && !(flags & META_SET_NODB) && open_db(s, ep) != 0)
 		goto out_close;
+	/* After find_drives(), which may itself update the local replica. */
+	s->s_have_stamp = local_stamp(&s->s_stamp);
+	s->s_wgen = __atomic_load_n(&meta_set_wgen, __ATOMIC_SEQ_CST);
+	s->s_lgen = lock_gen(s->s_lock);
 	*sp = s;
 	return 0;
 out_close:
 	meta_set_close(s);
 	return -1;
+}
+
+/* The local replica's data file: its identity and change time. */
+static bool local_stamp(struct stat *st)
+{
+	char path[4096];
+
+	if (oban_path(path, sizeof(path), OBAN_DIR_STATE, "local/data.mdb") ==
+	    NULL)
+		return false;
+	return stat(path, st) == 0;
+}
+
+void meta_set_unlock(struct meta_set *s)
+{
+	meta_unlock(s->s_lock);
+	s->s_lock = NULL;
+}
+
+int meta_set_relock(struct meta_set *s, meta_error_t *ep)
+{
+	if (s->s_lock != NULL)
+		return 0;
+	s->s_lock = meta_lock(s->s_rec.ms_name, !(s->s_flags & META_SET_RDONLY),
+			      ep);
+	return s->s_lock == NULL ? -1 : 0;
+}
+
+bool meta_set_changed(const struct meta_set *s)
+{
+	struct stat st;
+
+	if (s->s_lock == NULL || lock_gen(s->s_lock) != s->s_lgen)
+		return true;
+	if (__atomic_load_n(&meta_set_wgen, __ATOMIC_SEQ_CST) != s->s_wgen ||
+	    !s->s_have_stamp || !local_stamp(&st))
+		return true;
+	return st.st_ino != s->s_stamp.st_ino ||
+	       st.st_dev != s->s_stamp.st_dev ||
+	       st.st_size != s->s_stamp.st_size ||
+	       st.st_mtim.tv_sec != s->s_stamp.st_mtim.tv_sec ||
+	       st.st_mtim.tv_nsec != s->s_stamp.st_mtim.tv_nsec;
 }
 
 struct mddb *meta_set_db(struct meta_set *s)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# t0011-limits: the documented limits, through the commands on one node:
+# t0011-limits: the documented limits and refusals, through the commands on
+# one node:
 # 32 sets, and a 33rd refused with a clear error that changes nothing;
 # volume names d0..d8191 and pools hsp000..hsp999, the next refused.
 . "$(dirname "$0")/lib.sh" t0011
@@ -56,5 +57,29 @@ check "metaset -l 0 is refused" 2 "$MS" -s s1 -a -l 0 "$T/d/disk3"
 has "the refusal says why" "invalid length '0'" "$T/err"
 check "metadb -l 0 is refused" 2 "$B/cmds/metadb" -s s1 -a -l 0 "$T/d/disk3"
 check "disk3 was not added" 1 "$B/cmds/metadb" -s s1 -d "$T/d/disk3"
+
+# Another volume manager's signature (an LVM2 physical volume label, made
+# by hand: LABELONE in sector 1 with LVM's CRC) is refused, bytes unchanged.
+truncate -s 64M "$T/d/pv"
+python3 - "$T/d/pv" <<'PY'
+import struct, sys, zlib
+sec = bytearray(512)
+sec[0:8] = b"LABELONE"
+struct.pack_into("<Q", sec, 8, 1)
+struct.pack_into("<I", sec, 20, 32)
+sec[24:32] = b"LVM2 001"
+sec[32:64] = b"abcdefghijklmnopqrstuvwxyz012345"
+struct.pack_into("<Q", sec, 64, 64 << 20)
+init = 0xf597a6cf
+crc = ~zlib.crc32(bytes(sec[20:512]), ~init & 0xffffffff) & 0xffffffff
+struct.pack_into("<I", sec, 16, crc)
+with open(sys.argv[1], "r+b") as f:
+    f.seek(512)
+    f.write(sec)
+PY
+sum_pv=$(md5sum < "$T/d/pv")
+check "an LVM2 physical volume is refused" 1 "$MS" -s s1 -a "$T/d/pv"
+has "the refusal names the signature" "LVM2_member" "$T/err"
+[ "$(md5sum < "$T/d/pv")" = "$sum_pv" ] && ok "the LVM2 drive is untouched" || no "the LVM2 drive changed"
 
 st_done

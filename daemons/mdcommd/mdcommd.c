@@ -50,6 +50,7 @@
 #include <oban/paths.h>
 
 #include "../../cmds/cmd_common.h"
+#include "mdc_nodelist.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
@@ -153,6 +154,7 @@ int main(int argc, char **argv)
 	struct group *gr;
 	char sock[256];
 	meta_error_t e;
+	bool nl_written;
 	int opt, ret = 1;
 
 	while ((opt = getopt(argc, argv, "g:")) != -1) {
@@ -172,6 +174,14 @@ int main(int argc, char **argv)
 			       "cannot create");
 		goto fail;
 	}
+	/* The node list, from corosync's configuration when there is none. */
+	if (mdc_nodelist_init(&nl_written, &e) != 0) {
+		syslog(LOG_WARNING, "%s", meta_strerror(&e));
+		meta_error_init(&e);
+	} else if (nl_written) {
+		syslog(LOG_INFO, "node list written from corosync's "
+				 "configuration");
+	}
 	if (rt.rt_out_file[0] != '\0' &&
 	    mdc_dbg_create(rt.rt_out_file, rt.rt_verbosity, rt.rt_out_max, &dbg,
 			   &e) != 0) {
@@ -183,7 +193,6 @@ int main(int argc, char **argv)
 	memset(&mcfg, 0, sizeof(mcfg));
 	mcfg.dc_cmds = daemon_cmds;
 	mcfg.dc_mct = mct;
-	/* The set area's administration channel (META_MN_ADMIN_SET). */
 	/*
 	 * The set administration channel (META_MN_ADMIN_SET): served on every
 	 * node, master the lowest member.

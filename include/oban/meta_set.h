@@ -267,8 +267,8 @@ int meta_nodelist_read(const char *path, struct meta_nodelist_ent **ents,
 /*
  * meta_nodelist_write - replace the node list with @ents[@n] (any order;
  * written sorted by id), atomically: a temporary file in the same
- * directory, fsync, rename.  The writer is `metaclust step1` / mdcommd
- * (from corosync's membership); tests write it by hand.  @path NULL as
+ * directory, fsync, rename.  mdcommd writes it at start from corosync's
+ * configured nodelist when there is none; tests may write it by hand.  @path NULL as
  * above.  Errors: ME_SET_BADNODELIST (the same checks as the reader; the
  * old file is left as it was), errno of the file operations.
  */

@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <oban/debug.h>
 #include <oban/mdc_client.h>
 #include <oban/mdc_msg.h>
 #include <oban/mddb.h>
@@ -638,23 +639,37 @@ int meta_mnset_send(const struct meta_mns *m, meta_error_t *ep)
 /* Suspend every class of @setno on this node's mdcommd (polling until
  * drained), so that no other command of the set starts here while its
  * nodes change.  No daemon, or a single node: nothing to do. */
-static void suspend_set(uint32_t setno, bool *done)
+/*
+ * Suspend set @setno on this node's mdcommd while its node list changes,
+ * waiting up to 10 s for the messages under way to drain.  *@done says
+ * whether resume_set() must undo it.  A suspend that cannot be made or does
+ * not drain fails the change: going on unsuspended is what the suspension
+ * exists to prevent.
+ */
+static int suspend_set(uint32_t setno, const char *name, bool *done,
+		       meta_error_t *ep)
 {
-	meta_error_t e;
 	int answer = 0, i;
 
 	*done = false;
 	if (!meta_mnset_cluster() || setno == 0 || setno > META_MN_SETMAX)
-		return;
+		return 0;
 	for (i = 0; i < 100; i++) {
 		if (mdc_client_ctl(MDC_CLIENT_SUSPEND, setno, 0, 0, &answer,
-				   &e) != 0)
-			return;
+				   ep) != 0)
+			return -1;
 		*done = true;
+		if (answer == MDC_CS_ACK)
+			return 0;
 		if (answer != MDC_CS_SET_NOT_DRAINED)
-			return;
+			return meta_error_set(
+				ep, mdc_comm_state_errcode((uint32_t)answer), 0,
+				name, "cannot suspend mdcommd for set");
 		usleep(100 * 1000);
 	}
+	return meta_error_set(ep, SET_ERROR(EBUSY), 0, name,
+			      "cannot suspend mdcommd (messages still under "
+			      "way after 10 s) for set");
 }
 
 static void resume_set(uint32_t setno, bool done)
@@ -839,8 +854,10 @@ int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
 			return meta_error_set(ep, ME_SET_HASDRIVES, 0, name,
 					      "cannot delete set");
 	}
-	suspend_set(m.mm_setno, &susp);
-	rc = meta_mnset_send(&m, ep);
+	if (suspend_set(m.mm_setno, name, &susp, ep) != 0)
+		rc = -1;
+	else
+		rc = meta_mnset_send(&m, ep);
 	resume_set(m.mm_setno, susp);
 	return rc;
 }
@@ -948,8 +965,10 @@ static int join_or_withdraw(const char *name, bool join, meta_error_t *ep)
 		return 0;
 	m.mm_node = self.ne_id;
 	m.mm_verdict = (uint32_t)v;
-	suspend_set(m.mm_setno, &susp);
-	rc = meta_mnset_send(&m, ep);
+	if (suspend_set(m.mm_setno, name, &susp, ep) != 0)
+		rc = -1;
+	else
+		rc = meta_mnset_send(&m, ep);
 	resume_set(m.mm_setno, susp);
 	if (rc != 0 || !meta_mnset_cluster())
 		return rc;

@@ -49,11 +49,24 @@ static int show(struct cmd *c, const struct meta_unit *u)
 	return CMD_OK;
 }
 
-static int pick(const char *s, const char *const *names, int n)
+/*
+ * The index of @s in @names[@n]; else -2, after saying on stderr which
+ * values option -@opt takes.
+ */
+static int pick(const char *prog, int opt, const char *s,
+		const char *const *names, int n)
 {
 	for (int i = 0; i < n; i++)
 		if (strcmp(s, names[i]) == 0)
 			return i;
+	fprintf(stderr, "%s: invalid value '%s' for -%c: use", prog, s, opt);
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "%s %s",
+			i == 0	   ? "" :
+			i == n - 1 ? " or" :
+				     ",",
+			names[i]);
+	fputc('\n', stderr);
 	return -2;
 }
 
@@ -85,15 +98,15 @@ int metaparam_main(int argc, char **argv)
 			c.c_dry = true;
 			break;
 		case 'r':
-			o.mo_read = pick(optarg, rd, 3);
+			o.mo_read = pick(c.c_prog, opt, optarg, rd, 3);
 			mirror_opt = true;
 			break;
 		case 'w':
-			o.mo_write = pick(optarg, wr, 2);
+			o.mo_write = pick(c.c_prog, opt, optarg, wr, 2);
 			mirror_opt = true;
 			break;
 		case 'A':
-			o.mo_resync = pick(optarg, onoff, 2);
+			o.mo_resync = pick(c.c_prog, opt, optarg, onoff, 2);
 			mirror_opt = true;
 			break;
 		case 'p': {
@@ -103,6 +116,11 @@ int metaparam_main(int argc, char **argv)
 			o.mo_pass = (*optarg && !*end && v >= 0 && v <= 9) ?
 					    (int)v :
 					    -2;
+			if (o.mo_pass == -2)
+				fprintf(stderr,
+					"%s: invalid pass number '%s': use 0 "
+					"to 9\n",
+					c.c_prog, optarg);
 			mirror_opt = true;
 			break;
 		}

@@ -82,4 +82,10 @@ check "an LVM2 physical volume is refused" 1 "$MS" -s s1 -a "$T/d/pv"
 has "the refusal names the signature" "LVM2_member" "$T/err"
 [ "$(md5sum < "$T/d/pv")" = "$sum_pv" ] && ok "the LVM2 drive is untouched" || no "the LVM2 drive changed"
 
+# metaparam's option values: a bad one is named, with the values allowed.
+check "metaparam -p 10 is refused" 2 "$B/cmds/metaparam" -s s1 -p 10 d10
+has "it says which pass numbers" "invalid pass number '10': use 0 to 9" "$T/err"
+check "metaparam -r fast is refused" 2 "$B/cmds/metaparam" -s s1 -r fast d10
+has "it lists the read options" "invalid value 'fast' for -r: use roundrobin, geometric or first" "$T/err"
+
 st_done

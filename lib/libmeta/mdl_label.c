@@ -190,7 +190,7 @@ int mdl_geometry(uint64_t size, uint32_t lsz, uint64_t rep_size, uint32_t cap,
 		   MDL_ALIGN;
 	if (size < data_off + MDL_ALIGN)
 		return meta_error_set(ep, ME_MDL_TOOSMALL, 0, NULL,
-				      "cannot lay out drive of %llu bytes",
+				      "cannot lay out drive (%llu bytes)",
 				      (unsigned long long)size);
 	l->ml_data_off = data_off;
 	l->ml_data_len = (size - data_off) / 4096 * 4096;

@@ -485,8 +485,8 @@ static int sp_alloc(const struct meta_cfg *cfg, struct meta_unit *u,
 		if (want > free) {
 			meta_error_set(ep, SET_ERROR(ME_CFG_NOSPACE), 0,
 				       uname(cfg, u->mu_num, nb),
-				       "need %" PRIu64 " blocks, %" PRIu64
-				       " free",
+				       "cannot place %" PRIu64
+				       " blocks (%" PRIu64 " free) for",
 				       want, free);
 			rc = -3;
 			break;
@@ -671,8 +671,8 @@ int meta_op_sp_exts(struct meta_cfg *cfg, uint32_t num, const char *parent,
 			meta_unit_free(u);
 			return meta_error_set(ep, SET_ERROR(ME_CFG_BADSIZE), 0,
 					      uname(cfg, num, nb),
-					      "extent %" PRIu32
-					      " outside its parent",
+					      "cannot place extent %" PRIu32
+					      " (outside its parent) of",
 					      i);
 		}
 		/* inside one free gap, and not overlapping earlier ones */
@@ -692,7 +692,8 @@ int meta_op_sp_exts(struct meta_cfg *cfg, uint32_t num, const char *parent,
 			meta_unit_free(u);
 			return meta_error_set(ep, SET_ERROR(ME_CFG_OVERLAP), 0,
 					      uname(cfg, num, nb),
-					      "extent %" PRIu32 " at %" PRIu64,
+					      "cannot place extent %" PRIu32
+					      " at block %" PRIu64 " of",
 					      i, exts[i].me_poff);
 		}
 		u->mu_sp.sp_ext[i] = (struct meta_ext){ voff, exts[i].me_poff,

@@ -88,4 +88,11 @@ has "it says which pass numbers" "invalid pass number '10': use 0 to 9" "$T/err"
 check "metaparam -r fast is refused" 2 "$B/cmds/metaparam" -s s1 -r fast d10
 has "it lists the read options" "invalid value 'fast' for -r: use roundrobin, geometric or first" "$T/err"
 
+# A soft partition larger than its free space: refused, the message says
+# what was wanted and what is free, then names the unit.
+truncate -s 64M "$T/d/disk4"
+check "disk4 for soft partitions" 0 "$MS" -s s1 -a "$T/d/disk4"
+check "a soft partition of 1 TB is refused" 1 "$MI" -s s1 d20 -p "$T/d/disk4" 1t
+has "the message" "cannot place [0-9]+ blocks \([0-9]+ free\) for 's1/d20': " "$T/err"
+
 st_done

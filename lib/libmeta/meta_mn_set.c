@@ -533,7 +533,8 @@ static int h_set(struct meta_mn_hctx *hx)
 	/* The set messages on the set itself must name it. */
 	if (hx->hx_type != MDC_MSG_SET_ADMIN && hx->hx_set != m.mm_setno) {
 		meta_error_set(&e, ME_SET_BADMSG, 0, m.mm_name,
-			       "set message for set %u sent on set %u:",
+			       "cannot take a message for set %u sent on set "
+			       "%u, about",
 			       m.mm_setno, hx->hx_set);
 		return meta_mn_fail(hx, &e);
 	}

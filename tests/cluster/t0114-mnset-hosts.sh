@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2001
-# tests/storage/mnset-cluster.sh: metaset and metadb on a multi-owner set
-# across four real corosync nodes (tests/cluster/ocluster).  Run by hand,
-# as root, from a built tree that also has the test area's
-# tests/cluster/t01-mdc-lib.sh (not wired into make check: the numbered
-# cluster scenarios belong to tests/cluster):
-#
-#   bash tests/storage/mnset-cluster.sh
+# t0114-mnset-hosts: metaset and metadb on a multi-owner set across four
+# real corosync nodes (tests/cluster/ocluster).
 #
 # Create from node 2 on nodes 1..3 (node 4 does not learn it); a set
 # created from node 4 takes number 2 as number 1 is in use on node 3; a second
@@ -16,7 +11,7 @@
 # every node; metainit from slaves with metastat -p identical; withdraw of
 # all, the master last; -d -f -h of every host from the master.
 # shellcheck source=/dev/null
-. "$(dirname "$0")/../cluster/test-lib.sh"
+. "$(dirname "$0")/test-lib.sh"
 t_require_cluster
 # shellcheck source=/dev/null
 . "$T_HERE/t01-mdc-lib.sh"

@@ -3,9 +3,19 @@
  * The local replica in LMDB (see meta_local.h for the layout).
  *
  * Theory.  Node-local knowledge is small (32 sets, their drives and nodes)
- * and written rarely (metaset), so each call opens the environment, runs one
- * transaction, and closes it: no handle outlives a call, and a crash at any
- * point leaves LMDB's last committed state.
+ * and written rarely (metaset), so no environment handle outlives a
+ * transaction: each transaction opens the environment, and its commit or
+ * abort closes it (LMDB forbids using a handle after fork(), and daemons
+ * fork).  A call made outside meta_local_begin() .. meta_local_commit() is
+ * its own transaction; a call made inside one, on the same thread, reads
+ * and writes in it (the thread's current transaction, ml_cur), so that a
+ * caller changing several records changes all or none of them: a crash or
+ * a failed write before the commit leaves LMDB's last committed state.
+ * A failed write poisons the transaction (ME_LOCAL_DB) until it is
+ * aborted, as LMDB's MDB_BAD_TXN.
+ *
+ * Every value read is checked: its size must be its struct's and its
+ * version ML_VERSION (ME_MDDB_BADVERSION otherwise, naming the key).
  */
 #include "config.h"
 
@@ -20,6 +30,7 @@
 #include <oban/debug.h>
 #include <oban/paths.h>
 
+#include "meta_crc.h"
 #include "meta_local.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -28,22 +39,55 @@ static_assert(sizeof(struct ml_set) == 144, "ml_set size");
 static_assert(sizeof(struct ml_drive) == 320, "ml_drive size");
 static_assert(sizeof(struct ml_node) == 80, "ml_node size");
 
+struct ml_txn {
+	MDB_env *mt_env;
+	MDB_txn *mt_txn;
+	MDB_dbi mt_dbi;
+	bool mt_rdonly;
+	bool mt_bad; /* a write failed: only abort is left */
+};
+
+/* This thread's open transaction (meta_local_begin), or NULL. */
+static __thread struct ml_txn *ml_cur;
+
+#ifdef OBAN_TEST_HOOKS
+/* Writes left before the one that fails (0: none fails). */
+static __thread int ml_fail_in;
+
+void meta_local_test_fail(int nth)
+{
+	ml_fail_in = nth;
+}
+
+static int ml_fault(void)
+{
+	if (ml_fail_in > 0 && --ml_fail_in == 0)
+		return EIO;
+	return 0;
+}
+#else
+static int ml_fault(void)
+{
+	return 0;
+}
+#endif
+
 static int ml_err(meta_error_t *ep, int rc, const char *what)
 {
 	if (rc > 0 && rc < 20000)
-		return meta_error_set(ep, rc, 0, "local", "%s: %s", what,
-				      mdb_strerror(rc));
+		return meta_error_set(ep, rc, 0, "local", "%s", what);
 	return meta_error_set(ep, ME_LOCAL_DB, 0, "local", "%s: %s", what,
 			      mdb_strerror(rc));
 }
 
-static int ml_begin(MDB_env **envp, MDB_txn **txnp, MDB_dbi *dbi, bool rdonly,
-		    meta_error_t *ep)
+/* Open the environment and begin a transaction in @t. */
+static int ml_open(struct ml_txn *t, bool rdonly, meta_error_t *ep)
 {
 	char dir[4096];
-	MDB_env *env;
 	int rc;
 
+	memset(t, 0, sizeof(*t));
+	t->mt_rdonly = rdonly;
 	if (oban_path(dir, sizeof(dir), OBAN_DIR_STATE, "local") == NULL)
 		return meta_error_set(ep, ENAMETOOLONG, 0, "local",
 				      "cannot open local state database");
@@ -51,94 +95,206 @@ static int ml_begin(MDB_env **envp, MDB_txn **txnp, MDB_dbi *dbi, bool rdonly,
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return meta_error_set(ep, errno, 0, dir,
 				      "cannot create local state database");
-	rc = mdb_env_create(&env);
+	rc = mdb_env_create(&t->mt_env);
 	if (rc != 0)
 		return ml_err(ep, rc, "cannot open local state database");
-	mdb_env_set_mapsize(env, 64UL << 20);
-	rc = mdb_env_open(env, dir, 0, 0600);
+	rc = mdb_env_set_mapsize(t->mt_env, 64UL << 20);
 	if (rc == 0)
-		rc = mdb_txn_begin(env, NULL, rdonly ? MDB_RDONLY : 0, txnp);
+		rc = mdb_env_open(t->mt_env, dir, 0, 0600);
 	if (rc == 0)
-		rc = mdb_dbi_open(*txnp, NULL, 0, dbi);
+		rc = mdb_txn_begin(t->mt_env, NULL, rdonly ? MDB_RDONLY : 0,
+				   &t->mt_txn);
+	if (rc == 0)
+		rc = mdb_dbi_open(t->mt_txn, NULL, 0, &t->mt_dbi);
 	if (rc != 0) {
-		mdb_env_close(env);
+		if (t->mt_txn != NULL)
+			mdb_txn_abort(t->mt_txn);
+		mdb_env_close(t->mt_env);
 		return ml_err(ep, rc, "cannot open local state database");
 	}
-	*envp = env;
 	return 0;
 }
 
-static int ml_end(MDB_env *env, MDB_txn *txn, bool commit, meta_error_t *ep)
+/* Commit (when @commit and not poisoned) or abort @t, and close it. */
+static int ml_close(struct ml_txn *t, bool commit, meta_error_t *ep)
 {
 	int rc = 0;
 
-	if (commit)
-		rc = mdb_txn_commit(txn);
+	if (commit && !t->mt_rdonly && !t->mt_bad)
+		rc = mdb_txn_commit(t->mt_txn);
 	else
-		mdb_txn_abort(txn);
-	mdb_env_close(env);
+		mdb_txn_abort(t->mt_txn);
+	mdb_env_close(t->mt_env);
 	if (rc != 0)
 		return ml_err(ep, rc, "cannot write local state database");
+	if (commit && t->mt_bad)
+		return meta_error_set(ep, ME_LOCAL_DB, 0, "local",
+				      "cannot commit local state database "
+				      "(a write failed: transaction aborted)");
 	return 0;
+}
+
+/*
+ * One operation: in this thread's transaction if it has one (@t points at
+ * it), else in a transaction of its own (@own, ended by ml_op_end).
+ */
+static int ml_op_begin(struct ml_txn *own, bool rdonly, struct ml_txn **t,
+		       meta_error_t *ep)
+{
+	if (ml_cur != NULL) {
+		if (ml_cur->mt_bad)
+			return meta_error_set(ep, ME_LOCAL_DB, 0, "local",
+					      "cannot use local state "
+					      "database (a write failed: "
+					      "the transaction must be "
+					      "aborted)");
+		*t = ml_cur;
+		return 0;
+	}
+	*t = own;
+	return ml_open(own, rdonly, ep);
+}
+
+/* End an operation that returned @rc (0 or -1 with @ep set); a failed
+ * write (@write) poisons the thread's transaction. */
+static int ml_op_end(struct ml_txn *t, int rc, bool write, meta_error_t *ep)
+{
+	if (t == ml_cur) {
+		if (rc != 0 && write)
+			t->mt_bad = true;
+		return rc;
+	}
+	if (ml_close(t, rc == 0, rc == 0 ? ep : NULL) != 0)
+		return -1;
+	return rc;
+}
+
+int meta_local_begin(struct ml_txn **tp, meta_error_t *ep)
+{
+	struct ml_txn *t;
+
+	if (ml_cur != NULL)
+		return meta_error_set(ep, ME_LOCAL_DB, 0, "local",
+				      "cannot begin a local transaction "
+				      "inside another");
+	t = malloc(sizeof(*t));
+	if (t == NULL)
+		return meta_error_set(ep, ENOMEM, 0, "local",
+				      "cannot begin a local transaction");
+	if (ml_open(t, false, ep) != 0) {
+		free(t);
+		return -1;
+	}
+	ml_cur = t;
+	*tp = t;
+	return 0;
+}
+
+int meta_local_commit(struct ml_txn *t, meta_error_t *ep)
+{
+	int rc;
+
+	VERIFY(t == ml_cur);
+	ml_cur = NULL;
+	rc = ml_close(t, true, ep);
+	free(t);
+	return rc;
+}
+
+void meta_local_abort(struct ml_txn *t)
+{
+	if (t == NULL)
+		return;
+	VERIFY(t == ml_cur);
+	ml_cur = NULL;
+	(void)ml_close(t, false, NULL);
+	free(t);
+}
+
+int meta_local_rec_check(const char *what, const void *val, size_t len,
+			 size_t want, meta_error_t *ep)
+{
+	uint32_t v;
+
+	if (len != want)
+		return meta_error_set(ep, ME_LOCAL_DB, 0, what,
+				      "cannot read record of %zu bytes "
+				      "(not %zu)",
+				      len, want);
+	v = meta_get32(val);
+	if (v != ML_VERSION)
+		return meta_error_set(ep, ME_MDDB_BADVERSION, 0, what,
+				      "cannot read version %u (this build "
+				      "reads %u) of record",
+				      v, ML_VERSION);
+	return 0;
+}
+
+/* Key of a record: "<tag>/<set>/<id, 8 digits>", or "<tag>/<set>/" (the
+ * prefix of the set's records of that tag) when @id is ML_ALL. */
+#define ML_ALL UINT64_MAX
+static const char *ml_key(char *key, size_t len, char tag, const char *set,
+			  uint64_t id)
+{
+	if (id == ML_ALL)
+		snprintf(key, len, "%c/%s/", tag, set);
+	else
+		snprintf(key, len, "%c/%s/%08u", tag, set, (uint32_t)id);
+	return key;
 }
 
 static int ml_get(const char *key, void *val, size_t len, meta_error_t *ep)
 {
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
+	struct ml_txn own, *t;
 	MDB_val k = { strlen(key), (void *)key }, v;
 	int rc;
 
-	if (ml_begin(&env, &txn, &dbi, true, ep) != 0)
+	if (ml_op_begin(&own, true, &t, ep) != 0)
 		return -1;
-	rc = mdb_get(txn, dbi, &k, &v);
-	if (rc == 0 && v.mv_size != len)
-		rc = MDB_CORRUPTED;
-	if (rc == 0)
-		memcpy(val, v.mv_data, len);
-	ml_end(env, txn, false, NULL);
+	rc = mdb_get(t->mt_txn, t->mt_dbi, &k, &v);
 	if (rc == MDB_NOTFOUND)
-		return meta_error_set(ep, ENOENT, 0, key, "no local record");
-	if (rc != 0)
-		return ml_err(ep, rc, "cannot read local state database");
-	return 0;
+		rc = meta_error_set(ep, ENOENT, 0, key, "no local record");
+	else if (rc != 0)
+		rc = ml_err(ep, rc, "cannot read local state database");
+	else if (meta_local_rec_check(key, v.mv_data, v.mv_size, len, ep) != 0)
+		rc = -1;
+	else
+		memcpy(val, v.mv_data, len);
+	return ml_op_end(t, rc, false, ep);
 }
 
 static int ml_put(const char *key, const void *val, size_t len,
 		  meta_error_t *ep)
 {
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
+	struct ml_txn own, *t;
 	MDB_val k = { strlen(key), (void *)key }, v = { len, (void *)val };
 	int rc;
 
-	if (ml_begin(&env, &txn, &dbi, false, ep) != 0)
+	if (ml_op_begin(&own, false, &t, ep) != 0)
 		return -1;
-	rc = mdb_put(txn, dbi, &k, &v, 0);
-	if (rc != 0) {
-		ml_end(env, txn, false, NULL);
-		return ml_err(ep, rc, "cannot write local state database");
-	}
-	return ml_end(env, txn, true, ep);
+	rc = ml_fault();
+	if (rc == 0)
+		rc = mdb_put(t->mt_txn, t->mt_dbi, &k, &v, 0);
+	if (rc != 0)
+		rc = ml_err(ep, rc, "cannot write local state database");
+	return ml_op_end(t, rc, true, ep);
 }
 
 /* Delete every key starting with @prefix (all of them when @all, else the
  * exact key @prefix). */
 static int ml_del(const char *prefix, bool all, meta_error_t *ep)
 {
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	MDB_cursor *cur;
+	struct ml_txn own, *t;
+	MDB_cursor *cur = NULL;
 	MDB_val k = { strlen(prefix), (void *)prefix }, v;
 	size_t plen = strlen(prefix);
 	int rc;
 
-	if (ml_begin(&env, &txn, &dbi, false, ep) != 0)
+	if (ml_op_begin(&own, false, &t, ep) != 0)
 		return -1;
-	rc = mdb_cursor_open(txn, dbi, &cur);
+	rc = ml_fault();
+	if (rc == 0)
+		rc = mdb_cursor_open(t->mt_txn, t->mt_dbi, &cur);
 	if (rc == 0)
 		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	while (rc == 0 && k.mv_size >= plen &&
@@ -150,60 +306,62 @@ static int ml_del(const char *prefix, bool all, meta_error_t *ep)
 		if (rc == EINVAL || rc == MDB_NOTFOUND)
 			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	}
-	if (rc == 0 || rc == MDB_NOTFOUND) {
+	if (cur != NULL)
 		mdb_cursor_close(cur);
-		return ml_end(env, txn, true, ep);
-	}
-	ml_end(env, txn, false, NULL);
-	return ml_err(ep, rc, "cannot write local state database");
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	if (rc != 0)
+		rc = ml_err(ep, rc, "cannot write local state database");
+	return ml_op_end(t, rc, true, ep);
 }
 
 /* Every value under @prefix, of @size bytes each, into a malloc'd array. */
 static int ml_list(const char *prefix, size_t size, void **arr, int *n,
 		   meta_error_t *ep)
 {
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	MDB_cursor *cur;
+	struct ml_txn own, *t;
+	MDB_cursor *cur = NULL;
 	MDB_val k = { strlen(prefix), (void *)prefix }, v;
 	size_t plen = strlen(prefix);
-	char *out = NULL;
-	int rc, cnt = 0;
+	char *out = NULL, key[256];
+	int rc = 0, mrc, cnt = 0;
 
-	if (ml_begin(&env, &txn, &dbi, true, ep) != 0)
+	if (ml_op_begin(&own, true, &t, ep) != 0)
 		return -1;
-	rc = mdb_cursor_open(txn, dbi, &cur);
-	if (rc == 0)
-		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	while (rc == 0 && k.mv_size >= plen &&
+	mrc = mdb_cursor_open(t->mt_txn, t->mt_dbi, &cur);
+	if (mrc == 0)
+		mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	while (mrc == 0 && k.mv_size >= plen &&
 	       memcmp(k.mv_data, prefix, plen) == 0) {
 		char *no;
 
-		if (v.mv_size != size) {
-			rc = MDB_CORRUPTED;
+		snprintf(key, sizeof(key), "%.*s", (int)k.mv_size,
+			 (const char *)k.mv_data);
+		rc = meta_local_rec_check(key, v.mv_data, v.mv_size, size, ep);
+		if (rc != 0)
 			break;
-		}
 		no = realloc(out, (size_t)(cnt + 1) * size);
 		if (no == NULL) {
-			rc = ENOMEM;
+			mrc = ENOMEM;
 			break;
 		}
 		out = no;
 		memcpy(out + (size_t)cnt * size, v.mv_data, size);
 		cnt++;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	}
-	if (rc == 0 || rc == MDB_NOTFOUND)
+	if (cur != NULL)
 		mdb_cursor_close(cur);
-	ml_end(env, txn, false, NULL);
-	if (rc != 0 && rc != MDB_NOTFOUND) {
+	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = ml_err(ep, mrc, "cannot read local state database");
+	if (rc != 0) {
 		free(out);
-		return ml_err(ep, rc, "cannot read local state database");
+		out = NULL;
+		cnt = 0;
 	}
 	*arr = out;
 	*n = cnt;
-	return 0;
+	return ml_op_end(t, rc, false, ep);
 }
 
 int meta_local_set_get(const char *name, struct ml_set *s, meta_error_t *ep)
@@ -230,16 +388,28 @@ int meta_local_set_put(const struct ml_set *s, meta_error_t *ep)
 
 int meta_local_set_del(const char *name, meta_error_t *ep)
 {
+	struct ml_txn *t = NULL;
 	char key[64];
+	int rc;
 
-	snprintf(key, sizeof(key), "D/%s/", name);
-	if (ml_del(key, true, ep) != 0)
+	/* One change: in the caller's transaction, else in one of its own. */
+	if (ml_cur == NULL && meta_local_begin(&t, ep) != 0)
 		return -1;
-	snprintf(key, sizeof(key), "N/%s/", name);
-	if (ml_del(key, true, ep) != 0)
+	rc = ml_del(ml_key(key, sizeof(key), 'D', name, ML_ALL), true, ep);
+	if (rc == 0)
+		rc = ml_del(ml_key(key, sizeof(key), 'N', name, ML_ALL), true,
+			    ep);
+	if (rc == 0) {
+		snprintf(key, sizeof(key), "S/%s", name);
+		rc = ml_del(key, false, ep);
+	}
+	if (t == NULL)
+		return rc;
+	if (rc != 0) {
+		meta_local_abort(t);
 		return -1;
-	snprintf(key, sizeof(key), "S/%s", name);
-	return ml_del(key, false, ep);
+	}
+	return meta_local_commit(t, ep);
 }
 
 int meta_local_sets(struct ml_set **sets, int *n, meta_error_t *ep)
@@ -252,8 +422,8 @@ int meta_local_drives(const char *set, struct ml_drive **d, int *n,
 {
 	char key[64];
 
-	snprintf(key, sizeof(key), "D/%s/", set);
-	return ml_list(key, sizeof(**d), (void **)d, n, ep);
+	return ml_list(ml_key(key, sizeof(key), 'D', set, ML_ALL), sizeof(**d),
+		       (void **)d, n, ep);
 }
 
 int meta_local_drive_put(const char *set, const struct ml_drive *d,
@@ -261,16 +431,15 @@ int meta_local_drive_put(const char *set, const struct ml_drive *d,
 {
 	char key[64];
 
-	snprintf(key, sizeof(key), "D/%s/%08u", set, d->md_seq);
-	return ml_put(key, d, sizeof(*d), ep);
+	return ml_put(ml_key(key, sizeof(key), 'D', set, d->md_seq), d,
+		      sizeof(*d), ep);
 }
 
 int meta_local_drive_del(const char *set, uint32_t seq, meta_error_t *ep)
 {
 	char key[64];
 
-	snprintf(key, sizeof(key), "D/%s/%08u", set, seq);
-	return ml_del(key, false, ep);
+	return ml_del(ml_key(key, sizeof(key), 'D', set, seq), false, ep);
 }
 
 int meta_local_nodes(const char *set, struct ml_node **nodes, int *n,
@@ -278,8 +447,8 @@ int meta_local_nodes(const char *set, struct ml_node **nodes, int *n,
 {
 	char key[64];
 
-	snprintf(key, sizeof(key), "N/%s/", set);
-	return ml_list(key, sizeof(**nodes), (void **)nodes, n, ep);
+	return ml_list(ml_key(key, sizeof(key), 'N', set, ML_ALL),
+		       sizeof(**nodes), (void **)nodes, n, ep);
 }
 
 int meta_local_node_put(const char *set, const struct ml_node *nd,
@@ -287,14 +456,13 @@ int meta_local_node_put(const char *set, const struct ml_node *nd,
 {
 	char key[64];
 
-	snprintf(key, sizeof(key), "N/%s/%08u", set, nd->mn_nodeid);
-	return ml_put(key, nd, sizeof(*nd), ep);
+	return ml_put(ml_key(key, sizeof(key), 'N', set, nd->mn_nodeid), nd,
+		      sizeof(*nd), ep);
 }
 
 int meta_local_node_del(const char *set, uint32_t nodeid, meta_error_t *ep)
 {
 	char key[64];
 
-	snprintf(key, sizeof(key), "N/%s/%08u", set, nodeid);
-	return ml_del(key, false, ep);
+	return ml_del(ml_key(key, sizeof(key), 'N', set, nodeid), false, ep);
 }

@@ -9,13 +9,23 @@
  *   "N/<set>/<id, 8 digits>"  struct ml_node
  * Values are the structs below: fixed-width fields, explicit zeroed pads, a
  * version first; little-endian, the only byte order this file builds for.
+ * Every read checks a value's size and version.
  *
- * Each call opens the environment, runs one transaction and closes it, so
- * that commands and daemons share it safely (LMDB's own locking).
+ * Transactions.  A call outside a transaction is one of its own: it opens
+ * the environment, runs one LMDB transaction and closes it, so that
+ * commands and daemons share it safely (LMDB's own locking).  A change of
+ * several records is made atomic by meta_local_begin(): until
+ * meta_local_commit() or meta_local_abort(), every meta_local_* call of the
+ * calling thread reads and writes inside that one transaction (and sees its
+ * own uncommitted writes); other threads and processes see none of it, and
+ * wait for it to end before they write.  One transaction per thread at a
+ * time.  A write that fails inside it poisons it: later calls fail with
+ * ME_LOCAL_DB and so does the commit, which then aborts.
  */
 #ifndef OBAN_META_LOCAL_H
 #define OBAN_META_LOCAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <oban/error.h>
@@ -54,9 +64,41 @@ struct ml_node {
 	char mn_name[64];
 };
 
+struct ml_txn;
+
+/*
+ * meta_local_begin - begin a write transaction on this thread; *@tp is for
+ * meta_local_commit / meta_local_abort, which free it.  Errors: ME_LOCAL_DB
+ * (a transaction is already open on this thread; LMDB errors), errnos of
+ * the state directory.
+ */
+int meta_local_begin(struct ml_txn **tp, meta_error_t *ep);
+/* Commit @t (all its writes become visible at once) and end it.  A
+ * poisoned transaction is aborted and ME_LOCAL_DB returned. */
+int meta_local_commit(struct ml_txn *t, meta_error_t *ep);
+/* Abort @t (NULL: nothing): none of its writes happened. */
+void meta_local_abort(struct ml_txn *t);
+
+/*
+ * meta_local_rec_check - check a set, drive or node record of @len bytes
+ * read from the local replica or a set's mddb, whose struct is @want bytes:
+ * ME_LOCAL_DB for another size, ME_MDDB_BADVERSION for a version other
+ * than ML_VERSION; @what names it in the error.
+ */
+int meta_local_rec_check(const char *what, const void *val, size_t len,
+			 size_t want, meta_error_t *ep);
+
+#ifdef OBAN_TEST_HOOKS
+/* Test only: the @nth local write (put or delete) from now on this thread
+ * fails with EIO; 0 cancels. */
+void meta_local_test_fail(int nth);
+#endif
+
+/* Each of these: in this thread's transaction if one is open.  Readers
+ * return ME_SET_NOTFOUND (set_get) or an empty list for what is absent. */
 int meta_local_set_get(const char *name, struct ml_set *s, meta_error_t *ep);
 int meta_local_set_put(const struct ml_set *s, meta_error_t *ep);
-/* Delete the set and its drive and node records. */
+/* Delete the set and its drive and node records (atomically). */
 int meta_local_set_del(const char *name, meta_error_t *ep);
 /* All sets, malloc'd array in *@sets (caller frees). */
 int meta_local_sets(struct ml_set **sets, int *n, meta_error_t *ep);

@@ -92,6 +92,28 @@ static void str_copy(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
+/*
+ * End a local transaction: commit it when @rc is 0, else abort it and keep
+ * the error of the write that failed.
+ */
+static int local_end(struct ml_txn *t, int rc, meta_error_t *ep)
+{
+	if (rc != 0) {
+		meta_local_abort(t);
+		return -1;
+	}
+	return meta_local_commit(t, ep);
+}
+
+static void node_init(struct ml_node *nd, uint32_t id, const char *name)
+{
+	memset(nd, 0, sizeof(*nd));
+	nd->mn_version = ML_VERSION;
+	nd->mn_nodeid = id;
+	nd->mn_flags = META_NODE_OK;
+	str_copy(nd->mn_name, sizeof(nd->mn_name), name);
+}
+
 /* ---- This node and the membership list --------------------------------- */
 
 static void this_node(char *name, size_t len)
@@ -304,28 +326,35 @@ static int scan_cb(void *arg, const char *path, const struct mdl_label *l)
 	return 0;
 }
 
+/*
+ * Find the set's drives on this node; a writable handle records the paths
+ * that changed in the local replica (one transaction), a read-only one
+ * only in memory.
+ */
 static int find_drives(struct meta_set *s, meta_error_t *ep)
 {
-	int i, missing = 0;
+	struct ml_txn *t = NULL;
+	int i, missing = 0, rc = 0;
 
 	for (i = 0; i < s->s_ndrives; i++)
 		if (try_path(s, i, s->s_drives[i].md_path) != 0)
 			missing++;
 	if (missing > 0 && mdl_scan(scan_cb, s, ep) < 0)
 		return -1;
-	for (i = 0; i < s->s_ndrives; i++)
-		if (s->s_devs[i] != NULL &&
-		    strcmp(s->s_paths[i], s->s_drives[i].md_path) != 0) {
-			meta_error_t e;
-
-			snprintf(s->s_drives[i].md_path,
-				 sizeof(s->s_drives[i].md_path), "%s",
-				 s->s_paths[i]);
-			if (!(s->s_flags & META_SET_RDONLY))
-				(void)meta_local_drive_put(s->s_rec.ms_name,
-							   &s->s_drives[i], &e);
-		}
-	return 0;
+	for (i = 0; i < s->s_ndrives && rc == 0; i++) {
+		if (s->s_devs[i] == NULL ||
+		    strcmp(s->s_paths[i], s->s_drives[i].md_path) == 0)
+			continue;
+		str_copy(s->s_drives[i].md_path, sizeof(s->s_drives[i].md_path),
+			 s->s_paths[i]);
+		if (s->s_flags & META_SET_RDONLY)
+			continue;
+		if (t == NULL && meta_local_begin(&t, ep) != 0)
+			return -1;
+		rc = meta_local_drive_put(s->s_rec.ms_name, &s->s_drives[i],
+					  ep);
+	}
+	return t == NULL ? rc : local_end(t, rc, ep);
 }
 
 static void drive_spec(const struct meta_set *s, int i, uint32_t idx,
@@ -621,15 +650,86 @@ int meta_set_host_foreach(struct meta_set *s,
 
 /* ---- Administration ---------------------------------------------------- */
 
+/*
+ * Create set @name in the local replica with number @setno (0: the lowest
+ * free one), @uuid, @ctime and the host records @nodes[@n], under the
+ * node's "sets" lock; @dryrun only checks.  The same name with the same
+ * UUID is a replay: success, nothing written.
+ */
+static int set_create(const char *name, uint32_t setno, const uint8_t *uuid,
+		      uint64_t ctime, bool mn, const struct ml_node *nodes,
+		      int n, bool dryrun, meta_error_t *ep)
+{
+	bool used[META_SET_MAX + 1] = { false };
+	struct ml_set rec, *sets = NULL;
+	struct meta_lockent *lock;
+	struct ml_txn *t;
+	int i, nsets = 0, rc = -1;
+
+	lock = meta_lock("sets", true, ep);
+	if (lock == NULL)
+		return -1;
+	if (meta_local_set_get(name, &rec, NULL) == 0) {
+		if (same_uuid(rec.ms_uuid, uuid))
+			rc = 0; /* already here: a replay */
+		else
+			meta_error_set(ep, ME_SET_EXISTS, 0, name,
+				       "cannot create set");
+		goto out;
+	}
+	if (meta_local_sets(&sets, &nsets, ep) != 0)
+		goto out;
+	for (i = 0; i < nsets; i++) {
+		if (sets[i].ms_setno <= META_SET_MAX)
+			used[sets[i].ms_setno] = true;
+		if (setno != 0 && sets[i].ms_setno == setno) {
+			meta_error_set(ep, ME_SET_NUMBERUSED, 0, name,
+				       "cannot create set (number %u is set "
+				       "'%s' here)",
+				       setno, sets[i].ms_name);
+			goto out;
+		}
+	}
+	for (i = 1; setno == 0 && i <= META_SET_MAX; i++)
+		if (!used[i])
+			setno = (uint32_t)i;
+	if (setno == 0) {
+		meta_error_set(ep, ME_SET_FULL, 0, name, "cannot create set");
+		goto out;
+	}
+	if (dryrun) {
+		rc = 0;
+		goto out;
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.ms_version = ML_VERSION;
+	rec.ms_setno = setno;
+	rec.ms_flags = mn ? ML_SF_MN : 0;
+	memcpy(rec.ms_uuid, uuid, 16);
+	rec.ms_ctime = ctime;
+	str_copy(rec.ms_name, sizeof(rec.ms_name), name);
+	if (meta_local_begin(&t, ep) != 0)
+		goto out;
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = meta_local_node_put(name, &nodes[i], ep);
+	if (rc == 0)
+		rc = meta_local_set_put(&rec, ep);
+	rc = local_end(t, rc, ep);
+out:
+	free(sets);
+	meta_unlock(lock);
+	return rc;
+}
+
 int meta_set_create(const char *name, bool mn, const char *const *hosts,
 		    int nhosts, meta_error_t *ep)
 {
-	struct ml_set rec, *sets = NULL;
 	struct ml_node *nodes;
 	char me[META_NODE_NAMELEN];
-	bool used[META_SET_MAX + 1] = { false }, local = false;
-	struct meta_lockent *lock;
-	int i, j, n = 0, rc = -1;
+	uint8_t uuid[16];
+	bool local = false;
+	int i, j, rc = -1;
 
 	if (!name_ok(name))
 		return meta_error_set(ep, ME_BADNAME, 0, name,
@@ -637,20 +737,10 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
 	if (nhosts < 1)
 		return meta_error_set(ep, ME_USAGE, 0, name,
 				      "cannot create set without hosts");
-	lock = meta_lock("sets", true, ep);
-	if (lock == NULL)
-		return -1;
-	if (meta_local_set_get(name, &rec, NULL) == 0) {
-		meta_unlock(lock);
-		return meta_error_set(ep, ME_SET_EXISTS, 0, name,
-				      "cannot create set");
-	}
 	this_node(me, sizeof(me));
 	nodes = calloc((size_t)nhosts, sizeof(*nodes));
-	if (nodes == NULL) {
-		meta_unlock(lock);
+	if (nodes == NULL)
 		return meta_error_set(ep, ENOMEM, 0, name, "cannot create set");
-	}
 	for (i = 0; i < nhosts; i++) {
 		long id = nodelist_id(hosts[i]);
 
@@ -669,11 +759,7 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
 					       name);
 				goto out;
 			}
-		nodes[i].mn_version = ML_VERSION;
-		nodes[i].mn_nodeid = (uint32_t)id;
-		nodes[i].mn_flags = META_NODE_OK;
-		snprintf(nodes[i].mn_name, sizeof(nodes[i].mn_name), "%s",
-			 hosts[i]);
+		node_init(&nodes[i], (uint32_t)id, hosts[i]);
 		if (strcmp(hosts[i], me) == 0)
 			local = true;
 	}
@@ -682,43 +768,21 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
 			       "cannot create set '%s'", name);
 		goto out;
 	}
-	if (meta_local_sets(&sets, &n, ep) != 0)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (sets[i].ms_setno <= META_SET_MAX)
-			used[sets[i].ms_setno] = true;
-	memset(&rec, 0, sizeof(rec));
-	for (i = 1; i <= META_SET_MAX && used[i]; i++)
-		;
-	if (i > META_SET_MAX) {
-		meta_error_set(ep, ME_SET_FULL, 0, name, "cannot create set");
-		goto out;
-	}
-	rec.ms_version = ML_VERSION;
-	rec.ms_setno = (uint32_t)i;
-	rec.ms_flags = mn ? ML_SF_MN : 0;
-	mdl_uuid_generate(rec.ms_uuid);
-	rec.ms_ctime = (uint64_t)time(NULL);
-	snprintf(rec.ms_name, sizeof(rec.ms_name), "%s", name);
-	for (i = 0; i < nhosts; i++)
-		if (meta_local_node_put(name, &nodes[i], ep) != 0)
-			goto out;
-	rc = meta_local_set_put(&rec, ep);
+	mdl_uuid_generate(uuid);
+	rc = set_create(name, 0, uuid, (uint64_t)time(NULL), mn, nodes, nhosts,
+			false, ep);
 out:
-	free(sets);
 	free(nodes);
-	meta_unlock(lock);
 	return rc;
 }
 
 int meta_set_destroy(const char *name, bool purge, meta_error_t *ep)
 {
-	struct ml_set rec;
-	struct ml_drive *d = NULL;
-	int n = 0;
-
 	struct meta_lockent *lock;
-	int rc = -1;
+	struct ml_drive *d = NULL;
+	struct ml_set rec;
+	meta_error_t e;
+	int n = 0, rc = -1;
 
 	if (!name_ok(name))
 		return meta_error_set(ep, ME_SET_NOTFOUND, 0, name,
@@ -726,11 +790,18 @@ int meta_set_destroy(const char *name, bool purge, meta_error_t *ep)
 	lock = meta_lock(name, true, ep);
 	if (lock == NULL)
 		return -1;
-	if (meta_local_set_get(name, &rec, ep) != 0 ||
-	    meta_local_drives(name, &d, &n, ep) != 0)
+	/* A purge reads no more than that the set exists: it is the way out
+	 * of records of a version this build refuses. */
+	if (meta_local_set_get(name, &rec, &e) != 0 &&
+	    !(purge && e.me_code == ME_MDDB_BADVERSION)) {
+		if (ep != NULL)
+			*ep = e;
+		goto out;
+	}
+	if (!purge && meta_local_drives(name, &d, &n, ep) != 0)
 		goto out;
 	free(d);
-	if (n > 0 && !purge) {
+	if (n > 0) {
 		meta_error_set(ep, ME_SET_HASDRIVES, 0, name,
 			       "cannot delete set");
 		goto out;
@@ -802,11 +873,11 @@ static int grow_drives(struct meta_set *s, int add)
 	return 0;
 }
 
-/* Mark this node an owner (joined) or not, in its node record. */
+/* Mark this node an owner (joined) or not, in its node record in memory
+ * (local_save() writes it). */
 static void set_owner_only(struct meta_set *s, bool own)
 {
 	char me[META_NODE_NAMELEN];
-	meta_error_t e;
 	int i;
 
 	this_node(me, sizeof(me));
@@ -817,7 +888,6 @@ static void set_owner_only(struct meta_set *s, bool own)
 			s->s_nodes[i].mn_flags |= META_NODE_OWN;
 		else
 			s->s_nodes[i].mn_flags &= ~META_NODE_OWN;
-		(void)meta_local_node_put(s->s_rec.ms_name, &s->s_nodes[i], &e);
 	}
 }
 
@@ -830,6 +900,28 @@ static void set_owner(struct meta_set *s, bool own)
 	set_owner_only(s, own);
 	snprintf(s->s_rec.ms_master, sizeof(s->s_rec.ms_master), "%s",
 		 own ? me : "");
+}
+
+/*
+ * Write the handle's node records, its drives [@d0, @d0 + @nd) and its set
+ * record to the local replica, in one transaction with whatever the caller
+ * wrote in @t (NULL: a transaction of its own).
+ */
+static int local_save(struct meta_set *s, struct ml_txn *t, int d0, int nd,
+		      meta_error_t *ep)
+{
+	const char *name = s->s_rec.ms_name;
+	int i, rc = 0;
+
+	if (t == NULL && meta_local_begin(&t, ep) != 0)
+		return -1;
+	for (i = 0; i < s->s_nnodes && rc == 0; i++)
+		rc = meta_local_node_put(name, &s->s_nodes[i], ep);
+	for (i = d0; i < d0 + nd && rc == 0; i++)
+		rc = meta_local_drive_put(name, &s->s_drives[i], ep);
+	if (rc == 0)
+		rc = meta_local_set_put(&s->s_rec, ep);
+	return local_end(t, rc, ep);
 }
 
 int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
@@ -1024,11 +1116,7 @@ int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 	}
 	if (commit_set_records(s, ep) != 0)
 		goto out;
-	for (i = 0; i < n; i++)
-		if (meta_local_drive_put(s->s_rec.ms_name,
-					 &s->s_drives[base + i], ep) != 0)
-			goto out;
-	rc = meta_local_set_put(&s->s_rec, ep);
+	rc = local_save(s, NULL, base, n, ep);
 	goto out;
 
 out_unlabel:
@@ -1074,6 +1162,7 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 				      "cannot delete drives from set");
 	for (i = 0; i < n; i++) {
 		struct mddb_txn *t;
+		struct ml_txn *lt;
 		meta_error_t e;
 		bool last = s->s_ndrives == 1;
 
@@ -1102,10 +1191,15 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 						      names[i],
 						      "cannot wipe label of");
 			meta_dev_close(s->s_devs[di]);
+			s->s_devs[di] = NULL;
 		}
-		if (meta_local_drive_del(s->s_rec.ms_name,
-					 s->s_drives[di].md_seq, ep) != 0)
+		if (meta_local_begin(&lt, ep) != 0)
 			return -1;
+		if (meta_local_drive_del(s->s_rec.ms_name,
+					 s->s_drives[di].md_seq, ep) != 0) {
+			meta_local_abort(lt);
+			return -1;
+		}
 		memmove(&s->s_drives[di], &s->s_drives[di + 1],
 			(size_t)(s->s_ndrives - di - 1) * sizeof(*s->s_drives));
 		memmove(&s->s_devs[di], &s->s_devs[di + 1],
@@ -1113,12 +1207,16 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 		memmove(&s->s_paths[di], &s->s_paths[di + 1],
 			(size_t)(s->s_ndrives - di - 1) * sizeof(*s->s_paths));
 		s->s_ndrives--;
-		if (s->s_ndrives == 0) {
-			set_owner(s, false);
-			s->s_rec.ms_rep_size = 0;
-			if (meta_local_set_put(&s->s_rec, ep) != 0)
+		if (s->s_ndrives > 0) {
+			if (meta_local_commit(lt, ep) != 0)
 				return -1;
+			continue;
 		}
+		/* The last drive: nobody owns the set any more. */
+		set_owner(s, false);
+		s->s_rec.ms_rep_size = 0;
+		if (local_save(s, lt, 0, 0, ep) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -1230,30 +1328,23 @@ int meta_set_host_add(struct meta_set *s, const char *const *hosts, int n,
 				return meta_error_set(ep, ME_SET_HOSTEXISTS, 0,
 						      hosts[i],
 						      "cannot add host");
-		memset(nd, 0, sizeof(*nd));
-		nd->mn_version = ML_VERSION;
-		nd->mn_nodeid = (uint32_t)id;
-		nd->mn_flags = META_NODE_OK;
-		str_copy(nd->mn_name, sizeof(nd->mn_name), hosts[i]);
+		node_init(nd, (uint32_t)id, hosts[i]);
 	}
 	s->s_nnodes = base + n;
 	if (commit_nodes(s, NULL, 0, ep) != 0) {
 		s->s_nnodes = base;
 		return -1;
 	}
-	for (i = base; i < s->s_nnodes; i++)
-		if (meta_local_node_put(s->s_rec.ms_name, &s->s_nodes[i], ep) !=
-		    0)
-			return -1;
-	return 0;
+	return local_save(s, NULL, 0, 0, ep);
 }
 
 int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
 		      meta_error_t *ep)
 {
 	char me[META_NODE_NAMELEN];
+	struct ml_txn *t;
 	uint32_t *gone;
-	int i, j, ngone = 0;
+	int i, j, ngone = 0, rc;
 
 	if (s->s_flags & META_SET_RDONLY)
 		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
@@ -1283,17 +1374,16 @@ int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
 			(size_t)(s->s_nnodes - j - 1) * sizeof(*s->s_nodes));
 		s->s_nnodes--;
 	}
-	if (commit_nodes(s, gone, ngone, ep) != 0) {
-		free(gone);
-		return -1;
+	rc = commit_nodes(s, gone, ngone, ep);
+	if (rc == 0)
+		rc = meta_local_begin(&t, ep);
+	if (rc == 0) {
+		for (i = 0; i < ngone && rc == 0; i++)
+			rc = meta_local_node_del(s->s_rec.ms_name, gone[i], ep);
+		rc = local_end(t, rc, ep);
 	}
-	for (i = 0; i < ngone; i++)
-		if (meta_local_node_del(s->s_rec.ms_name, gone[i], ep) != 0) {
-			free(gone);
-			return -1;
-		}
 	free(gone);
-	return 0;
+	return rc;
 }
 
 bool meta_set_self_joined(struct meta_set *s)
@@ -1362,7 +1452,7 @@ int meta_set_join(struct meta_set *s, meta_error_t *ep)
 		set_owner(s, true);
 	else
 		set_owner_only(s, true);
-	return meta_local_set_put(&s->s_rec, ep);
+	return local_save(s, NULL, 0, 0, ep);
 }
 
 int meta_set_withdraw(struct meta_set *s, meta_error_t *ep)
@@ -1386,7 +1476,7 @@ int meta_set_withdraw(struct meta_set *s, meta_error_t *ep)
 		set_owner(s, false);
 	else
 		set_owner_only(s, false);
-	return meta_local_set_put(&s->s_rec, ep);
+	return local_save(s, NULL, 0, 0, ep);
 }
 
 uint64_t meta_set_ctime(const struct meta_set *s)
@@ -1399,11 +1489,9 @@ int meta_set_create_rec(const char *name, uint32_t setno, const uint8_t *uuid,
 			bool dryrun, meta_error_t *ep)
 {
 	struct meta_nodelist_ent *nl = NULL;
-	struct ml_set rec, *sets = NULL;
 	struct ml_node *nodes = NULL;
-	struct meta_lockent *lock;
 	meta_error_t e;
-	int i, j, nnl = 0, nsets = 0, rc = -1;
+	int i, j, nnl = 0, rc = -1;
 
 	if (!name_ok(name))
 		return meta_error_set(ep, ME_BADNAME, 0, name,
@@ -1411,27 +1499,6 @@ int meta_set_create_rec(const char *name, uint32_t setno, const uint8_t *uuid,
 	if (n < 1 || setno < 1 || setno > META_SET_MAX)
 		return meta_error_set(ep, ME_USAGE, 0, name,
 				      "cannot create set");
-	lock = meta_lock("sets", true, ep);
-	if (lock == NULL)
-		return -1;
-	if (meta_local_set_get(name, &rec, NULL) == 0) {
-		if (same_uuid(rec.ms_uuid, uuid))
-			rc = 0; /* already here: a replay */
-		else
-			meta_error_set(ep, ME_SET_EXISTS, 0, name,
-				       "cannot create set");
-		goto out;
-	}
-	if (meta_local_sets(&sets, &nsets, ep) != 0)
-		goto out;
-	for (i = 0; i < nsets; i++)
-		if (sets[i].ms_setno == setno) {
-			meta_error_set(ep, ME_SET_NUMBERUSED, 0, name,
-				       "cannot create set (number %u is set "
-				       "'%s' here)",
-				       setno, sets[i].ms_name);
-			goto out;
-		}
 	if (meta_nodelist_read(NULL, &nl, &nnl, &e) != 0) {
 		if (e.me_code != ENOENT) {
 			*ep = e;
@@ -1462,32 +1529,12 @@ int meta_set_create_rec(const char *name, uint32_t setno, const uint8_t *uuid,
 				       "cannot add host to set '%s'", name);
 			goto out;
 		}
-		nodes[i].mn_version = ML_VERSION;
-		nodes[i].mn_nodeid = ids[i];
-		nodes[i].mn_flags = META_NODE_OK;
-		str_copy(nodes[i].mn_name, sizeof(nodes[i].mn_name),
-			 nl[k].ne_name);
+		node_init(&nodes[i], ids[i], nl[k].ne_name);
 	}
-	if (dryrun) {
-		rc = 0;
-		goto out;
-	}
-	memset(&rec, 0, sizeof(rec));
-	rec.ms_version = ML_VERSION;
-	rec.ms_setno = setno;
-	rec.ms_flags = mn ? ML_SF_MN : 0;
-	memcpy(rec.ms_uuid, uuid, 16);
-	rec.ms_ctime = ctime;
-	str_copy(rec.ms_name, sizeof(rec.ms_name), name);
-	for (i = 0; i < n; i++)
-		if (meta_local_node_put(name, &nodes[i], ep) != 0)
-			goto out;
-	rc = meta_local_set_put(&rec, ep);
+	rc = set_create(name, setno, uuid, ctime, mn, nodes, n, dryrun, ep);
 out:
 	free(nl);
-	free(sets);
 	free(nodes);
-	meta_unlock(lock);
 	return rc;
 }
 
@@ -1533,19 +1580,21 @@ static int reload_cb(void *arg, const char *path, const struct mdl_label *l)
 struct reload_recs {
 	struct ml_drive *rr_recs;
 	int rr_n;
-	bool rr_nomem;
+	meta_error_t *rr_ep; /* set when a record is refused */
 };
 
 static int reload_rec_cb(void *arg, uint32_t id, const void *data, size_t len)
 {
 	struct reload_recs *rr = arg;
 	struct ml_drive *n;
+	char what[48];
 
-	if (len != sizeof(struct ml_drive))
-		return 0;
+	snprintf(what, sizeof(what), "drive record %u", id);
+	if (meta_local_rec_check(what, data, len, sizeof(*n), rr->rr_ep) != 0)
+		return 1;
 	n = realloc(rr->rr_recs, (size_t)(rr->rr_n + 1) * sizeof(*n));
 	if (n == NULL) {
-		rr->rr_nomem = true;
+		meta_error_set(rr->rr_ep, ENOMEM, 0, NULL, "cannot reload set");
 		return 1;
 	}
 	rr->rr_recs = n;
@@ -1553,28 +1602,48 @@ static int reload_rec_cb(void *arg, uint32_t id, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Read record @type @id of the set's mddb into @out (@len bytes), checked
+ * as meta_local_rec_check does: 1 when there is no such record.
+ */
+static int db_rec_get(struct meta_set *s, uint32_t type, uint32_t id, void *out,
+		      size_t len, meta_error_t *ep)
+{
+	char what[48];
+	void *data;
+	size_t got;
+	int rc;
+
+	if (mddb_rec_get(s->s_db, type, id, &data, &got, NULL) != 0)
+		return 1;
+	snprintf(what, sizeof(what), "%s record %u",
+		 type == MDDB_RT_SET ? "set" : "node", id);
+	rc = meta_local_rec_check(what, data, got, len, ep);
+	if (rc == 0)
+		memcpy(out, data, len);
+	free(data);
+	return rc;
+}
+
 /* The owner flags of the node records, as the mddb has them. */
 static int reload_owners(struct meta_set *s, const char *name, meta_error_t *ep)
 {
-	struct ml_node *nodes = NULL;
+	struct ml_node *nodes = NULL, r;
 	int n = 0, i, rc = 0;
 
 	if (meta_local_nodes(name, &nodes, &n, ep) != 0)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
-		void *data;
-		size_t len;
 		uint32_t own;
 
-		if (mddb_rec_get(s->s_db, MDDB_RT_NODE, nodes[i].mn_nodeid,
-				 &data, &len, NULL) != 0)
+		rc = db_rec_get(s, MDDB_RT_NODE, nodes[i].mn_nodeid, &r,
+				sizeof(r), ep);
+		if (rc > 0) {
+			rc = 0;
 			continue;
-		own = len == sizeof(struct ml_node) ?
-			      ((struct ml_node *)data)->mn_flags &
-				      META_NODE_OWN :
-			      nodes[i].mn_flags & META_NODE_OWN;
-		free(data);
-		if ((nodes[i].mn_flags & META_NODE_OWN) == own)
+		}
+		own = r.mn_flags & META_NODE_OWN;
+		if (rc != 0 || (nodes[i].mn_flags & META_NODE_OWN) == own)
 			continue;
 		nodes[i].mn_flags = (nodes[i].mn_flags & ~META_NODE_OWN) | own;
 		rc = meta_local_node_put(name, &nodes[i], ep);
@@ -1583,13 +1652,74 @@ static int reload_owners(struct meta_set *s, const char *name, meta_error_t *ep)
 	return rc;
 }
 
+/*
+ * The local replica's drives, owners and master from the set's mddb:
+ * written in the caller's transaction.
+ */
+static int reload_local(struct meta_set *s, const struct ml_drive *old,
+			int nold, meta_error_t *ep)
+{
+	const char *name = s->s_rec.ms_name;
+	struct reload_recs rr = { .rr_ep = ep };
+	struct ml_set r;
+	int i, j, rc = 0;
+
+	if (s->s_ndrives > 0) {
+		if (mddb_rec_foreach(s->s_db, MDDB_RT_DRIVE, reload_rec_cb, &rr,
+				     ep) != 0)
+			rc = -1;
+		if (rc == 0)
+			rc = db_rec_get(s, MDDB_RT_SET, s->s_rec.ms_setno, &r,
+					sizeof(r), ep);
+		if (rc == 0) {
+			/* Who owns the set, as the master last committed
+			 * it. */
+			s->s_rec.ms_rep_size = r.ms_rep_size;
+			str_copy(s->s_rec.ms_master, sizeof(s->s_rec.ms_master),
+				 r.ms_master);
+		}
+		if (rc > 0)
+			rc = 0;
+		if (rc == 0)
+			rc = reload_owners(s, name, ep);
+	}
+	/* The mddb's drives, each with the path found here. */
+	for (i = 0; i < rr.rr_n && rc == 0; i++) {
+		struct ml_drive *d = &rr.rr_recs[i];
+
+		d->md_path[0] = '\0';
+		for (j = 0; j < s->s_ndrives; j++)
+			if (same_uuid(s->s_drives[j].md_uuid, d->md_uuid) &&
+			    s->s_devs[j] != NULL)
+				str_copy(d->md_path, sizeof(d->md_path),
+					 s->s_paths[j]);
+		rc = meta_local_drive_put(name, d, ep);
+	}
+	/* Drives no longer in the mddb leave the local replica. */
+	for (i = 0; i < nold && rc == 0; i++) {
+		bool keep = false;
+
+		for (j = 0; j < rr.rr_n; j++)
+			if (rr.rr_recs[j].md_seq == old[i].md_seq)
+				keep = true;
+		if (!keep)
+			rc = meta_local_drive_del(name, old[i].md_seq, ep);
+	}
+	if (rc == 0 && rr.rr_n == 0)
+		s->s_rec.ms_rep_size = 0;
+	if (rc == 0)
+		rc = meta_local_set_put(&s->s_rec, ep);
+	free(rr.rr_recs);
+	return rc;
+}
+
 int meta_set_reload(const char *name, meta_error_t *ep)
 {
 	struct reload_scan rs = { 0 };
-	struct reload_recs rr = { 0 };
 	struct ml_drive *old = NULL;
 	struct meta_set *s = calloc(1, sizeof(*s));
-	int i, j, nold = 0, rc = -1;
+	struct ml_txn *t;
+	int nold = 0, rc = -1;
 
 	if (s == NULL)
 		return meta_error_set(ep, ENOMEM, 0, name, "cannot reload set");
@@ -1611,73 +1741,13 @@ int meta_set_reload(const char *name, meta_error_t *ep)
 		goto out;
 	}
 	/* Open the devices found (find_drives tries each path). */
-	if (s->s_ndrives > 0 && find_drives(s, ep) != 0)
+	if (s->s_ndrives > 0 &&
+	    (find_drives(s, ep) != 0 || open_db(s, ep) != 0))
 		goto out;
-	if (s->s_ndrives > 0) {
-		if (open_db(s, ep) != 0)
-			goto out;
-		if (mddb_rec_foreach(s->s_db, MDDB_RT_DRIVE, reload_rec_cb, &rr,
-				     ep) < 0)
-			goto out;
-		if (rr.rr_nomem) {
-			meta_error_set(ep, ENOMEM, 0, name,
-				       "cannot reload set");
-			goto out;
-		}
-		{
-			void *data;
-			size_t len;
-
-			if (mddb_rec_get(s->s_db, MDDB_RT_SET,
-					 s->s_rec.ms_setno, &data, &len,
-					 NULL) == 0) {
-				if (len == sizeof(struct ml_set)) {
-					const struct ml_set *r = data;
-
-					/* Who owns the set, as the master
-					 * last committed it. */
-					s->s_rec.ms_rep_size = r->ms_rep_size;
-					memcpy(s->s_rec.ms_master, r->ms_master,
-					       sizeof(r->ms_master));
-					s->s_rec.ms_master
-						[sizeof(s->s_rec.ms_master) - 1] =
-						'\0';
-				}
-				free(data);
-			}
-			if (reload_owners(s, name, ep) != 0)
-				goto out;
-		}
-	}
-	/* The mddb's drives, each with the path found here. */
-	for (i = 0; i < rr.rr_n; i++) {
-		struct ml_drive *d = &rr.rr_recs[i];
-
-		d->md_path[0] = '\0';
-		for (j = 0; j < s->s_ndrives; j++)
-			if (same_uuid(s->s_drives[j].md_uuid, d->md_uuid) &&
-			    s->s_devs[j] != NULL)
-				str_copy(d->md_path, sizeof(d->md_path),
-					 s->s_paths[j]);
-		if (meta_local_drive_put(name, d, ep) != 0)
-			goto out;
-	}
-	/* Drives no longer in the mddb leave the local replica. */
-	for (i = 0; i < nold; i++) {
-		bool keep = false;
-
-		for (j = 0; j < rr.rr_n; j++)
-			if (rr.rr_recs[j].md_seq == old[i].md_seq)
-				keep = true;
-		if (!keep && meta_local_drive_del(name, old[i].md_seq, ep) != 0)
-			goto out;
-	}
-	if (rr.rr_n == 0)
-		s->s_rec.ms_rep_size = 0;
-	rc = meta_local_set_put(&s->s_rec, ep);
+	if (meta_local_begin(&t, ep) == 0)
+		rc = local_end(t, reload_local(s, old, nold, ep), ep);
 out:
 	free(old);
-	free(rr.rr_recs);
 	meta_set_close(s);
 	return rc;
 }

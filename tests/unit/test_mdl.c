@@ -4,7 +4,9 @@
  * trip and every kind of bad label; drives with an ext4 file system or a
  * partition table are refused and left byte for byte as they were; drives
  * are found by UUID after their names change; UUID= names; the local
- * replica; meta_set_drive_find by every kind of name.
+ * replica (transactions: a failed write in the middle of a change leaves
+ * the old state; unknown record versions refused); meta_set_drive_find by
+ * every kind of name.
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 #include <oban/meta_set.h>
 
 #include "meta_crc.h"
+#include "meta_local.h"
 #include "ocu.h"
 
 #define DRIVE_SIZE (40 << 20)
@@ -308,6 +311,140 @@ static void test_set_drives(void)
 	CU_ASSERT_EQUAL(e.me_code, ME_SET_NOTFOUND);
 }
 
+static int nlocal_nodes(const char *set)
+{
+	struct ml_node *nodes = NULL;
+	meta_error_t e;
+	int n = -1;
+
+	if (meta_local_nodes(set, &nodes, &n, &e) != 0)
+		return -1;
+	free(nodes);
+	return n;
+}
+
+/* Transactions of the local replica: all of a change or none of it. */
+static void test_local_txn(void)
+{
+	const char *me = "node1";
+	struct ml_set rec, got;
+	struct ml_node nd;
+	struct ml_txn *t, *t2;
+	meta_error_t e;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.ms_version = ML_VERSION;
+	rec.ms_setno = 30;
+	strcpy(rec.ms_name, "txn");
+	memset(&nd, 0, sizeof(nd));
+	nd.mn_version = ML_VERSION;
+	nd.mn_nodeid = 1;
+	strcpy(nd.mn_name, "node1");
+
+	/* Inside: the writes are seen; after an abort: none happened. */
+	CU_ASSERT_FATAL(meta_local_begin(&t, &e) == 0);
+	CU_ASSERT(meta_local_begin(&t2, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_LOCAL_DB);
+	CU_ASSERT(meta_local_node_put("txn", &nd, &e) == 0);
+	CU_ASSERT(meta_local_set_put(&rec, &e) == 0);
+	CU_ASSERT(meta_local_set_get("txn", &got, &e) == 0);
+	CU_ASSERT_EQUAL(nlocal_nodes("txn"), 1);
+	meta_local_abort(t);
+	CU_ASSERT(meta_local_set_get("txn", &got, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_SET_NOTFOUND);
+	CU_ASSERT_EQUAL(nlocal_nodes("txn"), 0);
+
+	/* A commit makes both visible; the set's deletion is one change. */
+	CU_ASSERT_FATAL(meta_local_begin(&t, &e) == 0);
+	CU_ASSERT(meta_local_node_put("txn", &nd, &e) == 0);
+	CU_ASSERT(meta_local_set_put(&rec, &e) == 0);
+	CU_ASSERT(meta_local_commit(t, &e) == 0);
+	CU_ASSERT(meta_local_set_get("txn", &got, &e) == 0);
+	CU_ASSERT_EQUAL(got.ms_setno, 30);
+	CU_ASSERT_EQUAL(nlocal_nodes("txn"), 1);
+
+#ifdef OBAN_TEST_HOOKS
+	/* A write failing in the middle: the transaction is poisoned, its
+	 * commit fails and nothing of it happened. */
+	CU_ASSERT_FATAL(meta_local_begin(&t, &e) == 0);
+	meta_local_test_fail(2);
+	nd.mn_nodeid = 2;
+	CU_ASSERT(meta_local_node_put("txn", &nd, &e) == 0);
+	CU_ASSERT(meta_local_set_del("txn", &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	CU_ASSERT(meta_local_set_put(&rec, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_LOCAL_DB);
+	CU_ASSERT(meta_local_commit(t, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_LOCAL_DB);
+	CU_ASSERT(meta_local_set_get("txn", &got, &e) == 0);
+	CU_ASSERT_EQUAL(nlocal_nodes("txn"), 1);
+
+	/* meta_local_set_del alone: its third delete fails, the set and
+	 * its records stay. */
+	meta_local_test_fail(3);
+	CU_ASSERT(meta_local_set_del("txn", &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	CU_ASSERT(meta_local_set_get("txn", &got, &e) == 0);
+	CU_ASSERT_EQUAL(nlocal_nodes("txn"), 1);
+
+	/* meta_set_create writes the host records, then the set record:
+	 * the set record's write fails, no host record is left either. */
+	meta_local_test_fail(2);
+	CU_ASSERT(meta_set_create("amber", true, &me, 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	CU_ASSERT(meta_local_set_get("amber", &got, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_SET_NOTFOUND);
+	CU_ASSERT_EQUAL(nlocal_nodes("amber"), 0);
+	meta_local_test_fail(0);
+#else
+	fprintf(stderr, "test_mdl: test hooks not built in: injected local "
+			"write failures skipped\n");
+#endif
+	CU_ASSERT(meta_set_create("amber", true, &me, 1, &e) == 0);
+	CU_ASSERT_EQUAL(nlocal_nodes("amber"), 1);
+	CU_ASSERT(meta_set_destroy("amber", false, &e) == 0);
+	CU_ASSERT(meta_local_set_del("txn", &e) == 0);
+	CU_ASSERT_EQUAL(nlocal_nodes("txn"), 0);
+}
+
+/* A record of an unknown version is refused, naming it and the version. */
+static void test_local_version(void)
+{
+	const char *me = "node1";
+	struct ml_set rec;
+	struct ml_drive d;
+	struct ml_drive *dv = NULL;
+	struct meta_set *s;
+	meta_error_t e;
+	int n;
+
+	CU_ASSERT_FATAL(meta_set_create("vers", false, &me, 1, &e) == 0);
+	CU_ASSERT_FATAL(meta_local_set_get("vers", &rec, &e) == 0);
+	rec.ms_version = 7;
+	CU_ASSERT_FATAL(meta_local_set_put(&rec, &e) == 0);
+	CU_ASSERT(meta_local_set_get("vers", &rec, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_BADVERSION);
+	CU_ASSERT(strstr(meta_strerror(&e), "version 7") != NULL);
+	CU_ASSERT(strstr(meta_strerror(&e), "'S/vers'") != NULL);
+	CU_ASSERT(meta_set_open("vers", META_SET_RDONLY, &s, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_BADVERSION);
+	rec.ms_version = ML_VERSION;
+	CU_ASSERT_FATAL(meta_local_set_put(&rec, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_open("vers", META_SET_RDONLY, &s, &e) == 0);
+	meta_set_close(s);
+
+	memset(&d, 0, sizeof(d));
+	d.md_version = ML_VERSION + 1;
+	d.md_seq = 3;
+	CU_ASSERT_FATAL(meta_local_drive_put("vers", &d, &e) == 0);
+	CU_ASSERT(meta_local_drives("vers", &dv, &n, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_BADVERSION);
+	CU_ASSERT(strstr(meta_strerror(&e), "'D/vers/00000003'") != NULL);
+	CU_ASSERT(meta_set_open("vers", 0, &s, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_BADVERSION);
+	CU_ASSERT(meta_set_destroy("vers", true, &e) == 0);
+}
+
 static void test_meta_dev(void)
 {
 	struct meta_dev *d, *ro;
@@ -356,6 +493,8 @@ static CU_TestInfo mdl_tests[] = {
 	{ "label round trip and bad labels", test_label_roundtrip },
 	{ "uuid text", test_uuid_text },
 	{ "set drives: refusals, discovery, names", test_set_drives },
+	{ "local replica: transactions", test_local_txn },
+	{ "local replica: record versions", test_local_version },
 	CU_TEST_INFO_NULL,
 };
 

@@ -62,4 +62,18 @@ static inline int meta_parse_length(const char *s, uint64_t *bytes)
 	return 0;
 }
 
+/* A replica count (-c): a whole number from 1 to @max; -1 for anything
+ * else. */
+static inline long meta_parse_count(const char *s, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max)
+		return -1;
+	return v;
+}
+
 #endif /* OBAN_CMDS_META_CMDUTIL_H */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <oban/mddb.h>
+#include <oban/mdl.h>
 #include <oban/meta_set.h>
 
 #include "meta_cmdutil.h"
@@ -114,23 +115,41 @@ static int show(struct meta_set *s, bool info)
 	return META_EXIT_OK;
 }
 
-static bool is_mn(const char *set)
+/*
+ * What metadb needs to know of @set before it changes replicas: whether it
+ * is multi-owner, and that a length given with -l is the set's (all the
+ * replicas of a set have the length its first drives chose).
+ */
+static int set_facts(const char *set, uint64_t length, bool *mn,
+		     meta_error_t *ep)
 {
 	struct meta_set *s;
-	meta_error_t e;
-	bool mn;
+	uint64_t have;
+	char t1[32], t2[32];
+	int rc = 0;
 
-	if (meta_set_open(set, META_SET_RDONLY | META_SET_NODB, &s, &e) != 0)
-		return false;
-	mn = meta_set_is_mn(s);
+	if (meta_set_open(set, META_SET_RDONLY | META_SET_NODB, &s, ep) != 0)
+		return -1;
+	*mn = meta_set_is_mn(s);
+	have = meta_set_replica_length(s);
+	if (length != 0 && have != 0 && length != have)
+		rc = meta_error_set(ep, ME_MDL_BADSIZE, 0, set,
+				    "cannot add replicas of %s (%llu blocks) "
+				    "to set whose replicas are %s (%llu "
+				    "blocks)",
+				    mdl_size_text(length, t1, sizeof(t1)),
+				    (unsigned long long)(length / 512),
+				    mdl_size_text(have, t2, sizeof(t2)),
+				    (unsigned long long)(have / 512));
 	meta_set_close(s);
-	return mn;
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	const char *set = NULL;
-	bool add = false, del = false, info = false;
+	bool add = false, del = false, info = false, counted = false,
+	     mn = false;
 	uint64_t length = 0;
 	long count = 1;
 	struct meta_set *s;
@@ -152,10 +171,12 @@ int main(int argc, char **argv)
 			info = true;
 			break;
 		case 'c':
-			count = strtol(optarg, NULL, 10);
-			if (count < 1 || count > MDDB_MAXREPLICAS) {
-				fprintf(stderr, "%s: invalid count '%s'\n",
-					prog, optarg);
+			count = meta_parse_count(optarg, MDDB_MAXREPLICAS);
+			counted = true;
+			if (count < 0) {
+				fprintf(stderr,
+					"%s: invalid count '%s' (1 to %d)\n",
+					prog, optarg, MDDB_MAXREPLICAS);
 				return META_EXIT_USAGE;
 			}
 			break;
@@ -171,21 +192,17 @@ int main(int argc, char **argv)
 			return META_EXIT_USAGE;
 		}
 	}
-	if (set == NULL || (add && del) || ((add || del) != (optind < argc))) {
+	if (set == NULL || (add && del) || ((add || del) != (optind < argc)) ||
+	    (!add && (length != 0 || counted))) {
 		usage();
 		return META_EXIT_USAGE;
 	}
-	if ((add || del) && meta_mnset_cluster() && is_mn(set)) {
+	if ((add || del) && set_facts(set, add ? length : 0, &mn, &e) != 0)
+		return meta_cmd_fail(prog, &e);
+	if ((add || del) && mn && meta_mnset_cluster()) {
 		/* Across nodes: META_DB_ATTACH / DETACH through the set's
 		 * master, which alone writes the replicas; every other node
 		 * re-reads them. */
-		if (length != 0) {
-			fprintf(stderr,
-				"%s: -l is fixed by the set's first "
-				"drives\n",
-				prog);
-			return META_EXIT_USAGE;
-		}
 		for (i = optind; i < argc && rc == META_EXIT_OK; i++)
 			if (meta_mnset_replicas(set, argv[i],
 						add ? (int)count : 0, &e) != 0)
@@ -199,26 +216,10 @@ int main(int argc, char **argv)
 		meta_set_close(s);
 		return rc;
 	}
-	for (i = optind; i < argc && rc == META_EXIT_OK; i++) {
-		struct meta_drive_info di;
-		struct mddb_replica_info ri;
-
-		if (add && length != 0 && meta_set_db(s) != NULL &&
-		    mddb_replica_info(meta_set_db(s), 0, &ri, &e) == 0 &&
-		    ri.ri_length != length) {
-			meta_error_set(
-				&e, ME_MDL_BADSIZE, 0, argv[i],
-				"replicas of set '%s' are %llu blocks, "
-				"cannot add on",
-				set, (unsigned long long)(ri.ri_length / 512));
+	for (i = optind; i < argc && rc == META_EXIT_OK; i++)
+		if ((add ? meta_set_replica_add(s, argv[i], (int)count, &e) :
+			   meta_set_replica_del(s, argv[i], &e)) != 0)
 			rc = meta_cmd_fail(prog, &e);
-		} else if (meta_set_drive_find(s, argv[i], &di, &e) != 0 ||
-			   (add ? meta_set_replica_add(s, argv[i], (int)count,
-						       &e) :
-				  meta_set_replica_del(s, argv[i], &e)) != 0) {
-			rc = meta_cmd_fail(prog, &e);
-		}
-	}
 	meta_set_close(s);
 	return rc;
 }

@@ -4,7 +4,9 @@
  *
  *   metaset [-s set]                      print one set, or every set
  *   metaset -s set -a [-M] -h host ...    create the set with these hosts
- *   metaset -s set -a [-l length] [-f] drive ...   add drives
+ *   metaset -s set -a [-l length] [-c count] [-f] drive ...
+ *                                         add drives, each with count
+ *                                         replicas (default 1)
  *   metaset -s set -d [-f] drive ...      delete drives
  *   metaset -s set -d [-f] -h host ...    delete the hosts: all of them
  *                                         deletes the set
@@ -40,7 +42,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: metaset [-s setname]\n"
 		"       metaset -s setname -a [-M] -h hostname ...\n"
-		"       metaset -s setname -a [-M] [-l length] [-f] drive ...\n"
+		"       metaset -s setname -a [-M] [-l length] [-c count] [-f] "
+		"drive ...\n"
 		"       metaset -s setname -d [-M] [-f] drive ...\n"
 		"       metaset -s setname -d [-M] [-f] -h hostname ...\n"
 		"       metaset [-s setname] -j | -w\n"
@@ -201,11 +204,12 @@ int main(int argc, char **argv)
 	bool force = false, purge = false, join = false, withdraw = false;
 	bool cluster, first;
 	uint64_t length = 0;
+	long count = 0;
 	meta_error_t e;
 	struct meta_set *s;
 	int c, rc, n;
 
-	while ((c = getopt(argc, argv, "s:adMhl:fPjw")) != -1) {
+	while ((c = getopt(argc, argv, "s:adMhl:c:fPjw")) != -1) {
 		switch (c) {
 		case 's':
 			set = optarg;
@@ -229,6 +233,15 @@ int main(int argc, char **argv)
 				return META_EXIT_USAGE;
 			}
 			break;
+		case 'c':
+			count = meta_parse_count(optarg, MDDB_MAXREPLICAS);
+			if (count < 0) {
+				fprintf(stderr,
+					"%s: invalid count '%s' (1 to %d)\n",
+					prog, optarg, MDDB_MAXREPLICAS);
+				return META_EXIT_USAGE;
+			}
+			break;
 		case 'f':
 			force = true;
 			break;
@@ -247,6 +260,10 @@ int main(int argc, char **argv)
 		}
 	}
 	n = argc - optind;
+	if ((length != 0 || count != 0) && (!add || hosts)) {
+		usage();
+		return META_EXIT_USAGE;
+	}
 	if (join || withdraw) {
 		if (join + withdraw + add + del + purge + hosts > 1 || n > 0) {
 			usage();
@@ -382,8 +399,9 @@ int main(int argc, char **argv)
 		return meta_cmd_fail(prog, &e);
 	}
 	if (add)
-		rc = meta_set_drive_add(s, (const char *const *)&argv[optind],
-					n, length, force, &e);
+		rc = meta_set_drive_add_count(
+			s, (const char *const *)&argv[optind], n, length,
+			count > 0 ? (uint32_t)count : 1, force, &e);
 	else if (meta_set_drives_unused(s, (const char *const *)&argv[optind],
 					n, &e) != 0)
 		rc = -1;

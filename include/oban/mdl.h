@@ -29,6 +29,7 @@ struct meta_dev;
 #define MDL_REPLICA_OFFSET (1ULL << 20) /* replica area starts at 1 MiB */
 #define MDL_ALIGN (1ULL << 20) /* data area alignment */
 #define MDL_LF_MN 0x1 /* label flag: multi-owner set */
+#define MDL_LF_KNOWN MDL_LF_MN /* other flag bits: the label is corrupt */
 
 /* A decoded label. */
 struct mdl_label {
@@ -73,11 +74,20 @@ int mdl_label_wipe(struct meta_dev *d, meta_error_t *ep);
 
 /*
  * mdl_geometry - lay out a drive of @size bytes and sector size @lsz with
- * @cap replicas of @rep_size bytes: fills the ml_rep_* and ml_data_* fields
- * of @l.  ME_MDL_TOOSMALL if less than 1 MiB of data area would remain.
+ * room for @cap replicas (1..MDDB_MAXREPLICAS) of @rep_size bytes: fills
+ * the ml_rep_* and ml_data_* fields of @l.  ME_MDL_BADSIZE for a count or
+ * length out of range; ME_MDL_TOOSMALL if less than 1 MiB of data area
+ * would remain (the message gives the drive's size and what it needs).
+ * The caller names the drive (me_object).
  */
 int mdl_geometry(uint64_t size, uint32_t lsz, uint64_t rep_size, uint32_t cap,
 		 struct mdl_label *l, meta_error_t *ep);
+
+/*
+ * mdl_size_text - @bytes as text in @buf: "16 MiB", "4 KiB", "1000 bytes"
+ * (the largest unit that divides it exactly).  Returns @buf.
+ */
+const char *mdl_size_text(uint64_t bytes, char *buf, size_t len);
 
 /*
  * mdl_probe_signatures - libblkid's view of @path: 1 and a description in

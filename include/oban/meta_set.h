@@ -200,20 +200,35 @@ int meta_set_withdraw(struct meta_set *s, meta_error_t *ep);
 const char *meta_set_master(const struct meta_set *s);
 
 /*
- * meta_set_drive_add - label drives @names[@n] for the set and put replicas
- * on them: @replica_bytes each (0: the default, 16 MiB for multi-owner sets;
- * MN sets 16..256 MiB).  Refuses drives with a file system, partition table
- * or other signature unless @force (ME_MDL_INUSE).  The first drives create
- * the mddb and make this node master; later ones are added as replicas.
- * Nothing is written to any drive unless every drive passed its checks.
+ * meta_set_drive_add_count - label drives @names[@n] for the set, each with
+ * a replica area for @count replicas (1..MDDB_MAXREPLICAS), and put @count
+ * replicas on each: @replica_bytes each (0: the set's length, or for the
+ * first drives the default, 16 MiB; multi-owner sets 16..256 MiB, others
+ * 4..256 MiB; the first drives fix the set's length).  The area cannot grow
+ * later (meta_set_replica_add fills only its free room).  Refuses drives
+ * with a file system, partition table or other signature unless @force
+ * (ME_MDL_INUSE).  The first drives create the mddb and make this node
+ * master; later ones are added as replicas.  Nothing is written to any
+ * drive unless every drive passed its checks, and a failure while writing
+ * takes back the labels and replicas written.
  * Errors: ME_MDL_NOTFOUND (no such drive), ME_MDL_INUSE, ME_MDL_OTHERSET
  * (labelled for another set; @force overrides), ME_SET_DRIVEINSET,
- * ME_MDL_TOOSMALL, ME_MDL_BADSIZE (replica length out of range or not the
- * set's), EEXIST (a drive named twice), ME_MDDB_STALE / ME_MDDB_TOOFEW,
- * ME_MDDB_RDONLY (set opened read-only), device errnos.
+ * ME_MDL_TOOSMALL (a drive cannot hold @count replicas and 1 MiB of data:
+ * the message gives its size and what it needs), ME_MDL_BADSIZE (replica
+ * length out of range or not the set's), ME_MDDB_MAXREPLICAS (@count out of
+ * range, or the set would have more than 50 replicas), EEXIST (a drive
+ * named twice), ME_MDDB_STALE / ME_MDDB_TOOFEW, ME_MDDB_RDONLY (set opened
+ * read-only), device errnos.
  */
+int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
+			     int n, uint64_t replica_bytes, uint32_t count,
+			     bool force, meta_error_t *ep);
+/* meta_set_drive_add - meta_set_drive_add_count with @count 1. */
 int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 		       uint64_t replica_bytes, bool force, meta_error_t *ep);
+
+/* meta_set_replica_length - bytes per replica; 0 before the first drive. */
+uint64_t meta_set_replica_length(const struct meta_set *s);
 
 /*
  * meta_set_drive_del - remove drives from the set: drops their replicas and
@@ -228,9 +243,11 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 
 /*
  * meta_set_replica_add / _del (metadb -a / -d): add @count replicas on a set
- * drive (they must fit its replica area: ME_MDL_NOROOM), or delete all on
- * it (ENOENT if it has none; ME_MDDB_LASTREPLICA).  Errors as
- * mddb_replica_add() / mddb_replica_del(), and ME_SET_NODRIVE.
+ * drive, all or none, in the free room of its replica area (sized when the
+ * drive was added: ME_MDL_NOROOM, naming the drive, its room and what is in
+ * use, when they do not fit), or delete all on it (ENOENT if it has none;
+ * ME_MDDB_LASTREPLICA).  Errors as mddb_replica_add() / mddb_replica_del(),
+ * ME_MDDB_MAXREPLICAS (more than 50 in the set), and ME_SET_NODRIVE.
  */
 int meta_set_replica_add(struct meta_set *s, const char *name, int count,
 			 meta_error_t *ep);

@@ -32,15 +32,50 @@ static_assert(32 + MDDB_DIRENTS * 32 <= MDDB_DIRPAGE_SIZE - 4,
 static_assert(64 + MDDB_LOG_MAXLEN == MDDB_SLOT_SIZE - 4, "slot payload size");
 static_assert(MDDB_RS_MAXLEN == MDDB_LOG_MAXLEN, "slot payload size");
 
-static void seal(void *buf, size_t len)
+void mddb_seal(void *buf, size_t size)
 {
-	meta_put32((uint8_t *)buf + len - 4, meta_crc_block(buf, len));
+	meta_put32((uint8_t *)buf + size - 4, meta_crc_block(buf, size));
 }
 
 static bool sealed(const void *buf, size_t len)
 {
 	return META_CRC_OK(meta_get32((const uint8_t *)buf + len - 4),
 			   meta_crc_block(buf, len));
+}
+
+void mddb_head_encode(void *buf, size_t size, const char *magic,
+		      const struct mddb_head *hd)
+{
+	uint8_t *b = buf;
+
+	memset(b, 0, size);
+	memcpy(b, magic, 8);
+	meta_put32(b + 8, hd->hd_version);
+	meta_put32(b + 12, (uint32_t)size);
+	meta_put64(b + 16, hd->hd_compat);
+	meta_put64(b + 24, hd->hd_incompat);
+	meta_put64(b + 32, hd->hd_ro_compat);
+}
+
+int mddb_head_decode(const void *buf, size_t size, const char *magic,
+		     int nomagic, uint32_t version, uint64_t incompat_known,
+		     struct mddb_head *hd)
+{
+	const uint8_t *b = buf;
+
+	if (memcmp(b, magic, 8) != 0)
+		return SET_ERROR(nomagic);
+	if (!sealed(b, size))
+		return SET_ERROR(ME_MDDB_BADCKSUM);
+	hd->hd_version = meta_get32(b + 8);
+	if (hd->hd_version != version || meta_get32(b + 12) != size)
+		return SET_ERROR(ME_MDDB_BADVERSION);
+	hd->hd_compat = meta_get64(b + 16);
+	hd->hd_incompat = meta_get64(b + 24);
+	hd->hd_ro_compat = meta_get64(b + 32);
+	if (hd->hd_incompat & ~incompat_known)
+		return SET_ERROR(ME_MDDB_INCOMPAT);
+	return 0;
 }
 
 /*
@@ -55,15 +90,11 @@ static bool sealed(const void *buf, size_t len)
  */
 void mddb_hdr_encode(const struct mddb_hdr *h, void *buf)
 {
+	const struct mddb_head hd = { h->h_version, h->h_compat, h->h_incompat,
+				      h->h_ro_compat };
 	uint8_t *b = buf;
 
-	memset(b, 0, MDDB_HDR_SIZE);
-	memcpy(b, MDDB_MAGIC_HDR, 8);
-	meta_put32(b + 8, h->h_version);
-	meta_put32(b + 12, MDDB_HDR_SIZE);
-	meta_put64(b + 16, h->h_compat);
-	meta_put64(b + 24, h->h_incompat);
-	meta_put64(b + 32, h->h_ro_compat);
+	mddb_head_encode(b, MDDB_HDR_SIZE, MDDB_MAGIC_HDR, &hd);
 	memcpy(b + 40, h->h_set_uuid, 16);
 	memcpy(b + 56, h->h_drive_uuid, 16);
 	meta_put32(b + 72, h->h_index);
@@ -75,7 +106,7 @@ void mddb_hdr_encode(const struct mddb_hdr *h, void *buf)
 	meta_put64(b + 104, h->h_ctime);
 	meta_put32(b + 112, h->h_flags);
 	memcpy(b + 120, h->h_setname, 31);
-	seal(b, MDDB_HDR_SIZE);
+	mddb_seal(b, MDDB_HDR_SIZE);
 }
 
 static bool bsize_ok(uint32_t bsize)
@@ -86,20 +117,19 @@ static bool bsize_ok(uint32_t bsize)
 int mddb_hdr_decode(const void *buf, struct mddb_hdr *h)
 {
 	const uint8_t *b = buf;
+	struct mddb_head hd;
+	int err;
 
-	if (memcmp(b, MDDB_MAGIC_HDR, 8) != 0)
-		return SET_ERROR(ME_MDDB_BADMAGIC);
-	if (!sealed(b, MDDB_HDR_SIZE))
-		return SET_ERROR(ME_MDDB_BADCKSUM);
 	memset(h, 0, sizeof(*h));
-	h->h_version = meta_get32(b + 8);
-	if (h->h_version != MDDB_VERSION || meta_get32(b + 12) != MDDB_HDR_SIZE)
-		return SET_ERROR(ME_MDDB_BADVERSION);
-	h->h_compat = meta_get64(b + 16);
-	h->h_incompat = meta_get64(b + 24);
-	h->h_ro_compat = meta_get64(b + 32);
-	if (h->h_incompat & ~MDDB_FEAT_INCOMPAT_KNOWN)
-		return SET_ERROR(ME_MDDB_INCOMPAT);
+	err = mddb_head_decode(b, MDDB_HDR_SIZE, MDDB_MAGIC_HDR,
+			       ME_MDDB_BADMAGIC, MDDB_VERSION,
+			       MDDB_FEAT_INCOMPAT_KNOWN, &hd);
+	if (err != 0)
+		return err;
+	h->h_version = hd.hd_version;
+	h->h_compat = hd.hd_compat;
+	h->h_incompat = hd.hd_incompat;
+	h->h_ro_compat = hd.hd_ro_compat;
 	memcpy(h->h_set_uuid, b + 40, 16);
 	memcpy(h->h_drive_uuid, b + 56, 16);
 	h->h_index = meta_get32(b + 72);
@@ -113,10 +143,13 @@ int mddb_hdr_decode(const void *buf, struct mddb_hdr *h)
 	memcpy(h->h_setname, b + 120, 31);
 	h->h_setname[31] = '\0';
 	if (!bsize_ok(h->h_bsize) || h->h_length < MDDB_MINBYTES ||
-	    h->h_length > MDDB_MAXBYTES || h->h_data_off != MDDB_OFF_DATA ||
-	    h->h_data_blocks == 0 ||
+	    h->h_length > MDDB_MAXBYTES || h->h_length % 4096 != 0 ||
+	    h->h_data_off != MDDB_OFF_DATA || h->h_data_blocks == 0 ||
 	    (uint64_t)h->h_data_blocks * h->h_bsize >
-		    h->h_length - h->h_data_off)
+		    h->h_length - h->h_data_off ||
+	    h->h_index >= MDDB_MAXREPLICAS || h->h_setno == 0 ||
+	    h->h_setno > MDDB_SETNO_MAX || (h->h_flags & ~MDDB_HF_KNOWN) != 0 ||
+	    h->h_setname[0] == '\0')
 		return SET_ERROR(ME_MDDB_CORRUPT);
 	return 0;
 }
@@ -160,7 +193,7 @@ void mddb_commit_encode(const struct mddb_commit *c, void *buf)
 	for (i = 0; i < MDDB_MAXDIRPAGES; i++)
 		meta_put32(b + 1728 + 4 * i,
 			   i < c->c_ndirpages ? c->c_dirblk[i] : MDDB_NOBLK);
-	seal(b, MDDB_COMMIT_SIZE);
+	mddb_seal(b, MDDB_COMMIT_SIZE);
 }
 
 int mddb_commit_decode(const void *buf, struct mddb_commit *c)
@@ -190,7 +223,7 @@ int mddb_commit_decode(const void *buf, struct mddb_commit *c)
 	if (c->c_txg == 0 || c->c_ndirpages > MDDB_MAXDIRPAGES ||
 	    c->c_nlocators == 0 || c->c_nlocators > MDDB_MAXREPLICAS ||
 	    c->c_nrecords > c->c_ndirpages * MDDB_DIRENTS ||
-	    !bsize_ok(c->c_bsize))
+	    !bsize_ok(c->c_bsize) || c->c_data_blocks == 0)
 		return SET_ERROR(ME_MDDB_CORRUPT);
 	for (i = 0; i < c->c_nlocators; i++) {
 		const uint8_t *l = b + 128 + 32 * i;
@@ -198,6 +231,8 @@ int mddb_commit_decode(const void *buf, struct mddb_commit *c)
 		memcpy(c->c_locs[i].l_drive_uuid, l, 16);
 		c->c_locs[i].l_index = meta_get32(l + 16);
 		c->c_locs[i].l_flags = meta_get32(l + 20);
+		if (c->c_locs[i].l_index >= MDDB_MAXREPLICAS)
+			return SET_ERROR(ME_MDDB_CORRUPT);
 	}
 	for (i = 0; i < c->c_ndirpages; i++) {
 		c->c_dirblk[i] = meta_get32(b + 1728 + 4 * i);
@@ -240,7 +275,7 @@ void mddb_dirpage_encode(const struct mddb_dirpage *p, void *buf)
 		meta_put32(q + 20, e->e_dcrc);
 		meta_put64(q + 24, e->e_txg);
 	}
-	seal(b, MDDB_DIRPAGE_SIZE);
+	mddb_seal(b, MDDB_DIRPAGE_SIZE);
 }
 
 int mddb_dirpage_decode(const void *buf, struct mddb_dirpage *p)
@@ -258,6 +293,8 @@ int mddb_dirpage_decode(const void *buf, struct mddb_dirpage *p)
 	p->p_index = meta_get32(b + 4);
 	p->p_txg = meta_get64(b + 8);
 	p->p_nused = meta_get32(b + 16);
+	if (p->p_index >= MDDB_MAXDIRPAGES || p->p_nused > MDDB_DIRENTS)
+		return SET_ERROR(ME_MDDB_CORRUPT);
 	for (i = 0; i < MDDB_DIRENTS; i++) {
 		const uint8_t *q = b + 32 + 32 * i;
 		struct mddb_dirent *e = &p->p_ents[i];
@@ -271,7 +308,8 @@ int mddb_dirpage_decode(const void *buf, struct mddb_dirpage *p)
 		e->e_nblks = meta_get32(q + 16);
 		e->e_dcrc = meta_get32(q + 20);
 		e->e_txg = meta_get64(q + 24);
-		if (e->e_len > MDDB_REC_MAXLEN || e->e_nblks == 0)
+		if (e->e_len > MDDB_REC_MAXLEN || e->e_nblks == 0 ||
+		    e->e_nblks > UINT32_MAX - e->e_blk)
 			return SET_ERROR(ME_MDDB_CORRUPT);
 		n++;
 	}
@@ -337,7 +375,7 @@ void mddb_slot_encode(const struct mddb_slot *s, const char *magic, void *buf)
 	meta_put64(b + 40, s->s_time);
 	if (s->s_len <= MDDB_LOG_MAXLEN)
 		memcpy(b + 64, s->s_data, s->s_len);
-	seal(b, MDDB_SLOT_SIZE);
+	mddb_seal(b, MDDB_SLOT_SIZE);
 }
 
 int mddb_slot_decode(const void *buf, const char *magic, struct mddb_slot *s)

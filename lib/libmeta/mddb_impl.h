@@ -45,6 +45,8 @@
 #define MDDB_FEAT_RO_COMPAT_KNOWN 0ULL
 
 #define MDDB_HF_MN 0x1 /* header flag: multi-owner set */
+#define MDDB_HF_KNOWN MDDB_HF_MN /* other flag bits: the header is corrupt */
+#define MDDB_SETNO_MAX 32 /* set numbers are 1..32 (META_SET_MAX) */
 #define MDDB_SLOT_INUSE 0x1
 
 /* ---- Decoded on-disk structures ---------------------------------------- */
@@ -116,6 +118,29 @@ struct mddb_slot {
  * an ME_MDDB_* code (never -1: they do not fill a meta_error_t, so that the
  * loader can decide what the failure means for the replica).
  */
+/*
+ * The head that the replica header and the drive label (mdl_label.c) share:
+ * magic at 0 (8 bytes), version at 8, the block's size at 12, compat,
+ * incompat and ro_compat feature bits at 16, 24 and 32, a CRC-32C in the
+ * last 4 bytes.  mddb_head_encode zeroes the @size bytes of @buf and writes
+ * the head; mddb_seal writes the CRC once the rest is filled in.
+ * mddb_head_decode checks, in this order: the magic (@nomagic when absent),
+ * the CRC (ME_MDDB_BADCKSUM), version @version and size @size
+ * (ME_MDDB_BADVERSION), no incompat bit outside @incompat_known
+ * (ME_MDDB_INCOMPAT); and fills @hd.
+ */
+struct mddb_head {
+	uint32_t hd_version;
+	uint64_t hd_compat, hd_incompat, hd_ro_compat;
+};
+
+void mddb_head_encode(void *buf, size_t size, const char *magic,
+		      const struct mddb_head *hd);
+void mddb_seal(void *buf, size_t size);
+int mddb_head_decode(const void *buf, size_t size, const char *magic,
+		     int nomagic, uint32_t version, uint64_t incompat_known,
+		     struct mddb_head *hd);
+
 void mddb_hdr_encode(const struct mddb_hdr *h, void *buf);
 int mddb_hdr_decode(const void *buf, struct mddb_hdr *h);
 void mddb_commit_encode(const struct mddb_commit *c, void *buf);

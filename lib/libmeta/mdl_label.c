@@ -29,6 +29,7 @@
 #include <oban/mdl.h>
 #include <oban/meta_dev.h>
 
+#include "mddb_impl.h"
 #include "meta_crc.h"
 
 #define MDL_FEAT_INCOMPAT_KNOWN 0ULL
@@ -44,15 +45,11 @@
  */
 void mdl_label_encode(const struct mdl_label *l, void *buf)
 {
+	const struct mddb_head hd = { MDL_VERSION, l->ml_compat, l->ml_incompat,
+				      l->ml_ro_compat };
 	uint8_t *b = buf;
 
-	memset(b, 0, MDL_LABEL_SIZE);
-	memcpy(b, MDL_MAGIC, 8);
-	meta_put32(b + 8, MDL_VERSION);
-	meta_put32(b + 12, MDL_LABEL_SIZE);
-	meta_put64(b + 16, l->ml_compat);
-	meta_put64(b + 24, l->ml_incompat);
-	meta_put64(b + 32, l->ml_ro_compat);
+	mddb_head_encode(b, MDL_LABEL_SIZE, MDL_MAGIC, &hd);
 	memcpy(b + 40, l->ml_drive_uuid, 16);
 	memcpy(b + 56, l->ml_set_uuid, 16);
 	meta_put32(b + 72, l->ml_setno);
@@ -68,28 +65,52 @@ void mdl_label_encode(const struct mdl_label *l, void *buf)
 	meta_put64(b + 160, l->ml_data_len);
 	meta_put64(b + 168, l->ml_ctime);
 	memcpy(b + 176, l->ml_name, 127);
-	meta_put32(b + MDL_LABEL_SIZE - 4, meta_crc_block(b, MDL_LABEL_SIZE));
+	mddb_seal(b, MDL_LABEL_SIZE);
+}
+
+/*
+ * The areas a label describes: inside the drive, in order, aligned, of
+ * sizes mdl_geometry() could have chosen.  Every sum is bounded first, so
+ * no hostile value wraps around.
+ */
+static bool geometry_ok(const struct mdl_label *l)
+{
+	uint32_t lsz = l->ml_lsz;
+
+	if (lsz < 512 || lsz > 4096 || (lsz & (lsz - 1)) != 0)
+		return false;
+	if (l->ml_rep_cap == 0 || l->ml_rep_cap > MDDB_MAXREPLICAS ||
+	    l->ml_rep_size < MDDB_MINBYTES || l->ml_rep_size > MDDB_MAXBYTES ||
+	    l->ml_rep_size % 4096 != 0 ||
+	    l->ml_rep_len != (uint64_t)l->ml_rep_cap * l->ml_rep_size)
+		return false;
+	if (l->ml_rep_off < MDL_LABEL_SIZE || l->ml_rep_off % 4096 != 0 ||
+	    l->ml_rep_off > l->ml_size ||
+	    l->ml_rep_len > l->ml_size - l->ml_rep_off)
+		return false;
+	if (l->ml_data_off < l->ml_rep_off + l->ml_rep_len ||
+	    l->ml_data_off % MDL_ALIGN != 0 || l->ml_data_off > l->ml_size ||
+	    l->ml_data_len > l->ml_size - l->ml_data_off ||
+	    l->ml_data_len < MDL_ALIGN || l->ml_data_len % 4096 != 0)
+		return false;
+	return true;
 }
 
 int mdl_label_decode(const void *buf, struct mdl_label *l)
 {
 	const uint8_t *b = buf;
+	struct mddb_head hd;
+	int err;
 
-	if (memcmp(b, MDL_MAGIC, 8) != 0)
-		return SET_ERROR(ME_MDL_NOLABEL);
-	if (!META_CRC_OK(meta_get32(b + MDL_LABEL_SIZE - 4),
-			 meta_crc_block(b, MDL_LABEL_SIZE)))
-		return SET_ERROR(ME_MDDB_BADCKSUM);
 	memset(l, 0, sizeof(*l));
-	l->ml_version = meta_get32(b + 8);
-	if (l->ml_version != MDL_VERSION ||
-	    meta_get32(b + 12) != MDL_LABEL_SIZE)
-		return SET_ERROR(ME_MDDB_BADVERSION);
-	l->ml_compat = meta_get64(b + 16);
-	l->ml_incompat = meta_get64(b + 24);
-	l->ml_ro_compat = meta_get64(b + 32);
-	if (l->ml_incompat & ~MDL_FEAT_INCOMPAT_KNOWN)
-		return SET_ERROR(ME_MDDB_INCOMPAT);
+	err = mddb_head_decode(b, MDL_LABEL_SIZE, MDL_MAGIC, ME_MDL_NOLABEL,
+			       MDL_VERSION, MDL_FEAT_INCOMPAT_KNOWN, &hd);
+	if (err != 0)
+		return err;
+	l->ml_version = hd.hd_version;
+	l->ml_compat = hd.hd_compat;
+	l->ml_incompat = hd.hd_incompat;
+	l->ml_ro_compat = hd.hd_ro_compat;
 	memcpy(l->ml_drive_uuid, b + 40, 16);
 	memcpy(l->ml_set_uuid, b + 56, 16);
 	l->ml_setno = meta_get32(b + 72);
@@ -105,14 +126,10 @@ int mdl_label_decode(const void *buf, struct mdl_label *l)
 	l->ml_data_len = meta_get64(b + 160);
 	l->ml_ctime = meta_get64(b + 168);
 	memcpy(l->ml_name, b + 176, 127);
-	if (l->ml_rep_cap == 0 || l->ml_rep_cap > MDDB_MAXREPLICAS ||
-	    l->ml_rep_size < MDDB_MINBYTES || l->ml_rep_size > MDDB_MAXBYTES ||
-	    l->ml_rep_off < MDL_LABEL_SIZE ||
-	    l->ml_rep_len != (uint64_t)l->ml_rep_cap * l->ml_rep_size ||
-	    l->ml_data_off < l->ml_rep_off + l->ml_rep_len ||
-	    l->ml_data_off % MDL_ALIGN != 0 ||
-	    l->ml_data_off + l->ml_data_len > l->ml_size || l->ml_setno == 0 ||
-	    l->ml_setname[0] == '\0')
+	if (!geometry_ok(l) || l->ml_setno == 0 ||
+	    l->ml_setno > MDDB_SETNO_MAX ||
+	    (l->ml_flags & ~MDL_LF_KNOWN) != 0 || l->ml_setname[0] == '\0' ||
+	    l->ml_name[0] == '\0')
 		return SET_ERROR(ME_MDDB_CORRUPT);
 	return 0;
 }
@@ -173,15 +190,32 @@ int mdl_label_wipe(struct meta_dev *d, meta_error_t *ep)
 	return rc;
 }
 
+const char *mdl_size_text(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "bytes", "KiB", "MiB", "GiB",
+					    "TiB" };
+	int u = 0;
+
+	while (u < 4 && bytes >= 1024 && bytes % 1024 == 0) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%llu %s", (unsigned long long)bytes, unit[u]);
+	return buf;
+}
+
 int mdl_geometry(uint64_t size, uint32_t lsz, uint64_t rep_size, uint32_t cap,
 		 struct mdl_label *l, meta_error_t *ep)
 {
+	char t1[32], t2[32], t3[32], t4[32];
 	uint64_t data_off;
 
 	if (cap == 0 || cap > MDDB_MAXREPLICAS || rep_size < MDDB_MINBYTES ||
 	    rep_size > MDDB_MAXBYTES || rep_size % 4096 != 0)
 		return meta_error_set(ep, ME_MDL_BADSIZE, 0, NULL,
-				      "cannot lay out drive");
+				      "cannot lay out %u replicas of %llu "
+				      "bytes on drive",
+				      cap, (unsigned long long)rep_size);
 	l->ml_rep_off = MDL_REPLICA_OFFSET;
 	l->ml_rep_size = rep_size;
 	l->ml_rep_cap = cap;
@@ -189,9 +223,16 @@ int mdl_geometry(uint64_t size, uint32_t lsz, uint64_t rep_size, uint32_t cap,
 	data_off = (l->ml_rep_off + l->ml_rep_len + MDL_ALIGN - 1) / MDL_ALIGN *
 		   MDL_ALIGN;
 	if (size < data_off + MDL_ALIGN)
-		return meta_error_set(ep, ME_MDL_TOOSMALL, 0, NULL,
-				      "cannot lay out drive (%llu bytes)",
-				      (unsigned long long)size);
+		return meta_error_set(
+			ep, ME_MDL_TOOSMALL, 0, NULL,
+			"cannot put %u replica%s of %s on a drive of %s (needs "
+			"%s: 1 MiB for the label, %s of replicas, 1 MiB of "
+			"data)",
+			cap, cap == 1 ? "" : "s",
+			mdl_size_text(rep_size, t1, sizeof(t1)),
+			mdl_size_text(size, t2, sizeof(t2)),
+			mdl_size_text(data_off + MDL_ALIGN, t3, sizeof(t3)),
+			mdl_size_text(l->ml_rep_len, t4, sizeof(t4)));
 	l->ml_data_off = data_off;
 	l->ml_data_len = (size - data_off) / 4096 * 4096;
 	l->ml_size = size;

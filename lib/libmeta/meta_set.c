@@ -826,18 +826,26 @@ int meta_set_list(int (*fn)(void *arg, const char *name), void *arg,
 	return rc;
 }
 
-/* The set's own records in its mddb: set, drives, hosts. */
-static int commit_set_records(struct meta_set *s, meta_error_t *ep)
+/*
+ * Commit the set's own records to its mddb, if it has one, in one
+ * transaction: the set record (it names the master), the node records, the
+ * drive records when @drives, and the deletion of the node records of
+ * @gone[@ngone].
+ */
+static int commit_records(struct meta_set *s, bool drives, const uint32_t *gone,
+			  int ngone, meta_error_t *ep)
 {
 	struct mddb_txn *t;
 	int i;
 
+	if (s->s_db == NULL)
+		return 0;
 	if (mddb_txn_begin(s->s_db, &t, ep) != 0)
 		return -1;
 	if (mddb_txn_put(t, MDDB_RT_SET, s->s_rec.ms_setno, &s->s_rec,
 			 sizeof(s->s_rec), ep) != 0)
 		goto out_abort;
-	for (i = 0; i < s->s_ndrives; i++)
+	for (i = 0; drives && i < s->s_ndrives; i++)
 		if (mddb_txn_put(t, MDDB_RT_DRIVE, s->s_drives[i].md_seq,
 				 &s->s_drives[i], sizeof(s->s_drives[i]),
 				 ep) != 0)
@@ -847,10 +855,30 @@ static int commit_set_records(struct meta_set *s, meta_error_t *ep)
 				 &s->s_nodes[i], sizeof(s->s_nodes[i]),
 				 ep) != 0)
 			goto out_abort;
+	for (i = 0; i < ngone; i++)
+		if (mddb_txn_del(t, MDDB_RT_NODE, gone[i], ep) != 0)
+			goto out_abort;
 	return mddb_txn_commit(t, ep);
 out_abort:
 	mddb_txn_abort(t);
 	return -1;
+}
+
+/* The local drive record of a drive labelled @l, found at @path. */
+static void drive_from_label(struct ml_drive *d, const struct mdl_label *l,
+			     const char *path)
+{
+	memset(d, 0, sizeof(*d));
+	d->md_version = ML_VERSION;
+	memcpy(d->md_uuid, l->ml_drive_uuid, 16);
+	str_copy(d->md_name, sizeof(d->md_name), l->ml_name);
+	str_copy(d->md_path, sizeof(d->md_path), path);
+	d->md_rep_off = l->ml_rep_off;
+	d->md_rep_size = l->ml_rep_size;
+	d->md_rep_cap = l->ml_rep_cap;
+	d->md_lsz = l->ml_lsz;
+	d->md_data_off = l->ml_data_off;
+	d->md_data_len = l->ml_data_len;
 }
 
 static int grow_drives(struct meta_set *s, int add)
@@ -924,8 +952,52 @@ static int local_save(struct meta_set *s, struct ml_txn *t, int d0, int nd,
 	return local_end(t, rc, ep);
 }
 
+/*
+ * Add replicas @specs[@n] to the open mddb, all or none: on a failure the
+ * ones added by this call are deleted again.
+ */
+static int add_replicas(struct meta_set *s,
+			const struct mddb_replica_spec *specs, int n,
+			meta_error_t *ep)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		if (mddb_replica_add(s->s_db, &specs[i], ep) == 0)
+			continue;
+		for (j = 0; j < i; j++) {
+			meta_error_t e;
+
+			(void)mddb_replica_del(s->s_db, specs[j].rs_drive_uuid,
+					       specs[j].rs_index, &e);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* Refuse @add more replicas when the set would have more than 50. */
+static int check_replica_total(struct meta_set *s, long add, meta_error_t *ep)
+{
+	int have = s->s_db != NULL ? mddb_replica_count(s->s_db) : 0;
+
+	if (have + add <= MDDB_MAXREPLICAS)
+		return 0;
+	return meta_error_set(ep, ME_MDDB_MAXREPLICAS, 0, s->s_rec.ms_name,
+			      "cannot add %ld replica%s (%d in use) to set",
+			      add, add == 1 ? "" : "s", have);
+}
+
 int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 		       uint64_t replica_bytes, bool force, meta_error_t *ep)
+{
+	return meta_set_drive_add_count(s, names, n, replica_bytes, 1, force,
+					ep);
+}
+
+int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
+			     int n, uint64_t replica_bytes, uint32_t count,
+			     bool force, meta_error_t *ep)
 {
 	struct mdl_label *lab = NULL;
 	struct meta_dev **devs = NULL;
@@ -934,11 +1006,17 @@ int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 	bool mn = meta_set_is_mn(s), first = s->s_db == NULL;
 	uint64_t rep = replica_bytes;
 	int i, j, nlabeled = 0, rc = -1, base = s->s_ndrives;
-	uint32_t seq = 0;
+	uint32_t k, seq = 0;
 
 	if (n < 1)
 		return meta_error_set(ep, ME_USAGE, 0, s->s_rec.ms_name,
 				      "no drives to add to set");
+	if (count < 1 || count > MDDB_MAXREPLICAS)
+		return meta_error_set(ep, ME_MDDB_MAXREPLICAS, 0,
+				      s->s_rec.ms_name,
+				      "cannot put %u replicas on each drive "
+				      "of set",
+				      count);
 	if (s->s_flags & META_SET_RDONLY)
 		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
 				      "cannot add drives to set");
@@ -972,9 +1050,11 @@ int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 				      (unsigned long long)rep,
 				      mn ? "16 MiB to 256 MiB" :
 					   "4 MiB to 256 MiB");
+	if (check_replica_total(s, (long)n * count, ep) != 0)
+		return -1;
 	lab = calloc((size_t)n, sizeof(*lab));
 	devs = calloc((size_t)n, sizeof(*devs));
-	specs = calloc((size_t)n, sizeof(*specs));
+	specs = calloc((size_t)n * count, sizeof(*specs));
 	paths = calloc((size_t)n, sizeof(*paths));
 	if (lab == NULL || devs == NULL || specs == NULL || paths == NULL ||
 	    grow_drives(s, n) != 0) {
@@ -1039,7 +1119,7 @@ int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 				goto out;
 			}
 		}
-		if (mdl_geometry(devs[i]->md_size, devs[i]->md_lsz, rep, 1,
+		if (mdl_geometry(devs[i]->md_size, devs[i]->md_lsz, rep, count,
 				 &lab[i], ep) != 0) {
 			snprintf(ep->me_object, sizeof(ep->me_object), "%s",
 				 names[i]);
@@ -1066,22 +1146,13 @@ int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 	for (i = 0; i < n; i++) {
 		struct ml_drive *d = &s->s_drives[base + i];
 
-		memset(d, 0, sizeof(*d));
-		d->md_version = ML_VERSION;
+		drive_from_label(d, &lab[i], paths[i]);
 		d->md_seq = seq + (uint32_t)i;
-		memcpy(d->md_uuid, lab[i].ml_drive_uuid, 16);
-		snprintf(d->md_name, sizeof(d->md_name), "%s", names[i]);
-		snprintf(d->md_path, sizeof(d->md_path), "%s", paths[i]);
-		d->md_rep_off = lab[i].ml_rep_off;
-		d->md_rep_size = lab[i].ml_rep_size;
-		d->md_rep_cap = lab[i].ml_rep_cap;
-		d->md_lsz = lab[i].ml_lsz;
-		d->md_data_off = lab[i].ml_data_off;
-		d->md_data_len = lab[i].ml_data_len;
 		s->s_devs[base + i] = devs[i];
 		snprintf(s->s_paths[base + i], sizeof(s->s_paths[0]), "%s",
 			 paths[i]);
-		drive_spec(s, base + i, 0, &specs[i]);
+		for (k = 0; k < count; k++)
+			drive_spec(s, base + i, k, &specs[i * count + k]);
 	}
 	if (first) {
 		struct mddb_create_args a = {
@@ -1091,21 +1162,10 @@ int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 		};
 
 		memcpy(a.ca_set_uuid, s->s_rec.ms_uuid, 16);
-		if (mddb_create(&a, specs, n, &s->s_db, ep) != 0)
+		if (mddb_create(&a, specs, n * (int)count, &s->s_db, ep) != 0)
 			goto out_unlabel;
-	} else {
-		for (i = 0; i < n; i++) {
-			if (mddb_replica_add(s->s_db, &specs[i], ep) == 0)
-				continue;
-			/* Take back the replicas this call added. */
-			for (j = 0; j < i; j++) {
-				meta_error_t e;
-
-				(void)mddb_replica_del(
-					s->s_db, specs[j].rs_drive_uuid, 0, &e);
-			}
-			goto out_unlabel;
-		}
+	} else if (add_replicas(s, specs, n * (int)count, ep) != 0) {
+		goto out_unlabel;
 	}
 	s->s_ndrives += n;
 	for (i = 0; i < n; i++)
@@ -1114,7 +1174,7 @@ int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
 		s->s_rec.ms_rep_size = rep;
 		set_owner(s, true);
 	}
-	if (commit_set_records(s, ep) != 0)
+	if (commit_records(s, true, NULL, 0, ep) != 0)
 		goto out;
 	rc = local_save(s, NULL, base, n, ep);
 	goto out;
@@ -1135,11 +1195,19 @@ out:
 	return rc;
 }
 
+/* Delete the replicas on drive @di: all of them, or none when they are
+ * all the set has (ME_MDDB_LASTREPLICA). */
 static int del_replicas_on(struct meta_set *s, int di, meta_error_t *ep)
 {
 	struct mddb_replica_info ri;
-	int k;
+	int k, n = drive_nreplicas(s, di);
 
+	if (n > 0 && n == mddb_replica_count(s->s_db))
+		return meta_error_set(ep, ME_MDDB_LASTREPLICA, 0,
+				      s->s_drives[di].md_name,
+				      "cannot delete the %d replica%s (all "
+				      "of set '%s') on",
+				      n, n == 1 ? "" : "s", s->s_rec.ms_name);
 	for (k = mddb_replica_count(s->s_db) - 1; k >= 0; k--) {
 		if (mddb_replica_info(s->s_db, k, &ri, ep) != 0)
 			return -1;
@@ -1224,38 +1292,42 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 int meta_set_replica_add(struct meta_set *s, const char *name, int count,
 			 meta_error_t *ep)
 {
-	struct mddb_replica_info ri;
+	struct mddb_replica_spec specs[MDDB_MAXREPLICAS];
 	bool used[MDDB_MAXREPLICAS] = { false };
-	int di = drive_index(s, name, ep), k, added = 0;
-	uint32_t idx;
+	struct mddb_replica_info ri;
+	int di = drive_index(s, name, ep), k, nused = 0, nfree;
+	char t1[32];
+	uint32_t idx, cap;
 
 	if (di < 0)
 		return -1;
 	if (s->s_db == NULL || s->s_devs[di] == NULL)
 		return meta_error_set(ep, ME_MDDB_NOREPLICA, 0, name,
 				      "cannot add replicas on");
+	cap = s->s_drives[di].md_rep_cap;
 	for (k = 0; k < mddb_replica_count(s->s_db); k++)
 		if (mddb_replica_info(s->s_db, k, &ri, NULL) == 0 &&
 		    same_uuid(ri.ri_drive_uuid, s->s_drives[di].md_uuid) &&
-		    ri.ri_index < MDDB_MAXREPLICAS)
+		    ri.ri_index < MDDB_MAXREPLICAS) {
 			used[ri.ri_index] = true;
-	for (idx = 0; idx < s->s_drives[di].md_rep_cap; idx++)
+			nused++;
+		}
+	nfree = cap > (uint32_t)nused ? (int)cap - nused : 0;
+	if (count < 1 || count > nfree)
+		return meta_error_set(
+			ep, ME_MDL_NOROOM, 0, name,
+			"cannot add %d replica%s (its replica area holds %u "
+			"of %s, %d in use) on",
+			count, count == 1 ? "" : "s", cap,
+			mdl_size_text(s->s_drives[di].md_rep_size, t1,
+				      sizeof(t1)),
+			nused);
+	if (check_replica_total(s, count, ep) != 0)
+		return -1;
+	for (idx = 0, k = 0; k < count; idx++)
 		if (!used[idx])
-			added++;
-	if (count < 1 || added < count)
-		return meta_error_set(ep, ME_MDL_NOROOM, 0, name,
-				      "cannot add %d replica(s) on", count);
-	for (idx = 0, added = 0; added < count; idx++) {
-		struct mddb_replica_spec rs;
-
-		if (used[idx])
-			continue;
-		drive_spec(s, di, idx, &rs);
-		if (mddb_replica_add(s->s_db, &rs, ep) != 0)
-			return -1;
-		added++;
-	}
-	return 0;
+			drive_spec(s, di, idx, &specs[k++]);
+	return add_replicas(s, specs, count, ep);
 }
 
 int meta_set_replica_del(struct meta_set *s, const char *name, meta_error_t *ep)
@@ -1268,35 +1340,6 @@ int meta_set_replica_del(struct meta_set *s, const char *name, meta_error_t *ep)
 		return meta_error_set(ep, ENOENT, 0, name,
 				      "no replicas to delete on");
 	return del_replicas_on(s, di, ep);
-}
-
-/* Commit the node records to the set's mddb, if it has one. */
-static int commit_nodes(struct meta_set *s, const uint32_t *gone, int ngone,
-			meta_error_t *ep)
-{
-	struct mddb_txn *t;
-	int i;
-
-	if (s->s_db == NULL)
-		return 0;
-	if (mddb_txn_begin(s->s_db, &t, ep) != 0)
-		return -1;
-	/* The set record too: it names the master. */
-	if (mddb_txn_put(t, MDDB_RT_SET, s->s_rec.ms_setno, &s->s_rec,
-			 sizeof(s->s_rec), ep) != 0)
-		goto out_abort;
-	for (i = 0; i < s->s_nnodes; i++)
-		if (mddb_txn_put(t, MDDB_RT_NODE, s->s_nodes[i].mn_nodeid,
-				 &s->s_nodes[i], sizeof(s->s_nodes[i]),
-				 ep) != 0)
-			goto out_abort;
-	for (i = 0; i < ngone; i++)
-		if (mddb_txn_del(t, MDDB_RT_NODE, gone[i], ep) != 0)
-			goto out_abort;
-	return mddb_txn_commit(t, ep);
-out_abort:
-	mddb_txn_abort(t);
-	return -1;
 }
 
 int meta_set_host_add(struct meta_set *s, const char *const *hosts, int n,
@@ -1331,7 +1374,7 @@ int meta_set_host_add(struct meta_set *s, const char *const *hosts, int n,
 		node_init(nd, (uint32_t)id, hosts[i]);
 	}
 	s->s_nnodes = base + n;
-	if (commit_nodes(s, NULL, 0, ep) != 0) {
+	if (commit_records(s, false, NULL, 0, ep) != 0) {
 		s->s_nnodes = base;
 		return -1;
 	}
@@ -1374,7 +1417,7 @@ int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
 			(size_t)(s->s_nnodes - j - 1) * sizeof(*s->s_nodes));
 		s->s_nnodes--;
 	}
-	rc = commit_nodes(s, gone, ngone, ep);
+	rc = commit_records(s, false, gone, ngone, ep);
 	if (rc == 0)
 		rc = meta_local_begin(&t, ep);
 	if (rc == 0) {
@@ -1479,6 +1522,11 @@ int meta_set_withdraw(struct meta_set *s, meta_error_t *ep)
 	return local_save(s, NULL, 0, 0, ep);
 }
 
+uint64_t meta_set_replica_length(const struct meta_set *s)
+{
+	return s->s_rec.ms_rep_size;
+}
+
 uint64_t meta_set_ctime(const struct meta_set *s)
 {
 	return s->s_rec.ms_ctime;
@@ -1561,17 +1609,7 @@ static int reload_cb(void *arg, const char *path, const struct mdl_label *l)
 		return 1;
 	}
 	d = &s->s_drives[s->s_ndrives];
-	memset(d, 0, sizeof(*d));
-	d->md_version = ML_VERSION;
-	memcpy(d->md_uuid, l->ml_drive_uuid, 16);
-	str_copy(d->md_name, sizeof(d->md_name), l->ml_name);
-	str_copy(d->md_path, sizeof(d->md_path), path);
-	d->md_rep_off = l->ml_rep_off;
-	d->md_rep_size = l->ml_rep_size;
-	d->md_rep_cap = l->ml_rep_cap;
-	d->md_lsz = l->ml_lsz;
-	d->md_data_off = l->ml_data_off;
-	d->md_data_len = l->ml_data_len;
+	drive_from_label(d, l, path);
 	s->s_devs[s->s_ndrives] = NULL;
 	s->s_ndrives++;
 	return 0;
@@ -1780,7 +1818,7 @@ int meta_set_commit_nodes(const char *name, meta_error_t *ep)
 		if (!here)
 			gone[ngone++] = id;
 	}
-	rc = commit_nodes(s, gone, ngone, ep);
+	rc = commit_records(s, false, gone, ngone, ep);
 	meta_set_close(s);
 	return rc;
 }

@@ -23,6 +23,7 @@
 #include <oban/meta_dev.h>
 #include <oban/meta_set.h>
 
+#include "mddb_impl.h"
 #include "meta_crc.h"
 #include "meta_local.h"
 #include "ocu.h"
@@ -90,6 +91,16 @@ static void test_label_roundtrip(void)
 	CU_ASSERT_EQUAL(e.me_code, ME_MDL_TOOSMALL);
 	CU_ASSERT(mdl_geometry(DRIVE_SIZE, 512, 300 << 20, 1, &r, &e) == -1);
 	CU_ASSERT_EQUAL(e.me_code, ME_MDL_BADSIZE);
+	/* Room for 2 replicas: data at 33 MiB; 3 do not fit in 40 MiB. */
+	CU_ASSERT(mdl_geometry(DRIVE_SIZE, 512, 16 << 20, 2, &r, &e) == 0);
+	CU_ASSERT_EQUAL(r.ml_rep_len, 32 << 20);
+	CU_ASSERT_EQUAL(r.ml_data_off, 33 << 20);
+	CU_ASSERT(mdl_geometry(DRIVE_SIZE, 512, 16 << 20, 3, &r, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDL_TOOSMALL);
+	CU_ASSERT(strstr(meta_strerror(&e), "3 replicas of 16 MiB on a drive "
+					    "of 40 MiB (needs 50 MiB") != NULL);
+	CU_ASSERT(mdl_geometry(DRIVE_SIZE, 512, 16 << 20, 51, &r, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDL_BADSIZE);
 	l.ml_version = MDL_VERSION;
 	l.ml_setno = 4;
 	strcpy(l.ml_setname, "blue");
@@ -117,6 +128,120 @@ static void test_label_roundtrip(void)
 	meta_put64(buf + 160, (uint64_t)DRIVE_SIZE); /* data past the end */
 	meta_put32(buf + 4092, meta_crc_block(buf, 4096));
 	CU_ASSERT_EQUAL(mdl_label_decode(buf, &r), ME_MDDB_CORRUPT);
+}
+
+/* Decode @good with the field at @off of @width bytes set to @v, resealed. */
+static int decode_with(int (*dec)(const void *, void *), const uint8_t *good,
+		       size_t len, size_t off, int width, uint64_t v)
+{
+	uint8_t buf[MDL_LABEL_SIZE];
+	uint64_t out[512];
+
+	memcpy(buf, good, len);
+	if (width == 1)
+		buf[off] = (uint8_t)v;
+	else if (width == 4)
+		meta_put32(buf + off, (uint32_t)v);
+	else
+		meta_put64(buf + off, v);
+	meta_put32(buf + len - 4, meta_crc_block(buf, len));
+	return dec(buf, out);
+}
+
+static int label_dec(const void *b, void *o)
+{
+	return mdl_label_decode(b, o);
+}
+
+static int hdr_dec(const void *b, void *o)
+{
+	return mddb_hdr_decode(b, o);
+}
+
+/* Every field of a label and a replica header out of its range: refused
+ * as corrupt, whatever its checksum. */
+static void test_corrupt_fields(void)
+{
+	static const struct {
+		size_t off;
+		int width;
+		uint64_t v;
+		const char *what;
+	} lab[] = {
+		{ 72, 4, 0, "set number 0" },
+		{ 72, 4, 33, "set number 33" },
+		{ 76, 4, 2, "unknown flag" },
+		{ 80, 1, 0, "empty set name" },
+		{ 120, 8, 1ULL << 20 | 512, "replica area not 4 KiB aligned" },
+		{ 120, 8, UINT64_MAX - 4095,
+		  "replica area past the end (wraps)" },
+		{ 136, 8, (16ULL << 20) + 512, "replica length not 4 KiB" },
+		{ 144, 4, 0, "capacity 0" },
+		{ 144, 4, 51, "capacity 51" },
+		{ 148, 4, 0, "sector size 0" },
+		{ 148, 4, 3000, "sector size 3000" },
+		{ 148, 4, 8192, "sector size 8192" },
+		{ 152, 8, UINT64_MAX - (1ULL << 20) + 1, "data area wraps" },
+		{ 160, 8, 0, "no data area" },
+		{ 160, 8, UINT64_MAX, "data area past the end" },
+		{ 176, 1, 0, "empty drive name" },
+	};
+	static const struct {
+		size_t off;
+		int width;
+		uint64_t v;
+		const char *what;
+	} hdr[] = {
+		{ 72, 4, MDDB_MAXREPLICAS, "replica index 50" },
+		{ 100, 4, 0, "set number 0" },
+		{ 100, 4, 33, "set number 33" },
+		{ 112, 4, 2, "unknown flag" },
+		{ 120, 1, 0, "empty set name" },
+		{ 80, 8, (16ULL << 20) + 512, "length not 4 KiB" },
+		{ 76, 4, 8192, "block size 8192" },
+		{ 96, 4, 0, "no data blocks" },
+	};
+	struct mdl_label l = { 0 }, r;
+	struct mddb_hdr h = { 0 }, hr;
+	uint8_t good[MDL_LABEL_SIZE];
+	meta_error_t e;
+	size_t i;
+
+	CU_ASSERT_FATAL(mdl_geometry(DRIVE_SIZE, 512, 16 << 20, 1, &l, &e) ==
+			0);
+	l.ml_setno = 4;
+	strcpy(l.ml_setname, "blue");
+	strcpy(l.ml_name, "d0");
+	mdl_label_encode(&l, good);
+	CU_ASSERT_FATAL(mdl_label_decode(good, &r) == 0);
+	for (i = 0; i < sizeof(lab) / sizeof(lab[0]); i++) {
+		int rc = decode_with(label_dec, good, MDL_LABEL_SIZE,
+				     lab[i].off, lab[i].width, lab[i].v);
+
+		if (rc != ME_MDDB_CORRUPT)
+			fprintf(stderr, "label, %s: %d\n", lab[i].what, rc);
+		CU_ASSERT_EQUAL(rc, ME_MDDB_CORRUPT);
+	}
+
+	h.h_version = MDDB_VERSION;
+	h.h_bsize = 512;
+	h.h_length = 16 << 20;
+	h.h_data_off = MDDB_OFF_DATA;
+	h.h_data_blocks = (uint32_t)(((16 << 20) - MDDB_OFF_DATA) / 512);
+	h.h_setno = 1;
+	h.h_index = MDDB_MAXREPLICAS - 1;
+	strcpy(h.h_setname, "blue");
+	mddb_hdr_encode(&h, good);
+	CU_ASSERT_FATAL(mddb_hdr_decode(good, &hr) == 0);
+	CU_ASSERT_EQUAL(hr.h_index, MDDB_MAXREPLICAS - 1);
+	for (i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++) {
+		int rc = decode_with(hdr_dec, good, MDDB_HDR_SIZE, hdr[i].off,
+				     hdr[i].width, hdr[i].v);
+
+		if (rc != ME_MDDB_CORRUPT)
+			fprintf(stderr, "header, %s: %d\n", hdr[i].what, rc);
+		CU_ASSERT_EQUAL(rc, ME_MDDB_CORRUPT);
+	}
 }
 
 static void test_uuid_text(void)
@@ -492,6 +617,7 @@ static CU_TestInfo mdl_tests[] = {
 	{ "meta_dev on files", test_meta_dev },
 	{ "label round trip and bad labels", test_label_roundtrip },
 	{ "uuid text", test_uuid_text },
+	{ "label and header fields out of range", test_corrupt_fields },
 	{ "set drives: refusals, discovery, names", test_set_drives },
 	{ "local replica: transactions", test_local_txn },
 	{ "local replica: record versions", test_local_version },

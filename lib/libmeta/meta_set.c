@@ -1470,19 +1470,23 @@ static void join_state(struct meta_set *s, struct meta_join_state *st)
 	st->js_master_active = st->js_self_active;
 }
 
-int meta_set_join(struct meta_set *s, meta_error_t *ep)
+/* Join (@join) or withdraw this node: the verdict of meta_join_check() on
+ * what this node knows, recorded in the local replica. */
+static int join_withdraw(struct meta_set *s, bool join, meta_error_t *ep)
 {
+	const char *what = join ? "cannot join set" :
+				  "cannot withdraw from set";
 	struct meta_join_state st;
 	int v;
 
 	if (s->s_flags & META_SET_RDONLY)
 		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
-				      "cannot join set");
-	if (s->s_db == NULL)
+				      "%s", what);
+	if (join && s->s_db == NULL)
 		return meta_error_set(ep, ME_MDDB_NOREPLICA, 0,
-				      s->s_rec.ms_name, "cannot join set");
+				      s->s_rec.ms_name, "%s", what);
 	join_state(s, &st);
-	v = meta_join_check(&st, true, ep);
+	v = meta_join_check(&st, join, ep);
 	if (v < 0) {
 		snprintf(ep->me_object, sizeof(ep->me_object), "%s",
 			 s->s_rec.ms_name);
@@ -1490,36 +1494,23 @@ int meta_set_join(struct meta_set *s, meta_error_t *ep)
 	}
 	if (v == META_JV_NOOP)
 		return 0;
+	/* The first joiner becomes the master; the last to leave ends it. */
 	if (v == META_JV_MASTER || v == META_JV_MASTER_STALE ||
-	    s->s_rec.ms_master[0] == '\0')
-		set_owner(s, true);
+	    v == META_JV_WD_LAST || (join && s->s_rec.ms_master[0] == '\0'))
+		set_owner(s, join);
 	else
-		set_owner_only(s, true);
+		set_owner_only(s, join);
 	return local_save(s, NULL, 0, 0, ep);
+}
+
+int meta_set_join(struct meta_set *s, meta_error_t *ep)
+{
+	return join_withdraw(s, true, ep);
 }
 
 int meta_set_withdraw(struct meta_set *s, meta_error_t *ep)
 {
-	struct meta_join_state st;
-	int v;
-
-	if (s->s_flags & META_SET_RDONLY)
-		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
-				      "cannot withdraw from set");
-	join_state(s, &st);
-	v = meta_join_check(&st, false, ep);
-	if (v < 0) {
-		snprintf(ep->me_object, sizeof(ep->me_object), "%s",
-			 s->s_rec.ms_name);
-		return -1;
-	}
-	if (v == META_JV_NOOP)
-		return 0;
-	if (v == META_JV_WD_LAST)
-		set_owner(s, false);
-	else
-		set_owner_only(s, false);
-	return local_save(s, NULL, 0, 0, ep);
+	return join_withdraw(s, false, ep);
 }
 
 uint64_t meta_set_replica_length(const struct meta_set *s)

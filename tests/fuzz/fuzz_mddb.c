@@ -13,8 +13,9 @@
  * The header's own set UUID, drive UUID and index are used to open it, so
  * that the loader goes past identity checks.  When it opens, every record is
  * read, slots are read, a commit is attempted (allocation on hostile state)
- * and the inspector dumps it; the first 4 KiB are also decoded as a drive
- * label.  Any crash, leak or undefined behaviour is a bug.
+ * and the inspector dumps it; the first 4 KiB are also decoded and read as
+ * a drive label (seed "label" holds a valid one).  Any crash, leak or
+ * undefined behaviour is a bug.
  */
 #include "config.h"
 
@@ -74,6 +75,7 @@ FUZZ_TARGET(fuzz_mddb)
 	(void)mdl_label_decode(img, &l);
 	if (meta_dev_open_mem(img, len, "fuzz", &d, &e) != 0)
 		return 0;
+	(void)mdl_label_read(d, &l, &e);
 	memset(&spec, 0, sizeof(spec));
 	spec.rs_dev = d;
 	spec.rs_length = len;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <oban/mddb.h>
+#include <oban/mdl.h>
 #include <oban/meta_dev.h>
 
 #include "mddb_impl.h"
@@ -77,6 +78,22 @@ int main(int argc, char **argv)
 	emit(argv[1], "log-and-big", img, len);
 	mddb_close(db);
 	meta_dev_close(d);
+	/* A drive label (fuzz_mddb decodes the first 4 KiB as one too): a
+	 * 64 MiB drive with room for 3 replicas of 4 MiB. */
+	{
+		struct mdl_label l = { 0 };
+
+		if (mdl_geometry(64 << 20, 512, 4 << 20, 3, &l, &e) != 0)
+			return 1;
+		memset(l.ml_drive_uuid, 0xcd, 16);
+		memset(l.ml_set_uuid, 0xab, 16);
+		l.ml_setno = 1;
+		strcpy(l.ml_setname, "blue");
+		strcpy(l.ml_name, "/dev/disk/by-id/seed");
+		memset(img, 0, len);
+		mdl_label_encode(&l, img);
+		emit(argv[1], "label", img, len);
+	}
 	free(img);
 	return 0;
 }

@@ -570,6 +570,43 @@ static void test_local_version(void)
 	CU_ASSERT(meta_set_destroy("vers", true, &e) == 0);
 }
 
+/* A set record of an unknown version in the set's mddb: a reload refuses
+ * it, naming it, and leaves the local replica as it was. */
+static void test_reload_version(void)
+{
+	const char *me = "node1", *one;
+	struct ml_drive *dv = NULL;
+	struct ml_set rec;
+	struct mddb_txn *t;
+	struct meta_set *s;
+	meta_error_t e;
+	int n = 0;
+
+	mkdrive("rv", DRIVE_SIZE);
+	one = dpath("rv");
+	CU_ASSERT_FATAL(meta_set_create("rver", false, &me, 1, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_open("rver", 0, &s, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
+	CU_ASSERT_FATAL(meta_local_set_get("rver", &rec, &e) == 0);
+	rec.ms_version = 9;
+	CU_ASSERT_FATAL(mddb_txn_begin(meta_set_db(s), &t, &e) == 0);
+	CU_ASSERT(mddb_txn_put(t, MDDB_RT_SET, rec.ms_setno, &rec, sizeof(rec),
+			       &e) == 0);
+	CU_ASSERT_FATAL(mddb_txn_commit(t, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT(meta_set_reload("rver", &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_BADVERSION);
+	CU_ASSERT(strstr(meta_strerror(&e), "version 9") != NULL);
+	CU_ASSERT(strstr(meta_strerror(&e), "'set record") != NULL);
+	CU_ASSERT(meta_local_drives("rver", &dv, &n, &e) == 0);
+	CU_ASSERT_EQUAL(n, 1);
+	free(dv);
+	CU_ASSERT_FATAL(meta_set_open("rver", 0, &s, &e) == 0);
+	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT(meta_set_destroy("rver", false, &e) == 0);
+}
+
 static void test_meta_dev(void)
 {
 	struct meta_dev *d, *ro;
@@ -621,6 +658,7 @@ static CU_TestInfo mdl_tests[] = {
 	{ "set drives: refusals, discovery, names", test_set_drives },
 	{ "local replica: transactions", test_local_txn },
 	{ "local replica: record versions", test_local_version },
+	{ "reload: record versions in the mddb", test_reload_version },
 	CU_TEST_INFO_NULL,
 };
 

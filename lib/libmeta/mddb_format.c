@@ -392,7 +392,7 @@ int mddb_slot_decode(const void *buf, const char *magic, struct mddb_slot *s)
 	s->s_len = meta_get32(b + 20);
 	memcpy(s->s_set_uuid, b + 24, 16);
 	s->s_time = meta_get64(b + 40);
-	if (s->s_len > MDDB_LOG_MAXLEN)
+	if (s->s_len > MDDB_LOG_MAXLEN || (s->s_flags & ~MDDB_SLOT_INUSE) != 0)
 		return SET_ERROR(ME_MDDB_CORRUPT);
 	memcpy(s->s_data, b + 64, s->s_len);
 	return 0;

@@ -87,4 +87,20 @@ check "metaset -j" 0 "$MS" -s blue -j
 [ "$(grep -c ' a.*lu' "$T/out")" -eq 8 ] && ok "8 active replicas" || { no "8 active replicas"; cat "$T/out"; }
 check "delete the drives" 0 "$MS" -s blue -d "$T/d/a" "$T/d/b" "$T/d/c"
 check "delete the set" 0 "$MS" -s blue -d -h node1
+
+# A multi-owner set (on one node, without mdcommd: a test-only hook):
+# replicas of 16 MiB at least, whatever -c.
+if [ "${OBAN_TEST_HOOKS:-yes}" = yes ]; then
+	export OBAN_MN_LOCAL=1
+	check "create a multi-owner set" 0 "$MS" -s red -M -a -h node1
+	check "-c 2 -l 8m refused" 1 "$MS" -s red -a -c 2 -l 8m "$T/d/a"
+	has "names the range" "16 MiB to 256 MiB" "$T/err"
+	zero_label "8 MiB" "$T/d/a"
+	check "-c 2 with the default length" 0 "$MS" -s red -a -c 2 "$T/d/a"
+	"$DUMP" "$T/d/a" > "$T/dump" 2>&1
+	has "2 x 16 MiB" "replica area 1048576\+33554432: 2 x 16777216 bytes" "$T/dump"
+	check "metadb -l 8m refused" 1 "$MD" -s red -a -l 8m "$T/d/a"
+	check "metaset -d" 0 "$MS" -s red -d "$T/d/a"
+	check "delete red" 0 "$MS" -s red -d -h node1
+fi
 st_done

@@ -158,6 +158,14 @@ static int hdr_dec(const void *b, void *o)
 	return mddb_hdr_decode(b, o);
 }
 
+static int slot_dec(const void *b, void *o)
+{
+	static struct mddb_slot s;
+
+	(void)o;
+	return mddb_slot_decode(b, "MDLG", &s);
+}
+
 /* Every field of a label and a replica header out of its range: refused
  * as corrupt, whatever its checksum. */
 static void test_corrupt_fields(void)
@@ -241,6 +249,25 @@ static void test_corrupt_fields(void)
 		if (rc != ME_MDDB_CORRUPT)
 			fprintf(stderr, "header, %s: %d\n", hdr[i].what, rc);
 		CU_ASSERT_EQUAL(rc, ME_MDDB_CORRUPT);
+	}
+
+	/* A slot copy: an unknown flag, a payload past its room. */
+	{
+		static struct mddb_slot sl, sr;
+
+		sl.s_slot = 3;
+		sl.s_flags = MDDB_SLOT_INUSE;
+		sl.s_len = 4;
+		memcpy(sl.s_data, "abcd", 4);
+		mddb_slot_encode(&sl, "MDLG", good);
+		CU_ASSERT(mddb_slot_decode(good, "MDLG", &sr) == 0);
+		CU_ASSERT_EQUAL(sr.s_len, 4);
+		CU_ASSERT_EQUAL(decode_with(slot_dec, good, MDDB_SLOT_SIZE, 16,
+					    4, 3),
+				ME_MDDB_CORRUPT);
+		CU_ASSERT_EQUAL(decode_with(slot_dec, good, MDDB_SLOT_SIZE, 20,
+					    4, MDDB_LOG_MAXLEN + 1),
+				ME_MDDB_CORRUPT);
 	}
 }
 

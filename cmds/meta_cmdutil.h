@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include <oban/error.h>
+#include <oban/mddb.h>
 
 /* Exit codes (doc/man/metaset.8): 0 ok, 1 failed, 2 usage. */
 #define META_EXIT_OK 0
@@ -62,18 +63,36 @@ static inline int meta_parse_length(const char *s, uint64_t *bytes)
 	return 0;
 }
 
-/* A replica count (-c): a whole number from 1 to @max; -1 for anything
- * else. */
-static inline long meta_parse_count(const char *s, long max)
+/*
+ * The options -l length and -c count of metaset and metadb: parse @arg into
+ * *@out, or print "@prog: invalid ..." and return -1 (the caller exits with
+ * META_EXIT_USAGE).  A count is a whole number from 1 to MDDB_MAXREPLICAS
+ * (the replicas a set may have).
+ */
+static inline int meta_opt_length(const char *prog, const char *arg,
+				  uint64_t *out)
+{
+	if (meta_parse_length(arg, out) == 0)
+		return 0;
+	fprintf(stderr, "%s: invalid length '%s'\n", prog, arg);
+	return -1;
+}
+
+static inline int meta_opt_count(const char *prog, const char *arg, long *out)
 {
 	char *end;
 	long v;
 
 	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max)
-		return -1;
-	return v;
+	v = strtol(arg, &end, 10);
+	if (errno == 0 && end != arg && *end == '\0' && v >= 1 &&
+	    v <= MDDB_MAXREPLICAS) {
+		*out = v;
+		return 0;
+	}
+	fprintf(stderr, "%s: invalid count '%s' (1 to %d)\n", prog, arg,
+		MDDB_MAXREPLICAS);
+	return -1;
 }
 
 #endif /* OBAN_CMDS_META_CMDUTIL_H */

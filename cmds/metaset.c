@@ -227,20 +227,12 @@ int main(int argc, char **argv)
 			hosts = true;
 			break;
 		case 'l':
-			if (meta_parse_length(optarg, &length) != 0) {
-				fprintf(stderr, "%s: invalid length '%s'\n",
-					prog, optarg);
+			if (meta_opt_length(prog, optarg, &length) != 0)
 				return META_EXIT_USAGE;
-			}
 			break;
 		case 'c':
-			count = meta_parse_count(optarg, MDDB_MAXREPLICAS);
-			if (count < 0) {
-				fprintf(stderr,
-					"%s: invalid count '%s' (1 to %d)\n",
-					prog, optarg, MDDB_MAXREPLICAS);
+			if (meta_opt_count(prog, optarg, &count) != 0)
 				return META_EXIT_USAGE;
-			}
 			break;
 		case 'f':
 			force = true;

@@ -538,6 +538,19 @@ int meta_op_param_hsp(struct meta_cfg *cfg, uint32_t num, uint32_t hsp,
  */
 int meta_op_rename(struct meta_cfg *cfg, uint32_t from, uint32_t to,
 		   struct meta_change *ch, meta_error_t *ep);
+/*
+ * meta_op_exchange - exchange the names of a mirror and one of its
+ * submirrors (metarename -x; @a and @b in either order): the mirror takes
+ * the submirror's number and the submirror the mirror's, the mirror keeping
+ * its other submirrors, options and resync record slot; one change of two
+ * records.  As SVM's checks of the configuration: ME_CFG_UNRELATED (not a
+ * mirror and its submirror), ME_CFG_INUSE (soft partitions on the mirror),
+ * ME_CFG_RESYNCING (a submirror or a component of one resyncing),
+ * ME_CFG_COMPERRED (a component of a submirror not Okay).  SVM also refuses
+ * a mirror that is open; that is the I/O engine's state, not checked here.
+ */
+int meta_op_exchange(struct meta_cfg *cfg, uint32_t a, uint32_t b,
+		     struct meta_change *ch, meta_error_t *ep);
 
 /*
  * Hot spares.  meta_op_hs_add - add @drive to pool @hsp, creating the pool

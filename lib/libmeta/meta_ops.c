@@ -1347,3 +1347,79 @@ int meta_op_rename(struct meta_cfg *cfg, uint32_t from, uint32_t to,
 	}
 	return cfg_change_put_unit(ch, n, ep);
 }
+
+/* Why mirror @m may not change names now (SVM's rename check), or 0. */
+static int mirror_settled(const struct meta_cfg *cfg, const struct meta_unit *m,
+			  const char *what, meta_error_t *ep)
+{
+	char nb[NAMEBUF];
+
+	for (uint32_t i = 0; i < m->mu_mm.mm_nsm; i++) {
+		const struct meta_unit *s = cfg->mc_units[m->mu_mm.mm_sm[i]];
+		uint32_t st = m->mu_mm.mm_smstate[i], cs = 0;
+
+		for (uint32_t r = 0; r < s->mu_st.st_nrows; r++)
+			for (uint32_t c = 0; c < s->mu_st.st_rows[r].mr_ncomp;
+			     c++)
+				cs |= s->mu_st.st_rows[r].mr_comps[c].mc_state;
+		if ((cs & META_CS_RESYNC) ||
+		    (st & (META_SMS_COMP_RESYNC | META_SMS_ATTACHED_RESYNC |
+			   META_SMS_OFFLINE_RESYNC)))
+			return meta_error_set(ep, SET_ERROR(ME_CFG_RESYNCING),
+					      0, uname(cfg, s->mu_num, nb),
+					      "%s", what);
+		if ((cs & (META_CS_ERRED | META_CS_LAST_ERRED)) ||
+		    (st & (META_SMS_COMP_ERRED | META_SMS_ALL_ERRED)))
+			return meta_error_set(ep, SET_ERROR(ME_CFG_COMPERRED),
+					      0, uname(cfg, s->mu_num, nb),
+					      "%s", what);
+	}
+	return 0;
+}
+
+int meta_op_exchange(struct meta_cfg *cfg, uint32_t a, uint32_t b,
+		     struct meta_change *ch, meta_error_t *ep)
+{
+	const struct meta_unit *ua =
+		get_unit(cfg, a, 0, 0, "cannot exchange", ep);
+	const struct meta_unit *ub =
+		ua != NULL ? get_unit(cfg, b, 0, 0, "cannot exchange", ep) :
+			     NULL;
+	const struct meta_unit *m, *s;
+	struct meta_unit *nm, *ns;
+	char nb[NAMEBUF], what[2 * NAMEBUF + 32];
+
+	if (ub == NULL)
+		return -1;
+	m = ua->mu_type == META_UT_MIRROR ? ua : ub;
+	s = m == ua ? ub : ua;
+	snprintf(what, sizeof(what), "cannot exchange names of %s and",
+		 uname(cfg, a, nb));
+	if (m->mu_type != META_UT_MIRROR || s->mu_parent != m->mu_num)
+		return meta_error_set(ep, SET_ERROR(ME_CFG_UNRELATED), 0,
+				      uname(cfg, b, nb), "%s", what);
+	if (m->mu_nsp != 0)
+		return meta_error_set(ep, SET_ERROR(ME_CFG_INUSE), 0,
+				      uname(cfg, m->mu_num, nb),
+				      "cannot exchange names of");
+	if (mirror_settled(cfg, m, "cannot exchange names of", ep) != 0)
+		return -1;
+	nm = cfg_unit_dup(m);
+	ns = cfg_unit_dup(s);
+	if (nm == NULL || ns == NULL) {
+		meta_unit_free(nm);
+		meta_unit_free(ns);
+		return nomem(ep, uname(cfg, a, nb));
+	}
+	nm->mu_num = s->mu_num;
+	for (uint32_t i = 0; i < nm->mu_mm.mm_nsm; i++)
+		if (nm->mu_mm.mm_sm[i] == s->mu_num)
+			nm->mu_mm.mm_sm[i] = m->mu_num;
+	ns->mu_num = m->mu_num;
+	ns->mu_parent = s->mu_num;
+	if (cfg_change_put_unit(ch, ns, ep) != 0) {
+		meta_unit_free(nm);
+		return -1;
+	}
+	return cfg_change_put_unit(ch, nm, ep);
+}

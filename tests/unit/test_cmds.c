@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,7 +19,9 @@
 #include <unistd.h>
 
 #include <oban/debug.h>
+#include <oban/mdc_msg.h>
 #include <oban/meta_cfg.h>
+#include <oban/meta_mn.h>
 
 #include "../../cmds/cmd_common.h"
 #include "cfg_testset.h"
@@ -351,7 +354,9 @@ static void test_errors(void)
 	fails("metaparam -s blue -h hsp009 d2", 1, "no such");
 	fails("metarename -s blue d1 d9", 1, "submirror of blue/d0");
 	fails("metarename -s blue d2 d0", 1, "already exists");
-	fails("metarename -s blue -x d2 d0", 2, "-x is not supported");
+	fails("metarename -s blue -x d2 d0", 1,
+	      "metarename: cannot exchange names of blue/d2 and 'blue/d0': "
+	      "not a mirror and one of its submirrors\n");
 	fails("metahs -s blue -a hsp001 drvA", 1, "component already in use");
 	fails("metahs -s blue -d hsp001 drvT", 1, "not a hot spare");
 	fails("metahs -s blue -r hsp001 drvS drvA", 1, "in use");
@@ -368,10 +373,131 @@ static void test_errors(void)
 	ok("metaclear -s blue -a");
 }
 
+/* metarename -x: a mirror and its submirror exchange names. */
+static void test_exchange(void)
+{
+	ok("metainit -s blue d1 1 1 drvA");
+	ok("metainit -s blue d2 1 1 drvB");
+	ok("metainit -s blue d0 -m d1 -g 3");
+	ok("metainit -s blue d5 1 1 drvE");
+	ok("metainit -s blue d6 -p drvF 10m");
+	/* unrelated, missing, the same unit, not a mirror */
+	fails("metarename -s blue -x d0 d5", 1,
+	      "metarename: cannot exchange names of blue/d0 and 'blue/d5': "
+	      "not a mirror and one of its submirrors\n");
+	fails("metarename -s blue -x d5 d6", 1, "not a mirror and one of");
+	fails("metarename -s blue -x d0 d0", 1, "not a mirror and one of");
+	fails("metarename -s blue -x d0 d9", 1,
+	      "metarename: cannot exchange 'blue/d9': no such metadevice");
+	fails("metarename -s blue -x d0", 2, "usage: metarename");
+	/* a submirror attached later is resyncing: refused, as in SVM */
+	ok("metattach -s blue d0 d2");
+	fails("metarename -s blue -x d0 d2", 1,
+	      "metarename: cannot exchange names of 'blue/d2': resync in "
+	      "progress\n");
+	fails("metarename -s blue -x d0 d1", 1,
+	      "'blue/d2': resync in progress");
+	ok("metadetach -s blue d0 d2");
+	/* -n checks only */
+	ok("metarename -s blue -n -x d1 d0");
+	ok("metastat -s blue -p d0");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d0 -m blue/d1 -g 3\n"
+				    "blue/d1 1 1 drvA\n");
+	/* either order; the mirror keeps its options */
+	ok("metarename -s blue -x d1 d0");
+	CU_ASSERT_STRING_EQUAL(
+		out, "blue/d1 and blue/d0 have exchanged identities\n");
+	ok("metastat -s blue -p d1");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d1 -m blue/d0 -g 3\n"
+				    "blue/d0 1 1 drvA\n");
+	ok("metastat -s blue -c d1");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "    blue/d0"));
+	/* a 2-way mirror: the other submirror stays */
+	ok("metattach -s blue d1 d2");
+	ok("metaparam -s blue -r first d1");
+	/* the attached one's resync is the engine's; take it as done */
+	fails("metarename -s blue -x d1 d0", 1, "resync in progress");
+	ok("metadetach -s blue d1 d2");
+	ok("metarename -s blue -x d0 d1");
+	ok("metastat -s blue -p d0");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d0 -m blue/d1 -r 3\n"
+				    "blue/d1 1 1 drvA\n");
+	/* soft partitions on the mirror: refused */
+	ok("metainit -s blue d7 -p d0 1m");
+	fails("metarename -s blue -x d0 d1", 1,
+	      "metarename: cannot exchange names of 'blue/d0': in use by "
+	      "another metadevice\n");
+	/* a plain rename of the mirror is refused the same way */
+	fails("metarename -s blue d0 d9", 1, "soft partitions on it");
+	ok("metaclear -s blue -a");
+}
+
+/*
+ * A failed command run by mdcommd prints its error naming the node; the
+ * initiator turns that line back into the same error, printed once.
+ */
+static void test_remote_error(void)
+{
+	struct mdc_result r;
+	meta_error_t e;
+
+	memset(&r, 0, sizeof(r));
+	r.mr_exitval = 1;
+	r.mr_failing_node = 2;
+#define OUT(s) \
+	(r.mr_outlen = (uint32_t)strlen(s), memcpy(r.mr_out, s, strlen(s)))
+	OUT("metainit: cannot create 'blue/d10' on node 2: already exists\n");
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL(meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e), -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_CFG_EXISTS);
+	CU_ASSERT_EQUAL(e.me_node, 2);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+			       "cannot create 'blue/d10' on node 2: already "
+			       "exists");
+	/* no what, an errno reason */
+	OUT("metahs: 'drvS' on node 2: No such file or directory");
+	meta_error_init(&e);
+	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	CU_ASSERT_EQUAL(e.me_code, ENOENT);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+			       "'drvS' on node 2: No such file or directory");
+	/* the test hook's refusal: named once */
+	OUT("metainit: test hook commd_test_dryrun_fail refused the dry run "
+	    "in set 'blue' on node 2: message failed on a node\n");
+	meta_error_init(&e);
+	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+			       "test hook commd_test_dryrun_fail refused the "
+			       "dry run in set 'blue' on node 2: message "
+			       "failed on a node");
+	/* another form: kept, on the failing node */
+	OUT("usage: metainit [-s set]\n");
+	meta_error_init(&e);
+	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+			       "usage: metainit [-s set] on node 2: message "
+			       "failed on a node");
+	/* another node's number in the text is not this node's */
+	OUT("metainit: cannot create 'blue/d10' on node 3: already exists");
+	meta_error_init(&e);
+	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
+	/* no output: the message type */
+	r.mr_outlen = 0;
+	meta_error_init(&e);
+	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "on node 2"));
+#undef OUT
+}
+
 static CU_TestInfo cmd_tests[] = {
 	{ "seed example", test_seed_example },
 	{ "lifecycle", test_lifecycle },
 	{ "errors", test_errors },
+	{ "exchange", test_exchange },
+	{ "remote error", test_remote_error },
 	CU_TEST_INFO_NULL,
 };
 

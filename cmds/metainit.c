@@ -28,7 +28,8 @@
 static const char usage[] =
 	"[-s set] [-n] {dN nstripes ncomps drive... [-i interlace] ... "
 	"[-h hspNNN] | dN -m submirror... [-g|-r] [-S] [-A] [pass] | "
-	"dN -p [-e] {drive|dM} {size...|all} | hspNNN [drive...]}\n"
+	"dN -p [-e] [-A alignment] {drive|dM} {size...|all} | "
+	"hspNNN [drive...]}\n"
 	"       metainit [-s set] [-n] -a [-f md.tab|-]";
 
 /* The whole of @path ("-" is stdin) in a malloc'd buffer. */

@@ -103,7 +103,10 @@ static void mdtab_unit(const struct meta_cfg *cfg, FILE *f,
 		fprintf(f, " %u", u->mu_mm.mm_pass);
 		break;
 	case META_UT_SP:
-		fprintf(f, " -p %s",
+		fputs(" -p", f);
+		if (u->mu_sp.sp_align != 0)
+			fprintf(f, " -A %" PRIu64 "b", u->mu_sp.sp_align);
+		fprintf(f, " %s",
 			u->mu_sp.sp_parent == META_NONE ?
 				u->mu_sp.sp_drive :
 				un(cfg, u->mu_sp.sp_parent, b));
@@ -572,8 +575,10 @@ static void json_unit(const struct meta_cfg *cfg, FILE *f,
 		json_str(f, u->mu_sp.sp_parent == META_NONE ?
 				    u->mu_sp.sp_drive :
 				    un(cfg, u->mu_sp.sp_parent, b));
-		fprintf(f, ",\"state\":\"%s\",\"extents\":[",
-			comp_state(u->mu_sp.sp_state));
+		fprintf(f,
+			",\"state\":\"%s\",\"alignment\":%" PRIu64
+			",\"extents\":[",
+			comp_state(u->mu_sp.sp_state), u->mu_sp.sp_align);
 		for (uint32_t i = 0; i < u->mu_sp.sp_next; i++)
 			fprintf(f,
 				"%s{\"start\":%" PRIu64 ",\"blocks\":%" PRIu64

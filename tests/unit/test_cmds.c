@@ -261,7 +261,8 @@ static void test_lifecycle(void)
 	CU_ASSERT_STRING_EQUAL(
 		out, "{\"set\":\"blue\",\"units\":[{\"name\":\"blue/d10\","
 		     "\"type\":\"softpart\",\"size\":204800,\"device\":"
-		     "\"blue/d0\",\"state\":\"Okay\",\"extents\":[{\"start\":1,"
+		     "\"blue/d0\",\"state\":\"Okay\",\"alignment\":0,"
+		     "\"extents\":[{\"start\":1,"
 		     "\"blocks\":204800}]}],\"hsps\":[]}\n");
 
 	/* metastat -p | metainit -a rebuilds an identical configuration */
@@ -370,6 +371,82 @@ static void test_errors(void)
 	ok("metaclear -s blue -n -r d0");
 	ok("metastat -s blue -p");
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "blue/d0 -m blue/d1 1\n"));
+	ok("metaclear -s blue -a");
+}
+
+/* Write @text to md.tab in the test directory and run metainit -a on it. */
+static void mdtab_apply(const char *text)
+{
+	char path[512], cmd[700];
+	FILE *f = fopen(ocu_path(path, sizeof(path), "md.tab"), "w");
+
+	VERIFY(f != NULL);
+	fputs(text, f);
+	VERIFY0(fclose(f));
+	snprintf(cmd, sizeof(cmd), "metainit -s blue -a -f %s", path);
+	ok(cmd);
+}
+
+/* Soft partitions with -A: aligned extents, growth, md.tab round trip. */
+static void test_sp_align(void)
+{
+	char before[4096];
+
+	ok("metainit -s blue d20 -p -A 64 drvE 1000");
+	ok("metainit -s blue d21 -p -A 32k drvE 100");
+	ok("metastat -s blue -p d20 d21");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d20 -p -A 64b drvE -o 64 -b 1000\n"
+				    "blue/d21 -p -A 64b drvE -o 1088 -b 100\n");
+	/* an unaligned one takes the gap the alignment left */
+	ok("metainit -s blue d22 -p drvE 10");
+	ok("metastat -s blue -p d22");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d22 -p drvE -o 1 -b 10\n");
+	/* growth: the new extent starts congruent to its offset (1000) */
+	ok("metattach -s blue d20 50");
+	ok("metastat -s blue -p d20");
+	CU_ASSERT_STRING_EQUAL(
+		out, "blue/d20 -p -A 64b drvE -o 64 -b 1000 -o 1192 -b 50\n");
+	ok("metastat -s blue -j d20");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"alignment\":64,"));
+	/* spread over gaps: every extent but the last a multiple of 64 */
+	ok("metainit -s blue d23 -p drvF 300");
+	ok("metainit -s blue d24 -p drvF 1000");
+	ok("metainit -s blue d25 -p drvF 300");
+	ok("metainit -s blue d28 -p drvF all");
+	ok("metaclear -s blue d23 d25");
+	ok("metainit -s blue d26 -p -A 64 drvF 400");
+	ok("metastat -s blue -p d26");
+	CU_ASSERT_STRING_EQUAL(
+		out, "blue/d26 -p -A 64b drvF -o 64 -b 192 -o 1344 -b 208\n");
+	/* bad values, misaligned extents; nothing written */
+	fails("metainit -s blue d27 -p -A 3t drvF 10", 1,
+	      "metainit: alignment 6442450944 blocks above 1 TB for "
+	      "'blue/d27': invalid size\n");
+	fails("metainit -s blue d27 -p -A x drvF 10", 1, "invalid size");
+	fails("metainit -s blue d27 -p -A", 1, "-A needs a value");
+	fails("metainit -s blue d27 -p -A 64 drvF -o 2000 -b 10", 1,
+	      "metainit: cannot place extent 0 at block 2000 (not aligned "
+	      "to 64) of 'blue/d27': invalid size\n");
+	fails("metainit -s blue d27 -p -A 409536 drvF 100", 1,
+	      "not enough free space");
+	/* -A 0 is no alignment */
+	ok("metainit -s blue d27 -p -A 0 drvF 5");
+	ok("metastat -s blue -p d27");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d27 -p drvF -o 1 -b 5\n");
+	/* metastat -p | metainit -a rebuilds the same extents and alignment */
+	ok("metastat -s blue -p");
+	memcpy(before, out, sizeof(before) - 1);
+	before[sizeof(before) - 1] = '\0';
+	ok("metaclear -s blue -a");
+	mdtab_apply(before);
+	ok("metastat -s blue -p");
+	CU_ASSERT_STRING_EQUAL(out, before);
+	/* no aligned room left for growth; then some */
+	fails("metattach -s blue d26 64", 1, "aligned to 64");
+	ok("metaclear -s blue d28");
+	ok("metattach -s blue d26 64");
+	ok("metastat -s blue -p d26");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " -o 1616 -b 64\n"));
 	ok("metaclear -s blue -a");
 }
 
@@ -497,6 +574,7 @@ static CU_TestInfo cmd_tests[] = {
 	{ "lifecycle", test_lifecycle },
 	{ "errors", test_errors },
 	{ "exchange", test_exchange },
+	{ "soft partition alignment", test_sp_align },
 	{ "remote error", test_remote_error },
 	CU_TEST_INFO_NULL,
 };

@@ -640,6 +640,15 @@ int meta_mdtab_words(struct meta_cfg *cfg, int argc, char *const *argv,
 struct mddb;
 
 /*
+ * Probe drive @name of the set on this node (metastat -i): 0 when it is
+ * present and the first and last blocks of its data area read; else -1
+ * with the reason in @ep (ME_MDL_NOTFOUND: not found on this node; the
+ * errno of the open or the read).  Reads only.
+ */
+typedef int (*meta_drive_probe_fn)(void *arg, const char *name,
+				   meta_error_t *ep);
+
+/*
  * An open configuration: the model of one set loaded from the set's mddb,
  * and the store that writes changes back to it (records MDDB_RT_UNIT and
  * MDDB_RT_HSP, ids the unit and pool numbers).
@@ -652,7 +661,8 @@ struct meta_cfgh {
 	uint32_t ch_setno;
 	bool ch_mn;
 	meta_drive_lookup_fn ch_lookup;
-	void *ch_lookup_arg;
+	void *ch_lookup_arg; /* also ch_probe's */
+	meta_drive_probe_fn ch_probe; /* NULL: this handle cannot probe */
 	void *ch_priv; /* the backend's (meta_cfg_set.c: the meta_set) */
 };
 

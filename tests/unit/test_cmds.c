@@ -569,6 +569,47 @@ static void test_remote_error(void)
 #undef OUT
 }
 
+/* metastat -i: every drive in use probed; a missing or short one named. */
+static void test_inquire(void)
+{
+	char p1[1024], p2[1024], plain[8192];
+
+	ok("metainit -s blue d1 1 1 drvA");
+	ok("metainit -s blue hsp001 drvS");
+	ok("metainit -s blue d5 -p drvE 10m");
+	ok("metainit -s blue d6 -p d1 1m");
+	ok("metastat -s blue");
+	memcpy(plain, out, sizeof(plain) - 1);
+	plain[sizeof(plain) - 1] = '\0';
+	ok("metastat -s blue -i");
+	CU_ASSERT_STRING_EQUAL(out, plain);
+	CU_ASSERT_STRING_EQUAL(errbuf, "");
+	/* drvE cut short, drvS gone */
+	snprintf(p1, sizeof(p1), "%s/blue/drives/drvE", ocu_tmpdir());
+	snprintf(p2, sizeof(p2), "%s/blue/drives/drvS", ocu_tmpdir());
+	CU_ASSERT_EQUAL_FATAL(truncate(p1, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(unlink(p2), 0);
+	fails("metastat -s blue -i", 1,
+	      "metastat: drive of blue/d5 'drvE': No such device or address\n"
+	      "metastat: hot spare of blue/hsp001 'drvS': no such drive\n");
+	/* the status is printed all the same, states unchanged */
+	CU_ASSERT_EQUAL(run("metastat -s blue -i"), 1);
+	CU_ASSERT_STRING_EQUAL(out, plain);
+	/* only what the names use */
+	ok("metastat -s blue -i d1 d6");
+	CU_ASSERT_STRING_EQUAL(errbuf, "");
+	CU_ASSERT_EQUAL(run("metastat -s blue -i -j hsp001"), 1);
+	CU_ASSERT_STRING_EQUAL(errbuf, "metastat: hot spare of blue/hsp001 "
+				       "'drvS': no such drive\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"hsps\":[{\"name\":"));
+	CU_ASSERT_EQUAL(run("metastat -s blue -c -i d5"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "blue/d5"));
+	CU_ASSERT_EQUAL_FATAL(testset_drive("blue", "drvE", 409600), 0);
+	CU_ASSERT_EQUAL_FATAL(testset_drive("blue", "drvS", 16800), 0);
+	ok("metastat -s blue -i");
+	ok("metaclear -s blue -a");
+}
+
 static CU_TestInfo cmd_tests[] = {
 	{ "seed example", test_seed_example },
 	{ "lifecycle", test_lifecycle },
@@ -576,6 +617,7 @@ static CU_TestInfo cmd_tests[] = {
 	{ "exchange", test_exchange },
 	{ "soft partition alignment", test_sp_align },
 	{ "remote error", test_remote_error },
+	{ "metastat -i", test_inquire },
 	CU_TEST_INFO_NULL,
 };
 

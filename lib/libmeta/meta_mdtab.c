@@ -337,9 +337,13 @@ static void ent_deps(struct ent *e)
 			if (meta_name_parse(v[i], &n, NULL) == 0)
 				e->e_deps[e->e_ndeps++] = n;
 	} else if (c >= 3 && strcmp(v[1], "-p") == 0) {
-		const char *p = strcmp(v[2], "-e") == 0 && c >= 4 ? v[3] : v[2];
+		int i = 2;
 
-		if (meta_name_parse(p, &n, NULL) == 0)
+		/* past -e and -A alignment, as ent_sp() reads them */
+		while (i < c &&
+		       (strcmp(v[i], "-e") == 0 || strcmp(v[i], "-A") == 0))
+			i += strcmp(v[i], "-A") == 0 ? 2 : 1;
+		if (i < c && meta_name_parse(v[i], &n, NULL) == 0)
 			e->e_deps[e->e_ndeps++] = n;
 	} else {
 		for (int i = 1; i + 1 < c; i++)

@@ -441,6 +441,13 @@ static void test_sp_align(void)
 	mdtab_apply(before);
 	ok("metastat -s blue -p");
 	CU_ASSERT_STRING_EQUAL(out, before);
+	/* md.tab order: a soft partition with -A before the mirror under it */
+	mdtab_apply("blue/d30 -p -A 64 blue/d31 100\n"
+		    "blue/d31 -m blue/d32\nblue/d32 1 1 drvC\n");
+	ok("metastat -s blue -p d30");
+	CU_ASSERT_STRING_EQUAL(out,
+			       "blue/d30 -p -A 64b blue/d31 -o 64 -b 100\n");
+	ok("metaclear -s blue -r d30");
 	/* no aligned room left for growth; then some */
 	fails("metattach -s blue d26 64", 1, "aligned to 64");
 	ok("metaclear -s blue d28");

@@ -617,6 +617,71 @@ static void test_inquire(void)
 	ok("metaclear -s blue -a");
 }
 
+/* -c shows states other than Okay/Available; -j every field, uuids too. */
+static void test_print_fields(void)
+{
+	struct meta_cfg *cfg;
+	struct meta_unit *u = calloc(1, sizeof(*u));
+	struct meta_hsp *h = calloc(1, sizeof(*h));
+	meta_error_t e;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	VERIFY(u != NULL && h != NULL);
+	VERIFY0(meta_cfg_create("blue", 1, true, NULL, NULL, &cfg, &e));
+	u->mu_num = 1;
+	u->mu_type = META_UT_STRIPE;
+	u->mu_size = 100;
+	u->mu_parent = META_NONE;
+	u->mu_st.st_hsp = 1;
+	u->mu_st.st_nrows = 1;
+	u->mu_st.st_rows = calloc(1, sizeof(struct meta_row));
+	VERIFY(u->mu_st.st_rows != NULL);
+	u->mu_st.st_rows[0].mr_ncomp = 1;
+	u->mu_st.st_rows[0].mr_comps = calloc(1, sizeof(struct meta_comp));
+	VERIFY(u->mu_st.st_rows[0].mr_comps != NULL);
+	snprintf(u->mu_st.st_rows[0].mr_comps[0].mc_name, META_DRVNAMELEN,
+		 "drvA");
+	u->mu_st.st_rows[0].mr_comps[0].mc_uuid[0] = 0xab;
+	u->mu_st.st_rows[0].mr_comps[0].mc_size = 100;
+	u->mu_st.st_rows[0].mr_comps[0].mc_state = META_CS_ERRED;
+	h->hp_num = 1;
+	h->hp_nspares = 1;
+	h->hp_spares = calloc(1, sizeof(struct meta_spare));
+	VERIFY(h->hp_spares != NULL);
+	snprintf(h->hp_spares[0].hs_name, META_DRVNAMELEN, "drvS");
+	h->hp_spares[0].hs_size = 100;
+	h->hp_spares[0].hs_state = META_HSS_INUSE;
+	VERIFY0(meta_cfg_add_hsp(cfg, h, &e));
+	VERIFY0(meta_cfg_add_unit(cfg, u, &e));
+	VERIFY0(meta_cfg_check(cfg, &e));
+	f = open_memstream(&buf, &len);
+	VERIFY(f != NULL);
+	meta_print_concise(cfg, f, 0, NULL);
+	fflush(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " drvA (Maintenance)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " drvS (In use)\n"));
+	rewind(f);
+	meta_print_json(cfg, f, 0, NULL);
+	fputc('\0', f);
+	fflush(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+		buf, "{\"device\":\"drvA\",\"uuid\":"
+		     "\"ab000000-0000-0000-0000-000000000000\",\"start\":0,"
+		     "\"blocks\":100,\"state\":\"Maintenance\"}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"state\":\"In use\""));
+	fclose(f);
+	free(buf);
+	meta_cfg_destroy(cfg);
+	/* a mirror's resync record slot */
+	ok("metainit -s blue d1 1 1 drvA");
+	ok("metainit -s blue d0 -m d1");
+	ok("metastat -s blue -j d0");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"rsslot\":0,\"owner\":null"));
+	ok("metaclear -s blue -a");
+}
+
 static CU_TestInfo cmd_tests[] = {
 	{ "seed example", test_seed_example },
 	{ "lifecycle", test_lifecycle },
@@ -625,6 +690,7 @@ static CU_TestInfo cmd_tests[] = {
 	{ "soft partition alignment", test_sp_align },
 	{ "remote error", test_remote_error },
 	{ "metastat -i", test_inquire },
+	{ "metastat -c/-j fields", test_print_fields },
 	CU_TEST_INFO_NULL,
 };
 

@@ -5,34 +5,16 @@
 # mirror and its submirror; a soft partition with -A keeps its alignment
 # through growth and md.tab.  Skipped (exit 77) where loop devices cannot
 # be made (not root, no loop driver).
-set -u
-B=${OBAN_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-T=$(mktemp -d /tmp/oban-t0021.XXXXXX)
+. "$(dirname "$0")/lib.sh" t0021
+[ "${OBAN_TEST_HOOKS:-yes}" = yes ] || { echo "# SKIP: test hooks are not built in"; exit 77; }
+export OBAN_MN_LOCAL=1
 loops=()
 cleanup() {
 	for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
-[ "${OBAN_TEST_HOOKS:-yes}" = yes ] || { echo "test hooks are not built in: skipped"; exit 77; }
-export OBAN_ETCDIR=$T/etc OBAN_STATEDIR=$T/state OBAN_RUNDIR=$T/run
-export OBAN_NODENAME=node1 OBAN_MN_LOCAL=1
-mkdir -p "$T/etc" "$T/run" "$T/img"
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-no() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() {
-	local name=$1 want=$2 rc
-	shift 2
-	"$@" > "$T/out" 2> "$T/err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$name"; else
-		no "$name (rc $rc, want $want)"; cat "$T/out" "$T/err"; fi
-}
-has() {
-	if grep -qE -- "$2" "$3"; then ok "$1"; else
-		no "$1: no '$2' in"; cat "$3"; fi
-}
+mkdir -p "$T/img"
 mkloop() {
 	local l
 	l=$(losetup -f --show "$2" 2>/dev/null) || return 1
@@ -84,5 +66,4 @@ check "metastat -i without L2" 1 "$C/metastat" -s blue -i
 has "L2 named" "^metastat: component of blue/d2 '.*': no such drive$" "$T/err"
 has "status printed all the same" "^blue/d0: Mirror" "$T/out"
 check "metastat -i of the mirror only" 0 "$C/metastat" -s blue -i d0
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+st_done

@@ -2,6 +2,7 @@
 /* Helpers shared by the configuration commands (see cmd_common.h). */
 #include "config.h"
 
+#include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -17,8 +18,21 @@ void cmd_init(struct cmd *c, const char *prog)
 	meta_error_init(&c->c_err);
 }
 
+bool cmd_opt(struct cmd *c, int opt, const char **sopt)
+{
+	if (opt == 's')
+		*sopt = optarg;
+	else if (opt == 'n')
+		c->c_dry = true;
+	return opt == 's' || opt == 'n';
+}
+
 int cmd_fail(struct cmd *c)
 {
+	const struct meta_mn_cmdctx *cx = meta_mn_cmdctx();
+
+	if (cx != NULL && c->c_err.me_node == 0)
+		c->c_err.me_node = cx->cx_node;
 	fprintf(stderr, "%s: %s\n", c->c_prog, meta_strerror(&c->c_err));
 	return CMD_FAIL;
 }
@@ -137,6 +151,18 @@ int cmd_mn_send(struct cmd *c, int argc, char *const *argv)
 	return CMD_OK;
 }
 
+int cmd_start(struct cmd *c, const char *sopt, int n, char *const *names,
+	      int argc, char *const *argv, bool *remote)
+{
+	int rc = argc == 0 ? CMD_LOCAL :
+			     cmd_mn_forward(c, sopt, n, names, argc, argv);
+
+	*remote = rc != CMD_LOCAL;
+	if (*remote)
+		return rc;
+	return cmd_open(c, sopt, n, names);
+}
+
 void cmd_close(struct cmd *c)
 {
 	if (meta_mn_cmdctx() == NULL)
@@ -151,6 +177,15 @@ int cmd_apply(struct cmd *c, struct meta_change *ch)
 
 	meta_change_release(ch);
 	return rc == 0 ? CMD_OK : cmd_fail(c);
+}
+
+int cmd_change(struct cmd *c, int oprc, struct meta_change *ch)
+{
+	if (oprc != 0) {
+		meta_change_release(ch);
+		return cmd_fail(c);
+	}
+	return cmd_apply(c, ch);
 }
 
 static int cmd_name(struct cmd *c, const char *s, uint32_t kind, uint32_t *num)

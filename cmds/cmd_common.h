@@ -39,7 +39,18 @@ struct cmd {
 };
 
 void cmd_init(struct cmd *c, const char *prog);
-/* Print "prog: message" for c->c_err (or @ep) and return CMD_FAIL. */
+/*
+ * The options every configuration command takes: -s set (into *@sopt) and
+ * -n (c->c_dry).  True when @opt (getopt()'s, its argument in optarg) was
+ * one of them.
+ */
+bool cmd_opt(struct cmd *c, int opt, const char **sopt);
+/*
+ * Print "prog: message" for c->c_err and return CMD_FAIL.  Inside mdcommd
+ * the error names this node ("metainit: 'blue/d10' on node 2: already
+ * exists"), so that the initiator can print the failing node's error as
+ * it is (meta_mn_result_error()).
+ */
 int cmd_fail(struct cmd *c);
 /* Print the usage line and return CMD_USAGE. */
 int cmd_usage(struct cmd *c, const char *usage);
@@ -67,8 +78,25 @@ int cmd_mn_forward_check(struct cmd *c, const char *sopt, int n,
 			 char *const *names, bool *mn);
 /* Send @argv for the settled set c->c_set (as cmd_mn_forward()). */
 int cmd_mn_send(struct cmd *c, int argc, char *const *argv);
+/*
+ * The start every changing command shares once its options are parsed:
+ * cmd_mn_forward() with the whole command line @argc/@argv (@argc 0: a
+ * request that only reads, never forwarded), then cmd_open().  Returns
+ * CMD_OK with *@remote false when the set is open and the command runs
+ * here; with *@remote true the command ran on the cluster and the result
+ * is its exit code (CMD_OK included); anything else is an exit code after
+ * a failure, with nothing open.
+ */
+int cmd_start(struct cmd *c, const char *sopt, int n, char *const *names,
+	      int argc, char *const *argv, bool *remote);
 /* Apply @ch (released in every case): written, or with -n only checked. */
 int cmd_apply(struct cmd *c, struct meta_change *ch);
+/*
+ * Finish a change that a meta_op_*() built: @oprc is the operation's
+ * return; -1 releases @ch and prints the error, 0 applies it
+ * (cmd_apply()).  CMD_OK or CMD_FAIL.
+ */
+int cmd_change(struct cmd *c, int oprc, struct meta_change *ch);
 /* Parse a unit name of this set into *@num. */
 int cmd_unit(struct cmd *c, const char *s, uint32_t *num);
 /* Parse a pool name of this set into *@num. */

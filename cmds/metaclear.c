@@ -124,12 +124,6 @@ int metaclear_main(int argc, char **argv)
 	optind = 0;
 	while ((opt = getopt(argc, argv, "s:nfrap")) != -1) {
 		switch (opt) {
-		case 's':
-			sopt = optarg;
-			break;
-		case 'n':
-			c.c_dry = true;
-			break;
 		case 'f':
 			flags |= META_CLR_FORCE;
 			break;
@@ -143,7 +137,8 @@ int metaclear_main(int argc, char **argv)
 			bycomp = true;
 			break;
 		default:
-			return cmd_usage(&c, usage);
+			if (!cmd_opt(&c, opt, &sopt))
+				return cmd_usage(&c, usage);
 		}
 	}
 	argc -= optind;

@@ -19,11 +19,9 @@ static const char usage[] = "[-s set] [-n] [-f] mirror submirror";
 
 int metadetach_main(int argc, char **argv)
 {
-	char **argv0;
-	int argc0;
 	const char *sopt = NULL;
 	struct meta_change ch;
-	bool force = false;
+	bool force = false, remote;
 	uint32_t m, sm;
 	struct cmd c;
 	int opt, rc;
@@ -31,46 +29,28 @@ int metadetach_main(int argc, char **argv)
 	cmd_init(&c, "metadetach");
 	optind = 0;
 	while ((opt = getopt(argc, argv, "s:nf")) != -1) {
-		switch (opt) {
-		case 's':
-			sopt = optarg;
-			break;
-		case 'n':
-			c.c_dry = true;
-			break;
-		case 'f':
+		if (opt == 'f')
 			force = true;
-			break;
-		default:
+		else if (!cmd_opt(&c, opt, &sopt))
 			return cmd_usage(&c, usage);
-		}
 	}
-	argc0 = argc;
-	argv0 = argv;
-	argc -= optind;
-	argv += optind;
-	if (argc != 2)
+	if (argc - optind != 2)
 		return cmd_usage(&c, usage);
-	rc = cmd_mn_forward(&c, sopt, 2, argv, argc0, argv0);
-	if (rc != CMD_LOCAL)
-		return rc;
-	rc = cmd_open(&c, sopt, 2, argv);
-	if (rc != CMD_OK)
+	rc = cmd_start(&c, sopt, 2, argv + optind, argc, argv, &remote);
+	if (rc != CMD_OK || remote)
 		return rc;
 	meta_change_init(&ch);
-	if (cmd_unit(&c, argv[0], &m) != CMD_OK ||
-	    cmd_unit(&c, argv[1], &sm) != CMD_OK) {
+	if (cmd_unit(&c, argv[optind], &m) != CMD_OK ||
+	    cmd_unit(&c, argv[optind + 1], &sm) != CMD_OK)
 		rc = CMD_FAIL;
-	} else if (meta_op_detach_sm(c.c_h->ch_cfg, m, sm, force, &ch,
-				     &c.c_err) != 0) {
-		meta_change_release(&ch);
-		rc = cmd_fail(&c);
-	} else {
-		rc = cmd_apply(&c, &ch);
-		if (rc == CMD_OK)
-			printf("%s: submirror %s is detached\n",
-			       cmd_uname(&c, m), cmd_uname(&c, sm));
-	}
+	else
+		rc = cmd_change(&c,
+				meta_op_detach_sm(c.c_h->ch_cfg, m, sm, force,
+						  &ch, &c.c_err),
+				&ch);
+	if (rc == CMD_OK)
+		printf("%s: submirror %s is detached\n", cmd_uname(&c, m),
+		       cmd_uname(&c, sm));
 	cmd_close(&c);
 	return rc;
 }

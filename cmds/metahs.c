@@ -56,14 +56,13 @@ static int status(struct cmd *c, int argc, char **argv)
 
 int metahs_main(int argc, char **argv)
 {
-	char **argv0;
-	int argc0;
 	const char *sopt = NULL, *verb;
 	static uint32_t pools[META_MAXHSP];
 	struct meta_cfg *cfg;
 	struct meta_change ch;
 	char op = 0;
 	uint32_t np = 0;
+	bool remote;
 	struct cmd c;
 	int opt, rc, need;
 
@@ -71,12 +70,6 @@ int metahs_main(int argc, char **argv)
 	optind = 0;
 	while ((opt = getopt(argc, argv, "s:nadrei")) != -1) {
 		switch (opt) {
-		case 's':
-			sopt = optarg;
-			break;
-		case 'n':
-			c.c_dry = true;
-			break;
 		case 'a':
 		case 'd':
 		case 'r':
@@ -87,25 +80,21 @@ int metahs_main(int argc, char **argv)
 			op = (char)opt;
 			break;
 		default:
-			return cmd_usage(&c, usage);
+			if (!cmd_opt(&c, opt, &sopt))
+				return cmd_usage(&c, usage);
 		}
 	}
-	argc0 = argc;
-	argv0 = argv;
+	need = op == 'a' ? 2 : op == 'r' ? 3 : op == 'e' ? 1 : -1;
+	if (op == 0 || (need > 0 && argc - optind != need) ||
+	    (op == 'd' && (argc - optind < 1 || argc - optind > 2)))
+		return cmd_usage(&c, usage);
+	/* -i only reads: never forwarded */
+	rc = cmd_start(&c, sopt, op == 'e' ? 0 : argc - optind, argv + optind,
+		       op == 'i' ? 0 : argc, argv, &remote);
+	if (rc != CMD_OK || remote)
+		return rc;
 	argc -= optind;
 	argv += optind;
-	need = op == 'a' ? 2 : op == 'r' ? 3 : op == 'e' ? 1 : -1;
-	if (op == 0 || (need > 0 && argc != need) ||
-	    (op == 'd' && (argc < 1 || argc > 2)))
-		return cmd_usage(&c, usage);
-	rc = op == 'i' ? CMD_LOCAL :
-			 cmd_mn_forward(&c, sopt, op == 'e' ? 0 : argc, argv,
-					argc0, argv0);
-	if (rc != CMD_LOCAL)
-		return rc;
-	rc = cmd_open(&c, sopt, op == 'e' ? 0 : argc, argv);
-	if (rc != CMD_OK)
-		return rc;
 	cfg = c.c_h->ch_cfg;
 	if (op == 'i') {
 		rc = status(&c, argc, argv);
@@ -157,12 +146,7 @@ int metahs_main(int argc, char **argv)
 			break;
 		}
 	}
-	if (rc != 0) {
-		meta_change_release(&ch);
-		rc = cmd_fail(&c);
-		goto out;
-	}
-	rc = cmd_apply(&c, &ch);
+	rc = cmd_change(&c, rc, &ch);
 	verb = op == 'a' ? "Hotspare is added" :
 	       op == 'r' ? "Hotspare is replaced" :
 	       op == 'e' ? "Hotspare is enabled" :

@@ -28,7 +28,8 @@
 static const char usage[] =
 	"[-s set] [-n] {dN nstripes ncomps drive... [-i interlace] ... "
 	"[-h hspNNN] | dN -m submirror... [-g|-r] [-S] [-A] [pass] | "
-	"dN -p [-e] {drive|dM} {size...|all} | hspNNN [drive...]}\n"
+	"dN -p [-e] [-A alignment] {drive|dM} {size...|all} | "
+	"hspNNN [drive...]}\n"
 	"       metainit [-s set] [-n] -a [-f md.tab|-]";
 
 /* The whole of @path ("-" is stdin) in a malloc'd buffer. */
@@ -213,62 +214,74 @@ static int mn_file(struct cmd *c, char *buf, size_t len)
 	return rc;
 }
 
+/* One entry given as words on the command line; the set is open. */
+static int entry(struct cmd *c, int argc, char **argv)
+{
+	struct meta_name n;
+	int rc = CMD_OK;
+
+	if (meta_mdtab_words(c->c_h->ch_cfg, argc, argv,
+			     c->c_dry ? NULL : &c->c_h->ch_store,
+			     &c->c_err) != 0) {
+		rc = cmd_fail(c);
+	} else {
+		VERIFY0(meta_name_parse(argv[0], &n, NULL));
+		if (n.mn_kind == META_NK_HSP)
+			printf("%s: Hotspare pool is setup\n",
+			       cmd_hname(c, n.mn_num));
+		else
+			printf("%s: %s is setup\n", cmd_uname(c, n.mn_num),
+			       cmd_typename(meta_cfg_unit(c->c_h->ch_cfg,
+							  n.mn_num)));
+	}
+	cmd_close(c);
+	return rc;
+}
+
 int metainit_main(int argc, char **argv)
 {
 	const char *sopt = NULL, *file = NULL;
-	char path[4096], *buf = NULL, **argv0;
-	int argc0;
+	char path[4096], *buf = NULL;
 	size_t len = 0;
-	bool all = false;
+	bool all = false, remote;
 	struct cmd c;
 	int opt, rc;
 
 	cmd_init(&c, "metainit");
 	optind = 0;
 	while ((opt = getopt(argc, argv, "+s:naf:")) != -1) {
-		switch (opt) {
-		case 's':
-			sopt = optarg;
-			break;
-		case 'n':
-			c.c_dry = true;
-			break;
-		case 'a':
+		if (opt == 'a')
 			all = true;
-			break;
-		case 'f':
+		else if (opt == 'f')
 			file = optarg;
-			break;
-		default:
+		else if (!cmd_opt(&c, opt, &sopt))
 			return cmd_usage(&c, usage);
-		}
 	}
-	argc0 = argc;
-	argv0 = argv;
-	argc -= optind;
-	argv += optind;
-	if (all ? argc != 0 : (argc < 1 || file != NULL))
+	if (all ? argc != optind : (argc - optind < 1 || file != NULL))
 		return cmd_usage(&c, usage);
-	if (all) {
-		/* Read the file first: its names may say which set. */
-		if (file == NULL)
-			file = oban_path(path, sizeof(path), OBAN_DIR_ETC,
-					 "md.tab");
-		if (file == NULL)
-			return CMD_FAIL;
-		buf = slurp(&c, file, &len);
-		if (buf == NULL)
-			return cmd_fail(&c);
-		if (sopt == NULL)
-			sopt = first_set(buf, len);
+	if (!all) {
+		rc = cmd_start(&c, sopt, 1, argv + optind, argc, argv, &remote);
+		if (rc != CMD_OK || remote)
+			return rc;
+		return entry(&c, argc - optind, argv + optind);
 	}
-	if (all && meta_mn_cmdctx() != NULL) {
+	/* Read the file first: its names may say which set. */
+	if (file == NULL)
+		file = oban_path(path, sizeof(path), OBAN_DIR_ETC, "md.tab");
+	if (file == NULL)
+		return CMD_FAIL;
+	buf = slurp(&c, file, &len);
+	if (buf == NULL)
+		return cmd_fail(&c);
+	if (sopt == NULL)
+		sopt = first_set(buf, len);
+	if (meta_mn_cmdctx() != NULL) {
 		/* mdcommd sends entries one by one, never a file */
 		fprintf(stderr, "metainit: -a cannot run inside mdcommd\n");
 		free(buf);
 		return CMD_USAGE;
 	}
-	if (all && !c.c_dry && !meta_mn_in_daemon()) {
+	if (!c.c_dry && !meta_mn_in_daemon()) {
 		bool mn = false;
 		uint32_t setno;
 
@@ -289,36 +302,12 @@ int metainit_main(int argc, char **argv)
 			return rc;
 		}
 	}
-	if (!all) {
-		rc = cmd_mn_forward(&c, sopt, 1, argv, argc0, argv0);
-		if (rc != CMD_LOCAL)
-			return rc;
-	}
-	rc = cmd_open(&c, sopt, all ? 0 : 1, argv);
-	if (rc != CMD_OK) {
-		free(buf);
-		return rc;
-	}
-	if (all) {
+	rc = cmd_open(&c, sopt, 0, argv);
+	if (rc == CMD_OK) {
 		rc = run_file(&c, file, buf, len);
-	} else if (meta_mdtab_words(c.c_h->ch_cfg, argc, argv,
-				    c.c_dry ? NULL : &c.c_h->ch_store,
-				    &c.c_err) != 0) {
-		rc = cmd_fail(&c);
-	} else {
-		struct meta_name n;
-
-		VERIFY0(meta_name_parse(argv[0], &n, NULL));
-		if (n.mn_kind == META_NK_HSP)
-			printf("%s: Hotspare pool is setup\n",
-			       cmd_hname(&c, n.mn_num));
-		else
-			printf("%s: %s is setup\n", cmd_uname(&c, n.mn_num),
-			       cmd_typename(
-				       meta_cfg_unit(c.c_h->ch_cfg, n.mn_num)));
+		cmd_close(&c);
 	}
 	free(buf);
-	cmd_close(&c);
 	return rc;
 }
 

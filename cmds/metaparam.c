@@ -72,8 +72,6 @@ static int pick(const char *prog, int opt, const char *s,
 
 int metaparam_main(int argc, char **argv)
 {
-	char **argv0;
-	int argc0;
 	static const char *const rd[] = { "roundrobin", "geometric", "first" };
 	static const char *const wr[] = { "parallel", "serial" };
 	static const char *const onoff[] = { "off", "on" };
@@ -81,7 +79,7 @@ int metaparam_main(int argc, char **argv)
 	struct meta_mirror_opts o;
 	const struct meta_unit *u;
 	struct meta_change ch;
-	bool mirror_opt = false;
+	bool mirror_opt = false, remote;
 	uint32_t num;
 	struct cmd c;
 	int opt, rc;
@@ -91,12 +89,6 @@ int metaparam_main(int argc, char **argv)
 	optind = 0;
 	while ((opt = getopt(argc, argv, "s:nr:w:p:A:h:")) != -1) {
 		switch (opt) {
-		case 's':
-			sopt = optarg;
-			break;
-		case 'n':
-			c.c_dry = true;
-			break;
 		case 'r':
 			o.mo_read = pick(c.c_prog, opt, optarg, rd, 3);
 			mirror_opt = true;
@@ -128,25 +120,20 @@ int metaparam_main(int argc, char **argv)
 			hsp = optarg;
 			break;
 		default:
-			return cmd_usage(&c, usage);
+			if (!cmd_opt(&c, opt, &sopt))
+				return cmd_usage(&c, usage);
 		}
 	}
-	argc0 = argc;
-	argv0 = argv;
-	argc -= optind;
-	argv += optind;
-	if (argc != 1 || (hsp != NULL && mirror_opt) || o.mo_read == -2 ||
-	    o.mo_write == -2 || o.mo_pass == -2 || o.mo_resync == -2)
+	if (argc - optind != 1 || (hsp != NULL && mirror_opt) ||
+	    o.mo_read == -2 || o.mo_write == -2 || o.mo_pass == -2 ||
+	    o.mo_resync == -2)
 		return cmd_usage(&c, usage);
 	/* Without options metaparam only prints: local. */
-	rc = !mirror_opt && hsp == NULL ?
-		     CMD_LOCAL :
-		     cmd_mn_forward(&c, sopt, 1, argv, argc0, argv0);
-	if (rc != CMD_LOCAL)
+	rc = cmd_start(&c, sopt, 1, argv + optind,
+		       !mirror_opt && hsp == NULL ? 0 : argc, argv, &remote);
+	if (rc != CMD_OK || remote)
 		return rc;
-	rc = cmd_open(&c, sopt, 1, argv);
-	if (rc != CMD_OK)
-		return rc;
+	argv += optind;
 	if (cmd_unit(&c, argv[0], &num) != CMD_OK) {
 		rc = CMD_FAIL;
 		goto out;
@@ -171,16 +158,15 @@ int metaparam_main(int argc, char **argv)
 			rc = CMD_FAIL;
 			goto out;
 		}
-		rc = meta_op_param_hsp(c.c_h->ch_cfg, num, h, &ch, &c.c_err);
+		rc = cmd_change(&c,
+				meta_op_param_hsp(c.c_h->ch_cfg, num, h, &ch,
+						  &c.c_err),
+				&ch);
 	} else {
-		rc = meta_op_param_mirror(c.c_h->ch_cfg, num, &o, &ch,
-					  &c.c_err);
-	}
-	if (rc != 0) {
-		meta_change_release(&ch);
-		rc = cmd_fail(&c);
-	} else {
-		rc = cmd_apply(&c, &ch);
+		rc = cmd_change(&c,
+				meta_op_param_mirror(c.c_h->ch_cfg, num, &o,
+						     &ch, &c.c_err),
+				&ch);
 	}
 out:
 	cmd_close(&c);

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * metarename - rename a metadevice (metarename(8)).
+ * metarename - rename a metadevice, or exchange the names of a mirror and
+ * one of its submirrors (metarename(8)).
  *
  *   metarename [-s set] [-n] dOLD dNEW
+ *   metarename [-s set] [-n] -x dA dB
  *
- * Only a unit that nothing is built on and that is not a submirror; the
- * rename is one change (the old record deleted, the new one written).  The
- * exchange form (-x) is not implemented.
+ * A rename takes a unit that nothing is built on and that is not a
+ * submirror; it is one change (the old record deleted, the new one
+ * written).  An exchange (meta_op_exchange()) swaps the names of a mirror
+ * and a submirror, in either order; the mirror keeps its other submirrors
+ * and options; one change of the two records.
  */
 #include "config.h"
 
@@ -16,61 +20,47 @@
 
 #include "cmd_common.h"
 
-static const char usage[] = "[-s set] [-n] dOLD dNEW";
+static const char usage[] = "[-s set] [-n] [-x] dA dB";
 
 int metarename_main(int argc, char **argv)
 {
-	char **argv0;
-	int argc0;
 	const char *sopt = NULL;
 	struct meta_change ch;
-	uint32_t from, to;
+	bool remote, xchg = false;
+	uint32_t a, b;
 	struct cmd c;
 	int opt, rc;
 
 	cmd_init(&c, "metarename");
 	optind = 0;
 	while ((opt = getopt(argc, argv, "s:nx")) != -1) {
-		switch (opt) {
-		case 's':
-			sopt = optarg;
-			break;
-		case 'n':
-			c.c_dry = true;
-			break;
-		case 'x':
-			fprintf(stderr, "metarename: -x is not supported\n");
-			return CMD_USAGE;
-		default:
+		if (opt == 'x')
+			xchg = true;
+		else if (!cmd_opt(&c, opt, &sopt))
 			return cmd_usage(&c, usage);
-		}
 	}
-	argc0 = argc;
-	argv0 = argv;
-	argc -= optind;
-	argv += optind;
-	if (argc != 2)
+	if (argc - optind != 2)
 		return cmd_usage(&c, usage);
-	rc = cmd_mn_forward(&c, sopt, 2, argv, argc0, argv0);
-	if (rc != CMD_LOCAL)
-		return rc;
-	rc = cmd_open(&c, sopt, 2, argv);
-	if (rc != CMD_OK)
+	rc = cmd_start(&c, sopt, 2, argv + optind, argc, argv, &remote);
+	if (rc != CMD_OK || remote)
 		return rc;
 	meta_change_init(&ch);
-	if (cmd_unit(&c, argv[0], &from) != CMD_OK ||
-	    cmd_unit(&c, argv[1], &to) != CMD_OK) {
+	if (cmd_unit(&c, argv[optind], &a) != CMD_OK ||
+	    cmd_unit(&c, argv[optind + 1], &b) != CMD_OK)
 		rc = CMD_FAIL;
-	} else if (meta_op_rename(c.c_h->ch_cfg, from, to, &ch, &c.c_err) !=
-		   0) {
-		meta_change_release(&ch);
-		rc = cmd_fail(&c);
-	} else {
-		rc = cmd_apply(&c, &ch);
-		if (rc == CMD_OK)
-			printf("%s: has been renamed to %s\n",
-			       cmd_uname(&c, from), cmd_uname(&c, to));
-	}
+	else
+		rc = cmd_change(&c,
+				xchg ? meta_op_exchange(c.c_h->ch_cfg, a, b,
+							&ch, &c.c_err) :
+				       meta_op_rename(c.c_h->ch_cfg, a, b, &ch,
+						      &c.c_err),
+				&ch);
+	if (rc == CMD_OK && xchg)
+		printf("%s and %s have exchanged identities\n",
+		       cmd_uname(&c, a), cmd_uname(&c, b));
+	else if (rc == CMD_OK)
+		printf("%s: has been renamed to %s\n", cmd_uname(&c, a),
+		       cmd_uname(&c, b));
 	cmd_close(&c);
 	return rc;
 }

@@ -26,44 +26,29 @@ static const char usage[] = "[-s set] [-n] {mirror submirror | "
 
 int metattach_main(int argc, char **argv)
 {
-	char **argv0;
-	int argc0;
 	const char *sopt = NULL, *ilace = NULL;
 	const struct meta_unit *u;
 	struct meta_change ch;
 	uint32_t num, sm;
+	bool remote;
 	struct cmd c;
 	int opt, rc;
 
 	cmd_init(&c, "metattach");
 	optind = 0;
 	while ((opt = getopt(argc, argv, "s:ni:")) != -1) {
-		switch (opt) {
-		case 's':
-			sopt = optarg;
-			break;
-		case 'n':
-			c.c_dry = true;
-			break;
-		case 'i':
+		if (opt == 'i')
 			ilace = optarg;
-			break;
-		default:
+		else if (!cmd_opt(&c, opt, &sopt))
 			return cmd_usage(&c, usage);
-		}
 	}
-	argc0 = argc;
-	argv0 = argv;
+	if (argc - optind < 2)
+		return cmd_usage(&c, usage);
+	rc = cmd_start(&c, sopt, 1, argv + optind, argc, argv, &remote);
+	if (rc != CMD_OK || remote)
+		return rc;
 	argc -= optind;
 	argv += optind;
-	if (argc < 2)
-		return cmd_usage(&c, usage);
-	rc = cmd_mn_forward(&c, sopt, 1, argv, argc0, argv0);
-	if (rc != CMD_LOCAL)
-		return rc;
-	rc = cmd_open(&c, sopt, 1, argv);
-	if (rc != CMD_OK)
-		return rc;
 	if (cmd_unit(&c, argv[0], &num) != CMD_OK) {
 		rc = CMD_FAIL;
 		goto out;
@@ -75,59 +60,57 @@ int metattach_main(int argc, char **argv)
 		rc = cmd_fail(&c);
 		goto out;
 	}
+	if (u->mu_type != META_UT_STRIPE && (argc != 2 || ilace != NULL)) {
+		rc = cmd_usage(&c, usage);
+		goto out;
+	}
 	meta_change_init(&ch);
 	switch (u->mu_type) {
 	case META_UT_MIRROR:
-		if (argc != 2 || ilace != NULL) {
-			rc = cmd_usage(&c, usage);
-			goto out;
-		}
 		if (cmd_unit(&c, argv[1], &sm) != CMD_OK) {
 			rc = CMD_FAIL;
-			goto out;
-		}
-		if (meta_op_attach_sm(c.c_h->ch_cfg, num, sm, &ch, &c.c_err))
 			break;
-		rc = cmd_apply(&c, &ch);
+		}
+		rc = cmd_change(&c,
+				meta_op_attach_sm(c.c_h->ch_cfg, num, sm, &ch,
+						  &c.c_err),
+				&ch);
 		if (rc == CMD_OK)
 			printf("%s: submirror %s is attached\n",
 			       cmd_uname(&c, num), cmd_uname(&c, sm));
-		goto out;
+		break;
 	case META_UT_SP: {
 		uint64_t blocks;
 
-		if (argc != 2 || ilace != NULL) {
-			rc = cmd_usage(&c, usage);
-			goto out;
-		}
-		if (meta_size_parse(argv[1], &blocks, &c.c_err) != 0 ||
-		    meta_op_grow_sp(c.c_h->ch_cfg, num, blocks, &ch, &c.c_err))
-			break;
-		rc = cmd_apply(&c, &ch);
+		rc = cmd_change(&c,
+				meta_size_parse(argv[1], &blocks, &c.c_err) ?:
+					meta_op_grow_sp(c.c_h->ch_cfg, num,
+							blocks, &ch, &c.c_err),
+				&ch);
 		if (rc == CMD_OK)
 			printf("%s: Soft Partition has been grown\n",
 			       cmd_uname(&c, num));
-		goto out;
+		break;
 	}
-	case META_UT_STRIPE: {
+	default: {
 		struct meta_rowspec row = { (uint32_t)argc - 1, 0,
 					    (const char *const *)&argv[1] };
 
-		if (ilace != NULL &&
-		    meta_size_parse(ilace, &row.rs_interlace, &c.c_err) != 0)
-			break;
-		if (meta_op_grow_stripe(c.c_h->ch_cfg, num, &row, &ch,
-					&c.c_err) != 0)
-			break;
-		rc = cmd_apply(&c, &ch);
+		rc = cmd_change(&c,
+				(ilace != NULL &&
+				 meta_size_parse(ilace, &row.rs_interlace,
+						 &c.c_err) != 0) ?
+					-1 :
+					meta_op_grow_stripe(c.c_h->ch_cfg, num,
+							    &row, &ch,
+							    &c.c_err),
+				&ch);
 		if (rc == CMD_OK)
 			printf("%s: component%s attached\n", cmd_uname(&c, num),
 			       argc > 2 ? "s are" : " is");
-		goto out;
+		break;
 	}
 	}
-	meta_change_release(&ch);
-	rc = cmd_fail(&c);
 out:
 	cmd_close(&c);
 	return rc;

@@ -107,7 +107,10 @@
 	X(ME_CFG_OTHERSET,    ME_CONFIG_BASE + 23, "belongs to another set")   \
 	X(ME_CFG_NOTSUB,      ME_CONFIG_BASE + 24, "not a submirror of the mirror") \
 	X(ME_CFG_LASTOKAY,    ME_CONFIG_BASE + 25, "only submirror in the Okay state (use -f)") \
-	X(ME_CFG_DRIVEUSED,   ME_CONFIG_BASE + 26, "drive in use by a metadevice or hot spare pool")
+	X(ME_CFG_DRIVEUSED,   ME_CONFIG_BASE + 26, "drive in use by a metadevice or hot spare pool") \
+	X(ME_CFG_UNRELATED,   ME_CONFIG_BASE + 27, "not a mirror and one of its submirrors") \
+	X(ME_CFG_RESYNCING,   ME_CONFIG_BASE + 28, "resync in progress")       \
+	X(ME_CFG_COMPERRED,   ME_CONFIG_BASE + 29, "components need maintenance")
 
 #define META_ERRCODES_COMM(X)                                                  \
 	X(ME_COMM_UNKNOWN_TYPE, ME_COMM_BASE + 1, "unknown message type")     \

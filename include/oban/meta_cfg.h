@@ -59,6 +59,7 @@
 #define META_MIN_INTERLACE 16 /* 8 KB */
 #define META_MAX_INTERLACE 204800 /* 100 MB */
 #define META_SP_WMBLOCKS 1 /* watermark block before each extent */
+#define META_SP_MAXALIGN (1ULL << 31) /* blocks (1 TB): -A's largest */
 
 enum meta_utype {
 	META_UT_STRIPE = 1,
@@ -164,6 +165,8 @@ struct meta_sp {
 	uint8_t sp_uuid[META_UUIDLEN];
 	uint32_t sp_state; /* META_CS_* */
 	uint32_t sp_next;
+	uint64_t sp_align; /* -A: blocks, 0 none; every extent's me_poff is
+			      congruent to its me_voff modulo it */
 	struct meta_ext *sp_ext;
 };
 
@@ -439,14 +442,30 @@ int meta_op_sp(struct meta_cfg *cfg, uint32_t num, const char *parent,
 	       meta_error_t *ep);
 
 /*
+ * meta_op_sp_align - meta_op_sp() with SVM's -A alignment @align (blocks;
+ * 0 none, at most META_SP_MAXALIGN, else ME_CFG_BADSIZE), kept in the
+ * soft partition for its growth: every extent starts on a block congruent
+ * to its offset in the soft partition modulo @align, so the first one on
+ * an @align boundary, and every extent but the last of one request is a
+ * multiple of @align long (so that the next one starts on a boundary too).
+ * The blocks skipped before an aligned extent stay free.  ME_CFG_NOSPACE
+ * also when the free space is there but not at aligned places.
+ */
+int meta_op_sp_align(struct meta_cfg *cfg, uint32_t num, const char *parent,
+		     uint32_t nsizes, const uint64_t *sizes, uint64_t align,
+		     struct meta_change *ch, meta_error_t *ep);
+
+/*
  * meta_op_sp_exts - soft partition dN with the given extents (metastat -p's
  * "-o offset -b blocks" pairs, so that md.tab recreates the same layout);
  * only me_poff and me_len are used.  Each must fit the parent
  * (ME_CFG_BADSIZE) and overlap nothing, its watermark block included
- * (ME_CFG_OVERLAP).  Other errors as meta_op_sp().
+ * (ME_CFG_OVERLAP); with @align (as meta_op_sp_align()) each must start
+ * congruent to its offset in the soft partition (ME_CFG_BADSIZE).  Other
+ * errors as meta_op_sp().
  */
 int meta_op_sp_exts(struct meta_cfg *cfg, uint32_t num, const char *parent,
-		    uint32_t next, const struct meta_ext *exts,
+		    uint32_t next, const struct meta_ext *exts, uint64_t align,
 		    struct meta_change *ch, meta_error_t *ep);
 
 /*
@@ -507,8 +526,9 @@ int meta_op_detach_sm(struct meta_cfg *cfg, uint32_t mirror, uint32_t sm,
 		      bool force, struct meta_change *ch, meta_error_t *ep);
 /*
  * meta_op_grow_sp - grow soft partition @num by @blocks with new extents in
- * the free space of its parent.  Errors: ME_CFG_BADTYPE, ME_CFG_BADSIZE
- * (0), ME_CFG_NOSPACE, ME_CFG_LIMIT.
+ * the free space of its parent, aligned as the soft partition was created
+ * (meta_op_sp_align()).  Errors: ME_CFG_BADTYPE, ME_CFG_BADSIZE (0),
+ * ME_CFG_NOSPACE, ME_CFG_LIMIT.
  */
 int meta_op_grow_sp(struct meta_cfg *cfg, uint32_t num, uint64_t blocks,
 		    struct meta_change *ch, meta_error_t *ep);
@@ -538,6 +558,19 @@ int meta_op_param_hsp(struct meta_cfg *cfg, uint32_t num, uint32_t hsp,
  */
 int meta_op_rename(struct meta_cfg *cfg, uint32_t from, uint32_t to,
 		   struct meta_change *ch, meta_error_t *ep);
+/*
+ * meta_op_exchange - exchange the names of a mirror and one of its
+ * submirrors (metarename -x; @a and @b in either order): the mirror takes
+ * the submirror's number and the submirror the mirror's, the mirror keeping
+ * its other submirrors, options and resync record slot; one change of two
+ * records.  As SVM's checks of the configuration: ME_CFG_UNRELATED (not a
+ * mirror and its submirror), ME_CFG_INUSE (soft partitions on the mirror),
+ * ME_CFG_RESYNCING (a submirror or a component of one resyncing),
+ * ME_CFG_COMPERRED (a component of a submirror not Okay).  SVM also refuses
+ * a mirror that is open; that is the I/O engine's state, not checked here.
+ */
+int meta_op_exchange(struct meta_cfg *cfg, uint32_t a, uint32_t b,
+		     struct meta_change *ch, meta_error_t *ep);
 
 /*
  * Hot spares.  meta_op_hs_add - add @drive to pool @hsp, creating the pool
@@ -607,6 +640,15 @@ int meta_mdtab_words(struct meta_cfg *cfg, int argc, char *const *argv,
 struct mddb;
 
 /*
+ * Probe drive @name of the set on this node (metastat -i): 0 when it is
+ * present and the first and last blocks of its data area read; else -1
+ * with the reason in @ep (ME_MDL_NOTFOUND: not found on this node; the
+ * errno of the open or the read).  Reads only.
+ */
+typedef int (*meta_drive_probe_fn)(void *arg, const char *name,
+				   meta_error_t *ep);
+
+/*
  * An open configuration: the model of one set loaded from the set's mddb,
  * and the store that writes changes back to it (records MDDB_RT_UNIT and
  * MDDB_RT_HSP, ids the unit and pool numbers).
@@ -619,7 +661,8 @@ struct meta_cfgh {
 	uint32_t ch_setno;
 	bool ch_mn;
 	meta_drive_lookup_fn ch_lookup;
-	void *ch_lookup_arg;
+	void *ch_lookup_arg; /* also ch_probe's */
+	meta_drive_probe_fn ch_probe; /* NULL: this handle cannot probe */
 	void *ch_priv; /* the backend's (meta_cfg_set.c: the meta_set) */
 };
 

@@ -169,9 +169,9 @@ void meta_mn_model_drop(struct meta_mn_hctx *hx);
  * @res  out, may be NULL: the final result.
  *
  * Returns 0 when the message ran everywhere with exit value 0.  -1 with
- * @ep otherwise: ME_COMM_FAILED when it ran but a node's handler failed
- * (the message is that node's output, "node 3: ..."; res->mr_failing_node
- * names it), or the answer's error (ME_COMM_NOQUORUM, ME_COMM_NOTJOINED,
+ * @ep otherwise: when it ran but a node's handler failed, that node's
+ * error as it printed it (meta_mn_result_error(); res->mr_failing_node
+ * names the node), or the answer's error (ME_COMM_NOQUORUM, ME_COMM_NOTJOINED,
  * ME_COMM_SUSPENDED, ME_COMM_TIMEOUT, ...), ME_COMM_DENIED (not root),
  * ECONNREFUSED / ENOENT (no daemon).  Thread-safe; blocks.
  */
@@ -179,11 +179,25 @@ int meta_mn_send(uint32_t set, uint32_t type, uint32_t flags, const void *data,
 		 uint32_t len, struct mdc_result *res, meta_error_t *ep);
 
 /*
+ * meta_mn_result_error - the error of result @r of message @type that
+ * failed on a node (exit value not 0): the failing node's first output
+ * line.  A configuration command run by mdcommd prints its error as
+ * "prog: what 'object' on node N: reason" (cmds/cmd_common.c, cmd_fail());
+ * that line becomes the same error again (code, object, node), so that the
+ * initiator prints it once: "metainit: 'blue/d10' on node 2: already
+ * exists".  A line in another form is the what of ME_COMM_FAILED on that
+ * node.  Returns -1.
+ */
+int meta_mn_result_error(const struct mdc_result *r, uint32_t type,
+			 meta_error_t *ep);
+
+/*
  * meta_mn_send_command - run a configuration command on every node of a
  * multi-owner set: first as a dry run (BC_CMD, NO_LOG | STOP_ON_ERROR |
  * NO_MCT: every node checks it against its own model and changes
- * nothing); if any node fails, -1 with that node's error (ME_COMM_FAILED,
- * "node 2: metainit: ...") and nothing has changed anywhere.  Otherwise
+ * nothing); if any node fails, -1 with that node's error
+ * (meta_mn_result_error(): "'blue/d10' on node 2: already exists") and
+ * nothing has changed anywhere.  Otherwise
  * the real command (BC_CMD, logged, PANIC_WHEN_INCONSISTENT): the master
  * runs and commits it, every other node applies it to its model; results
  * must be identical.
@@ -229,6 +243,7 @@ struct meta_cfgh;
 struct meta_mn_cmdctx {
 	struct meta_cfgh *cx_h; /* the model (and, on the master, the store) */
 	bool cx_dry; /* do not write */
+	uint32_t cx_node; /* this node's id: a failing command names it */
 };
 const struct meta_mn_cmdctx *meta_mn_cmdctx(void);
 /* meta_mn_cmdctx_set - install (@cx) or remove (NULL); the daemon only. */

@@ -644,7 +644,9 @@ static int check_sp(const struct meta_cfg *cfg, const struct meta_unit *u,
 
 		if (e->me_len == 0 || e->me_voff != voff ||
 		    e->me_poff < META_SP_WMBLOCKS || e->me_poff > limit ||
-		    e->me_len > limit - e->me_poff)
+		    e->me_len > limit - e->me_poff ||
+		    (sp->sp_align != 0 &&
+		     e->me_poff % sp->sp_align != voff % sp->sp_align))
 			return meta_error_set(
 				ep, SET_ERROR(ME_CFG_BADSIZE), 0, name,
 				"cannot load extent %" PRIu32 " of", i);

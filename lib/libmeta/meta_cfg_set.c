@@ -15,6 +15,7 @@
 
 #include <oban/debug.h>
 #include <oban/mddb.h>
+#include <oban/meta_dev.h>
 #include <oban/meta_cfg.h>
 #include <oban/meta_set.h>
 
@@ -33,6 +34,44 @@ static int set_lookup(void *arg, const char *name, struct meta_drive *d,
 	d->md_len = di.di_data_length / 512;
 	d->md_nrepl = di.di_nreplicas;
 	return 0;
+}
+
+/* The probe: the drive found on this node, its data area's ends read. */
+static int set_probe(void *arg, const char *name, meta_error_t *ep)
+{
+	struct meta_drive_info di;
+	struct meta_dev *dev = NULL;
+	void *buf = NULL;
+	int rc = -1;
+
+	memset(&di, 0, sizeof(di));
+	if (meta_set_drive_find(arg, name, &di, ep) != 0)
+		return -1;
+	if (di.di_path[0] == '\0')
+		return meta_error_set(ep, SET_ERROR(ME_MDL_NOTFOUND), 0, name,
+				      "cannot find on this node drive");
+	if (meta_dev_open(di.di_path, META_DEV_RDONLY, &dev, ep) != 0)
+		return -1;
+	buf = meta_dev_alloc(dev->md_lsz);
+	if (buf == NULL) {
+		meta_error_set(ep, SET_ERROR(ENOMEM), 0, name, "cannot probe");
+	} else if (di.di_data_length < dev->md_lsz ||
+		   meta_dev_read(dev, buf, dev->md_lsz, di.di_data_offset,
+				 ep) != 0 ||
+		   meta_dev_read(dev, buf, dev->md_lsz,
+				 di.di_data_offset +
+					 (di.di_data_length / dev->md_lsz - 1) *
+						 dev->md_lsz,
+				 ep) != 0) {
+		if (!meta_error_isset(ep))
+			meta_error_set(ep, SET_ERROR(ENXIO), 0, name,
+				       "cannot read");
+	} else {
+		rc = 0;
+	}
+	free(buf);
+	meta_dev_close(dev);
+	return rc;
 }
 
 int meta_cfg_open(const char *set, struct meta_cfgh **hp, meta_error_t *ep)
@@ -61,6 +100,7 @@ int meta_cfg_open(const char *set, struct meta_cfgh **hp, meta_error_t *ep)
 		return -1;
 	}
 	h->ch_priv = s;
+	h->ch_probe = set_probe;
 	*hp = h;
 	return 0;
 }

@@ -169,12 +169,23 @@ static int ent_sp(struct meta_cfg *cfg, uint32_t num, int argc,
 	struct meta_ext *exts;
 	const char *parent;
 	uint32_t n = 0;
+	uint64_t align = 0;
 	bool all = false;
 	int i = 1, rc;
 
-	if (i < argc && strcmp(argv[i], "-e") == 0) {
-		all = true;
-		i++;
+	/* -e and -A alignment, in either order */
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "-e") == 0) {
+			all = true;
+		} else if (strcmp(argv[i], "-A") == 0) {
+			if (++i >= argc)
+				return syntax(ep, argv[0], "-A needs a value");
+			if (strcmp(argv[i], "0") != 0 &&
+			    meta_size_parse(argv[i], &align, ep) != 0)
+				return -1;
+		} else {
+			break;
+		}
 	}
 	if (i >= argc)
 		return syntax(ep, argv[0], "missing component");
@@ -201,7 +212,7 @@ static int ent_sp(struct meta_cfg *cfg, uint32_t num, int argc,
 			exts[n].me_poff = strtoull(argv[i + 1], NULL, 10);
 			n++;
 		}
-		rc = meta_op_sp_exts(cfg, num, parent, n, exts, ch, ep);
+		rc = meta_op_sp_exts(cfg, num, parent, n, exts, align, ch, ep);
 		free(exts);
 		return rc;
 	}
@@ -223,7 +234,7 @@ static int ent_sp(struct meta_cfg *cfg, uint32_t num, int argc,
 	}
 	if (n == 0)
 		return syntax(ep, argv[0], "missing size");
-	return meta_op_sp(cfg, num, parent, n, sizes, ch, ep);
+	return meta_op_sp_align(cfg, num, parent, n, sizes, align, ch, ep);
 }
 
 static int ent_change(struct meta_cfg *cfg, int argc, char *const *argv,
@@ -326,9 +337,13 @@ static void ent_deps(struct ent *e)
 			if (meta_name_parse(v[i], &n, NULL) == 0)
 				e->e_deps[e->e_ndeps++] = n;
 	} else if (c >= 3 && strcmp(v[1], "-p") == 0) {
-		const char *p = strcmp(v[2], "-e") == 0 && c >= 4 ? v[3] : v[2];
+		int i = 2;
 
-		if (meta_name_parse(p, &n, NULL) == 0)
+		/* past -e and -A alignment, as ent_sp() reads them */
+		while (i < c &&
+		       (strcmp(v[i], "-e") == 0 || strcmp(v[i], "-A") == 0))
+			i += strcmp(v[i], "-A") == 0 ? 2 : 1;
+		if (i < c && meta_name_parse(v[i], &n, NULL) == 0)
 			e->e_deps[e->e_ndeps++] = n;
 	} else {
 		for (int i = 1; i + 1 < c; i++)

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,8 @@
 #include <oban/mdc_client.h>
 #include <oban/meta_mn.h>
 #include <oban/meta_set.h>
+
+#include "meta_crc.h"
 
 static __thread const struct meta_mn_cmdctx *cur_ctx;
 
@@ -42,28 +45,6 @@ bool meta_mn_in_daemon(void)
 }
 
 /* ---- the BC_CMD payload ------------------------------------------------ */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
-}
 
 int meta_mn_cmd_encode(const char *set, uint32_t flags, int argc,
 		       char *const *argv, void *buf, uint32_t *lenp,
@@ -95,11 +76,11 @@ int meta_mn_cmd_encode(const char *set, uint32_t flags, int argc,
 		memcpy(p + off, argv[i], n);
 		off += n;
 	}
-	put32(p, META_MN_CMD_MAGIC);
-	put16(p + 4, META_MN_CMD_VERSION);
-	put16(p + 6, (uint16_t)flags);
-	put16(p + 8, (uint16_t)argc);
-	put32(p + 12, (uint32_t)(off - META_MN_CMD_HDRLEN));
+	meta_put32(p, META_MN_CMD_MAGIC);
+	meta_put16(p + 4, META_MN_CMD_VERSION);
+	meta_put16(p + 6, (uint16_t)flags);
+	meta_put16(p + 8, (uint16_t)argc);
+	meta_put32(p + 12, (uint32_t)(off - META_MN_CMD_HDRLEN));
 	memcpy(p + 16, set, strlen(set));
 	*lenp = (uint32_t)off;
 	return 0;
@@ -119,18 +100,18 @@ int meta_mn_cmd_decode(const void *buf, uint32_t len, struct meta_mn_cmd *mc,
 
 	if (len < META_MN_CMD_HDRLEN || len > MDC_MAXDATA)
 		return bad(ep, "bad length");
-	if (get32(p) != META_MN_CMD_MAGIC)
+	if (meta_get32(p) != META_MN_CMD_MAGIC)
 		return bad(ep, "bad magic");
-	if (get16(p + 4) != META_MN_CMD_VERSION)
+	if (meta_get16(p + 4) != META_MN_CMD_VERSION)
 		return bad(ep, "unknown version");
-	if (get16(p + 6) & ~META_MN_CMD_DRYRUN)
+	if (meta_get16(p + 6) & ~META_MN_CMD_DRYRUN)
 		return bad(ep, "unknown flags");
-	argc = get16(p + 8);
+	argc = meta_get16(p + 8);
 	if (argc < 1 || argc > META_MN_CMD_MAXARGS)
 		return bad(ep, "bad word count");
-	if (get16(p + 10) != 0)
+	if (meta_get16(p + 10) != 0)
 		return bad(ep, "pad not zero");
-	slen = get32(p + 12);
+	slen = meta_get32(p + 12);
 	if (slen != len - META_MN_CMD_HDRLEN)
 		return bad(ep, "length mismatch");
 	if (p[16] == '\0' || memchr(p + 16, '\0', 32) == NULL)
@@ -139,7 +120,7 @@ int meta_mn_cmd_decode(const void *buf, uint32_t len, struct meta_mn_cmd *mc,
 		if (p[16 + i] != 0)
 			return bad(ep, "set name not zero-padded");
 	memset(mc, 0, sizeof(*mc));
-	mc->mc_flags = get16(p + 6);
+	mc->mc_flags = meta_get16(p + 6);
 	memcpy(mc->mc_set, p + 16, 32);
 	memcpy(mc->mc_buf, p + META_MN_CMD_HDRLEN, slen);
 	off = 0;
@@ -168,9 +149,6 @@ int meta_mn_send(uint32_t set, uint32_t type, uint32_t flags, const void *data,
 {
 	struct mdc_client_req rq;
 	static __thread struct mdc_result r;
-	char text[256];
-	size_t n;
-	uint32_t node;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.cr_set = set;
@@ -188,23 +166,71 @@ int meta_mn_send(uint32_t set, uint32_t type, uint32_t flags, const void *data,
 		*res = r;
 	if (r.mr_exitval == 0)
 		return 0;
+	return meta_mn_result_error(&r, type, ep);
+}
+
+/* The code whose message is @msg, or 0. */
+static int code_of(const char *msg)
+{
+#define X(name, value, text) { value, text },
+	static const struct {
+		int c_code;
+		const char *c_msg;
+	} codes[] = { META_ERRCODES(X) };
+#undef X
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(msg, codes[i].c_msg) == 0)
+			return codes[i].c_code;
+	for (int e = 1; e < 134; e++)
+		if (strcmp(msg, meta_strcode(e)) == 0)
+			return e;
+	return 0;
+}
+
+int meta_mn_result_error(const struct mdc_result *r, uint32_t type,
+			 meta_error_t *ep)
+{
+	char text[MDC_MAXOUT + 1], mark[32], *t = text, *at, *obj = NULL;
+	size_t n = r->mr_outlen < MDC_MAXOUT ? r->mr_outlen : MDC_MAXOUT;
+	uint32_t node = r->mr_failing_node != 0 ? r->mr_failing_node :
+						  r->mr_node;
+	int code;
+
 	/* The failing node's output, first line, without "prog: ". */
-	n = r.mr_outlen < sizeof(text) - 1 ? r.mr_outlen : sizeof(text) - 1;
-	memcpy(text, r.mr_out, n);
+	memcpy(text, r->mr_out, n);
 	text[n] = '\0';
 	text[strcspn(text, "\n")] = '\0';
-	node = r.mr_failing_node != 0 ? r.mr_failing_node : r.mr_node;
-	{
-		const char *t = text, *colon = strstr(text, ": ");
-
-		if (colon != NULL && colon - text < 16 &&
-		    strncmp(text, "meta", 4) == 0)
-			t = colon + 2;
-		return meta_error_set(ep, ME_COMM_FAILED, node, NULL,
-				      "%s (exit value %d)",
-				      t[0] != '\0' ? t : mdc_msgtype_name(type),
-				      r.mr_exitval);
+	at = strstr(text, ": ");
+	if (at != NULL && at - text < 16 && strncmp(text, "meta", 4) == 0 &&
+	    strcspn(text, " ") > (size_t)(at - text))
+		t = at + 2;
+	if (t[0] == '\0')
+		return meta_error_set(ep, ME_COMM_FAILED, node, NULL, "%s",
+				      mdc_msgtype_name(type));
+	/* "what 'object' on node N: reason", each part but the last optional */
+	snprintf(mark, sizeof(mark), "on node %" PRIu32 ": ", node);
+	at = strstr(t, mark);
+	if (at == NULL || (at > t && at[-1] != ' '))
+		return meta_error_set(ep, ME_COMM_FAILED, node, NULL, "%s", t);
+	code = code_of(at + strlen(mark));
+	if (code == 0)
+		return meta_error_set(ep, ME_COMM_FAILED, node, NULL, "%s", t);
+	at[at > t ? -1 : 0] = '\0';
+	n = strlen(t);
+	if (n >= 2 && t[n - 1] == '\'') {
+		t[n - 1] = '\0';
+		obj = strrchr(t, '\'');
+		if (obj == NULL || (obj > t && obj[-1] != ' ')) {
+			t[n - 1] = '\'';
+			obj = NULL;
+		} else {
+			*obj++ = '\0';
+			if (obj - 1 > t)
+				obj[-2] = '\0';
+		}
 	}
+	return meta_error_set(ep, code, node, obj, "%s", t);
 }
 
 int meta_mn_set_info(const char *set, bool *mn, uint32_t *setno,

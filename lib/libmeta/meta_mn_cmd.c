@@ -147,11 +147,13 @@ static int h_cmd(struct meta_mn_hctx *hx)
 		return meta_mn_fail(hx, &e);
 	dry = (mc.mc_flags & META_MN_CMD_DRYRUN) != 0;
 	if (dry && d->md_cfg.dc_test.mt_dryrun_fail) {
+		/* in the form of a command's error (cmd_fail()) */
+		meta_error_set(&e, ME_COMM_FAILED, hx->hx_node, mc.mc_set,
+			       "test hook commd_test_dryrun_fail refused the "
+			       "dry run in set");
 		meta_mn_exit(hx, 1);
-		meta_mn_printf(hx,
-			       "%s: dry run refused by the test hook "
-			       "commd_test_dryrun_fail on node %u\n",
-			       mc.mc_argv[0], hx->hx_node);
+		meta_mn_printf(hx, "%s: %s\n", mc.mc_argv[0],
+			       meta_strerror(&e));
 		return 0;
 	}
 	ce = cmd_find(d, mc.mc_argv[0]);
@@ -199,6 +201,7 @@ static int h_cmd(struct meta_mn_hctx *hx)
 	h.ch_lookup_arg = ss;
 	cx.cx_h = &h;
 	cx.cx_dry = !write;
+	cx.cx_node = hx->hx_node;
 	ss->ms_cur = s;
 	meta_mn_cmdctx_set(&cx);
 	rc = run_captured(ce, mc.mc_argc, mc.mc_argv, &out, &err);
@@ -221,10 +224,11 @@ static int h_cmd(struct meta_mn_hctx *hx)
 	if (!dry && d->md_cfg.dc_test.mt_result_differ) {
 		hx->hx_res->mr_outlen = 0;
 		meta_mn_exit(hx, 99);
-		meta_mn_printf(hx,
-			       "test hook commd_test_result_differ: exit "
-			       "value 99 on node %u\n",
-			       hx->hx_node);
+		meta_error_set(&e, ME_COMM_FAILED, hx->hx_node, mc.mc_set,
+			       "test hook commd_test_result_differ made the "
+			       "exit value 99 in set");
+		meta_mn_printf(hx, "%s: %s\n", mc.mc_argv[0],
+			       meta_strerror(&e));
 	}
 	return 0;
 }

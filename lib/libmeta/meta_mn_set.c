@@ -46,6 +46,7 @@
 #include <oban/meta_mn.h>
 #include <oban/meta_set.h>
 
+#include "meta_crc.h"
 #include "meta_local.h"
 
 _Static_assert(META_MNS_SIZE <= MDC_MAXDATA, "a set message fits a payload");
@@ -63,20 +64,6 @@ _Static_assert(META_MNS_MAXHOSTS * 4 + 112 == META_MNS_SIZE,
  *  32 ctime u64  40 uuid[16]  56 name[32]  88 drive[16]  104 count u32
  * 108 pad u32 (zero)  112 hosts[64] u32 (unused entries zero)
  */
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 static bool zero(const uint8_t *p, size_t n)
 {
@@ -174,23 +161,23 @@ int meta_mns_encode(const struct meta_mns *m, void *buf, size_t len,
 				      "cannot encode set message (%s) for",
 				      why ? why : "buffer too small");
 	memset(p, 0, META_MNS_SIZE);
-	put32(p + 0, META_MNS_MAGIC);
+	meta_put32(p + 0, META_MNS_MAGIC);
 	p[4] = META_MNS_VERSION;
 	p[6] = (uint8_t)m->mm_op;
-	put32(p + 8, m->mm_flags);
-	put32(p + 12, m->mm_setno);
-	put32(p + 16, m->mm_setflags);
-	put32(p + 20, m->mm_node);
-	put32(p + 24, m->mm_verdict);
-	put32(p + 28, m->mm_nhosts);
-	put32(p + 32, (uint32_t)m->mm_ctime);
-	put32(p + 36, (uint32_t)(m->mm_ctime >> 32));
+	meta_put32(p + 8, m->mm_flags);
+	meta_put32(p + 12, m->mm_setno);
+	meta_put32(p + 16, m->mm_setflags);
+	meta_put32(p + 20, m->mm_node);
+	meta_put32(p + 24, m->mm_verdict);
+	meta_put32(p + 28, m->mm_nhosts);
+	meta_put32(p + 32, (uint32_t)m->mm_ctime);
+	meta_put32(p + 36, (uint32_t)(m->mm_ctime >> 32));
 	memcpy(p + 40, m->mm_uuid, 16);
 	memcpy(p + 56, m->mm_name, 32);
 	memcpy(p + 88, m->mm_drive, 16);
-	put32(p + 104, m->mm_count);
+	meta_put32(p + 104, m->mm_count);
 	for (i = 0; i < META_MNS_MAXHOSTS; i++)
-		put32(p + 112 + 4 * i, m->mm_hosts[i]);
+		meta_put32(p + 112 + 4 * i, m->mm_hosts[i]);
 	return 0;
 }
 
@@ -204,28 +191,28 @@ int meta_mns_decode(const void *buf, size_t len, struct meta_mns *m,
 	memset(m, 0, sizeof(*m));
 	if (len != META_MNS_SIZE)
 		why = "wrong length";
-	else if (get32(p) != META_MNS_MAGIC)
+	else if (meta_get32(p) != META_MNS_MAGIC)
 		why = "bad magic";
 	else if (p[4] != META_MNS_VERSION || p[5] != 0)
 		why = "unsupported version";
-	else if (p[7] != 0 || get32(p + 108) != 0)
+	else if (p[7] != 0 || meta_get32(p + 108) != 0)
 		why = "non-zero pad";
 	if (why == NULL) {
 		m->mm_op = p[6];
-		m->mm_flags = get32(p + 8);
-		m->mm_setno = get32(p + 12);
-		m->mm_setflags = get32(p + 16);
-		m->mm_node = get32(p + 20);
-		m->mm_verdict = get32(p + 24);
-		m->mm_nhosts = get32(p + 28);
-		m->mm_ctime = (uint64_t)get32(p + 32) | (uint64_t)get32(p + 36)
-								<< 32;
+		m->mm_flags = meta_get32(p + 8);
+		m->mm_setno = meta_get32(p + 12);
+		m->mm_setflags = meta_get32(p + 16);
+		m->mm_node = meta_get32(p + 20);
+		m->mm_verdict = meta_get32(p + 24);
+		m->mm_nhosts = meta_get32(p + 28);
+		m->mm_ctime = (uint64_t)meta_get32(p + 32) |
+			      (uint64_t)meta_get32(p + 36) << 32;
 		memcpy(m->mm_uuid, p + 40, 16);
 		memcpy(m->mm_name, p + 56, 32);
 		memcpy(m->mm_drive, p + 88, 16);
-		m->mm_count = get32(p + 104);
+		m->mm_count = meta_get32(p + 104);
 		for (i = 0; i < META_MNS_MAXHOSTS; i++)
-			m->mm_hosts[i] = get32(p + 112 + 4 * i);
+			m->mm_hosts[i] = meta_get32(p + 112 + 4 * i);
 		why = mns_invalid(m);
 	}
 	if (why != NULL) {

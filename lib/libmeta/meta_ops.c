@@ -13,7 +13,10 @@
  * (SVM writes a watermark there so that metarecover can find the extents
  * again), so an extent of N blocks uses N + 1.  Space is allocated first
  * fit: one extent in the first gap large enough; if no gap is, the request
- * is spread over the gaps in order, as SVM does, one extent per gap.
+ * is spread over the gaps in order, as SVM does, one extent per gap.  With
+ * an alignment (-A), each extent starts on a block congruent to its offset
+ * in the soft partition, and the extents of a spread request but the last
+ * are multiples of the alignment long (meta_op_sp_align()).
  */
 #include "config.h"
 
@@ -430,11 +433,40 @@ static struct gap *free_gaps(const struct meta_duse *d, uint64_t plen,
 	return g;
 }
 
-/* Append one extent to @sp taking [start, start + 1 + len) of a gap. */
+/*
+ * The first block at or after @from that is congruent to @voff modulo
+ * @align (0: @from).  @align <= META_SP_MAXALIGN, so nothing overflows.
+ */
+static uint64_t align_up(uint64_t from, uint64_t voff, uint64_t align)
+{
+	if (align == 0)
+		return from;
+	return from + ((voff % align) + align - (from % align)) % align;
+}
+
+/*
+ * The data blocks gap @g has for an extent at soft partition offset @voff
+ * (its watermark block before it, its start aligned): the start into
+ * *@poff.
+ */
+static uint64_t gap_room(const struct gap *g, uint64_t voff, uint64_t align,
+			 uint64_t *poff)
+{
+	uint64_t end = g->g_start + g->g_len;
+
+	*poff = align_up(g->g_start + META_SP_WMBLOCKS, voff, align);
+	return *poff < end ? end - *poff : 0;
+}
+
+/*
+ * Append one extent of @len blocks at @poff to @sp (its watermark block
+ * just before); what is left of gap @g starts after it.
+ */
 static int sp_add_ext(struct meta_sp *sp, uint64_t *voff, struct gap *g,
-		      uint64_t len)
+		      uint64_t poff, uint64_t len)
 {
 	struct meta_ext *n;
+	uint64_t end = g->g_start + g->g_len;
 
 	if (sp->sp_next >= META_MAXEXTS)
 		return -1;
@@ -442,25 +474,25 @@ static int sp_add_ext(struct meta_sp *sp, uint64_t *voff, struct gap *g,
 	if (n == NULL)
 		return -2;
 	sp->sp_ext = n;
-	n[sp->sp_next++] = (struct meta_ext){ *voff, g->g_start + 1, len };
+	n[sp->sp_next++] = (struct meta_ext){ *voff, poff, len };
 	*voff += len;
-	g->g_start += len + 1;
-	g->g_len -= len + 1;
+	g->g_start = poff + len;
+	g->g_len = end - g->g_start;
 	return 0;
 }
 
 /*
  * Allocate @nsizes extents (0 = everything left) for @u on @d (parent
- * length @plen), appending to its extent list.
+ * length @plen), appending to its extent list, aligned to its sp_align.
  */
 static int sp_alloc(const struct meta_cfg *cfg, struct meta_unit *u,
 		    const struct meta_duse *d, uint64_t plen, uint32_t nsizes,
 		    const uint64_t *sizes, meta_error_t *ep)
 {
 	struct meta_sp *sp = &u->mu_sp;
+	uint64_t align = sp->sp_align, voff = u->mu_size, poff, room;
 	uint32_t ngap;
 	struct gap *g = free_gaps(d, plen, &ngap);
-	uint64_t voff = u->mu_size;
 	char nb[NAMEBUF];
 	int rc = 0;
 
@@ -474,12 +506,17 @@ static int sp_alloc(const struct meta_cfg *cfg, struct meta_unit *u,
 			if (g[i].g_len > 1)
 				free += g[i].g_len - 1;
 		if (want == 0) {
-			if (free == 0)
+			bool any = false;
+
+			for (i = 0; i < ngap && rc == 0; i++) {
+				room = gap_room(&g[i], voff, align, &poff);
+				if (room == 0)
+					continue;
+				rc = sp_add_ext(sp, &voff, &g[i], poff, room);
+				any = true;
+			}
+			if (!any)
 				goto out_nospace;
-			for (i = 0; i < ngap && rc == 0; i++)
-				if (g[i].g_len > 1)
-					rc = sp_add_ext(sp, &voff, &g[i],
-							g[i].g_len - 1);
 			continue;
 		}
 		if (want > free) {
@@ -491,21 +528,35 @@ static int sp_alloc(const struct meta_cfg *cfg, struct meta_unit *u,
 			rc = -3;
 			break;
 		}
+		/* one extent in the first gap large enough */
 		for (i = 0; i < ngap; i++)
-			if (g[i].g_len >= want + 1)
+			if (gap_room(&g[i], voff, align, &poff) >= want)
 				break;
 		if (i < ngap) {
-			rc = sp_add_ext(sp, &voff, &g[i], want);
+			rc = sp_add_ext(sp, &voff, &g[i], poff, want);
 			continue;
 		}
+		/* else spread over the gaps in order */
 		for (i = 0; i < ngap && want > 0 && rc == 0; i++) {
 			uint64_t take;
 
-			if (g[i].g_len < 2)
+			room = gap_room(&g[i], voff, align, &poff);
+			take = room < want ? room : want;
+			if (align != 0 && take < want)
+				take -= take % align;
+			if (take == 0)
 				continue;
-			take = g[i].g_len - 1 < want ? g[i].g_len - 1 : want;
-			rc = sp_add_ext(sp, &voff, &g[i], take);
+			rc = sp_add_ext(sp, &voff, &g[i], poff, take);
 			want -= take;
+		}
+		if (rc == 0 && want > 0) {
+			meta_error_set(ep, SET_ERROR(ME_CFG_NOSPACE), 0,
+				       uname(cfg, u->mu_num, nb),
+				       "cannot place %" PRIu64
+				       " blocks aligned to %" PRIu64
+				       " (%" PRIu64 " free) for",
+				       sizes[s], align, free);
+			rc = -3;
 		}
 	}
 	free(g);
@@ -522,6 +573,19 @@ out_nospace:
 	free(g);
 	return meta_error_set(ep, SET_ERROR(ME_CFG_NOSPACE), 0,
 			      uname(cfg, u->mu_num, nb), "no free space left");
+}
+
+/* An alignment as -A gives it: 0 or 1..META_SP_MAXALIGN blocks. */
+static int check_align(const struct meta_cfg *cfg, uint32_t num, uint64_t align,
+		       meta_error_t *ep)
+{
+	char nb[NAMEBUF];
+
+	if (align > META_SP_MAXALIGN)
+		return meta_error_set(
+			ep, SET_ERROR(ME_CFG_BADSIZE), 0, uname(cfg, num, nb),
+			"alignment %" PRIu64 " blocks above 1 TB for", align);
+	return 0;
 }
 
 /* The parent of a soft partition: a unit (*@unit) or a drive (@d). */
@@ -587,6 +651,13 @@ int meta_op_sp(struct meta_cfg *cfg, uint32_t num, const char *parent,
 	       uint32_t nsizes, const uint64_t *sizes, struct meta_change *ch,
 	       meta_error_t *ep)
 {
+	return meta_op_sp_align(cfg, num, parent, nsizes, sizes, 0, ch, ep);
+}
+
+int meta_op_sp_align(struct meta_cfg *cfg, uint32_t num, const char *parent,
+		     uint32_t nsizes, const uint64_t *sizes, uint64_t align,
+		     struct meta_change *ch, meta_error_t *ep)
+{
 	struct meta_unit *u;
 	struct meta_drive d;
 	uint32_t punit = META_NONE;
@@ -594,6 +665,7 @@ int meta_op_sp(struct meta_cfg *cfg, uint32_t num, const char *parent,
 	char nb[NAMEBUF];
 
 	if (check_new_unit(cfg, num, ep) != 0 ||
+	    check_align(cfg, num, align, ep) != 0 ||
 	    sp_parent(cfg, parent, &punit, &d, &plen, ep) != 0)
 		return -1;
 	if (nsizes == 0 || nsizes > META_MAXEXTS)
@@ -612,6 +684,7 @@ int meta_op_sp(struct meta_cfg *cfg, uint32_t num, const char *parent,
 	u->mu_parent = META_NONE;
 	u->mu_sp.sp_parent = punit;
 	u->mu_sp.sp_state = META_CS_OKAY;
+	u->mu_sp.sp_align = align;
 	memcpy(u->mu_sp.sp_drive, d.md_name, sizeof(u->mu_sp.sp_drive));
 	memcpy(u->mu_sp.sp_uuid, d.md_uuid, sizeof(u->mu_sp.sp_uuid));
 	if (sp_alloc(cfg, u, cfg_duse_find(cfg, d.md_name, punit), plen, nsizes,
@@ -623,7 +696,7 @@ int meta_op_sp(struct meta_cfg *cfg, uint32_t num, const char *parent,
 }
 
 int meta_op_sp_exts(struct meta_cfg *cfg, uint32_t num, const char *parent,
-		    uint32_t next, const struct meta_ext *exts,
+		    uint32_t next, const struct meta_ext *exts, uint64_t align,
 		    struct meta_change *ch, meta_error_t *ep)
 {
 	struct meta_unit *u;
@@ -635,6 +708,7 @@ int meta_op_sp_exts(struct meta_cfg *cfg, uint32_t num, const char *parent,
 	char nb[NAMEBUF];
 
 	if (check_new_unit(cfg, num, ep) != 0 ||
+	    check_align(cfg, num, align, ep) != 0 ||
 	    sp_parent(cfg, parent, &punit, &d, &plen, ep) != 0)
 		return -1;
 	if (next == 0 || next > META_MAXEXTS)
@@ -657,6 +731,7 @@ int meta_op_sp_exts(struct meta_cfg *cfg, uint32_t num, const char *parent,
 	u->mu_parent = META_NONE;
 	u->mu_sp.sp_parent = punit;
 	u->mu_sp.sp_state = META_CS_OKAY;
+	u->mu_sp.sp_align = align;
 	memcpy(u->mu_sp.sp_drive, d.md_name, sizeof(u->mu_sp.sp_drive));
 	memcpy(u->mu_sp.sp_uuid, d.md_uuid, sizeof(u->mu_sp.sp_uuid));
 	for (uint32_t i = 0; i < next; i++) {
@@ -674,6 +749,17 @@ int meta_op_sp_exts(struct meta_cfg *cfg, uint32_t num, const char *parent,
 					      "cannot place extent %" PRIu32
 					      " (outside its parent) of",
 					      i);
+		}
+		if (align != 0 && exts[i].me_poff % align != voff % align) {
+			free(g);
+			meta_unit_free(u);
+			return meta_error_set(ep, SET_ERROR(ME_CFG_BADSIZE), 0,
+					      uname(cfg, num, nb),
+					      "cannot place extent %" PRIu32
+					      " at block %" PRIu64
+					      " (not aligned to %" PRIu64
+					      ") of",
+					      i, exts[i].me_poff, align);
 		}
 		/* inside one free gap, and not overlapping earlier ones */
 		for (uint32_t k = 0; k < ngap; k++)
@@ -1346,4 +1432,80 @@ int meta_op_rename(struct meta_cfg *cfg, uint32_t from, uint32_t to,
 		return -1;
 	}
 	return cfg_change_put_unit(ch, n, ep);
+}
+
+/* Why mirror @m may not change names now (SVM's rename check), or 0. */
+static int mirror_settled(const struct meta_cfg *cfg, const struct meta_unit *m,
+			  const char *what, meta_error_t *ep)
+{
+	char nb[NAMEBUF];
+
+	for (uint32_t i = 0; i < m->mu_mm.mm_nsm; i++) {
+		const struct meta_unit *s = cfg->mc_units[m->mu_mm.mm_sm[i]];
+		uint32_t st = m->mu_mm.mm_smstate[i], cs = 0;
+
+		for (uint32_t r = 0; r < s->mu_st.st_nrows; r++)
+			for (uint32_t c = 0; c < s->mu_st.st_rows[r].mr_ncomp;
+			     c++)
+				cs |= s->mu_st.st_rows[r].mr_comps[c].mc_state;
+		if ((cs & META_CS_RESYNC) ||
+		    (st & (META_SMS_COMP_RESYNC | META_SMS_ATTACHED_RESYNC |
+			   META_SMS_OFFLINE_RESYNC)))
+			return meta_error_set(ep, SET_ERROR(ME_CFG_RESYNCING),
+					      0, uname(cfg, s->mu_num, nb),
+					      "%s", what);
+		if ((cs & (META_CS_ERRED | META_CS_LAST_ERRED)) ||
+		    (st & (META_SMS_COMP_ERRED | META_SMS_ALL_ERRED)))
+			return meta_error_set(ep, SET_ERROR(ME_CFG_COMPERRED),
+					      0, uname(cfg, s->mu_num, nb),
+					      "%s", what);
+	}
+	return 0;
+}
+
+int meta_op_exchange(struct meta_cfg *cfg, uint32_t a, uint32_t b,
+		     struct meta_change *ch, meta_error_t *ep)
+{
+	const struct meta_unit *ua =
+		get_unit(cfg, a, 0, 0, "cannot exchange", ep);
+	const struct meta_unit *ub =
+		ua != NULL ? get_unit(cfg, b, 0, 0, "cannot exchange", ep) :
+			     NULL;
+	const struct meta_unit *m, *s;
+	struct meta_unit *nm, *ns;
+	char nb[NAMEBUF], what[2 * NAMEBUF + 32];
+
+	if (ub == NULL)
+		return -1;
+	m = ua->mu_type == META_UT_MIRROR ? ua : ub;
+	s = m == ua ? ub : ua;
+	snprintf(what, sizeof(what), "cannot exchange names of %s and",
+		 uname(cfg, a, nb));
+	if (m->mu_type != META_UT_MIRROR || s->mu_parent != m->mu_num)
+		return meta_error_set(ep, SET_ERROR(ME_CFG_UNRELATED), 0,
+				      uname(cfg, b, nb), "%s", what);
+	if (m->mu_nsp != 0)
+		return meta_error_set(ep, SET_ERROR(ME_CFG_INUSE), 0,
+				      uname(cfg, m->mu_num, nb),
+				      "cannot exchange names of");
+	if (mirror_settled(cfg, m, "cannot exchange names of", ep) != 0)
+		return -1;
+	nm = cfg_unit_dup(m);
+	ns = cfg_unit_dup(s);
+	if (nm == NULL || ns == NULL) {
+		meta_unit_free(nm);
+		meta_unit_free(ns);
+		return nomem(ep, uname(cfg, a, nb));
+	}
+	nm->mu_num = s->mu_num;
+	for (uint32_t i = 0; i < nm->mu_mm.mm_nsm; i++)
+		if (nm->mu_mm.mm_sm[i] == s->mu_num)
+			nm->mu_mm.mm_sm[i] = m->mu_num;
+	ns->mu_num = m->mu_num;
+	ns->mu_parent = s->mu_num;
+	if (cfg_change_put_unit(ch, ns, ep) != 0) {
+		meta_unit_free(nm);
+		return -1;
+	}
+	return cfg_change_put_unit(ch, nm, ep);
 }

@@ -103,7 +103,10 @@ static void mdtab_unit(const struct meta_cfg *cfg, FILE *f,
 		fprintf(f, " %u", u->mu_mm.mm_pass);
 		break;
 	case META_UT_SP:
-		fprintf(f, " -p %s",
+		fputs(" -p", f);
+		if (u->mu_sp.sp_align != 0)
+			fprintf(f, " -A %" PRIu64 "b", u->mu_sp.sp_align);
+		fprintf(f, " %s",
 			u->mu_sp.sp_parent == META_NONE ?
 				u->mu_sp.sp_drive :
 				un(cfg, u->mu_sp.sp_parent, b));
@@ -435,9 +438,15 @@ static void concise_unit(const struct meta_cfg *cfg, FILE *f,
 	case META_UT_STRIPE:
 		for (uint32_t i = 0; i < u->mu_st.st_nrows; i++)
 			for (uint32_t j = 0; j < u->mu_st.st_rows[i].mr_ncomp;
-			     j++)
-				fprintf(f, " %s",
-					u->mu_st.st_rows[i].mr_comps[j].mc_name);
+			     j++) {
+				const struct meta_comp *c =
+					&u->mu_st.st_rows[i].mr_comps[j];
+
+				fprintf(f, " %s", c->mc_name);
+				if (c->mc_state != META_CS_OKAY)
+					fprintf(f, " (%s)",
+						comp_state(c->mc_state));
+			}
 		break;
 	case META_UT_MIRROR:
 		for (uint32_t i = 0; i < u->mu_mm.mm_nsm; i++) {
@@ -453,6 +462,8 @@ static void concise_unit(const struct meta_cfg *cfg, FILE *f,
 			u->mu_sp.sp_parent == META_NONE ?
 				u->mu_sp.sp_drive :
 				un(cfg, u->mu_sp.sp_parent, b));
+		if (u->mu_sp.sp_state != META_CS_OKAY)
+			fprintf(f, " (%s)", comp_state(u->mu_sp.sp_state));
 		break;
 	}
 	fputc('\n', f);
@@ -479,8 +490,12 @@ void meta_print_concise(const struct meta_cfg *cfg, FILE *f, uint32_t nsel,
 		if (h == NULL || !selected(cfg, META_NK_HSP, i, nsel, sel))
 			continue;
 		fprintf(f, "%-20s h %7s", hn(cfg, i, b), "-");
-		for (uint32_t j = 0; j < h->hp_nspares; j++)
+		for (uint32_t j = 0; j < h->hp_nspares; j++) {
 			fprintf(f, " %s", h->hp_spares[j].hs_name);
+			if (h->hp_spares[j].hs_state != META_HSS_AVAILABLE)
+				fprintf(f, " (%s)",
+					hs_state(h->hp_spares[j].hs_state));
+		}
 		fputc('\n', f);
 	}
 }
@@ -501,6 +516,15 @@ static void json_str(FILE *f, const char *s)
 			fputc(c, f);
 	}
 	fputc('"', f);
+}
+
+/* ,"uuid":"..." of a drive */
+static void json_uuid(FILE *f, const uint8_t *uuid)
+{
+	char us[40];
+
+	uuid_str(uuid, us);
+	fprintf(f, ",\"uuid\":\"%s\"", us);
 }
 
 static void json_unit(const struct meta_cfg *cfg, FILE *f,
@@ -533,6 +557,7 @@ static void json_unit(const struct meta_cfg *cfg, FILE *f,
 			for (uint32_t j = 0; j < r->mr_ncomp; j++) {
 				fprintf(f, "%s{\"device\":", j ? "," : "");
 				json_str(f, r->mr_comps[j].mc_name);
+				json_uuid(f, r->mr_comps[j].mc_uuid);
 				fprintf(f,
 					",\"start\":%" PRIu64
 					",\"blocks\":%" PRIu64
@@ -557,14 +582,15 @@ static void json_unit(const struct meta_cfg *cfg, FILE *f,
 		}
 		fprintf(f,
 			"],\"pass\":%u,\"read\":\"%s\",\"write\":\"%s\","
-			"\"resync\":\"%s\",\"owner\":null",
+			"\"resync\":\"%s\",\"rsslot\":%u,\"owner\":null",
 			mm->mm_pass,
 			mm->mm_read == META_RD_ROUNDROBIN ? "roundrobin" :
 			mm->mm_read == META_RD_GEOMETRIC  ? "geometric" :
 							    "first",
 			mm->mm_write == META_WR_PARALLEL ? "parallel" :
 							   "serial",
-			mm->mm_resync == META_RS_ABR ? "abr" : "optimized");
+			mm->mm_resync == META_RS_ABR ? "abr" : "optimized",
+			mm->mm_rsslot);
 		break;
 	}
 	case META_UT_SP:
@@ -572,8 +598,12 @@ static void json_unit(const struct meta_cfg *cfg, FILE *f,
 		json_str(f, u->mu_sp.sp_parent == META_NONE ?
 				    u->mu_sp.sp_drive :
 				    un(cfg, u->mu_sp.sp_parent, b));
-		fprintf(f, ",\"state\":\"%s\",\"extents\":[",
-			comp_state(u->mu_sp.sp_state));
+		if (u->mu_sp.sp_parent == META_NONE)
+			json_uuid(f, u->mu_sp.sp_uuid);
+		fprintf(f,
+			",\"state\":\"%s\",\"alignment\":%" PRIu64
+			",\"extents\":[",
+			comp_state(u->mu_sp.sp_state), u->mu_sp.sp_align);
 		for (uint32_t i = 0; i < u->mu_sp.sp_next; i++)
 			fprintf(f,
 				"%s{\"start\":%" PRIu64 ",\"blocks\":%" PRIu64
@@ -622,6 +652,7 @@ void meta_print_json(const struct meta_cfg *cfg, FILE *f, uint32_t nsel,
 		for (uint32_t j = 0; j < h->hp_nspares; j++) {
 			fprintf(f, "%s{\"device\":", j ? "," : "");
 			json_str(f, h->hp_spares[j].hs_name);
+			json_uuid(f, h->hp_spares[j].hs_uuid);
 			fprintf(f, ",\"blocks\":%" PRIu64 ",\"state\":\"%s\"}",
 				h->hp_spares[j].hs_size,
 				hs_state(h->hp_spares[j].hs_state));

@@ -43,7 +43,7 @@ struct meta_unit_hdr_d {
 	uint64_t uh_size;
 	uint32_t uh_count; /* rows, submirrors or extents */
 	uint32_t uh_count2; /* stripe: components in all rows */
-	uint8_t uh_pad[8];
+	uint64_t uh_align; /* soft partition: -A alignment; else 0 */
 };
 _Static_assert(sizeof(struct meta_unit_hdr_d) == 48, "unit header size");
 
@@ -377,6 +377,7 @@ int meta_unit_encode(const struct meta_unit *u, void **bufp, size_t *lenp,
 	h->uh_size = htole64(u->mu_size);
 	h->uh_count = htole32(count);
 	h->uh_count2 = htole32(count2);
+	h->uh_align = htole64(u->mu_type == META_UT_SP ? u->mu_sp.sp_align : 0);
 	p = buf + sizeof(*h);
 	switch (u->mu_type) {
 	case META_UT_STRIPE: {
@@ -495,8 +496,10 @@ int meta_unit_decode(uint32_t id, const void *buf, size_t len,
 	}
 	if (le16toh(h.uh_hdrlen) != sizeof(h) || le32toh(h.uh_reclen) != len)
 		return bad(ep, "unit", id, "bad length");
-	if (!zeroes(h.uh_pad, sizeof(h.uh_pad)))
-		return bad(ep, "unit", id, "non-zero pad");
+	if (le64toh(h.uh_align) != 0 &&
+	    (le32toh(h.uh_type) != META_UT_SP ||
+	     le64toh(h.uh_align) > META_SP_MAXALIGN))
+		return bad(ep, "unit", id, "bad alignment");
 	if (le32toh(h.uh_num) != id || id >= META_MAXUNITS)
 		return bad(ep, "unit", id, "unit number does not match");
 	count = le32toh(h.uh_count);
@@ -553,6 +556,7 @@ int meta_unit_decode(uint32_t id, const void *buf, size_t len,
 		why = sp_dec(&u->mu_sp, &sd);
 		if (why != NULL)
 			break;
+		u->mu_sp.sp_align = le64toh(h.uh_align);
 		u->mu_sp.sp_ext = calloc(count, sizeof(struct meta_ext));
 		if (u->mu_sp.sp_ext == NULL) {
 			meta_error_set(ep, SET_ERROR(ENOMEM), 0, NULL,

@@ -5,7 +5,9 @@
 # (each gets a replica); every node joins (node 2 first: the master);
 # every node prints the same hosts, owners and drives.  `metainit` from
 # node 3 (a slave) builds d10, d11 and the mirror d0; `metastat -p` is the
-# same on all three.  Withdraw: the master's withdraw is refused while
+# same on all three; a failing metainit prints the failing node's error
+# once; metarename -x and an aligned soft partition (-A, grown aligned) go
+# through mdcommd from any node.  Withdraw: the master's withdraw is refused while
 # others are joined; node 3 withdraws and sees "Master and owner
 # information unavailable until joined", the others no longer list it as
 # an owner; node 3 joins again and sees the same configuration.
@@ -34,6 +36,25 @@ t_check "it lists d0, d10 and d11" \
 	[ "$(printf '%s\n' "$MN_STAT" | grep -c '^blue/d\(0\|10\|11\) ')" = 3 ]
 t_check "metainit of an existing d10 fails" \
 	sh -c "! '$OCLUSTER' -d '$T_DIR' exec 1 metainit -s blue d10 1 1 '$T_DIR/shared/d3' 2>/dev/null"
+out=$(ocl exec 1 metainit -s blue d10 1 1 "$T_DIR/shared/d3" 2>&1)
+printf '%s\n' "$out" | grep -qx "metainit: cannot create 'blue/d10' on node [123]: already exists" &&
+	t_ok "its error is the failing node's, printed once ($out)" ||
+	t_fail "error of an existing d10: $out"
+t_check "metastat -p still the same everywhere" mn_same_stat blue "1 2 3"
+
+# metarename -x, soft partition -A and its growth, forwarded from any node.
+t_check "metarename -x d0 d10 from node 1" ocl exec 1 metarename -s blue -x d0 d10
+t_check "metastat -p is the same on nodes 1, 2, 3" mn_same_stat blue "1 2 3"
+t_check "d10 is the mirror of d0 now" \
+	sh -c "printf '%s\n' \"\$1\" | grep -qx 'blue/d10 -m blue/d0 1'" _ "$MN_STAT"
+t_check "and back from node 3" ocl exec 3 metarename -s blue -x d10 d0
+t_check "metainit d12 -p -A 64k d11 from node 3" ocl exec 3 metainit -s blue d12 -p -A 64k d11 100
+t_check "metattach d12 50 from node 1" ocl exec 1 metattach -s blue d12 50
+t_check "metastat -p is the same on nodes 1, 2, 3" mn_same_stat blue "1 2 3"
+t_check "d12 aligned and grown aligned" \
+	sh -c "printf '%s\n' \"\$1\" | grep -qx 'blue/d12 -p -A 128b blue/d11 -o 128 -b 100 -o 356 -b 50'" _ "$MN_STAT"
+t_check "metastat -i on node 2: every drive here" ocl exec 2 metastat -s blue -i
+t_check "metaclear d12 from node 2" ocl exec 2 metaclear -s blue d12
 t_check "metastat -p still the same everywhere" mn_same_stat blue "1 2 3"
 
 # Withdraw.

@@ -61,7 +61,8 @@ t_check "node 2's mdcommd is still running" kill -0 "$(mdc_pid 2)"
 wait "$init_pid"
 rc=$?
 out=$(cat "$T_DIR/metainit.out")
-[ $rc -ne 0 ] && printf '%s' "$out" | grep -q "exit value 99.* on node 3" &&
+[ $rc -ne 0 ] && printf '%s' "$out" | grep -q "exit value 99 in set 'blue' on node 3: message failed on a node" &&
+	[ "$(printf '%s' "$out" | grep -o 'on node 3' | wc -l)" = 1 ] &&
 	t_ok "the metainit from node 2 reported node 3's difference ($out)" ||
 	t_fail "metainit from node 2: rc $rc: $out"
 t_down

@@ -102,6 +102,36 @@ static int ts_lookup(void *arg, const char *name, struct meta_drive *d,
 	return 0;
 }
 
+/* The probe: the drive's file opened and its first and last block read. */
+static int ts_probe(void *arg, const char *name, meta_error_t *ep)
+{
+	struct testset *ts = arg;
+	struct meta_dev *dev;
+	char p[1024];
+	void *buf;
+	int rc;
+
+	snprintf(p, sizeof(p), "%s/drives/%s", ts->ts_dir, name);
+	if (access(p, F_OK) != 0)
+		return meta_error_set(ep, ME_MDL_NOTFOUND, 0, name,
+				      "cannot find on this node drive");
+	if (meta_dev_open(p, META_DEV_RDONLY | META_DEV_NODIRECT, &dev, ep) !=
+	    0)
+		return -1;
+	buf = meta_dev_alloc(dev->md_lsz);
+	VERIFY(buf != NULL);
+	rc = dev->md_size < dev->md_lsz ?
+		     meta_error_set(ep, ENXIO, 0, name, "cannot read") :
+	     meta_dev_read(dev, buf, dev->md_lsz, 0, ep) ?:
+		     meta_dev_read(dev, buf, dev->md_lsz,
+				   (dev->md_size / dev->md_lsz - 1) *
+					   dev->md_lsz,
+				   ep);
+	free(buf);
+	meta_dev_close(dev);
+	return rc;
+}
+
 int meta_cfg_open(const char *set, struct meta_cfgh **hp, meta_error_t *ep)
 {
 	struct mddb_replica_spec spec;
@@ -147,6 +177,7 @@ int meta_cfg_open(const char *set, struct meta_cfgh **hp, meta_error_t *ep)
 		goto out_close;
 	}
 	h->ch_priv = ts;
+	h->ch_probe = ts_probe;
 	*hp = h;
 	nopen++;
 	return 0;

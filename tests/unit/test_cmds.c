@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,7 +19,9 @@
 #include <unistd.h>
 
 #include <oban/debug.h>
+#include <oban/mdc_msg.h>
 #include <oban/meta_cfg.h>
+#include <oban/meta_mn.h>
 
 #include "../../cmds/cmd_common.h"
 #include "cfg_testset.h"
@@ -258,7 +261,8 @@ static void test_lifecycle(void)
 	CU_ASSERT_STRING_EQUAL(
 		out, "{\"set\":\"blue\",\"units\":[{\"name\":\"blue/d10\","
 		     "\"type\":\"softpart\",\"size\":204800,\"device\":"
-		     "\"blue/d0\",\"state\":\"Okay\",\"extents\":[{\"start\":1,"
+		     "\"blue/d0\",\"state\":\"Okay\",\"alignment\":0,"
+		     "\"extents\":[{\"start\":1,"
 		     "\"blocks\":204800}]}],\"hsps\":[]}\n");
 
 	/* metastat -p | metainit -a rebuilds an identical configuration */
@@ -351,7 +355,9 @@ static void test_errors(void)
 	fails("metaparam -s blue -h hsp009 d2", 1, "no such");
 	fails("metarename -s blue d1 d9", 1, "submirror of blue/d0");
 	fails("metarename -s blue d2 d0", 1, "already exists");
-	fails("metarename -s blue -x d2 d0", 2, "-x is not supported");
+	fails("metarename -s blue -x d2 d0", 1,
+	      "metarename: cannot exchange names of blue/d2 and 'blue/d0': "
+	      "not a mirror and one of its submirrors\n");
 	fails("metahs -s blue -a hsp001 drvA", 1, "component already in use");
 	fails("metahs -s blue -d hsp001 drvT", 1, "not a hot spare");
 	fails("metahs -s blue -r hsp001 drvS drvA", 1, "in use");
@@ -368,10 +374,323 @@ static void test_errors(void)
 	ok("metaclear -s blue -a");
 }
 
+/* Write @text to md.tab in the test directory and run metainit -a on it. */
+static void mdtab_apply(const char *text)
+{
+	char path[512], cmd[700];
+	FILE *f = fopen(ocu_path(path, sizeof(path), "md.tab"), "w");
+
+	VERIFY(f != NULL);
+	fputs(text, f);
+	VERIFY0(fclose(f));
+	snprintf(cmd, sizeof(cmd), "metainit -s blue -a -f %s", path);
+	ok(cmd);
+}
+
+/* Soft partitions with -A: aligned extents, growth, md.tab round trip. */
+static void test_sp_align(void)
+{
+	char before[4096];
+
+	ok("metainit -s blue d20 -p -A 64 drvE 1000");
+	ok("metainit -s blue d21 -p -A 32k drvE 100");
+	ok("metastat -s blue -p d20 d21");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d20 -p -A 64b drvE -o 64 -b 1000\n"
+				    "blue/d21 -p -A 64b drvE -o 1088 -b 100\n");
+	/* an unaligned one takes the gap the alignment left */
+	ok("metainit -s blue d22 -p drvE 10");
+	ok("metastat -s blue -p d22");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d22 -p drvE -o 1 -b 10\n");
+	/* growth: the new extent starts congruent to its offset (1000) */
+	ok("metattach -s blue d20 50");
+	ok("metastat -s blue -p d20");
+	CU_ASSERT_STRING_EQUAL(
+		out, "blue/d20 -p -A 64b drvE -o 64 -b 1000 -o 1192 -b 50\n");
+	ok("metastat -s blue -j d20");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"alignment\":64,"));
+	/* spread over gaps: every extent but the last a multiple of 64 */
+	ok("metainit -s blue d23 -p drvF 300");
+	ok("metainit -s blue d24 -p drvF 1000");
+	ok("metainit -s blue d25 -p drvF 300");
+	ok("metainit -s blue d28 -p drvF all");
+	ok("metaclear -s blue d23 d25");
+	ok("metainit -s blue d26 -p -A 64 drvF 400");
+	ok("metastat -s blue -p d26");
+	CU_ASSERT_STRING_EQUAL(
+		out, "blue/d26 -p -A 64b drvF -o 64 -b 192 -o 1344 -b 208\n");
+	/* bad values, misaligned extents; nothing written */
+	fails("metainit -s blue d27 -p -A 3t drvF 10", 1,
+	      "metainit: alignment 6442450944 blocks above 1 TB for "
+	      "'blue/d27': invalid size\n");
+	fails("metainit -s blue d27 -p -A x drvF 10", 1, "invalid size");
+	fails("metainit -s blue d27 -p -A", 1, "-A needs a value");
+	fails("metainit -s blue d27 -p -A 64 drvF -o 2000 -b 10", 1,
+	      "metainit: cannot place extent 0 at block 2000 (not aligned "
+	      "to 64) of 'blue/d27': invalid size\n");
+	fails("metainit -s blue d27 -p -A 409536 drvF 100", 1,
+	      "not enough free space");
+	/* -A 0 is no alignment */
+	ok("metainit -s blue d27 -p -A 0 drvF 5");
+	ok("metastat -s blue -p d27");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d27 -p drvF -o 1 -b 5\n");
+	/* metastat -p | metainit -a rebuilds the same extents and alignment */
+	ok("metastat -s blue -p");
+	memcpy(before, out, sizeof(before) - 1);
+	before[sizeof(before) - 1] = '\0';
+	ok("metaclear -s blue -a");
+	mdtab_apply(before);
+	ok("metastat -s blue -p");
+	CU_ASSERT_STRING_EQUAL(out, before);
+	/* md.tab order: a soft partition with -A before the mirror under it */
+	mdtab_apply("blue/d30 -p -A 64 blue/d31 100\n"
+		    "blue/d31 -m blue/d32\nblue/d32 1 1 drvC\n");
+	ok("metastat -s blue -p d30");
+	CU_ASSERT_STRING_EQUAL(out,
+			       "blue/d30 -p -A 64b blue/d31 -o 64 -b 100\n");
+	ok("metaclear -s blue -r d30");
+	/* no aligned room left for growth; then some */
+	fails("metattach -s blue d26 64", 1, "aligned to 64");
+	ok("metaclear -s blue d28");
+	ok("metattach -s blue d26 64");
+	ok("metastat -s blue -p d26");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " -o 1616 -b 64\n"));
+	ok("metaclear -s blue -a");
+}
+
+/* metarename -x: a mirror and its submirror exchange names. */
+static void test_exchange(void)
+{
+	ok("metainit -s blue d1 1 1 drvA");
+	ok("metainit -s blue d2 1 1 drvB");
+	ok("metainit -s blue d0 -m d1 -g 3");
+	ok("metainit -s blue d5 1 1 drvE");
+	ok("metainit -s blue d6 -p drvF 10m");
+	/* unrelated, missing, the same unit, not a mirror */
+	fails("metarename -s blue -x d0 d5", 1,
+	      "metarename: cannot exchange names of blue/d0 and 'blue/d5': "
+	      "not a mirror and one of its submirrors\n");
+	fails("metarename -s blue -x d5 d6", 1, "not a mirror and one of");
+	fails("metarename -s blue -x d0 d0", 1, "not a mirror and one of");
+	fails("metarename -s blue -x d0 d9", 1,
+	      "metarename: cannot exchange 'blue/d9': no such metadevice");
+	fails("metarename -s blue -x d0", 2, "usage: metarename");
+	/* a submirror attached later is resyncing: refused, as in SVM */
+	ok("metattach -s blue d0 d2");
+	fails("metarename -s blue -x d0 d2", 1,
+	      "metarename: cannot exchange names of 'blue/d2': resync in "
+	      "progress\n");
+	fails("metarename -s blue -x d0 d1", 1,
+	      "'blue/d2': resync in progress");
+	ok("metadetach -s blue d0 d2");
+	/* -n checks only */
+	ok("metarename -s blue -n -x d1 d0");
+	ok("metastat -s blue -p d0");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d0 -m blue/d1 -g 3\n"
+				    "blue/d1 1 1 drvA\n");
+	/* either order; the mirror keeps its options */
+	ok("metarename -s blue -x d1 d0");
+	CU_ASSERT_STRING_EQUAL(
+		out, "blue/d1 and blue/d0 have exchanged identities\n");
+	ok("metastat -s blue -p d1");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d1 -m blue/d0 -g 3\n"
+				    "blue/d0 1 1 drvA\n");
+	ok("metastat -s blue -c d1");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "    blue/d0"));
+	/* a 2-way mirror: the other submirror stays */
+	ok("metattach -s blue d1 d2");
+	ok("metaparam -s blue -r first d1");
+	/* the attached one's resync is the engine's; take it as done */
+	fails("metarename -s blue -x d1 d0", 1, "resync in progress");
+	ok("metadetach -s blue d1 d2");
+	ok("metarename -s blue -x d0 d1");
+	ok("metastat -s blue -p d0");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d0 -m blue/d1 -r 3\n"
+				    "blue/d1 1 1 drvA\n");
+	/* soft partitions on the mirror: refused */
+	ok("metainit -s blue d7 -p d0 1m");
+	fails("metarename -s blue -x d0 d1", 1,
+	      "metarename: cannot exchange names of 'blue/d0': in use by "
+	      "another metadevice\n");
+	/* a plain rename of the mirror is refused the same way */
+	fails("metarename -s blue d0 d9", 1, "soft partitions on it");
+	ok("metaclear -s blue -a");
+}
+
+/*
+ * A failed command run by mdcommd prints its error naming the node; the
+ * initiator turns that line back into the same error, printed once.
+ */
+static void test_remote_error(void)
+{
+	struct mdc_result r;
+	meta_error_t e;
+
+	memset(&r, 0, sizeof(r));
+	r.mr_exitval = 1;
+	r.mr_failing_node = 2;
+#define OUT(s) \
+	(r.mr_outlen = (uint32_t)strlen(s), memcpy(r.mr_out, s, strlen(s)))
+	OUT("metainit: cannot create 'blue/d10' on node 2: already exists\n");
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL(meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e), -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_CFG_EXISTS);
+	CU_ASSERT_EQUAL(e.me_node, 2);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+			       "cannot create 'blue/d10' on node 2: already "
+			       "exists");
+	/* no what, an errno reason */
+	OUT("metahs: 'drvS' on node 2: No such file or directory");
+	meta_error_init(&e);
+	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	CU_ASSERT_EQUAL(e.me_code, ENOENT);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+			       "'drvS' on node 2: No such file or directory");
+	/* the test hook's refusal: named once */
+	OUT("metainit: test hook commd_test_dryrun_fail refused the dry run "
+	    "in set 'blue' on node 2: message failed on a node\n");
+	meta_error_init(&e);
+	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+			       "test hook commd_test_dryrun_fail refused the "
+			       "dry run in set 'blue' on node 2: message "
+			       "failed on a node");
+	/* another form: kept, on the failing node */
+	OUT("usage: metainit [-s set]\n");
+	meta_error_init(&e);
+	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+			       "usage: metainit [-s set] on node 2: message "
+			       "failed on a node");
+	/* another node's number in the text is not this node's */
+	OUT("metainit: cannot create 'blue/d10' on node 3: already exists");
+	meta_error_init(&e);
+	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
+	/* no output: the message type */
+	r.mr_outlen = 0;
+	meta_error_init(&e);
+	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "on node 2"));
+#undef OUT
+}
+
+/* metastat -i: every drive in use probed; a missing or short one named. */
+static void test_inquire(void)
+{
+	char p1[1024], p2[1024], plain[8192];
+
+	ok("metainit -s blue d1 1 1 drvA");
+	ok("metainit -s blue hsp001 drvS");
+	ok("metainit -s blue d5 -p drvE 10m");
+	ok("metainit -s blue d6 -p d1 1m");
+	ok("metastat -s blue");
+	memcpy(plain, out, sizeof(plain) - 1);
+	plain[sizeof(plain) - 1] = '\0';
+	ok("metastat -s blue -i");
+	CU_ASSERT_STRING_EQUAL(out, plain);
+	CU_ASSERT_STRING_EQUAL(errbuf, "");
+	/* drvE cut short, drvS gone */
+	snprintf(p1, sizeof(p1), "%s/blue/drives/drvE", ocu_tmpdir());
+	snprintf(p2, sizeof(p2), "%s/blue/drives/drvS", ocu_tmpdir());
+	CU_ASSERT_EQUAL_FATAL(truncate(p1, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(unlink(p2), 0);
+	fails("metastat -s blue -i", 1,
+	      "metastat: drive of blue/d5 'drvE': No such device or address\n"
+	      "metastat: hot spare of blue/hsp001 'drvS': no such drive\n");
+	/* the status is printed all the same, states unchanged */
+	CU_ASSERT_EQUAL(run("metastat -s blue -i"), 1);
+	CU_ASSERT_STRING_EQUAL(out, plain);
+	/* only what the names use */
+	ok("metastat -s blue -i d1 d6");
+	CU_ASSERT_STRING_EQUAL(errbuf, "");
+	CU_ASSERT_EQUAL(run("metastat -s blue -i -j hsp001"), 1);
+	CU_ASSERT_STRING_EQUAL(errbuf, "metastat: hot spare of blue/hsp001 "
+				       "'drvS': no such drive\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"hsps\":[{\"name\":"));
+	CU_ASSERT_EQUAL(run("metastat -s blue -c -i d5"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "blue/d5"));
+	CU_ASSERT_EQUAL_FATAL(testset_drive("blue", "drvE", 409600), 0);
+	CU_ASSERT_EQUAL_FATAL(testset_drive("blue", "drvS", 16800), 0);
+	ok("metastat -s blue -i");
+	ok("metaclear -s blue -a");
+}
+
+/* -c shows states other than Okay/Available; -j every field, uuids too. */
+static void test_print_fields(void)
+{
+	struct meta_cfg *cfg;
+	struct meta_unit *u = calloc(1, sizeof(*u));
+	struct meta_hsp *h = calloc(1, sizeof(*h));
+	meta_error_t e;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	VERIFY(u != NULL && h != NULL);
+	VERIFY0(meta_cfg_create("blue", 1, true, NULL, NULL, &cfg, &e));
+	u->mu_num = 1;
+	u->mu_type = META_UT_STRIPE;
+	u->mu_size = 100;
+	u->mu_parent = META_NONE;
+	u->mu_st.st_hsp = 1;
+	u->mu_st.st_nrows = 1;
+	u->mu_st.st_rows = calloc(1, sizeof(struct meta_row));
+	VERIFY(u->mu_st.st_rows != NULL);
+	u->mu_st.st_rows[0].mr_ncomp = 1;
+	u->mu_st.st_rows[0].mr_comps = calloc(1, sizeof(struct meta_comp));
+	VERIFY(u->mu_st.st_rows[0].mr_comps != NULL);
+	snprintf(u->mu_st.st_rows[0].mr_comps[0].mc_name, META_DRVNAMELEN,
+		 "drvA");
+	u->mu_st.st_rows[0].mr_comps[0].mc_uuid[0] = 0xab;
+	u->mu_st.st_rows[0].mr_comps[0].mc_size = 100;
+	u->mu_st.st_rows[0].mr_comps[0].mc_state = META_CS_ERRED;
+	h->hp_num = 1;
+	h->hp_nspares = 1;
+	h->hp_spares = calloc(1, sizeof(struct meta_spare));
+	VERIFY(h->hp_spares != NULL);
+	snprintf(h->hp_spares[0].hs_name, META_DRVNAMELEN, "drvS");
+	h->hp_spares[0].hs_size = 100;
+	h->hp_spares[0].hs_state = META_HSS_INUSE;
+	VERIFY0(meta_cfg_add_hsp(cfg, h, &e));
+	VERIFY0(meta_cfg_add_unit(cfg, u, &e));
+	VERIFY0(meta_cfg_check(cfg, &e));
+	f = open_memstream(&buf, &len);
+	VERIFY(f != NULL);
+	meta_print_concise(cfg, f, 0, NULL);
+	fflush(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " drvA (Maintenance)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " drvS (In use)\n"));
+	rewind(f);
+	meta_print_json(cfg, f, 0, NULL);
+	fputc('\0', f);
+	fflush(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+		buf, "{\"device\":\"drvA\",\"uuid\":"
+		     "\"ab000000-0000-0000-0000-000000000000\",\"start\":0,"
+		     "\"blocks\":100,\"state\":\"Maintenance\"}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"state\":\"In use\""));
+	fclose(f);
+	free(buf);
+	meta_cfg_destroy(cfg);
+	/* a mirror's resync record slot */
+	ok("metainit -s blue d1 1 1 drvA");
+	ok("metainit -s blue d0 -m d1");
+	ok("metastat -s blue -j d0");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"rsslot\":0,\"owner\":null"));
+	ok("metaclear -s blue -a");
+}
+
 static CU_TestInfo cmd_tests[] = {
 	{ "seed example", test_seed_example },
 	{ "lifecycle", test_lifecycle },
 	{ "errors", test_errors },
+	{ "exchange", test_exchange },
+	{ "soft partition alignment", test_sp_align },
+	{ "remote error", test_remote_error },
+	{ "metastat -i", test_inquire },
+	{ "metastat -c/-j fields", test_print_fields },
 	CU_TEST_INFO_NULL,
 };
 

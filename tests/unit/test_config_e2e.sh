@@ -31,8 +31,9 @@ expect() { # expect CODE command...: exit code and nothing changed on failure
 # 652140032 bytes leave 1238888 data blocks (604 MB) after label and replica.
 for d in a b; do truncate -s 652140032 "$D/$d"; done
 for d in c e f s t; do truncate -s 700M "$D/$d"; done
+truncate -s 100M "$D/g" "$D/h"
 "$B/metaset" -s blue -a -M -h node1 > /dev/null
-"$B/metaset" -s blue -a "$D/a" "$D/b" "$D/c" "$D/e" "$D/f" "$D/s" "$D/t" > /dev/null
+"$B/metaset" -s blue -a "$D/a" "$D/b" "$D/c" "$D/e" "$D/f" "$D/g" "$D/h" "$D/s" "$D/t" > /dev/null
 
 # The product document's mirror, as metastat prints it.
 expect 0 "$B/metainit" -s blue d20 1 1 "$D/a"
@@ -77,6 +78,27 @@ expect 0 "$B/metarename" -s blue d21 d121
 expect 0 "$B/metattach" -s blue d22 d121
 "$B/metastat" -s blue -c > "$tmp/out"
 grep -q "blue/d121 (Resyncing)" "$tmp/out" || fail "metastat -c after attach"
+# metarename -x: refused for a mirror under soft partitions (d10 on d22) and
+# while a submirror resyncs; then both ways on a mirror of its own.
+expect 1 "$B/metarename" -s blue -x d22 d20
+grep -q "'blue/d22': in use by another metadevice" "$tmp/err" || fail "exchange under soft partitions: $(cat "$tmp/err")"
+expect 0 "$B/metainit" -s blue d30 1 1 "$D/g"
+expect 0 "$B/metainit" -s blue d31 -m d30 -r
+expect 0 "$B/metainit" -s blue d32 1 1 "$D/h"
+expect 0 "$B/metattach" -s blue d31 d32
+expect 1 "$B/metarename" -s blue -x d31 d30
+grep -q "'blue/d32': resync in progress" "$tmp/err" || fail "exchange while resyncing: $(cat "$tmp/err")"
+expect 0 "$B/metadetach" -s blue d31 d32
+expect 0 "$B/metarename" -s blue -x d30 d31
+grep -q "blue/d30 and blue/d31 have exchanged identities" "$tmp/out" || fail "exchange output"
+"$B/metastat" -s blue -p d30 | grep -q "^blue/d30 -m blue/d31 -r 1$" || fail "exchanged mirror: $("$B/metastat" -s blue -p d30)"
+expect 0 "$B/metaclear" -s blue -r d30 d32
+# soft partition alignment, kept through metastat -p | metainit -a below
+expect 0 "$B/metainit" -s blue d12 -p -A 1m "$D/c" 5m
+off=$("$B/metastat" -s blue -p d12 | sed -n 's/^blue\/d12 -p -A 2048b .* -o \([0-9]*\) -b 10240$/\1/p')
+[ -n "$off" ] && [ $((off % 2048)) = 0 ] || fail "aligned soft partition: $("$B/metastat" -s blue -p d12)"
+# metastat -i: every drive found and readable here
+expect 0 "$B/metastat" -s blue -i
 
 # metastat -p | metainit -a rebuilds an identical configuration.
 "$B/metastat" -s blue -p > "$tmp/p1"

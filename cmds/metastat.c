@@ -56,12 +56,14 @@ static void probe_drive(struct probe *pr, const char *drive, const char *use,
 		uint32_t cap = pr->pr_cap * 2 + 16;
 		void *n = realloc(pr->pr_done, cap * sizeof(*pr->pr_done));
 
-		if (n == NULL)
-			return; /* probed again later: harmless */
-		pr->pr_done = n;
-		pr->pr_cap = cap;
+		if (n != NULL) {
+			pr->pr_done = n;
+			pr->pr_cap = cap;
+		}
 	}
-	snprintf(pr->pr_done[pr->pr_n++], META_DRVNAMELEN, "%s", drive);
+	/* without room to remember it, the drive is probed all the same */
+	if (pr->pr_n < pr->pr_cap)
+		snprintf(pr->pr_done[pr->pr_n++], META_DRVNAMELEN, "%s", drive);
 	meta_error_init(&e);
 	if (c->c_h->ch_probe(c->c_h->ch_lookup_arg, drive, &e) == 0)
 		return;

@@ -180,9 +180,12 @@ static int ent_sp(struct meta_cfg *cfg, uint32_t num, int argc,
 		} else if (strcmp(argv[i], "-A") == 0) {
 			if (++i >= argc)
 				return syntax(ep, argv[0], "-A needs a value");
-			if (strcmp(argv[i], "0") != 0 &&
-			    meta_size_parse(argv[i], &align, ep) != 0)
+			if (strcmp(argv[i], "0") == 0)
+				align = 0; /* none; the last -A counts */
+			else if (meta_size_parse(argv[i], &align, ep) != 0)
 				return -1;
+			if (align == 1)
+				align = 0; /* every block is 1-aligned */
 		} else {
 			break;
 		}

@@ -30,7 +30,12 @@
 #define META_UNIT_MAGIC 0x4e55424fU /* "OBUN" */
 #define META_HSP_MAGIC 0x5348424fU /* "OBHS" */
 #define META_FMT_VERSION 1
-#define META_FMT_FEATURES 0 /* incompatible features this code knows */
+/*
+ * Incompatible features: a reader that does not know a bit set here refuses
+ * the record as a newer version rather than as corrupt.
+ */
+#define META_FMT_F_SPALIGN 0x1U /* a soft partition's -A alignment */
+#define META_FMT_FEATURES META_FMT_F_SPALIGN /* the bits this code knows */
 
 struct meta_unit_hdr_d {
 	uint32_t uh_magic;
@@ -371,7 +376,9 @@ int meta_unit_encode(const struct meta_unit *u, void **bufp, size_t *lenp,
 	h->uh_version = htole16(META_FMT_VERSION);
 	h->uh_hdrlen = htole16(sizeof(*h));
 	h->uh_reclen = htole32((uint32_t)len);
-	h->uh_features = htole32(META_FMT_FEATURES);
+	h->uh_features = htole32(u->mu_type == META_UT_SP && u->mu_sp.sp_align ?
+					 META_FMT_F_SPALIGN :
+					 0);
 	h->uh_type = htole32(u->mu_type);
 	h->uh_num = htole32(u->mu_num);
 	h->uh_size = htole64(u->mu_size);
@@ -496,6 +503,9 @@ int meta_unit_decode(uint32_t id, const void *buf, size_t len,
 	}
 	if (le16toh(h.uh_hdrlen) != sizeof(h) || le32toh(h.uh_reclen) != len)
 		return bad(ep, "unit", id, "bad length");
+	if ((le64toh(h.uh_align) != 0) !=
+	    ((le32toh(h.uh_features) & META_FMT_F_SPALIGN) != 0))
+		return bad(ep, "unit", id, "alignment and feature bit disagree");
 	if (le64toh(h.uh_align) != 0 &&
 	    (le32toh(h.uh_type) != META_UT_SP ||
 	     le64toh(h.uh_align) > META_SP_MAXALIGN))
@@ -608,7 +618,7 @@ int meta_hsp_encode(const struct meta_hsp *hp, void **bufp, size_t *lenp,
 	h->hh_version = htole16(META_FMT_VERSION);
 	h->hh_hdrlen = htole16(sizeof(*h));
 	h->hh_reclen = htole32((uint32_t)len);
-	h->hh_features = htole32(META_FMT_FEATURES);
+	h->hh_features = 0;
 	h->hh_num = htole32(hp->hp_num);
 	h->hh_nspares = htole32(hp->hp_nspares);
 	sd = (struct meta_spare_d *)(buf + sizeof(*h));
@@ -632,7 +642,7 @@ int meta_hsp_decode(uint32_t id, const void *buf, size_t len,
 	if (le32toh(h.hh_magic) != META_HSP_MAGIC)
 		return bad(ep, "pool", id, "bad magic");
 	if (le16toh(h.hh_version) != META_FMT_VERSION ||
-	    (le32toh(h.hh_features) & ~(uint32_t)META_FMT_FEATURES)) {
+	    le32toh(h.hh_features) != 0) {
 		char obj[32];
 
 		snprintf(obj, sizeof(obj), "pool %" PRIu32, id);

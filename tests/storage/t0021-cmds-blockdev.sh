@@ -62,6 +62,7 @@ cmp -s "$T/p1" "$T/p2" && ok "metastat -p | metainit -a: identical" || { no "rou
 # metastat -i: all there; then L2 goes away
 check "metastat -i" 0 "$C/metastat" -s blue -i
 losetup -d "$L2"
+loops=("$L0" "$L1") # L2's number may be another's by the exit trap
 check "metastat -i without L2" 1 "$C/metastat" -s blue -i
 has "L2 named" "^metastat: component of blue/d2 '.*': no such drive$" "$T/err"
 has "status printed all the same" "^blue/d0: Mirror" "$T/out"

@@ -709,6 +709,7 @@ static void test_encoding(void)
 	ok("d22 -m d20 d21 -g -S -A 3");
 	ok("d10 -p d22 1m 2m 3m");
 	ok("d11 -p drvE 1m");
+	ok("d12 -p -A 8 drvE 1m");
 	roundtrip_all();
 	for (uint32_t k = 0; k < ms.ms_n; k++) {
 		struct memrec *r = &ms.ms_recs[k];
@@ -732,16 +733,39 @@ static void test_encoding(void)
 				       "'unit 22': unsupported record version "
 				       "or feature");
 		memcpy(b, r->mr_data, r->mr_len);
-		b[12] = 1; /* an unknown incompatible feature */
+		b[12] = 2; /* an unknown incompatible feature */
 		CU_ASSERT_EQUAL(meta_unit_decode(22, b, r->mr_len, &u, &err),
 				-1);
 		CU_ASSERT_EQUAL(err.me_code, ME_CFG_BADVERSION);
+		memcpy(b, r->mr_data, r->mr_len);
+		b[12] = 1; /* the alignment bit on a unit without one */
+		CU_ASSERT_EQUAL(meta_unit_decode(22, b, r->mr_len, &u, &err),
+				-1);
+		CU_ASSERT_EQUAL(err.me_code, ME_CFG_BADREC);
 		memcpy(b, r->mr_data, r->mr_len);
 		b[0] ^= 0xff;
 		CU_ASSERT_EQUAL(meta_unit_decode(22, b, r->mr_len, &u, &err),
 				-1);
 		CU_ASSERT_EQUAL(err.me_code, ME_CFG_BADREC);
 		CU_ASSERT_EQUAL(meta_unit_decode(22, NULL, 0, &u, &err), -1);
+		free(b);
+	}
+	/* an aligned soft partition carries the bit, and needs it */
+	{
+		struct memrec *r = memstore_find(&ms, META_RK_UNIT, 12);
+		uint8_t *b = malloc(r->mr_len);
+		struct meta_unit *u = NULL;
+
+		memcpy(b, r->mr_data, r->mr_len);
+		CU_ASSERT_EQUAL(b[12], 1);
+		CU_ASSERT_EQUAL(meta_unit_decode(12, b, r->mr_len, &u, &err),
+				0);
+		meta_unit_free(u);
+		u = NULL;
+		b[12] = 0;
+		CU_ASSERT_EQUAL(meta_unit_decode(12, b, r->mr_len, &u, &err),
+				-1);
+		CU_ASSERT_EQUAL(err.me_code, ME_CFG_BADREC);
 		free(b);
 	}
 	teardown();

@@ -505,7 +505,8 @@ int meta_unit_decode(uint32_t id, const void *buf, size_t len,
 		return bad(ep, "unit", id, "bad length");
 	if ((le64toh(h.uh_align) != 0) !=
 	    ((le32toh(h.uh_features) & META_FMT_F_SPALIGN) != 0))
-		return bad(ep, "unit", id, "alignment and feature bit disagree");
+		return bad(ep, "unit", id,
+			   "alignment and feature bit disagree");
 	if (le64toh(h.uh_align) != 0 &&
 	    (le32toh(h.uh_type) != META_UT_SP ||
 	     le64toh(h.uh_align) > META_SP_MAXALIGN))

@@ -37,8 +37,7 @@
 
 #include "cmd_common.h"
 
-static const char usage[] =
-	"[-s set] [-n] [-v] {drive|dN} -p [-d|-m]";
+static const char usage[] = "[-s set] [-n] [-v] {drive|dN} -p [-d|-m]";
 
 struct rec {
 	struct cmd r_c;
@@ -69,8 +68,8 @@ static int check_master(struct cmd *c)
 		/* test-only, no mdcommd: the set's own record */
 		struct meta_set *s;
 
-		if (meta_set_open(c->c_set, META_SET_RDONLY | META_SET_NODB,
-				  &s, &c->c_err) != 0)
+		if (meta_set_open(c->c_set, META_SET_RDONLY | META_SET_NODB, &s,
+				  &c->c_err) != 0)
 			return cmd_fail(c);
 		snprintf(master, sizeof(master), "%s", meta_set_master(s));
 		meta_set_close(s);
@@ -94,8 +93,8 @@ static int check_master(struct cmd *c)
 			snprintf(master, sizeof(master), "node %" PRIu32, mid);
 	}
 	if (master[0] == '\0')
-		meta_error_set(&c->c_err, SET_ERROR(ME_SET_NOMASTER), self.ne_id,
-			       c->c_set, "cannot recover set");
+		meta_error_set(&c->c_err, SET_ERROR(ME_SET_NOMASTER),
+			       self.ne_id, c->c_set, "cannot recover set");
 	else
 		meta_error_set(&c->c_err, SET_ERROR(ME_COMM_NOTMASTER),
 			       self.ne_id, c->c_set,
@@ -164,15 +163,14 @@ static int read_disk(struct rec *r)
 	struct cmd *c = &r->r_c;
 	struct meta_dev *d;
 
-	if (meta_dev_open(r->r_di.di_path, META_DEV_RDONLY, &d, &c->c_err) !=
-	    0)
+	if (meta_dev_open(r->r_di.di_path, META_DEV_RDONLY, &d, &c->c_err) != 0)
 		return cmd_fail(c);
 	meta_error_init(&r->r_disk_err);
 	r->r_disk_ok = meta_spwm_read(d, r->r_di.di_data_offset,
 				      r->r_di.di_data_length / 512,
 				      r->r_di.di_name, r->r_setuuid,
-				      r->r_di.di_uuid, &r->r_disk,
-				      &r->r_ndisk, &r->r_disk_err) == 0;
+				      r->r_di.di_uuid, &r->r_disk, &r->r_ndisk,
+				      &r->r_disk_err) == 0;
 	meta_dev_close(d);
 	if (r->r_verbose)
 		for (uint32_t i = 0; i < r->r_ndisk; i++)
@@ -220,8 +218,8 @@ static int do_check(struct rec *r)
 		       r->r_di.di_name, r->r_nplan);
 		return CMD_OK;
 	}
-	meta_error_set(&c->c_err, SET_ERROR(ME_CFG_HDRDIFF), 0,
-		       r->r_di.di_name, "%" PRIu32 " differences on drive", bad);
+	meta_error_set(&c->c_err, SET_ERROR(ME_CFG_HDRDIFF), 0, r->r_di.di_name,
+		       "%" PRIu32 " differences on drive", bad);
 	cmd_fail(c);
 	fprintf(stderr, "metarecover: -p -m writes the headers from the "
 			"configuration, -p -d the configuration from them\n");
@@ -349,8 +347,8 @@ static int do_recover(struct rec *r, bool mn)
 			rc = cmd_fail(c);
 			goto out;
 		}
-		if (meta_mdtab_words(c->c_h->ch_cfg, nwords[nnew],
-				     words[nnew], NULL, &c->c_err) != 0) {
+		if (meta_mdtab_words(c->c_h->ch_cfg, nwords[nnew], words[nnew],
+				     NULL, &c->c_err) != 0) {
 			rc = cmd_fail(c);
 			nnew++;
 			goto out;
@@ -359,8 +357,7 @@ static int do_recover(struct rec *r, bool mn)
 	}
 	if (c->c_dry || nnew == 0) {
 		for (uint32_t i = 0; c->c_dry && i < nnew; i++)
-			printf("%s/%s: would be recovered\n", set,
-			       words[i][0]);
+			printf("%s/%s: would be recovered\n", set, words[i][0]);
 		goto out;
 	}
 	if (mn && !meta_mn_in_daemon()) {

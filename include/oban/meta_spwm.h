@@ -71,9 +71,9 @@ int meta_spwm_decode(const void *blk, struct meta_spwm *w, const char *what,
  * (extents that overlap or leave the drive), ENOMEM.
  */
 int meta_spwm_plan(const struct meta_cfg *cfg, const char *drive,
-		   uint32_t setno, const uint8_t *setuuid, const uint8_t *drvuuid,
-		   uint64_t plen, struct meta_spwm **wp, uint32_t *nw,
-		   meta_error_t *ep);
+		   uint32_t setno, const uint8_t *setuuid,
+		   const uint8_t *drvuuid, uint64_t plen, struct meta_spwm **wp,
+		   uint32_t *nw, meta_error_t *ep);
 
 /*
  * meta_spwm_read - walk the chain of drive @drive on @d, whose data area
@@ -92,8 +92,8 @@ int meta_spwm_read(struct meta_dev *d, uint64_t off, uint64_t plen,
  * meta_spwm_write - write @w[@nw] to @d (data area at byte @off), then
  * flush.  A sector larger than a block is read, changed and written.
  */
-int meta_spwm_write(struct meta_dev *d, uint64_t off,
-		    const struct meta_spwm *w, uint32_t nw, meta_error_t *ep);
+int meta_spwm_write(struct meta_dev *d, uint64_t off, const struct meta_spwm *w,
+		    uint32_t nw, meta_error_t *ep);
 
 /* One soft partition as a chain describes it. */
 struct meta_spwm_sp {

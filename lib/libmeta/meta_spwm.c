@@ -107,9 +107,10 @@ int meta_spwm_decode(const void *blk, struct meta_spwm *w, const char *what,
 		return meta_error_set(ep, SET_ERROR(ME_CFG_NOHEADER), 0, what,
 				      "cannot read extent header at");
 	if (get16(b + O_VERSION) != META_SPWM_VERSION)
-		return meta_error_set(ep, SET_ERROR(ME_MDDB_BADVERSION), 0,
-				      what, "cannot read extent header (version %u) at",
-				      get16(b + O_VERSION));
+		return meta_error_set(
+			ep, SET_ERROR(ME_MDDB_BADVERSION), 0, what,
+			"cannot read extent header (version %u) at",
+			get16(b + O_VERSION));
 	crc = get32(b + O_CRC);
 	put32(b + O_CRC, 0);
 	if (meta_crc32c(0, b, sizeof(b)) != crc)
@@ -129,22 +130,26 @@ int meta_spwm_decode(const void *blk, struct meta_spwm *w, const char *what,
 	memcpy(w->wm_setuuid, b + O_SETUUID, META_UUIDLEN);
 	memcpy(w->wm_drvuuid, b + O_DRVUUID, META_UUIDLEN);
 	if (get16(b + O_HDRLEN) != META_SPWM_HDRLEN || !zero)
-		return meta_error_set(ep, SET_ERROR(ME_CFG_BADREC), 0, what,
-				      "cannot read extent header (length or padding) at");
+		return meta_error_set(
+			ep, SET_ERROR(ME_CFG_BADREC), 0, what,
+			"cannot read extent header (length or padding) at");
 	if (w->wm_type == META_SPWM_ALLOC) {
 		if (w->wm_unit >= META_MAXUNITS || w->wm_next == 0 ||
 		    w->wm_next > META_MAXEXTS || w->wm_seq >= w->wm_next ||
 		    w->wm_len == 0)
-			return meta_error_set(ep, SET_ERROR(ME_CFG_BADREC), 0,
-					      what, "cannot read extent header (fields) at");
+			return meta_error_set(
+				ep, SET_ERROR(ME_CFG_BADREC), 0, what,
+				"cannot read extent header (fields) at");
 	} else if (w->wm_type == META_SPWM_FREE) {
 		if (w->wm_unit != META_NONE || w->wm_seq != 0 ||
 		    w->wm_next != 0 || w->wm_voff != 0)
-			return meta_error_set(ep, SET_ERROR(ME_CFG_BADREC), 0,
-					      what, "cannot read free header (fields) at");
+			return meta_error_set(
+				ep, SET_ERROR(ME_CFG_BADREC), 0, what,
+				"cannot read free header (fields) at");
 	} else {
 		return meta_error_set(ep, SET_ERROR(ME_CFG_BADREC), 0, what,
-				      "cannot read extent header (type %" PRIu32 ") at",
+				      "cannot read extent header (type %" PRIu32
+				      ") at",
 				      w->wm_type);
 	}
 	return 0;
@@ -158,9 +163,9 @@ static int wm_cmp(const void *a, const void *b)
 }
 
 int meta_spwm_plan(const struct meta_cfg *cfg, const char *drive,
-		   uint32_t setno, const uint8_t *setuuid, const uint8_t *drvuuid,
-		   uint64_t plen, struct meta_spwm **wp, uint32_t *nw,
-		   meta_error_t *ep)
+		   uint32_t setno, const uint8_t *setuuid,
+		   const uint8_t *drvuuid, uint64_t plen, struct meta_spwm **wp,
+		   uint32_t *nw, meta_error_t *ep)
 {
 	struct meta_spwm *w = NULL, *nwp;
 	uint32_t n = 0, cap = 0, nalloc;
@@ -298,15 +303,15 @@ int meta_spwm_read(struct meta_dev *d, uint64_t off, uint64_t plen,
 		    memcmp(h.wm_drvuuid, drvuuid, META_UUIDLEN) != 0 ||
 		    h.wm_len > plen - b - 1) {
 			rc = meta_error_set(
-				ep, SET_ERROR(ME_CFG_NOHEADER), 0, what,
-				"%s",
-				h.wm_start != b ? "header written for block "
-						  "elsewhere at" :
+				ep, SET_ERROR(ME_CFG_NOHEADER), 0, what, "%s",
+				h.wm_start != b ?
+					"header written for block "
+					"elsewhere at" :
 				memcmp(h.wm_setuuid, setuuid, META_UUIDLEN) ?
-						  "header of another set at" :
+					"header of another set at" :
 				memcmp(h.wm_drvuuid, drvuuid, META_UUIDLEN) ?
-						  "header of another drive at" :
-						  "extent past the data area at");
+					"header of another drive at" :
+					"extent past the data area at");
 			break;
 		}
 		if (n == cap) {
@@ -330,8 +335,8 @@ int meta_spwm_read(struct meta_dev *d, uint64_t off, uint64_t plen,
 	return rc;
 }
 
-int meta_spwm_write(struct meta_dev *d, uint64_t off,
-		    const struct meta_spwm *w, uint32_t nw, meta_error_t *ep)
+int meta_spwm_write(struct meta_dev *d, uint64_t off, const struct meta_spwm *w,
+		    uint32_t nw, meta_error_t *ep)
 {
 	uint32_t lsz = d->md_lsz > META_SPWM_BSIZE ? d->md_lsz :
 						     META_SPWM_BSIZE;

@@ -22,7 +22,7 @@
 #define PLEN 20000 /* data blocks of the fake drive */
 #define DOFF 8192 /* its data area starts here (bytes) */
 
-static const uint8_t setuuid[16] = { 1, 2, 3, 4, 5, 6, 7, 8,
+static const uint8_t setuuid[16] = { 1, 2,  3,	4,  5,	6,  7,	8,
 				     9, 10, 11, 12, 13, 14, 15, 16 };
 static const uint8_t drvuuid[16] = { 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5,
 				     0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xdb,
@@ -206,8 +206,8 @@ static void roundtrip(uint32_t lsz)
 	/* Another set's uuid: refused at block 0. */
 	uint8_t other[16] = { 9 };
 
-	CU_ASSERT_EQUAL(meta_spwm_read(d, DOFF, PLEN, "drv", other, drvuuid,
-				       &r, &nr, &e),
+	CU_ASSERT_EQUAL(meta_spwm_read(d, DOFF, PLEN, "drv", other, drvuuid, &r,
+				       &nr, &e),
 			-1);
 	CU_ASSERT_EQUAL(nr, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "another set"));

@@ -393,8 +393,13 @@ enum meta_mns_op {
 	META_MNS_DESTROY = 6, /* forget the set (its hosts all deleted) */
 	META_MNS_ATTACH = 7, /* master: mm_count replicas on mm_drive */
 	META_MNS_DETACH = 8, /* master: delete the replicas on mm_drive */
+	META_MNS_SUSPEND = 9, /* every node: suspend the set's classes, lease
+				 mm_count seconds */
+	META_MNS_RESUME = 10, /* every node: resume them */
 };
-#define META_MNS_NOPS 9
+#define META_MNS_NOPS 11
+#define META_MNS_LEASE 60 /* s: a node resumes a suspension by itself then */
+#define META_MNS_MAXLEASE 3600
 
 #define META_MNS_F_DRYRUN 0x1 /* check only, change nothing */
 #define META_MNS_MAXHOSTS 64
@@ -415,7 +420,7 @@ struct meta_mns {
 	uint8_t mm_uuid[16]; /* the set's UUID */
 	char mm_name[META_SET_NAMELEN];
 	uint8_t mm_drive[16]; /* ATTACH / DETACH: the drive's UUID */
-	uint32_t mm_count; /* ATTACH: replicas to add */
+	uint32_t mm_count; /* ATTACH: replicas to add; SUSPEND: the lease, s */
 	uint32_t mm_nhosts; /* CREATE / HOSTS: 1..META_MNS_MAXHOSTS */
 	uint32_t mm_hosts[META_MNS_MAXHOSTS]; /* node ids, each once */
 };

@@ -136,13 +136,17 @@ static const char *mns_invalid(const struct meta_mns *m)
 		return "bad node";
 	if (!verdict_valid(m->mm_op, m->mm_verdict))
 		return "bad verdict";
-	if (!drive &&
-	    (!zero(m->mm_drive, sizeof(m->mm_drive)) || m->mm_count != 0))
+	bool lease = m->mm_op == META_MNS_SUSPEND;
+
+	if (!drive && (!zero(m->mm_drive, sizeof(m->mm_drive)) ||
+		       (m->mm_count != 0 && !lease)))
 		return "drive given to an operation without one";
 	if (drive && zero(m->mm_drive, sizeof(m->mm_drive)))
 		return "no drive";
-	if ((m->mm_op == META_MNS_ATTACH) !=
-	    (m->mm_count >= 1 && m->mm_count <= 50))
+	if (lease && (m->mm_count < 1 || m->mm_count > META_MNS_MAXLEASE))
+		return "bad suspension lease";
+	if (!lease && (m->mm_op == META_MNS_ATTACH) !=
+			      (m->mm_count >= 1 && m->mm_count <= 50))
 		return "bad replica count";
 	if (hosts ? (m->mm_nhosts < 1 || m->mm_nhosts > META_MNS_MAXHOSTS) :
 		    m->mm_nhosts != 0)
@@ -512,6 +516,9 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
 	case META_MNS_ATTACH:
 	case META_MNS_DETACH:
 		return apply_attach(m, on_master, dryrun, ep);
+	case META_MNS_SUSPEND:
+	case META_MNS_RESUME:
+		return 0; /* the daemon's, in h_set(); no record changes */
 	}
 	return meta_error_set(ep, ME_SET_BADMSG, 0, m->mm_name,
 			      "cannot apply set message for");
@@ -519,8 +526,10 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
 
 /* ---- handlers ------------------------------------------------------------ */
 
-/* A handler's exit value: 1 a failure; this one: the set number is used. */
+/* A handler's exit value: 1 a failure; these: the set number is used; a
+ * suspension is made but messages are still under way (ask again). */
 #define META_MNS_EXIT_NUMBERUSED 2
+#define META_MNS_EXIT_NOTDRAINED 3
 
 static int h_set(struct meta_mn_hctx *hx)
 {
@@ -537,6 +546,34 @@ static int h_set(struct meta_mn_hctx *hx)
 			       "%u, about",
 			       m.mm_setno, hx->hx_set);
 		return meta_mn_fail(hx, &e);
+	}
+	if (m.mm_op == META_MNS_SUSPEND || m.mm_op == META_MNS_RESUME) {
+		int cs;
+
+		if (hx->hx_type != MDC_MSG_SET_ADMIN) {
+			meta_error_set(&e, ME_SET_BADMSG, 0, m.mm_name,
+				       "cannot suspend or resume, but on the "
+				       "admin set,");
+			return meta_mn_fail(hx, &e);
+		}
+		cs = meta_mn_hsuspend(hx, m.mm_setno,
+				      m.mm_op == META_MNS_SUSPEND, m.mm_count);
+		if (cs == MDC_CS_SET_NOT_DRAINED) {
+			meta_mn_printf(hx,
+				       "set %s: messages still under way "
+				       "on node %u\n",
+				       m.mm_name, hx->hx_node);
+			meta_mn_exit(hx, META_MNS_EXIT_NOTDRAINED);
+			return 0;
+		}
+		if (cs != MDC_CS_ACK) {
+			meta_error_set(&e, mdc_comm_state_errcode((uint32_t)cs),
+				       hx->hx_node, m.mm_name,
+				       "cannot suspend or resume set");
+			return meta_mn_fail(hx, &e);
+		}
+		meta_mn_exit(hx, 0);
+		return 0;
 	}
 	if (meta_mns_apply(&m, hx->hx_node, hx->hx_on_master, &e) != 0) {
 		meta_mn_fail(hx, &e);
@@ -637,50 +674,107 @@ int meta_mnset_send(const struct meta_mns *m, meta_error_t *ep)
 			sizeof(buf), ep);
 }
 
-/* Suspend every class of @setno on this node's mdcommd (polling until
- * drained), so that no other command of the set starts here while its
- * nodes change.  No daemon, or a single node: nothing to do. */
 /*
- * Suspend set @setno on this node's mdcommd while its node list changes,
- * waiting up to 10 s for the messages under way to drain.  *@done says
- * whether resume_set() must undo it.  A suspend that cannot be made or does
- * not drain fails the change: going on unsuspended is what the suspension
- * exists to prevent.
+ * Suspend set @m->mm_setno on every node's mdcommd while its node list
+ * changes (seed: metaset and metadb suspend mdcommd), waiting up to 10 s
+ * for the messages under way to drain everywhere: a SET_ADMIN SUSPEND on
+ * the admin set, which every member runs, asked again while a node answers
+ * that it has not drained (its marks stay and the drain goes on).  Each
+ * node holds the suspension for META_MNS_LEASE seconds at most: if this
+ * process dies before resume_set(), the daemons resume by themselves.
+ * *@done says whether resume_set() must undo it; a suspend that cannot be
+ * made or does not drain fails the change.  No cluster: nothing to do.
  */
-static int suspend_set(uint32_t setno, const char *name, bool *done,
-		       meta_error_t *ep)
+static int suspend_set(const struct meta_mns *m, bool *done, meta_error_t *ep)
 {
-	int answer = 0, i;
+	struct meta_mns s = *m;
+	uint8_t buf[META_MNS_SIZE];
+	const char *v;
+	unsigned int hold = 0;
+	int i;
 
 	*done = false;
-	if (!meta_mnset_cluster() || setno == 0 || setno > META_MN_SETMAX)
+	if (!meta_mnset_cluster())
 		return 0;
+	memset(&s, 0, sizeof(s));
+	s.mm_op = META_MNS_SUSPEND;
+	s.mm_setno = m->mm_setno;
+	s.mm_setflags = m->mm_setflags;
+	s.mm_ctime = m->mm_ctime;
+	memcpy(s.mm_uuid, m->mm_uuid, sizeof(s.mm_uuid));
+	memcpy(s.mm_name, m->mm_name, sizeof(s.mm_name));
+	s.mm_count = META_MNS_LEASE;
+#ifdef OBAN_TEST_HOOKS
+	/* Test-only: a shorter lease (t0116 kills the initiator). */
+	v = getenv("OBAN_TEST_SUSPEND_LEASE");
+	if (v != NULL && atoi(v) >= 1 && atoi(v) <= META_MNS_MAXLEASE)
+		s.mm_count = (uint32_t)atoi(v);
+	/* Test-only: hold the suspension this many seconds (t0116 sends a
+	 * message from another node meanwhile). */
+	v = getenv("OBAN_TEST_SUSPEND_HOLD");
+	if (v != NULL && atoi(v) > 0 && atoi(v) <= 60)
+		hold = (unsigned int)atoi(v);
+#else
+	(void)v;
+#endif
+	if (meta_mns_encode(&s, buf, sizeof(buf), ep) != 0)
+		return -1;
 	for (i = 0; i < 100; i++) {
-		if (mdc_client_ctl(MDC_CLIENT_SUSPEND, setno, 0, 0, &answer,
-				   ep) != 0)
-			return -1;
+		struct mdc_client_req rq = {
+			.cr_set = META_MN_ADMIN_SET,
+			.cr_type = MDC_MSG_SET_ADMIN,
+			.cr_flags = MDC_F_NO_LOG | MDC_F_NO_MCT,
+			.cr_data = buf,
+			.cr_len = sizeof(buf),
+		};
+		struct mdc_result res;
+
+		memset(&res, 0, sizeof(res));
+		/* Any attempt may have suspended some nodes. */
 		*done = true;
-		if (answer == MDC_CS_ACK)
+		if (mdc_client_send(&rq, &res, ep) != 0)
+			return -1;
+		if (res.mr_exitval != META_MNS_EXIT_NOTDRAINED) {
+			if (result_check(&res, ep) != 0)
+				return -1;
+			if (hold > 0)
+				sleep(hold);
 			return 0;
-		if (answer != MDC_CS_SET_NOT_DRAINED)
-			return meta_error_set(
-				ep, mdc_comm_state_errcode((uint32_t)answer), 0,
-				name, "cannot suspend mdcommd for set");
+		}
 		usleep(100 * 1000);
 	}
-	return meta_error_set(ep, SET_ERROR(EBUSY), 0, name,
+	return meta_error_set(ep, SET_ERROR(EBUSY), 0, m->mm_name,
 			      "cannot suspend mdcommd (messages still under "
 			      "way after 10 s) for set");
 }
 
-static void resume_set(uint32_t setno, bool done)
+/* Undo suspend_set() on every node; this node's daemon directly too, in
+ * case the message cannot go out (the others' leases end it there). */
+static void resume_set(const struct meta_mns *m, bool done)
 {
+	struct meta_mns s;
+	uint8_t buf[META_MNS_SIZE];
 	meta_error_t e;
 	int answer;
 
-	if (done)
-		(void)mdc_client_ctl(MDC_CLIENT_RESUME, setno, 0, 0, &answer,
-				     &e);
+	if (!done)
+		return;
+	memset(&s, 0, sizeof(s));
+	s.mm_op = META_MNS_RESUME;
+	s.mm_setno = m->mm_setno;
+	s.mm_setflags = m->mm_setflags;
+	s.mm_ctime = m->mm_ctime;
+	memcpy(s.mm_uuid, m->mm_uuid, sizeof(s.mm_uuid));
+	memcpy(s.mm_name, m->mm_name, sizeof(s.mm_name));
+	meta_error_init(&e);
+	if (meta_mns_encode(&s, buf, sizeof(buf), &e) != 0 ||
+	    send_one(META_MN_ADMIN_SET, MDC_MSG_SET_ADMIN,
+		     MDC_F_NO_LOG | MDC_F_NO_MCT, buf, sizeof(buf), &e) != 0)
+		fprintf(stderr,
+			"metaset: %s (the other nodes resume set %s when "
+			"their lease of %u s ends)\n",
+			meta_strerror(&e), m->mm_name, META_MNS_LEASE);
+	(void)mdc_client_ctl(MDC_CLIENT_RESUME, m->mm_setno, 0, 0, &answer, &e);
 }
 
 /* A message about set @name from this node's record of it. */
@@ -855,11 +949,11 @@ int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
 			return meta_error_set(ep, ME_SET_HASDRIVES, 0, name,
 					      "cannot delete set");
 	}
-	if (suspend_set(m.mm_setno, name, &susp, ep) != 0)
+	if (suspend_set(&m, &susp, ep) != 0)
 		rc = -1;
 	else
 		rc = meta_mnset_send(&m, ep);
-	resume_set(m.mm_setno, susp);
+	resume_set(&m, susp);
 	return rc;
 }
 
@@ -966,11 +1060,11 @@ static int join_or_withdraw(const char *name, bool join, meta_error_t *ep)
 		return 0;
 	m.mm_node = self.ne_id;
 	m.mm_verdict = (uint32_t)v;
-	if (suspend_set(m.mm_setno, name, &susp, ep) != 0)
+	if (suspend_set(&m, &susp, ep) != 0)
 		rc = -1;
 	else
 		rc = meta_mnset_send(&m, ep);
-	resume_set(m.mm_setno, susp);
+	resume_set(&m, susp);
 	if (rc != 0 || !meta_mnset_cluster())
 		return rc;
 	/* Tell this node's mdcommd where the set's messages go now. */

@@ -396,8 +396,10 @@ enum meta_mns_op {
 	META_MNS_SUSPEND = 9, /* every node: suspend the set's classes, lease
 				 mm_count seconds */
 	META_MNS_RESUME = 10, /* every node: resume them */
+	META_MNS_STATE = 11, /* the master (sent on the set, NO_BCAST): its
+				replicas, for a joiner */
 };
-#define META_MNS_NOPS 11
+#define META_MNS_NOPS 12
 #define META_MNS_LEASE 60 /* s: a node resumes a suspension by itself then */
 #define META_MNS_MAXLEASE 3600
 
@@ -527,6 +529,16 @@ int meta_mnset_create(const char *name, const char *const *hosts, int n,
 int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
 		     int n, meta_error_t *ep);
 int meta_mnset_join(const char *name, meta_error_t *ep);
+/*
+ * meta_mnset_join_verdict - meta_mnset_join(), and *@verdict the verdict
+ * it acted on (META_JV_NOOP when already joined).  A later joiner asks the
+ * set's master for the master's replicas (SET_ADMIN STATE, on the set,
+ * answered by the master alone) instead of judging them by its own
+ * reading: it may join while the master runs with half of them, and is
+ * STALE when the master is (META_JV_SLAVE_STALE).  Errors as above, and
+ * those of the question to the master (ME_COMM_*, naming the master).
+ */
+int meta_mnset_join_verdict(const char *name, int *verdict, meta_error_t *ep);
 /*
  * meta_mnset_verdict - what meta_mnset_join (@join) or _withdraw would
  * send: meta_join_check() over this node's records of set @name and its

@@ -303,7 +303,20 @@ static int commit_if_master(const char *name, uint32_t self, meta_error_t *ep)
 		return -1;
 	if (!self_is_master(&rec, self) || rec.ms_rep_size == 0)
 		return 0;
-	return meta_set_commit_nodes(name, ep);
+	if (meta_set_commit_nodes(name, ep) == 0)
+		return 0;
+	/*
+	 * A master that sees half or fewer of the replicas cannot write them
+	 * (ME_MDDB_STALE): the change stays in every node's local records,
+	 * as the join of a node to a STALE set must (seed: the joiner is
+	 * STALE then), and the next commit of the node records, which
+	 * writes them all, brings the mddb up to date.
+	 */
+	if (ep->me_code == ME_MDDB_STALE) {
+		meta_error_init(ep);
+		return 0;
+	}
+	return -1;
 }
 
 static int apply_hosts(const struct meta_mns *m, uint32_t self, bool dryrun,
@@ -518,6 +531,7 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
 		return apply_attach(m, on_master, dryrun, ep);
 	case META_MNS_SUSPEND:
 	case META_MNS_RESUME:
+	case META_MNS_STATE:
 		return 0; /* the daemon's, in h_set(); no record changes */
 	}
 	return meta_error_set(ep, ME_SET_BADMSG, 0, m->mm_name,
@@ -530,6 +544,45 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
  * suspension is made but messages are still under way (ask again). */
 #define META_MNS_EXIT_NUMBERUSED 2
 #define META_MNS_EXIT_NOTDRAINED 3
+
+/*
+ * STATE, sent on the set itself with NO_BCAST: the master answers with its
+ * reading of the set's replicas, "replicas R active A stale S", for a node
+ * about to join (seed: a joiner inherits the master's state).
+ */
+static int h_state(struct meta_mn_hctx *hx, const struct meta_mns *m)
+{
+	unsigned int nrep = 0, nact = 0;
+	struct meta_set *s;
+	struct mddb *db;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	if (hx->hx_set != m->mm_setno || !hx->hx_on_master) {
+		meta_error_set(&e, ME_SET_BADMSG, hx->hx_node, m->mm_name,
+			       "cannot answer for the replicas (not the "
+			       "set's master, or sent on set %u) of set",
+			       hx->hx_set);
+		return meta_mn_fail(hx, &e);
+	}
+	if (meta_set_open(m->mm_name, META_SET_RDONLY | META_SET_ALLOW_HALF, &s,
+			  &e) != 0)
+		return meta_mn_fail(hx, &e);
+	db = meta_set_db(s);
+	for (int i = 0; db != NULL && i < mddb_replica_count(db); i++) {
+		struct mddb_replica_info ri;
+
+		nrep++;
+		if (mddb_replica_info(db, i, &ri, NULL) == 0 &&
+		    (ri.ri_flags & MDDB_F_ACTIVE))
+			nact++;
+	}
+	meta_mn_printf(hx, "replicas %u active %u stale %d\n", nrep, nact,
+		       db != NULL && mddb_state(db) == MDDB_S_STALE);
+	meta_set_close(s);
+	meta_mn_exit(hx, 0);
+	return 0;
+}
 
 static int h_set(struct meta_mn_hctx *hx)
 {
@@ -575,6 +628,8 @@ static int h_set(struct meta_mn_hctx *hx)
 		meta_mn_exit(hx, 0);
 		return 0;
 	}
+	if (m.mm_op == META_MNS_STATE)
+		return h_state(hx, &m);
 	if (meta_mns_apply(&m, hx->hx_node, hx->hx_on_master, &e) != 0) {
 		meta_mn_fail(hx, &e);
 		/* The initiator tries the next set number on this one. */
@@ -958,6 +1013,67 @@ int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
 }
 
 /* This node's view of the set for meta_join_check(). */
+/*
+ * Ask set @m's master @master for its replicas (STATE) into @st.  This
+ * node's mdcommd is told the master first (the query goes through it), and
+ * told again "none" when anything fails; the caller does the same when the
+ * join does not happen.  Sent while the set is suspended (OVERRIDE_SUSPEND),
+ * so the master's state cannot change before the join.
+ */
+static int ask_master(const struct meta_mns *mn, uint32_t master,
+		      struct meta_join_state *st, meta_error_t *ep)
+{
+	struct meta_mns m = *mn;
+	uint8_t buf[META_MNS_SIZE];
+	struct mdc_client_req rq = {
+		.cr_set = mn->mm_setno,
+		.cr_type = MDC_MSG_SET_ADMIN,
+		.cr_flags = MDC_F_NO_LOG | MDC_F_NO_BCAST | MDC_F_NO_MCT |
+			    MDC_F_OVERRIDE_SUSPEND,
+		.cr_data = buf,
+		.cr_len = sizeof(buf),
+	};
+	struct mdc_result res;
+	unsigned int nrep, nact;
+	int stale, answer;
+	meta_error_t e;
+
+	m.mm_op = META_MNS_STATE;
+	m.mm_node = 0;
+	m.mm_verdict = 0;
+	memset(&res, 0, sizeof(res));
+	if (meta_mns_encode(&m, buf, sizeof(buf), ep) != 0 ||
+	    mdc_client_ctl(MDC_CLIENT_SETMASTER, m.mm_setno, 0, master, &answer,
+			   ep) != 0)
+		return -1;
+	if (mdc_client_send(&rq, &res, ep) != 0) {
+		/* the code says why (no answer, not joined, ...) */
+		snprintf(ep->me_what, sizeof(ep->me_what),
+			 "cannot ask node %u, the master, for its replicas "
+			 "of set",
+			 master);
+		snprintf(ep->me_object, sizeof(ep->me_object), "%s", m.mm_name);
+		goto undo;
+	}
+	if (result_check(&res, ep) != 0)
+		goto undo; /* the master's own error, naming it */
+	res.mr_out[sizeof(res.mr_out) - 1] = '\0';
+	if (sscanf((const char *)res.mr_out, "replicas %u active %u stale %d",
+		   &nrep, &nact, &stale) != 3) {
+		meta_error_set(ep, ME_SET_BADMSG, master, m.mm_name,
+			       "cannot read the master's replicas of set");
+		goto undo;
+	}
+	st->js_master_replicas = nrep;
+	st->js_master_active = nact;
+	st->js_master_stale = stale != 0;
+	return 0;
+undo:
+	(void)mdc_client_ctl(MDC_CLIENT_SETMASTER, m.mm_setno, 0, 0, &answer,
+			     &e);
+	return -1;
+}
+
 static int join_view(const char *name, struct meta_join_state *st,
 		     uint32_t *master_id, meta_error_t *ep)
 {
@@ -1036,7 +1152,8 @@ int meta_mnset_verdict(const char *name, bool join, meta_error_t *ep)
 	return v;
 }
 
-static int join_or_withdraw(const char *name, bool join, meta_error_t *ep)
+static int join_or_withdraw(const char *name, bool join, int *vp,
+			    meta_error_t *ep)
 {
 	struct meta_nodelist_ent self;
 	struct meta_join_state st;
@@ -1044,29 +1161,45 @@ static int join_or_withdraw(const char *name, bool join, meta_error_t *ep)
 	uint32_t master;
 	meta_error_t e;
 	int v, rc, answer;
-	bool susp;
+	bool susp, asked = false;
 
+	*vp = META_JV_NOOP;
 	if (meta_node_self(&self, ep) != 0 ||
 	    mns_from_set(name, join ? META_MNS_JOIN : META_MNS_WITHDRAW, &m,
-			 NULL, NULL, ep) != 0 ||
-	    join_view(name, &st, &master, ep) != 0)
+			 NULL, NULL, ep) != 0)
 		return -1;
-	v = meta_join_check(&st, join, ep);
-	if (v < 0) {
-		snprintf(ep->me_object, sizeof(ep->me_object), "%s", name);
+	/* Suspended first: the master's state cannot change meanwhile. */
+	if (suspend_set(&m, &susp, ep) != 0) {
+		resume_set(&m, susp);
 		return -1;
 	}
-	if (v == META_JV_NOOP)
-		return 0;
-	m.mm_node = self.ne_id;
-	m.mm_verdict = (uint32_t)v;
-	if (suspend_set(&m, &susp, ep) != 0)
-		rc = -1;
-	else
+	rc = join_view(name, &st, &master, ep);
+	/* A later joiner takes the master's reading of the replicas. */
+	if (rc == 0 && join && meta_mnset_cluster() && !st.js_self_joined &&
+	    st.js_owners > 0 && st.js_has_drives && master != 0 &&
+	    master != self.ne_id) {
+		rc = ask_master(&m, master, &st, ep);
+		asked = rc == 0;
+	}
+	v = rc == 0 ? meta_join_check(&st, join, ep) : -1;
+	if (rc == 0 && v < 0)
+		snprintf(ep->me_object, sizeof(ep->me_object), "%s", name);
+	if (v > META_JV_NOOP) {
+		m.mm_node = self.ne_id;
+		m.mm_verdict = (uint32_t)v;
 		rc = meta_mnset_send(&m, ep);
+	} else {
+		rc = v < 0 ? -1 : 0;
+	}
 	resume_set(&m, susp);
-	if (rc != 0 || !meta_mnset_cluster())
+	if ((rc != 0 || v == META_JV_NOOP) && asked)
+		(void)mdc_client_ctl(MDC_CLIENT_SETMASTER, m.mm_setno, 0, 0,
+				     &answer, &e);
+	if (rc != 0 || v == META_JV_NOOP)
 		return rc;
+	*vp = v;
+	if (!meta_mnset_cluster())
+		return 0;
 	/* Tell this node's mdcommd where the set's messages go now. */
 	if (join && (v == META_JV_MASTER || v == META_JV_MASTER_STALE))
 		master = self.ne_id;
@@ -1080,12 +1213,21 @@ static int join_or_withdraw(const char *name, bool join, meta_error_t *ep)
 
 int meta_mnset_join(const char *name, meta_error_t *ep)
 {
-	return join_or_withdraw(name, true, ep);
+	int v;
+
+	return join_or_withdraw(name, true, &v, ep);
+}
+
+int meta_mnset_join_verdict(const char *name, int *verdict, meta_error_t *ep)
+{
+	return join_or_withdraw(name, true, verdict, ep);
 }
 
 int meta_mnset_withdraw(const char *name, meta_error_t *ep)
 {
-	return join_or_withdraw(name, false, ep);
+	int v;
+
+	return join_or_withdraw(name, false, &v, ep);
 }
 
 int meta_mnset_drives_changed(const char *name, bool first, meta_error_t *ep)

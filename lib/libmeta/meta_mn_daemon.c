@@ -252,6 +252,7 @@ static struct meta_set *log_hold(struct meta_mn_daemon *d, uint32_t set,
 		return NULL;
 	}
 	ss->ms_log = s;
+	ss->ms_log_opens++;
 	return s;
 }
 
@@ -547,6 +548,17 @@ void meta_mn_daemon_set_test(struct meta_mn_daemon *d,
 	pthread_mutex_lock(&d->md_lock);
 	d->md_cfg.dc_test = *t;
 	pthread_mutex_unlock(&d->md_lock);
+}
+
+uint64_t meta_mn_daemon_log_opens(struct meta_mn_daemon *d, uint32_t set)
+{
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&d->md_lock);
+	if (set > 0 && set < MDC_MAXSETS)
+		n = d->md_sets[set].ms_log_opens;
+	pthread_mutex_unlock(&d->md_lock);
+	return n;
 }
 
 const struct meta_cfg *meta_mn_daemon_model(struct meta_mn_daemon *d,

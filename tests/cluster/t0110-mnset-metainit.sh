@@ -32,8 +32,11 @@ t_check "metastat -p is the same on nodes 1, 2, 3" mn_same_stat blue "1 2 3"
 printf '%s\n' "$MN_STAT" | sed 's/^/# /'
 t_check "it lists d0, d10 and d11" \
 	[ "$(printf '%s\n' "$MN_STAT" | grep -c '^blue/d\(0\|10\|11\) ')" = 3 ]
-t_check "metainit of an existing d10 fails" \
-	sh -c "! '$OCLUSTER' -d '$T_DIR' exec 1 metainit -s blue d10 1 1 '$T_DIR/shared/d3' 2>/dev/null"
+out=$(ocl exec 1 metainit -s blue d10 1 1 "$T_DIR/shared/d3" 2>&1)
+rc=$?
+[ $rc = 1 ] && printf '%s' "$out" | grep -q "already exists.* on node 2" &&
+	t_ok "metainit of an existing d10 fails, naming the master, node 2 ($out)" ||
+	t_fail "metainit of an existing d10: rc $rc: $out"
 t_check "metastat -p still the same everywhere" mn_same_stat blue "1 2 3"
 
 # Withdraw.

@@ -809,6 +809,96 @@ static void test_admin_set(void)
 	cl_destroy();
 }
 
+/* Send a SET_ADMIN @op about set blue on set @on from @node; run. */
+static void admin_susp(uint32_t on, uint32_t node, uint32_t op, uint32_t lease,
+		       struct treply *tr)
+{
+	uint8_t buf[META_MNS_SIZE];
+	struct meta_mns m;
+	struct mdc_send s;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	memset(&m, 0, sizeof(m));
+	m.mm_op = op;
+	m.mm_setno = setno;
+	m.mm_setflags = 1;
+	snprintf(m.mm_name, sizeof(m.mm_name), "blue");
+	m.mm_count = lease;
+	VERIFY0(meta_mns_encode(&m, buf, sizeof(buf), &e));
+	memset(&s, 0, sizeof(s));
+	s.sd_set = on;
+	s.sd_type = MDC_MSG_SET_ADMIN;
+	s.sd_flags = MDC_F_NO_LOG | MDC_F_NO_MCT;
+	s.sd_data = buf;
+	s.sd_len = sizeof(buf);
+	memset(tr, 0, sizeof(*tr));
+	VERIFY0(mdc_core_send(nodes[node].tn_core, &s, t_reply, tr, NULL, &e));
+	cl_run(30);
+}
+
+/* A NO_LOG TEST2 on set blue from @node: its answer code. */
+static uint32_t ping_from(uint32_t node)
+{
+	struct treply tr;
+	struct mdc_send s;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	memset(&s, 0, sizeof(s));
+	s.sd_set = setno;
+	s.sd_type = MDC_MSG_TEST2;
+	s.sd_flags = MDC_F_NO_LOG;
+	memset(&tr, 0, sizeof(tr));
+	VERIFY0(mdc_core_send(nodes[node].tn_core, &s, t_reply, &tr, NULL, &e));
+	cl_run(30);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	return tr.tr_res.mr_comm_state;
+}
+
+/*
+ * The cluster-wide suspension (doc/mdcommd.md 7): a SET_ADMIN SUSPEND sent
+ * from node 3 suspends set blue on every node, so a message from node 2
+ * is answered SUSPENDED; RESUME from node 3 lifts it everywhere; a
+ * suspension whose lease (1 s) ran out is lifted by each daemon's tick.
+ */
+static void test_suspend_all(void)
+{
+	struct treply tr;
+
+	cl_create(77);
+	CU_ASSERT_EQUAL(ping_from(2), MDC_CS_ACK);
+	admin_susp(31, 3, META_MNS_SUSPEND, 60, &tr);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(ping_from(i), MDC_CS_SUSPENDED);
+	admin_susp(31, 3, META_MNS_RESUME, 0, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(ping_from(i), MDC_CS_ACK);
+	/* The lease: nobody resumes; the ticks do once it ran out. */
+	admin_susp(31, 1, META_MNS_SUSPEND, 1, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		meta_mn_daemon_tick(nodes[i].tn_d);
+	CU_ASSERT_EQUAL(ping_from(2), MDC_CS_SUSPENDED);
+	usleep(1100 * 1000);
+	for (uint32_t i = 1; i <= N; i++)
+		meta_mn_daemon_tick(nodes[i].tn_d);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(ping_from(i), MDC_CS_ACK);
+	/* A SUSPEND sent on the set itself, not the admin set: refused
+	 * (it would suspend its own set), and nothing is suspended. */
+	admin_susp(setno, 2, META_MNS_SUSPEND, 60, &tr);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_NOT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(ping_from(i), MDC_CS_ACK);
+	cl_destroy();
+}
+
 /*
  * The change log's cached handle (doc/mdcommd.md 11a): reused while
  * nothing changed, opened afresh after a writable close of the set by
@@ -919,6 +1009,7 @@ static CU_TestInfo mn_tests[] = {
 	{ "master_loss_after_work", test_master_loss_after_work },
 	{ "parse_and_check", test_parse_and_check },
 	{ "log_cache", test_log_cache },
+	{ "suspend_all", test_suspend_all },
 	CU_TEST_INFO_NULL,
 };
 

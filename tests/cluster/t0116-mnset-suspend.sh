@@ -16,6 +16,7 @@
 # then joins normally.
 . "$(dirname "$0")/test-lib.sh"
 t_require_cluster
+[ "${OBAN_TEST_HOOKS:-yes}" = yes ] || t_skip "test hooks are not built in (configure --enable-test-hooks)"
 . "$T_HERE/t01-mdc-lib.sh"
 
 t_up 3

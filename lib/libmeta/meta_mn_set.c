@@ -744,7 +744,7 @@ static int suspend_set(const struct meta_mns *m, bool *done, meta_error_t *ep)
 {
 	struct meta_mns s = *m;
 	uint8_t buf[META_MNS_SIZE];
-	const char *v;
+	const char *v = NULL;
 	unsigned int hold = 0;
 	int i;
 
@@ -769,9 +769,8 @@ static int suspend_set(const struct meta_mns *m, bool *done, meta_error_t *ep)
 	v = getenv("OBAN_TEST_SUSPEND_HOLD");
 	if (v != NULL && atoi(v) > 0 && atoi(v) <= 60)
 		hold = (unsigned int)atoi(v);
-#else
-	(void)v;
 #endif
+	(void)v;
 	if (meta_mns_encode(&s, buf, sizeof(buf), ep) != 0)
 		return -1;
 	for (i = 0; i < 100; i++) {

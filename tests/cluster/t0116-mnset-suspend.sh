@@ -3,13 +3,13 @@
 # changes the set's nodes, and a suspension always ends.
 #
 # Set blue on nodes 1..3, node 2 the master.  Node 3 withdraws with the
-# test hook OBAN_TEST_SUSPEND_HOLD=6 (its metaset holds the suspension
-# 6 s before sending the change): meanwhile a ping of the set is answered
+# test hook OBAN_TEST_SUSPEND_HOLD=10 (its metaset holds the suspension
+# 10 s before sending the change): meanwhile a ping of the set is answered
 # SUSPENDED on nodes 1 and 2 (not only on node 3, where metaset runs), and
 # a metainit started on node 1 is held (it retries while SUSPENDED: d10
 # does not exist anywhere); after the withdraw the set is resumed
 # everywhere and the metainit completes (d10 on nodes 1 and 2, the same
-# metastat -p).  Then node 3 joins with a hold of 30 s and a lease of 4 s
+# metastat -p).  Then node 3 joins with a hold of 30 s and a lease of 8 s
 # (OBAN_TEST_SUSPEND_LEASE) and its metaset is killed while it holds the
 # suspension: without any resume, every node's daemon ends the suspension
 # when the lease runs out (a ping is ACK again on nodes 1..3), and node 3
@@ -30,7 +30,7 @@ mdc_expect "ping from node 1: ACK" "set $setno: ACK" 1 ping "$setno"
 # ping K PAT: node K's ping of the set matches PAT (bounded wait).
 ping_is() { mdc_wait sh -c "'$OCLUSTER' -d '$T_DIR' exec $1 '$MDC_CTL' ping $setno 2>&1 | grep -qi '$2'"; }
 
-ocl exec 3 env OBAN_TEST_SUSPEND_HOLD=6 metaset -s blue -w > "$T_DIR/w.out" 2>&1 &
+ocl exec 3 env OBAN_TEST_SUSPEND_HOLD=10 metaset -s blue -w > "$T_DIR/w.out" 2>&1 &
 wpid=$!
 t_check "node 1's daemon has the set suspended" ping_is 1 SUSPENDED
 t_check "node 2's daemon (the master) has it suspended" ping_is 2 SUSPENDED
@@ -51,7 +51,7 @@ t_check "and holds d10" sh -c "printf '%s\n' \"\$1\" | grep -q '^blue/d10 '" _ "
 mdc_expect "ping from node 1: ACK again" "set $setno: ACK" 1 ping "$setno"
 
 # An initiator that dies while it holds the suspension: the leases end it.
-ocl exec 3 env OBAN_TEST_SUSPEND_HOLD=30 OBAN_TEST_SUSPEND_LEASE=4 \
+ocl exec 3 env OBAN_TEST_SUSPEND_HOLD=30 OBAN_TEST_SUSPEND_LEASE=8 \
 	metaset -s blue -j > "$T_DIR/j.out" 2>&1 &
 jpid=$!
 t_check "node 1's daemon has the set suspended again" ping_is 1 SUSPENDED

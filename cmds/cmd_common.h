@@ -115,5 +115,6 @@ int metadetach_main(int argc, char **argv);
 int metaparam_main(int argc, char **argv);
 int metarename_main(int argc, char **argv);
 int metahs_main(int argc, char **argv);
+int metarecover_main(int argc, char **argv);
 
 #endif /* OBAN_CMDS_CMD_COMMON_H */

@@ -270,9 +270,22 @@ int main(int argc, char **argv)
 			return a.a_rc;
 		}
 		if (is_mn(set)) {
-			rc = join ? meta_mnset_join(set, &e) :
+			int v = META_JV_NOOP;
+
+			rc = join ? meta_mnset_join_verdict(set, &v, &e) :
 				    meta_mnset_withdraw(set, &e);
-			return rc ? meta_cmd_fail(prog, &e) : META_EXIT_OK;
+			if (rc)
+				return meta_cmd_fail(prog, &e);
+			/* A stale join is allowed, and said. */
+			if (v == META_JV_MASTER_STALE ||
+			    v == META_JV_SLAVE_STALE)
+				printf("%s: set %s: joined stale (%s)\n", prog,
+				       set,
+				       v == META_JV_MASTER_STALE ?
+					       "half or fewer of the replicas" :
+					       "the master's state database "
+					       "is stale");
+			return META_EXIT_OK;
 		}
 		if (meta_set_open(set, 0, &s, &e) != 0)
 			return meta_cmd_fail(prog, &e);

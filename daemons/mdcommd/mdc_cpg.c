@@ -13,8 +13,16 @@
  * implemented), so every member delivers our packets in one total order,
  * and group configuration changes are ordered with them (extended virtual
  * synchrony).  Quorum notifications come through a second IPC channel and
- * are not ordered with the packets; the core only uses them to refuse new
- * work.
+ * are not ordered with the packets, so at each configuration change (group
+ * or totem ring), inside its callback and so before any later packet is
+ * delivered, the quorum is read again (quorum_getquorate(), synchronous)
+ * and given to the core first: the packets that follow a membership
+ * change are judged with the quorum corosync has at that moment.  That it
+ * is already the new ring's quorum is inferred (corosync synchronises
+ * votequorum before CPG, by service order), not proven by a test here; a
+ * later notification still corrects it, and one for an older ring than
+ * the last one seen is ignored.  The core only uses the quorum to refuse
+ * new work.
  *
  * Flow control: corosync answers CS_ERR_TRY_AGAIN while its queues are
  * full (cpg_flow_control_state_get() says so before we try).  We retry
@@ -106,6 +114,25 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The quorum now, read synchronously, given to the core if it changed:
+ * called from the configuration change callbacks, which CPG orders with
+ * the packets (see the top of this file).
+ */
+static void quorum_reread(struct mdc_cpg *cp)
+{
+	int q = 0;
+
+	if (!cp->cp_have_quorum_handle ||
+	    quorum_getquorate(cp->cp_qhandle, &q) != CS_OK)
+		return;
+	if ((q != 0) == cp->cp_quorate)
+		return;
+	cp->cp_quorate = q != 0;
+	if (cp->cp_cb != NULL)
+		cp->cp_cb->tc_quorum(cp->cp_cbarg, cp->cp_quorate);
+}
+
 static void cpg_confchg(cpg_handle_t h, const struct cpg_name *group,
 			const struct cpg_address *members, size_t nmembers,
 			const struct cpg_address *left, size_t nleft,
@@ -121,6 +148,7 @@ static void cpg_confchg(cpg_handle_t h, const struct cpg_name *group,
 		if (members[i].nodeid >= 1 && members[i].nodeid <= MDC_MAXNODES)
 			ids[n++] = members[i].nodeid;
 	qsort(ids, n, sizeof(ids[0]), cmp_u32);
+	quorum_reread(cp);
 	for (i = 1; i < n;) /* one daemon per node: drop repeats */
 		if (ids[i] == ids[i - 1])
 			memmove(&ids[i], &ids[i + 1],
@@ -135,8 +163,10 @@ static void cpg_totem_confchg(cpg_handle_t h, struct cpg_ring_id ring,
 {
 	struct mdc_cpg *cp = cpg_of(h);
 
-	if (cp != NULL)
-		cp->cp_ring_seq = ring.seq;
+	if (cp == NULL)
+		return;
+	cp->cp_ring_seq = ring.seq;
+	quorum_reread(cp);
 }
 
 /* libquorum's context is per handle too. */
@@ -149,6 +179,8 @@ static void quorum_notify(quorum_handle_t qh, uint32_t quorate,
 	if (quorum_context_get(qh, &ctx) != CS_OK || ctx == NULL)
 		return;
 	cp = (struct mdc_cpg *)(uintptr_t)ctx;
+	if (ring_seq < cp->cp_ring_seq)
+		return; /* an older ring's: quorum_reread() has a newer one */
 	cp->cp_quorate = quorate != 0;
 	if (cp->cp_cb != NULL)
 		cp->cp_cb->tc_quorum(cp->cp_cbarg, cp->cp_quorate);

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -100,9 +101,11 @@ static void test_hooks(const struct mdc_runtime *rt, struct meta_mn_test *t)
 /*
  * The inconsistency action.  "leave" (for tests): stop this node's oban
  * daemons -- mdcommd is the only one in this build -- and leave the CPG
- * group.  "fence": there is no fencing agent on this cluster, so the node
- * says so at LOG_CRIT and does the same: a master whose nodes disagree
- * must stop taking part either way.  Both results are logged.
+ * group.  "fence": the same, and before leaving, the fence command of
+ * runtime.cf (commd_fence_command) is run with this node's id and name to
+ * have the cluster fence this node; without one, or when it fails, the
+ * node says so at LOG_CRIT and leaves: a master whose nodes disagree must
+ * stop taking part either way.  Both results are logged.
  */
 static void on_inconsistent(void *arg, enum mdc_incons_action action,
 			    const struct mdc_msg *msg,
@@ -127,9 +130,70 @@ static void on_inconsistent(void *arg, enum mdc_incons_action action,
 		theirs->mr_node, mdc_comm_state_name(theirs->mr_comm_state),
 		theirs->mr_exitval,
 		action == MDC_INCONS_FENCE ?
-			"fencing requested (no agent): leaving the cluster" :
+			"fencing requested: fencing this node, then leaving" :
 			"leaving the cluster");
 	leave_requested = 1;
+}
+
+/*
+ * Run the fence command @cmd with this node's id and name, at most 30 s
+ * (then killed).  Logged either way; 0 when it exited 0.
+ */
+static int fence(const char *cmd, uint32_t node)
+{
+	struct meta_nodelist_ent self;
+	char id[16], why[64];
+	uint64_t end = now_ms() + 30000;
+	meta_error_t e;
+	pid_t pid, w = 0;
+	int status = 0;
+
+	if (cmd[0] == '\0') {
+		syslog(LOG_CRIT, "no fence command (commd_fence_command in "
+				 "runtime.cf): leaving the cluster instead");
+		fprintf(stderr, "mdcommd: no fence command: leaving the "
+				"cluster instead\n");
+		return -1;
+	}
+	if (meta_node_self(&self, &e) != 0)
+		snprintf(self.ne_name, sizeof(self.ne_name), "%s", "");
+	snprintf(id, sizeof(id), "%u", node);
+	pid = fork();
+	if (pid == 0) {
+		execl(cmd, cmd, id, self.ne_name, (char *)NULL);
+		fprintf(stderr, "mdcommd: cannot run fence command %s: %s\n",
+			cmd, strerror(errno));
+		_exit(127);
+	}
+	while (pid > 0 && (w = waitpid(pid, &status, WNOHANG)) == 0 &&
+	       now_ms() < end)
+		usleep(100 * 1000);
+	if (pid > 0 && w == 0) {
+		kill(pid, SIGKILL);
+		(void)waitpid(pid, &status, 0);
+		snprintf(why, sizeof(why), "killed after 30 s");
+	} else if (pid < 0 || w < 0) {
+		snprintf(why, sizeof(why), "cannot run: %s", strerror(errno));
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		syslog(LOG_CRIT, "fence command %s %s %s: done", cmd, id,
+		       self.ne_name);
+		fprintf(stderr, "mdcommd: fence command %s %s %s: done\n", cmd,
+			id, self.ne_name);
+		return 0;
+	} else if (WIFEXITED(status)) {
+		snprintf(why, sizeof(why), "exit %d", WEXITSTATUS(status));
+	} else {
+		snprintf(why, sizeof(why), "signal %d", WTERMSIG(status));
+	}
+	syslog(LOG_CRIT,
+	       "fence command %s %s %s failed (%s): leaving the "
+	       "cluster instead",
+	       cmd, id, self.ne_name, why);
+	fprintf(stderr,
+		"mdcommd: fence command %s %s %s failed (%s): leaving the "
+		"cluster instead\n",
+		cmd, id, self.ne_name, why);
+	return -1;
 }
 
 static void usage(void)
@@ -275,6 +339,9 @@ int main(int argc, char **argv)
 				goto fail_svc;
 			mdc_core_tick(c, now_ms());
 		}
+		if (rt.rt_action == MDC_INCONS_FENCE)
+			(void)fence(rt.rt_fence_command,
+				    t.t_ops->to_nodeid(t.t_priv));
 		fprintf(stderr, "mdcommd: leaving the cluster (%s)\n",
 			mdc_core_idle(c) ? "drained" : "not drained in 10 s");
 	}

@@ -110,7 +110,9 @@
 	X(ME_CFG_DRIVEUSED,   ME_CONFIG_BASE + 26, "drive in use by a metadevice or hot spare pool") \
 	X(ME_CFG_UNRELATED,   ME_CONFIG_BASE + 27, "not a mirror and one of its submirrors") \
 	X(ME_CFG_RESYNCING,   ME_CONFIG_BASE + 28, "resync in progress")       \
-	X(ME_CFG_COMPERRED,   ME_CONFIG_BASE + 29, "components need maintenance")
+	X(ME_CFG_COMPERRED,   ME_CONFIG_BASE + 29, "components need maintenance") \
+	X(ME_CFG_NOHEADER,    ME_CONFIG_BASE + 30, "no valid extent header") \
+	X(ME_CFG_HDRDIFF,     ME_CONFIG_BASE + 31, "extent headers do not match the configuration")
 
 #define META_ERRCODES_COMM(X)                                                  \
 	X(ME_COMM_UNKNOWN_TYPE, ME_COMM_BASE + 1, "unknown message type")     \
@@ -132,7 +134,8 @@
 	X(ME_COMM_NOTDRAINED,   ME_COMM_BASE + 17, "set is not drained yet")  \
 	X(ME_COMM_FAILED,       ME_COMM_BASE + 18, "message failed on a node") \
 	X(ME_COMM_BADFLAGS,     ME_COMM_BASE + 19, "invalid message flags")   \
-	X(ME_COMM_DENIED,       ME_COMM_BASE + 20, "permission denied by mdcommd")
+	X(ME_COMM_DENIED,       ME_COMM_BASE + 20, "permission denied by mdcommd") \
+	X(ME_COMM_NOTMASTER,    ME_COMM_BASE + 21, "runs only on the set's master")
 
 #define META_ERRCODES_ENGINE(X)
 /* clang-format on */

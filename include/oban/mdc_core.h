@@ -236,6 +236,14 @@ int mdc_choose_master(const struct mdc_node_info *nodes, size_t n,
 int mdc_core_suspend(struct mdc_core *c, uint32_t set, unsigned int cls);
 int mdc_core_resume(struct mdc_core *c, uint32_t set, unsigned int cls,
 		    bool keep_class1);
+/*
+ * mdc_hctx_suspend - from inside a handler (which runs with the core's lock
+ * held, so that mdc_core_suspend() cannot be called there): suspend
+ * (@suspend) or resume every class of @set on this node, as
+ * mdc_core_suspend(@set, 0) / mdc_core_resume(@set, 0, false) do.  The
+ * handler's own message must be of another set.  Returns the answer code.
+ */
+int mdc_hctx_suspend(struct mdc_hctx *hc, uint32_t set, bool suspend);
 int mdc_core_lock(struct mdc_core *c, uint32_t set, unsigned int cls,
 		  bool lock);
 /* reinit: re-read @set's node list (cc_nodelist). */

@@ -12,6 +12,10 @@
  *   commd_out_max              rotate the debug file at this many bytes
  *                              (default 10 MiB; k, M, G suffixes)
  *   commd_inconsistency_action "fence" (default) or "leave"
+ *   commd_fence_command        absolute path of the program that fences
+ *                              this node ("fence"; run with the node's id
+ *                              and name); none: fencing falls back to
+ *                              leaving
  *
  * The debug file is rotated by size: when a line would take it past the
  * limit it is renamed to "<file>.1" (replacing the older one) and a new
@@ -48,6 +52,7 @@ struct mdc_runtime {
 	char rt_out_file[512];
 	uint64_t rt_out_max;
 	enum mdc_incons_action rt_action;
+	char rt_fence_command[512]; /* "" when none */
 	/* Test hooks (test-only keys; doc/mdcommd.md "Test hooks"). */
 	bool rt_test_dryrun_fail; /* commd_test_dryrun_fail */
 	bool rt_test_result_differ; /* commd_test_result_differ */

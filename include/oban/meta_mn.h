@@ -151,6 +151,17 @@ int meta_mn_hsend(struct meta_mn_hctx *hx, uint32_t type, uint32_t flags,
 const char *meta_mn_hx_setname(struct meta_mn_hctx *hx);
 
 /*
+ * meta_mn_hsuspend - suspend (@suspend, for at most @lease_s seconds: the
+ * daemon's tick resumes the set then if nobody did) or resume every class
+ * of set @set on this node, from a handler of another set (the set area's
+ * cluster-wide suspension, doc/mdcommd.md 7).  Returns the core's answer
+ * code: MDC_CS_ACK, MDC_CS_SET_NOT_DRAINED (the marks stay and the drain
+ * goes on: ask again), MDC_CS_EINVAL.
+ */
+int meta_mn_hsuspend(struct meta_mn_hctx *hx, uint32_t set, bool suspend,
+		     uint32_t lease_s);
+
+/*
  * meta_mn_model_drop - forget this node's in-core configuration model of
  * @set, so that it is loaded again from the replicas before the next
  * configuration command (handlers of the set area call it on every node

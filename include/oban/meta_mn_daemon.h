@@ -95,6 +95,13 @@ int meta_mn_daemon_scan(struct meta_mn_daemon *d, meta_error_t *ep);
  */
 void meta_mn_daemon_tick(struct meta_mn_daemon *d);
 
+/*
+ * meta_mn_daemon_log_opens - how many times the change log's handle of
+ * @set was opened afresh (doc/mdcommd.md, "The change log's cached
+ * handle"); for the tests of its invalidation rules.
+ */
+uint64_t meta_mn_daemon_log_opens(struct meta_mn_daemon *d, uint32_t set);
+
 /* meta_mn_daemon_model - the model of @set, or NULL (tests). */
 const struct meta_cfg *meta_mn_daemon_model(struct meta_mn_daemon *d,
 					    uint32_t set);

@@ -410,8 +410,15 @@ enum meta_mns_op {
 	META_MNS_DESTROY = 6, /* forget the set (its hosts all deleted) */
 	META_MNS_ATTACH = 7, /* master: mm_count replicas on mm_drive */
 	META_MNS_DETACH = 8, /* master: delete the replicas on mm_drive */
+	META_MNS_SUSPEND = 9, /* every node: suspend the set's classes, lease
+				 mm_count seconds */
+	META_MNS_RESUME = 10, /* every node: resume them */
+	META_MNS_STATE = 11, /* the master (sent on the set, NO_BCAST): its
+				replicas, for a joiner */
 };
-#define META_MNS_NOPS 9
+#define META_MNS_NOPS 12
+#define META_MNS_LEASE 60 /* s: a node resumes a suspension by itself then */
+#define META_MNS_MAXLEASE 3600
 
 #define META_MNS_F_DRYRUN 0x1 /* check only, change nothing */
 #define META_MNS_MAXHOSTS 64
@@ -432,7 +439,7 @@ struct meta_mns {
 	uint8_t mm_uuid[16]; /* the set's UUID */
 	char mm_name[META_SET_NAMELEN];
 	uint8_t mm_drive[16]; /* ATTACH / DETACH: the drive's UUID */
-	uint32_t mm_count; /* ATTACH: replicas to add */
+	uint32_t mm_count; /* ATTACH: replicas to add; SUSPEND: the lease, s */
 	uint32_t mm_nhosts; /* CREATE / HOSTS: 1..META_MNS_MAXHOSTS */
 	uint32_t mm_hosts[META_MNS_MAXHOSTS]; /* node ids, each once */
 };
@@ -539,6 +546,16 @@ int meta_mnset_create(const char *name, const char *const *hosts, int n,
 int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
 		     int n, meta_error_t *ep);
 int meta_mnset_join(const char *name, meta_error_t *ep);
+/*
+ * meta_mnset_join_verdict - meta_mnset_join(), and *@verdict the verdict
+ * it acted on (META_JV_NOOP when already joined).  A later joiner asks the
+ * set's master for the master's replicas (SET_ADMIN STATE, on the set,
+ * answered by the master alone) instead of judging them by its own
+ * reading: it may join while the master runs with half of them, and is
+ * STALE when the master is (META_JV_SLAVE_STALE).  Errors as above, and
+ * those of the question to the master (ME_COMM_*, naming the master).
+ */
+int meta_mnset_join_verdict(const char *name, int *verdict, meta_error_t *ep);
 /*
  * meta_mnset_verdict - what meta_mnset_join (@join) or _withdraw would
  * send: meta_join_check() over this node's records of set @name and its

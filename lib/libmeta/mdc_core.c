@@ -1648,12 +1648,43 @@ int mdc_core_suspend(struct mdc_core *c, uint32_t set, unsigned int cls)
 	return ret;
 }
 
+/* Clear every class's suspend-all mark of @set, 7 down to @low. */
+static void resume_all(struct mdc_core *c, uint32_t set, unsigned int low)
+{
+	struct mdc_setstate *ss = &c->mc_sets[set];
+
+	ss->ss_drain_pending = false;
+	for (unsigned int k = MDC_NCLASSES - 1; k >= low; k--) {
+		if (ss->ss_cflags[k] & CF_SUSPENDED)
+			event(c, MDC_EV_RESUME, set, k);
+		ss->ss_cflags[k] &= (uint8_t)~CF_SUSPENDED;
+	}
+}
+
+int mdc_hctx_suspend(struct mdc_hctx *hc, uint32_t set, bool suspend)
+{
+	struct mdc_core *c = hc->hc_core;
+	int rc = MDC_CS_ACK;
+
+	if (set == 0 || set >= MDC_MAXSETS)
+		return MDC_CS_EINVAL;
+	/* The handler holds mc_lock. */
+	if (suspend)
+		rc = suspend_all(c, set);
+	else
+		resume_all(c, set, 1);
+	DBG(c, MDC_MMV_MISC, "%s set %u, all classes, from a handler: %s",
+	    suspend ? "suspend" : "resume", set,
+	    mdc_comm_state_name((uint32_t)rc));
+	return rc;
+}
+
 int mdc_core_resume(struct mdc_core *c, uint32_t set, unsigned int cls,
 		    bool keep_class1)
 {
 	struct mdc_setstate *ss;
 	uint32_t s, lo = set, hi = set;
-	unsigned int k, low = keep_class1 ? 2 : 1;
+	unsigned int low = keep_class1 ? 2 : 1;
 
 	if (set >= MDC_MAXSETS || cls >= MDC_NCLASSES)
 		return MDC_CS_EINVAL;
@@ -1670,12 +1701,7 @@ int mdc_core_resume(struct mdc_core *c, uint32_t set, unsigned int cls,
 				event(c, MDC_EV_RESUME, s, cls);
 			continue;
 		}
-		ss->ss_drain_pending = false;
-		for (k = MDC_NCLASSES - 1; k >= low; k--) {
-			if (ss->ss_cflags[k] & CF_SUSPENDED)
-				event(c, MDC_EV_RESUME, s, k);
-			ss->ss_cflags[k] &= (uint8_t)~CF_SUSPENDED;
-		}
+		resume_all(c, s, low);
 	}
 	if (set == 0 && cls == 0)
 		c->mc_aborted = false;

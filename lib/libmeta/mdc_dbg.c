@@ -163,7 +163,13 @@ int mdc_runtime_read(const char *path, struct mdc_runtime *rt, meta_error_t *ep)
 			break;
 		}
 #endif
-		else if (strcmp(k, "commd_inconsistency_action") == 0) {
+		else if (strcmp(k, "commd_fence_command") == 0) {
+			if (v[0] != '/' || strpbrk(v, " \t") != NULL ||
+			    strlen(v) >= sizeof(rt->rt_fence_command))
+				goto bad;
+			snprintf(rt->rt_fence_command,
+				 sizeof(rt->rt_fence_command), "%s", v);
+		} else if (strcmp(k, "commd_inconsistency_action") == 0) {
 			if (strcmp(v, "fence") == 0)
 				rt->rt_action = MDC_INCONS_FENCE;
 			else if (strcmp(v, "leave") == 0)

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <oban/debug.h>
 #include <oban/errcodes.h>
@@ -66,6 +67,24 @@ void meta_mn_model_drop(struct meta_mn_hctx *hx)
 		meta_cfg_destroy(ss->ms_cfg);
 		ss->ms_cfg = NULL;
 	}
+}
+
+int meta_mn_hsuspend(struct meta_mn_hctx *hx, uint32_t set, bool suspend,
+		     uint32_t lease_s)
+{
+	struct timespec ts;
+	int rc;
+
+	if (set == 0 || set >= MDC_MAXSETS || set == hx->hx_set)
+		return MDC_CS_EINVAL;
+	rc = mdc_hctx_suspend(hx->hx_core, set, suspend);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* Handlers run under the daemon's lock. */
+	hx->hx_daemon->md_sets[set].ms_susp_until =
+		suspend ? (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
+				  (uint64_t)lease_s * 1000 :
+			  0;
+	return rc;
 }
 
 /* The set of the message, its model loaded. */

@@ -39,8 +39,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <oban/debug.h>
@@ -250,6 +252,7 @@ static struct meta_set *log_hold(struct meta_mn_daemon *d, uint32_t set,
 		return NULL;
 	}
 	ss->ms_log = s;
+	ss->ms_log_opens++;
 	return s;
 }
 
@@ -547,6 +550,17 @@ void meta_mn_daemon_set_test(struct meta_mn_daemon *d,
 	pthread_mutex_unlock(&d->md_lock);
 }
 
+uint64_t meta_mn_daemon_log_opens(struct meta_mn_daemon *d, uint32_t set)
+{
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&d->md_lock);
+	if (set > 0 && set < MDC_MAXSETS)
+		n = d->md_sets[set].ms_log_opens;
+	pthread_mutex_unlock(&d->md_lock);
+	return n;
+}
+
 const struct meta_cfg *meta_mn_daemon_model(struct meta_mn_daemon *d,
 					    uint32_t set)
 {
@@ -693,10 +707,45 @@ static void admin_master(struct meta_mn_daemon *d)
 	}
 }
 
+/*
+ * A cluster-wide suspension whose lease ran out (its initiator died, or
+ * could not reach this node with the resume): resume the set here.
+ */
+static void suspend_leases(struct meta_mn_daemon *d)
+{
+	bool expired[MDC_MAXSETS] = { false };
+	struct timespec ts;
+	uint64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	pthread_mutex_lock(&d->md_lock);
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
+		struct mn_set *ss = &d->md_sets[i];
+
+		if (ss->ms_susp_until != 0 && now >= ss->ms_susp_until) {
+			ss->ms_susp_until = 0;
+			expired[i] = true;
+		}
+	}
+	pthread_mutex_unlock(&d->md_lock);
+	/* The core's lock is taken outside the daemon's (lock order). */
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
+		if (!expired[i])
+			continue;
+		fprintf(stderr,
+			"mdcommd: set %u: the cluster-wide suspension's lease "
+			"ran out without a resume: resumed on node %u\n",
+			i, d->md_self);
+		(void)mdc_core_resume(d->md_core, i, 0, false);
+	}
+}
+
 void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 {
 	uint32_t masters[MDC_MAXSETS];
 
+	suspend_leases(d);
 	admin_master(d);
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++)
 		masters[i] = mdc_core_master(d->md_core, i);

@@ -25,6 +25,9 @@ struct mn_set {
 				    "The change log's cached handle") */
 	unsigned int ms_backoff; /* ticks to wait before loading again */
 	unsigned int ms_wait; /* ticks left */
+	uint64_t ms_log_opens; /* fresh opens of ms_log (tests) */
+	uint64_t ms_susp_until; /* a cluster-wide suspend's lease ends then
+				   (CLOCK_MONOTONIC ms); 0: none */
 };
 
 struct meta_mn_daemon {

@@ -123,13 +123,17 @@ static const char *mns_invalid(const struct meta_mns *m)
 		return "bad node";
 	if (!verdict_valid(m->mm_op, m->mm_verdict))
 		return "bad verdict";
-	if (!drive &&
-	    (!zero(m->mm_drive, sizeof(m->mm_drive)) || m->mm_count != 0))
+	bool lease = m->mm_op == META_MNS_SUSPEND;
+
+	if (!drive && (!zero(m->mm_drive, sizeof(m->mm_drive)) ||
+		       (m->mm_count != 0 && !lease)))
 		return "drive given to an operation without one";
 	if (drive && zero(m->mm_drive, sizeof(m->mm_drive)))
 		return "no drive";
-	if ((m->mm_op == META_MNS_ATTACH) !=
-	    (m->mm_count >= 1 && m->mm_count <= 50))
+	if (lease && (m->mm_count < 1 || m->mm_count > META_MNS_MAXLEASE))
+		return "bad suspension lease";
+	if (!lease && (m->mm_op == META_MNS_ATTACH) !=
+			      (m->mm_count >= 1 && m->mm_count <= 50))
 		return "bad replica count";
 	if (hosts ? (m->mm_nhosts < 1 || m->mm_nhosts > META_MNS_MAXHOSTS) :
 		    m->mm_nhosts != 0)
@@ -286,7 +290,20 @@ static int commit_if_master(const char *name, uint32_t self, meta_error_t *ep)
 		return -1;
 	if (!self_is_master(&rec, self) || rec.ms_rep_size == 0)
 		return 0;
-	return meta_set_commit_nodes(name, ep);
+	if (meta_set_commit_nodes(name, ep) == 0)
+		return 0;
+	/*
+	 * A master that sees half or fewer of the replicas cannot write them
+	 * (ME_MDDB_STALE): the change stays in every node's local records,
+	 * as the join of a node to a STALE set must (seed: the joiner is
+	 * STALE then), and the next commit of the node records, which
+	 * writes them all, brings the mddb up to date.
+	 */
+	if (ep->me_code == ME_MDDB_STALE) {
+		meta_error_init(ep);
+		return 0;
+	}
+	return -1;
 }
 
 static int apply_hosts(const struct meta_mns *m, uint32_t self, bool dryrun,
@@ -499,6 +516,10 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
 	case META_MNS_ATTACH:
 	case META_MNS_DETACH:
 		return apply_attach(m, on_master, dryrun, ep);
+	case META_MNS_SUSPEND:
+	case META_MNS_RESUME:
+	case META_MNS_STATE:
+		return 0; /* the daemon's, in h_set(); no record changes */
 	}
 	return meta_error_set(ep, ME_SET_BADMSG, 0, m->mm_name,
 			      "cannot apply set message for");
@@ -506,8 +527,49 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
 
 /* ---- handlers ------------------------------------------------------------ */
 
-/* A handler's exit value: 1 a failure; this one: the set number is used. */
+/* A handler's exit value: 1 a failure; these: the set number is used; a
+ * suspension is made but messages are still under way (ask again). */
 #define META_MNS_EXIT_NUMBERUSED 2
+#define META_MNS_EXIT_NOTDRAINED 3
+
+/*
+ * STATE, sent on the set itself with NO_BCAST: the master answers with its
+ * reading of the set's replicas, "replicas R active A stale S", for a node
+ * about to join (seed: a joiner inherits the master's state).
+ */
+static int h_state(struct meta_mn_hctx *hx, const struct meta_mns *m)
+{
+	unsigned int nrep = 0, nact = 0;
+	struct meta_set *s;
+	struct mddb *db;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	if (hx->hx_set != m->mm_setno || !hx->hx_on_master) {
+		meta_error_set(&e, ME_SET_BADMSG, hx->hx_node, m->mm_name,
+			       "cannot answer for the replicas (not the "
+			       "set's master, or sent on set %u) of set",
+			       hx->hx_set);
+		return meta_mn_fail(hx, &e);
+	}
+	if (meta_set_open(m->mm_name, META_SET_RDONLY | META_SET_ALLOW_HALF, &s,
+			  &e) != 0)
+		return meta_mn_fail(hx, &e);
+	db = meta_set_db(s);
+	for (int i = 0; db != NULL && i < mddb_replica_count(db); i++) {
+		struct mddb_replica_info ri;
+
+		nrep++;
+		if (mddb_replica_info(db, i, &ri, NULL) == 0 &&
+		    (ri.ri_flags & MDDB_F_ACTIVE))
+			nact++;
+	}
+	meta_mn_printf(hx, "replicas %u active %u stale %d\n", nrep, nact,
+		       db != NULL && mddb_state(db) == MDDB_S_STALE);
+	meta_set_close(s);
+	meta_mn_exit(hx, 0);
+	return 0;
+}
 
 static int h_set(struct meta_mn_hctx *hx)
 {
@@ -525,6 +587,36 @@ static int h_set(struct meta_mn_hctx *hx)
 			       m.mm_setno, hx->hx_set);
 		return meta_mn_fail(hx, &e);
 	}
+	if (m.mm_op == META_MNS_SUSPEND || m.mm_op == META_MNS_RESUME) {
+		int cs;
+
+		if (hx->hx_type != MDC_MSG_SET_ADMIN) {
+			meta_error_set(&e, ME_SET_BADMSG, 0, m.mm_name,
+				       "cannot suspend or resume, but on the "
+				       "admin set,");
+			return meta_mn_fail(hx, &e);
+		}
+		cs = meta_mn_hsuspend(hx, m.mm_setno,
+				      m.mm_op == META_MNS_SUSPEND, m.mm_count);
+		if (cs == MDC_CS_SET_NOT_DRAINED) {
+			meta_mn_printf(hx,
+				       "set %s: messages still under way "
+				       "on node %u\n",
+				       m.mm_name, hx->hx_node);
+			meta_mn_exit(hx, META_MNS_EXIT_NOTDRAINED);
+			return 0;
+		}
+		if (cs != MDC_CS_ACK) {
+			meta_error_set(&e, mdc_comm_state_errcode((uint32_t)cs),
+				       hx->hx_node, m.mm_name,
+				       "cannot suspend or resume set");
+			return meta_mn_fail(hx, &e);
+		}
+		meta_mn_exit(hx, 0);
+		return 0;
+	}
+	if (m.mm_op == META_MNS_STATE)
+		return h_state(hx, &m);
 	if (meta_mns_apply(&m, hx->hx_node, hx->hx_on_master, &e) != 0) {
 		meta_mn_fail(hx, &e);
 		/* The initiator tries the next set number on this one. */
@@ -624,50 +716,106 @@ int meta_mnset_send(const struct meta_mns *m, meta_error_t *ep)
 			sizeof(buf), ep);
 }
 
-/* Suspend every class of @setno on this node's mdcommd (polling until
- * drained), so that no other command of the set starts here while its
- * nodes change.  No daemon, or a single node: nothing to do. */
 /*
- * Suspend set @setno on this node's mdcommd while its node list changes,
- * waiting up to 10 s for the messages under way to drain.  *@done says
- * whether resume_set() must undo it.  A suspend that cannot be made or does
- * not drain fails the change: going on unsuspended is what the suspension
- * exists to prevent.
+ * Suspend set @m->mm_setno on every node's mdcommd while its node list
+ * changes (seed: metaset and metadb suspend mdcommd), waiting up to 10 s
+ * for the messages under way to drain everywhere: a SET_ADMIN SUSPEND on
+ * the admin set, which every member runs, asked again while a node answers
+ * that it has not drained (its marks stay and the drain goes on).  Each
+ * node holds the suspension for META_MNS_LEASE seconds at most: if this
+ * process dies before resume_set(), the daemons resume by themselves.
+ * *@done says whether resume_set() must undo it; a suspend that cannot be
+ * made or does not drain fails the change.  No cluster: nothing to do.
  */
-static int suspend_set(uint32_t setno, const char *name, bool *done,
-		       meta_error_t *ep)
+static int suspend_set(const struct meta_mns *m, bool *done, meta_error_t *ep)
 {
-	int answer = 0, i;
+	struct meta_mns s = *m;
+	uint8_t buf[META_MNS_SIZE];
+	const char *v = NULL;
+	unsigned int hold = 0;
+	int i;
 
 	*done = false;
-	if (!meta_mnset_cluster() || setno == 0 || setno > META_MN_SETMAX)
+	if (!meta_mnset_cluster())
 		return 0;
+	memset(&s, 0, sizeof(s));
+	s.mm_op = META_MNS_SUSPEND;
+	s.mm_setno = m->mm_setno;
+	s.mm_setflags = m->mm_setflags;
+	s.mm_ctime = m->mm_ctime;
+	memcpy(s.mm_uuid, m->mm_uuid, sizeof(s.mm_uuid));
+	memcpy(s.mm_name, m->mm_name, sizeof(s.mm_name));
+	s.mm_count = META_MNS_LEASE;
+#ifdef OBAN_TEST_HOOKS
+	/* Test-only: a shorter lease (t0116 kills the initiator). */
+	v = getenv("OBAN_TEST_SUSPEND_LEASE");
+	if (v != NULL && atoi(v) >= 1 && atoi(v) <= META_MNS_MAXLEASE)
+		s.mm_count = (uint32_t)atoi(v);
+	/* Test-only: hold the suspension this many seconds (t0116 sends a
+	 * message from another node meanwhile). */
+	v = getenv("OBAN_TEST_SUSPEND_HOLD");
+	if (v != NULL && atoi(v) > 0 && atoi(v) <= 60)
+		hold = (unsigned int)atoi(v);
+#endif
+	(void)v;
+	if (meta_mns_encode(&s, buf, sizeof(buf), ep) != 0)
+		return -1;
 	for (i = 0; i < 100; i++) {
-		if (mdc_client_ctl(MDC_CLIENT_SUSPEND, setno, 0, 0, &answer,
-				   ep) != 0)
-			return -1;
+		struct mdc_client_req rq = {
+			.cr_set = META_MN_ADMIN_SET,
+			.cr_type = MDC_MSG_SET_ADMIN,
+			.cr_flags = MDC_F_NO_LOG | MDC_F_NO_MCT,
+			.cr_data = buf,
+			.cr_len = sizeof(buf),
+		};
+		struct mdc_result res;
+
+		memset(&res, 0, sizeof(res));
+		/* Any attempt may have suspended some nodes. */
 		*done = true;
-		if (answer == MDC_CS_ACK)
+		if (mdc_client_send(&rq, &res, ep) != 0)
+			return -1;
+		if (res.mr_exitval != META_MNS_EXIT_NOTDRAINED) {
+			if (result_check(&res, ep) != 0)
+				return -1;
+			if (hold > 0)
+				sleep(hold);
 			return 0;
-		if (answer != MDC_CS_SET_NOT_DRAINED)
-			return meta_error_set(
-				ep, mdc_comm_state_errcode((uint32_t)answer), 0,
-				name, "cannot suspend mdcommd for set");
+		}
 		usleep(100 * 1000);
 	}
-	return meta_error_set(ep, SET_ERROR(EBUSY), 0, name,
+	return meta_error_set(ep, SET_ERROR(EBUSY), 0, m->mm_name,
 			      "cannot suspend mdcommd (messages still under "
 			      "way after 10 s) for set");
 }
 
-static void resume_set(uint32_t setno, bool done)
+/* Undo suspend_set() on every node; this node's daemon directly too, in
+ * case the message cannot go out (the others' leases end it there). */
+static void resume_set(const struct meta_mns *m, bool done)
 {
+	struct meta_mns s;
+	uint8_t buf[META_MNS_SIZE];
 	meta_error_t e;
 	int answer;
 
-	if (done)
-		(void)mdc_client_ctl(MDC_CLIENT_RESUME, setno, 0, 0, &answer,
-				     &e);
+	if (!done)
+		return;
+	memset(&s, 0, sizeof(s));
+	s.mm_op = META_MNS_RESUME;
+	s.mm_setno = m->mm_setno;
+	s.mm_setflags = m->mm_setflags;
+	s.mm_ctime = m->mm_ctime;
+	memcpy(s.mm_uuid, m->mm_uuid, sizeof(s.mm_uuid));
+	memcpy(s.mm_name, m->mm_name, sizeof(s.mm_name));
+	meta_error_init(&e);
+	if (meta_mns_encode(&s, buf, sizeof(buf), &e) != 0 ||
+	    send_one(META_MN_ADMIN_SET, MDC_MSG_SET_ADMIN,
+		     MDC_F_NO_LOG | MDC_F_NO_MCT, buf, sizeof(buf), &e) != 0)
+		fprintf(stderr,
+			"metaset: %s (the other nodes resume set %s when "
+			"their lease of %u s ends)\n",
+			meta_strerror(&e), m->mm_name, META_MNS_LEASE);
+	(void)mdc_client_ctl(MDC_CLIENT_RESUME, m->mm_setno, 0, 0, &answer, &e);
 }
 
 /* A message about set @name from this node's record of it. */
@@ -842,15 +990,76 @@ int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
 			return meta_error_set(ep, ME_SET_HASDRIVES, 0, name,
 					      "cannot delete set");
 	}
-	if (suspend_set(m.mm_setno, name, &susp, ep) != 0)
+	if (suspend_set(&m, &susp, ep) != 0)
 		rc = -1;
 	else
 		rc = meta_mnset_send(&m, ep);
-	resume_set(m.mm_setno, susp);
+	resume_set(&m, susp);
 	return rc;
 }
 
 /* This node's view of the set for meta_join_check(). */
+/*
+ * Ask set @m's master @master for its replicas (STATE) into @st.  This
+ * node's mdcommd is told the master first (the query goes through it), and
+ * told again "none" when anything fails; the caller does the same when the
+ * join does not happen.  Sent while the set is suspended (OVERRIDE_SUSPEND),
+ * so the master's state cannot change before the join.
+ */
+static int ask_master(const struct meta_mns *mn, uint32_t master,
+		      struct meta_join_state *st, meta_error_t *ep)
+{
+	struct meta_mns m = *mn;
+	uint8_t buf[META_MNS_SIZE];
+	struct mdc_client_req rq = {
+		.cr_set = mn->mm_setno,
+		.cr_type = MDC_MSG_SET_ADMIN,
+		.cr_flags = MDC_F_NO_LOG | MDC_F_NO_BCAST | MDC_F_NO_MCT |
+			    MDC_F_OVERRIDE_SUSPEND,
+		.cr_data = buf,
+		.cr_len = sizeof(buf),
+	};
+	struct mdc_result res;
+	unsigned int nrep, nact;
+	int stale, answer;
+	meta_error_t e;
+
+	m.mm_op = META_MNS_STATE;
+	m.mm_node = 0;
+	m.mm_verdict = 0;
+	memset(&res, 0, sizeof(res));
+	if (meta_mns_encode(&m, buf, sizeof(buf), ep) != 0 ||
+	    mdc_client_ctl(MDC_CLIENT_SETMASTER, m.mm_setno, 0, master, &answer,
+			   ep) != 0)
+		return -1;
+	if (mdc_client_send(&rq, &res, ep) != 0) {
+		/* the code says why (no answer, not joined, ...) */
+		snprintf(ep->me_what, sizeof(ep->me_what),
+			 "cannot ask node %u, the master, for its replicas "
+			 "of set",
+			 master);
+		snprintf(ep->me_object, sizeof(ep->me_object), "%s", m.mm_name);
+		goto undo;
+	}
+	if (result_check(&res, ep) != 0)
+		goto undo; /* the master's own error, naming it */
+	res.mr_out[sizeof(res.mr_out) - 1] = '\0';
+	if (sscanf((const char *)res.mr_out, "replicas %u active %u stale %d",
+		   &nrep, &nact, &stale) != 3) {
+		meta_error_set(ep, ME_SET_BADMSG, master, m.mm_name,
+			       "cannot read the master's replicas of set");
+		goto undo;
+	}
+	st->js_master_replicas = nrep;
+	st->js_master_active = nact;
+	st->js_master_stale = stale != 0;
+	return 0;
+undo:
+	(void)mdc_client_ctl(MDC_CLIENT_SETMASTER, m.mm_setno, 0, 0, &answer,
+			     &e);
+	return -1;
+}
+
 static int join_view(const char *name, struct meta_join_state *st,
 		     uint32_t *master_id, meta_error_t *ep)
 {
@@ -929,7 +1138,8 @@ int meta_mnset_verdict(const char *name, bool join, meta_error_t *ep)
 	return v;
 }
 
-static int join_or_withdraw(const char *name, bool join, meta_error_t *ep)
+static int join_or_withdraw(const char *name, bool join, int *vp,
+			    meta_error_t *ep)
 {
 	struct meta_nodelist_ent self;
 	struct meta_join_state st;
@@ -937,29 +1147,45 @@ static int join_or_withdraw(const char *name, bool join, meta_error_t *ep)
 	uint32_t master;
 	meta_error_t e;
 	int v, rc, answer;
-	bool susp;
+	bool susp, asked = false;
 
+	*vp = META_JV_NOOP;
 	if (meta_node_self(&self, ep) != 0 ||
 	    mns_from_set(name, join ? META_MNS_JOIN : META_MNS_WITHDRAW, &m,
-			 NULL, NULL, ep) != 0 ||
-	    join_view(name, &st, &master, ep) != 0)
+			 NULL, NULL, ep) != 0)
 		return -1;
-	v = meta_join_check(&st, join, ep);
-	if (v < 0) {
-		snprintf(ep->me_object, sizeof(ep->me_object), "%s", name);
+	/* Suspended first: the master's state cannot change meanwhile. */
+	if (suspend_set(&m, &susp, ep) != 0) {
+		resume_set(&m, susp);
 		return -1;
 	}
-	if (v == META_JV_NOOP)
-		return 0;
-	m.mm_node = self.ne_id;
-	m.mm_verdict = (uint32_t)v;
-	if (suspend_set(m.mm_setno, name, &susp, ep) != 0)
-		rc = -1;
-	else
+	rc = join_view(name, &st, &master, ep);
+	/* A later joiner takes the master's reading of the replicas. */
+	if (rc == 0 && join && meta_mnset_cluster() && !st.js_self_joined &&
+	    st.js_owners > 0 && st.js_has_drives && master != 0 &&
+	    master != self.ne_id) {
+		rc = ask_master(&m, master, &st, ep);
+		asked = rc == 0;
+	}
+	v = rc == 0 ? meta_join_check(&st, join, ep) : -1;
+	if (rc == 0 && v < 0)
+		snprintf(ep->me_object, sizeof(ep->me_object), "%s", name);
+	if (v > META_JV_NOOP) {
+		m.mm_node = self.ne_id;
+		m.mm_verdict = (uint32_t)v;
 		rc = meta_mnset_send(&m, ep);
-	resume_set(m.mm_setno, susp);
-	if (rc != 0 || !meta_mnset_cluster())
+	} else {
+		rc = v < 0 ? -1 : 0;
+	}
+	resume_set(&m, susp);
+	if ((rc != 0 || v == META_JV_NOOP) && asked)
+		(void)mdc_client_ctl(MDC_CLIENT_SETMASTER, m.mm_setno, 0, 0,
+				     &answer, &e);
+	if (rc != 0 || v == META_JV_NOOP)
 		return rc;
+	*vp = v;
+	if (!meta_mnset_cluster())
+		return 0;
 	/* Tell this node's mdcommd where the set's messages go now. */
 	if (join && (v == META_JV_MASTER || v == META_JV_MASTER_STALE))
 		master = self.ne_id;
@@ -973,12 +1199,21 @@ static int join_or_withdraw(const char *name, bool join, meta_error_t *ep)
 
 int meta_mnset_join(const char *name, meta_error_t *ep)
 {
-	return join_or_withdraw(name, true, ep);
+	int v;
+
+	return join_or_withdraw(name, true, &v, ep);
+}
+
+int meta_mnset_join_verdict(const char *name, int *verdict, meta_error_t *ep)
+{
+	return join_or_withdraw(name, true, verdict, ep);
 }
 
 int meta_mnset_withdraw(const char *name, meta_error_t *ep)
 {
-	return join_or_withdraw(name, false, ep);
+	int v;
+
+	return join_or_withdraw(name, false, &v, ep);
 }
 
 int meta_mnset_drives_changed(const char *name, bool first, meta_error_t *ep)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t0100-mdcommd: mdcommd on three real corosync nodes, driven by mdcctl
-# (what daemons/mdcommd/check-2node.sh checked by hand, on the harness).
+# (what the by-hand daemons/mdcommd/check-2node.sh checked, on the harness).
 #
 # Every daemon sees the three members; with node 1 named master of set 1,
 # pings and NO_LOG TEST messages from any node run once on every node; a
@@ -31,6 +31,10 @@ for k in 1 2 3; do
 		[ "$(mdc_status_field $k runs)" = 5 ]
 done
 t_check "node 1 was master of all 5" [ "$(mdc_status_field 1 'master jobs')" = 5 ]
+# (from check-2node.sh) Set 1 is no set of these nodes: a logged message
+# has no change log to go to and is refused (LOG_FAIL), running nowhere.
+mdc_expect "a logged TEST1 is refused: no change log for set 1" "change log" 2 send 1 TEST1
+t_check "it ran nowhere" [ "$(mdc_status_field 1 runs)" = 5 ]
 
 mdc_expect "suspend set 1 on node 2" "^ACK" 2 suspend 1
 mdc_expect "FAIL_ON_SUSPEND send refused while suspended" "suspended" 2 send 1 TEST2 0x201

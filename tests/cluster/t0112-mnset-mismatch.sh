@@ -57,6 +57,8 @@ t_check "metainit d11 from node 3" ocl exec 3 timeout 60 metainit -s blue d11 1 
 t_check "metastat -p is the same on nodes 2 and 3" mn_same_stat blue "2 3"
 printf '%s\n' "$MN_STAT" | sed 's/^/# /'
 t_check "d11 is there" sh -c "printf '%s\n' \"\$1\" | grep -q '^blue/d11 '" _ "$MN_STAT"
+t_check "and d10, the command that differed (the master committed it)" \
+	sh -c "printf '%s\n' \"\$1\" | grep -q '^blue/d10 '" _ "$MN_STAT"
 t_check "node 2's mdcommd is still running" kill -0 "$(mdc_pid 2)"
 wait "$init_pid"
 rc=$?

@@ -629,6 +629,14 @@ static void test_runtime_cf(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "line 3"));
 	write_file(path, "commd_out_file relative/path\n");
 	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), -1);
+	/* The fence command: an absolute path, no arguments. */
+	write_file(path, "commd_fence_command /usr/sbin/fence-me\n");
+	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), 0);
+	CU_ASSERT_STRING_EQUAL(rt.rt_fence_command, "/usr/sbin/fence-me");
+	write_file(path, "commd_fence_command fence-me\n");
+	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), -1);
+	write_file(path, "commd_fence_command /usr/sbin/fence-me -f\n");
+	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), -1);
 
 	/* No file: the defaults. */
 	ocu_path(path, sizeof(path), "absent.cf");
@@ -636,6 +644,7 @@ static void test_runtime_cf(void)
 	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), 0);
 	CU_ASSERT_EQUAL(rt.rt_verbosity, 0);
 	CU_ASSERT_EQUAL(rt.rt_action, MDC_INCONS_FENCE);
+	CU_ASSERT_STRING_EQUAL(rt.rt_fence_command, "");
 	CU_ASSERT_EQUAL(rt.rt_out_max, MDC_OUT_MAX_DEFAULT);
 }
 

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <oban/debug.h>
@@ -808,6 +809,194 @@ static void test_admin_set(void)
 	cl_destroy();
 }
 
+/* Send a SET_ADMIN @op about set blue on set @on from @node; run. */
+static void admin_susp(uint32_t on, uint32_t node, uint32_t op, uint32_t lease,
+		       struct treply *tr)
+{
+	uint8_t buf[META_MNS_SIZE];
+	struct meta_mns m;
+	struct mdc_send s;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	memset(&m, 0, sizeof(m));
+	m.mm_op = op;
+	m.mm_setno = setno;
+	m.mm_setflags = 1;
+	snprintf(m.mm_name, sizeof(m.mm_name), "blue");
+	m.mm_count = lease;
+	VERIFY0(meta_mns_encode(&m, buf, sizeof(buf), &e));
+	memset(&s, 0, sizeof(s));
+	s.sd_set = on;
+	s.sd_type = MDC_MSG_SET_ADMIN;
+	s.sd_flags = MDC_F_NO_LOG | MDC_F_NO_MCT;
+	s.sd_data = buf;
+	s.sd_len = sizeof(buf);
+	memset(tr, 0, sizeof(*tr));
+	VERIFY0(mdc_core_send(nodes[node].tn_core, &s, t_reply, tr, NULL, &e));
+	cl_run(30);
+}
+
+/* A NO_LOG TEST2 on set blue from @node: its answer code. */
+static uint32_t ping_from(uint32_t node)
+{
+	struct treply tr;
+	struct mdc_send s;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	memset(&s, 0, sizeof(s));
+	s.sd_set = setno;
+	s.sd_type = MDC_MSG_TEST2;
+	s.sd_flags = MDC_F_NO_LOG;
+	memset(&tr, 0, sizeof(tr));
+	VERIFY0(mdc_core_send(nodes[node].tn_core, &s, t_reply, &tr, NULL, &e));
+	cl_run(30);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	return tr.tr_res.mr_comm_state;
+}
+
+/*
+ * The cluster-wide suspension (doc/mdcommd.md 7): a SET_ADMIN SUSPEND sent
+ * from node 3 suspends set blue on every node, so a message from node 2
+ * is answered SUSPENDED; RESUME from node 3 lifts it everywhere; a
+ * suspension whose lease (1 s) ran out is lifted by each daemon's tick.
+ */
+static void test_suspend_all(void)
+{
+	struct treply tr;
+
+	cl_create(77);
+	CU_ASSERT_EQUAL(ping_from(2), MDC_CS_ACK);
+	admin_susp(31, 3, META_MNS_SUSPEND, 60, &tr);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(ping_from(i), MDC_CS_SUSPENDED);
+	admin_susp(31, 3, META_MNS_RESUME, 0, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(ping_from(i), MDC_CS_ACK);
+	/* The lease: nobody resumes; the ticks do once it ran out. */
+	admin_susp(31, 1, META_MNS_SUSPEND, 1, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		meta_mn_daemon_tick(nodes[i].tn_d);
+	CU_ASSERT_EQUAL(ping_from(2), MDC_CS_SUSPENDED);
+	usleep(1100 * 1000);
+	for (uint32_t i = 1; i <= N; i++)
+		meta_mn_daemon_tick(nodes[i].tn_d);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(ping_from(i), MDC_CS_ACK);
+	/* A SUSPEND sent on the set itself, not the admin set: refused
+	 * (it would suspend its own set), and nothing is suspended. */
+	admin_susp(setno, 2, META_MNS_SUSPEND, 60, &tr);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_NOT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(ping_from(i), MDC_CS_ACK);
+	cl_destroy();
+}
+
+/*
+ * The change log's cached handle (doc/mdcommd.md 11a): reused while
+ * nothing changed, opened afresh after a writable close of the set by
+ * anyone, a change of the local replica's file, a master change, and for
+ * a replay; a read-only close does not count.  Counted by the daemon's
+ * fresh opens of the handle.
+ */
+static void test_log_cache(void)
+{
+	struct meta_mn_daemon *d;
+	struct mdc_msg msg, other;
+	struct meta_set *s;
+	struct mdc_msg slots[MDC_LOG_SLOTS];
+	char data[1024];
+	struct timeval tv[2];
+	uint32_t inuse;
+	uint64_t n;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	cl_create(901);
+	d = nodes[1].tn_d;
+	memset(&msg, 0, sizeof(msg));
+	msg.mm_id = (struct mdc_msgid){ .mi_nid = 1,
+					.mi_seq = 4242,
+					.mi_oclass = 1 };
+	msg.mm_type = MDC_MSG_TEST1; /* class 1 */
+	msg.mm_set = setno;
+	msg.mm_sender = 1;
+#define LOG_ROUND()                                                          \
+	do {                                                                 \
+		CU_ASSERT_EQUAL(meta_mn_store_ops.so_log_write(d, &msg,      \
+							       &other, &e),  \
+				0);                                          \
+		CU_ASSERT_EQUAL(                                             \
+			meta_mn_store_ops.so_log_clear(d, setno, 1, &e), 0); \
+	} while (0)
+
+	LOG_ROUND();
+	n = meta_mn_daemon_log_opens(d, setno);
+	CU_ASSERT(n >= 1);
+	/* Nothing changed: the same handle, write and clear alike. */
+	LOG_ROUND();
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n);
+	/* A read-only open and close of the set: still the same. */
+	VERIFY0(meta_set_open("blue", META_SET_RDONLY, &s, &e));
+	meta_set_close(s);
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n);
+	/* A writable close (it may have committed): opened afresh, once. */
+	VERIFY0(meta_set_open("blue", 0, &s, &e));
+	meta_set_close(s);
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 1);
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 1);
+	/* The local replica's file changed (its modification time). */
+	snprintf(data, sizeof(data), "%s/local/data.mdb",
+		 oban_dir(OBAN_DIR_STATE));
+	VERIFY0(gettimeofday(&tv[0], NULL));
+	tv[0].tv_sec += 3600;
+	tv[1] = tv[0];
+	CU_ASSERT_EQUAL_FATAL(utimes(data, tv), 0);
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 2);
+	/* A master change (seen by the tick) drops it, even back to us. */
+	VERIFY0(mdc_core_set_master(nodes[1].tn_core, setno, 2, &e));
+	meta_mn_daemon_tick(d);
+	VERIFY0(mdc_core_set_master(nodes[1].tn_core, setno, 1, &e));
+	meta_mn_daemon_tick(d);
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 3);
+	/* A replay reads from a fresh open; the handle is kept after it. */
+	CU_ASSERT_EQUAL(meta_mn_store_ops.so_log_read_all(d, setno, slots,
+							  &inuse, &e),
+			0);
+	CU_ASSERT_EQUAL(inuse, 0);
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 4);
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 4);
+	/* And what the cached handle wrote is on disk: a fresh reader
+	 * finds the slot, then finds it cleared. */
+	CU_ASSERT_EQUAL(meta_mn_store_ops.so_log_write(d, &msg, &other, &e), 0);
+	CU_ASSERT_EQUAL(meta_mn_store_ops.so_log_read_all(d, setno, slots,
+							  &inuse, &e),
+			0);
+	CU_ASSERT_EQUAL(inuse, 1u << 1);
+	CU_ASSERT(mdc_msgid_eq(&slots[1].mm_id, &msg.mm_id));
+	CU_ASSERT_EQUAL(meta_mn_store_ops.so_log_clear(d, setno, 1, &e), 0);
+	CU_ASSERT_EQUAL(meta_mn_store_ops.so_log_read_all(d, setno, slots,
+							  &inuse, &e),
+			0);
+	CU_ASSERT_EQUAL(inuse, 0);
+#undef LOG_ROUND
+	cl_destroy();
+}
+
 static CU_TestInfo mn_tests[] = {
 	{ "admin_set", test_admin_set },
 	{ "forward", test_forward },
@@ -819,6 +1008,8 @@ static CU_TestInfo mn_tests[] = {
 	{ "master_loss_after_log", test_master_loss_after_log },
 	{ "master_loss_after_work", test_master_loss_after_work },
 	{ "parse_and_check", test_parse_and_check },
+	{ "log_cache", test_log_cache },
+	{ "suspend_all", test_suspend_all },
 	CU_TEST_INFO_NULL,
 };
 

@@ -414,6 +414,8 @@ static void mns_fill(struct meta_mns *m, uint32_t op)
 		memset(m->mm_drive, 0x5a, 16);
 		m->mm_count = op == META_MNS_ATTACH ? 2 : 0;
 	}
+	if (op == META_MNS_SUSPEND)
+		m->mm_count = META_MNS_LEASE;
 }
 
 static void test_mns_roundtrip(void)
@@ -540,6 +542,17 @@ static void test_mns_bad(void)
 	buf[4] = 2; /* version */
 	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "version"));
+	/* A suspension's lease: 1..META_MNS_MAXLEASE; none on a resume. */
+	mns_fill(&m, META_MNS_SUSPEND);
+	m.mm_count = 0;
+	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), -1);
+	m.mm_count = META_MNS_MAXLEASE + 1;
+	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), -1);
+	m.mm_count = META_MNS_MAXLEASE;
+	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
+	mns_fill(&m, META_MNS_RESUME);
+	m.mm_count = 5;
+	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), -1);
 	mns_fill(&m, META_MNS_WITHDRAW);
 	m.mm_verdict = META_JV_MASTER; /* a join verdict for a withdraw */
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), -1);

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# t0116-mnset-suspend: metaset suspends the set on every node while it
+# changes the set's nodes, and a suspension always ends.
+#
+# Set blue on nodes 1..3, node 2 the master.  Node 3 withdraws with the
+# test hook OBAN_TEST_SUSPEND_HOLD=10 (its metaset holds the suspension
+# 10 s before sending the change): meanwhile a ping of the set is answered
+# SUSPENDED on nodes 1 and 2 (not only on node 3, where metaset runs), and
+# a metainit started on node 1 is held (it retries while SUSPENDED: d10
+# does not exist anywhere); after the withdraw the set is resumed
+# everywhere and the metainit completes (d10 on nodes 1 and 2, the same
+# metastat -p).  Then node 3 joins with a hold of 30 s and a lease of 8 s
+# (OBAN_TEST_SUSPEND_LEASE) and its metaset is killed while it holds the
+# suspension: without any resume, every node's daemon ends the suspension
+# when the lease runs out (a ping is ACK again on nodes 1..3), and node 3
+# then joins normally.
+. "$(dirname "$0")/test-lib.sh"
+t_require_cluster
+[ "${OBAN_TEST_HOOKS:-yes}" = yes ] || t_skip "test hooks are not built in (configure --enable-test-hooks)"
+. "$T_HERE/t01-mdc-lib.sh"
+
+t_up 3
+mn_drives 2
+mn_setup "1 2 3"
+mn_set blue 2 "2 1 3" "d1 d2"
+setno=$(ocl exec 2 metaset -s blue | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
+t_check "set blue has a number ($setno)" [ -n "$setno" ]
+mdc_expect "ping from node 1: ACK" "set $setno: ACK" 1 ping "$setno"
+
+# ping K PAT: node K's ping of the set matches PAT (bounded wait).
+ping_is() { mdc_wait sh -c "'$OCLUSTER' -d '$T_DIR' exec $1 '$MDC_CTL' ping $setno 2>&1 | grep -qi '$2'"; }
+
+ocl exec 3 env OBAN_TEST_SUSPEND_HOLD=10 metaset -s blue -w > "$T_DIR/w.out" 2>&1 &
+wpid=$!
+t_check "node 1's daemon has the set suspended" ping_is 1 SUSPENDED
+t_check "node 2's daemon (the master) has it suspended" ping_is 2 SUSPENDED
+ocl exec 1 metainit -s blue d10 1 1 "$T_DIR/shared/d1" > "$T_DIR/i.out" 2>&1 &
+ipid=$!
+sleep 2
+t_check "the metainit from node 1 is held" kill -0 "$ipid"
+t_check "d10 exists on no node meanwhile" sh -c "! '$OCLUSTER' -d '$T_DIR' exec 2 metastat -s blue -p | grep -q '^blue/d10 '"
+wait "$wpid"
+rc=$?
+t_check "node 3's withdraw succeeded ($(cat "$T_DIR/w.out"))" [ $rc = 0 ]
+for ((i = 0; i < 300; i++)); do kill -0 "$ipid" 2>/dev/null || break; sleep 0.2; done
+wait "$ipid"
+rc=$?
+t_check "the metainit from node 1 completed after the resume ($(cat "$T_DIR/i.out"))" [ $rc = 0 ]
+t_check "metastat -p is the same on nodes 1 and 2" mn_same_stat blue "1 2"
+t_check "and holds d10" sh -c "printf '%s\n' \"\$1\" | grep -q '^blue/d10 '" _ "$MN_STAT"
+mdc_expect "ping from node 1: ACK again" "set $setno: ACK" 1 ping "$setno"
+
+# An initiator that dies while it holds the suspension: the leases end it.
+ocl exec 3 env OBAN_TEST_SUSPEND_HOLD=30 OBAN_TEST_SUSPEND_LEASE=8 \
+	metaset -s blue -j > "$T_DIR/j.out" 2>&1 &
+jpid=$!
+t_check "node 1's daemon has the set suspended again" ping_is 1 SUSPENDED
+kill -KILL "$jpid"
+wait "$jpid" 2>/dev/null
+t_ok "node 3's metaset -j killed while it holds the suspension"
+for k in 1 2 3; do
+	t_check "node $k resumes by itself when the lease ends" ping_is "$k" ACK
+done
+t_check "node 1's daemon said so" grep -q "lease ran out without a resume: resumed on node 1" \
+	"$T_DIR/node1/log/mdcommd.log"
+t_check "node 3 joins again" ocl exec 3 metaset -s blue -j
+t_check "metastat -p is the same on nodes 1, 2, 3" mn_same_stat blue "1 2 3"
+
+t_down
+t_done

@@ -11,7 +11,11 @@
 # "bench" on every node with one shared drive (so that its change log
 # exists), all joined, node 1 first (the master).  Then, initiator on
 # node 2 (a slave):
-#   - the raw CPG round trip (cpgprobe rtt, sender node 2);
+#   - the raw CPG figures (cpgprobe, sender node 2): the ping-pong round
+#     trip through node 1 (PING from node 2, PONG from node 1, timed until
+#     node 2 delivers the PONG: there and back, as a message to the master
+#     and its answer), and the one-way ordered delivery (cpgprobe's "rtt":
+#     a multicast until the sender's own delivery, one ordered pass);
 #   - a null logged message round trip: TEST2 without NO_LOG (the master
 #     writes and clears its change-log slot), and the same with NO_LOG;
 #     mdcbench rtt (bench/mdcbench.c);
@@ -119,18 +123,21 @@ for n in $sizes; do
 	setup "$n" || die "setup on $n nodes"
 	setno=$(ocl exec 2 metaset -s bench | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
 	[ -n "$setno" ] || die "no set number"
-	cpg=$(cpg_baseline "$dir" 2 -r "$rounds" -s 200 -b 2 -p 5) || die "cpg baseline"
+	cpg=$(cpg_baseline "$dir" 2 -r "$rounds" -s 200 -b 2 -p 5 -P 1) || die "cpg baseline"
 	logged=$(ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 0 -n "$rounds" -T 60) ||
 		die "logged TEST2"
 	nolog=$(ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 1 -n "$rounds" -T 60) ||
 		die "NO_LOG TEST2"
 	c=$(echo "$cpg" | val cpg_rtt_us_median)
+	p=$(echo "$cpg" | val cpg_pingpong_us_median)
 	l=$(echo "$logged" | val mdc_rtt_us_median)
 	u=$(echo "$nolog" | val mdc_rtt_us_median)
-	echo "nodes=$n cpg_rtt_us_median=$c cpg_rtt_us_p99=$(echo "$cpg" | val cpg_rtt_us_p99)"
+	echo "nodes=$n cpg_pingpong_us_median=$p cpg_pingpong_us_p99=$(echo "$cpg" | val cpg_pingpong_us_p99) pong_node=$(echo "$cpg" | val cpg_pingpong_node)"
+	echo "nodes=$n cpg_oneway_us_median=$c cpg_oneway_us_p99=$(echo "$cpg" | val cpg_rtt_us_p99)"
 	echo "nodes=$n logged_test2_rtt_us_median=$l p99=$(echo "$logged" | val mdc_rtt_us_p99) count=$(echo "$logged" | val mdc_rtt_count)"
 	echo "nodes=$n nolog_test2_rtt_us_median=$u p99=$(echo "$nolog" | val mdc_rtt_us_p99) count=$(echo "$nolog" | val mdc_rtt_count)"
-	echo "nodes=$n ratio_logged_to_cpg=$(awk "BEGIN{printf \"%.1f\", $l/$c}") ratio_nolog_to_cpg=$(awk "BEGIN{printf \"%.1f\", $u/$c}")"
+	echo "nodes=$n ratio_logged_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $l/$p}") ratio_nolog_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $u/$p}")"
+	echo "nodes=$n ratio_logged_to_cpg_oneway=$(awk "BEGIN{printf \"%.1f\", $l/$c}") ratio_nolog_to_cpg_oneway=$(awk "BEGIN{printf \"%.1f\", $u/$c}")"
 	if [ "$n" = 3 ]; then
 		ocl exec 1 metaset -s one -M -a -h node1 >/dev/null &&
 			ocl exec 1 metaset -s one -a "$dir/shared/d2" >/dev/null &&

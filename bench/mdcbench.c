@@ -9,6 +9,10 @@
  *   mdcbench rtt [-s SET] [-t TYPE] [-f FLAGS] [-n COUNT] [-T SECONDS]
  *       COUNT (default 500) messages one after another, at most SECONDS
  *       (default 30); the round trip of each, in microseconds.
+ *   mdcbench rpc [-n COUNT] [-T SECONDS]
+ *       COUNT (default 500) STATUS calls to this node's daemon, one after
+ *       another: the local RPC hop alone (connect, call, answer), which
+ *       touches no other node; its round trip, in microseconds.
  *   mdcbench mix [-s SET] [-f FLAGS] [-c CLASSES] [-n COUNT] [-T SECONDS]
  *       one thread per class 1..CLASSES (default 5), each sending TEST<c>
  *       (class c) back to back, COUNT each at most (default 2000), for at
@@ -55,6 +59,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: mdcbench rtt [-s SET] [-t TYPE] [-f FLAGS] [-n COUNT] "
 		"[-T SECONDS]\n"
+		"       mdcbench rpc [-n COUNT] [-T SECONDS]\n"
 		"       mdcbench mix [-s SET] [-f FLAGS] [-c CLASSES] [-n COUNT] "
 		"[-T SECONDS]\n");
 	exit(2);
@@ -105,8 +110,31 @@ static int send_one(uint32_t set, uint32_t type, uint32_t flags)
 	return 0;
 }
 
-static int run_rtt(uint32_t set, uint32_t type, uint32_t flags, unsigned count,
-		   unsigned seconds)
+/* One STATUS call: the local RPC hop, no other node involved. */
+static int status_one(uint32_t set, uint32_t type, uint32_t flags)
+{
+	struct mdc_client_status st;
+	meta_error_t e;
+
+	(void)set;
+	(void)type;
+	(void)flags;
+	meta_error_init(&e);
+	if (mdc_client_status(&st, &e) != 0) {
+		fprintf(stderr, "mdcbench: status: %s\n", meta_strerror(&e));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * COUNT calls of @one one after another (after one untimed call); prints
+ * PREFIX_{count,us_mean,us_median,us_p99}.
+ */
+static int time_calls(const char *prefix,
+		      int (*one)(uint32_t, uint32_t, uint32_t), uint32_t set,
+		      uint32_t type, uint32_t flags, unsigned count,
+		      unsigned seconds)
 {
 	double *t = calloc(count, sizeof(*t));
 	double start, end, sum = 0;
@@ -114,8 +142,8 @@ static int run_rtt(uint32_t set, uint32_t type, uint32_t flags, unsigned count,
 
 	if (t == NULL)
 		return 1;
-	/* one untimed send: connection set-up, master known, caches warm */
-	if (send_one(set, type, flags) != 0) {
+	/* one untimed call: connection set-up, master known, caches warm */
+	if (one(set, type, flags) != 0) {
 		free(t);
 		return 1;
 	}
@@ -124,7 +152,7 @@ static int run_rtt(uint32_t set, uint32_t type, uint32_t flags, unsigned count,
 	while (n < count && now_us() < end) {
 		double t0 = now_us();
 
-		if (send_one(set, type, flags) != 0) {
+		if (one(set, type, flags) != 0) {
 			free(t);
 			return 1;
 		}
@@ -132,13 +160,21 @@ static int run_rtt(uint32_t set, uint32_t type, uint32_t flags, unsigned count,
 		sum += t[n++];
 	}
 	qsort(t, n, sizeof(*t), cmp_double);
-	printf("mdc_rtt_type=%s\nmdc_rtt_flags=%#x\nmdc_rtt_count=%u\n"
-	       "mdc_rtt_us_mean=%.0f\nmdc_rtt_us_median=%.0f\n"
-	       "mdc_rtt_us_p99=%.0f\n",
-	       mdc_msgtype_name(type), flags, n, n ? sum / n : 0,
-	       n ? t[n / 2] : 0, n ? t[(size_t)(n * 0.99)] : 0);
+	printf("%s_count=%u\n%s_us_mean=%.0f\n%s_us_median=%.0f\n"
+	       "%s_us_p99=%.0f\n",
+	       prefix, n, prefix, n ? sum / n : 0, prefix, n ? t[n / 2] : 0,
+	       prefix, n ? t[(size_t)(n * 0.99)] : 0);
 	free(t);
 	return 0;
+}
+
+static int run_rtt(uint32_t set, uint32_t type, uint32_t flags, unsigned count,
+		   unsigned seconds)
+{
+	printf("mdc_rtt_type=%s\nmdc_rtt_flags=%#x\n", mdc_msgtype_name(type),
+	       flags);
+	return time_calls("mdc_rtt", send_one, set, type, flags, count,
+			  seconds);
 }
 
 struct mix_arg {
@@ -249,6 +285,9 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "rtt") == 0)
 		return run_rtt(set, type, flags, count ? count : 500,
 			       seconds ? seconds : 30);
+	if (strcmp(mode, "rpc") == 0)
+		return time_calls("mdc_rpc", status_one, 0, 0, 0,
+				  count ? count : 500, seconds ? seconds : 30);
 	if (strcmp(mode, "mix") == 0)
 		return run_mix(set, flags, classes, count ? count : 2000,
 			       seconds ? seconds : 10);

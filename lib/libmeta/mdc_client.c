@@ -185,15 +185,14 @@ static struct client_conn *conn_get(bool *kept, meta_error_t *ep)
 	if (cc == NULL) {
 		cc = calloc(1, sizeof(*cc));
 		if (cc == NULL) {
-			meta_error_set(ep, SET_ERROR(ENOMEM), 0,
-				       "mdcommd.sock", "cannot reach mdcommd");
+			meta_error_set(ep, SET_ERROR(ENOMEM), 0, "mdcommd.sock",
+				       "cannot reach mdcommd");
 			return NULL;
 		}
-		if (conn_have_key &&
-		    pthread_setspecific(conn_key, cc) != 0) {
+		if (conn_have_key && pthread_setspecific(conn_key, cc) != 0) {
 			free(cc);
-			meta_error_set(ep, SET_ERROR(ENOMEM), 0,
-				       "mdcommd.sock", "cannot reach mdcommd");
+			meta_error_set(ep, SET_ERROR(ENOMEM), 0, "mdcommd.sock",
+				       "cannot reach mdcommd");
 			return NULL;
 		}
 	}

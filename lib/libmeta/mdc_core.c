@@ -28,7 +28,9 @@
  *     processed or queued (a duplicate), queues it if class C is busy on
  *     the master, and otherwise marks C busy and starts a job.
  *  4. Unless M is NO_LOG, M0 writes M into change-log slot C of S
- *     (so_log_write) before anything runs.  A slot holding the same id is a
+ *     (so_log_write) before anything runs.  (Every master change and
+ *     every membership or quorum change calls so_log_forget first, so a
+ *     store may trust a slot it cleared itself until then.)  A slot holding the same id is a
  *     retry and fine; a slot holding another message means a replay is
  *     owed: the new initiator gets CLASS_BUSY (it retries) and the logged
  *     message is processed instead.  A failed write answers LOG_FAIL.
@@ -222,6 +224,13 @@ struct mdc_hctx {
 
 static void master_kick(struct mdc_core *c, uint32_t set);
 static void drain_continue(struct mdc_core *c);
+
+/* so_log_forget (mdc_core.h): @set's log may have changed under us. */
+static void log_forget(struct mdc_core *c, uint32_t set)
+{
+	if (c->mc_cfg.cc_store->so_log_forget != NULL)
+		c->mc_cfg.cc_store->so_log_forget(c->mc_cfg.cc_store_arg, set);
+}
 static int core_send_locked(struct mdc_core *c, const struct mdc_send *s,
 			    mdc_reply_fn fn, void *cookie,
 			    struct mdc_msgid *idp, meta_error_t *ep);
@@ -1267,6 +1276,7 @@ static void core_confchg(void *arg, const uint32_t *members, size_t n)
 	size_t i;
 
 	core_lock(c);
+	log_forget(c, 0);
 	memset(c->mc_member, 0, sizeof(c->mc_member));
 	c->mc_nmembers = 0;
 	for (i = 0; i < n; i++)
@@ -1305,8 +1315,10 @@ static void core_quorum(void *arg, bool quorate)
 	struct mdc_core *c = arg;
 
 	core_lock(c);
-	if (c->mc_quorate != quorate)
+	if (c->mc_quorate != quorate) {
 		DBG(c, MDC_MMV_INIT, "quorum %s", quorate ? "gained" : "lost");
+		log_forget(c, 0);
+	}
 	c->mc_quorate = quorate;
 	core_unlock(c);
 }
@@ -1457,6 +1469,7 @@ int mdc_core_set_master(struct mdc_core *c, uint32_t set, uint32_t master,
 	ss = &c->mc_sets[set];
 	DBG(c, MDC_MMV_INIT, "set %u: master %u (was %u)", set, master,
 	    ss->ss_master);
+	log_forget(c, set);
 	ss->ss_master = master;
 	ss->ss_joined = master != 0;
 	for (cls = 1; cls < MDC_NCLASSES; cls++) {

@@ -12,9 +12,10 @@
 # -B DIR (a build tree of an older or newer version, scripts/build.sh run
 # in it): after the figures below, on the same cluster, the logged and
 # NO_LOG round trips are measured with this build's mdcommd and mdcbench
-# and with DIR's, alternately, -A times each (default 2: A B A B), the
+# and with DIR's, alternately, -A times each (default 2: A B, then B A), the
 # daemons restarted on every node between them; the CPG ping-pong is
-# measured again before each pair.  Before/after comparisons on one
+# measured again before each pair, and the pairs alternate their order
+# (A B, B A, ...).  Before/after comparisons on one
 # machine and one load: quote these.
 #
 # For each cluster size N: N nodes up, mdcommd on each, a multi-owner set
@@ -141,12 +142,14 @@ restart_daemons()
 # compare N - the round trips with this build and with $other, alternately.
 compare()
 {
-	local n=$1 a b tag pp lg nl
+	local n=$1 a b tag tags pp lg nl
 	for ((a = 1; a <= alts; a++)); do
 		pp=$(cpg_baseline "$dir" 2 -r "$rounds" -s 20 -b 2 -p 5 -P 1 | val cpg_pingpong_us_median) ||
 			return 1
 		echo "nodes=$n round=$a cpg_pingpong_us_median=$pp"
-		for tag in this other; do
+		tags="this other" # A B, then B A: no build always goes first
+		[ $((a % 2)) = 0 ] && tags="other this"
+		for tag in $tags; do
 			b=$OBAN_BUILDDIR
 			[ "$tag" = other ] && b=$other
 			restart_daemons "$n" "$b" || return 1

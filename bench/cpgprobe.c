@@ -9,13 +9,25 @@
  *
  *   phase 1, "rtt":     one 256-byte message, wait for its own delivery
  *                       (agreed order: the ring has ordered it), repeat;
- *                       mean, median and p99 of that round trip.
+ *                       mean, median and p99.  This is ONE ordered pass
+ *                       (send -> ordered -> delivered, here on the
+ *                       sender), not a round trip: nothing comes back
+ *                       from another node.  The key keeps its old name.
+ *   phase 4, "pingpong": a real round trip: the sender multicasts a
+ *                       256-byte PING naming one listener (-P NODE, else
+ *                       the lowest-numbered listener node), that listener
+ *                       multicasts a PONG when it delivers the PING, and
+ *                       the sender times until it delivers the PONG: two
+ *                       ordered passes and the listener's turn-around,
+ *                       as a request to another node and its answer.
  *   phase 2, "pipe256": 256-byte messages sent back to back; corosync's
  *                       IPC flow control answers CS_ERR_TRY_AGAIN when its
  *                       queue is full, and the sender then dispatches what
  *                       was delivered and retries.  Rate = messages sent /
  *                       time from the first send to the delivery of the last.
  *   phase 3, "pipe64k": the same with 64 KiB messages.
+ *
+ * Phases run in the order rtt, pingpong, pipe256, pipe64k.
  *
  * After each phase the sender multicasts a MARK carrying what it sent; each
  * listener answers with a REPORT of what it received in that phase, and the
@@ -34,6 +46,9 @@
  *   0  u32 magic "CPGP" (0x50475043)   4  u16 version (1)   6  u16 type
  *   8  u32 phase                       12 u32 node id (REPORT: reporter)
  *   16 u64 seq                         24 u64 count   32 u64 bytes
+ *
+ * A PING carries the node id that is to answer in "count"; its PONG
+ * carries the PING's seq.  Listeners count PINGs as the phase's data.
  */
 #include "config.h"
 
@@ -62,13 +77,16 @@ enum cp_type {
 	CP_MARK = 2,
 	CP_REPORT = 3,
 	CP_QUIT = 4,
+	CP_PING = 5,
+	CP_PONG = 6,
 };
 
 enum cp_phase {
 	CP_PH_RTT = 1,
 	CP_PH_PIPE_SMALL = 2,
 	CP_PH_PIPE_BIG = 3,
-	CP_NPHASES = 4,
+	CP_PH_PINGPONG = 4,
+	CP_NPHASES = 5,
 };
 
 struct cp_hdr {
@@ -128,11 +146,16 @@ struct cp_state {
 	uint32_t cs_nodeid;
 	uint32_t cs_pid;
 	unsigned char *cs_buf; /* send buffer, CP_BIG bytes */
-	/* membership: other processes in the group */
+	/* membership: other processes in the group, lowest node id of them */
 	unsigned cs_others;
+	uint32_t cs_low_other;
 	/* sender: own deliveries */
 	uint64_t cs_own_delivered; /* DATA messages of ours delivered */
 	uint64_t cs_own_last_seq;
+	/* sender: PONGs delivered from the chosen listener */
+	uint64_t cs_pongs;
+	uint64_t cs_pong_last_seq;
+	uint32_t cs_ponger;
 	/* sender: reports of the current phase */
 	unsigned cs_reports;
 	unsigned cs_reports_bad;
@@ -142,6 +165,8 @@ struct cp_state {
 	uint64_t cs_rx_count[CP_NPHASES];
 	uint64_t cs_rx_bytes[CP_NPHASES];
 	uint32_t cs_mark_pending; /* phase whose MARK awaits a REPORT */
+	int cs_ping_pending; /* listener: a PING for us awaits its PONG */
+	uint64_t cs_ping_seq;
 	int cs_quit;
 	int cs_is_sender;
 	uint64_t cs_try_again;
@@ -173,6 +198,22 @@ static void cp_deliver(cpg_handle_t handle, const struct cpg_name *group,
 		} else if (!cp.cs_is_sender) {
 			cp.cs_rx_count[h.ch_phase]++;
 			cp.cs_rx_bytes[h.ch_phase] += len;
+		}
+		break;
+	case CP_PING:
+		if (!mine && !cp.cs_is_sender) {
+			cp.cs_rx_count[h.ch_phase]++;
+			cp.cs_rx_bytes[h.ch_phase] += len;
+			if (h.ch_count == cp.cs_nodeid) {
+				cp.cs_ping_pending = 1;
+				cp.cs_ping_seq = h.ch_seq;
+			}
+		}
+		break;
+	case CP_PONG:
+		if (cp.cs_is_sender && nodeid == cp.cs_ponger) {
+			cp.cs_pongs++;
+			cp.cs_pong_last_seq = h.ch_seq;
 		}
 		break;
 	case CP_MARK:
@@ -212,12 +253,18 @@ static void cp_confchg(cpg_handle_t handle, const struct cpg_name *group,
 {
 	size_t i;
 	unsigned others = 0;
+	uint32_t low = 0;
 
 	for (i = 0; i < nmembers; i++)
 		if (members[i].nodeid != cp.cs_nodeid ||
-		    members[i].pid != cp.cs_pid)
+		    members[i].pid != cp.cs_pid) {
 			others++;
+			if (members[i].nodeid != cp.cs_nodeid &&
+			    (low == 0 || members[i].nodeid < low))
+				low = members[i].nodeid;
+		}
 	cp.cs_others = others;
+	cp.cs_low_other = low;
 }
 
 /*
@@ -350,6 +397,7 @@ struct cp_opts {
 	unsigned co_big_count;
 	unsigned co_phase_s;
 	unsigned co_total_s;
+	uint32_t co_ponger; /* 0: the lowest-numbered listener node */
 };
 
 static int run_pipe(int fd, const char *name, uint32_t phase, size_t size,
@@ -384,11 +432,70 @@ static int run_pipe(int fd, const char *name, uint32_t phase, size_t size,
 			  deadline);
 }
 
+/* Sort @t (n > 0) and print cpg_NAME_{size,count,us_mean,us_median,us_p99}. */
+static void print_times(const char *name, double *t, uint64_t n)
+{
+	double sum = 0;
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		sum += t[i];
+	qsort(t, n, sizeof(*t), cmp_double);
+	printf("cpg_%s_size=%d\n", name, CP_SMALL);
+	printf("cpg_%s_count=%" PRIu64 "\n", name, n);
+	printf("cpg_%s_us_mean=%.1f\n", name, sum / n);
+	printf("cpg_%s_us_median=%.1f\n", name,
+	       n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2);
+	printf("cpg_%s_us_p99=%.1f\n", name, t[(n * 99 + 99) / 100 - 1]);
+	fflush(stdout);
+}
+
+/*
+ * Phase "pingpong": PING to cp.cs_ponger, time until its PONG is delivered
+ * here.  @t has room for o->co_rtt_count times.
+ */
+static int run_pingpong(int fd, const struct cp_opts *o, double *t,
+			double deadline)
+{
+	double stop = now_us() + o->co_phase_s * 1e6;
+	uint64_t n = 0;
+
+	while (n < o->co_rtt_count && now_us() < stop) {
+		double t0 = now_us();
+		uint64_t want = cp.cs_pongs + 1;
+
+		if (cp_send(fd, CP_PING, CP_PH_PINGPONG, n, cp.cs_ponger, 0,
+			    CP_SMALL, deadline) != 0)
+			return -1;
+		if (wait_count(fd, &cp.cs_pongs, want, deadline) != 0) {
+			fprintf(stderr,
+				"cpgprobe: no PONG from node %" PRIu32
+				" for PING %" PRIu64 "\n",
+				cp.cs_ponger, n);
+			return -1;
+		}
+		if (cp.cs_pong_last_seq != n) {
+			fprintf(stderr,
+				"cpgprobe: PONG for seq %" PRIu64
+				", expected %" PRIu64 "\n",
+				cp.cs_pong_last_seq, n);
+			return -1;
+		}
+		t[n++] = now_us() - t0;
+	}
+	if (n == 0)
+		return -1;
+	printf("cpg_pingpong_node=%" PRIu32 "\n", cp.cs_ponger);
+	print_times("pingpong", t, n);
+	return cp_confirm(fd, CP_PH_PINGPONG, n, n * CP_SMALL, o->co_listeners,
+			  deadline);
+}
+
 static int run_sender(int fd, const struct cp_opts *o)
 {
-	double deadline = now_us() + o->co_total_s * 1e6, stop, sum = 0;
+	double deadline = now_us() + o->co_total_s * 1e6, stop;
 	double *rtt;
-	uint64_t n = 0, i;
+	uint64_t n = 0;
 	int rc = 1;
 
 	cp.cs_is_sender = 1;
@@ -401,6 +508,15 @@ static int run_sender(int fd, const struct cp_opts *o)
 		}
 	}
 	printf("cpg_listeners=%u\n", o->co_listeners);
+	cp.cs_ponger = o->co_ponger ? o->co_ponger : cp.cs_low_other;
+	if (o->co_listeners == 0 || cp.cs_ponger == 0 ||
+	    cp.cs_ponger == cp.cs_nodeid) {
+		fprintf(stderr,
+			"cpgprobe: the ping-pong needs a listener on another "
+			"node (-P %" PRIu32 ")\n",
+			cp.cs_ponger);
+		return 1;
+	}
 
 	/* Phase 1: round trips. */
 	rtt = calloc(o->co_rtt_count ? o->co_rtt_count : 1, sizeof(*rtt));
@@ -426,18 +542,13 @@ static int run_sender(int fd, const struct cp_opts *o)
 	}
 	if (n == 0)
 		goto out_free;
-	for (i = 0; i < n; i++)
-		sum += rtt[i];
-	qsort(rtt, n, sizeof(*rtt), cmp_double);
-	printf("cpg_rtt_size=%d\n", CP_SMALL);
-	printf("cpg_rtt_count=%" PRIu64 "\n", n);
-	printf("cpg_rtt_us_mean=%.1f\n", sum / n);
-	printf("cpg_rtt_us_median=%.1f\n",
-	       n % 2 ? rtt[n / 2] : (rtt[n / 2 - 1] + rtt[n / 2]) / 2);
-	printf("cpg_rtt_us_p99=%.1f\n", rtt[(n * 99 + 99) / 100 - 1]);
-	fflush(stdout);
+	print_times("rtt", rtt, n);
 	if (cp_confirm(fd, CP_PH_RTT, n, n * CP_SMALL, o->co_listeners,
 		       deadline) != 0)
+		goto out_free;
+
+	/* Phase 4: a round trip through another node. */
+	if (run_pingpong(fd, o, rtt, deadline) != 0)
 		goto out_free;
 
 	/* Phases 2 and 3: pipelined. */
@@ -468,6 +579,12 @@ static int run_listener(int fd, unsigned total_s)
 		}
 		if (cp_pump(fd, 100) != 0)
 			return 1;
+		if (cp.cs_ping_pending) {
+			cp.cs_ping_pending = 0;
+			if (cp_send(fd, CP_PONG, CP_PH_PINGPONG, cp.cs_ping_seq,
+				    0, 0, CP_SMALL, deadline) != 0)
+				return 1;
+		}
 		if (cp.cs_mark_pending) {
 			ph = (int)cp.cs_mark_pending;
 			cp.cs_mark_pending = 0;
@@ -488,6 +605,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: cpgprobe send [-g GROUP] [-l LISTENERS] [-r RTT_COUNT] [-s SMALL_COUNT]\n"
 		"                     [-b BIG_COUNT] [-p PHASE_SECONDS] [-T TOTAL_SECONDS]\n"
+		"                     [-P PONG_NODE]\n"
 		"       cpgprobe listen [-g GROUP] [-T TOTAL_SECONDS]\n");
 	exit(2);
 }
@@ -535,7 +653,7 @@ int main(int argc, char **argv)
 	else
 		usage();
 	optind = 2;
-	while ((opt = getopt(argc, argv, "g:l:r:s:b:p:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "g:l:r:s:b:p:T:P:")) != -1) {
 		switch (opt) {
 		case 'g':
 			group = optarg;
@@ -557,6 +675,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			o.co_total_s = parse_uint(optarg, 3600);
+			break;
+		case 'P':
+			o.co_ponger = parse_uint(optarg, 65535);
 			break;
 		default:
 			usage();

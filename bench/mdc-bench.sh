@@ -6,15 +6,38 @@
 #   bench/mdc-bench.sh                 2, 3, 4 and 5 nodes
 #   bench/mdc-bench.sh -n "3"          only 3 nodes
 #   bench/mdc-bench.sh -r 300          round trips per figure (default 300)
+#   bench/mdc-bench.sh -B DIR          also compare with another build
+#   bench/mdc-bench.sh -q              no metainit and all-classes figures
+#
+# -B DIR (a build tree of an older or newer version, scripts/build.sh run
+# in it): after the figures below, on the same cluster, the logged and
+# NO_LOG round trips are measured with this build's mdcommd and mdcbench
+# and with DIR's, alternately, -A times each (default 2: A B, then B A), the
+# daemons restarted on every node between them; the CPG ping-pong is
+# measured again before each pair, and the pairs alternate their order
+# (A B, B A, ...).  Before/after comparisons on one
+# machine and one load: quote these.
 #
 # For each cluster size N: N nodes up, mdcommd on each, a multi-owner set
 # "bench" on every node with one shared drive (so that its change log
 # exists), all joined, node 1 first (the master).  Then, initiator on
 # node 2 (a slave):
-#   - the raw CPG round trip (cpgprobe rtt, sender node 2);
+#   - the raw CPG figures (cpgprobe, sender node 2): the ping-pong round
+#     trip through node 1 (PING from node 2, PONG from node 1, timed until
+#     node 2 delivers the PONG: there and back, as a message to the master
+#     and its answer), and the one-way ordered delivery (cpgprobe's "rtt":
+#     a multicast until the sender's own delivery, one ordered pass);
 #   - a null logged message round trip: TEST2 without NO_LOG (the master
 #     writes and clears its change-log slot), and the same with NO_LOG;
 #     mdcbench rtt (bench/mdcbench.c);
+#   - the parts beside them, same run: the local RPC hop alone (mdcbench
+#     rpc on node 2: STATUS calls to its daemon), and one durable 4 KiB
+#     write (mdcbench dwrite on node 1: O_DIRECT pwrite + fdatasync into a
+#     file beside the drives, as one change-log slot write on one replica;
+#     a logged message makes two), once on the idle cluster and once
+#     while node 2 sends NO_LOG messages (the CPU load the master's own
+#     log writes see: 2 cores shared by every node's corosync and daemon;
+#     that NO_LOG run's own figure is not printed);
 # and at 3 nodes also:
 #   - metainit latency: `metainit d10 1 1 DRIVE` from node 3 on the 3-node
 #     set, against the same on a 1-node multi-owner set (host node1 only,
@@ -33,13 +56,24 @@ ocl_bin=$top/tests/cluster/ocluster
 . "$here/cpg-baseline.sh"
 sizes="2 3 4 5"
 rounds=300
+other=""
+alts=2
+quick=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) sizes=$2; shift 2 ;;
 	-r) rounds=$2; shift 2 ;;
-	*) echo "usage: bench/mdc-bench.sh [-n \"SIZES\"] [-r ROUNDS]" >&2; exit 2 ;;
+	-B) other=$(cd "$2" && pwd) || exit 2; shift 2 ;;
+	-A) alts=$2; shift 2 ;;
+	-q) quick=1; shift ;;
+	*) echo "usage: bench/mdc-bench.sh [-n \"SIZES\"] [-r ROUNDS] [-q] [-B OTHER_BUILD [-A ALTERNATIONS]]" >&2; exit 2 ;;
 	esac
 done
+if [ -n "$other" ] && { [ ! -x "$other/bench/mdcbench" ] ||
+	[ ! -x "$other/daemons/mdcommd/mdcctl" ]; }; then
+	echo "mdc-bench: $other is not a build tree (run scripts/build.sh in it)" >&2
+	exit 1
+fi
 mdcbench=$OBAN_BUILDDIR/bench/mdcbench
 [ -x "$mdcbench" ] || { echo "mdc-bench: build first (scripts/build.sh)" >&2; exit 1; }
 
@@ -66,6 +100,7 @@ setup()
 		hosts+=" node$k"
 	done
 	for i in 1 2 3; do truncate -s 64M "$dir/shared/d$i"; done
+	dd if=/dev/zero of="$dir/shared/dwprobe" bs=64k count=1 status=none || return 1
 	for ((k = 1; k <= n; k++)); do
 		ocl exec $k sh -c "printf '%s' '$nl' > /run/oban/nodelist && printf 'commd_verbosity 0\ncommd_inconsistency_action leave\ndrive_glob %s/d*\n' \"\$OCLUSTER_SHARED\" > /etc/oban/runtime.cf" || return 1
 		ocl spawn $k mdcommd "$OBAN_BUILDDIR/daemons/mdcommd/mdcommd" || return 1
@@ -83,6 +118,49 @@ setup()
 	for ((k = 1; k <= n; k++)); do
 		ocl exec $k metaset -s bench -j || return 1
 	done
+}
+
+# restart_daemons N BUILD - mdcommd of BUILD on every node, all members.
+restart_daemons()
+{
+	local n=$1 b=$2 k i
+	for ((k = 1; k <= n; k++)); do
+		ocl stop $k mdcommd --timeout 10 >/dev/null 2>&1
+	done
+	for ((k = 1; k <= n; k++)); do
+		ocl spawn $k mdcommd "$b/daemons/mdcommd/mdcommd" || return 1
+	done
+	for ((k = 1; k <= n; k++)); do
+		for ((i = 0; i < 300; i++)); do
+			ocl exec $k "$b/daemons/mdcommd/mdcctl" status 2>/dev/null |
+				grep -q ", $n members" && break
+			sleep 0.2
+		done
+	done
+}
+
+# compare N - the round trips with this build and with $other, alternately.
+compare()
+{
+	local n=$1 a b tag tags pp lg nl
+	for ((a = 1; a <= alts; a++)); do
+		pp=$(cpg_baseline "$dir" 2 -r "$rounds" -s 20 -b 2 -p 5 -P 1 | val cpg_pingpong_us_median) ||
+			return 1
+		echo "nodes=$n round=$a cpg_pingpong_us_median=$pp"
+		tags="this other" # A B, then B A: no build always goes first
+		[ $((a % 2)) = 0 ] && tags="other this"
+		for tag in $tags; do
+			b=$OBAN_BUILDDIR
+			[ "$tag" = other ] && b=$other
+			restart_daemons "$n" "$b" || return 1
+			lg=$(ocl exec 2 "$b/bench/mdcbench" rtt -s "$setno" -t TEST2 -f 0 -n "$rounds" -T 60) ||
+				return 1
+			nl=$(ocl exec 2 "$b/bench/mdcbench" rtt -s "$setno" -t TEST2 -f 1 -n "$rounds" -T 60) ||
+				return 1
+			echo "nodes=$n round=$a build=$tag ($b) logged_us_median=$(echo "$lg" | val mdc_rtt_us_median) p99=$(echo "$lg" | val mdc_rtt_us_p99) nolog_us_median=$(echo "$nl" | val mdc_rtt_us_median) p99=$(echo "$nl" | val mdc_rtt_us_p99)"
+		done
+	done
+	restart_daemons "$n" "$OBAN_BUILDDIR"
 }
 
 # metainit_lat SET NODE DRIVE - 10 timed metainits (each metacleared).
@@ -119,19 +197,35 @@ for n in $sizes; do
 	setup "$n" || die "setup on $n nodes"
 	setno=$(ocl exec 2 metaset -s bench | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
 	[ -n "$setno" ] || die "no set number"
-	cpg=$(cpg_baseline "$dir" 2 -r "$rounds" -s 200 -b 2 -p 5) || die "cpg baseline"
+	cpg=$(cpg_baseline "$dir" 2 -r "$rounds" -s 200 -b 2 -p 5 -P 1) || die "cpg baseline"
 	logged=$(ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 0 -n "$rounds" -T 60) ||
 		die "logged TEST2"
 	nolog=$(ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 1 -n "$rounds" -T 60) ||
 		die "NO_LOG TEST2"
+	rpc=$(ocl exec 2 "$mdcbench" rpc -n "$rounds" -T 60) || die "rpc"
+	dw=$(ocl exec 1 "$mdcbench" dwrite -p "$dir/shared/dwprobe" -n "$rounds" -T 60) ||
+		die "dwrite"
+	ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 1 -n 100000 -T 8 >/dev/null &
+	bg=$!
+	sleep 1
+	dwl=$(ocl exec 1 "$mdcbench" dwrite -p "$dir/shared/dwprobe" -n "$rounds" -T 5) ||
+		die "dwrite under load"
+	wait "$bg" || die "NO_LOG load beside dwrite"
 	c=$(echo "$cpg" | val cpg_rtt_us_median)
+	p=$(echo "$cpg" | val cpg_pingpong_us_median)
 	l=$(echo "$logged" | val mdc_rtt_us_median)
 	u=$(echo "$nolog" | val mdc_rtt_us_median)
-	echo "nodes=$n cpg_rtt_us_median=$c cpg_rtt_us_p99=$(echo "$cpg" | val cpg_rtt_us_p99)"
+	echo "nodes=$n cpg_pingpong_us_median=$p cpg_pingpong_us_p99=$(echo "$cpg" | val cpg_pingpong_us_p99) pong_node=$(echo "$cpg" | val cpg_pingpong_node)"
+	echo "nodes=$n cpg_oneway_us_median=$c cpg_oneway_us_p99=$(echo "$cpg" | val cpg_rtt_us_p99)"
 	echo "nodes=$n logged_test2_rtt_us_median=$l p99=$(echo "$logged" | val mdc_rtt_us_p99) count=$(echo "$logged" | val mdc_rtt_count)"
 	echo "nodes=$n nolog_test2_rtt_us_median=$u p99=$(echo "$nolog" | val mdc_rtt_us_p99) count=$(echo "$nolog" | val mdc_rtt_count)"
-	echo "nodes=$n ratio_logged_to_cpg=$(awk "BEGIN{printf \"%.1f\", $l/$c}") ratio_nolog_to_cpg=$(awk "BEGIN{printf \"%.1f\", $u/$c}")"
-	if [ "$n" = 3 ]; then
+	echo "nodes=$n ratio_logged_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $l/$p}") ratio_nolog_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $u/$p}")"
+	echo "nodes=$n rpc_us_median=$(echo "$rpc" | val mdc_rpc_us_median) rpc_us_p99=$(echo "$rpc" | val mdc_rpc_us_p99)"
+	echo "nodes=$n dwrite_us_median=$(echo "$dw" | val mdc_dwrite_us_median) dwrite_us_p99=$(echo "$dw" | val mdc_dwrite_us_p99) (pwrite $(echo "$dw" | val mdc_dwrite_pwrite_us_median), fdatasync $(echo "$dw" | val mdc_dwrite_fdatasync_us_median))"
+	echo "nodes=$n dwrite_under_load_us_median=$(echo "$dwl" | val mdc_dwrite_us_median) dwrite_under_load_us_p99=$(echo "$dwl" | val mdc_dwrite_us_p99) (pwrite $(echo "$dwl" | val mdc_dwrite_pwrite_us_median), fdatasync $(echo "$dwl" | val mdc_dwrite_fdatasync_us_median))"
+	echo "nodes=$n logged_minus_nolog_us=$((l - u)) two_dwrites_us=$(($(echo "$dw" | val mdc_dwrite_us_median) * 2)) two_dwrites_under_load_us=$(($(echo "$dwl" | val mdc_dwrite_us_median) * 2))"
+	echo "nodes=$n ratio_logged_to_cpg_oneway=$(awk "BEGIN{printf \"%.1f\", $l/$c}") ratio_nolog_to_cpg_oneway=$(awk "BEGIN{printf \"%.1f\", $u/$c}")"
+	if [ "$n" = 3 ] && [ "$quick" = 0 ]; then
 		ocl exec 1 metaset -s one -M -a -h node1 >/dev/null &&
 			ocl exec 1 metaset -s one -a "$dir/shared/d2" >/dev/null &&
 			ocl exec 1 metaset -s one -j || die "1-node set"
@@ -144,6 +238,9 @@ for n in $sizes; do
 			sed "s/^mdc_mix/nodes=3 logged_mix/" || die "logged mix"
 		ocl exec 2 "$mdcbench" mix -s "$setno" -f 1 -n 100000 -T 10 |
 			sed "s/^mdc_mix/nodes=3 nolog_mix/" || die "NO_LOG mix"
+	fi
+	if [ -n "$other" ]; then
+		compare "$n" || die "comparison with $other"
 	fi
 	teardown
 done

@@ -9,6 +9,18 @@
  *   mdcbench rtt [-s SET] [-t TYPE] [-f FLAGS] [-n COUNT] [-T SECONDS]
  *       COUNT (default 500) messages one after another, at most SECONDS
  *       (default 30); the round trip of each, in microseconds.
+ *   mdcbench rpc [-n COUNT] [-T SECONDS]
+ *       COUNT (default 500) STATUS calls to this node's daemon, one after
+ *       another: the local RPC hop alone (connect, call, answer), which
+ *       touches no other node; its round trip, in microseconds.
+ *   mdcbench dwrite -p FILE [-n COUNT] [-T SECONDS]
+ *       COUNT (default 500) durable 4 KiB writes into FILE, one after
+ *       another: an O_DIRECT pwrite() and an fdatasync(), as one change-log
+ *       slot write is on one replica (mddb_slots.c), with no mdcommd
+ *       involved: the floor under a logged message's two log writes on
+ *       this disk.  FILE must exist and hold at least 64 KiB (written, not
+ *       sparse); its first 64 KiB are overwritten.  Prints the pwrite,
+ *       the fdatasync and their sum.
  *   mdcbench mix [-s SET] [-f FLAGS] [-c CLASSES] [-n COUNT] [-T SECONDS]
  *       one thread per class 1..CLASSES (default 5), each sending TEST<c>
  *       (class c) back to back, COUNT each at most (default 2000), for at
@@ -23,6 +35,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +68,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: mdcbench rtt [-s SET] [-t TYPE] [-f FLAGS] [-n COUNT] "
 		"[-T SECONDS]\n"
+		"       mdcbench rpc [-n COUNT] [-T SECONDS]\n"
+		"       mdcbench dwrite -p FILE [-n COUNT] [-T SECONDS]\n"
 		"       mdcbench mix [-s SET] [-f FLAGS] [-c CLASSES] [-n COUNT] "
 		"[-T SECONDS]\n");
 	exit(2);
@@ -105,17 +120,53 @@ static int send_one(uint32_t set, uint32_t type, uint32_t flags)
 	return 0;
 }
 
-static int run_rtt(uint32_t set, uint32_t type, uint32_t flags, unsigned count,
-		   unsigned seconds)
+/* One STATUS call: the local RPC hop, no other node involved. */
+static int status_one(uint32_t set, uint32_t type, uint32_t flags)
+{
+	struct mdc_client_status st;
+	meta_error_t e;
+
+	(void)set;
+	(void)type;
+	(void)flags;
+	meta_error_init(&e);
+	if (mdc_client_status(&st, &e) != 0) {
+		fprintf(stderr, "mdcbench: status: %s\n", meta_strerror(&e));
+		return -1;
+	}
+	return 0;
+}
+
+static void print_sorted(const char *prefix, double *t, unsigned n)
+{
+	double sum = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		sum += t[i];
+	qsort(t, n, sizeof(*t), cmp_double);
+	printf("%s_count=%u\n%s_us_mean=%.0f\n%s_us_median=%.0f\n"
+	       "%s_us_p99=%.0f\n",
+	       prefix, n, prefix, n ? sum / n : 0, prefix, n ? t[n / 2] : 0,
+	       prefix, n ? t[(size_t)(n * 0.99)] : 0);
+}
+
+/*
+ * COUNT calls of @one one after another (after one untimed call); prints
+ * PREFIX_{count,us_mean,us_median,us_p99}.
+ */
+static int time_calls(const char *prefix,
+		      int (*one)(uint32_t, uint32_t, uint32_t), uint32_t set,
+		      uint32_t type, uint32_t flags, unsigned count,
+		      unsigned seconds)
 {
 	double *t = calloc(count, sizeof(*t));
-	double start, end, sum = 0;
+	double start, end;
 	unsigned n = 0;
 
 	if (t == NULL)
 		return 1;
-	/* one untimed send: connection set-up, master known, caches warm */
-	if (send_one(set, type, flags) != 0) {
+	/* one untimed call: connection set-up, master known, caches warm */
+	if (one(set, type, flags) != 0) {
 		free(t);
 		return 1;
 	}
@@ -124,21 +175,77 @@ static int run_rtt(uint32_t set, uint32_t type, uint32_t flags, unsigned count,
 	while (n < count && now_us() < end) {
 		double t0 = now_us();
 
-		if (send_one(set, type, flags) != 0) {
+		if (one(set, type, flags) != 0) {
 			free(t);
 			return 1;
 		}
 		t[n] = now_us() - t0;
-		sum += t[n++];
+		n++;
 	}
-	qsort(t, n, sizeof(*t), cmp_double);
-	printf("mdc_rtt_type=%s\nmdc_rtt_flags=%#x\nmdc_rtt_count=%u\n"
-	       "mdc_rtt_us_mean=%.0f\nmdc_rtt_us_median=%.0f\n"
-	       "mdc_rtt_us_p99=%.0f\n",
-	       mdc_msgtype_name(type), flags, n, n ? sum / n : 0,
-	       n ? t[n / 2] : 0, n ? t[(size_t)(n * 0.99)] : 0);
+	print_sorted(prefix, t, n);
 	free(t);
 	return 0;
+}
+
+static int run_rtt(uint32_t set, uint32_t type, uint32_t flags, unsigned count,
+		   unsigned seconds)
+{
+	printf("mdc_rtt_type=%s\nmdc_rtt_flags=%#x\n", mdc_msgtype_name(type),
+	       flags);
+	return time_calls("mdc_rtt", send_one, set, type, flags, count,
+			  seconds);
+}
+
+static int run_dwrite(const char *path, unsigned count, unsigned seconds)
+{
+	double *w = calloc(count, sizeof(*w)), *f = calloc(count, sizeof(*f));
+	double *s = calloc(count, sizeof(*s)), end;
+	void *buf = NULL;
+	unsigned n = 0;
+	int fd = -1, rc = 1;
+
+	if (w == NULL || f == NULL || s == NULL ||
+	    posix_memalign(&buf, 4096, 4096) != 0)
+		goto out;
+	memset(buf, 0x5a, 4096);
+	fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "mdcbench: cannot open '%s': %s\n", path,
+			strerror(errno));
+		goto out;
+	}
+	end = now_us() + seconds * 1e6;
+	while (n < count && now_us() < end) {
+		double t0 = now_us(), t1, t2;
+
+		if (pwrite(fd, buf, 4096, (off_t)(n % 16) * 4096) != 4096) {
+			fprintf(stderr, "mdcbench: cannot write '%s': %s\n",
+				path, strerror(errno));
+			goto out;
+		}
+		t1 = now_us();
+		if (fdatasync(fd) != 0) {
+			fprintf(stderr, "mdcbench: cannot flush '%s': %s\n",
+				path, strerror(errno));
+			goto out;
+		}
+		t2 = now_us();
+		w[n] = t1 - t0;
+		f[n] = t2 - t1;
+		s[n++] = t2 - t0;
+	}
+	print_sorted("mdc_dwrite_pwrite", w, n);
+	print_sorted("mdc_dwrite_fdatasync", f, n);
+	print_sorted("mdc_dwrite", s, n);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(w);
+	free(f);
+	free(s);
+	return rc;
 }
 
 struct mix_arg {
@@ -213,15 +320,18 @@ int main(int argc, char **argv)
 {
 	uint32_t set = 1, type = MDC_MSG_TEST2, flags = MDC_F_NO_LOG;
 	unsigned count = 0, seconds = 0, classes = 5;
-	const char *mode;
+	const char *mode, *path = NULL;
 	int opt;
 
 	if (argc < 2)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "s:t:f:n:T:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:f:n:T:c:p:")) != -1) {
 		switch (opt) {
+		case 'p':
+			path = optarg;
+			break;
 		case 's':
 			set = (uint32_t)num(optarg, MDC_MAXSETS - 1);
 			break;
@@ -249,6 +359,15 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "rtt") == 0)
 		return run_rtt(set, type, flags, count ? count : 500,
 			       seconds ? seconds : 30);
+	if (strcmp(mode, "dwrite") == 0) {
+		if (path == NULL)
+			usage();
+		return run_dwrite(path, count ? count : 500,
+				  seconds ? seconds : 30);
+	}
+	if (strcmp(mode, "rpc") == 0)
+		return time_calls("mdc_rpc", status_one, 0, 0, 0,
+				  count ? count : 500, seconds ? seconds : 30);
 	if (strcmp(mode, "mix") == 0)
 		return run_mix(set, flags, classes, count ? count : 2000,
 			       seconds ? seconds : 10);

@@ -5,9 +5,13 @@
  * RPC over the unix socket oban_path(OBAN_DIR_RUN, "mdcommd.sock"),
  * described in lib/libmeta/mdcommd.x.
  *
- * Every call opens its own connection, so the functions are thread-safe
- * and need no initialisation.  Initiators must hold no locks across a
- * call (seed 004: a handler may need the same lock on this node).
+ * Each thread keeps one connection to the daemon, opened on its first call
+ * and closed when the thread exits; it is opened again when the daemon
+ * closed it, after a fork, when the caller's effective uid, gid or groups
+ * changed (the daemon decides access by the credentials of the connect),
+ * and after a failed call.  So the functions are thread-safe and need no
+ * initialisation.  Initiators must hold no locks across a call (seed 004:
+ * a handler may need the same lock on this node).
  */
 #ifndef OBAN_MDC_CLIENT_H
 #define OBAN_MDC_CLIENT_H

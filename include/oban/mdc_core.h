@@ -90,6 +90,18 @@ struct mdc_store_ops {
 	int (*so_mct_mark)(void *arg, const struct mdc_msg *msg,
 			   enum mdc_mct_state state,
 			   const struct mdc_result *res, meta_error_t *ep);
+	/*
+	 * Optional (may be NULL).  The core no longer vouches that @set's
+	 * change log (0: every set's) is as this node, its master, last
+	 * left it: the set was given a master (any mdc_core_set_master()),
+	 * or the group's membership or quorum changed.  Until then, a slot
+	 * this node cleared as master cannot have been written by anyone
+	 * else (only a master writes the log, and another node becomes
+	 * master only through one of these), so a store may skip reading it
+	 * before the next write.  Called with the core's lock held; must
+	 * not call the core.
+	 */
+	void (*so_log_forget)(void *arg, uint32_t set);
 };
 
 struct mdc_core_config {

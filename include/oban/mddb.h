@@ -274,6 +274,16 @@ void mddb_txn_abort(struct mddb_txn *txn);
  */
 int mddb_log_write(struct mddb *db, unsigned slot, const void *data, size_t len,
 		   meta_error_t *ep);
+/*
+ * mddb_log_write_known - mddb_log_write() without the read of the slot's
+ * copies on a replica where this handle wrote the slot last (it knows
+ * which copy holds the newest sequence): one write and one flush there.
+ * Only for a writer that knows nobody else wrote the slot since (mdcommd's
+ * master while the core vouches for it; doc/mdcommd.md, 11a); a replica
+ * this handle does not know is read first as by mddb_log_write().
+ */
+int mddb_log_write_known(struct mddb *db, unsigned slot, const void *data,
+			 size_t len, meta_error_t *ep);
 int mddb_log_clear(struct mddb *db, unsigned slot, meta_error_t *ep);
 int mddb_log_read(struct mddb *db, unsigned slot, void *buf, size_t size,
 		  size_t *lenp, meta_error_t *ep);

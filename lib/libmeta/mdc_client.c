@@ -2,8 +2,20 @@
 /*
  * libmeta's client of the local mdcommd; see include/oban/mdc_client.h.
  *
- * Each call connects to the daemon's unix socket, makes one RPC with
- * clnt_call() and closes.  mdc_client_send() runs the retry policy of the
+ * Each thread keeps one connection to the daemon's unix socket and makes
+ * its calls on it with clnt_call(): a message costs one call, not a
+ * connect, an accept and a new server thread each time (doc/bench.md).
+ * The connection is opened on a thread's first call and is dropped and
+ * opened again when it cannot be trusted: before a call if the daemon
+ * closed it (the socket is readable or hung up: a restarted daemon), if
+ * the process forked (the child does not share its parent's stream), or
+ * if the caller's effective uid, gid or groups changed (the daemon decides
+ * access by the credentials of the connect, SO_PEERCRED); and after any
+ * call that failed.  A call that could not be written on a kept
+ * connection is made once more on a fresh one: the daemon got nothing.
+ * The thread's connection is closed when the thread exits.
+ *
+ * mdc_client_send() runs the retry policy of the
  * message table (mdc_retry_next()) around the call: the first attempt
  * gets a new message id from the daemon, every retry sends the same id,
  * so the completion tables make the retries idempotent.
@@ -11,6 +23,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -85,19 +99,159 @@ static CLIENT *client_open(meta_error_t *ep)
 	return cl;
 }
 
-/* One call on a fresh connection.  0, or -1 with @ep. */
+#define CONN_MAXGROUPS 64
+
+/* A thread's kept connection, and who opened it. */
+struct client_conn {
+	CLIENT *cc_cl;
+	int cc_fd;
+	pid_t cc_pid;
+	uid_t cc_euid;
+	gid_t cc_egid;
+	int cc_ngroups; /* -1: more than CONN_MAXGROUPS */
+	gid_t cc_groups[CONN_MAXGROUPS];
+};
+
+static pthread_key_t conn_key;
+static pthread_once_t conn_once = PTHREAD_ONCE_INIT;
+static bool conn_have_key;
+
+static void conn_close(struct client_conn *cc)
+{
+	if (cc->cc_cl != NULL)
+		clnt_destroy(cc->cc_cl); /* CLSET_FD_CLOSE: closes cc_fd */
+	cc->cc_cl = NULL;
+}
+
+/* Thread exit: close the thread's connection. */
+static void conn_free(void *p)
+{
+	struct client_conn *cc = p;
+
+	if (cc->cc_pid == getpid())
+		conn_close(cc);
+	else if (cc->cc_cl != NULL)
+		clnt_destroy(cc->cc_cl); /* a fork's copy: our fd only */
+	free(cc);
+}
+
+static void conn_key_create(void)
+{
+	conn_have_key = pthread_key_create(&conn_key, conn_free) == 0;
+}
+
+/* Who calls: effective ids and groups, as the daemon will see them. */
+static void conn_who(struct client_conn *cc)
+{
+	cc->cc_pid = getpid();
+	cc->cc_euid = geteuid();
+	cc->cc_egid = getegid();
+	cc->cc_ngroups = getgroups(CONN_MAXGROUPS, cc->cc_groups);
+}
+
+static bool conn_same_who(const struct client_conn *cc)
+{
+	struct client_conn now;
+
+	conn_who(&now);
+	return now.cc_pid == cc->cc_pid && now.cc_euid == cc->cc_euid &&
+	       now.cc_egid == cc->cc_egid && now.cc_ngroups >= 0 &&
+	       now.cc_ngroups == cc->cc_ngroups &&
+	       memcmp(now.cc_groups, cc->cc_groups,
+		      (size_t)now.cc_ngroups * sizeof(gid_t)) == 0;
+}
+
+/* Did the daemon close its end (or send what nobody asked for)? */
+static bool conn_broken(const struct client_conn *cc)
+{
+	struct pollfd pfd = { .fd = cc->cc_fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) != 0;
+}
+
+/*
+ * This thread's connection, opened if there is none or the one kept
+ * cannot be trusted (header comment).  *@kept says whether it was used
+ * before.  NULL with @ep set when the daemon cannot be reached.
+ */
+static struct client_conn *conn_get(bool *kept, meta_error_t *ep)
+{
+	struct client_conn *cc = NULL;
+
+	*kept = false;
+	(void)pthread_once(&conn_once, conn_key_create);
+	if (conn_have_key)
+		cc = pthread_getspecific(conn_key);
+	if (cc == NULL) {
+		cc = calloc(1, sizeof(*cc));
+		if (cc == NULL) {
+			meta_error_set(ep, SET_ERROR(ENOMEM), 0, "mdcommd.sock",
+				       "cannot reach mdcommd");
+			return NULL;
+		}
+		if (conn_have_key && pthread_setspecific(conn_key, cc) != 0) {
+			free(cc);
+			meta_error_set(ep, SET_ERROR(ENOMEM), 0, "mdcommd.sock",
+				       "cannot reach mdcommd");
+			return NULL;
+		}
+	}
+	if (cc->cc_cl != NULL) {
+		if (cc->cc_pid != getpid()) {
+			/* A fork's copy: close our fd, never write on it. */
+			clnt_destroy(cc->cc_cl);
+			cc->cc_cl = NULL;
+		} else if (!conn_same_who(cc) || conn_broken(cc)) {
+			conn_close(cc);
+		} else {
+			*kept = true;
+			return cc;
+		}
+	}
+	cc->cc_cl = client_open(ep);
+	if (cc->cc_cl != NULL &&
+	    !clnt_control(cc->cc_cl, CLGET_FD, (char *)&cc->cc_fd)) {
+		conn_close(cc);
+		meta_error_set(ep, SET_ERROR(ME_COMM_TRANSPORT), 0,
+			       "mdcommd.sock", "cannot reach mdcommd");
+	}
+	if (cc->cc_cl == NULL) {
+		if (!conn_have_key)
+			free(cc);
+		return NULL;
+	}
+	conn_who(cc);
+	return cc;
+}
+
+/*
+ * One call on this thread's connection.  0, or -1 with @ep.  Not
+ * reentrant within a thread (nothing here calls back).
+ */
 static int client_call(u_long proc, xdrproc_t xa, void *args, xdrproc_t xr,
 		       void *res, unsigned int timeout_s, meta_error_t *ep)
 {
 	struct timeval tv = { (time_t)timeout_s, 0 };
+	struct client_conn *cc;
 	enum clnt_stat st;
-	CLIENT *cl;
+	bool kept;
 
-	cl = client_open(ep);
-	if (cl == NULL)
-		return -1;
-	st = clnt_call(cl, proc, xa, args, xr, res, tv);
-	clnt_destroy(cl);
+	for (;;) {
+		cc = conn_get(&kept, ep);
+		if (cc == NULL)
+			return -1;
+		st = clnt_call(cc->cc_cl, proc, xa, args, xr, res, tv);
+		if (st == RPC_SUCCESS)
+			break;
+		conn_close(cc);
+		/* Not written on a kept connection: the daemon got nothing. */
+		if (!(kept && st == RPC_CANTSEND))
+			break;
+	}
+	if (!conn_have_key) { /* no key: nothing can keep it */
+		conn_close(cc);
+		free(cc);
+	}
 	if (st == RPC_SUCCESS)
 		return 0;
 	if (st == RPC_AUTHERROR)

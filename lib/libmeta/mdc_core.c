@@ -28,7 +28,9 @@
  *     processed or queued (a duplicate), queues it if class C is busy on
  *     the master, and otherwise marks C busy and starts a job.
  *  4. Unless M is NO_LOG, M0 writes M into change-log slot C of S
- *     (so_log_write) before anything runs.  A slot holding the same id is a
+ *     (so_log_write) before anything runs.  (Every master change and
+ *     every membership or quorum change calls so_log_forget first, so a
+ *     store may trust a slot it cleared itself until then.)  A slot holding the same id is a
  *     retry and fine; a slot holding another message means a replay is
  *     owed: the new initiator gets CLASS_BUSY (it retries) and the logged
  *     message is processed instead.  A failed write answers LOG_FAIL.
@@ -58,7 +60,15 @@
  *  9. M0 clears change-log slot C (so_log_clear) -- before answering, so
  *     that neither a dead initiator nor the next message of the class
  *     finds it set -- and multicasts REPLY to I.  Class C is free: waiting
- *     steps of other jobs, then the queue, go next.
+ *     steps of other jobs, then the queue, go next.  The clear is done as
+ *     soon as M0 delivers its own WORK of the last step (master_own_work),
+ *     while the nodes run it, rather than after their RESULTs: in agreed
+ *     order with virtual synchrony every member that stays delivers that
+ *     WORK too, before anything sent later, so from then on a new master
+ *     would only find the message done in every completion table, and I,
+ *     resending it with its id (step 2 after a master change), gets the
+ *     stored results.  Without a WORK (NO_BCAST, a failure with
+ *     STOP_ON_ERROR, no other node) the clear is at the end, as before.
  * 10. I receives the REPLY, matches its id with the slot, answers the
  *     initiator (the reply callback, outside the lock), frees the slot and
  *     sends the next queued message of (S, C).  A REPLY that matches
@@ -222,6 +232,13 @@ struct mdc_hctx {
 
 static void master_kick(struct mdc_core *c, uint32_t set);
 static void drain_continue(struct mdc_core *c);
+
+/* so_log_forget (mdc_core.h): @set's log may have changed under us. */
+static void log_forget(struct mdc_core *c, uint32_t set)
+{
+	if (c->mc_cfg.cc_store->so_log_forget != NULL)
+		c->mc_cfg.cc_store->so_log_forget(c->mc_cfg.cc_store_arg, set);
+}
 static int core_send_locked(struct mdc_core *c, const struct mdc_send *s,
 			    mdc_reply_fn fn, void *cookie,
 			    struct mdc_msgid *idp, meta_error_t *ep);
@@ -925,13 +942,27 @@ static void job_release(struct mdc_core *c, struct mdc_setstate *ss,
 	free(jb);
 }
 
+/* Clear the job's change-log slot, if it holds the job (step 9). */
+static void job_unlog(struct mdc_core *c, struct mdc_job *jb)
+{
+	const struct mdc_store_ops *so = c->mc_cfg.cc_store;
+	meta_error_t err;
+
+	if (!jb->jb_logged)
+		return;
+	jb->jb_logged = false;
+	meta_error_init(&err);
+	if (so->so_log_clear(c->mc_cfg.cc_store_arg, jb->jb_msg.mm_set,
+			     jb->jb_class, &err) != 0)
+		DBG(c, MDC_MMV_PROC_M | MDC_MMV_SYSLOG, "%s",
+		    meta_strerror(&err));
+}
+
 /* The job is over: unlog, answer the initiator, free the classes. */
 static void job_finish(struct mdc_core *c, struct mdc_setstate *ss,
 		       struct mdc_job *jb)
 {
-	const struct mdc_store_ops *so = c->mc_cfg.cc_store;
 	struct mdc_result res;
-	meta_error_t err;
 
 	if (jb->jb_have_final)
 		res = jb->jb_final;
@@ -939,13 +970,7 @@ static void job_finish(struct mdc_core *c, struct mdc_setstate *ss,
 		result_init(&res, &jb->jb_msg, MDC_CS_ACK, c->mc_self);
 	if (c->mc_aborted)
 		res.mr_comm_state = MDC_CS_ABORT;
-	if (jb->jb_logged) {
-		meta_error_init(&err);
-		if (so->so_log_clear(c->mc_cfg.cc_store_arg, jb->jb_msg.mm_set,
-				     jb->jb_class, &err) != 0)
-			DBG(c, MDC_MMV_PROC_M | MDC_MMV_SYSLOG, "%s",
-			    meta_strerror(&err));
-	}
+	job_unlog(c, jb);
 	master_reply(c, &jb->jb_msg, &res);
 	job_release(c, ss, jb);
 }
@@ -1179,14 +1204,41 @@ static void master_kick(struct mdc_core *c, uint32_t set)
 
 /* ---- every node: WORK ------------------------------------------------- */
 
+/*
+ * The master delivered its own WORK of @m.  Agreed order with virtual
+ * synchrony: every member that stays delivers it too, before anything
+ * sent after it, so if this is the job's last step the change log has
+ * done its work -- a new master would only find the message answered
+ * from the completion tables, and an initiator that resends it gets the
+ * stored results.  Clear the slot now, while the nodes run the step,
+ * instead of after their RESULTs (step 9 still comes before the answer).
+ */
+static void master_own_work(struct mdc_core *c, const struct mdc_msg *m)
+{
+	struct mdc_setstate *ss = &c->mc_sets[m->mm_set];
+	struct mdc_job *jb;
+
+	if (ss->ss_master != c->mc_self)
+		return;
+	for (jb = ss->ss_jobs; jb != NULL; jb = jb->jb_next)
+		if (jb->jb_state == JOB_GATHER &&
+		    mdc_msgid_eq(&jb->jb_step.mm_id, &m->mm_id))
+			break;
+	if (jb == NULL || jb->jb_cur + 1 < (jb->jb_nsub ? jb->jb_nsub : 1))
+		return;
+	job_unlog(c, jb);
+}
+
 static void node_work(struct mdc_core *c, const struct mdc_packet *pk)
 {
 	const struct mdc_msg *m = &pk->pk_msg;
 	struct mdc_setstate *ss = &c->mc_sets[m->mm_set];
 	struct mdc_result res;
 
-	if (pk->pk_from == c->mc_self)
-		return; /* the master ran it before sending */
+	if (pk->pk_from == c->mc_self) {
+		master_own_work(c, m); /* it ran it before sending */
+		return;
+	}
 	if ((m->mm_flags & MDC_F_DIRECTED) && m->mm_recipient != c->mc_self)
 		return;
 	if (ss->ss_have_nodes && !ss->ss_nodes[c->mc_self])
@@ -1267,6 +1319,7 @@ static void core_confchg(void *arg, const uint32_t *members, size_t n)
 	size_t i;
 
 	core_lock(c);
+	log_forget(c, 0);
 	memset(c->mc_member, 0, sizeof(c->mc_member));
 	c->mc_nmembers = 0;
 	for (i = 0; i < n; i++)
@@ -1305,8 +1358,10 @@ static void core_quorum(void *arg, bool quorate)
 	struct mdc_core *c = arg;
 
 	core_lock(c);
-	if (c->mc_quorate != quorate)
+	if (c->mc_quorate != quorate) {
 		DBG(c, MDC_MMV_INIT, "quorum %s", quorate ? "gained" : "lost");
+		log_forget(c, 0);
+	}
 	c->mc_quorate = quorate;
 	core_unlock(c);
 }
@@ -1457,6 +1512,7 @@ int mdc_core_set_master(struct mdc_core *c, uint32_t set, uint32_t master,
 	ss = &c->mc_sets[set];
 	DBG(c, MDC_MMV_INIT, "set %u: master %u (was %u)", set, master,
 	    ss->ss_master);
+	log_forget(c, set);
 	ss->ss_master = master;
 	ss->ss_joined = master != 0;
 	for (cls = 1; cls < MDC_NCLASSES; cls++) {

@@ -88,7 +88,14 @@ int mdc_mct_open(const char *dir, struct mdc_mct **mctp, meta_error_t *ep)
 	rc = mdb_env_set_mapsize(mct->mc_env, MCT_MAPSIZE);
 	if (rc != 0)
 		goto out_env;
-	rc = mdb_env_open(mct->mc_env, path, MDB_NOSUBDIR, 0600);
+	/*
+	 * MDB_NOSYNC: the table lives in /run, which a reboot empties; it
+	 * must outlive a daemon, not the machine.  A commit's pages are in
+	 * the kernel when mdb_txn_commit() returns, so a daemon that dies
+	 * after it loses nothing; a flush would only protect against the
+	 * system crash that wipes /run anyway (doc/mdcommd.md, 6).
+	 */
+	rc = mdb_env_open(mct->mc_env, path, MDB_NOSUBDIR | MDB_NOSYNC, 0600);
 	if (rc != 0)
 		goto out_env;
 	rc = mdb_txn_begin(mct->mc_env, NULL, 0, &txn);

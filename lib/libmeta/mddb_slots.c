@@ -21,9 +21,11 @@
  * sequence (struct mddb_replica, rp_log_*); the clear that follows skips
  * the read: one write and one flush per replica, the same bytes in the same
  * copy as with the read.  The read before every log write keeps a handle
- * correct even if another master wrote the slot since its last use.  A
- * failed write forgets the slot; resync slots (written by any owner on any
- * node) are always read first.
+ * correct even if another master wrote the slot since its last use;
+ * mddb_log_write_known() skips it where the handle knows the slot, for a
+ * caller that knows nobody else wrote it (mdcommd's master, between two
+ * of the core's so_log_forget calls).  A failed write forgets the slot;
+ * resync slots (written by any owner on any node) are always read first.
  */
 #include "config.h"
 
@@ -80,7 +82,7 @@ static int slot_read_rep(struct mddb *db, int i, const struct slot_area *sa,
 
 static int slot_write(struct mddb *db, const struct slot_area *sa,
 		      unsigned slot, const void *data, size_t len, bool inuse,
-		      meta_error_t *ep)
+		      bool known, meta_error_t *ep)
 {
 	struct mddb_slot *s = calloc(3, sizeof(*s));
 	uint8_t *buf = meta_dev_alloc(2 * MDDB_SLOT_SIZE);
@@ -103,8 +105,9 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 
 		if (!(rp->rp_flags & MDDB_F_ACTIVE))
 			continue;
-		/* Only a clear trusts what this handle's last write left. */
-		if (logc && !inuse && (rp->rp_log_known & (1u << slot))) {
+		/* A clear, or a known write, trusts this handle's last write. */
+		if (logc && (!inuse || known) &&
+		    (rp->rp_log_known & (1u << slot))) {
 			seq = rp->rp_log_seq[slot];
 			target = rp->rp_log_newest[slot] ? 0 : 1;
 		} else {
@@ -249,14 +252,22 @@ int mddb_log_write(struct mddb *db, unsigned slot, const void *data, size_t len,
 {
 	if (slot_check(db, &slot_log, slot, len, true, ep) != 0)
 		return -1;
-	return slot_write(db, &slot_log, slot, data, len, true, ep);
+	return slot_write(db, &slot_log, slot, data, len, true, false, ep);
+}
+
+int mddb_log_write_known(struct mddb *db, unsigned slot, const void *data,
+			 size_t len, meta_error_t *ep)
+{
+	if (slot_check(db, &slot_log, slot, len, true, ep) != 0)
+		return -1;
+	return slot_write(db, &slot_log, slot, data, len, true, true, ep);
 }
 
 int mddb_log_clear(struct mddb *db, unsigned slot, meta_error_t *ep)
 {
 	if (slot_check(db, &slot_log, slot, 0, true, ep) != 0)
 		return -1;
-	return slot_write(db, &slot_log, slot, NULL, 0, false, ep);
+	return slot_write(db, &slot_log, slot, NULL, 0, false, false, ep);
 }
 
 int mddb_log_read(struct mddb *db, unsigned slot, void *buf, size_t size,
@@ -270,7 +281,7 @@ int mddb_resync_write(struct mddb *db, unsigned slot, const void *data,
 {
 	if (slot_check(db, &slot_rs, slot, len, false, ep) != 0)
 		return -1;
-	return slot_write(db, &slot_rs, slot, data, len, true, ep);
+	return slot_write(db, &slot_rs, slot, data, len, true, false, ep);
 }
 
 int mddb_resync_read(struct mddb *db, unsigned slot, void *buf, size_t size,

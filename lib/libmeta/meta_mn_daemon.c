@@ -215,6 +215,7 @@ void mn_log_drop(struct mn_set *ss)
 {
 	meta_set_close(ss->ms_log);
 	ss->ms_log = NULL;
+	ss->ms_log_clean = 0;
 }
 
 /*
@@ -316,9 +317,12 @@ static int log_get(struct mddb *db, uint32_t set, unsigned slot,
 	return 1;
 }
 
-/* Log @msg in slot @cls of @db (st_log_write()'s answer). */
+/*
+ * Log @msg in slot @cls of @db (st_log_write()'s answer).  @empty: the
+ * slot is known to be empty (ms_log_clean), so it is not read first.
+ */
 static int log_write_db(struct meta_mn_daemon *d, struct mddb *db,
-			const struct mdc_msg *msg, unsigned int cls,
+			const struct mdc_msg *msg, unsigned int cls, bool empty,
 			struct mdc_msg *other, meta_error_t *ep)
 {
 	static uint8_t buf[MDC_WIRE_MAXLEN];
@@ -326,7 +330,7 @@ static int log_write_db(struct meta_mn_daemon *d, struct mddb *db,
 	size_t len;
 	int rc;
 
-	rc = log_get(db, msg->mm_set, cls, other, ep);
+	rc = empty ? 0 : log_get(db, msg->mm_set, cls, other, ep);
 	if (rc == 1)
 		return mdc_msgid_eq(&other->mm_id, &msg->mm_id) ? 0 : 1;
 	/* empty, or unreadable: the new message replaces it */
@@ -336,7 +340,9 @@ static int log_write_db(struct meta_mn_daemon *d, struct mddb *db,
 	pk.pk_to = d->md_self;
 	pk.pk_msg = *msg;
 	meta_error_init(ep);
-	return mdc_wire_encode(&pk, buf, sizeof(buf), &len, ep) ?:
+	if (mdc_wire_encode(&pk, buf, sizeof(buf), &len, ep) != 0)
+		return -1;
+	return empty ? mddb_log_write_known(db, cls, buf, len, ep) :
 		       mddb_log_write(db, cls, buf, len, ep);
 }
 
@@ -367,8 +373,13 @@ static int st_log_write(void *arg, const struct mdc_msg *msg,
 			rc = -1;
 			break;
 		}
+		struct mn_set *ss = &d->md_sets[msg->mm_set];
+		bool empty = cached && (ss->ms_log_clean & (1u << cls));
+
 		act = log_active(meta_set_db(s));
-		rc = log_write_db(d, meta_set_db(s), msg, cls, other, ep);
+		ss->ms_log_clean &= ~(1u << cls);
+		rc = log_write_db(d, meta_set_db(s), msg, cls, empty, other,
+				  ep);
 		log_rele(d, msg->mm_set, rc, act);
 		if (rc >= 0 || !cached)
 			break;
@@ -400,6 +411,8 @@ static int st_log_clear(void *arg, uint32_t set, unsigned int cls,
 		}
 		act = log_active(meta_set_db(s));
 		rc = mddb_log_clear(meta_set_db(s), cls, ep);
+		if (rc == 0) /* dropped again below if the handle goes */
+			d->md_sets[set].ms_log_clean |= 1u << cls;
 		log_rele(d, set, rc, act);
 		if (rc == 0 || !cached)
 			break;
@@ -440,6 +453,18 @@ static int st_log_read_all(void *arg, uint32_t set,
 out:
 	pthread_mutex_unlock(&d->md_lock);
 	return rc;
+}
+
+/* The core's word that @set's log (0: all) may have changed under us. */
+static void st_log_forget(void *arg, uint32_t set)
+{
+	struct meta_mn_daemon *d = arg;
+
+	pthread_mutex_lock(&d->md_lock);
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++)
+		if (set == 0 || set == i)
+			d->md_sets[i].ms_log_clean = 0;
+	pthread_mutex_unlock(&d->md_lock);
 }
 
 static int st_run(void *arg, const struct mdc_msg *msg, uint32_t flags,
@@ -502,6 +527,7 @@ const struct mdc_store_ops meta_mn_store_ops = {
 	.so_run = st_run,
 	.so_mct_check = st_mct_check,
 	.so_mct_mark = st_mct_mark,
+	.so_log_forget = st_log_forget,
 };
 
 /* ---- the daemon ---------------------------------------------------------- */

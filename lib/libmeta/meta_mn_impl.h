@@ -23,6 +23,9 @@ struct mn_set {
 				    devices and mddb open, lock dropped
 				    between uses; NULL: none (doc/mdcommd.md,
 				    "The change log's cached handle") */
+	uint32_t ms_log_clean; /* bit c: slot c was cleared through ms_log
+				  and the core has not said since that the
+				  log may have changed (so_log_forget) */
 	unsigned int ms_backoff; /* ticks to wait before loading again */
 	unsigned int ms_wait; /* ticks left */
 	uint64_t ms_log_opens; /* fresh opens of ms_log (tests) */

@@ -1335,6 +1335,54 @@ static void test_slots(void)
 	rig_fini(&r);
 }
 
+/*
+ * mddb_log_write_known(): after this handle's own clear it writes without
+ * reading, into the copy a reader takes as newest; on a replica it does not
+ * know (another handle wrote the slot last) it reads first like
+ * mddb_log_write().
+ */
+static void test_log_write_known(void)
+{
+	struct rig r;
+	struct mddb *a, *b, *fresh;
+	char buf[MDDB_LOG_MAXLEN], want[16];
+	size_t len;
+	meta_error_t e;
+
+	rig_init(&r, 3, true);
+	a = rig_create(&r);
+	for (int i = 0; i < 5; i++) { /* both copies take turns */
+		snprintf(want, sizeof(want), "msg%d", i);
+		CU_ASSERT(mddb_log_write_known(a, 6, want, strlen(want), &e) ==
+			  0);
+		fresh = rig_open(&r, MDDB_OPEN_RDONLY, &e);
+		CU_ASSERT_FATAL(fresh != NULL);
+		CU_ASSERT(mddb_log_read(fresh, 6, buf, sizeof(buf), &len, &e) ==
+			  0);
+		CU_ASSERT(len == strlen(want) && memcmp(buf, want, len) == 0);
+		mddb_close(fresh);
+		CU_ASSERT(mddb_log_clear(a, 6, &e) == 0);
+		CU_ASSERT(mddb_log_read(a, 6, buf, sizeof(buf), &len, &e) ==
+			  -1);
+		CU_ASSERT_EQUAL(e.me_code, ENOENT);
+	}
+	mddb_close(a);
+	/* b writes the slot twice; a new handle knows nothing of it. */
+	b = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(b != NULL);
+	CU_ASSERT(mddb_log_write(b, 6, "bee", 3, &e) == 0);
+	CU_ASSERT(mddb_log_clear(b, 6, &e) == 0);
+	mddb_close(b);
+	a = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(a != NULL);
+	CU_ASSERT(mddb_log_write_known(a, 6, "ay", 2, &e) == 0);
+	CU_ASSERT(mddb_log_read(a, 6, buf, sizeof(buf), &len, &e) == 0);
+	CU_ASSERT(len == 2 && memcmp(buf, "ay", 2) == 0);
+	CU_ASSERT(mddb_log_write_known(a, 17, "x", 1, &e) == -1);
+	mddb_close(a);
+	rig_fini(&r);
+}
+
 /* A slave reads the master's commits after PARSE (reload) and writes its
  * mirror's resync slot without disturbing the master's writes. */
 static void test_master_slave(void)
@@ -1501,6 +1549,7 @@ static CU_TestInfo mddb_tests[] = {
 	{ "repair of a bad replica", test_repair },
 	{ "replica add and delete", test_replica_add_del },
 	{ "change-log and resync slots", test_slots },
+	{ "change-log write without the read", test_log_write_known },
 	{ "master, slave, PARSE and resync slots", test_master_slave },
 	{ "a reader loads while the master commits", test_reader_races_master },
 	CU_TEST_INFO_NULL,

@@ -59,6 +59,7 @@ struct tnode {
 	struct mdc_mct *tn_mct;
 	struct meta_mn_daemon *tn_d;
 	bool tn_crash_on_log; /* crash right after the next log write */
+	bool tn_crash_on_clear; /* crash right after the next log clear */
 	unsigned int tn_runs; /* BC_CMD real runs of tn_watch */
 	struct mdc_msgid tn_watch;
 	unsigned int tn_incons;
@@ -99,8 +100,13 @@ static int w_log_clear(void *arg, uint32_t set, unsigned int cls,
 		       meta_error_t *ep)
 {
 	struct tnode *tn = arg;
+	int rc = meta_mn_store_ops.so_log_clear(tn->tn_d, set, cls, ep);
 
-	return meta_mn_store_ops.so_log_clear(tn->tn_d, set, cls, ep);
+	if (rc == 0 && tn->tn_crash_on_clear) {
+		tn->tn_crash_on_clear = false;
+		mdc_sim_crash(sim, tn->tn_id);
+	}
+	return rc;
 }
 
 static int w_log_read_all(void *arg, uint32_t set,
@@ -140,6 +146,13 @@ static int w_mct_mark(void *arg, const struct mdc_msg *msg,
 	return meta_mn_store_ops.so_mct_mark(tn->tn_d, msg, state, res, ep);
 }
 
+static void w_log_forget(void *arg, uint32_t set)
+{
+	struct tnode *tn = arg;
+
+	meta_mn_store_ops.so_log_forget(tn->tn_d, set);
+}
+
 static const struct mdc_store_ops wstore = {
 	.so_log_write = w_log_write,
 	.so_log_clear = w_log_clear,
@@ -147,6 +160,7 @@ static const struct mdc_store_ops wstore = {
 	.so_run = w_run,
 	.so_mct_check = w_mct_check,
 	.so_mct_mark = w_mct_mark,
+	.so_log_forget = w_log_forget,
 };
 
 static void t_incons(void *arg, enum mdc_incons_action action,
@@ -606,6 +620,134 @@ static void test_master_loss_after_work(void)
 	master_loss(true, 5);
 }
 
+/* Every live node but @except takes @m as the set's master. */
+static void all_master(uint32_t m, uint32_t except)
+{
+	meta_error_t e;
+
+	meta_error_init(&e);
+	for (uint32_t i = 1; i <= N; i++)
+		if (i != except)
+			CU_ASSERT_EQUAL(mdc_core_set_master(nodes[i].tn_core,
+							    setno, m, &e),
+					0);
+}
+
+/* A logged TEST2 from @node, run to its answer unless @run is false. */
+static void send_test2(uint32_t node, struct treply *tr, struct mdc_msgid *idp,
+		       bool run)
+{
+	struct mdc_send s = { .sd_set = 0 };
+	meta_error_t e;
+
+	meta_error_init(&e);
+	s.sd_set = setno;
+	s.sd_type = MDC_MSG_TEST2;
+	memset(tr, 0, sizeof(*tr));
+	VERIFY0(mdc_core_send(nodes[node].tn_core, &s, t_reply, tr, idp, &e));
+	if (run)
+		cl_run(30);
+}
+
+/*
+ * The master logs without reading a slot it cleared itself only while the
+ * core vouches for the log (so_log_forget).  Mastership goes 1 -> 2 -> 1
+ * with logged messages in the same slot and no daemon tick in between
+ * (the tick would drop the handles); node 1 then logs a message and dies.
+ * Had it written from what it knew before node 2's turn, its copy would
+ * sit under node 2's newer one, the replay would not see it and the
+ * message would never be answered.
+ */
+static void test_master_flip_log(void)
+{
+	struct mdc_node_info ni[N];
+	struct treply tr;
+	struct mdc_msgid id;
+	uint32_t m = 0;
+	meta_error_t e;
+
+	cl_create(6);
+	send_test2(2, &tr, NULL, true); /* node 1 logs and clears */
+	CU_ASSERT(tr.tr_got == 1 && tr.tr_res.mr_comm_state == MDC_CS_ACK);
+	all_master(2, 0);
+	send_test2(3, &tr, NULL, true); /* node 2: the same slot, twice */
+	CU_ASSERT(tr.tr_got == 1 && tr.tr_res.mr_comm_state == MDC_CS_ACK);
+	send_test2(3, &tr, NULL, true);
+	CU_ASSERT(tr.tr_got == 1 && tr.tr_res.mr_comm_state == MDC_CS_ACK);
+	all_master(1, 0);
+	nodes[1].tn_crash_on_log = true;
+	send_test2(3, &tr, &id, false);
+	for (uint32_t i = 1; i <= N; i++)
+		nodes[i].tn_watch = id;
+	while (mdc_sim_step(sim))
+		;
+	CU_ASSERT_FALSE(mdc_sim_alive(sim, 1));
+	CU_ASSERT_EQUAL(tr.tr_got, 0);
+	meta_error_init(&e);
+	for (uint32_t i = 1; i <= N; i++) {
+		ni[i - 1].ni_id = i;
+		ni[i - 1].ni_alive = mdc_sim_alive(sim, i);
+		ni[i - 1].ni_owner = true;
+	}
+	CU_ASSERT_EQUAL(mdc_choose_master(ni, N, 1, &m, &e), 0);
+	CU_ASSERT_EQUAL(m, 2);
+	all_master(m, 1);
+	CU_ASSERT_EQUAL(mdc_core_replay(nodes[m].tn_core, setno, &e), 1);
+	cl_run(60);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+	for (uint32_t i = 2; i <= N; i++)
+		CU_ASSERT_EQUAL(nodes[i].tn_runs, 1);
+	CU_ASSERT_EQUAL(mdc_core_replay(nodes[m].tn_core, setno, &e), 0);
+	cl_destroy();
+}
+
+/*
+ * The master clears the log when it delivers its own WORK (mdc_core.c,
+ * step 9) and dies right after, before any RESULT: nodes 2 and 3 are held
+ * (deliver nothing), so no RESULT can have come, and the clear happens
+ * all the same.  The log is empty, so there is nothing to replay; the
+ * held nodes then deliver the WORK (virtual synchrony) and run it; the
+ * initiator resends its request to the next master, and every node
+ * answers it from its completion table: the message ran once on every
+ * node and is answered.
+ */
+static void test_master_loss_after_clear(void)
+{
+	struct treply tr;
+	struct mdc_msgid id;
+	meta_error_t e;
+
+	cl_create(7);
+	nodes[1].tn_crash_on_clear = true;
+	send_test2(3, &tr, &id, false);
+	for (uint32_t i = 1; i <= N; i++)
+		nodes[i].tn_watch = id;
+	mdc_sim_hold(sim, 2, true);
+	mdc_sim_hold(sim, 3, true);
+	while (mdc_sim_step(sim))
+		;
+	CU_ASSERT_FALSE(mdc_sim_alive(sim, 1)); /* cleared with no RESULT */
+	CU_ASSERT_EQUAL(nodes[2].tn_runs + nodes[3].tn_runs, 0);
+	mdc_sim_hold(sim, 2, false);
+	mdc_sim_hold(sim, 3, false);
+	while (mdc_sim_step(sim))
+		;
+	CU_ASSERT_EQUAL(tr.tr_got, 0);
+	for (uint32_t i = 2; i <= N; i++) /* WORK was delivered everywhere */
+		CU_ASSERT_EQUAL(nodes[i].tn_runs, 1);
+	all_master(2, 1);
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL(mdc_core_replay(nodes[2].tn_core, setno, &e), 0);
+	cl_run(60);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+	for (uint32_t i = 2; i <= N; i++)
+		CU_ASSERT_EQUAL(nodes[i].tn_runs, 1);
+	CU_ASSERT_EQUAL(mdc_core_replay(nodes[2].tn_core, setno, &e), 0);
+	cl_destroy();
+}
+
 static void test_parse_and_check(void)
 {
 	struct mdc_send s;
@@ -1007,6 +1149,8 @@ static CU_TestInfo mn_tests[] = {
 	{ "result_differs", test_result_differs },
 	{ "master_loss_after_log", test_master_loss_after_log },
 	{ "master_loss_after_work", test_master_loss_after_work },
+	{ "master_flip_log", test_master_flip_log },
+	{ "master_loss_after_clear", test_master_loss_after_clear },
 	{ "parse_and_check", test_parse_and_check },
 	{ "log_cache", test_log_cache },
 	{ "suspend_all", test_suspend_all },

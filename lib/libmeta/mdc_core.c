@@ -60,15 +60,7 @@
  *  9. M0 clears change-log slot C (so_log_clear) -- before answering, so
  *     that neither a dead initiator nor the next message of the class
  *     finds it set -- and multicasts REPLY to I.  Class C is free: waiting
- *     steps of other jobs, then the queue, go next.  The clear is done as
- *     soon as M0 delivers its own WORK of the last step (master_own_work),
- *     while the nodes run it, rather than after their RESULTs: in agreed
- *     order with virtual synchrony every member that stays delivers that
- *     WORK too, before anything sent later, so from then on a new master
- *     would only find the message done in every completion table, and I,
- *     resending it with its id (step 2 after a master change), gets the
- *     stored results.  Without a WORK (NO_BCAST, a failure with
- *     STOP_ON_ERROR, no other node) the clear is at the end, as before.
+ *     steps of other jobs, then the queue, go next.
  * 10. I receives the REPLY, matches its id with the slot, answers the
  *     initiator (the reply callback, outside the lock), frees the slot and
  *     sends the next queued message of (S, C).  A REPLY that matches
@@ -942,27 +934,13 @@ static void job_release(struct mdc_core *c, struct mdc_setstate *ss,
 	free(jb);
 }
 
-/* Clear the job's change-log slot, if it holds the job (step 9). */
-static void job_unlog(struct mdc_core *c, struct mdc_job *jb)
-{
-	const struct mdc_store_ops *so = c->mc_cfg.cc_store;
-	meta_error_t err;
-
-	if (!jb->jb_logged)
-		return;
-	jb->jb_logged = false;
-	meta_error_init(&err);
-	if (so->so_log_clear(c->mc_cfg.cc_store_arg, jb->jb_msg.mm_set,
-			     jb->jb_class, &err) != 0)
-		DBG(c, MDC_MMV_PROC_M | MDC_MMV_SYSLOG, "%s",
-		    meta_strerror(&err));
-}
-
 /* The job is over: unlog, answer the initiator, free the classes. */
 static void job_finish(struct mdc_core *c, struct mdc_setstate *ss,
 		       struct mdc_job *jb)
 {
+	const struct mdc_store_ops *so = c->mc_cfg.cc_store;
 	struct mdc_result res;
+	meta_error_t err;
 
 	if (jb->jb_have_final)
 		res = jb->jb_final;
@@ -970,7 +948,13 @@ static void job_finish(struct mdc_core *c, struct mdc_setstate *ss,
 		result_init(&res, &jb->jb_msg, MDC_CS_ACK, c->mc_self);
 	if (c->mc_aborted)
 		res.mr_comm_state = MDC_CS_ABORT;
-	job_unlog(c, jb);
+	if (jb->jb_logged) {
+		meta_error_init(&err);
+		if (so->so_log_clear(c->mc_cfg.cc_store_arg, jb->jb_msg.mm_set,
+				     jb->jb_class, &err) != 0)
+			DBG(c, MDC_MMV_PROC_M | MDC_MMV_SYSLOG, "%s",
+			    meta_strerror(&err));
+	}
 	master_reply(c, &jb->jb_msg, &res);
 	job_release(c, ss, jb);
 }
@@ -1204,41 +1188,14 @@ static void master_kick(struct mdc_core *c, uint32_t set)
 
 /* ---- every node: WORK ------------------------------------------------- */
 
-/*
- * The master delivered its own WORK of @m.  Agreed order with virtual
- * synchrony: every member that stays delivers it too, before anything
- * sent after it, so if this is the job's last step the change log has
- * done its work -- a new master would only find the message answered
- * from the completion tables, and an initiator that resends it gets the
- * stored results.  Clear the slot now, while the nodes run the step,
- * instead of after their RESULTs (step 9 still comes before the answer).
- */
-static void master_own_work(struct mdc_core *c, const struct mdc_msg *m)
-{
-	struct mdc_setstate *ss = &c->mc_sets[m->mm_set];
-	struct mdc_job *jb;
-
-	if (ss->ss_master != c->mc_self)
-		return;
-	for (jb = ss->ss_jobs; jb != NULL; jb = jb->jb_next)
-		if (jb->jb_state == JOB_GATHER &&
-		    mdc_msgid_eq(&jb->jb_step.mm_id, &m->mm_id))
-			break;
-	if (jb == NULL || jb->jb_cur + 1 < (jb->jb_nsub ? jb->jb_nsub : 1))
-		return;
-	job_unlog(c, jb);
-}
-
 static void node_work(struct mdc_core *c, const struct mdc_packet *pk)
 {
 	const struct mdc_msg *m = &pk->pk_msg;
 	struct mdc_setstate *ss = &c->mc_sets[m->mm_set];
 	struct mdc_result res;
 
-	if (pk->pk_from == c->mc_self) {
-		master_own_work(c, m); /* it ran it before sending */
-		return;
-	}
+	if (pk->pk_from == c->mc_self)
+		return; /* the master ran it before sending */
 	if ((m->mm_flags & MDC_F_DIRECTED) && m->mm_recipient != c->mc_self)
 		return;
 	if (ss->ss_have_nodes && !ss->ss_nodes[c->mc_self])

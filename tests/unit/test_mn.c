@@ -59,7 +59,6 @@ struct tnode {
 	struct mdc_mct *tn_mct;
 	struct meta_mn_daemon *tn_d;
 	bool tn_crash_on_log; /* crash right after the next log write */
-	bool tn_crash_on_clear; /* crash right after the next log clear */
 	unsigned int tn_runs; /* BC_CMD real runs of tn_watch */
 	struct mdc_msgid tn_watch;
 	unsigned int tn_incons;
@@ -100,13 +99,8 @@ static int w_log_clear(void *arg, uint32_t set, unsigned int cls,
 		       meta_error_t *ep)
 {
 	struct tnode *tn = arg;
-	int rc = meta_mn_store_ops.so_log_clear(tn->tn_d, set, cls, ep);
 
-	if (rc == 0 && tn->tn_crash_on_clear) {
-		tn->tn_crash_on_clear = false;
-		mdc_sim_crash(sim, tn->tn_id);
-	}
-	return rc;
+	return meta_mn_store_ops.so_log_clear(tn->tn_d, set, cls, ep);
 }
 
 static int w_log_read_all(void *arg, uint32_t set,
@@ -702,52 +696,6 @@ static void test_master_flip_log(void)
 	cl_destroy();
 }
 
-/*
- * The master clears the log when it delivers its own WORK (mdc_core.c,
- * step 9) and dies right after, before any RESULT: nodes 2 and 3 are held
- * (deliver nothing), so no RESULT can have come, and the clear happens
- * all the same.  The log is empty, so there is nothing to replay; the
- * held nodes then deliver the WORK (virtual synchrony) and run it; the
- * initiator resends its request to the next master, and every node
- * answers it from its completion table: the message ran once on every
- * node and is answered.
- */
-static void test_master_loss_after_clear(void)
-{
-	struct treply tr;
-	struct mdc_msgid id;
-	meta_error_t e;
-
-	cl_create(7);
-	nodes[1].tn_crash_on_clear = true;
-	send_test2(3, &tr, &id, false);
-	for (uint32_t i = 1; i <= N; i++)
-		nodes[i].tn_watch = id;
-	mdc_sim_hold(sim, 2, true);
-	mdc_sim_hold(sim, 3, true);
-	while (mdc_sim_step(sim))
-		;
-	CU_ASSERT_FALSE(mdc_sim_alive(sim, 1)); /* cleared with no RESULT */
-	CU_ASSERT_EQUAL(nodes[2].tn_runs + nodes[3].tn_runs, 0);
-	mdc_sim_hold(sim, 2, false);
-	mdc_sim_hold(sim, 3, false);
-	while (mdc_sim_step(sim))
-		;
-	CU_ASSERT_EQUAL(tr.tr_got, 0);
-	for (uint32_t i = 2; i <= N; i++) /* WORK was delivered everywhere */
-		CU_ASSERT_EQUAL(nodes[i].tn_runs, 1);
-	all_master(2, 1);
-	meta_error_init(&e);
-	CU_ASSERT_EQUAL(mdc_core_replay(nodes[2].tn_core, setno, &e), 0);
-	cl_run(60);
-	CU_ASSERT_EQUAL(tr.tr_got, 1);
-	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
-	for (uint32_t i = 2; i <= N; i++)
-		CU_ASSERT_EQUAL(nodes[i].tn_runs, 1);
-	CU_ASSERT_EQUAL(mdc_core_replay(nodes[2].tn_core, setno, &e), 0);
-	cl_destroy();
-}
-
 static void test_parse_and_check(void)
 {
 	struct mdc_send s;
@@ -1150,7 +1098,6 @@ static CU_TestInfo mn_tests[] = {
 	{ "master_loss_after_log", test_master_loss_after_log },
 	{ "master_loss_after_work", test_master_loss_after_work },
 	{ "master_flip_log", test_master_flip_log },
-	{ "master_loss_after_clear", test_master_loss_after_clear },
 	{ "parse_and_check", test_parse_and_check },
 	{ "log_cache", test_log_cache },
 	{ "suspend_all", test_suspend_all },

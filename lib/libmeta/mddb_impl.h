@@ -194,15 +194,21 @@ struct mddb {
 	uint32_t db_dirblk[MDDB_MAXDIRPAGES];
 	uint32_t db_ndirpages;
 
-	/* Allocation: a bit per data block, and the next-fit cursor. */
+	/* Allocation: a bit per data block, the blocks in use, and the
+	 * next-fit cursor (mddb.c bm_alloc: inside a window of about twice
+	 * the blocks in use, so that what a load reads stays compact). */
 	uint8_t *db_bmap;
+	uint32_t db_nused;
 	uint32_t db_cursor;
 
 	struct mddb_txn *db_txn;
 
-	/* During a load only: the data region of one replica, read at once. */
-	uint8_t *db_cache;
-	int db_cache_rep;
+	/* During a load only: one run of neighbouring extents of replica
+	 * db_run_rep, blocks [db_run_blk, db_run_blk + db_run_nblks). */
+	uint8_t *db_run;
+	size_t db_run_cap;
+	uint32_t db_run_blk, db_run_nblks;
+	int db_run_rep;
 };
 
 /* mddb.c helpers shared with mddb_slots.c */

@@ -757,11 +757,15 @@ static uint32_t run_read(struct mddb *db, int rep, const struct load_ext *ex,
 	db->db_run_nblks = 0;
 	sz = (size_t)(end - start) * db->db_bsize;
 	if (sz > db->db_run_cap) {
+		void *p = NULL;
+
 		free(db->db_run);
+		db->db_run = NULL;
 		db->db_run_cap = 0;
-		db->db_run = meta_dev_alloc(sz);
-		if (db->db_run == NULL)
+		/* Not meta_dev_alloc(): no need to zero what the read fills. */
+		if (posix_memalign(&p, META_DEV_ALIGN, sz) != 0)
 			return k;
+		db->db_run = p;
 		db->db_run_cap = sz;
 	}
 	if (!(db->db_reps[rep].rp_flags & MDDB_F_UP2DATE) ||
@@ -775,12 +779,13 @@ static uint32_t run_read(struct mddb *db, int rep, const struct load_ext *ex,
 
 /*
  * Read the extent at @blk of @len bytes from the up-to-date replicas,
- * starting with @first (from the run if it holds it), into @buf, and check
- * it; *@datap points at the checked copy (in the run or in @buf).  A
- * replica whose copy is bad is marked EDATA, one that cannot be read EREAD.
+ * starting with @first (from the run if it holds it, else into *@bufp,
+ * allocated on first use), and check it; *@datap points at the checked
+ * copy.  A replica whose copy is bad is marked EDATA, one that cannot be
+ * read EREAD.
  */
 static int load_block(struct mddb *db, int *first, uint32_t blk, size_t len,
-		      void *buf, const uint8_t **datap,
+		      uint8_t **bufp, const uint8_t **datap,
 		      int (*check)(const void *buf, const void *arg),
 		      const void *arg)
 {
@@ -798,13 +803,18 @@ static int load_block(struct mddb *db, int *first, uint32_t blk, size_t len,
 		    nblks <= db->db_run_nblks - (blk - db->db_run_blk)) {
 			p = db->db_run +
 			    (size_t)(blk - db->db_run_blk) * db->db_bsize;
-		} else if (rep_io(db, i, false, buf, len, blk_off(db, blk),
+		} else if (*bufp == NULL &&
+			   (*bufp = meta_dev_alloc(MDDB_REC_MAXLEN +
+						   2 * MDDB_RECHDR_SIZE +
+						   4096)) == NULL) {
+			return ENOMEM;
+		} else if (rep_io(db, i, false, *bufp, len, blk_off(db, blk),
 				  &e) != 0) {
 			db->db_reps[i].rp_flags &= ~MDDB_F_UP2DATE;
 			db->db_reps[i].rp_flags |= MDDB_F_EREAD;
 			continue;
 		} else {
-			p = buf;
+			p = *bufp;
 		}
 		if (check(p, arg) != 0) {
 			db->db_reps[i].rp_flags &= ~MDDB_F_UP2DATE;
@@ -900,7 +910,7 @@ static int recs_sort(struct mddb *db)
 
 /* The directory pages of the newest commit, their entries into @ents. */
 static int load_dirpages(struct mddb *db, int *first, struct mddb_dirent *ents,
-			 void *buf)
+			 uint8_t **bufp)
 {
 	struct mddb_dirpage *page = calloc(1, sizeof(*page));
 	struct load_ext *ex = calloc(db->db_ndirpages + 1, sizeof(*ex));
@@ -931,7 +941,7 @@ static int load_dirpages(struct mddb *db, int *first, struct mddb_dirent *ents,
 			const uint8_t *data;
 
 			err = load_block(db, first, ex[k].le_blk,
-					 MDDB_DIRPAGE_SIZE, buf, &data,
+					 MDDB_DIRPAGE_SIZE, bufp, &data,
 					 check_dirpage, &dc);
 			if (err == 0)
 				memcpy(&ents[(size_t)ex[k].le_idx *
@@ -952,17 +962,16 @@ static int load_records(struct mddb *db, int first, uint32_t expect,
 	size_t nslots = (size_t)db->db_ndirpages * MDDB_DIRENTS;
 	struct mddb_dirent *ents = calloc(nslots + 1, sizeof(*ents));
 	struct load_ext *ex = NULL;
-	uint8_t *buf =
-		meta_dev_alloc(MDDB_REC_MAXLEN + 2 * MDDB_RECHDR_SIZE + 4096);
+	uint8_t *buf = NULL; /* for extents read alone */
 	uint32_t k, n = 0, end;
 	size_t s;
 	int err = 0;
 
-	if (ents == NULL || buf == NULL) {
+	if (ents == NULL) {
 		err = ENOMEM;
 		goto out;
 	}
-	err = load_dirpages(db, &first, ents, buf);
+	err = load_dirpages(db, &first, ents, &buf);
 	if (err != 0)
 		goto out;
 	/* Every record extent, checked against the region and each other
@@ -1005,8 +1014,8 @@ static int load_records(struct mddb *db, int first, uint32_t expect,
 			struct mddb_rec *r;
 
 			err = load_block(db, &first, e->e_blk,
-					 (size_t)e->e_nblks * db->db_bsize, buf,
-					 &data, check_record, e);
+					 (size_t)e->e_nblks * db->db_bsize,
+					 &buf, &data, check_record, e);
 			if (err != 0)
 				break;
 			r = calloc(1, sizeof(*r));

@@ -165,6 +165,13 @@ struct mddb_txn {
 	bool t_poisoned;
 };
 
+/* Blocks [rn_blk, rn_blk + rn_nblks) of replica rn_rep, read by a load. */
+struct mddb_run {
+	uint8_t *rn_buf;
+	uint32_t rn_blk, rn_nblks;
+	int rn_rep;
+};
+
 struct mddb {
 	uint8_t db_set_uuid[16];
 	uint32_t db_setno;
@@ -203,12 +210,11 @@ struct mddb {
 
 	struct mddb_txn *db_txn;
 
-	/* During a load only: one run of neighbouring extents of replica
-	 * db_run_rep, blocks [db_run_blk, db_run_blk + db_run_nblks). */
-	uint8_t *db_run;
-	size_t db_run_cap;
-	uint32_t db_run_blk, db_run_nblks;
-	int db_run_rep;
+	/* During a load only: the runs of neighbouring extents read so far,
+	 * sorted by first block (mddb.c run_read). */
+	struct mddb_run *db_runs;
+	uint32_t db_nruns, db_capruns;
+	size_t db_runbytes;
 };
 
 /* mddb.c helpers shared with mddb_slots.c */

@@ -1,47 +1,69 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * meta8192 - the cost of creating 8192 volumes in one set, and of metastat
- * over all of them.
+ * meta8192 - the cost of creating 8192 volumes in one set, one metainit at
+ * a time, and of metastat over all of them.
  *
- *   bench/meta8192 [-d dir] [-r replicas] [-n volumes]
+ *   bench/meta8192 [-d dir] [-r drives] [-n volumes] [-x metainit] [-k]
+ *   bench/meta8192 -o kept-dir
  *
- * A set database (mddb) of @replicas replica files of 32 MB in @dir (default
- * $TMPDIR or /tmp), and two drives that exist only for the model (no drive
- * I/O happens when configuring).  Volumes: d0 and d1 concats, d2 a mirror of
- * them, d3..d8191 soft partitions of 1 MB on the mirror (the layout an
- * Oracle RAC installation uses).  Each creation is what one metainit does
- * after loading the configuration: validate against the model, build the
- * change, encode the record, one mddb transaction (written to every
- * replica and flushed), apply to the model.
+ * A real set on one node, in a scratch directory under @dir (default
+ * $TMPDIR or /tmp) that holds this node's etc, state and run directories
+ * (OBAN_ETCDIR, OBAN_STATEDIR, OBAN_RUNDIR) and @drives sparse drive files
+ * (default 3): "bench", multi-owner, created and given its drives by the
+ * library calls metaset makes, one replica of the default 16 MiB per drive.
+ * Volumes: d0 and d1 concats on the first two drives, d2 a mirror of them,
+ * d3.. soft partitions of 1 MB on the mirror (the layout an Oracle RAC
+ * installation uses).
  *
- * Printed: the cost of the first and the last hundred creations and their
- * ratio (goal: <= 1.5, i.e. a creation does not get dearer as the set
- * fills); what every command pays first at 8192 volumes (open the mddb and
- * load and check the whole configuration); and metastat over all volumes
- * (open, load, print the long form; goal <= 1 s), plus -p.  No assertions:
- * the machine is shared and noisy.
+ * Each creation is a whole metainit as the command runs it on one node
+ * (cmds/metainit.c with the set local, as OBAN_MN_LOCAL makes it; through
+ * mdcommd the master does the same open and commit): meta_cfg_open() (open
+ * the set: lock, local records, drives, mddb_open(); load the whole
+ * configuration model and check it), meta_mdtab_words() (parse, validate
+ * against the model, one mddb commit to every replica, apply), and
+ * meta_cfg_close().  Only the process start is not in it; with -x the
+ * first and the last hundred creations are made by running that metainit
+ * binary instead (OBAN_MN_LOCAL=1: it must be built with
+ * --enable-test-hooks), so that figure has the process start too.  Give
+ * it the program itself, not libtool's wrapper script:
+ * LD_LIBRARY_PATH=lib/libmeta/.libs bench/meta8192 -x cmds/.libs/metainit
+ *
+ * Printed, for the first and the last hundred creations: the whole command
+ * (total and median), and its two parts: open and load, and the change
+ * alone (validate + commit + apply on the loaded model: what the bench
+ * timed before the whole command was); the ratio last/first of each (goal
+ * for the whole command: <= 1.5).  Then metastat over all volumes (open,
+ * load, print the long form to /dev/null; goal <= 1 s) and metastat -p,
+ * each the median of 5, and what every command pays before it does
+ * anything at that size (median of 11): opening the set without its mddb,
+ * mddb_open(), and the model load.  No assertions: the machine is shared
+ * and noisy.  -k keeps the scratch directory (its path is printed); -o
+ * runs only the metastat and open figures on a kept one.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <oban/mddb.h>
 #include <oban/meta_cfg.h>
-#include <oban/meta_dev.h>
+#include <oban/meta_set.h>
 
-#define REPLICA_BYTES (32ULL << 20)
-#define MAXREPL 8
+#define MAXDRIVES 8
+#define SETNAME "bench"
+#define NSTAT 5
 
-static const uint8_t set_uuid[16] = { 0xbe, 0x9c, 0x81, 0x92 };
+extern char **environ;
 
 static double now(void)
 {
@@ -51,222 +73,401 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int lookup(void *arg, const char *name, struct meta_drive *d,
-		  meta_error_t *ep)
+/* CPU time of this thread: what a creation costs apart from waiting. */
+static double cpu(void)
 {
-	if (strcmp(name, "drvA") != 0 && strcmp(name, "drvB") != 0)
-		return meta_error_set(ep, ENOENT, 0, name, "no drive");
-	memset(d, 0, sizeof(*d));
-	snprintf(d->md_name, sizeof(d->md_name), "%s", name);
-	d->md_uuid[0] = (uint8_t)name[3];
-	d->md_len = 64ULL << 21; /* 64 GB */
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, size_t n)
+{
+	double *c = malloc(n * sizeof(*c)), m;
+
+	if (c == NULL)
+		return 0;
+	memcpy(c, v, n * sizeof(*c));
+	qsort(c, n, sizeof(*c), dcmp);
+	m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+	free(c);
+	return m;
+}
+
+static double sum(const double *v, size_t n)
+{
+	double s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += v[i];
+	return s;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The words of metainit's entry for volume @i. */
+static int entry(uint32_t i, char (*drv)[700], char w[8][700], char **argv)
+{
+	int argc = 0;
+
+	snprintf(w[argc++], sizeof(w[0]), "d%" PRIu32, i);
+	if (i < 2) {
+		snprintf(w[argc++], sizeof(w[0]), "1");
+		snprintf(w[argc++], sizeof(w[0]), "1");
+		snprintf(w[argc++], sizeof(w[0]), "%.*s", 600, drv[i]);
+	} else if (i == 2) {
+		snprintf(w[argc++], sizeof(w[0]), "-m");
+		snprintf(w[argc++], sizeof(w[0]), "d0");
+		snprintf(w[argc++], sizeof(w[0]), "d1");
+	} else {
+		snprintf(w[argc++], sizeof(w[0]), "-p");
+		snprintf(w[argc++], sizeof(w[0]), "d2");
+		snprintf(w[argc++], sizeof(w[0]), "1m");
+	}
+	for (int k = 0; k < argc; k++)
+		argv[k] = w[k];
+	argv[argc] = NULL;
+	return argc;
+}
+
+/*
+ * One metainit, in process: into @t[0..2] the elapsed time of the whole,
+ * of open + load and of the change, into @t[3..5] their CPU time.
+ */
+static int create_inproc(int argc, char **argv, double *t, meta_error_t *ep)
+{
+	struct meta_cfgh *h;
+	double t0 = now(), c0 = cpu(), t1, c1, t2, c2;
+	int rc;
+
+	if (meta_cfg_open(SETNAME, &h, ep) != 0)
+		return -1;
+	t1 = now();
+	c1 = cpu();
+	rc = meta_mdtab_words(h->ch_cfg, argc, argv, &h->ch_store, ep);
+	t2 = now();
+	c2 = cpu();
+	meta_cfg_close(h);
+	t[0] = now() - t0;
+	t[1] = t1 - t0;
+	t[2] = t2 - t1;
+	t[3] = cpu() - c0;
+	t[4] = c1 - c0;
+	t[5] = c2 - c1;
+	return rc;
+}
+
+/* One metainit, the binary @bin: "metainit -s bench words...". */
+static int create_exec(const char *bin, int argc, char **argv, double *t)
+{
+	char *av[16], s1[] = "-s", s2[] = SETNAME;
+	double t0 = now();
+	int st, k = 0;
+	pid_t pid;
+
+	av[k++] = (char *)bin;
+	av[k++] = s1;
+	av[k++] = s2;
+	for (int i = 0; i < argc; i++)
+		av[k++] = argv[i];
+	av[k] = NULL;
+	posix_spawn_file_actions_t fa;
+
+	/* Its "dN: ... is setup" to /dev/null, as the bench's own. */
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return -1;
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	st = posix_spawn(&pid, bin, &fa, NULL, av, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (st != 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		return -1;
+	t[0] = now() - t0;
+	t[1] = t[2] = t[3] = t[4] = t[5] = 0;
 	return 0;
 }
 
-struct rig {
-	int r_n;
-	char r_path[MAXREPL][640];
-	struct meta_dev *r_dev[MAXREPL];
-	struct mddb_replica_spec r_spec[MAXREPL];
-	struct mddb *r_db;
-};
-
-static int rig_open(struct rig *r, bool create, meta_error_t *ep)
+/* metastat over everything (-p with @mdtab): open, load, print. */
+static double metastat(FILE *out, bool mdtab, meta_error_t *ep)
 {
-	for (int i = 0; i < r->r_n; i++) {
-		if (meta_dev_open(r->r_path[i], 0, &r->r_dev[i], ep) != 0)
-			return -1;
-		memset(&r->r_spec[i], 0, sizeof(r->r_spec[i]));
-		r->r_spec[i].rs_dev = r->r_dev[i];
-		r->r_spec[i].rs_length = REPLICA_BYTES;
-		memset(r->r_spec[i].rs_drive_uuid, 0x10 + i, 16);
-		snprintf(r->r_spec[i].rs_name, sizeof(r->r_spec[i].rs_name),
-			 "replica%d", i);
-	}
-	if (create) {
-		struct mddb_create_args a = { .ca_setno = 1,
-					      .ca_setname = "bench",
-					      .ca_mn = true };
+	struct meta_cfgh *h;
+	double t0 = now();
 
-		memcpy(a.ca_set_uuid, set_uuid, 16);
-		return mddb_create(&a, r->r_spec, r->r_n, &r->r_db, ep);
-	}
-	return mddb_open(set_uuid, r->r_spec, r->r_n, 0, &r->r_db, ep);
+	if (meta_cfg_open(SETNAME, &h, ep) != 0)
+		return -1;
+	if (mdtab)
+		meta_print_mdtab(h->ch_cfg, out, 0, NULL);
+	else
+		meta_print_status(h->ch_cfg, out, 0, NULL);
+	fflush(out);
+	meta_cfg_close(h);
+	return now() - t0;
 }
 
-static void rig_close(struct rig *r)
+/* This node's directories under @root. */
+static void set_env(const char *root)
 {
-	mddb_close(r->r_db);
-	r->r_db = NULL;
-	for (int i = 0; i < r->r_n; i++) {
-		meta_dev_close(r->r_dev[i]);
-		r->r_dev[i] = NULL;
-	}
+	char p[800];
+
+	snprintf(p, sizeof(p), "%s/etc", root);
+	setenv("OBAN_ETCDIR", p, 1);
+	snprintf(p, sizeof(p), "%s/state", root);
+	setenv("OBAN_STATEDIR", p, 1);
+	snprintf(p, sizeof(p), "%s/run", root);
+	setenv("OBAN_RUNDIR", p, 1);
+	setenv("OBAN_NODENAME", "node1", 1);
 }
 
-static int create_one(struct meta_cfgh *h, uint32_t i, meta_error_t *ep)
+static int setup(const char *root, int ndrives, uint32_t nvol, char (*drv)[700],
+		 meta_error_t *ep)
 {
-	struct meta_change ch;
+	static const char *const hosts[] = { "node1" };
+	const char *names[MAXDRIVES];
+	char p[800];
+	struct meta_set *s;
+	FILE *f;
 	int rc;
 
-	meta_change_init(&ch);
-	if (i < 2) {
-		const char *d = i == 0 ? "drvA" : "drvB";
-		struct meta_rowspec row = { 1, 0, &d };
-
-		rc = meta_op_stripe(h->ch_cfg, i, 1, &row, META_NONE, &ch, ep);
-	} else if (i == 2) {
-		uint32_t sm[2] = { 0, 1 };
-
-		rc = meta_op_mirror(h->ch_cfg, 2, 2, sm, NULL, &ch, ep);
-	} else {
-		uint64_t size = 2048; /* 1 MB */
-
-		rc = meta_op_sp(h->ch_cfg, i, "d2", 1, &size, &ch, ep);
+	for (const char *d = "etc\0state\0run\0d\0"; *d; d += strlen(d) + 1) {
+		snprintf(p, sizeof(p), "%s/%s", root, d);
+		if (mkdir(p, 0755) != 0)
+			return meta_error_set(ep, errno, 0, p, "cannot make");
 	}
-	if (rc == 0)
-		rc = meta_cfg_apply(h->ch_cfg, &ch, &h->ch_store, ep);
-	meta_change_release(&ch);
+	snprintf(p, sizeof(p), "%s/etc/runtime.cf", root);
+	f = fopen(p, "w");
+	if (f == NULL)
+		return meta_error_set(ep, errno, 0, p, "cannot write");
+	fprintf(f, "drive_glob %s/d/*\n", root);
+	fclose(f);
+	set_env(root);
+	for (int i = 0; i < ndrives; i++) {
+		/* The mirror's two drives hold every soft partition (1 MB and
+		 * a watermark block each); the others only a replica. */
+		off_t len = i < 2 ? (off_t)(nvol + 1024) << 20 : 64 << 20;
+		int fd;
+
+		snprintf(drv[i], sizeof(drv[i]), "%s/d/drive%d", root, i);
+		fd = open(drv[i], O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || ftruncate(fd, len) != 0)
+			return meta_error_set(ep, errno, 0, drv[i],
+					      "cannot make");
+		close(fd);
+		names[i] = drv[i];
+	}
+	if (meta_set_create(SETNAME, true, hosts, 1, ep) != 0 ||
+	    meta_set_open(SETNAME, 0, &s, ep) != 0)
+		return -1;
+	rc = meta_set_drive_add(s, names, ndrives, 0, false, ep);
+	meta_set_close(s);
 	return rc;
+}
+
+#define NOPEN 11
+
+/* What every command pays first: the medians of NOPEN opens, in @o[0..2]. */
+static int open_costs(double *o, uint32_t *nunits, meta_error_t *ep)
+{
+	double a[NOPEN], b[NOPEN], c[NOPEN], t0;
+	struct meta_cfgh *h;
+	struct meta_set *s;
+
+	for (int k = 0; k < NOPEN; k++) {
+		t0 = now();
+		if (meta_set_open(SETNAME, META_SET_NODB, &s, ep) != 0)
+			return -1;
+		meta_set_close(s);
+		a[k] = now() - t0;
+		t0 = now();
+		if (meta_set_open(SETNAME, 0, &s, ep) != 0)
+			return -1;
+		meta_set_close(s);
+		b[k] = now() - t0;
+		t0 = now();
+		if (meta_cfg_open(SETNAME, &h, ep) != 0)
+			return -1;
+		*nunits = meta_cfg_nunits(h->ch_cfg);
+		meta_cfg_close(h);
+		c[k] = now() - t0;
+	}
+	o[0] = median(a, NOPEN);
+	o[1] = median(b, NOPEN);
+	o[2] = median(c, NOPEN);
+	return 0;
+}
+
+static void report(const char *what, double (*t)[6], uint32_t nvol, int k,
+		   bool exec)
+{
+	double first[100], last[100], f, l;
+
+	for (int i = 0; i < 100; i++) {
+		first[i] = t[i][k];
+		last[i] = t[nvol - 100 + i][k];
+	}
+	f = sum(first, 100);
+	l = sum(last, 100);
+	printf("  %s%s\n", what,
+	       exec && k == 0 ? " (metainit run by exec)" : "");
+	printf("    first 100: %8.1f ms  (median %7.3f ms each)\n", f * 1e3,
+	       median(first, 100) * 1e3);
+	printf("    last 100:  %8.1f ms  (median %7.3f ms each)\n", l * 1e3,
+	       median(last, 100) * 1e3);
+	printf("    last/first: %7.2f  (medians: %.2f)%s\n", l / f,
+	       median(last, 100) / median(first, 100),
+	       k == 0 ? "  (goal <= 1.5)" : "");
 }
 
 int main(int argc, char **argv)
 {
 	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	uint32_t nvol = META_MAXUNITS;
-	struct rig r = { .r_n = 1 };
-	struct meta_cfgh h;
+	const char *bin = NULL, *old = NULL;
+	uint32_t nvol = META_MAXUNITS, nunits = 0;
+	int ndrives = 3, opt, rc = 1;
+	bool keep = false;
+	char root[600], drv[MAXDRIVES][700], w[8][700], *av[9];
+	double(*t)[6] = NULL, ts[NSTAT], tp[NSTAT], o[3];
 	meta_error_t e;
-	double *cost, t0, first = 0, last = 0, tload, tstat, tp, topen = 0;
-	char tmpl[600];
-	FILE *devnull;
-	int opt, rc = 1;
+	FILE *devnull = NULL;
 
-	while ((opt = getopt(argc, argv, "d:r:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:r:n:x:ko:")) != -1) {
 		switch (opt) {
 		case 'd':
 			dir = optarg;
 			break;
 		case 'r':
-			r.r_n = atoi(optarg);
+			ndrives = atoi(optarg);
 			break;
 		case 'n':
 			nvol = (uint32_t)atoi(optarg);
 			break;
+		case 'x':
+			bin = optarg;
+			break;
+		case 'k':
+			keep = true;
+			break;
+		case 'o':
+			old = optarg;
+			break;
 		default:
-			fprintf(stderr,
-				"usage: meta8192 [-d dir] [-r replicas] "
-				"[-n volumes]\n");
+			fprintf(stderr, "usage: meta8192 [-d dir] [-r drives] "
+					"[-n volumes] [-x metainit] [-k]\n"
+					"       meta8192 -o kept-dir\n");
 			return 2;
 		}
 	}
-	if (r.r_n < 1 || r.r_n > MAXREPL || nvol < 203 ||
+	if (ndrives < 2 || ndrives > MAXDRIVES || nvol < 203 ||
 	    nvol > META_MAXUNITS) {
-		fprintf(stderr, "meta8192: 1..%d replicas, 203..%d volumes\n",
-			MAXREPL, META_MAXUNITS);
+		fprintf(stderr, "meta8192: 2..%d drives, 203..%d volumes\n",
+			MAXDRIVES, META_MAXUNITS);
 		return 2;
 	}
-	snprintf(tmpl, sizeof(tmpl), "%s/meta8192.XXXXXX", dir);
-	if (mkdtemp(tmpl) == NULL) {
+	meta_error_init(&e);
+	devnull = fopen("/dev/null", "w");
+	if (devnull == NULL)
+		return 1;
+	if (old != NULL) {
+		snprintf(root, sizeof(root), "%s", old);
+		keep = true;
+		set_env(root);
+		goto stat;
+	}
+	snprintf(root, sizeof(root), "%s/meta8192.XXXXXX", dir);
+	if (mkdtemp(root) == NULL) {
 		perror("meta8192: mkdtemp");
 		return 1;
 	}
-	for (int i = 0; i < r.r_n; i++) {
-		int fd;
-
-		snprintf(r.r_path[i], sizeof(r.r_path[i]), "%s/replica%d", tmpl,
-			 i);
-		fd = open(r.r_path[i], O_RDWR | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0 || ftruncate(fd, (off_t)REPLICA_BYTES) != 0) {
-			perror("meta8192: replica file");
-			goto out_rm;
-		}
-		close(fd);
+	t = calloc(nvol, sizeof(*t));
+	if (t == NULL)
+		goto out;
+	if (setup(root, ndrives, nvol, drv, &e) != 0) {
+		fprintf(stderr, "meta8192: set up: %s\n", meta_strerror(&e));
+		goto out;
 	}
-	cost = calloc(nvol, sizeof(*cost));
-	devnull = fopen("/dev/null", "w");
-	if (cost == NULL || devnull == NULL)
-		goto out_rm;
-	meta_error_init(&e);
-	if (rig_open(&r, true, &e) != 0 ||
-	    meta_cfgh_init(&h, r.r_db, "bench", 1, true, lookup, NULL, &e)) {
-		fprintf(stderr, "meta8192: %s\n", meta_strerror(&e));
-		goto out_rm;
-	}
+	if (bin != NULL)
+		setenv("OBAN_MN_LOCAL", "1", 1); /* for the binary only */
 	for (uint32_t i = 0; i < nvol; i++) {
-		t0 = now();
-		if (create_one(&h, i, &e) != 0) {
+		int ac = entry(i, drv, w, av);
+
+		if (bin != NULL && (i < 100 || i >= nvol - 100)) {
+			if (create_exec(bin, ac, av, t[i]) != 0) {
+				fprintf(stderr,
+					"meta8192: %s -s %s d%" PRIu32
+					" failed\n",
+					bin, SETNAME, i);
+				goto out;
+			}
+		} else if (create_inproc(ac, av, t[i], &e) != 0) {
 			fprintf(stderr, "meta8192: d%" PRIu32 ": %s\n", i,
 				meta_strerror(&e));
-			meta_cfgh_release(&h);
-			rig_close(&r);
-			goto out_rm;
+			goto out;
 		}
-		cost[i] = now() - t0;
 	}
-	meta_cfgh_release(&h);
-	rig_close(&r);
-	for (uint32_t i = 0; i < 100; i++) {
-		first += cost[i];
-		last += cost[nvol - 100 + i];
-	}
-
-	/* What each command pays first: open the mddb, load, check. */
-	t0 = now();
-	if (rig_open(&r, false, &e) == 0)
-		topen = now() - t0;
-	if (r.r_db == NULL ||
-	    meta_cfgh_init(&h, r.r_db, "bench", 1, true, lookup, NULL, &e)) {
-		fprintf(stderr, "meta8192: reload: %s\n", meta_strerror(&e));
-		goto out_rm;
-	}
-	tload = now() - t0;
-	if (meta_cfg_nunits(h.ch_cfg) != nvol) {
-		fprintf(stderr, "meta8192: reloaded %" PRIu32 " volumes\n",
-			meta_cfg_nunits(h.ch_cfg));
-		goto out_rm;
-	}
-	meta_cfgh_release(&h);
-	rig_close(&r);
-
-	/* metastat: open, load, print everything (long form). */
-	t0 = now();
-	if (rig_open(&r, false, &e) != 0 ||
-	    meta_cfgh_init(&h, r.r_db, "bench", 1, true, lookup, NULL, &e)) {
-		fprintf(stderr, "meta8192: metastat: %s\n", meta_strerror(&e));
-		goto out_rm;
-	}
-	meta_print_status(h.ch_cfg, devnull, 0, NULL);
-	fflush(devnull);
-	tstat = now() - t0;
-	t0 = now();
-	meta_print_mdtab(h.ch_cfg, devnull, 0, NULL);
-	fflush(devnull);
-	tp = now() - t0;
-	meta_cfgh_release(&h);
-	rig_close(&r);
-
 	printf("meta8192: %" PRIu32 " volumes in one set (2 concats, 1 "
-	       "mirror, %" PRIu32 " soft partitions on it), %d replica(s) of "
-	       "%llu MB in %s\n",
-	       nvol, nvol - 3, r.r_n, REPLICA_BYTES >> 20, dir);
-	printf("  first 100 creations: %8.1f ms  (%7.1f us each)\n",
-	       first * 1e3, first * 1e4);
-	printf("  last 100 creations:  %8.1f ms  (%7.1f us each)\n", last * 1e3,
-	       last * 1e4);
-	printf("  last/first:          %8.2f     (goal <= 1.5)\n",
-	       last / first);
-	printf("  open + load + check of all %" PRIu32
-	       " (each command pays it first): %.1f ms (mddb_open %.1f ms)\n",
-	       nvol, tload * 1e3, topen * 1e3);
-	printf("  metastat (open, load, long form of all): %.1f ms  (goal <= "
-	       "1000 ms)\n",
-	       tstat * 1e3);
-	printf("  metastat -p (print only, model loaded): %.1f ms\n", tp * 1e3);
+	       "mirror, %" PRIu32 " soft partitions on it), %d drives with a "
+	       "16 MiB replica each, in %s\n",
+	       nvol, nvol - 3, ndrives, dir);
+	report("whole metainit (open set, load model, validate, commit, "
+	       "close)",
+	       t, nvol, 0, bin != NULL);
+	if (bin == NULL) {
+		report("  of which open + load", t, nvol, 1, false);
+		report("  of which validate + commit + apply (model loaded)", t,
+		       nvol, 2, false);
+		report("CPU time of the whole metainit (no I/O waits)", t, nvol,
+		       3, false);
+		report("  of which open + load", t, nvol, 4, false);
+		report("  of which validate + commit + apply", t, nvol, 5,
+		       false);
+	}
+stat:
+	for (int k = 0; k < NSTAT; k++) {
+		ts[k] = metastat(devnull, false, &e);
+		tp[k] = metastat(devnull, true, &e);
+		if (ts[k] < 0 || tp[k] < 0) {
+			fprintf(stderr, "meta8192: metastat: %s\n",
+				meta_strerror(&e));
+			goto out;
+		}
+	}
+	if (open_costs(o, &nunits, &e) != 0) {
+		fprintf(stderr, "meta8192: open: %s\n", meta_strerror(&e));
+		goto out;
+	}
+	printf("  metastat of all (open, load, long form): %.1f ms  (median "
+	       "of %d; goal <= 1000 ms)\n",
+	       median(ts, NSTAT) * 1e3, NSTAT);
+	printf("  metastat -p of all (open, load, md.tab form): %.1f ms  "
+	       "(median of %d)\n",
+	       median(tp, NSTAT) * 1e3, NSTAT);
+	printf("  what every command pays first at %" PRIu32
+	       " volumes (medians of %d): %.2f ms\n"
+	       "    open the set without its mddb %.2f ms, mddb_open %.2f ms, "
+	       "model load and check %.2f ms\n",
+	       nunits, NOPEN, o[2] * 1e3, o[0] * 1e3, (o[1] - o[0]) * 1e3,
+	       (o[2] - o[1]) * 1e3);
 	rc = 0;
-out_rm:
-	for (int i = 0; i < r.r_n; i++)
-		unlink(r.r_path[i]);
-	rmdir(tmpl);
+out:
+	fclose(devnull);
+	free(t);
+	if (keep)
+		printf("  kept: %s\n", root);
+	else
+		nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return rc;
 }

@@ -190,6 +190,13 @@ struct mddb_txn {
 	bool t_poisoned;
 };
 
+/* Blocks [rn_blk, rn_blk + rn_nblks) of replica rn_rep, read by a load. */
+struct mddb_run {
+	uint8_t *rn_buf;
+	uint32_t rn_blk, rn_nblks;
+	int rn_rep;
+};
+
 struct mddb {
 	uint8_t db_set_uuid[16];
 	uint32_t db_setno;
@@ -219,15 +226,20 @@ struct mddb {
 	uint32_t db_dirblk[MDDB_MAXDIRPAGES];
 	uint32_t db_ndirpages;
 
-	/* Allocation: a bit per data block, and the next-fit cursor. */
+	/* Allocation: a bit per data block, the blocks in use, and the
+	 * next-fit cursor (mddb.c bm_alloc: inside a window of about twice
+	 * the blocks in use, so that what a load reads stays compact). */
 	uint8_t *db_bmap;
+	uint32_t db_nused;
 	uint32_t db_cursor;
 
 	struct mddb_txn *db_txn;
 
-	/* During a load only: the data region of one replica, read at once. */
-	uint8_t *db_cache;
-	int db_cache_rep;
+	/* During a load only: the runs of neighbouring extents read so far,
+	 * sorted by first block (mddb.c run_read). */
+	struct mddb_run *db_runs;
+	uint32_t db_nruns, db_capruns;
+	size_t db_runbytes;
 };
 
 /* mddb.c helpers shared with mddb_slots.c */

@@ -8,10 +8,22 @@
 #ifndef OBAN_META_CRC_H
 #define OBAN_META_CRC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 uint32_t meta_crc32c(uint32_t crc, const void *buf, size_t len);
+
+/*
+ * For tests and benchmarks: the same function computed by one
+ * implementation, META_CRC_SW (slicing by 8, every CPU) or META_CRC_HW (the
+ * SSE4.2 instruction; where the CPU has none, whatever meta_crc32c()
+ * uses).  meta_crc32c_hw() says whether meta_crc32c() uses the instruction.
+ */
+#define META_CRC_SW 1
+#define META_CRC_HW 2
+uint32_t meta_crc32c_impl(int impl, uint32_t crc, const void *buf, size_t len);
+bool meta_crc32c_hw(void);
 
 /*
  * META_CRC_OK - compare a stored and a computed checksum.  The libFuzzer

@@ -77,6 +77,46 @@ int main(int argc, char **argv)
 	mddb_log_write(db, 0, "logged message", 14, &e);
 	emit(argv[1], "log-and-big", img, len);
 	mddb_close(db);
+
+	/* Records rewritten in batches: a load reads runs with gaps and
+	 * records out of block order (small enough for -max_len=65536). */
+	memset(img, 0, len);
+	if (mddb_create(&a, &spec, 1, &db, &e) != 0)
+		return 1;
+	mddb_txn_begin(db, &t, &e);
+	for (i = 0; i < 24; i++)
+		mddb_txn_put(t, MDDB_RT_UNIT, i, &i, sizeof(i), &e);
+	mddb_txn_commit(t, &e);
+	for (uint32_t g = 1; g <= 3; g++) {
+		mddb_txn_begin(db, &t, &e);
+		for (i = g; i < 24; i += 6)
+			mddb_txn_put(t, MDDB_RT_UNIT, i, &g, sizeof(g), &e);
+		mddb_txn_del(t, MDDB_RT_UNIT, 20 + g, &e);
+		mddb_txn_commit(t, &e);
+	}
+	emit(argv[1], "gaps", img, len);
+	/* The same with the directory page rewritten as if by a later commit
+	 * (a block reused under a reader): the load must refuse it. */
+	{
+		struct mddb_commit *c = calloc(1, sizeof(*c));
+		struct mddb_dirpage *dp = calloc(1, sizeof(*dp));
+		uint64_t txg = mddb_txg(db), off;
+
+		if (c == NULL || dp == NULL ||
+		    mddb_commit_decode(img + MDDB_OFF_COMMIT +
+					       (txg % 2) * MDDB_COMMIT_SIZE,
+				       c) != 0)
+			return 1;
+		off = MDDB_OFF_DATA + (uint64_t)c->c_dirblk[0] * 512;
+		if (mddb_dirpage_decode(img + off, dp) != 0)
+			return 1;
+		dp->p_txg = txg + 1;
+		mddb_dirpage_encode(dp, img + off);
+		free(c);
+		free(dp);
+	}
+	emit(argv[1], "dirpage-newer", img, len);
+	mddb_close(db);
 	meta_dev_close(d);
 	/* A drive label (fuzz_mddb decodes the first 4 KiB as one too): a
 	 * 64 MiB drive with room for 3 replicas of 4 MiB. */

@@ -661,6 +661,26 @@ static int check_sp(const struct meta_cfg *cfg, const struct meta_unit *u,
 	return 0;
 }
 
+/*
+ * One unit's checks. They only read the model, so running them again gives
+ * the same answer.
+ */
+static int check_unit(const struct meta_cfg *cfg, const struct meta_unit *u,
+		      const char *name, meta_error_t *ep)
+{
+	switch (u->mu_type) {
+	case META_UT_STRIPE:
+		return check_stripe(cfg, u, name, ep);
+	case META_UT_MIRROR:
+		return check_mirror(cfg, u, name, ep);
+	case META_UT_SP:
+		return check_sp(cfg, u, name, ep);
+	default:
+		return meta_error_set(ep, SET_ERROR(ME_CFG_BADTYPE), 0, name,
+				      "unknown unit type");
+	}
+}
+
 int meta_cfg_check(struct meta_cfg *cfg, meta_error_t *ep)
 {
 	char name[64];
@@ -670,31 +690,24 @@ int meta_cfg_check(struct meta_cfg *cfg, meta_error_t *ep)
 		cfg_relink(cfg);
 	for (uint32_t i = 0; i < META_MAXUNITS; i++) {
 		const struct meta_unit *u = cfg->mc_units[i];
-		int rc = 0;
 
 		if (u == NULL)
 			continue;
 		n++;
-		meta_cfg_uname(cfg, i, name, sizeof(name));
-		if (u->mu_num != i)
+		if (u->mu_num != i) {
+			meta_cfg_uname(cfg, i, name, sizeof(name));
 			return meta_error_set(ep, SET_ERROR(ME_INTERNAL), 0,
 					      name, "misfiled unit");
-		switch (u->mu_type) {
-		case META_UT_STRIPE:
-			rc = check_stripe(cfg, u, name, ep);
-			break;
-		case META_UT_MIRROR:
-			rc = check_mirror(cfg, u, name, ep);
-			break;
-		case META_UT_SP:
-			rc = check_sp(cfg, u, name, ep);
-			break;
-		default:
-			rc = meta_error_set(ep, SET_ERROR(ME_CFG_BADTYPE), 0,
-					    name, "unknown unit type");
 		}
-		if (rc != 0)
-			return rc;
+		/*
+		 * Every command checks the whole model at load: the unit's
+		 * name is formatted only when there is an error to name it in
+		 * (formatting 8192 names was a fifth of a large set's load).
+		 */
+		if (check_unit(cfg, u, "", ep) != 0) {
+			meta_cfg_uname(cfg, i, name, sizeof(name));
+			return check_unit(cfg, u, name, ep);
+		}
 	}
 	if (n != cfg->mc_nunits)
 		return meta_error_set(ep, SET_ERROR(ME_INTERNAL), 0,

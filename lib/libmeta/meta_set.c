@@ -1462,6 +1462,16 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 				return -1;
 			}
 		} else if (last) {
+			/* The last drive: only the local replica says it is
+			 * the set's, so it is committed before the label
+			 * goes (a failure leaves the drive in the set). */
+			if (meta_local_commit(lt, ep) != 0) {
+				set_owner(s, true);
+				s->s_rec.ms_rep_size =
+					s->s_drives[di].md_rep_size;
+				return -1;
+			}
+			lt = NULL;
 			mddb_close(s->s_db);
 			s->s_db = NULL;
 		}
@@ -1482,7 +1492,7 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 		memmove(&s->s_paths[di], &s->s_paths[di + 1],
 			(size_t)(s->s_ndrives - di - 1) * sizeof(*s->s_paths));
 		s->s_ndrives--;
-		if (meta_local_commit(lt, ep) != 0)
+		if (lt != NULL && meta_local_commit(lt, ep) != 0)
 			return -1;
 		if (!wiped && !force)
 			return meta_error_set(ep, we.me_code, 0, names[i],

@@ -683,11 +683,23 @@ static void test_local_fail_drive(void)
 	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
 	meta_local_test_fail(0);
 	{
-		const char *all[3] = { dpath("la"), dpath("lb"), dpath("lc") };
+		const char *all[2] = { dpath("la"), dpath("lb") };
 
-		CU_ASSERT(meta_set_drive_del(s, all, 3, false, &e) == 0);
+		CU_ASSERT(meta_set_drive_del(s, all, 2, false, &e) == 0);
 	}
+	/* The last drive: its local commit (drive, node, set record,
+	 * commit) fails; the drive stays in the set, label and replica. */
+	one = dpath("lc");
+	meta_local_test_fail(4);
+	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
 	meta_set_close(s);
+	CU_ASSERT(labelled("lc"));
+	expect_lag("lag", 1, 1);
+	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
+	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT_FALSE(labelled("lc"));
 	CU_ASSERT(meta_set_destroy("lag", false, &e) == 0);
 #else
 	fprintf(stderr, "test_mdl: test hooks not built in: injected local "

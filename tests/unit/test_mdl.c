@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <oban/mddb.h>
@@ -780,6 +782,168 @@ static void test_local_future(void)
 	CU_ASSERT(meta_set_destroy("after", false, &e) == 0);
 }
 
+#ifdef OBAN_TEST_HOOKS
+/* Whether the set's mddb holds the node record of node @id. */
+static bool db_has_node(const char *set, uint32_t id)
+{
+	struct meta_set *s;
+	meta_error_t e;
+	void *data;
+	size_t len;
+	bool has;
+
+	CU_ASSERT_FATAL(meta_set_open(set, META_SET_RDONLY, &s, &e) == 0);
+	has = mddb_rec_get(meta_set_db(s), MDDB_RT_NODE, id, &data, &len,
+			   NULL) == 0;
+	if (has)
+		free(data);
+	meta_set_close(s);
+	return has;
+}
+#endif
+
+/* A host add or delete whose local write fails: the mddb's node records
+ * do not change either. */
+static void test_local_fail_host(void)
+{
+#ifdef OBAN_TEST_HOOKS
+	const char *me = "node1", *two = "node2", *one;
+	struct meta_set *s;
+	meta_error_t e;
+	char nl[1024];
+	FILE *f;
+
+	CU_ASSERT_FATAL(oban_path(nl, sizeof(nl), OBAN_DIR_RUN, "nodelist") !=
+			NULL);
+	f = fopen(nl, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "1 node1 10.99.9.1\n2 node2 10.99.9.2\n");
+	fclose(f);
+	mkdrive("ha", DRIVE_SIZE);
+	one = dpath("ha");
+	CU_ASSERT_FATAL(meta_set_create("hl", false, &me, 1, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
+	meta_local_test_fail(1);
+	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 1);
+	CU_ASSERT_FALSE(db_has_node("hl", 2));
+
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 2);
+	CU_ASSERT(db_has_node("hl", 2));
+
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	meta_local_test_fail(1);
+	CU_ASSERT(meta_set_host_del(s, &two, 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 2);
+	CU_ASSERT(db_has_node("hl", 2));
+	meta_local_test_fail(0);
+
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	CU_ASSERT(meta_set_host_del(s, &two, 1, &e) == 0);
+	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT(meta_set_destroy("hl", false, &e) == 0);
+	CU_ASSERT(unlink(nl) == 0);
+#else
+	fprintf(stderr, "test_mdl: test hooks not built in: injected local "
+			"write failures skipped\n");
+#endif
+}
+
+/* One thread's share of test_local_shared: @arg is its node id. */
+static void *local_worker(void *arg)
+{
+	struct ml_node nd;
+	struct ml_txn *t;
+	meta_error_t e;
+	long ok = 0;
+	int i;
+
+	memset(&nd, 0, sizeof(nd));
+	nd.mn_version = ML_VERSION;
+	nd.mn_nodeid = (uint32_t)(uintptr_t)arg;
+	snprintf(nd.mn_name, sizeof(nd.mn_name), "n%u", nd.mn_nodeid);
+	for (i = 0; i < 50; i++) {
+		nd.mn_flags = (uint32_t)i;
+		if (meta_local_begin(&t, &e) != 0)
+			break;
+		if (meta_local_node_put("shared", &nd, &e) != 0) {
+			meta_local_abort(t);
+			break;
+		}
+		if (meta_local_commit(t, &e) != 0)
+			break;
+		ok++;
+	}
+	return (void *)ok;
+}
+
+/*
+ * The process's one LMDB environment: threads write through it at once
+ * (each its own transactions), a forked child opens its own and writes,
+ * and the parent's still works after the child exits; meta_local_close()
+ * with nothing open closes it and the next call opens it again.
+ */
+static void test_local_shared(void)
+{
+	pthread_t th[4];
+	struct ml_node *nodes = NULL;
+	struct ml_set rec;
+	meta_error_t e;
+	void *ok;
+	pid_t pid;
+	int i, n = 0, st = 0;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.ms_version = ML_VERSION;
+	rec.ms_setno = 31;
+	strcpy(rec.ms_name, "shared");
+	CU_ASSERT_FATAL(meta_local_set_put(&rec, &e) == 0);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_FATAL(pthread_create(&th[i], NULL, local_worker,
+					       (void *)(uintptr_t)(i + 1)) ==
+				0);
+	for (i = 0; i < 4; i++) {
+		CU_ASSERT(pthread_join(th[i], &ok) == 0);
+		CU_ASSERT_EQUAL((long)ok, 50);
+	}
+	CU_ASSERT(meta_local_nodes("shared", &nodes, &n, &e) == 0);
+	CU_ASSERT_EQUAL(n, 4);
+	for (i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(nodes[i].mn_flags, 49);
+	free(nodes);
+
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		struct ml_set got;
+
+		rec.ms_setno = 32;
+		_exit(meta_local_set_put(&rec, &e) == 0 &&
+				      meta_local_set_get("shared", &got, &e) ==
+					      0 &&
+				      got.ms_setno == 32 ?
+			      0 :
+			      1);
+	}
+	CU_ASSERT(waitpid(pid, &st, 0) == pid);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CU_ASSERT(meta_local_set_get("shared", &rec, &e) == 0);
+	CU_ASSERT_EQUAL(rec.ms_setno, 32);
+	meta_local_close();
+	CU_ASSERT(meta_local_set_del("shared", &e) == 0);
+	CU_ASSERT(meta_local_set_get("shared", &rec, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_SET_NOTFOUND);
+}
+
 /* A record of an unknown version is refused, naming it and the version. */
 static void test_local_version(void)
 {
@@ -1053,6 +1217,8 @@ static CU_TestInfo mdl_tests[] = {
 	{ "local replica: record versions", test_local_version },
 	{ "local replica: failures of drive changes", test_local_fail_drive },
 	{ "local replica: a future record of another size", test_local_future },
+	{ "local replica: threads and a forked child", test_local_shared },
+	{ "local replica: failures of host changes", test_local_fail_host },
 	{ "reload: record versions in the mddb", test_reload_version },
 	{ "drive areas: label and record differ", test_geometry_mismatch },
 	CU_TEST_INFO_NULL,

@@ -117,30 +117,39 @@ static int show(struct meta_set *s, bool info)
 
 /*
  * What metadb needs to know of @set before it changes replicas: whether it
- * is multi-owner, and that a length given with -l is the set's (all the
- * replicas of a set have the length its first drives chose).
+ * is multi-owner, that a length given with -l is the set's (all the
+ * replicas of a set have the length its first drives chose), and that
+ * @add more replicas (all the drives' together) keep it within 50, so that
+ * an add on several drives is refused before any.
  */
-static int set_facts(const char *set, uint64_t length, bool *mn,
+static int set_facts(const char *set, uint64_t length, long add, bool *mn,
 		     meta_error_t *ep)
 {
 	struct meta_set *s;
 	uint64_t have;
 	char t1[32], t2[32];
-	int rc = 0;
+	int rc = 0, inuse;
 
-	if (meta_set_open(set, META_SET_RDONLY | META_SET_NODB, &s, ep) != 0)
+	if (meta_set_open(set, META_SET_RDONLY | (add > 0 ? 0 : META_SET_NODB),
+			  &s, ep) != 0)
 		return -1;
 	*mn = meta_set_is_mn(s);
 	have = meta_set_replica_length(s);
+	inuse = meta_set_db(s) != NULL ? mddb_replica_count(meta_set_db(s)) : 0;
 	if (length != 0 && have != 0 && length != have)
 		rc = meta_error_set(ep, ME_MDL_BADSIZE, 0, set,
-				    "cannot add replicas of %s (%llu blocks) "
-				    "to set whose replicas are %s (%llu "
-				    "blocks)",
+				    "cannot add replicas of %s (%llu blocks; "
+				    "its replicas are %s, %llu blocks) to set",
 				    mdl_size_text(length, t1, sizeof(t1)),
 				    (unsigned long long)(length / 512),
 				    mdl_size_text(have, t2, sizeof(t2)),
 				    (unsigned long long)(have / 512));
+	/* All the drives' replicas or none: the set's limit before any. */
+	else if (add > 0 && inuse + add > MDDB_MAXREPLICAS)
+		rc = meta_error_set(ep, ME_MDDB_MAXREPLICAS, 0, set,
+				    "cannot add %ld replica%s (%d in use) to "
+				    "set",
+				    add, add == 1 ? "" : "s", inuse);
 	meta_set_close(s);
 	return rc;
 }
@@ -189,7 +198,9 @@ int main(int argc, char **argv)
 		usage();
 		return META_EXIT_USAGE;
 	}
-	if ((add || del) && set_facts(set, add ? length : 0, &mn, &e) != 0)
+	if ((add || del) &&
+	    set_facts(set, add ? length : 0, add ? count * (argc - optind) : 0,
+		      &mn, &e) != 0)
 		return meta_cmd_fail(prog, &e);
 	if ((add || del) && mn && meta_mnset_cluster()) {
 		/* Across nodes: META_DB_ATTACH / DETACH through the set's

@@ -59,6 +59,7 @@
 	X(ME_MDL_NOTFOUND,     ME_MDDB_BASE + 44, "no such drive") \
 	X(ME_MDL_BADSIZE,      ME_MDDB_BASE + 45, "invalid replica length") \
 	X(ME_MDL_NOROOM,       ME_MDDB_BASE + 46, "no room for more replicas in the drive's replica area") \
+	X(ME_MDL_GEOMETRY,     ME_MDDB_BASE + 47, "the drive's label and the set's record of its areas differ") \
 	X(ME_SET_EXISTS,       ME_MDDB_BASE + 60, "set already exists") \
 	X(ME_SET_NOTFOUND,     ME_MDDB_BASE + 61, "no such set") \
 	X(ME_SET_NODRIVE,      ME_MDDB_BASE + 62, "drive is not in the set") \

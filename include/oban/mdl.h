@@ -75,8 +75,9 @@ int mdl_label_wipe(struct meta_dev *d, meta_error_t *ep);
 /*
  * mdl_geometry - lay out a drive of @size bytes and sector size @lsz with
  * room for @cap replicas (1..MDDB_MAXREPLICAS) of @rep_size bytes: fills
- * the ml_rep_* and ml_data_* fields of @l.  ME_MDL_BADSIZE for a count or
- * length out of range; ME_MDL_TOOSMALL if less than 1 MiB of data area
+ * the ml_rep_* and ml_data_* fields of @l.  ME_MDL_BADSIZE for a count,
+ * length or sector size (512..4096, a power of 2, as the decoder takes)
+ * out of range; ME_MDL_TOOSMALL if less than 1 MiB of data area
  * would remain (the message gives the drive's size and what it needs).
  * The caller names the drive (me_object).
  */

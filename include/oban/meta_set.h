@@ -54,7 +54,10 @@ struct meta_drive_info {
  *
  * @flags META_SET_*.  On success *@sp is the open set (meta_set_close()).
  * The mddb is opened only when the set has drives and META_SET_NODB is not
- * given; a STALE mddb still opens (see mddb.h).
+ * given; a STALE mddb still opens (see mddb.h).  A writable open of a
+ * single-owner set whose local replica's drives differ from the mddb's
+ * drive records (a change whose local commit failed after the mddb's)
+ * first brings the local replica in line (meta_set_reload()).
  * Errors: ME_SET_NOTFOUND, ME_BADNAME, the local replica's errors
  * (ME_LOCAL_DB), mddb_open()'s errors, ENOMEM.
  */
@@ -157,7 +160,9 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
  */
 int meta_set_destroy(const char *name, bool purge, meta_error_t *ep);
 
-/* meta_set_list - call @fn for the name of each set this node knows. */
+/* meta_set_list - call @fn for the name of each set this node knows, also
+ * of one whose local record this build cannot read (opening it fails with
+ * the reason). */
 int meta_set_list(int (*fn)(void *arg, const char *name), void *arg,
 		  meta_error_t *ep);
 
@@ -210,7 +215,11 @@ const char *meta_set_master(const struct meta_set *s);
  * (ME_MDL_INUSE).  The first drives create the mddb and make this node
  * master; later ones are added as replicas.  Nothing is written to any
  * drive unless every drive passed its checks, and a failure while writing
- * takes back the labels and replicas written.
+ * takes back the labels and replicas written: the local replica's records
+ * are written first, in one transaction committed after the mddb's commit,
+ * so a failure up to the mddb's commit changes neither; a failure of the
+ * local commit itself takes back the first drives whole, and for later
+ * drives is repaired by the next meta_set_open().
  * Errors: ME_MDL_NOTFOUND (no such drive), ME_MDL_INUSE, ME_MDL_OTHERSET
  * (labelled for another set; @force overrides), ME_SET_DRIVEINSET,
  * ME_MDL_TOOSMALL (a drive cannot hold @count replicas and 1 MiB of data:
@@ -236,7 +245,9 @@ uint64_t meta_set_replica_length(const struct meta_set *s);
  * stay (ME_MDDB_LASTREPLICA).  A drive not found on this node is dropped
  * from the set without touching it.  Errors: ME_SET_NODRIVE,
  * ME_MDDB_STALE / ME_MDDB_TOOFEW, ME_MDDB_RDONLY, device errnos (a label
- * that cannot be wiped; @force ignores that).
+ * that cannot be wiped: the drive has left the set all the same; @force
+ * ignores that).  Each drive's local change is written first and committed
+ * after the mddb's (see meta_set_drive_add_count).
  */
 int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 		       bool force, meta_error_t *ep);
@@ -247,7 +258,9 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
  * drive was added: ME_MDL_NOROOM, naming the drive, its room and what is in
  * use, when they do not fit), or delete all on it (ENOENT if it has none;
  * ME_MDDB_LASTREPLICA).  Errors as mddb_replica_add() / mddb_replica_del(),
- * ME_MDDB_MAXREPLICAS (more than 50 in the set), and ME_SET_NODRIVE.
+ * ME_MDDB_MAXREPLICAS (more than 50 in the set), ME_SET_NODRIVE, and for a
+ * drive not used at open ME_MDL_GEOMETRY (its label's areas differ from the
+ * set's record of them: both layouts named) or ME_MDL_NOTFOUND.
  */
 int meta_set_replica_add(struct meta_set *s, const char *name, int count,
 			 meta_error_t *ep);

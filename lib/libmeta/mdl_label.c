@@ -210,6 +210,12 @@ int mdl_geometry(uint64_t size, uint32_t lsz, uint64_t rep_size, uint32_t cap,
 	char t1[32], t2[32], t3[32], t4[32];
 	uint64_t data_off;
 
+	if (lsz < 512 || lsz > 4096 || (lsz & (lsz - 1)) != 0)
+		return meta_error_set(ep, ME_MDL_BADSIZE, 0, NULL,
+				      "cannot lay out a drive of %u-byte "
+				      "sectors (512 to 4096, a power of 2) "
+				      "on",
+				      lsz);
 	if (cap == 0 || cap > MDDB_MAXREPLICAS || rep_size < MDDB_MINBYTES ||
 	    rep_size > MDDB_MAXBYTES || rep_size % 4096 != 0)
 		return meta_error_set(ep, ME_MDL_BADSIZE, 0, NULL,

@@ -3,29 +3,36 @@
  * The local replica in LMDB (see meta_local.h for the layout).
  *
  * Theory.  Node-local knowledge is small (32 sets, their drives and nodes)
- * and written rarely (metaset), so no environment handle outlives a
- * transaction: each transaction opens the environment, and its commit or
- * abort closes it (LMDB forbids using a handle after fork(), and daemons
- * fork).  A call made outside meta_local_begin() .. meta_local_commit() is
- * its own transaction; a call made inside one, on the same thread, reads
- * and writes in it (the thread's current transaction, ml_cur), so that a
+ * and written rarely (metaset).  LMDB allows one MDB_env per environment
+ * per process (closing a second handle drops the locks of the first), so
+ * the process has one, opened at the first use, shared by its threads
+ * (LMDB serialises writers, and each thread has at most one transaction),
+ * reopened for a new state directory and, after fork() (LMDB forbids using
+ * a parent's handle), in the child, which leaves the parent's alone.  It is
+ * closed by meta_local_close() or at exit, once no transaction is open.
+ * A call made outside meta_local_begin() .. meta_local_commit() is its own
+ * transaction; a call made inside one, on the same thread, reads and
+ * writes in it (the thread's current transaction, ml_cur), so that a
  * caller changing several records changes all or none of them: a crash or
  * a failed write before the commit leaves LMDB's last committed state.
  * A failed write poisons the transaction (ME_LOCAL_DB) until it is
  * aborted, as LMDB's MDB_BAD_TXN.
  *
- * Every value read is checked: its size must be its struct's and its
- * version ML_VERSION (ME_MDDB_BADVERSION otherwise, naming the key).
+ * Every value read is checked: its version must be ML_VERSION
+ * (ME_MDDB_BADVERSION otherwise, naming the key) and its size its
+ * struct's (ME_LOCAL_DB).
  */
 #include "config.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <oban/debug.h>
 #include <oban/paths.h>
@@ -40,7 +47,6 @@ static_assert(sizeof(struct ml_drive) == 320, "ml_drive size");
 static_assert(sizeof(struct ml_node) == 80, "ml_node size");
 
 struct ml_txn {
-	MDB_env *mt_env;
 	MDB_txn *mt_txn;
 	MDB_dbi mt_dbi;
 	bool mt_rdonly;
@@ -49,6 +55,15 @@ struct ml_txn {
 
 /* This thread's open transaction (meta_local_begin), or NULL. */
 static __thread struct ml_txn *ml_cur;
+
+/* The process's environment: opened by ml_pid for directory ml_dir, with
+ * ml_ntxn transactions open on it; all under ml_mtx. */
+static pthread_mutex_t ml_mtx = PTHREAD_MUTEX_INITIALIZER;
+static MDB_env *ml_env;
+static pid_t ml_pid;
+static char ml_dir[4096];
+static int ml_ntxn;
+static bool ml_atexit;
 
 #ifdef OBAN_TEST_HOOKS
 /* Writes left before the one that fails (0: none fails). */
@@ -80,10 +95,65 @@ static int ml_err(meta_error_t *ep, int rc, const char *what)
 			      mdb_strerror(rc));
 }
 
-/* Open the environment and begin a transaction in @t. */
+static void ml_env_close_locked(void)
+{
+	if (ml_env != NULL && ml_pid == getpid() && ml_ntxn == 0) {
+		mdb_env_close(ml_env);
+		ml_env = NULL;
+	}
+}
+
+void meta_local_close(void)
+{
+	pthread_mutex_lock(&ml_mtx);
+	ml_env_close_locked();
+	pthread_mutex_unlock(&ml_mtx);
+}
+
+/* The process's environment for @dir (ml_mtx held), opened if need be. */
+static int ml_env_get(const char *dir, meta_error_t *ep)
+{
+	int rc;
+
+	if (ml_env != NULL && ml_pid != getpid()) {
+		/* Forked: the parent's handle is not ours to use or close. */
+		ml_env = NULL;
+		ml_ntxn = 0;
+	}
+	if (ml_env != NULL && strcmp(ml_dir, dir) != 0) {
+		if (ml_ntxn > 0)
+			return meta_error_set(ep, ME_LOCAL_DB, 0, dir,
+					      "cannot open local state "
+					      "database (another is in use)");
+		ml_env_close_locked();
+	}
+	if (ml_env != NULL)
+		return 0;
+	if (!ml_atexit && atexit(meta_local_close) == 0)
+		ml_atexit = true;
+	rc = mdb_env_create(&ml_env);
+	if (rc != 0) {
+		ml_env = NULL;
+		return ml_err(ep, rc, "cannot open local state database");
+	}
+	rc = mdb_env_set_mapsize(ml_env, 64UL << 20);
+	if (rc == 0)
+		rc = mdb_env_open(ml_env, dir, 0, 0600);
+	if (rc != 0) {
+		mdb_env_close(ml_env);
+		ml_env = NULL;
+		return ml_err(ep, rc, "cannot open local state database");
+	}
+	ml_pid = getpid();
+	snprintf(ml_dir, sizeof(ml_dir), "%s", dir);
+	return 0;
+}
+
+/* Begin a transaction in @t on the process's environment. */
 static int ml_open(struct ml_txn *t, bool rdonly, meta_error_t *ep)
 {
 	char dir[4096];
+	MDB_env *env;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -95,36 +165,46 @@ static int ml_open(struct ml_txn *t, bool rdonly, meta_error_t *ep)
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return meta_error_set(ep, errno, 0, dir,
 				      "cannot create local state database");
-	rc = mdb_env_create(&t->mt_env);
-	if (rc != 0)
-		return ml_err(ep, rc, "cannot open local state database");
-	rc = mdb_env_set_mapsize(t->mt_env, 64UL << 20);
-	if (rc == 0)
-		rc = mdb_env_open(t->mt_env, dir, 0, 0600);
-	if (rc == 0)
-		rc = mdb_txn_begin(t->mt_env, NULL, rdonly ? MDB_RDONLY : 0,
-				   &t->mt_txn);
+	pthread_mutex_lock(&ml_mtx);
+	if (ml_env_get(dir, ep) != 0) {
+		pthread_mutex_unlock(&ml_mtx);
+		return -1;
+	}
+	env = ml_env;
+	ml_ntxn++;
+	pthread_mutex_unlock(&ml_mtx);
+	/* Outside ml_mtx: a writer may wait here for another's commit. */
+	rc = mdb_txn_begin(env, NULL, rdonly ? MDB_RDONLY : 0, &t->mt_txn);
 	if (rc == 0)
 		rc = mdb_dbi_open(t->mt_txn, NULL, 0, &t->mt_dbi);
 	if (rc != 0) {
 		if (t->mt_txn != NULL)
 			mdb_txn_abort(t->mt_txn);
-		mdb_env_close(t->mt_env);
+		pthread_mutex_lock(&ml_mtx);
+		ml_ntxn--;
+		pthread_mutex_unlock(&ml_mtx);
 		return ml_err(ep, rc, "cannot open local state database");
 	}
 	return 0;
 }
 
-/* Commit (when @commit and not poisoned) or abort @t, and close it. */
+/* Commit (when @commit and not poisoned) or abort @t. */
 static int ml_close(struct ml_txn *t, bool commit, meta_error_t *ep)
 {
 	int rc = 0;
 
-	if (commit && !t->mt_rdonly && !t->mt_bad)
-		rc = mdb_txn_commit(t->mt_txn);
-	else
+	if (commit && !t->mt_rdonly && !t->mt_bad) {
+		rc = ml_fault();
+		if (rc == 0)
+			rc = mdb_txn_commit(t->mt_txn);
+		else
+			mdb_txn_abort(t->mt_txn);
+	} else {
 		mdb_txn_abort(t->mt_txn);
-	mdb_env_close(t->mt_env);
+	}
+	pthread_mutex_lock(&ml_mtx);
+	ml_ntxn--;
+	pthread_mutex_unlock(&ml_mtx);
 	if (rc != 0)
 		return ml_err(ep, rc, "cannot write local state database");
 	if (commit && t->mt_bad)
@@ -216,17 +296,20 @@ int meta_local_rec_check(const char *what, const void *val, size_t len,
 {
 	uint32_t v;
 
+	/* The version first: another version may have another size. */
+	if (len >= 4) {
+		v = meta_get32(val);
+		if (v != ML_VERSION)
+			return meta_error_set(ep, ME_MDDB_BADVERSION, 0, what,
+					      "cannot read version %u (this "
+					      "build reads %u) of record",
+					      v, ML_VERSION);
+	}
 	if (len != want)
 		return meta_error_set(ep, ME_LOCAL_DB, 0, what,
 				      "cannot read record of %zu bytes "
 				      "(not %zu)",
 				      len, want);
-	v = meta_get32(val);
-	if (v != ML_VERSION)
-		return meta_error_set(ep, ME_MDDB_BADVERSION, 0, what,
-				      "cannot read version %u (this build "
-				      "reads %u) of record",
-				      v, ML_VERSION);
 	return 0;
 }
 
@@ -315,8 +398,13 @@ static int ml_del(const char *prefix, bool all, meta_error_t *ep)
 	return ml_op_end(t, rc, true, ep);
 }
 
-/* Every value under @prefix, of @size bytes each, into a malloc'd array. */
+/*
+ * Every value under @prefix, of @size bytes each, into a malloc'd array.
+ * A value that fails its check fails the call, unless @bad: then @bad
+ * fills its entry from its key and value.
+ */
 static int ml_list(const char *prefix, size_t size, void **arr, int *n,
+		   void (*bad)(void *out, const char *key, const MDB_val *v),
 		   meta_error_t *ep)
 {
 	struct ml_txn own, *t;
@@ -337,16 +425,24 @@ static int ml_list(const char *prefix, size_t size, void **arr, int *n,
 
 		snprintf(key, sizeof(key), "%.*s", (int)k.mv_size,
 			 (const char *)k.mv_data);
-		rc = meta_local_rec_check(key, v.mv_data, v.mv_size, size, ep);
-		if (rc != 0)
+		rc = meta_local_rec_check(key, v.mv_data, v.mv_size, size,
+					  bad != NULL ? NULL : ep);
+		if (rc != 0 && bad == NULL)
 			break;
 		no = realloc(out, (size_t)(cnt + 1) * size);
 		if (no == NULL) {
+			rc = 0;
 			mrc = ENOMEM;
 			break;
 		}
 		out = no;
-		memcpy(out + (size_t)cnt * size, v.mv_data, size);
+		if (rc == 0) {
+			memcpy(out + (size_t)cnt * size, v.mv_data, size);
+		} else {
+			memset(out + (size_t)cnt * size, 0, size);
+			bad(out + (size_t)cnt * size, key, &v);
+			rc = 0;
+		}
 		cnt++;
 		mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	}
@@ -414,7 +510,23 @@ int meta_local_set_del(const char *name, meta_error_t *ep)
 
 int meta_local_sets(struct ml_set **sets, int *n, meta_error_t *ep)
 {
-	return ml_list("S/", sizeof(**sets), (void **)sets, n, ep);
+	return ml_list("S/", sizeof(**sets), (void **)sets, n, NULL, ep);
+}
+
+/* A set record this build cannot read: its name (from the key) and, when
+ * the value is long enough, its set number; version 0. */
+static void ml_bad_set(void *out, const char *key, const MDB_val *v)
+{
+	struct ml_set *s = out;
+
+	snprintf(s->ms_name, sizeof(s->ms_name), "%s", key + 2);
+	if (v->mv_size >= 8)
+		s->ms_setno = meta_get32((const uint8_t *)v->mv_data + 4);
+}
+
+int meta_local_sets_all(struct ml_set **sets, int *n, meta_error_t *ep)
+{
+	return ml_list("S/", sizeof(**sets), (void **)sets, n, ml_bad_set, ep);
 }
 
 int meta_local_drives(const char *set, struct ml_drive **d, int *n,
@@ -423,7 +535,7 @@ int meta_local_drives(const char *set, struct ml_drive **d, int *n,
 	char key[64];
 
 	return ml_list(ml_key(key, sizeof(key), 'D', set, ML_ALL), sizeof(**d),
-		       (void **)d, n, ep);
+		       (void **)d, n, NULL, ep);
 }
 
 int meta_local_drive_put(const char *set, const struct ml_drive *d,
@@ -448,7 +560,7 @@ int meta_local_nodes(const char *set, struct ml_node **nodes, int *n,
 	char key[64];
 
 	return ml_list(ml_key(key, sizeof(key), 'N', set, ML_ALL),
-		       sizeof(**nodes), (void **)nodes, n, ep);
+		       sizeof(**nodes), (void **)nodes, n, NULL, ep);
 }
 
 int meta_local_node_put(const char *set, const struct ml_node *nd,

@@ -11,9 +11,11 @@
  * version first; little-endian, the only byte order this file builds for.
  * Every read checks a value's size and version.
  *
- * Transactions.  A call outside a transaction is one of its own: it opens
- * the environment, runs one LMDB transaction and closes it, so that
- * commands and daemons share it safely (LMDB's own locking).  A change of
+ * Transactions.  A call outside a transaction is one of its own LMDB
+ * transaction, on the process's one environment handle (opened at first
+ * use, reopened in a forked child, closed by meta_local_close() or at
+ * exit); commands and daemons share the database through LMDB's own
+ * locking.  A change of
  * several records is made atomic by meta_local_begin(): until
  * meta_local_commit() or meta_local_abort(), every meta_local_* call of the
  * calling thread reads and writes inside that one transaction (and sees its
@@ -78,19 +80,26 @@ int meta_local_begin(struct ml_txn **tp, meta_error_t *ep);
 int meta_local_commit(struct ml_txn *t, meta_error_t *ep);
 /* Abort @t (NULL: nothing): none of its writes happened. */
 void meta_local_abort(struct ml_txn *t);
+/*
+ * meta_local_close - close the process's LMDB environment (the first call
+ * after it opens it again); it stays open while a transaction is.  Also
+ * run at exit.  Call it only when no other thread uses the local replica.
+ */
+void meta_local_close(void);
 
 /*
  * meta_local_rec_check - check a set, drive or node record of @len bytes
  * read from the local replica or a set's mddb, whose struct is @want bytes:
- * ME_LOCAL_DB for another size, ME_MDDB_BADVERSION for a version other
- * than ML_VERSION; @what names it in the error.
+ * ME_MDDB_BADVERSION for a version other than ML_VERSION (checked first:
+ * another version may have another size), ME_LOCAL_DB for another size;
+ * @what names it in the error.
  */
 int meta_local_rec_check(const char *what, const void *val, size_t len,
 			 size_t want, meta_error_t *ep);
 
 #ifdef OBAN_TEST_HOOKS
-/* Test only: the @nth local write (put or delete) from now on this thread
- * fails with EIO; 0 cancels. */
+/* Test only: the @nth local write (put, delete or commit) from now on this
+ * thread fails with EIO; 0 cancels. */
 void meta_local_test_fail(int nth);
 #endif
 
@@ -102,6 +111,10 @@ int meta_local_set_put(const struct ml_set *s, meta_error_t *ep);
 int meta_local_set_del(const char *name, meta_error_t *ep);
 /* All sets, malloc'd array in *@sets (caller frees). */
 int meta_local_sets(struct ml_set **sets, int *n, meta_error_t *ep);
+/* As meta_local_sets, but a set record that fails its check (another
+ * version or size) is listed too, with ms_version 0, its name and, if the
+ * value holds one, its set number. */
+int meta_local_sets_all(struct ml_set **sets, int *n, meta_error_t *ep);
 int meta_local_drives(const char *set, struct ml_drive **d, int *n,
 		      meta_error_t *ep);
 int meta_local_drive_put(const char *set, const struct ml_drive *d,

@@ -72,6 +72,7 @@ struct meta_set {
 	bool s_have_stamp;
 	uint64_t s_wgen; /* meta_set_wgen at open */
 	uint64_t s_lgen; /* the lock file's change count at open */
+	meta_error_t s_geo; /* a drive refused for its areas (try_path) */
 };
 
 /*
@@ -294,6 +295,34 @@ static bool same_uuid(const uint8_t *a, const uint8_t *b)
 	return memcmp(a, b, 16) == 0;
 }
 
+/*
+ * Whether label @l lays out the drive's areas as the set's record @d has
+ * them (replicas are placed from the record): else ME_MDL_GEOMETRY, with
+ * both layouts.
+ */
+static int geometry_same(const struct ml_drive *d, const struct mdl_label *l,
+			 const char *path, meta_error_t *ep)
+{
+	if (l->ml_rep_off == d->md_rep_off &&
+	    l->ml_rep_size == d->md_rep_size &&
+	    l->ml_rep_cap == d->md_rep_cap && l->ml_data_off == d->md_data_off)
+		return 0;
+	char t[6][32];
+
+	return meta_error_set(
+		ep, ME_MDL_GEOMETRY, 0, path,
+		"cannot use drive (label: %u x %s at %s, data at %s; set's "
+		"record: %u x %s at %s, data at %s)",
+		l->ml_rep_cap, mdl_size_text(l->ml_rep_size, t[0], 32),
+		mdl_size_text(l->ml_rep_off, t[1], 32),
+		mdl_size_text(l->ml_data_off, t[2], 32), d->md_rep_cap,
+		mdl_size_text(d->md_rep_size, t[3], 32),
+		mdl_size_text(d->md_rep_off, t[4], 32),
+		mdl_size_text(d->md_data_off, t[5], 32));
+}
+
+/* Use @path for drive @i if its label is the drive's, of the set, with
+ * the areas the set's record has. */
 static int try_path(struct meta_set *s, int i, const char *path)
 {
 	struct meta_dev *d;
@@ -305,7 +334,10 @@ static int try_path(struct meta_set *s, int i, const char *path)
 		return -1;
 	if (mdl_label_read(d, &l, &e) != 0 ||
 	    !same_uuid(l.ml_drive_uuid, s->s_drives[i].md_uuid) ||
-	    !same_uuid(l.ml_set_uuid, s->s_rec.ms_uuid)) {
+	    !same_uuid(l.ml_set_uuid, s->s_rec.ms_uuid) ||
+	    geometry_same(&s->s_drives[i], &l, path, &e) != 0) {
+		if (e.me_code == ME_MDL_GEOMETRY)
+			s->s_geo = e;
 		meta_dev_close(d);
 		return -1;
 	}
@@ -414,8 +446,40 @@ void meta_set_close(struct meta_set *s)
 	free(s);
 }
 
-int meta_set_open(const char *name, int flags, struct meta_set **sp,
-		  meta_error_t *ep)
+/* Whether the mddb's drive records differ from the local replica's. */
+struct lag_scan {
+	const struct meta_set *ls_set;
+	int ls_n;
+	bool ls_differ;
+};
+
+static int lag_cb(void *arg, uint32_t id, const void *data, size_t len)
+{
+	struct lag_scan *ls = arg;
+	int i;
+
+	(void)data;
+	(void)len;
+	ls->ls_n++;
+	for (i = 0; i < ls->ls_set->s_ndrives; i++)
+		if (ls->ls_set->s_drives[i].md_seq == id)
+			return 0;
+	ls->ls_differ = true;
+	return 1;
+}
+
+static bool local_lags(const struct meta_set *s)
+{
+	struct lag_scan ls = { .ls_set = s };
+
+	if (s->s_db == NULL ||
+	    mddb_rec_foreach(s->s_db, MDDB_RT_DRIVE, lag_cb, &ls, NULL) < 0)
+		return false;
+	return ls.ls_differ || ls.ls_n != s->s_ndrives;
+}
+
+static int set_open(const char *name, int flags, struct meta_set **sp,
+		    bool *lags, meta_error_t *ep)
 {
 	struct meta_set *s = calloc(1, sizeof(*s));
 
@@ -441,8 +505,21 @@ int meta_set_open(const char *name, int flags, struct meta_set **sp,
 	}
 	if (s->s_ndrives > 0 && find_drives(s, ep) != 0)
 		goto out_close;
-	if (s->s_ndrives > 0 && !(flags & META_SET_NODB) && open_db(s, ep) != 0)
+	if (s->s_ndrives > 0 && !(flags & META_SET_NODB) &&
+	    open_db(s, ep) != 0) {
+		/* No replica found: say why a drive was refused. */
+		if (ep != NULL && ep->me_code == ME_MDDB_NOREPLICA &&
+		    s->s_geo.me_code == ME_MDL_GEOMETRY)
+			*ep = s->s_geo;
 		goto out_close;
+	}
+	/* A single-owner set whose local replica missed the last commit of
+	 * a change (its LMDB commit failed): see meta_set_open(). */
+	if (lags != NULL && !(flags & META_SET_RDONLY) &&
+	    !(s->s_rec.ms_flags & ML_SF_MN) && local_lags(s)) {
+		*lags = true;
+		goto out_close;
+	}
 	/* After find_drives(), which may itself update the local replica. */
 	s->s_have_stamp = local_stamp(&s->s_stamp);
 	s->s_wgen = __atomic_load_n(&meta_set_wgen, __ATOMIC_SEQ_CST);
@@ -452,6 +529,21 @@ int meta_set_open(const char *name, int flags, struct meta_set **sp,
 out_close:
 	meta_set_close(s);
 	return -1;
+}
+
+int meta_set_open(const char *name, int flags, struct meta_set **sp,
+		  meta_error_t *ep)
+{
+	bool lags = false;
+
+	if (set_open(name, flags, sp, &lags, ep) == 0)
+		return 0;
+	if (!lags)
+		return -1;
+	/* The mddb is the truth: bring the local replica in line, once. */
+	if (meta_set_reload(name, ep) != 0)
+		return -1;
+	return set_open(name, flags, sp, NULL, ep);
 }
 
 /* The local replica's data file: its identity and change time. */
@@ -677,7 +769,8 @@ static int set_create(const char *name, uint32_t setno, const uint8_t *uuid,
 				       "cannot create set");
 		goto out;
 	}
-	if (meta_local_sets(&sets, &nsets, ep) != 0)
+	/* A record this build cannot read still holds its number. */
+	if (meta_local_sets_all(&sets, &nsets, ep) != 0)
 		goto out;
 	for (i = 0; i < nsets; i++) {
 		if (sets[i].ms_setno <= META_SET_MAX)
@@ -793,7 +886,8 @@ int meta_set_destroy(const char *name, bool purge, meta_error_t *ep)
 	/* A purge reads no more than that the set exists: it is the way out
 	 * of records of a version this build refuses. */
 	if (meta_local_set_get(name, &rec, &e) != 0 &&
-	    !(purge && e.me_code == ME_MDDB_BADVERSION)) {
+	    !(purge &&
+	      (e.me_code == ME_MDDB_BADVERSION || e.me_code == ME_LOCAL_DB))) {
 		if (ep != NULL)
 			*ep = e;
 		goto out;
@@ -818,7 +912,9 @@ int meta_set_list(int (*fn)(void *arg, const char *name), void *arg,
 	struct ml_set *sets;
 	int i, n, rc = 0;
 
-	if (meta_local_sets(&sets, &n, ep) != 0)
+	/* Every set, also one whose record this build cannot read: @fn's
+	 * open of it names it and the reason. */
+	if (meta_local_sets_all(&sets, &n, ep) != 0)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++)
 		rc = fn(arg, sets[i].ms_name);
@@ -935,21 +1031,43 @@ static void set_owner(struct meta_set *s, bool own)
  * record to the local replica, in one transaction with whatever the caller
  * wrote in @t (NULL: a transaction of its own).
  */
-static int local_save(struct meta_set *s, struct ml_txn *t, int d0, int nd,
-		      meta_error_t *ep)
+static int local_puts(struct meta_set *s, int d0, int nd, meta_error_t *ep)
 {
 	const char *name = s->s_rec.ms_name;
 	int i, rc = 0;
 
-	if (t == NULL && meta_local_begin(&t, ep) != 0)
-		return -1;
 	for (i = 0; i < s->s_nnodes && rc == 0; i++)
 		rc = meta_local_node_put(name, &s->s_nodes[i], ep);
 	for (i = d0; i < d0 + nd && rc == 0; i++)
 		rc = meta_local_drive_put(name, &s->s_drives[i], ep);
 	if (rc == 0)
 		rc = meta_local_set_put(&s->s_rec, ep);
-	return local_end(t, rc, ep);
+	return rc;
+}
+
+static int local_save(struct meta_set *s, struct ml_txn *t, int d0, int nd,
+		      meta_error_t *ep)
+{
+	if (t == NULL && meta_local_begin(&t, ep) != 0)
+		return -1;
+	return local_end(t, local_puts(s, d0, nd, ep), ep);
+}
+
+/*
+ * A change of both replicas: the local writes @fn already made in @t, then
+ * the mddb commit, then the local commit.  When the mddb commit fails the
+ * local transaction is aborted, so neither changed; only a failure of the
+ * LMDB commit itself leaves the local replica behind the mddb (repaired by
+ * meta_set_reload(), which meta_set_open() runs for a single-owner set).
+ */
+static int both_commit(struct meta_set *s, struct ml_txn *t, bool drives,
+		       const uint32_t *gone, int ngone, meta_error_t *ep)
+{
+	if (commit_records(s, drives, gone, ngone, ep) != 0) {
+		meta_local_abort(t);
+		return -1;
+	}
+	return meta_local_commit(t, ep);
 }
 
 /*
@@ -1006,6 +1124,7 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 	bool mn = meta_set_is_mn(s), first = s->s_db == NULL;
 	uint64_t rep = replica_bytes;
 	int i, j, nlabeled = 0, rc = -1, base = s->s_ndrives;
+	struct ml_txn *lt;
 	uint32_t k, seq = 0;
 
 	if (n < 1)
@@ -1032,12 +1151,20 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 				      0, s->s_rec.ms_name,
 				      "cannot add drives to set");
 	if (!first) {
-		if (rep != 0 && rep != s->s_rec.ms_rep_size)
+		if (rep != 0 && rep != s->s_rec.ms_rep_size) {
+			char t1[32], t2[32];
+
 			return meta_error_set(
 				ep, ME_MDL_BADSIZE, 0, s->s_rec.ms_name,
-				"replicas of set must all be "
-				"%llu bytes:",
-				(unsigned long long)s->s_rec.ms_rep_size);
+				"cannot add replicas of %s (%llu blocks; its "
+				"replicas are %s, %llu blocks) to set",
+				mdl_size_text(rep, t1, sizeof(t1)),
+				(unsigned long long)(rep / 512),
+				mdl_size_text(s->s_rec.ms_rep_size, t2,
+					      sizeof(t2)),
+				(unsigned long long)(s->s_rec.ms_rep_size /
+						     512));
+		}
 		rep = s->s_rec.ms_rep_size;
 	} else if (rep == 0) {
 		rep = META_DEFREP;
@@ -1167,18 +1294,51 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 	} else if (add_replicas(s, specs, n * (int)count, ep) != 0) {
 		goto out_unlabel;
 	}
+	/* 4. The local replica's records, then the mddb's, then the local
+	 * commit: a failure before it takes back replicas and labels. */
 	s->s_ndrives += n;
-	for (i = 0; i < n; i++)
-		devs[i] = NULL; /* the set owns them now */
 	if (first) {
 		s->s_rec.ms_rep_size = rep;
 		set_owner(s, true);
 	}
-	if (commit_records(s, true, NULL, 0, ep) != 0)
-		goto out;
-	rc = local_save(s, NULL, base, n, ep);
+	if (meta_local_begin(&lt, ep) != 0)
+		goto out_undo;
+	if (local_puts(s, base, n, ep) != 0) {
+		meta_local_abort(lt);
+		goto out_undo;
+	}
+	if (commit_records(s, true, NULL, 0, ep) != 0) {
+		meta_local_abort(lt);
+		goto out_undo;
+	}
+	for (i = 0; i < n; i++)
+		devs[i] = NULL; /* the set owns them now */
+	rc = meta_local_commit(lt, ep);
+	if (rc != 0 && first) {
+		/* Nothing else knows the new mddb: take it back whole. */
+		for (i = 0; i < n; i++)
+			devs[i] = s->s_devs[base + i];
+		goto out_undo;
+	}
 	goto out;
 
+out_undo:
+	s->s_ndrives -= n;
+	for (i = 0; i < n; i++)
+		s->s_devs[base + i] = NULL;
+	if (first) {
+		s->s_rec.ms_rep_size = 0;
+		set_owner(s, false);
+		mddb_close(s->s_db);
+		s->s_db = NULL;
+	} else {
+		for (k = 0; k < (uint32_t)n * count; k++) {
+			meta_error_t e;
+
+			(void)mddb_replica_del(s->s_db, specs[k].rs_drive_uuid,
+					       specs[k].rs_index, &e);
+		}
+	}
 out_unlabel:
 	for (i = 0; i < nlabeled; i++) {
 		meta_error_t e;
@@ -1192,6 +1352,33 @@ out:
 	free(devs);
 	free(specs);
 	free(paths);
+	return rc;
+}
+
+/*
+ * Why drive @di was not opened: its label at its last path is the drive's
+ * with other areas (ME_MDL_GEOMETRY), or it was not found (ME_MDL_NOTFOUND).
+ */
+static int drive_unused(struct meta_set *s, int di, meta_error_t *ep)
+{
+	const struct ml_drive *d = &s->s_drives[di];
+	struct meta_dev *dev;
+	struct mdl_label l;
+	meta_error_t e;
+	int rc = 1;
+
+	if (d->md_path[0] != '\0' &&
+	    meta_dev_open(d->md_path, META_DEV_RDONLY, &dev, &e) == 0) {
+		if (mdl_label_read(dev, &l, &e) == 0 &&
+		    same_uuid(l.ml_drive_uuid, d->md_uuid))
+			rc = geometry_same(d, &l, d->md_path, ep);
+		meta_dev_close(dev);
+	}
+	if (rc > 0)
+		rc = meta_error_set(ep, ME_MDL_NOTFOUND, 0, d->md_name,
+				    "cannot add replicas on drive of set '%s' "
+				    "(not found on this node)",
+				    s->s_rec.ms_name);
 	return rc;
 }
 
@@ -1231,42 +1418,72 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 	for (i = 0; i < n; i++) {
 		struct mddb_txn *t;
 		struct ml_txn *lt;
-		meta_error_t e;
-		bool last = s->s_ndrives == 1;
+		meta_error_t e, we = { 0 };
+		bool last = s->s_ndrives == 1, wiped = true;
+		uint32_t seq;
 
 		di = drive_index(s, names[i], ep);
 		if (di < 0)
 			return -1;
-		if (!last && s->s_db != NULL) {
-			if (del_replicas_on(s, di, ep) != 0)
-				return -1;
-			if (mddb_txn_begin(s->s_db, &t, ep) != 0)
-				return -1;
-			if (mddb_txn_del(t, MDDB_RT_DRIVE,
-					 s->s_drives[di].md_seq, ep) != 0) {
-				mddb_txn_abort(t);
+		seq = s->s_drives[di].md_seq;
+		/* The local replica's change first, committed after the
+		 * mddb's: a failure before the mddb commit changes neither. */
+		if (meta_local_begin(&lt, ep) != 0)
+			return -1;
+		if (meta_local_drive_del(s->s_rec.ms_name, seq, ep) != 0) {
+			meta_local_abort(lt);
+			return -1;
+		}
+		if (last) {
+			/* The last drive: nobody owns the set any more. */
+			set_owner(s, false);
+			s->s_rec.ms_rep_size = 0;
+			if (local_puts(s, 0, 0, ep) != 0) {
+				set_owner(s, true);
+				s->s_rec.ms_rep_size =
+					s->s_drives[di].md_rep_size;
+				meta_local_abort(lt);
 				return -1;
 			}
-			if (mddb_txn_commit(t, ep) != 0)
-				return -1; /* consumed @t */
+		}
+		if (!last && s->s_db != NULL) {
+			if (del_replicas_on(s, di, ep) != 0 ||
+			    mddb_txn_begin(s->s_db, &t, ep) != 0) {
+				meta_local_abort(lt);
+				return -1;
+			}
+			if (mddb_txn_del(t, MDDB_RT_DRIVE, seq, ep) != 0) {
+				mddb_txn_abort(t);
+				meta_local_abort(lt);
+				return -1;
+			}
+			if (mddb_txn_commit(t, ep) != 0) { /* consumed @t */
+				meta_local_abort(lt);
+				return -1;
+			}
 		} else if (last) {
+			/* The last drive: only the local replica says it is
+			 * the set's, so it is committed before the label
+			 * goes (a failure leaves the drive in the set). */
+			if (meta_local_commit(lt, ep) != 0) {
+				set_owner(s, true);
+				s->s_rec.ms_rep_size =
+					s->s_drives[di].md_rep_size;
+				return -1;
+			}
+			lt = NULL;
 			mddb_close(s->s_db);
 			s->s_db = NULL;
 		}
+		/* Out of the mddb: the label goes, and the local replica
+		 * follows the mddb even when the label cannot be wiped. */
 		if (s->s_devs[di] != NULL) {
-			if (mdl_label_wipe(s->s_devs[di], &e) != 0 && !force)
-				return meta_error_set(ep, e.me_code, 0,
-						      names[i],
-						      "cannot wipe label of");
+			if (mdl_label_wipe(s->s_devs[di], &e) != 0) {
+				wiped = false;
+				we = e;
+			}
 			meta_dev_close(s->s_devs[di]);
 			s->s_devs[di] = NULL;
-		}
-		if (meta_local_begin(&lt, ep) != 0)
-			return -1;
-		if (meta_local_drive_del(s->s_rec.ms_name,
-					 s->s_drives[di].md_seq, ep) != 0) {
-			meta_local_abort(lt);
-			return -1;
 		}
 		memmove(&s->s_drives[di], &s->s_drives[di + 1],
 			(size_t)(s->s_ndrives - di - 1) * sizeof(*s->s_drives));
@@ -1275,16 +1492,13 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 		memmove(&s->s_paths[di], &s->s_paths[di + 1],
 			(size_t)(s->s_ndrives - di - 1) * sizeof(*s->s_paths));
 		s->s_ndrives--;
-		if (s->s_ndrives > 0) {
-			if (meta_local_commit(lt, ep) != 0)
-				return -1;
-			continue;
-		}
-		/* The last drive: nobody owns the set any more. */
-		set_owner(s, false);
-		s->s_rec.ms_rep_size = 0;
-		if (local_save(s, lt, 0, 0, ep) != 0)
+		if (lt != NULL && meta_local_commit(lt, ep) != 0)
 			return -1;
+		if (!wiped && !force)
+			return meta_error_set(ep, we.me_code, 0, names[i],
+					      "drive left set '%s' but cannot "
+					      "wipe label of",
+					      s->s_rec.ms_name);
 	}
 	return 0;
 }
@@ -1301,7 +1515,9 @@ int meta_set_replica_add(struct meta_set *s, const char *name, int count,
 
 	if (di < 0)
 		return -1;
-	if (s->s_db == NULL || s->s_devs[di] == NULL)
+	if (s->s_db != NULL && s->s_devs[di] == NULL)
+		return drive_unused(s, di, ep);
+	if (s->s_db == NULL)
 		return meta_error_set(ep, ME_MDDB_NOREPLICA, 0, name,
 				      "cannot add replicas on");
 	cap = s->s_drives[di].md_rep_cap;
@@ -1347,6 +1563,7 @@ int meta_set_host_add(struct meta_set *s, const char *const *hosts, int n,
 {
 	char me[META_NODE_NAMELEN];
 	struct ml_node *nodes;
+	struct ml_txn *t;
 	int i, j, base = s->s_nnodes;
 
 	if (s->s_flags & META_SET_RDONLY)
@@ -1374,11 +1591,21 @@ int meta_set_host_add(struct meta_set *s, const char *const *hosts, int n,
 		node_init(nd, (uint32_t)id, hosts[i]);
 	}
 	s->s_nnodes = base + n;
-	if (commit_records(s, false, NULL, 0, ep) != 0) {
+	if (meta_local_begin(&t, ep) != 0) {
 		s->s_nnodes = base;
 		return -1;
 	}
-	return local_save(s, NULL, 0, 0, ep);
+	if (local_puts(s, 0, 0, ep) != 0) {
+		meta_local_abort(t);
+		s->s_nnodes = base;
+		return -1;
+	}
+	if (commit_records(s, false, NULL, 0, ep) != 0) {
+		meta_local_abort(t);
+		s->s_nnodes = base;
+		return -1;
+	}
+	return meta_local_commit(t, ep);
 }
 
 int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
@@ -1417,13 +1644,14 @@ int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
 			(size_t)(s->s_nnodes - j - 1) * sizeof(*s->s_nodes));
 		s->s_nnodes--;
 	}
-	rc = commit_records(s, false, gone, ngone, ep);
-	if (rc == 0)
-		rc = meta_local_begin(&t, ep);
+	rc = meta_local_begin(&t, ep);
 	if (rc == 0) {
 		for (i = 0; i < ngone && rc == 0; i++)
 			rc = meta_local_node_del(s->s_rec.ms_name, gone[i], ep);
-		rc = local_end(t, rc, ep);
+		if (rc != 0)
+			meta_local_abort(t);
+		else
+			rc = both_commit(s, t, false, gone, ngone, ep);
 	}
 	free(gone);
 	return rc;

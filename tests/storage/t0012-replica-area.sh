@@ -21,7 +21,7 @@ zero_label() { # zero_label NAME DRIVE: no label was written
 
 truncate -s 40M "$T/d/small"
 truncate -s 60M "$T/d/a" "$T/d/b"
-truncate -s 300M "$T/d/c" "$T/d/e" "$T/d/f"
+truncate -s 300M "$T/d/c" "$T/d/e" "$T/d/f" "$T/d/g"
 check "create" 0 "$MS" -s blue -a -h node1
 
 check "3 replicas on a 40 MiB drive: refused" 1 "$MS" -s blue -a -c 3 "$T/d/small"
@@ -42,7 +42,7 @@ check "metadb -a on a full area" 1 "$MD" -s blue -a "$T/d/a"
 has "names the drive and its room" "cannot add 1 replica \(its replica area holds 3 of 16 MiB, 3 in use\) on '$T/d/a'" "$T/err"
 same "full area"
 check "metadb -l not the set's length" 1 "$MD" -s blue -a -l 64m "$T/d/a"
-has "names both lengths" "replicas of 64 MiB \(131072 blocks\) to set whose replicas are 16 MiB \(32768 blocks\) 'blue'" "$T/err"
+has "names both lengths" "cannot add replicas of 64 MiB \(131072 blocks; its replicas are 16 MiB, 32768 blocks\) to set 'blue': invalid replica length" "$T/err"
 same "wrong length"
 check "metadb -c 0" 2 "$MD" -s blue -a -c 0 "$T/d/a"
 check "metadb -c 2x" 2 "$MD" -s blue -a -c 2x "$T/d/a"
@@ -68,6 +68,7 @@ check "metadb -d of the last replicas" 1 "$MD" -s blue -d "$T/d/b"
 has "says they are all the set's" "cannot delete the 3 replicas \(all of set 'blue'\) on '$T/d/b'" "$T/err"
 same "last replicas (metadb)"
 check "metaset -d of the drive with them" 1 "$MS" -s blue -d "$T/d/b"
+has "says why" "cannot delete the 3 replicas \(all of set 'blue'\) on '$T/d/b'" "$T/err"
 same "last replicas (metaset)"
 check "metadb -a a back" 0 "$MD" -s blue -a -c 3 "$T/d/a"
 
@@ -85,6 +86,18 @@ check "metaset -a -c 2 on c" 0 "$MS" -s blue -a -c 2 "$T/d/c"
 check "metaset -j" 0 "$MS" -s blue -j
 "$MD" -s blue > "$T/out"
 [ "$(grep -c ' a.*lu' "$T/out")" -eq 8 ] && ok "8 active replicas" || { no "8 active replicas"; cat "$T/out"; }
+
+# metadb -a on several drives: the 50-replica limit for all of them before
+# any.  23 in use (g full), areas of 15 free on e and f: 15 fit, 30 do not.
+check "metaset -a -c 15 e f" 0 "$MS" -s blue -a -c 15 "$T/d/e" "$T/d/f"
+check "metadb -d e f" 0 "$MD" -s blue -d "$T/d/e" "$T/d/f"
+check "metaset -a -c 15 g" 0 "$MS" -s blue -a -c 15 "$T/d/g"
+"$MD" -s blue > "$T/before"
+check "metadb -a -c 15 e f: 53" 1 "$MD" -s blue -a -c 15 "$T/d/e" "$T/d/f"
+has "names the set and the count" "cannot add 30 replicas \(23 in use\) to set 'blue': too many replicas \(at most 50\)" "$T/err"
+same "53 replicas on two drives"
+check "metadb -a -c 15 e: 38" 0 "$MD" -s blue -a -c 15 "$T/d/e"
+check "delete e f g" 0 "$MS" -s blue -d "$T/d/e" "$T/d/f" "$T/d/g"
 check "delete the drives" 0 "$MS" -s blue -d "$T/d/a" "$T/d/b" "$T/d/c"
 check "delete the set" 0 "$MS" -s blue -d -h node1
 

@@ -12,16 +12,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <oban/mddb.h>
 #include <oban/mdl.h>
 #include <oban/meta_dev.h>
 #include <oban/meta_set.h>
+#include <oban/paths.h>
 
 #include "mddb_impl.h"
 #include "meta_crc.h"
@@ -100,6 +104,15 @@ static void test_label_roundtrip(void)
 	CU_ASSERT(strstr(meta_strerror(&e), "3 replicas of 16 MiB on a drive "
 					    "of 40 MiB (needs 50 MiB") != NULL);
 	CU_ASSERT(mdl_geometry(DRIVE_SIZE, 512, 16 << 20, 51, &r, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDL_BADSIZE);
+	/* Sector sizes the decoder refuses are refused when laying out. */
+	CU_ASSERT(mdl_geometry(DRIVE_SIZE, 4096, 16 << 20, 1, &r, &e) == 0);
+	CU_ASSERT(mdl_geometry(DRIVE_SIZE, 8192, 16 << 20, 1, &r, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDL_BADSIZE);
+	CU_ASSERT(strstr(meta_strerror(&e), "8192-byte sectors") != NULL);
+	CU_ASSERT(mdl_geometry(DRIVE_SIZE, 256, 16 << 20, 1, &r, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDL_BADSIZE);
+	CU_ASSERT(mdl_geometry(DRIVE_SIZE, 1000, 16 << 20, 1, &r, &e) == -1);
 	CU_ASSERT_EQUAL(e.me_code, ME_MDL_BADSIZE);
 	l.ml_version = MDL_VERSION;
 	l.ml_setno = 4;
@@ -559,6 +572,378 @@ static void test_local_txn(void)
 	CU_ASSERT_EQUAL(nlocal_nodes("txn"), 0);
 }
 
+#ifdef OBAN_TEST_HOOKS
+/* The set "lag" as a reopen sees it: drives, replicas, mddb state. */
+static void expect_lag(const char *set, int ndrives, int nrep)
+{
+	struct meta_set *s;
+	meta_error_t e;
+	int n = 0;
+
+	CU_ASSERT_FATAL(meta_set_open(set, 0, &s, &e) == 0);
+	meta_set_drive_foreach(s, count_cb, &n, &e);
+	CU_ASSERT_EQUAL(n, ndrives);
+	if (nrep == 0) {
+		CU_ASSERT(meta_set_db(s) == NULL);
+	} else {
+		CU_ASSERT_FATAL(meta_set_db(s) != NULL);
+		CU_ASSERT_EQUAL(mddb_state(meta_set_db(s)), MDDB_S_OK);
+		CU_ASSERT_EQUAL(mddb_replica_count(meta_set_db(s)), nrep);
+	}
+	meta_set_close(s);
+}
+
+static bool labelled(const char *name)
+{
+	struct meta_dev *d;
+	struct mdl_label l;
+	meta_error_t e;
+	int rc;
+
+	if (meta_dev_open(dpath(name), META_DEV_RDONLY, &d, &e) != 0)
+		return false;
+	rc = mdl_label_read(d, &l, &e);
+	meta_dev_close(d);
+	return rc == 0;
+}
+#endif
+
+/*
+ * A drive add or delete whose local write fails: before the mddb commit,
+ * neither replica changes (labels and replicas taken back); a failure of
+ * the local commit itself is repaired by the next open of the
+ * single-owner set.
+ */
+static void test_local_fail_drive(void)
+{
+#ifdef OBAN_TEST_HOOKS
+	const char *me = "node1", *one;
+	struct meta_set *s;
+	meta_error_t e;
+
+	mkdrive("la", DRIVE_SIZE);
+	mkdrive("lb", DRIVE_SIZE);
+	mkdrive("lc", DRIVE_SIZE);
+	CU_ASSERT_FATAL(meta_set_create("lag", false, &me, 1, &e) == 0);
+
+	/* The first drives: the local commit (node, drive, set record,
+	 * commit) fails; the new mddb and the label are taken back. */
+	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
+	one = dpath("la");
+	meta_local_test_fail(4);
+	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	meta_set_close(s);
+	CU_ASSERT_FALSE(labelled("la"));
+	expect_lag("lag", 0, 0);
+	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
+	meta_set_close(s);
+
+	/* A later drive, a local write failing before the mddb commit:
+	 * neither changed, its label is gone, the add can be retried. */
+	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
+	one = dpath("lb");
+	meta_local_test_fail(2);
+	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	meta_set_close(s);
+	CU_ASSERT_FALSE(labelled("lb"));
+	expect_lag("lag", 1, 1);
+	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
+	meta_set_close(s);
+
+	/* The local commit fails after the mddb's: the next open reloads
+	 * the local replica from the mddb. */
+	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
+	one = dpath("lc");
+	meta_local_test_fail(4);
+	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	meta_set_close(s);
+	expect_lag("lag", 3, 3);
+
+	/* Delete: the local delete fails first, nothing changes. */
+	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
+	meta_local_test_fail(1);
+	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	meta_set_close(s);
+	CU_ASSERT(labelled("lc"));
+	expect_lag("lag", 3, 3);
+	/* Its local commit fails after the mddb's: repaired at open, and
+	 * the drive can be added again. */
+	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
+	meta_local_test_fail(2);
+	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	meta_set_close(s);
+	CU_ASSERT_FALSE(labelled("lc"));
+	expect_lag("lag", 2, 2);
+	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
+	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
+	meta_local_test_fail(0);
+	{
+		const char *all[2] = { dpath("la"), dpath("lb") };
+
+		CU_ASSERT(meta_set_drive_del(s, all, 2, false, &e) == 0);
+	}
+	/* The last drive: its local commit (drive, node, set record,
+	 * commit) fails; the drive stays in the set, label and replica. */
+	one = dpath("lc");
+	meta_local_test_fail(4);
+	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	meta_set_close(s);
+	CU_ASSERT(labelled("lc"));
+	expect_lag("lag", 1, 1);
+	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
+	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT_FALSE(labelled("lc"));
+	CU_ASSERT(meta_set_destroy("lag", false, &e) == 0);
+#else
+	fprintf(stderr, "test_mdl: test hooks not built in: injected local "
+			"write failures skipped\n");
+#endif
+}
+
+/*
+ * Put @len bytes of @val under @key in the local replica straight through
+ * LMDB, as a future build would: the library's handle is closed first (one
+ * environment handle per process).
+ */
+static void raw_put(const char *key, const void *val, size_t len)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { strlen(key), (void *)key }, v = { len, (void *)val };
+	char dir[1024];
+
+	meta_local_close();
+	CU_ASSERT_FATAL(oban_path(dir, sizeof(dir), OBAN_DIR_STATE, "local") !=
+			NULL);
+	CU_ASSERT_FATAL(mdb_env_create(&env) == 0);
+	CU_ASSERT_FATAL(mdb_env_set_mapsize(env, 64UL << 20) == 0);
+	CU_ASSERT_FATAL(mdb_env_open(env, dir, 0, 0600) == 0);
+	CU_ASSERT_FATAL(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+	CU_ASSERT_FATAL(mdb_dbi_open(txn, NULL, 0, &dbi) == 0);
+	CU_ASSERT_FATAL(mdb_put(txn, dbi, &k, &v, 0) == 0);
+	CU_ASSERT_FATAL(mdb_txn_commit(txn) == 0);
+	mdb_env_close(env);
+}
+
+static int list_cb(void *arg, const char *name)
+{
+	char *names = arg;
+
+	strcat(names, name);
+	strcat(names, " ");
+	return 0;
+}
+
+/*
+ * A set record of a future version whose size changed too: refused as a
+ * version (not a broken database), listed by name, its set number kept
+ * from new sets, purged by a purge.
+ */
+static void test_local_future(void)
+{
+	const char *me = "node1";
+	uint8_t fut[200] = { 0 };
+	struct ml_set rec;
+	struct meta_set *s;
+	meta_error_t e;
+	char names[512] = "";
+
+	meta_put32(fut, ML_VERSION + 1);
+	meta_put32(fut + 4, 1);
+	raw_put("S/fut", fut, sizeof(fut));
+	CU_ASSERT(meta_local_set_get("fut", &rec, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_BADVERSION);
+	CU_ASSERT(strstr(meta_strerror(&e), "version 2") != NULL);
+	/* Another set can be created, not with its number. */
+	CU_ASSERT_FATAL(meta_set_create("after", false, &me, 1, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_open("after", META_SET_RDONLY, &s, &e) == 0);
+	CU_ASSERT_EQUAL(meta_set_number(s), 2);
+	meta_set_close(s);
+	CU_ASSERT(meta_set_list(list_cb, names, &e) == 0);
+	CU_ASSERT_STRING_EQUAL(names, "after fut ");
+	/* A record too short for a version: a broken database, purged too. */
+	raw_put("S/short", fut, 2);
+	CU_ASSERT(meta_local_set_get("short", &rec, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_LOCAL_DB);
+	CU_ASSERT(meta_set_destroy("short", true, &e) == 0);
+	CU_ASSERT(meta_set_destroy("fut", false, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_BADVERSION);
+	CU_ASSERT(meta_set_destroy("fut", true, &e) == 0);
+	CU_ASSERT(meta_set_destroy("after", false, &e) == 0);
+}
+
+#ifdef OBAN_TEST_HOOKS
+/* Whether the set's mddb holds the node record of node @id. */
+static bool db_has_node(const char *set, uint32_t id)
+{
+	struct meta_set *s;
+	meta_error_t e;
+	void *data;
+	size_t len;
+	bool has;
+
+	CU_ASSERT_FATAL(meta_set_open(set, META_SET_RDONLY, &s, &e) == 0);
+	has = mddb_rec_get(meta_set_db(s), MDDB_RT_NODE, id, &data, &len,
+			   NULL) == 0;
+	if (has)
+		free(data);
+	meta_set_close(s);
+	return has;
+}
+#endif
+
+/* A host add or delete whose local write fails: the mddb's node records
+ * do not change either. */
+static void test_local_fail_host(void)
+{
+#ifdef OBAN_TEST_HOOKS
+	const char *me = "node1", *two = "node2", *one;
+	struct meta_set *s;
+	meta_error_t e;
+	char nl[1024];
+	FILE *f;
+
+	CU_ASSERT_FATAL(oban_path(nl, sizeof(nl), OBAN_DIR_RUN, "nodelist") !=
+			NULL);
+	f = fopen(nl, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "1 node1 10.99.9.1\n2 node2 10.99.9.2\n");
+	fclose(f);
+	mkdrive("ha", DRIVE_SIZE);
+	one = dpath("ha");
+	CU_ASSERT_FATAL(meta_set_create("hl", false, &me, 1, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
+	meta_local_test_fail(1);
+	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 1);
+	CU_ASSERT_FALSE(db_has_node("hl", 2));
+
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 2);
+	CU_ASSERT(db_has_node("hl", 2));
+
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	meta_local_test_fail(1);
+	CU_ASSERT(meta_set_host_del(s, &two, 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 2);
+	CU_ASSERT(db_has_node("hl", 2));
+	meta_local_test_fail(0);
+
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	CU_ASSERT(meta_set_host_del(s, &two, 1, &e) == 0);
+	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT(meta_set_destroy("hl", false, &e) == 0);
+	CU_ASSERT(unlink(nl) == 0);
+#else
+	fprintf(stderr, "test_mdl: test hooks not built in: injected local "
+			"write failures skipped\n");
+#endif
+}
+
+/* One thread's share of test_local_shared: @arg is its node id. */
+static void *local_worker(void *arg)
+{
+	struct ml_node nd;
+	struct ml_txn *t;
+	meta_error_t e;
+	long ok = 0;
+	int i;
+
+	memset(&nd, 0, sizeof(nd));
+	nd.mn_version = ML_VERSION;
+	nd.mn_nodeid = (uint32_t)(uintptr_t)arg;
+	snprintf(nd.mn_name, sizeof(nd.mn_name), "n%u", nd.mn_nodeid);
+	for (i = 0; i < 50; i++) {
+		nd.mn_flags = (uint32_t)i;
+		if (meta_local_begin(&t, &e) != 0)
+			break;
+		if (meta_local_node_put("shared", &nd, &e) != 0) {
+			meta_local_abort(t);
+			break;
+		}
+		if (meta_local_commit(t, &e) != 0)
+			break;
+		ok++;
+	}
+	return (void *)ok;
+}
+
+/*
+ * The process's one LMDB environment: threads write through it at once
+ * (each its own transactions), a forked child opens its own and writes,
+ * and the parent's still works after the child exits; meta_local_close()
+ * with nothing open closes it and the next call opens it again.
+ */
+static void test_local_shared(void)
+{
+	pthread_t th[4];
+	struct ml_node *nodes = NULL;
+	struct ml_set rec;
+	meta_error_t e;
+	void *ok;
+	pid_t pid;
+	int i, n = 0, st = 0;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.ms_version = ML_VERSION;
+	rec.ms_setno = 31;
+	strcpy(rec.ms_name, "shared");
+	CU_ASSERT_FATAL(meta_local_set_put(&rec, &e) == 0);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_FATAL(pthread_create(&th[i], NULL, local_worker,
+					       (void *)(uintptr_t)(i + 1)) ==
+				0);
+	for (i = 0; i < 4; i++) {
+		CU_ASSERT(pthread_join(th[i], &ok) == 0);
+		CU_ASSERT_EQUAL((long)ok, 50);
+	}
+	CU_ASSERT(meta_local_nodes("shared", &nodes, &n, &e) == 0);
+	CU_ASSERT_EQUAL(n, 4);
+	for (i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(nodes[i].mn_flags, 49);
+	free(nodes);
+
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		struct ml_set got;
+
+		rec.ms_setno = 32;
+		_exit(meta_local_set_put(&rec, &e) == 0 &&
+				      meta_local_set_get("shared", &got, &e) ==
+					      0 &&
+				      got.ms_setno == 32 ?
+			      0 :
+			      1);
+	}
+	CU_ASSERT(waitpid(pid, &st, 0) == pid);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CU_ASSERT(meta_local_set_get("shared", &rec, &e) == 0);
+	CU_ASSERT_EQUAL(rec.ms_setno, 32);
+	meta_local_close();
+	CU_ASSERT(meta_local_set_del("shared", &e) == 0);
+	CU_ASSERT(meta_local_set_get("shared", &rec, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_SET_NOTFOUND);
+}
+
 /* A record of an unknown version is refused, naming it and the version. */
 static void test_local_version(void)
 {
@@ -597,23 +982,113 @@ static void test_local_version(void)
 	CU_ASSERT(meta_set_destroy("vers", true, &e) == 0);
 }
 
-/* A set record of an unknown version in the set's mddb: a reload refuses
- * it, naming it, and leaves the local replica as it was. */
+/* The whole local replica, every key and value, for "nothing changed". */
+static uint8_t *raw_dump(size_t *len)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	char dir[1024];
+	uint8_t *out = NULL;
+	size_t n = 0;
+
+	meta_local_close();
+	CU_ASSERT_FATAL(oban_path(dir, sizeof(dir), OBAN_DIR_STATE, "local") !=
+			NULL);
+	CU_ASSERT_FATAL(mdb_env_create(&env) == 0);
+	CU_ASSERT_FATAL(mdb_env_set_mapsize(env, 64UL << 20) == 0);
+	CU_ASSERT_FATAL(mdb_env_open(env, dir, 0, 0600) == 0);
+	CU_ASSERT_FATAL(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0);
+	CU_ASSERT_FATAL(mdb_dbi_open(txn, NULL, 0, &dbi) == 0);
+	CU_ASSERT_FATAL(mdb_cursor_open(txn, dbi, &cur) == 0);
+	while (mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0) {
+		out = realloc(out, n + k.mv_size + v.mv_size + 2);
+		CU_ASSERT_FATAL(out != NULL);
+		memcpy(out + n, k.mv_data, k.mv_size);
+		n += k.mv_size;
+		out[n++] = '=';
+		memcpy(out + n, v.mv_data, v.mv_size);
+		n += v.mv_size;
+		out[n++] = '\n';
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	*len = n;
+	return out;
+}
+
+static bool same_dump(const uint8_t *a, size_t alen)
+{
+	size_t blen;
+	uint8_t *b = raw_dump(&blen);
+	bool same = alen == blen && memcmp(a, b, alen) == 0;
+
+	free(b);
+	return same;
+}
+
+/*
+ * A reload that fails leaves the whole local replica as it was: a set
+ * record of an unknown version in the set's mddb (refused, naming it), and
+ * each of the reload's local writes failing in turn (test hook) after the
+ * ones before it succeeded; then a reload that works restores the drive
+ * record the local replica lost.
+ */
 static void test_reload_version(void)
 {
-	const char *me = "node1", *one;
-	struct ml_drive *dv = NULL;
+	const char *me = "node1", *two[2];
+	struct ml_drive *dv = NULL, lost;
 	struct ml_set rec;
 	struct mddb_txn *t;
 	struct meta_set *s;
 	meta_error_t e;
-	int n = 0;
+	uint8_t *before;
+	size_t blen;
+	int n = 0, k;
 
 	mkdrive("rv", DRIVE_SIZE);
-	one = dpath("rv");
+	mkdrive("rw", DRIVE_SIZE);
+	two[0] = dpath("rv");
+	two[1] = dpath("rw");
 	CU_ASSERT_FATAL(meta_set_create("rver", false, &me, 1, &e) == 0);
 	CU_ASSERT_FATAL(meta_set_open("rver", 0, &s, &e) == 0);
-	CU_ASSERT_FATAL(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_drive_add(s, two, 2, 0, false, &e) == 0);
+	meta_set_close(s);
+	/* The local replica loses the second drive's record: a reload that
+	 * runs to its end writes it back. */
+	CU_ASSERT_FATAL(meta_local_drives("rver", &dv, &n, &e) == 0);
+	CU_ASSERT_FATAL(n == 2);
+	lost = dv[1];
+	free(dv);
+	CU_ASSERT_FATAL(meta_local_drive_del("rver", lost.md_seq, &e) == 0);
+	before = raw_dump(&blen);
+#ifdef OBAN_TEST_HOOKS
+	/* The reload writes 2 drive records and the set record, and
+	 * commits: each failing in turn, after the ones before it worked,
+	 * changes nothing. */
+	for (k = 1; k <= 4; k++) {
+		meta_local_test_fail(k);
+		CU_ASSERT(meta_set_reload("rver", &e) == -1);
+		CU_ASSERT_EQUAL(e.me_code, EIO);
+		CU_ASSERT(same_dump(before, blen));
+	}
+	meta_local_test_fail(0);
+#else
+	(void)k;
+#endif
+	CU_ASSERT(meta_set_reload("rver", &e) == 0);
+	CU_ASSERT_FALSE(same_dump(before, blen));
+	CU_ASSERT(meta_local_drives("rver", &dv, &n, &e) == 0);
+	CU_ASSERT_EQUAL(n, 2);
+	free(dv);
+	free(before);
+
+	/* A set record of version 9 in the mddb: refused, naming it, the
+	 * local replica as it was. */
+	CU_ASSERT_FATAL(meta_set_open("rver", 0, &s, &e) == 0);
 	CU_ASSERT_FATAL(meta_local_set_get("rver", &rec, &e) == 0);
 	rec.ms_version = 9;
 	CU_ASSERT_FATAL(mddb_txn_begin(meta_set_db(s), &t, &e) == 0);
@@ -621,17 +1096,72 @@ static void test_reload_version(void)
 			       &e) == 0);
 	CU_ASSERT_FATAL(mddb_txn_commit(t, &e) == 0);
 	meta_set_close(s);
+	CU_ASSERT_FATAL(meta_local_drive_del("rver", lost.md_seq, &e) == 0);
+	before = raw_dump(&blen);
 	CU_ASSERT(meta_set_reload("rver", &e) == -1);
 	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_BADVERSION);
 	CU_ASSERT(strstr(meta_strerror(&e), "version 9") != NULL);
 	CU_ASSERT(strstr(meta_strerror(&e), "'set record") != NULL);
-	CU_ASSERT(meta_local_drives("rver", &dv, &n, &e) == 0);
-	CU_ASSERT_EQUAL(n, 1);
-	free(dv);
+	CU_ASSERT(same_dump(before, blen));
+	free(before);
+
+	CU_ASSERT_FATAL(meta_local_drive_put("rver", &lost, &e) == 0);
 	CU_ASSERT_FATAL(meta_set_open("rver", 0, &s, &e) == 0);
-	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_state(meta_set_db(s)), MDDB_S_OK);
+	CU_ASSERT(meta_set_drive_del(s, two, 2, false, &e) == 0);
 	meta_set_close(s);
 	CU_ASSERT(meta_set_destroy("rver", false, &e) == 0);
+}
+
+/*
+ * A drive whose label lays out its areas otherwise than the set's record:
+ * not used (replicas are placed from the record), and refused with both
+ * layouts by a replica add; the only drive: the open says so.
+ */
+static void test_geometry_mismatch(void)
+{
+	const char *me = "node1", *two[2];
+	struct ml_drive *dv = NULL, good;
+	struct meta_set *s;
+	meta_error_t e;
+	int n = 0;
+
+	mkdrive("ga", DRIVE_SIZE);
+	mkdrive("gb", DRIVE_SIZE);
+	two[0] = dpath("ga");
+	two[1] = dpath("gb");
+	CU_ASSERT_FATAL(meta_set_create("geo", false, &me, 1, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_open("geo", 0, &s, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_drive_add(s, two, 2, 0, false, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT_FATAL(meta_local_drives("geo", &dv, &n, &e) == 0);
+	CU_ASSERT_FATAL(n == 2);
+	good = dv[1];
+	dv[1].md_rep_cap = 2; /* the label says 1 */
+	CU_ASSERT_FATAL(meta_local_drive_put("geo", &dv[1], &e) == 0);
+	CU_ASSERT_FATAL(meta_set_open("geo", META_SET_ALLOW_HALF, &s, &e) == 0);
+	CU_ASSERT(meta_set_replica_add(s, two[1], 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDL_GEOMETRY);
+	CU_ASSERT(
+		strstr(meta_strerror(&e),
+		       "cannot use drive (label: 1 x 16 MiB at 1 MiB, data at "
+		       "17 MiB; set's record: 2 x 16 MiB at 1 MiB, data at "
+		       "17 MiB) '") != NULL);
+	meta_set_close(s);
+	/* Both drives differ: no replica is used, the open names one. */
+	dv[0].md_data_off += 1 << 20;
+	CU_ASSERT_FATAL(meta_local_drive_put("geo", &dv[0], &e) == 0);
+	CU_ASSERT(meta_set_open("geo", 0, &s, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDL_GEOMETRY);
+	dv[0].md_data_off -= 1 << 20;
+	CU_ASSERT_FATAL(meta_local_drive_put("geo", &dv[0], &e) == 0);
+	CU_ASSERT_FATAL(meta_local_drive_put("geo", &good, &e) == 0);
+	free(dv);
+	CU_ASSERT_FATAL(meta_set_open("geo", 0, &s, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_state(meta_set_db(s)), MDDB_S_OK);
+	CU_ASSERT(meta_set_drive_del(s, two, 2, false, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT(meta_set_destroy("geo", false, &e) == 0);
 }
 
 static void test_meta_dev(void)
@@ -685,7 +1215,12 @@ static CU_TestInfo mdl_tests[] = {
 	{ "set drives: refusals, discovery, names", test_set_drives },
 	{ "local replica: transactions", test_local_txn },
 	{ "local replica: record versions", test_local_version },
+	{ "local replica: failures of drive changes", test_local_fail_drive },
+	{ "local replica: a future record of another size", test_local_future },
+	{ "local replica: threads and a forked child", test_local_shared },
+	{ "local replica: failures of host changes", test_local_fail_host },
 	{ "reload: record versions in the mddb", test_reload_version },
+	{ "drive areas: label and record differ", test_geometry_mismatch },
 	CU_TEST_INFO_NULL,
 };
 

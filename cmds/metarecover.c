@@ -10,9 +10,12 @@
  *
  * component is a drive of the set (any name meta_set_drive_find() takes)
  * or a soft partition built on a drive (its drive).  The headers and their
- * chain: include/oban/meta_spwm.h.  Soft partitions on a metadevice are
- * refused: their headers would be written through the metadevice, which
- * needs the engine (not built).
+ * chain: include/oban/meta_spwm.h; every committed change to a soft
+ * partition on a drive writes them (meta_spwm_post()), -m repairs a drive
+ * whose write failed.  A drive without soft partitions matches with no
+ * header or with the one free header the last metaclear left.  Soft
+ * partitions on a metadevice are refused: their headers would be written
+ * through the metadevice, which needs the engine (not built).
  *
  * On a multi-owner set it runs only on the set's master.  -m writes the
  * drive and changes no configuration, so it sends no message; -d sends one

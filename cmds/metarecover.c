@@ -10,9 +10,12 @@
  *
  * component is a drive of the set (any name meta_set_drive_find() takes)
  * or a soft partition built on a drive (its drive).  The headers and their
- * chain: include/oban/meta_spwm.h.  Soft partitions on a metadevice are
- * refused: their headers would be written through the metadevice, which
- * needs the engine (not built).
+ * chain: include/oban/meta_spwm.h; every committed change to a soft
+ * partition on a drive writes them (meta_spwm_post()), -m repairs a drive
+ * whose write failed.  A drive without soft partitions matches with no
+ * header or with the one free header the last metaclear left.  Soft
+ * partitions on a metadevice are refused: their headers would be written
+ * through the metadevice, which needs the engine (not built).
  *
  * On a multi-owner set it runs only on the set's master.  -m writes the
  * drive and changes no configuration, so it sends no message; -d sends one
@@ -47,6 +50,7 @@ struct rec {
 	uint32_t r_setno;
 	struct meta_spwm *r_plan; /* from the configuration */
 	uint32_t r_nplan;
+	bool r_noplan; /* no soft partition: r_plan is the all-free chain */
 	struct meta_spwm *r_disk; /* read from the drive */
 	uint32_t r_ndisk;
 	bool r_disk_ok; /* the whole chain read */
@@ -190,9 +194,13 @@ static bool wm_same(const struct meta_spwm *a, const struct meta_spwm *b)
 static int do_check(struct rec *r)
 {
 	struct cmd *c = &r->r_c;
-	uint32_t i, bad = 0;
+	uint32_t i, bad = 0, nplan = r->r_nplan;
 
-	for (i = 0; i < r->r_nplan; i++) {
+	/* No soft partition: any header but the one free header is extra. */
+	if (r->r_noplan &&
+	    !(r->r_ndisk == 1 && wm_same(&r->r_plan[0], &r->r_disk[0])))
+		nplan = 0;
+	for (i = 0; i < nplan; i++) {
 		if (i >= r->r_ndisk || !wm_same(&r->r_plan[i], &r->r_disk[i])) {
 			print_wm("missing or different:", &r->r_plan[i]);
 			bad++;
@@ -202,9 +210,15 @@ static int do_check(struct rec *r)
 		print_wm("not in the configuration:", &r->r_disk[i]);
 		bad++;
 	}
-	if (r->r_nplan == 0 && r->r_ndisk == 0 && !r->r_disk_ok &&
+	if (r->r_noplan && r->r_ndisk == 0 && !r->r_disk_ok &&
 	    r->r_disk_err.me_code == ME_CFG_NOHEADER) {
 		printf("%s: no soft partition and no extent header\n",
+		       r->r_di.di_name);
+		return CMD_OK;
+	}
+	if (r->r_noplan && bad == 0 && r->r_disk_ok) {
+		printf("%s: no soft partition; the free header covers the "
+		       "drive\n",
 		       r->r_di.di_name);
 		return CMD_OK;
 	}
@@ -473,9 +487,24 @@ int metarecover_main(int argc, char **argv)
 		if (meta_spwm_plan(c->c_h->ch_cfg, r.r_di.di_name, r.r_setno,
 				   r.r_setuuid, r.r_di.di_uuid,
 				   r.r_di.di_data_length / 512, &r.r_plan,
-				   &r.r_nplan, &c->c_err) != 0 &&
-		    c->c_err.me_code != ME_CFG_NOENT)
+				   &r.r_nplan, &c->c_err) == 0) {
+			/* the headers of the soft partitions */
+		} else if (c->c_err.me_code != ME_CFG_NOENT)
 			rc = cmd_fail(c);
+		else if ((r.r_plan = calloc(1, sizeof(*r.r_plan))) == NULL) {
+			meta_error_set(&c->c_err, SET_ERROR(ENOMEM), 0,
+				       r.r_di.di_name, "cannot check");
+			rc = cmd_fail(c);
+		} else {
+			/* What the last metaclear left: one free header. */
+			meta_error_init(&c->c_err);
+			meta_spwm_plan_free(r.r_setno, r.r_setuuid,
+					    r.r_di.di_uuid,
+					    r.r_di.di_data_length / 512,
+					    r.r_plan);
+			r.r_nplan = 1;
+			r.r_noplan = true;
+		}
 	}
 	if (rc == CMD_OK && !to_disk)
 		rc = read_disk(&r);

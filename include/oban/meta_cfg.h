@@ -341,9 +341,23 @@ struct meta_store_ops {
 	void (*so_abort)(void *txn);
 };
 
+/*
+ * Called by meta_cfg_apply() once a change is committed and applied to the
+ * model, with the @n canonical names @drives of the drives on which the
+ * change created, grew, cleared or renumbered a soft partition (the model
+ * @cfg as it now is).  It cannot fail the change, which is committed: it
+ * reports its own trouble (meta_spwm_post() writes the drives' extent
+ * headers and prints a warning when it cannot).
+ */
+typedef void (*meta_store_post_fn)(void *arg, const struct meta_cfg *cfg,
+				   const char (*drives)[META_DRVNAMELEN],
+				   uint32_t n);
+
 struct meta_store {
 	const struct meta_store_ops *ms_ops;
 	void *ms_arg;
+	meta_store_post_fn ms_post; /* NULL: none */
+	void *ms_post_arg;
 };
 
 /*
@@ -352,7 +366,8 @@ struct meta_store {
  * the model.  @st NULL is a dry run: nothing is written, the model in
  * memory is changed so that later operations see it.  @ch is emptied on
  * success (the model owns its objects) and left for
- * meta_change_release() on failure.
+ * meta_change_release() on failure.  After a commit, @st's ms_post (if
+ * any) is called for the drives whose soft partitions the change touched.
  */
 int meta_cfg_apply(struct meta_cfg *cfg, struct meta_change *ch,
 		   const struct meta_store *st, meta_error_t *ep);
@@ -680,7 +695,7 @@ int meta_cfgh_init(struct meta_cfgh *h, struct mddb *db, const char *set,
 int meta_cfgh_reload(struct meta_cfgh *h, meta_error_t *ep);
 /* meta_cfgh_release - free the model (not the database). */
 void meta_cfgh_release(struct meta_cfgh *h);
-/* meta_store_mddb - @st writes unit and pool records to @db. */
+/* meta_store_mddb - @st writes unit and pool records to @db (no ms_post). */
 void meta_store_mddb(struct meta_store *st, struct mddb *db);
 
 /*

@@ -13,9 +13,13 @@
  * So the chain can be walked from block 0 without the configuration, and a
  * lost configuration can be rebuilt from it.
  *
- * In this build nothing writes the headers when a soft partition is
- * created (the engine, which does the I/O to metadevices, is not built):
- * `metarecover -p -m` writes a drive's chain from the configuration.
+ * Every committed change that creates, grows, clears or renumbers a soft
+ * partition built on a drive rewrites the headers of that drive that
+ * differ from the configuration (meta_spwm_post(), the set's store's
+ * ms_post hook: meta_cfg_open() and, on a multi-owner set, the master's
+ * mdcommd install it).  Soft partitions on a metadevice get no headers:
+ * they would be written through the metadevice, which needs the engine
+ * (not built).  `metarecover -p -m` writes a drive's whole chain.
  *
  * Errors: 0 / -1 and the caller's meta_error_t.  Thread-safe (no state).
  */
@@ -94,6 +98,35 @@ int meta_spwm_read(struct meta_dev *d, uint64_t off, uint64_t plen,
  */
 int meta_spwm_write(struct meta_dev *d, uint64_t off, const struct meta_spwm *w,
 		    uint32_t nw, meta_error_t *ep);
+
+/*
+ * meta_spwm_plan_free - the chain of a drive without soft partitions
+ * (@plen > 0 data blocks): one FREE header at block 0 over the whole area.
+ */
+void meta_spwm_plan_free(uint32_t setno, const uint8_t *setuuid,
+			 const uint8_t *drvuuid, uint64_t plen,
+			 struct meta_spwm *w);
+
+/*
+ * meta_spwm_update - as meta_spwm_write(), but read each header's block
+ * first and write only those that differ (*@nwritten of them); flush when
+ * any was written.  A block that does not decode counts as different.
+ */
+int meta_spwm_update(struct meta_dev *d, uint64_t off,
+		     const struct meta_spwm *w, uint32_t nw, uint32_t *nwritten,
+		     meta_error_t *ep);
+
+/*
+ * meta_spwm_post - a meta_store_post_fn, @arg the open struct meta_set:
+ * for each drive, the chain planned from @cfg (the all-free one when no
+ * soft partition is left on it) written with meta_spwm_update().  The
+ * configuration is committed and stays the truth: a drive whose headers
+ * cannot be written (not found on this node, an I/O error) gets a warning
+ * on stderr naming the drive, the reason and `metarecover -s set drive -p
+ * -m`, which writes them; the command still succeeds.
+ */
+void meta_spwm_post(void *arg, const struct meta_cfg *cfg,
+		    const char (*drives)[META_DRVNAMELEN], uint32_t n);
 
 /* One soft partition as a chain describes it. */
 struct meta_spwm_sp {

@@ -920,13 +920,79 @@ out_free:
 	return rc;
 }
 
+/* @u a soft partition built on a drive. */
+static bool sp_on_drive(const struct meta_unit *u)
+{
+	return u != NULL && u->mu_type == META_UT_SP &&
+	       u->mu_sp.sp_parent == META_NONE;
+}
+
+/* The same drive and extents (a put that leaves the headers as they are). */
+static bool sp_same_exts(const struct meta_unit *a, const struct meta_unit *b)
+{
+	return sp_on_drive(a) && sp_on_drive(b) &&
+	       strcmp(a->mu_sp.sp_drive, b->mu_sp.sp_drive) == 0 &&
+	       a->mu_sp.sp_next == b->mu_sp.sp_next &&
+	       memcmp(a->mu_sp.sp_ext, b->mu_sp.sp_ext,
+		      a->mu_sp.sp_next * sizeof(*a->mu_sp.sp_ext)) == 0;
+}
+
+static void post_add(char (*drives)[META_DRVNAMELEN], uint32_t *n,
+		     const struct meta_unit *u)
+{
+	for (uint32_t i = 0; i < *n; i++)
+		if (strcmp(drives[i], u->mu_sp.sp_drive) == 0)
+			return;
+	snprintf(drives[(*n)++], META_DRVNAMELEN, "%s", u->mu_sp.sp_drive);
+}
+
+/*
+ * The drives on which @ch creates, changes or deletes a soft partition's
+ * extents (into @drives, room for two per op), before it is applied.
+ */
+static uint32_t post_drives(const struct meta_cfg *cfg,
+			    const struct meta_change *ch,
+			    char (*drives)[META_DRVNAMELEN])
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < ch->ch_nops; i++) {
+		const struct meta_chop *op = &ch->ch_ops[i];
+		const struct meta_unit *old, *nu;
+
+		if (op->co_kind != META_RK_UNIT)
+			continue;
+		old = cfg->mc_units[op->co_num];
+		nu = op->co_unit;
+		if (sp_same_exts(old, nu))
+			continue;
+		if (sp_on_drive(old))
+			post_add(drives, &n, old);
+		if (sp_on_drive(nu))
+			post_add(drives, &n, nu);
+	}
+	return n;
+}
+
 int meta_cfg_apply(struct meta_cfg *cfg, struct meta_change *ch,
 		   const struct meta_store *st, meta_error_t *ep)
 {
+	char(*drives)[META_DRVNAMELEN] = NULL;
+	uint32_t ndrives = 0;
+
 	if (cfg->mc_dirty)
 		cfg_relink(cfg);
-	if (st != NULL && ch->ch_nops > 0 && change_write(ch, st, ep) != 0)
+	if (st != NULL && st->ms_post != NULL && ch->ch_nops > 0) {
+		drives = calloc(2 * (size_t)ch->ch_nops, sizeof(*drives));
+		if (drives == NULL)
+			return meta_error_set(ep, SET_ERROR(ENOMEM), 0, NULL,
+					      "cannot write configuration");
+		ndrives = post_drives(cfg, ch, drives);
+	}
+	if (st != NULL && ch->ch_nops > 0 && change_write(ch, st, ep) != 0) {
+		free(drives);
 		return -1;
+	}
 	/* Written (or a dry run): now the model.  Nothing below fails. */
 	for (uint32_t i = 0; i < ch->ch_nops; i++) {
 		const struct meta_chop *op = &ch->ch_ops[i];
@@ -971,6 +1037,10 @@ int meta_cfg_apply(struct meta_cfg *cfg, struct meta_change *ch,
 			unit_link(cfg, cfg->mc_units[op->co_num], 1);
 	}
 	meta_change_release(ch);
+	if (ndrives > 0)
+		st->ms_post(st->ms_post_arg, cfg,
+			    (const char(*)[META_DRVNAMELEN])drives, ndrives);
+	free(drives);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <oban/meta_dev.h>
 #include <oban/meta_cfg.h>
 #include <oban/meta_set.h>
+#include <oban/meta_spwm.h>
 
 /* The model's drive lookup: the set's drives, sizes in blocks. */
 static int set_lookup(void *arg, const char *name, struct meta_drive *d,
@@ -101,6 +102,9 @@ int meta_cfg_open(const char *set, struct meta_cfgh **hp, meta_error_t *ep)
 	}
 	h->ch_priv = s;
 	h->ch_probe = set_probe;
+	/* After each commit: the extent headers of the drives touched. */
+	h->ch_store.ms_post = meta_spwm_post;
+	h->ch_store.ms_post_arg = s;
 	*hp = h;
 	return 0;
 }

@@ -80,6 +80,8 @@ void meta_store_mddb(struct meta_store *st, struct mddb *db)
 {
 	st->ms_ops = &mddb_store_ops;
 	st->ms_arg = db;
+	st->ms_post = NULL;
+	st->ms_post_arg = NULL;
 }
 
 int meta_cfgh_reload(struct meta_cfgh *h, meta_error_t *ep)

@@ -40,6 +40,7 @@
 
 #include <oban/debug.h>
 #include <oban/errcodes.h>
+#include <oban/meta_spwm.h>
 
 #include "meta_mn_impl.h"
 
@@ -211,6 +212,9 @@ static int h_cmd(struct meta_mn_hctx *hx)
 			return meta_mn_fail(hx, &e);
 		}
 		meta_store_mddb(&h.ch_store, meta_set_db(s));
+		/* Only the node that commits writes the extent headers. */
+		h.ch_store.ms_post = meta_spwm_post;
+		h.ch_store.ms_post_arg = s;
 		h.ch_db = meta_set_db(s);
 	}
 	snprintf(h.ch_set, sizeof(h.ch_set), "%s", ss->ms_name);
@@ -237,7 +241,9 @@ static int h_cmd(struct meta_mn_hctx *hx)
 		return -1;
 	}
 	meta_mn_exit(hx, rc);
-	meta_mn_printf(hx, "%s", rc == 0 ? out : err);
+	/* A successful run's warnings (meta_spwm_post()) follow its output. */
+	meta_mn_printf(hx, "%s%s", rc == 0 ? out : err,
+		       rc == 0 && err != NULL ? err : "");
 	free(out);
 	free(err);
 	if (!dry && d->md_cfg.dc_test.mt_result_differ) {

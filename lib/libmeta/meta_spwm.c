@@ -12,50 +12,10 @@
 
 #include <oban/debug.h>
 #include <oban/meta_dev.h>
+#include <oban/meta_set.h>
 #include <oban/meta_spwm.h>
 
 #include "meta_crc.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* The layout (doc/format-units.md). */
 #define O_MAGIC 0
@@ -79,20 +39,20 @@ void meta_spwm_encode(const struct meta_spwm *w, void *blk)
 	uint8_t *b = blk;
 
 	memset(b, 0, META_SPWM_BSIZE);
-	put32(b + O_MAGIC, META_SPWM_MAGIC);
-	put16(b + O_VERSION, META_SPWM_VERSION);
-	put16(b + O_HDRLEN, META_SPWM_HDRLEN);
-	put32(b + O_TYPE, w->wm_type);
-	put32(b + O_UNIT, w->wm_unit);
-	put32(b + O_SEQ, w->wm_seq);
-	put32(b + O_NEXT, w->wm_next);
-	put32(b + O_SETNO, w->wm_setno);
-	put64(b + O_START, w->wm_start);
-	put64(b + O_LEN, w->wm_len);
-	put64(b + O_VOFF, w->wm_voff);
+	meta_put32(b + O_MAGIC, META_SPWM_MAGIC);
+	meta_put16(b + O_VERSION, META_SPWM_VERSION);
+	meta_put16(b + O_HDRLEN, META_SPWM_HDRLEN);
+	meta_put32(b + O_TYPE, w->wm_type);
+	meta_put32(b + O_UNIT, w->wm_unit);
+	meta_put32(b + O_SEQ, w->wm_seq);
+	meta_put32(b + O_NEXT, w->wm_next);
+	meta_put32(b + O_SETNO, w->wm_setno);
+	meta_put64(b + O_START, w->wm_start);
+	meta_put64(b + O_LEN, w->wm_len);
+	meta_put64(b + O_VOFF, w->wm_voff);
 	memcpy(b + O_SETUUID, w->wm_setuuid, META_UUIDLEN);
 	memcpy(b + O_DRVUUID, w->wm_drvuuid, META_UUIDLEN);
-	put32(b + O_CRC, meta_crc32c(0, b, META_SPWM_BSIZE));
+	meta_put32(b + O_CRC, meta_crc32c(0, b, META_SPWM_BSIZE));
 }
 
 int meta_spwm_decode(const void *blk, struct meta_spwm *w, const char *what,
@@ -103,33 +63,33 @@ int meta_spwm_decode(const void *blk, struct meta_spwm *w, const char *what,
 	bool zero = true;
 
 	memcpy(b, blk, sizeof(b));
-	if (get32(b + O_MAGIC) != META_SPWM_MAGIC)
+	if (meta_get32(b + O_MAGIC) != META_SPWM_MAGIC)
 		return meta_error_set(ep, SET_ERROR(ME_CFG_NOHEADER), 0, what,
 				      "cannot read extent header at");
-	if (get16(b + O_VERSION) != META_SPWM_VERSION)
+	if (meta_get16(b + O_VERSION) != META_SPWM_VERSION)
 		return meta_error_set(
 			ep, SET_ERROR(ME_MDDB_BADVERSION), 0, what,
 			"cannot read extent header (version %u) at",
-			get16(b + O_VERSION));
-	crc = get32(b + O_CRC);
-	put32(b + O_CRC, 0);
+			meta_get16(b + O_VERSION));
+	crc = meta_get32(b + O_CRC);
+	meta_put32(b + O_CRC, 0);
 	if (meta_crc32c(0, b, sizeof(b)) != crc)
 		return meta_error_set(ep, SET_ERROR(ME_MDDB_BADCKSUM), 0, what,
 				      "cannot read extent header at");
 	for (size_t i = O_PAD; i < sizeof(b); i++)
 		zero = zero && b[i] == 0;
 	memset(w, 0, sizeof(*w));
-	w->wm_type = get32(b + O_TYPE);
-	w->wm_unit = get32(b + O_UNIT);
-	w->wm_seq = get32(b + O_SEQ);
-	w->wm_next = get32(b + O_NEXT);
-	w->wm_setno = get32(b + O_SETNO);
-	w->wm_start = get64(b + O_START);
-	w->wm_len = get64(b + O_LEN);
-	w->wm_voff = get64(b + O_VOFF);
+	w->wm_type = meta_get32(b + O_TYPE);
+	w->wm_unit = meta_get32(b + O_UNIT);
+	w->wm_seq = meta_get32(b + O_SEQ);
+	w->wm_next = meta_get32(b + O_NEXT);
+	w->wm_setno = meta_get32(b + O_SETNO);
+	w->wm_start = meta_get64(b + O_START);
+	w->wm_len = meta_get64(b + O_LEN);
+	w->wm_voff = meta_get64(b + O_VOFF);
 	memcpy(w->wm_setuuid, b + O_SETUUID, META_UUIDLEN);
 	memcpy(w->wm_drvuuid, b + O_DRVUUID, META_UUIDLEN);
-	if (get16(b + O_HDRLEN) != META_SPWM_HDRLEN || !zero)
+	if (meta_get16(b + O_HDRLEN) != META_SPWM_HDRLEN || !zero)
 		return meta_error_set(
 			ep, SET_ERROR(ME_CFG_BADREC), 0, what,
 			"cannot read extent header (length or padding) at");
@@ -451,4 +411,134 @@ fail:
 	free(a);
 	meta_spwm_sps_free(sps, nsp);
 	return -1;
+}
+
+void meta_spwm_plan_free(uint32_t setno, const uint8_t *setuuid,
+			 const uint8_t *drvuuid, uint64_t plen,
+			 struct meta_spwm *w)
+{
+	*w = (struct meta_spwm){ .wm_type = META_SPWM_FREE,
+				 .wm_unit = META_NONE,
+				 .wm_start = 0,
+				 .wm_len = plen > 0 ? plen - 1 : 0,
+				 .wm_setno = setno };
+	memcpy(w->wm_setuuid, setuuid, META_UUIDLEN);
+	memcpy(w->wm_drvuuid, drvuuid, META_UUIDLEN);
+}
+
+/* @a and @b the same header, set and drive included. */
+static bool wm_equal(const struct meta_spwm *a, const struct meta_spwm *b)
+{
+	return a->wm_type == b->wm_type && a->wm_unit == b->wm_unit &&
+	       a->wm_seq == b->wm_seq && a->wm_next == b->wm_next &&
+	       a->wm_start == b->wm_start && a->wm_len == b->wm_len &&
+	       a->wm_voff == b->wm_voff && a->wm_setno == b->wm_setno &&
+	       memcmp(a->wm_setuuid, b->wm_setuuid, META_UUIDLEN) == 0 &&
+	       memcmp(a->wm_drvuuid, b->wm_drvuuid, META_UUIDLEN) == 0;
+}
+
+int meta_spwm_update(struct meta_dev *d, uint64_t off,
+		     const struct meta_spwm *w, uint32_t nw, uint32_t *nwritten,
+		     meta_error_t *ep)
+{
+	uint32_t lsz = d->md_lsz > META_SPWM_BSIZE ? d->md_lsz :
+						     META_SPWM_BSIZE;
+	uint8_t *buf = meta_dev_alloc(lsz);
+	uint32_t n = 0;
+	int rc = 0;
+
+	*nwritten = 0;
+	if (buf == NULL)
+		return meta_error_set(ep, SET_ERROR(ENOMEM), 0, d->md_path,
+				      "cannot write extent headers");
+	for (uint32_t i = 0; i < nw && rc == 0; i++) {
+		struct meta_spwm cur;
+		uint64_t soff;
+		size_t in;
+
+		sector_of(d, off, w[i].wm_start, &soff, &in);
+		rc = meta_dev_read(d, buf, lsz, soff, ep);
+		if (rc != 0)
+			break;
+		if (meta_spwm_decode(buf + in, &cur, d->md_path, NULL) == 0 &&
+		    wm_equal(&cur, &w[i]))
+			continue;
+		meta_spwm_encode(&w[i], buf + in);
+		rc = meta_dev_write(d, buf, lsz, soff, ep);
+		n += rc == 0;
+	}
+	free(buf);
+	if (rc == 0 && n > 0)
+		rc = meta_dev_flush(d, ep);
+	*nwritten = rc == 0 ? n : 0;
+	return rc;
+}
+
+/* Write drive @drive's chain as @cfg now has it; the count written. */
+static int post_one(struct meta_set *s, const struct meta_cfg *cfg,
+		    const char *drive, uint32_t *nwritten, meta_error_t *ep)
+{
+	struct meta_drive_info di;
+	struct meta_spwm *w = NULL, one;
+	struct meta_dev *d;
+	uint32_t nw = 0;
+	uint64_t plen;
+	int rc;
+
+	memset(&di, 0, sizeof(di));
+	if (meta_set_drive_find(s, drive, &di, ep) != 0)
+		return -1;
+	if (di.di_path[0] == '\0')
+		return meta_error_set(ep, SET_ERROR(ME_MDL_NOTFOUND), 0, drive,
+				      "cannot find on this node drive");
+	plen = di.di_data_length / META_SPWM_BSIZE;
+	if (meta_spwm_plan(cfg, di.di_name, meta_set_number(s),
+			   meta_set_uuid(s), di.di_uuid, plen, &w, &nw,
+			   ep) != 0) {
+		if (ep->me_code != ME_CFG_NOENT || plen == 0)
+			return -1;
+		/* The last one cleared: the whole area is free. */
+		meta_error_init(ep);
+		meta_spwm_plan_free(meta_set_number(s), meta_set_uuid(s),
+				    di.di_uuid, plen, &one);
+	}
+	if (meta_dev_open(di.di_path, 0, &d, ep) != 0) {
+		free(w);
+		return -1;
+	}
+	rc = meta_spwm_update(d, di.di_data_offset, w != NULL ? w : &one,
+			      w != NULL ? nw : 1, nwritten, ep);
+	meta_dev_close(d);
+	free(w);
+	return rc;
+}
+
+void meta_spwm_post(void *arg, const struct meta_cfg *cfg,
+		    const char (*drives)[META_DRVNAMELEN], uint32_t n)
+{
+	struct meta_set *s = arg;
+	struct meta_nodelist_ent self;
+	uint32_t nwritten;
+	meta_error_t e;
+
+	for (uint32_t i = 0; i < n; i++) {
+		meta_error_init(&e);
+		if (post_one(s, cfg, drives[i], &nwritten, &e) == 0)
+			continue;
+		if (e.me_node == 0) {
+			meta_error_t se;
+
+			meta_error_init(&se);
+			if (meta_node_self(&self, &se) == 0)
+				e.me_node = self.ne_id;
+		}
+		fflush(stdout);
+		fprintf(stderr,
+			"warning: the configuration of set '%s' is changed, "
+			"but the extent headers of drive '%s' are not "
+			"written: %s; `metarecover -s %s %s -p -m` writes "
+			"them\n",
+			meta_set_name(s), drives[i], meta_strerror(&e),
+			meta_set_name(s), drives[i]);
+	}
 }

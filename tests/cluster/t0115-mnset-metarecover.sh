@@ -3,13 +3,16 @@
 # corosync nodes.
 #
 # Node 2 creates set blue and joins first (the master).  Soft partitions
-# d10, d11 (cleared again: a gap) and d12 are made on drive d1 from node 3.
-# metarecover from node 1 (a slave) is refused and names the master; on the
-# master, -p -m writes the drive's extent headers and -p then matches.
-# d10 and d12 are cleared from node 3; on the master -p -d rebuilds them
-# through mdcommd (dry run, then the real run on every node): `metastat -p`
-# is then the same on the three nodes and equal to what it was before the
-# clear.
+# d10, d11 (cleared again: a gap) and d12 are made on drive d1 from node 3:
+# the master, which commits each change, writes the drive's extent headers,
+# so -p on the master matches with no -m.  metarecover from node 1 (a
+# slave) is refused and names the master; on the master -p -m rewrites the
+# same headers.  The header blocks are saved, d10 and d12 cleared from node
+# 3 (the master's headers then say the drive is free) and the blocks put
+# back, as if the set's database had lost them: on the master -p -d
+# rebuilds them through mdcommd (dry run, then the real run on every node):
+# `metastat -p` is then the same on the three nodes and equal to what it was
+# before the clear.
 . "$(dirname "$0")/test-lib.sh"
 t_require_cluster
 . "$T_HERE/t01-mdc-lib.sh"
@@ -35,18 +38,36 @@ rc=$?
 	t_fail "metarecover on node 1: rc $rc: $out"
 out=$(ocl exec 2 metarecover -s blue "$D1" -p 2>&1)
 rc=$?
-[ $rc = 1 ] && printf '%s' "$out" | grep -q "differences on drive" &&
-	t_ok "on the master, -p: no headers yet" ||
+[ $rc = 0 ] && printf '%s' "$out" | grep -q "4 extent headers match" &&
+	t_ok "on the master, -p: the headers written by the changes match ($out)" ||
 	t_fail "-p before -m: rc $rc: $out"
-t_check "on the master, -p -m writes the headers" ocl exec 2 metarecover -s blue "$D1" -p -m
+t_check "on the master, -p -m rewrites the headers" ocl exec 2 metarecover -s blue "$D1" -p -m
 out=$(ocl exec 2 metarecover -s blue "$D1" -p 2>&1)
 rc=$?
 [ $rc = 0 ] && printf '%s' "$out" | grep -q "4 extent headers match" &&
 	t_ok "-p: the headers match ($out)" || t_fail "-p after -m: rc $rc: $out"
 
+# Save the header blocks (each at a block boundary of the drive file).
+hdrs=$(grep -obUa OBWM "$D1" | cut -d: -f1)
+nsaved=0
+for o in $hdrs; do
+	[ $((o % 512)) = 0 ] || continue
+	dd if="$D1" of="$T_DIR/hdr.$o" bs=512 skip=$((o / 512)) count=1 status=none &&
+		nsaved=$((nsaved + 1))
+done
+t_check "4 header blocks saved" [ "$nsaved" = 4 ]
 t_check "metaclear d10 d12 from node 3" ocl exec 3 metaclear -s blue d10 d12
 t_check "metastat -p is the same on nodes 1, 2, 3 after the clear" mn_same_stat blue "1 2 3"
 t_check "d10 and d12 are gone" [ -z "$(printf '%s\n' "$MN_STAT" | grep '^blue/d1[02] ')" ]
+out=$(ocl exec 2 metarecover -s blue "$D1" -p 2>&1)
+rc=$?
+[ $rc = 0 ] && printf '%s' "$out" | grep -q "the free header covers the drive" &&
+	t_ok "on the master, -p: the clear left one free header ($out)" ||
+	t_fail "-p after the clear: rc $rc: $out"
+for f in "$T_DIR"/hdr.*; do
+	o=${f##*.}
+	dd if="$f" of="$D1" bs=512 seek=$((o / 512)) count=1 conv=notrunc status=none
+done
 out=$(ocl exec 2 metarecover -s blue "$D1" -p -d 2>&1)
 rc=$?
 printf '%s\n' "$out" | sed 's/^/# /'

@@ -180,6 +180,8 @@ void memstore_init(struct memstore *ms, struct meta_store *st)
 	memset(ms, 0, sizeof(*ms));
 	st->ms_ops = &memstore_ops;
 	st->ms_arg = ms;
+	st->ms_post = NULL;
+	st->ms_post_arg = NULL;
 }
 
 void memstore_release(struct memstore *ms)

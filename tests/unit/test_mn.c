@@ -35,9 +35,11 @@
 #include <oban/mdc_rpcsvc.h>
 #include <oban/mdc_sim.h>
 #include <oban/meta_cfg.h>
+#include <oban/meta_dev.h>
 #include <oban/meta_mn.h>
 #include <oban/meta_mn_daemon.h>
 #include <oban/meta_set.h>
+#include <oban/meta_spwm.h>
 #include <oban/paths.h>
 
 #include "../../cmds/cmd_common.h"
@@ -1087,6 +1089,82 @@ static void test_log_cache(void)
 	cl_destroy();
 }
 
+/* The extent headers on drive @name (its chain, read as metarecover does). */
+static int headers(const char *name, struct meta_spwm **w, uint32_t *n)
+{
+	struct meta_drive_info di;
+	struct meta_set *s;
+	struct meta_dev *d;
+	meta_error_t e;
+	int rc;
+
+	meta_error_init(&e);
+	memset(&di, 0, sizeof(di));
+	VERIFY0(meta_set_open("blue", META_SET_RDONLY, &s, &e));
+	VERIFY0(meta_set_drive_find(s, dpath(name), &di, &e));
+	VERIFY0(meta_dev_open(di.di_path, META_DEV_RDONLY, &d, &e));
+	rc = meta_spwm_read(d, di.di_data_offset, di.di_data_length / 512,
+			    di.di_name, meta_set_uuid(s), di.di_uuid, w, n, &e);
+	meta_dev_close(d);
+	meta_set_close(s);
+	return rc;
+}
+
+/*
+ * A soft partition created through mdcommd: the master, which commits,
+ * writes the drive's extent headers (the others run without a store); a
+ * drive the master cannot find: the change is made everywhere and the
+ * master's warning comes back with its output.
+ */
+static void test_spwm(void)
+{
+	struct treply tr;
+	struct meta_spwm *w;
+	uint32_t n;
+	char cmd[512], away[600];
+
+	cl_create(11);
+	snprintf(cmd, sizeof(cmd), "metainit -s blue d70 -p %s 1m", dpath("c"));
+	send_cmd(3, false, REAL_FLAGS, cmd, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT_PTR_NULL(strstr((char *)tr.tr_res.mr_out, "warning"));
+	CU_ASSERT_EQUAL_FATAL(headers("c", &w, &n), 0);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL(w[0].wm_type, META_SPWM_ALLOC);
+	CU_ASSERT_EQUAL(w[0].wm_unit, 70);
+	CU_ASSERT_EQUAL(w[0].wm_len, 2048);
+	CU_ASSERT_EQUAL(w[1].wm_type, META_SPWM_FREE);
+	free(w);
+	all_equal();
+	/* Drive d gone from under the master (out of the drive glob). */
+	snprintf(away, sizeof(away), "%s/d.away", ocu_tmpdir());
+	VERIFY0(rename(dpath("d"), away));
+	snprintf(cmd, sizeof(cmd), "metainit -s blue d71 -p %s 1m", dpath("d"));
+	send_cmd(2, false, REAL_FLAGS, cmd, &tr, NULL, true);
+	VERIFY0(rename(away, dpath("d")));
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)tr.tr_res.mr_out,
+				      "blue/d71: Soft Partition is setup"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr((char *)tr.tr_res.mr_out, "are not written"));
+	CU_ASSERT_PTR_NOT_NULL(strstr((char *)tr.tr_res.mr_out, "-p -m"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(disk(), "blue/d71 -p "));
+	all_equal();
+	CU_ASSERT_EQUAL(headers("d", &w, &n), -1);
+	CU_ASSERT_EQUAL(n, 0);
+	free(w);
+	/* Cleared: d70's drive holds one free header. */
+	send_cmd(1, false, REAL_FLAGS, "metaclear -s blue d70 d71", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT_EQUAL_FATAL(headers("c", &w, &n), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(w[0].wm_type, META_SPWM_FREE);
+	free(w);
+	all_equal();
+	cl_destroy();
+}
+
 static CU_TestInfo mn_tests[] = {
 	{ "admin_set", test_admin_set },
 	{ "forward", test_forward },
@@ -1101,6 +1179,7 @@ static CU_TestInfo mn_tests[] = {
 	{ "parse_and_check", test_parse_and_check },
 	{ "log_cache", test_log_cache },
 	{ "suspend_all", test_suspend_all },
+	{ "spwm", test_spwm },
 	CU_TEST_INFO_NULL,
 };
 

@@ -5,7 +5,8 @@
  * planned from a model covering the drive exactly, written to and read back
  * from a device (512-byte and 4096-byte sectors), a chain broken in the
  * middle or written for another set, and the soft partitions read back
- * equal to the model's.
+ * equal to the model's; the store's post-commit hook called with the drives
+ * a change touches, and only the headers that differ rewritten.
  */
 #include "config.h"
 
@@ -265,12 +266,191 @@ static void test_sps_bad(void)
 	CU_ASSERT_EQUAL(meta_spwm_sps(w, 3, "blue", &sps, &nsp, &e), -1);
 }
 
+/* The post-commit hook's calls, recorded. */
+struct posted {
+	int p_calls;
+	uint32_t p_n;
+	char p_drives[4][META_DRVNAMELEN];
+};
+
+static void record_post(void *arg, const struct meta_cfg *cfg,
+			const char (*drives)[META_DRVNAMELEN], uint32_t n)
+{
+	struct posted *p = arg;
+
+	(void)cfg;
+	p->p_calls++;
+	p->p_n = n;
+	for (uint32_t i = 0; i < n && i < 4; i++)
+		memcpy(p->p_drives[i], drives[i], META_DRVNAMELEN);
+}
+
+static int words(struct meta_cfg *cfg, const struct meta_store *st,
+		 const char *line)
+{
+	char buf[128], *w[8];
+	int n = 0;
+	meta_error_t e;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *t = strtok(buf, " "); t != NULL && n < 8;
+	     t = strtok(NULL, " "))
+		w[n++] = t;
+	return meta_mdtab_words(cfg, n, w, st, &e);
+}
+
+/* Apply @ch (built by the caller) through @st, then release it. */
+static int apply(struct meta_cfg *cfg, struct meta_change *ch,
+		 const struct meta_store *st)
+{
+	meta_error_t e;
+	int rc = meta_cfg_apply(cfg, ch, st, &e);
+
+	meta_change_release(ch);
+	return rc;
+}
+
+/*
+ * meta_cfg_apply() calls ms_post after a commit with the drives whose soft
+ * partitions the change created, grew, cleared or renumbered; not for a dry
+ * run, a failed commit, a stripe, or a soft partition on a metadevice.
+ */
+static void test_post(void)
+{
+	struct fakedrives fd;
+	struct memstore ms;
+	struct meta_store st;
+	struct posted p;
+	struct meta_cfg *cfg;
+	struct meta_change ch;
+	meta_error_t e;
+
+	memset(&fd, 0, sizeof(fd));
+	fakedrives_add(&fd, "drv", PLEN, 0);
+	fakedrives_add(&fd, "drv2", PLEN, 0);
+	fakedrives_add(&fd, "drv3", PLEN, 0);
+	VERIFY0(meta_cfg_create("blue", 1, true, fakedrives_lookup, &fd, &cfg,
+				&e));
+	memstore_init(&ms, &st);
+	memset(&p, 0, sizeof(p));
+	st.ms_post = record_post;
+	st.ms_post_arg = &p;
+	/* Created. */
+	CU_ASSERT_EQUAL_FATAL(words(cfg, &st, "d1 -p drv 100"), 0);
+	CU_ASSERT_EQUAL(p.p_calls, 1);
+	CU_ASSERT_EQUAL(p.p_n, 1);
+	CU_ASSERT_STRING_EQUAL(p.p_drives[0], "drv");
+	/* A dry run: no call. */
+	CU_ASSERT_EQUAL_FATAL(words(cfg, NULL, "d2 -p drv2 100"), 0);
+	CU_ASSERT_EQUAL(p.p_calls, 1);
+	meta_change_init(&ch);
+	VERIFY0(meta_op_clear(cfg, 2, 0, &ch, &e));
+	CU_ASSERT_EQUAL_FATAL(apply(cfg, &ch, NULL), 0);
+	/* A stripe, a mirror on it, a soft partition on the mirror: none. */
+	CU_ASSERT_EQUAL_FATAL(words(cfg, &st, "d20 1 1 drv3"), 0);
+	CU_ASSERT_EQUAL_FATAL(words(cfg, &st, "d30 -m d20"), 0);
+	CU_ASSERT_EQUAL_FATAL(words(cfg, &st, "d31 -p d30 100"), 0);
+	CU_ASSERT_EQUAL(p.p_calls, 1);
+	/* Grown. */
+	meta_change_init(&ch);
+	VERIFY0(meta_op_grow_sp(cfg, 1, 50, &ch, &e));
+	CU_ASSERT_EQUAL_FATAL(apply(cfg, &ch, &st), 0);
+	CU_ASSERT_EQUAL(p.p_calls, 2);
+	CU_ASSERT_STRING_EQUAL(p.p_drives[0], "drv");
+	/* Renumbered: the drive once, for the deletion and the put. */
+	meta_change_init(&ch);
+	VERIFY0(meta_op_rename(cfg, 1, 5, &ch, &e));
+	CU_ASSERT_EQUAL_FATAL(apply(cfg, &ch, &st), 0);
+	CU_ASSERT_EQUAL(p.p_calls, 3);
+	CU_ASSERT_EQUAL(p.p_n, 1);
+	/* A commit that fails: no call. */
+	ms.ms_fail_commit = true;
+	CU_ASSERT_EQUAL(words(cfg, &st, "d6 -p drv2 100"), -1);
+	ms.ms_fail_commit = false;
+	CU_ASSERT_EQUAL(p.p_calls, 3);
+	/* Two drives in one change (md.tab style): both, once each. */
+	CU_ASSERT_EQUAL_FATAL(words(cfg, &st, "d6 -p drv2 100"), 0);
+	meta_change_init(&ch);
+	VERIFY0(meta_op_clear(cfg, 5, 0, &ch, &e));
+	VERIFY0(meta_op_clear(cfg, 6, 0, &ch, &e));
+	CU_ASSERT_EQUAL_FATAL(apply(cfg, &ch, &st), 0);
+	CU_ASSERT_EQUAL(p.p_calls, 5);
+	CU_ASSERT_EQUAL(p.p_n, 2);
+	CU_ASSERT_STRING_EQUAL(p.p_drives[0], "drv");
+	CU_ASSERT_STRING_EQUAL(p.p_drives[1], "drv2");
+	memstore_release(&ms);
+	meta_cfg_destroy(cfg);
+}
+
+/* meta_spwm_update() writes only the headers that differ. */
+static void test_update(void)
+{
+	struct fakedrives fd;
+	struct meta_cfg *cfg = model(&fd);
+	size_t len = DOFF + (size_t)PLEN * 512;
+	uint8_t *img = calloc(1, len);
+	struct meta_spwm *w, *r, one;
+	struct meta_change ch;
+	struct meta_dev *d;
+	uint32_t n, nr, nwr;
+	meta_error_t e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(img);
+	VERIFY0(meta_dev_open_mem(img, len, "mem", &d, &e));
+	VERIFY0(meta_spwm_plan(cfg, "drv", 1, setuuid, drvuuid, PLEN, &w, &n,
+			       &e));
+	/* A blank drive: every header. */
+	CU_ASSERT_EQUAL_FATAL(meta_spwm_update(d, DOFF, w, n, &nwr, &e), 0);
+	CU_ASSERT_EQUAL(nwr, n);
+	CU_ASSERT_EQUAL(meta_spwm_update(d, DOFF, w, n, &nwr, &e), 0);
+	CU_ASSERT_EQUAL(nwr, 0);
+	free(w);
+	/* d3 cleared: only the free header of the widened gap. */
+	meta_change_init(&ch);
+	VERIFY0(meta_op_clear(cfg, 3, 0, &ch, &e));
+	CU_ASSERT_EQUAL_FATAL(apply(cfg, &ch, NULL), 0);
+	VERIFY0(meta_spwm_plan(cfg, "drv", 1, setuuid, drvuuid, PLEN, &w, &n,
+			       &e));
+	CU_ASSERT_EQUAL(meta_spwm_update(d, DOFF, w, n, &nwr, &e), 0);
+	CU_ASSERT_EQUAL(nwr, 1);
+	CU_ASSERT_EQUAL_FATAL(meta_spwm_read(d, DOFF, PLEN, "drv", setuuid,
+					     drvuuid, &r, &nr, &e),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(nr, n);
+	CU_ASSERT_EQUAL(memcmp(r, w, n * sizeof(*w)), 0);
+	free(r);
+	free(w);
+	/* A damaged header counts as different. */
+	img[DOFF + 40] ^= 1;
+	VERIFY0(meta_spwm_plan(cfg, "drv", 1, setuuid, drvuuid, PLEN, &w, &n,
+			       &e));
+	CU_ASSERT_EQUAL(meta_spwm_update(d, DOFF, w, n, &nwr, &e), 0);
+	CU_ASSERT_EQUAL(nwr, 1);
+	free(w);
+	/* Nothing left: one free header over the whole area. */
+	meta_spwm_plan_free(1, setuuid, drvuuid, PLEN, &one);
+	CU_ASSERT_EQUAL(meta_spwm_update(d, DOFF, &one, 1, &nwr, &e), 0);
+	CU_ASSERT_EQUAL(nwr, 1);
+	CU_ASSERT_EQUAL_FATAL(meta_spwm_read(d, DOFF, PLEN, "drv", setuuid,
+					     drvuuid, &r, &nr, &e),
+			      0);
+	CU_ASSERT_EQUAL(nr, 1);
+	CU_ASSERT_EQUAL(r[0].wm_type, META_SPWM_FREE);
+	CU_ASSERT_EQUAL(r[0].wm_len, PLEN - 1);
+	free(r);
+	meta_dev_close(d);
+	free(img);
+	meta_cfg_destroy(cfg);
+}
+
 static CU_TestInfo spwm_tests[] = {
 	{ "codec: every byte changed is refused", test_codec },
 	{ "plan covers the drive", test_plan },
 	{ "write and read back, 512-byte sectors", test_rw512 },
 	{ "write and read back, 4096-byte sectors", test_rw4096 },
 	{ "soft partitions from a chain: refusals", test_sps_bad },
+	{ "the store's post-commit hook: which drives", test_post },
+	{ "update writes only the headers that differ", test_update },
 	CU_TEST_INFO_NULL,
 };
 

@@ -261,7 +261,9 @@ int meta_spwm_read(struct meta_dev *d, uint64_t off, uint64_t plen,
 		if (h.wm_start != b ||
 		    memcmp(h.wm_setuuid, setuuid, META_UUIDLEN) != 0 ||
 		    memcmp(h.wm_drvuuid, drvuuid, META_UUIDLEN) != 0 ||
-		    h.wm_len > plen - b - 1) {
+		    h.wm_len > plen - b - 1 ||
+		    (h.wm_type == META_SPWM_FREE && n > 0 &&
+		     w[n - 1].wm_type == META_SPWM_FREE)) {
 			rc = meta_error_set(
 				ep, SET_ERROR(ME_CFG_NOHEADER), 0, what, "%s",
 				h.wm_start != b ?
@@ -271,7 +273,9 @@ int meta_spwm_read(struct meta_dev *d, uint64_t off, uint64_t plen,
 					"header of another set at" :
 				memcmp(h.wm_drvuuid, drvuuid, META_UUIDLEN) ?
 					"header of another drive at" :
-					"extent past the data area at");
+				h.wm_len > plen - b - 1 ?
+					"extent past the data area at" :
+					"free gap after a free gap at");
 			break;
 		}
 		if (n == cap) {

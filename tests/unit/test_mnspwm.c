@@ -237,6 +237,66 @@ static void test_rw4096(void)
 	roundtrip(4096);
 }
 
+/* A free header of the given length at block @b of the drive image. */
+static void put_free(struct meta_dev *d, uint64_t b, uint64_t len)
+{
+	struct meta_spwm w = sample();
+	meta_error_t e;
+
+	w.wm_type = META_SPWM_FREE;
+	w.wm_unit = META_NONE;
+	w.wm_seq = 0;
+	w.wm_next = 0;
+	w.wm_voff = 0;
+	w.wm_start = b;
+	w.wm_len = len;
+	VERIFY0(meta_spwm_write(d, DOFF, &w, 1, &e));
+}
+
+static int read_chain(struct meta_dev *d, uint32_t *nr, meta_error_t *ep)
+{
+	struct meta_spwm *r;
+	int rc = meta_spwm_read(d, DOFF, PLEN, "drv", setuuid, drvuuid, &r, nr,
+				ep);
+
+	free(r);
+	return rc;
+}
+
+/* Hostile lengths cannot make the chain wrap, loop or run past the area. */
+static void test_chain_bounds(void)
+{
+	size_t len = DOFF + (size_t)PLEN * 512;
+	uint8_t *img = calloc(1, len);
+	struct meta_dev *d;
+	meta_error_t e;
+	uint32_t nr;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(img);
+	VERIFY0(meta_dev_open_mem(img, len, "mem", &d, &e));
+	/* b += 1 + len would wrap to b itself without the bound */
+	put_free(d, 0, UINT64_MAX);
+	CU_ASSERT_EQUAL(read_chain(d, &nr, &e), -1);
+	CU_ASSERT_EQUAL(nr, 0);
+	CU_ASSERT_EQUAL(e.me_code, ME_CFG_NOHEADER);
+	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "past the data"));
+	/* one block too long, then exactly the area */
+	put_free(d, 0, PLEN);
+	CU_ASSERT_EQUAL(read_chain(d, &nr, &e), -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_CFG_NOHEADER);
+	put_free(d, 0, PLEN - 1);
+	CU_ASSERT_EQUAL(read_chain(d, &nr, &e), 0);
+	CU_ASSERT_EQUAL(nr, 1);
+	/* two free gaps in a row: never written, refused */
+	put_free(d, 0, 10);
+	put_free(d, 11, PLEN - 12);
+	CU_ASSERT_EQUAL(read_chain(d, &nr, &e), -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_CFG_NOHEADER);
+	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "free gap after"));
+	meta_dev_close(d);
+	free(img);
+}
+
 static void test_sps_bad(void)
 {
 	struct meta_spwm w[3];
@@ -449,6 +509,7 @@ static CU_TestInfo spwm_tests[] = {
 	{ "write and read back, 512-byte sectors", test_rw512 },
 	{ "write and read back, 4096-byte sectors", test_rw4096 },
 	{ "soft partitions from a chain: refusals", test_sps_bad },
+	{ "chain lengths bounded, no two free gaps", test_chain_bounds },
 	{ "the store's post-commit hook: which drives", test_post },
 	{ "update writes only the headers that differ", test_update },
 	CU_TEST_INFO_NULL,

@@ -227,8 +227,9 @@ struct mddb {
 	uint32_t db_ndirpages;
 
 	/* Allocation: a bit per data block, the blocks in use, and the
-	 * next-fit cursor (mddb.c bm_alloc: inside a window of about twice
-	 * the blocks in use, so that what a load reads stays compact). */
+	 * next-fit cursor (mddb.c bm_alloc: inside a window of the blocks
+	 * in use plus a quarter, at least 1 MiB, so that what a load reads
+	 * stays compact). */
 	uint8_t *db_bmap;
 	uint32_t db_nused;
 	uint32_t db_cursor;

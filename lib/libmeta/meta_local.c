@@ -64,6 +64,37 @@ static pid_t ml_pid;
 static char ml_dir[4096];
 static int ml_ntxn;
 static bool ml_atexit;
+/*
+ * fork(): a child must not use its parent's environment or transaction
+ * (LMDB forbids it; a write there would be lost with no error). The child
+ * handler runs in the child's one thread, the one that forked, so it
+ * clears that thread's transaction; ml_mtx is held across the fork so the
+ * child's copy is consistent.
+ */
+static pthread_once_t ml_fork_once = PTHREAD_ONCE_INIT;
+
+static void ml_prefork(void)
+{
+	pthread_mutex_lock(&ml_mtx);
+}
+
+static void ml_postfork_parent(void)
+{
+	pthread_mutex_unlock(&ml_mtx);
+}
+
+static void ml_postfork_child(void)
+{
+	ml_cur = NULL; /* the parent's; its memory is left to the child */
+	ml_env = NULL;
+	ml_ntxn = 0;
+	pthread_mutex_unlock(&ml_mtx);
+}
+
+static void ml_fork_init(void)
+{
+	(void)pthread_atfork(ml_prefork, ml_postfork_parent, ml_postfork_child);
+}
 
 #ifdef OBAN_TEST_HOOKS
 /* Writes left before the one that fails (0: none fails). */
@@ -156,6 +187,7 @@ static int ml_open(struct ml_txn *t, bool rdonly, meta_error_t *ep)
 	MDB_env *env;
 	int rc;
 
+	(void)pthread_once(&ml_fork_once, ml_fork_init);
 	memset(t, 0, sizeof(*t));
 	t->mt_rdonly = rdonly;
 	if (oban_path(dir, sizeof(dir), OBAN_DIR_STATE, "local") == NULL)

@@ -938,6 +938,35 @@ static void test_local_shared(void)
 	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CU_ASSERT(meta_local_set_get("shared", &rec, &e) == 0);
 	CU_ASSERT_EQUAL(rec.ms_setno, 32);
+
+	/*
+	 * A child forked inside the parent's write transaction has none of
+	 * its own: it reads the committed record (not the parent's pending
+	 * change) through its own environment.  (Reading only: the parent
+	 * holds LMDB's writer lock.)
+	 */
+	{
+		struct ml_txn *t;
+
+		CU_ASSERT_FATAL(meta_local_begin(&t, &e) == 0);
+		rec.ms_setno = 30;
+		CU_ASSERT(meta_local_set_put(&rec, &e) == 0);
+		pid = fork();
+		CU_ASSERT_FATAL(pid >= 0);
+		if (pid == 0) {
+			struct ml_set got;
+
+			_exit(meta_local_set_get("shared", &got, &e) == 0 &&
+					      got.ms_setno == 32 ?
+				      0 :
+				      1);
+		}
+		CU_ASSERT(waitpid(pid, &st, 0) == pid);
+		CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		CU_ASSERT(meta_local_commit(t, &e) == 0);
+		CU_ASSERT(meta_local_set_get("shared", &rec, &e) == 0);
+		CU_ASSERT_EQUAL(rec.ms_setno, 30);
+	}
 	meta_local_close();
 	CU_ASSERT(meta_local_set_del("shared", &e) == 0);
 	CU_ASSERT(meta_local_set_get("shared", &rec, &e) == -1);

@@ -1779,6 +1779,53 @@ static void test_load_fallback(void)
 	rig_fini(&r);
 }
 
+/*
+ * A directory page written by a later commit than the one being loaded (a
+ * block reused under a reader) is refused: with it on every replica, no
+ * replica loads.
+ */
+static void test_dirpage_newer(void)
+{
+	struct rig r;
+	struct mddb *db;
+	meta_error_t e;
+	uint32_t bsize;
+	uint64_t txg;
+
+	rig_init(&r, 3, false);
+	db = rig_create(&r);
+	for (uint32_t id = 0; id < 40; id++)
+		CU_ASSERT(put(db, MDDB_RT_UNIT, id, 1) == 0);
+	txg = mddb_txg(db);
+	bsize = db->db_bsize;
+	mddb_close(db);
+	db = rig_open(&r, MDDB_OPEN_RDONLY | MDDB_OPEN_NOREPAIR, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	mddb_close(db);
+	for (int i = 0; i < 3; i++) {
+		struct mddb_commit *c = calloc(1, sizeof(*c));
+		struct mddb_dirpage *dp = calloc(1, sizeof(*dp));
+		uint64_t off;
+
+		CU_ASSERT_FATAL(c != NULL && dp != NULL);
+		CU_ASSERT_FATAL(
+			mddb_commit_decode(r.buf[i] + MDDB_OFF_COMMIT +
+						   (txg % 2) * MDDB_COMMIT_SIZE,
+					   c) == 0);
+		off = MDDB_OFF_DATA + (uint64_t)c->c_dirblk[0] * bsize;
+		CU_ASSERT_FATAL(mddb_dirpage_decode(r.buf[i] + off, dp) == 0);
+		dp->p_txg = txg + 1;
+		mddb_dirpage_encode(dp, r.buf[i] + off);
+		free(c);
+		free(dp);
+	}
+	db = rig_open(&r, MDDB_OPEN_RDONLY | MDDB_OPEN_NOREPAIR, &e);
+	CU_ASSERT_PTR_NULL(db);
+	if (db != NULL)
+		mddb_close(db);
+	rig_fini(&r);
+}
+
 static CU_TestInfo mddb_tests[] = {
 	{ "round trip on files", test_roundtrip_files },
 	{ "fifty replicas", test_fifty_replicas },
@@ -1798,6 +1845,8 @@ static CU_TestInfo mddb_tests[] = {
 	{ "a reader loads while the master commits", test_reader_races_master },
 	{ "crc32c: known values, hardware and software", test_crc32c },
 	{ "a load reads what is in use", test_load_reads_in_use },
+	{ "a directory page from a later commit is refused",
+	  test_dirpage_newer },
 	{ "a load takes a bad record from another replica",
 	  test_load_fallback },
 	CU_TEST_INFO_NULL,

@@ -315,12 +315,45 @@ static int commit_if_master(const char *name, uint32_t self, meta_error_t *ep)
 	return -1;
 }
 
+/*
+ * A host is about to be added (dry run): refused on the set's master when
+ * its replicas are stale.  Its commit of the node records would fail
+ * (commit_if_master: the records stay local) and the new host, which
+ * learns the set from the mddb (meta_set_reload), would read the old
+ * records there: its records would differ from every other node's.
+ */
+static int add_check_master(const struct meta_mns *m, uint32_t self,
+			    meta_error_t *ep)
+{
+	struct meta_set *s;
+	struct ml_set rec;
+	struct mddb *db;
+	bool stale;
+
+	if (meta_local_set_get(m->mm_name, &rec, ep) != 0)
+		return -1;
+	if (!self_is_master(&rec, self) || rec.ms_rep_size == 0)
+		return 0;
+	if (meta_set_open(m->mm_name, META_SET_RDONLY | META_SET_ALLOW_HALF, &s,
+			  ep) != 0)
+		return -1;
+	db = meta_set_db(s);
+	stale = db == NULL || mddb_state(db) == MDDB_S_STALE;
+	meta_set_close(s);
+	if (stale)
+		return meta_error_set(ep, ME_SET_MASTERSTALE, self, m->mm_name,
+				      "cannot add a host (it would read old "
+				      "records from the replicas) to set");
+	return 0;
+}
+
 static int apply_hosts(const struct meta_mns *m, uint32_t self, bool dryrun,
 		       meta_error_t *ep)
 {
 	struct ml_node *nodes = NULL;
 	uint32_t i;
 	int n = 0, j, rc = -1;
+	bool added = false;
 
 	if (meta_local_nodes(m->mm_name, &nodes, &n, ep) != 0)
 		return -1;
@@ -348,6 +381,7 @@ static int apply_hosts(const struct meta_mns *m, uint32_t self, bool dryrun,
 				known = true;
 		if (known)
 			continue;
+		added = true;
 		memset(&nd, 0, sizeof(nd));
 		nd.mn_version = ML_VERSION;
 		nd.mn_nodeid = m->mm_hosts[i];
@@ -365,7 +399,10 @@ static int apply_hosts(const struct meta_mns *m, uint32_t self, bool dryrun,
 						   nodes[j].mn_nodeid, ep) != 0)
 			goto out;
 	}
-	rc = dryrun ? 0 : commit_if_master(m->mm_name, self, ep);
+	if (dryrun)
+		rc = added ? add_check_master(m, self, ep) : 0;
+	else
+		rc = commit_if_master(m->mm_name, self, ep);
 out:
 	free(nodes);
 	return rc;

@@ -1260,8 +1260,13 @@ static int join_or_withdraw(const char *name, bool join, int *vp,
 	*vp = META_JV_NOOP;
 	if (meta_node_self(&self, ep) != 0 ||
 	    mns_from_set(name, join ? META_MNS_JOIN : META_MNS_WITHDRAW, &m,
-			 NULL, NULL, ep) != 0)
+			 NULL, NULL, ep) != 0 ||
+	    join_view(name, &st, &master, ep) != 0)
 		return -1;
+	/* Nothing to do by this node's own records (its join state changes
+	 * only by its own joins and withdraws): no suspension. */
+	if (join == st.js_self_joined)
+		return 0;
 	/* Suspended first: the master's state cannot change meanwhile. */
 	if (suspend_set(&m, &hold, ep) != 0) {
 		resume_set(&hold);

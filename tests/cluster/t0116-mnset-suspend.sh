@@ -16,7 +16,8 @@
 # never joined, logs the release), and node 3
 # then joins normally.  Last, one metaset at a time: while node 3 holds
 # the suspension (a withdraw held 25 s), a withdraw from node 1 fails
-# naming node 3, and the set stays suspended until node 3 resumes it.
+# naming node 3, and the set stays suspended until node 3 resumes it; a
+# join of node 2, already joined, returns at once (no suspension).
 . "$(dirname "$0")/test-lib.sh"
 t_require_cluster
 [ "${OBAN_TEST_HOOKS:-yes}" = yes ] || t_skip "test hooks are not built in (configure --enable-test-hooks)"
@@ -90,6 +91,9 @@ second_refused()
 }
 t_check "node 1's metaset -w is refused meanwhile" second_refused
 t_log "node 1 said: $(cat "$T_DIR/w1.out")"
+# A join that is a no-op by the node's own records suspends nothing: it
+# does not wait for node 3's hold.
+t_check "node 2 (joined) joins again at once, a no-op" ocl exec 2 timeout 5 metaset -s blue -j
 t_check "node 1's daemon: still suspended after node 1's failed change" sh -c \
 	"'$OCLUSTER' -d '$T_DIR' exec 1 '$MDC_CTL' ping $setno 2>&1 | grep -qi SUSPENDED"
 t_check "node 2's daemon: still suspended" sh -c \

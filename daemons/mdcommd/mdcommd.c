@@ -31,6 +31,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,7 @@
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
 static volatile sig_atomic_t leave_requested;
+static volatile sig_atomic_t leave_action; /* the core's, for the leave */
 
 static void on_signal(int sig)
 {
@@ -120,7 +122,7 @@ static void on_inconsistent(void *arg, enum mdc_incons_action action,
 	       theirs->mr_node, mdc_comm_state_name(theirs->mr_comm_state),
 	       theirs->mr_exitval,
 	       action == MDC_INCONS_FENCE ?
-		       "fencing requested (no agent): leaving the cluster" :
+		       "fencing requested: fencing this node, then leaving" :
 		       "leaving the cluster");
 	fprintf(stderr,
 		"mdcommd: %s differs between this master (%s %d) and node %u "
@@ -132,21 +134,28 @@ static void on_inconsistent(void *arg, enum mdc_incons_action action,
 		action == MDC_INCONS_FENCE ?
 			"fencing requested: fencing this node, then leaving" :
 			"leaving the cluster");
+	leave_action = (sig_atomic_t)action;
 	leave_requested = 1;
 }
 
 /*
  * Run the fence command @cmd with this node's id and name, at most 30 s
- * (then killed).  Logged either way; 0 when it exited 0.
+ * (then its process group is killed).  Started with posix_spawn() (no
+ * code of ours runs in the child of this threaded daemon), in a process
+ * group of its own, SIGPIPE back to its default.  Logged either way; 0
+ * when it exited 0.
  */
 static int fence(const char *cmd, uint32_t node)
 {
 	struct meta_nodelist_ent self;
-	char id[16], why[64];
+	char id[16], why[96];
+	char *argv[4];
 	uint64_t end = now_ms() + 30000;
+	posix_spawnattr_t attr;
+	sigset_t def;
 	meta_error_t e;
-	pid_t pid, w = 0;
-	int status = 0;
+	pid_t pid = -1, w = 0;
+	int status = 0, rc, err = 0;
 
 	if (cmd[0] == '\0') {
 		syslog(LOG_CRIT, "no fence command (commd_fence_command in "
@@ -158,22 +167,47 @@ static int fence(const char *cmd, uint32_t node)
 	if (meta_node_self(&self, &e) != 0)
 		snprintf(self.ne_name, sizeof(self.ne_name), "%s", "");
 	snprintf(id, sizeof(id), "%u", node);
-	pid = fork();
-	if (pid == 0) {
-		execl(cmd, cmd, id, self.ne_name, (char *)NULL);
-		fprintf(stderr, "mdcommd: cannot run fence command %s: %s\n",
-			cmd, strerror(errno));
-		_exit(127);
+	argv[0] = (char *)cmd;
+	argv[1] = id;
+	argv[2] = self.ne_name;
+	argv[3] = NULL;
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	rc = posix_spawnattr_init(&attr);
+	if (rc == 0) {
+		rc = posix_spawnattr_setflags(
+			&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
+		if (rc == 0)
+			rc = posix_spawnattr_setpgroup(&attr, 0);
+		if (rc == 0)
+			rc = posix_spawnattr_setsigdefault(&attr, &def);
+		if (rc == 0)
+			rc = posix_spawn(&pid, cmd, NULL, &attr, argv, environ);
+		posix_spawnattr_destroy(&attr);
 	}
-	while (pid > 0 && (w = waitpid(pid, &status, WNOHANG)) == 0 &&
-	       now_ms() < end)
+	if (rc != 0) {
+		snprintf(why, sizeof(why), "cannot run: %s", strerror(rc));
+		goto failed;
+	}
+	for (;;) {
+		w = waitpid(pid, &status, WNOHANG);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w != 0 || now_ms() >= end)
+			break;
 		usleep(100 * 1000);
-	if (pid > 0 && w == 0) {
-		kill(pid, SIGKILL);
-		(void)waitpid(pid, &status, 0);
-		snprintf(why, sizeof(why), "killed after 30 s");
-	} else if (pid < 0 || w < 0) {
-		snprintf(why, sizeof(why), "cannot run: %s", strerror(errno));
+	}
+	if (w <= 0) {
+		err = errno;
+		/* Timed out, or waitpid failed: the whole group goes. */
+		(void)kill(-pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (w == 0)
+			snprintf(why, sizeof(why), "killed after 30 s");
+		else
+			snprintf(why, sizeof(why), "cannot wait for it: %s",
+				 strerror(err));
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		syslog(LOG_CRIT, "fence command %s %s %s: done", cmd, id,
 		       self.ne_name);
@@ -185,6 +219,7 @@ static int fence(const char *cmd, uint32_t node)
 	} else {
 		snprintf(why, sizeof(why), "signal %d", WTERMSIG(status));
 	}
+failed:
 	syslog(LOG_CRIT,
 	       "fence command %s %s %s failed (%s): leaving the "
 	       "cluster instead",
@@ -339,7 +374,9 @@ int main(int argc, char **argv)
 				goto fail_svc;
 			mdc_core_tick(c, now_ms());
 		}
-		if (rt.rt_action == MDC_INCONS_FENCE)
+		/* The action the core took (runtime.cf at start), the
+		 * command as runtime.cf says now (re-read on SIGHUP). */
+		if (leave_action == MDC_INCONS_FENCE)
 			(void)fence(rt.rt_fence_command,
 				    t.t_ops->to_nodeid(t.t_priv));
 		fprintf(stderr, "mdcommd: leaving the cluster (%s)\n",

@@ -80,7 +80,9 @@
 	X(ME_SET_NOMASTER,     ME_MDDB_BASE + 77, "the set has no master: nobody has joined it") \
 	X(ME_SET_HOSTJOINED,   ME_MDDB_BASE + 78, "the host is joined to the set: withdraw it first") \
 	X(ME_SET_NUMBERUSED,   ME_MDDB_BASE + 79, "set number already in use") \
-	X(ME_SET_HOSTDOWN,     ME_MDDB_BASE + 80, "a host of the set is not a member of the cluster now")
+	X(ME_SET_HOSTDOWN,     ME_MDDB_BASE + 80, "a host of the set is not a member of the cluster now") \
+	X(ME_SET_BUSY,         ME_MDDB_BASE + 81, "another node is changing the set's hosts or owners now") \
+	X(ME_SET_MASTERSTALE,  ME_MDDB_BASE + 82, "the set's master sees half or fewer of its replicas (stale)")
 
 #define META_ERRCODES_CONFIG(X)                                                \
 	X(ME_CFG_EXISTS,      ME_CONFIG_BASE + 1,  "already exists")           \

@@ -250,12 +250,18 @@ int mdc_core_resume(struct mdc_core *c, uint32_t set, unsigned int cls,
 		    bool keep_class1);
 /*
  * mdc_hctx_suspend - from inside a handler (which runs with the core's lock
- * held, so that mdc_core_suspend() cannot be called there): suspend
- * (@suspend) or resume every class of @set on this node, as
- * mdc_core_suspend(@set, 0) / mdc_core_resume(@set, 0, false) do.  The
+ * held, so that mdc_core_suspend() cannot be called there): hold
+ * (@suspend) or release every class of @set on this node, for a
+ * cluster-wide suspension (doc/mdcommd.md 7).  The hold is a mark of its
+ * own: a class stays suspended while the hold or the administrator's
+ * suspension (mdc_core_suspend) is set, and mdc_core_resume() leaves the
+ * hold alone.  Holding drains as mdc_core_suspend(@set, 0) does.  The
  * handler's own message must be of another set.  Returns the answer code.
+ * mdc_core_release - the same release from outside a handler (a lease
+ * that ran out).
  */
 int mdc_hctx_suspend(struct mdc_hctx *hc, uint32_t set, bool suspend);
+int mdc_core_release(struct mdc_core *c, uint32_t set);
 int mdc_core_lock(struct mdc_core *c, uint32_t set, unsigned int cls,
 		  bool lock);
 /* reinit: re-read @set's node list (cc_nodelist). */

@@ -151,15 +151,22 @@ int meta_mn_hsend(struct meta_mn_hctx *hx, uint32_t type, uint32_t flags,
 const char *meta_mn_hx_setname(struct meta_mn_hctx *hx);
 
 /*
- * meta_mn_hsuspend - suspend (@suspend, for at most @lease_s seconds: the
- * daemon's tick resumes the set then if nobody did) or resume every class
- * of set @set on this node, from a handler of another set (the set area's
- * cluster-wide suspension, doc/mdcommd.md 7).  Returns the core's answer
- * code: MDC_CS_ACK, MDC_CS_SET_NOT_DRAINED (the marks stay and the drain
- * goes on: ask again), MDC_CS_EINVAL.
+ * meta_mn_hsuspend - the set area's cluster-wide suspension of set @set on
+ * this node (doc/mdcommd.md 7), from a handler of another set, for holder
+ * (@node, @nonce).  Suspend (@suspend): with no holder, or a holder whose
+ * lease ran out, @node takes the hold for @lease_s seconds (the daemon's
+ * tick releases it then if nobody did); the same holder again renews the
+ * lease; another holder's live hold is refused: META_MN_HELD, *@holder
+ * its node.  Resume: only the holder's own hold is released (anything
+ * else: nothing happens, MDC_CS_ACK).  The hold is kept apart from an
+ * administrator's mdcctl suspend (mdc_hctx_suspend).  Returns the core's
+ * answer code otherwise: MDC_CS_ACK, MDC_CS_SET_NOT_DRAINED (the marks
+ * stay and the drain goes on: ask again), MDC_CS_EINVAL.
  */
+#define META_MN_HELD (-1)
 int meta_mn_hsuspend(struct meta_mn_hctx *hx, uint32_t set, bool suspend,
-		     uint32_t lease_s);
+		     uint32_t lease_s, uint32_t node, uint32_t nonce,
+		     uint32_t *holder);
 
 /*
  * meta_mn_model_drop - forget this node's in-core configuration model of

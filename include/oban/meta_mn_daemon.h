@@ -96,6 +96,13 @@ int meta_mn_daemon_scan(struct meta_mn_daemon *d, meta_error_t *ep);
 void meta_mn_daemon_tick(struct meta_mn_daemon *d);
 
 /*
+ * meta_mn_daemon_lease_end - for the tests: the cluster-wide suspension of
+ * @set held on this node (if any) has its lease end moved into the past,
+ * so the next meta_mn_daemon_tick() releases it.
+ */
+void meta_mn_daemon_lease_end(struct meta_mn_daemon *d, uint32_t set);
+
+/*
  * meta_mn_daemon_log_opens - how many times the change log's handle of
  * @set was opened afresh (doc/mdcommd.md, "The change log's cached
  * handle"); for the tests of its invalidation rules.

@@ -423,9 +423,10 @@ enum meta_mns_op {
 	META_MNS_DESTROY = 6, /* forget the set (its hosts all deleted) */
 	META_MNS_ATTACH = 7, /* master: mm_count replicas on mm_drive */
 	META_MNS_DETACH = 8, /* master: delete the replicas on mm_drive */
-	META_MNS_SUSPEND = 9, /* every node: suspend the set's classes, lease
-				 mm_count seconds */
-	META_MNS_RESUME = 10, /* every node: resume them */
+	META_MNS_SUSPEND = 9, /* every node: hold the set's classes for holder
+				 (mm_node, mm_nonce), lease mm_count s;
+				 again: the lease renewed */
+	META_MNS_RESUME = 10, /* every node: the holder's hold released */
 	META_MNS_STATE = 11, /* the master (sent on the set, NO_BCAST): its
 				replicas, for a joiner */
 };
@@ -446,13 +447,15 @@ struct meta_mns {
 	uint32_t mm_flags; /* META_MNS_F_* */
 	uint32_t mm_setno; /* 1..META_MN_SETMAX */
 	uint32_t mm_setflags; /* multi-owner: 1 */
-	uint32_t mm_node; /* JOIN / WITHDRAW: the node; else 0 */
+	uint32_t mm_node; /* JOIN / WITHDRAW: the node; SUSPEND / RESUME: the
+			     initiator (the holder, with mm_nonce); else 0 */
 	uint32_t mm_verdict; /* JOIN / WITHDRAW: enum meta_join_verdict */
 	uint64_t mm_ctime;
 	uint8_t mm_uuid[16]; /* the set's UUID */
 	char mm_name[META_SET_NAMELEN];
 	uint8_t mm_drive[16]; /* ATTACH / DETACH: the drive's UUID */
 	uint32_t mm_count; /* ATTACH: replicas to add; SUSPEND: the lease, s */
+	uint32_t mm_nonce; /* SUSPEND / RESUME: the initiator's, non-zero */
 	uint32_t mm_nhosts; /* CREATE / HOSTS: 1..META_MNS_MAXHOSTS */
 	uint32_t mm_hosts[META_MNS_MAXHOSTS]; /* node ids, each once */
 };

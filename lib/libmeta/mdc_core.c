@@ -115,7 +115,8 @@
 #define CF_LOCKED 0x2
 #define CF_SUSPEND1 0x4
 #define CF_SUSPENDALL 0x8
-#define CF_SUSPENDED (CF_SUSPEND1 | CF_SUSPENDALL)
+#define CF_HOLD 0x10 /* a cluster-wide suspension (mdc_hctx_suspend) */
+#define CF_SUSPENDED (CF_SUSPEND1 | CF_SUSPENDALL | CF_HOLD)
 
 #define MASTER_SLACK_S 4 /* the master waits this much past the timeout */
 
@@ -173,7 +174,8 @@ struct mdc_setstate {
 	uint32_t ss_master; /* 0: unknown */
 	bool ss_joined;
 	uint8_t ss_cflags[MDC_NCLASSES]; /* CF_* */
-	bool ss_drain_pending; /* a suspend of every class is under way */
+	uint8_t ss_drain_pending; /* CF_SUSPENDALL / CF_HOLD: that suspend
+				     of every class is under way */
 	struct mdc_req *ss_islot[MDC_NCLASSES]; /* in flight from here */
 	struct mdc_req *ss_iq[MDC_NCLASSES]; /* waiting, FIFO */
 	bool ss_mbusy[MDC_NCLASSES]; /* master: class held by a job */
@@ -1256,15 +1258,20 @@ out:
 }
 
 /* Suspend-all continues as classes drain; see mdc_core_suspend(). */
-static int suspend_all(struct mdc_core *c, uint32_t set);
+static int suspend_all(struct mdc_core *c, uint32_t set, uint8_t mark);
 
 static void drain_continue(struct mdc_core *c)
 {
 	uint32_t set;
 
-	for (set = 1; set < MDC_MAXSETS; set++)
-		if (c->mc_sets[set].ss_drain_pending)
-			(void)suspend_all(c, set);
+	for (set = 1; set < MDC_MAXSETS; set++) {
+		uint8_t p = c->mc_sets[set].ss_drain_pending;
+
+		if (p & CF_SUSPENDALL)
+			(void)suspend_all(c, set, CF_SUSPENDALL);
+		if (p & CF_HOLD)
+			(void)suspend_all(c, set, CF_HOLD);
+	}
 }
 
 static void core_confchg(void *arg, const uint32_t *members, size_t n)
@@ -1611,22 +1618,29 @@ static void event(struct mdc_core *c, enum mdc_event ev, uint32_t set,
 		c->mc_cfg.cc_event(c->mc_cfg.cc_arg, ev, set, cls);
 }
 
-static int suspend_all(struct mdc_core *c, uint32_t set)
+/*
+ * Suspend every class of @set with @mark (CF_SUSPENDALL: the
+ * administrator's, CF_HOLD: a cluster-wide suspension's), in ascending
+ * order, stopping at the first busy class.  The marks are independent: a
+ * class stays suspended while any of them is set.
+ */
+static int suspend_all(struct mdc_core *c, uint32_t set, uint8_t mark)
 {
 	struct mdc_setstate *ss = &c->mc_sets[set];
 	unsigned int cls;
 
 	for (cls = 1; cls < MDC_NCLASSES; cls++) {
-		if (!(ss->ss_cflags[cls] & CF_SUSPENDALL)) {
-			ss->ss_cflags[cls] |= CF_SUSPENDALL;
-			event(c, MDC_EV_SUSPEND, set, cls);
+		if (!(ss->ss_cflags[cls] & mark)) {
+			if (!(ss->ss_cflags[cls] & CF_SUSPENDED))
+				event(c, MDC_EV_SUSPEND, set, cls);
+			ss->ss_cflags[cls] |= mark;
 		}
 		if (class_busy(ss, cls)) {
-			ss->ss_drain_pending = true;
+			ss->ss_drain_pending |= mark;
 			return MDC_CS_SET_NOT_DRAINED;
 		}
 	}
-	ss->ss_drain_pending = false;
+	ss->ss_drain_pending &= (uint8_t)~mark;
 	return MDC_CS_ACK;
 }
 
@@ -1651,7 +1665,8 @@ int mdc_core_suspend(struct mdc_core *c, uint32_t set, unsigned int cls)
 		lo = 1, hi = MDC_MAXSETS - 1;
 	core_lock(c);
 	for (s = lo; s <= hi; s++) {
-		rc = cls == 0 ? suspend_all(c, s) : suspend_one(c, s, cls);
+		rc = cls == 0 ? suspend_all(c, s, CF_SUSPENDALL) :
+				suspend_one(c, s, cls);
 		if (rc != MDC_CS_ACK)
 			ret = rc;
 	}
@@ -1661,16 +1676,19 @@ int mdc_core_suspend(struct mdc_core *c, uint32_t set, unsigned int cls)
 	return ret;
 }
 
-/* Clear every class's suspend-all mark of @set, 7 down to @low. */
-static void resume_all(struct mdc_core *c, uint32_t set, unsigned int low)
+/* Clear every class's @marks of @set, 7 down to @low. */
+static void resume_all(struct mdc_core *c, uint32_t set, unsigned int low,
+		       uint8_t marks)
 {
 	struct mdc_setstate *ss = &c->mc_sets[set];
 
-	ss->ss_drain_pending = false;
+	ss->ss_drain_pending &= (uint8_t)~marks;
 	for (unsigned int k = MDC_NCLASSES - 1; k >= low; k--) {
-		if (ss->ss_cflags[k] & CF_SUSPENDED)
+		bool was = ss->ss_cflags[k] & CF_SUSPENDED;
+
+		ss->ss_cflags[k] &= (uint8_t)~marks;
+		if (was && !(ss->ss_cflags[k] & CF_SUSPENDED))
 			event(c, MDC_EV_RESUME, set, k);
-		ss->ss_cflags[k] &= (uint8_t)~CF_SUSPENDED;
 	}
 }
 
@@ -1683,13 +1701,24 @@ int mdc_hctx_suspend(struct mdc_hctx *hc, uint32_t set, bool suspend)
 		return MDC_CS_EINVAL;
 	/* The handler holds mc_lock. */
 	if (suspend)
-		rc = suspend_all(c, set);
+		rc = suspend_all(c, set, CF_HOLD);
 	else
-		resume_all(c, set, 1);
+		resume_all(c, set, 1, CF_HOLD);
 	DBG(c, MDC_MMV_MISC, "%s set %u, all classes, from a handler: %s",
-	    suspend ? "suspend" : "resume", set,
+	    suspend ? "hold" : "release", set,
 	    mdc_comm_state_name((uint32_t)rc));
 	return rc;
+}
+
+int mdc_core_release(struct mdc_core *c, uint32_t set)
+{
+	if (set == 0 || set >= MDC_MAXSETS)
+		return MDC_CS_EINVAL;
+	core_lock(c);
+	resume_all(c, set, 1, CF_HOLD);
+	DBG(c, MDC_MMV_MISC, "release set %u", set);
+	core_unlock(c);
+	return MDC_CS_ACK;
 }
 
 int mdc_core_resume(struct mdc_core *c, uint32_t set, unsigned int cls,
@@ -1714,7 +1743,7 @@ int mdc_core_resume(struct mdc_core *c, uint32_t set, unsigned int cls,
 				event(c, MDC_EV_RESUME, s, cls);
 			continue;
 		}
-		resume_all(c, s, low);
+		resume_all(c, s, low, CF_SUSPEND1 | CF_SUSPENDALL);
 	}
 	if (set == 0 && cls == 0)
 		c->mc_aborted = false;

@@ -71,21 +71,37 @@ void meta_mn_model_drop(struct meta_mn_hctx *hx)
 }
 
 int meta_mn_hsuspend(struct meta_mn_hctx *hx, uint32_t set, bool suspend,
-		     uint32_t lease_s)
+		     uint32_t lease_s, uint32_t node, uint32_t nonce,
+		     uint32_t *holder)
 {
+	struct mn_set *ss;
 	struct timespec ts;
-	int rc;
+	uint64_t now;
+	bool mine;
 
+	*holder = 0;
 	if (set == 0 || set >= MDC_MAXSETS || set == hx->hx_set)
 		return MDC_CS_EINVAL;
-	rc = mdc_hctx_suspend(hx->hx_core, set, suspend);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	/* Handlers run under the daemon's lock. */
-	hx->hx_daemon->md_sets[set].ms_susp_until =
-		suspend ? (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
-				  (uint64_t)lease_s * 1000 :
-			  0;
-	return rc;
+	ss = &hx->hx_daemon->md_sets[set];
+	mine = ss->ms_susp_node == node && ss->ms_susp_nonce == nonce;
+	if (!suspend) {
+		if (ss->ms_susp_until == 0 || !mine)
+			return MDC_CS_ACK; /* not this holder's (any more) */
+		ss->ms_susp_until = 0;
+		ss->ms_susp_node = ss->ms_susp_nonce = 0;
+		return mdc_hctx_suspend(hx->hx_core, set, false);
+	}
+	if (ss->ms_susp_until != 0 && now < ss->ms_susp_until && !mine) {
+		*holder = ss->ms_susp_node;
+		return META_MN_HELD;
+	}
+	ss->ms_susp_node = node;
+	ss->ms_susp_nonce = nonce;
+	ss->ms_susp_until = now + (uint64_t)lease_s * 1000;
+	return mdc_hctx_suspend(hx->hx_core, set, true);
 }
 
 /* The set of the message, its model loaded. */

@@ -576,6 +576,14 @@ void meta_mn_daemon_set_test(struct meta_mn_daemon *d,
 	pthread_mutex_unlock(&d->md_lock);
 }
 
+void meta_mn_daemon_lease_end(struct meta_mn_daemon *d, uint32_t set)
+{
+	pthread_mutex_lock(&d->md_lock);
+	if (set > 0 && set < MDC_MAXSETS && d->md_sets[set].ms_susp_until != 0)
+		d->md_sets[set].ms_susp_until = 1; /* long past */
+	pthread_mutex_unlock(&d->md_lock);
+}
+
 uint64_t meta_mn_daemon_log_opens(struct meta_mn_daemon *d, uint32_t set)
 {
 	uint64_t n = 0;
@@ -751,6 +759,7 @@ static void suspend_leases(struct meta_mn_daemon *d)
 
 		if (ss->ms_susp_until != 0 && now >= ss->ms_susp_until) {
 			ss->ms_susp_until = 0;
+			ss->ms_susp_node = ss->ms_susp_nonce = 0;
 			expired[i] = true;
 		}
 	}
@@ -761,9 +770,9 @@ static void suspend_leases(struct meta_mn_daemon *d)
 			continue;
 		fprintf(stderr,
 			"mdcommd: set %u: the cluster-wide suspension's lease "
-			"ran out without a resume: resumed on node %u\n",
+			"ran out without a resume: released on node %u\n",
 			i, d->md_self);
-		(void)mdc_core_resume(d->md_core, i, 0, false);
+		(void)mdc_core_release(d->md_core, i);
 	}
 }
 

@@ -31,6 +31,8 @@ struct mn_set {
 	uint64_t ms_log_opens; /* fresh opens of ms_log (tests) */
 	uint64_t ms_susp_until; /* a cluster-wide suspend's lease ends then
 				   (CLOCK_MONOTONIC ms); 0: none */
+	uint32_t ms_susp_node; /* its holder: node and nonce */
+	uint32_t ms_susp_nonce;
 };
 
 struct meta_mn_daemon {

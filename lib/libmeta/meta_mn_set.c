@@ -62,7 +62,8 @@ _Static_assert(META_MNS_MAXHOSTS * 4 + 112 == META_MNS_SIZE,
  *   0 magic u32   4 version u16   6 op u16   8 flags u32   12 setno u32
  *  16 setflags u32  20 node u32  24 verdict u32  28 nhosts u32
  *  32 ctime u64  40 uuid[16]  56 name[32]  88 drive[16]  104 count u32
- * 108 pad u32 (zero)  112 hosts[64] u32 (unused entries zero)
+ * 108 nonce u32 (SUSPEND / RESUME; else zero)  112 hosts[64] u32 (unused
+ * entries zero)
  */
 
 static bool zero(const uint8_t *p, size_t n)
@@ -105,7 +106,9 @@ static const char *mns_invalid(const struct meta_mns *m)
 {
 	uint32_t i, j;
 	bool hosts = m->mm_op == META_MNS_CREATE || m->mm_op == META_MNS_HOSTS;
-	bool node = m->mm_op == META_MNS_JOIN || m->mm_op == META_MNS_WITHDRAW;
+	bool hold = m->mm_op == META_MNS_SUSPEND || m->mm_op == META_MNS_RESUME;
+	bool node = m->mm_op == META_MNS_JOIN ||
+		    m->mm_op == META_MNS_WITHDRAW || hold;
 	bool drive = m->mm_op == META_MNS_ATTACH || m->mm_op == META_MNS_DETACH;
 
 	if (m->mm_op < 1 || m->mm_op >= META_MNS_NOPS)
@@ -121,6 +124,10 @@ static const char *mns_invalid(const struct meta_mns *m)
 	if (node ? (m->mm_node < 1 || m->mm_node > META_NODE_MAXID) :
 		   m->mm_node != 0)
 		return "bad node";
+	if (hold != (m->mm_nonce != 0))
+		return hold ? "no holder nonce" :
+			      "nonce given to an operation "
+			      "without a holder";
 	if (!verdict_valid(m->mm_op, m->mm_verdict))
 		return "bad verdict";
 	bool lease = m->mm_op == META_MNS_SUSPEND;
@@ -180,6 +187,7 @@ int meta_mns_encode(const struct meta_mns *m, void *buf, size_t len,
 	memcpy(p + 56, m->mm_name, 32);
 	memcpy(p + 88, m->mm_drive, 16);
 	meta_put32(p + 104, m->mm_count);
+	meta_put32(p + 108, m->mm_nonce);
 	for (i = 0; i < META_MNS_MAXHOSTS; i++)
 		meta_put32(p + 112 + 4 * i, m->mm_hosts[i]);
 	return 0;
@@ -199,7 +207,7 @@ int meta_mns_decode(const void *buf, size_t len, struct meta_mns *m,
 		why = "bad magic";
 	else if (p[4] != META_MNS_VERSION || p[5] != 0)
 		why = "unsupported version";
-	else if (p[7] != 0 || meta_get32(p + 108) != 0)
+	else if (p[7] != 0)
 		why = "non-zero pad";
 	if (why == NULL) {
 		m->mm_op = p[6];
@@ -215,6 +223,7 @@ int meta_mns_decode(const void *buf, size_t len, struct meta_mns *m,
 		memcpy(m->mm_name, p + 56, 32);
 		memcpy(m->mm_drive, p + 88, 16);
 		m->mm_count = meta_get32(p + 104);
+		m->mm_nonce = meta_get32(p + 108);
 		for (i = 0; i < META_MNS_MAXHOSTS; i++)
 			m->mm_hosts[i] = meta_get32(p + 112 + 4 * i);
 		why = mns_invalid(m);
@@ -306,12 +315,45 @@ static int commit_if_master(const char *name, uint32_t self, meta_error_t *ep)
 	return -1;
 }
 
+/*
+ * A host is about to be added (dry run): refused on the set's master when
+ * its replicas are stale.  Its commit of the node records would fail
+ * (commit_if_master: the records stay local) and the new host, which
+ * learns the set from the mddb (meta_set_reload), would read the old
+ * records there: its records would differ from every other node's.
+ */
+static int add_check_master(const struct meta_mns *m, uint32_t self,
+			    meta_error_t *ep)
+{
+	struct meta_set *s;
+	struct ml_set rec;
+	struct mddb *db;
+	bool stale;
+
+	if (meta_local_set_get(m->mm_name, &rec, ep) != 0)
+		return -1;
+	if (!self_is_master(&rec, self) || rec.ms_rep_size == 0)
+		return 0;
+	if (meta_set_open(m->mm_name, META_SET_RDONLY | META_SET_ALLOW_HALF, &s,
+			  ep) != 0)
+		return -1;
+	db = meta_set_db(s);
+	stale = db == NULL || mddb_state(db) == MDDB_S_STALE;
+	meta_set_close(s);
+	if (stale)
+		return meta_error_set(ep, ME_SET_MASTERSTALE, self, m->mm_name,
+				      "cannot add a host (it would read old "
+				      "records from the replicas) to set");
+	return 0;
+}
+
 static int apply_hosts(const struct meta_mns *m, uint32_t self, bool dryrun,
 		       meta_error_t *ep)
 {
 	struct ml_node *nodes = NULL;
 	uint32_t i;
 	int n = 0, j, rc = -1;
+	bool added = false;
 
 	if (meta_local_nodes(m->mm_name, &nodes, &n, ep) != 0)
 		return -1;
@@ -339,6 +381,7 @@ static int apply_hosts(const struct meta_mns *m, uint32_t self, bool dryrun,
 				known = true;
 		if (known)
 			continue;
+		added = true;
 		memset(&nd, 0, sizeof(nd));
 		nd.mn_version = ML_VERSION;
 		nd.mn_nodeid = m->mm_hosts[i];
@@ -356,7 +399,10 @@ static int apply_hosts(const struct meta_mns *m, uint32_t self, bool dryrun,
 						   nodes[j].mn_nodeid, ep) != 0)
 			goto out;
 	}
-	rc = dryrun ? 0 : commit_if_master(m->mm_name, self, ep);
+	if (dryrun)
+		rc = added ? add_check_master(m, self, ep) : 0;
+	else
+		rc = commit_if_master(m->mm_name, self, ep);
 out:
 	free(nodes);
 	return rc;
@@ -531,6 +577,7 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
  * suspension is made but messages are still under way (ask again). */
 #define META_MNS_EXIT_NUMBERUSED 2
 #define META_MNS_EXIT_NOTDRAINED 3
+#define META_MNS_EXIT_HELD 4 /* another holder's suspension */
 
 /*
  * STATE, sent on the set itself with NO_BCAST: the master answers with its
@@ -588,6 +635,7 @@ static int h_set(struct meta_mn_hctx *hx)
 		return meta_mn_fail(hx, &e);
 	}
 	if (m.mm_op == META_MNS_SUSPEND || m.mm_op == META_MNS_RESUME) {
+		uint32_t holder;
 		int cs;
 
 		if (hx->hx_type != MDC_MSG_SET_ADMIN) {
@@ -597,7 +645,16 @@ static int h_set(struct meta_mn_hctx *hx)
 			return meta_mn_fail(hx, &e);
 		}
 		cs = meta_mn_hsuspend(hx, m.mm_setno,
-				      m.mm_op == META_MNS_SUSPEND, m.mm_count);
+				      m.mm_op == META_MNS_SUSPEND, m.mm_count,
+				      m.mm_node, m.mm_nonce, &holder);
+		if (cs == META_MN_HELD) {
+			meta_mn_printf(hx,
+				       "set '%s' is being changed by node %u "
+				       "(seen on node %u)\n",
+				       m.mm_name, holder, hx->hx_node);
+			meta_mn_exit(hx, META_MNS_EXIT_HELD);
+			return 0;
+		}
 		if (cs == MDC_CS_SET_NOT_DRAINED) {
 			meta_mn_printf(hx,
 				       "set %s: messages still under way "
@@ -692,7 +749,21 @@ static int send_one(uint32_t set, uint32_t type, uint32_t flags,
 	return result_check(&res, ep);
 }
 
-int meta_mnset_send(const struct meta_mns *m, meta_error_t *ep)
+/*
+ * A cluster-wide suspension held by this process (doc/mdcommd.md 7): its
+ * SUSPEND message, which names the holder (this node and a nonce), sent
+ * again to renew the lease before each step of the change.
+ */
+struct mn_hold {
+	bool h_on; /* some node may hold the set for us: resume it */
+	unsigned int h_pause; /* test hook: seconds to wait once held */
+	struct meta_mns h_s;
+};
+
+static int hold_send(struct mn_hold *h, meta_error_t *ep);
+
+static int mnset_send(const struct meta_mns *m, struct mn_hold *h,
+		      meta_error_t *ep)
 {
 	uint8_t buf[META_MNS_SIZE];
 	struct meta_mns dry = *m;
@@ -705,60 +776,39 @@ int meta_mnset_send(const struct meta_mns *m, meta_error_t *ep)
 			return -1;
 		return meta_mns_apply(m, self.ne_id, true, ep);
 	}
-	if (meta_mns_encode(&dry, buf, sizeof(buf), ep) != 0 ||
+	/* Each step starts with a whole lease left (renewed). */
+	if ((h != NULL && hold_send(h, ep) != 0) ||
+	    meta_mns_encode(&dry, buf, sizeof(buf), ep) != 0 ||
 	    send_one(META_MN_ADMIN_SET, MDC_MSG_SET_ADMIN,
 		     MDC_F_NO_LOG | MDC_F_STOP_ON_ERROR | MDC_F_NO_MCT, buf,
 		     sizeof(buf), ep) != 0)
 		return -1;
-	if (meta_mns_encode(m, buf, sizeof(buf), ep) != 0)
+	if ((h != NULL && hold_send(h, ep) != 0) ||
+	    meta_mns_encode(m, buf, sizeof(buf), ep) != 0)
 		return -1;
 	return send_one(META_MN_ADMIN_SET, MDC_MSG_SET_ADMIN, MDC_F_NO_LOG, buf,
 			sizeof(buf), ep);
 }
 
-/*
- * Suspend set @m->mm_setno on every node's mdcommd while its node list
- * changes (seed: metaset and metadb suspend mdcommd), waiting up to 10 s
- * for the messages under way to drain everywhere: a SET_ADMIN SUSPEND on
- * the admin set, which every member runs, asked again while a node answers
- * that it has not drained (its marks stay and the drain goes on).  Each
- * node holds the suspension for META_MNS_LEASE seconds at most: if this
- * process dies before resume_set(), the daemons resume by themselves.
- * *@done says whether resume_set() must undo it; a suspend that cannot be
- * made or does not drain fails the change.  No cluster: nothing to do.
- */
-static int suspend_set(const struct meta_mns *m, bool *done, meta_error_t *ep)
+int meta_mnset_send(const struct meta_mns *m, meta_error_t *ep)
 {
-	struct meta_mns s = *m;
+	return mnset_send(m, NULL, ep);
+}
+
+/*
+ * Send @h's SUSPEND on the admin set, which every member runs: the first
+ * time it suspends the set everywhere, waiting up to 10 s for the
+ * messages under way to drain and for another holder's suspension to end
+ * (asked again while a node answers that it has not drained, or that
+ * another node holds the set); later it renews the lease.
+ */
+static int hold_send(struct mn_hold *h, meta_error_t *ep)
+{
 	uint8_t buf[META_MNS_SIZE];
-	const char *v = NULL;
-	unsigned int hold = 0;
+	char held[META_ERR_WHATLEN] = "";
 	int i;
 
-	*done = false;
-	if (!meta_mnset_cluster())
-		return 0;
-	memset(&s, 0, sizeof(s));
-	s.mm_op = META_MNS_SUSPEND;
-	s.mm_setno = m->mm_setno;
-	s.mm_setflags = m->mm_setflags;
-	s.mm_ctime = m->mm_ctime;
-	memcpy(s.mm_uuid, m->mm_uuid, sizeof(s.mm_uuid));
-	memcpy(s.mm_name, m->mm_name, sizeof(s.mm_name));
-	s.mm_count = META_MNS_LEASE;
-#ifdef OBAN_TEST_HOOKS
-	/* Test-only: a shorter lease (t0116 kills the initiator). */
-	v = getenv("OBAN_TEST_SUSPEND_LEASE");
-	if (v != NULL && atoi(v) >= 1 && atoi(v) <= META_MNS_MAXLEASE)
-		s.mm_count = (uint32_t)atoi(v);
-	/* Test-only: hold the suspension this many seconds (t0116 sends a
-	 * message from another node meanwhile). */
-	v = getenv("OBAN_TEST_SUSPEND_HOLD");
-	if (v != NULL && atoi(v) > 0 && atoi(v) <= 60)
-		hold = (unsigned int)atoi(v);
-#endif
-	(void)v;
-	if (meta_mns_encode(&s, buf, sizeof(buf), ep) != 0)
+	if (meta_mns_encode(&h->h_s, buf, sizeof(buf), ep) != 0)
 		return -1;
 	for (i = 0; i < 100; i++) {
 		struct mdc_client_req rq = {
@@ -769,53 +819,110 @@ static int suspend_set(const struct meta_mns *m, bool *done, meta_error_t *ep)
 			.cr_len = sizeof(buf),
 		};
 		struct mdc_result res;
+		size_t n;
 
 		memset(&res, 0, sizeof(res));
 		/* Any attempt may have suspended some nodes. */
-		*done = true;
+		h->h_on = true;
 		if (mdc_client_send(&rq, &res, ep) != 0)
 			return -1;
-		if (res.mr_exitval != META_MNS_EXIT_NOTDRAINED) {
+		if (res.mr_exitval == META_MNS_EXIT_HELD) {
+			n = res.mr_outlen < sizeof(held) - 1 ? res.mr_outlen :
+							       sizeof(held) - 1;
+			memcpy(held, res.mr_out, n);
+			held[n] = '\0';
+			if (n > 0 && held[n - 1] == '\n')
+				held[n - 1] = '\0';
+		} else if (res.mr_exitval != META_MNS_EXIT_NOTDRAINED) {
 			if (result_check(&res, ep) != 0)
 				return -1;
-			if (hold > 0)
-				sleep(hold);
+			if (h->h_pause > 0)
+				sleep(h->h_pause);
+			h->h_pause = 0;
 			return 0;
 		}
 		usleep(100 * 1000);
 	}
-	return meta_error_set(ep, SET_ERROR(EBUSY), 0, m->mm_name,
+	if (held[0] != '\0')
+		return meta_error_set(ep, ME_SET_BUSY, 0, NULL,
+				      "%s: not changed, try again", held);
+	return meta_error_set(ep, SET_ERROR(EBUSY), 0, h->h_s.mm_name,
 			      "cannot suspend mdcommd (messages still under "
 			      "way after 10 s) for set");
 }
 
-/* Undo suspend_set() on every node; this node's daemon directly too, in
- * case the message cannot go out (the others' leases end it there). */
-static void resume_set(const struct meta_mns *m, bool done)
+/*
+ * Suspend set @m->mm_setno on every node's mdcommd while its node list
+ * changes (seed: metaset and metadb suspend mdcommd), as holder @h (this
+ * node and a fresh nonce): hold_send().  Each node holds the suspension
+ * for META_MNS_LEASE seconds after the last SUSPEND at most: if this
+ * process dies before resume_set(), the daemons resume by themselves.
+ * h->h_on says whether resume_set() must undo it; a suspend that cannot
+ * be made or does not drain fails the change.  No cluster: nothing to do.
+ */
+static int suspend_set(const struct meta_mns *m, struct mn_hold *h,
+		       meta_error_t *ep)
 {
-	struct meta_mns s;
+	struct meta_mns *s = &h->h_s;
+	struct meta_nodelist_ent self;
+	struct timespec ts;
+	const char *v = NULL;
+
+	memset(h, 0, sizeof(*h));
+	if (!meta_mnset_cluster())
+		return 0;
+	if (meta_node_self(&self, ep) != 0)
+		return -1;
+	s->mm_op = META_MNS_SUSPEND;
+	s->mm_setno = m->mm_setno;
+	s->mm_setflags = m->mm_setflags;
+	s->mm_ctime = m->mm_ctime;
+	memcpy(s->mm_uuid, m->mm_uuid, sizeof(s->mm_uuid));
+	memcpy(s->mm_name, m->mm_name, sizeof(s->mm_name));
+	s->mm_count = META_MNS_LEASE;
+	s->mm_node = self.ne_id;
+	/* Unique enough among this node's processes and over time. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	s->mm_nonce = ((uint32_t)getpid() * 2654435761u) ^
+		      (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec;
+	if (s->mm_nonce == 0)
+		s->mm_nonce = 1;
+#ifdef OBAN_TEST_HOOKS
+	/* Test-only: a shorter lease (t0116 kills the initiator). */
+	v = getenv("OBAN_TEST_SUSPEND_LEASE");
+	if (v != NULL && atoi(v) >= 1 && atoi(v) <= META_MNS_MAXLEASE)
+		s->mm_count = (uint32_t)atoi(v);
+	/* Test-only: hold the suspension this many seconds (t0116 sends a
+	 * message from another node meanwhile). */
+	v = getenv("OBAN_TEST_SUSPEND_HOLD");
+	if (v != NULL && atoi(v) > 0 && atoi(v) <= 60)
+		h->h_pause = (unsigned int)atoi(v);
+#endif
+	(void)v;
+	return hold_send(h, ep);
+}
+
+/* Undo suspend_set() on every node: the holder's RESUME releases its own
+ * hold only.  When it cannot go out, every node's lease ends the hold. */
+static void resume_set(struct mn_hold *h)
+{
+	struct meta_mns s = h->h_s;
 	uint8_t buf[META_MNS_SIZE];
 	meta_error_t e;
-	int answer;
 
-	if (!done)
+	if (!h->h_on)
 		return;
-	memset(&s, 0, sizeof(s));
+	h->h_on = false;
 	s.mm_op = META_MNS_RESUME;
-	s.mm_setno = m->mm_setno;
-	s.mm_setflags = m->mm_setflags;
-	s.mm_ctime = m->mm_ctime;
-	memcpy(s.mm_uuid, m->mm_uuid, sizeof(s.mm_uuid));
-	memcpy(s.mm_name, m->mm_name, sizeof(s.mm_name));
+	s.mm_count = 0;
 	meta_error_init(&e);
 	if (meta_mns_encode(&s, buf, sizeof(buf), &e) != 0 ||
 	    send_one(META_MN_ADMIN_SET, MDC_MSG_SET_ADMIN,
 		     MDC_F_NO_LOG | MDC_F_NO_MCT, buf, sizeof(buf), &e) != 0)
 		fprintf(stderr,
-			"metaset: %s (the other nodes resume set %s when "
-			"their lease of %u s ends)\n",
-			meta_strerror(&e), m->mm_name, META_MNS_LEASE);
-	(void)mdc_client_ctl(MDC_CLIENT_RESUME, m->mm_setno, 0, 0, &answer, &e);
+			"metaset: %s (the nodes resume set %s when their "
+			"lease of %u s ends)\n",
+			meta_strerror(&e), s.mm_name, h->h_s.mm_count);
 }
 
 /* A message about set @name from this node's record of it. */
@@ -939,7 +1046,7 @@ int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
 {
 	uint32_t ids[META_MNS_MAXHOSTS], cur[META_MNS_MAXHOSTS], ncur = 0;
 	struct meta_mns m;
-	bool susp;
+	struct mn_hold hold;
 	int i, rc;
 	uint32_t j, k;
 
@@ -990,11 +1097,11 @@ int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
 			return meta_error_set(ep, ME_SET_HASDRIVES, 0, name,
 					      "cannot delete set");
 	}
-	if (suspend_set(&m, &susp, ep) != 0)
+	if (suspend_set(&m, &hold, ep) != 0)
 		rc = -1;
 	else
-		rc = meta_mnset_send(&m, ep);
-	resume_set(&m, susp);
+		rc = mnset_send(&m, &hold, ep);
+	resume_set(&hold);
 	return rc;
 }
 
@@ -1146,17 +1253,23 @@ static int join_or_withdraw(const char *name, bool join, int *vp,
 	struct meta_mns m;
 	uint32_t master;
 	meta_error_t e;
+	struct mn_hold hold;
 	int v, rc, answer;
-	bool susp, asked = false;
+	bool asked = false;
 
 	*vp = META_JV_NOOP;
 	if (meta_node_self(&self, ep) != 0 ||
 	    mns_from_set(name, join ? META_MNS_JOIN : META_MNS_WITHDRAW, &m,
-			 NULL, NULL, ep) != 0)
+			 NULL, NULL, ep) != 0 ||
+	    join_view(name, &st, &master, ep) != 0)
 		return -1;
+	/* Nothing to do by this node's own records (its join state changes
+	 * only by its own joins and withdraws): no suspension. */
+	if (join == st.js_self_joined)
+		return 0;
 	/* Suspended first: the master's state cannot change meanwhile. */
-	if (suspend_set(&m, &susp, ep) != 0) {
-		resume_set(&m, susp);
+	if (suspend_set(&m, &hold, ep) != 0) {
+		resume_set(&hold);
 		return -1;
 	}
 	rc = join_view(name, &st, &master, ep);
@@ -1164,7 +1277,9 @@ static int join_or_withdraw(const char *name, bool join, int *vp,
 	if (rc == 0 && join && meta_mnset_cluster() && !st.js_self_joined &&
 	    st.js_owners > 0 && st.js_has_drives && master != 0 &&
 	    master != self.ne_id) {
-		rc = ask_master(&m, master, &st, ep);
+		rc = hold_send(&hold, ep); /* the lease renewed */
+		if (rc == 0)
+			rc = ask_master(&m, master, &st, ep);
 		asked = rc == 0;
 	}
 	v = rc == 0 ? meta_join_check(&st, join, ep) : -1;
@@ -1173,11 +1288,11 @@ static int join_or_withdraw(const char *name, bool join, int *vp,
 	if (v > META_JV_NOOP) {
 		m.mm_node = self.ne_id;
 		m.mm_verdict = (uint32_t)v;
-		rc = meta_mnset_send(&m, ep);
+		rc = mnset_send(&m, &hold, ep);
 	} else {
 		rc = v < 0 ? -1 : 0;
 	}
-	resume_set(&m, susp);
+	resume_set(&hold);
 	if ((rc != 0 || v == META_JV_NOOP) && asked)
 		(void)mdc_client_ctl(MDC_CLIENT_SETMASTER, m.mm_setno, 0, 0,
 				     &answer, &e);

@@ -11,6 +11,9 @@
 # 2. Node 3 withdraws.  The master sees only d1 (stale), node 3 sees all
 #    four: node 3 joins stale ("joined stale (the master's state database
 #    is stale)"), and the set's records on every node list it as an owner.
+# 3. Node 3 deleted from the hosts; the master stale: adding node 3 is
+#    refused ("master sees half or fewer of its replicas"), nothing
+#    changes; with the master whole again it is added and joins.
 . "$(dirname "$0")/test-lib.sh"
 t_require_cluster
 . "$T_HERE/t01-mdc-lib.sh"
@@ -64,6 +67,25 @@ done
 t_check "the master sees every drive again" show 2 "d1 d2 d3 d4"
 t_check "node 3 withdraws again" ocl exec 3 metaset -s blue -w
 t_check "node 1 lists two owners" [ "$(owners 1)" = 2 ]
+
+# 3. A host added while the master is stale would read the old records
+#    from the mddb: refused in the dry run, nothing changed; added once
+#    the master sees its replicas again.
+t_check "node 3 deleted from the hosts" ocl exec 2 metaset -s blue -d -h node3
+t_check "the master sees d1 only (stale) again" show 2 "d1"
+out=$(ocl exec 2 metaset -s blue -a -h node3 2>&1)
+rc=$?
+[ $rc != 0 ] && printf '%s' "$out" | grep -q "master sees half or fewer of its replicas" &&
+	t_ok "adding node 3 with a stale master is refused ($out)" ||
+	t_fail "host add with a stale master: rc $rc: $out"
+t_check "node 1's records have no node3" sh -c "! '$OCLUSTER' -d '$T_DIR' exec 1 metaset -s blue | grep -q '^  node3 '"
+t_check "node 3 knows no set blue" sh -c "! '$OCLUSTER' -d '$T_DIR' exec 3 metaset -s blue >/dev/null 2>&1"
+t_check "the master sees every drive" show 2 "d1 d2 d3 d4"
+t_check "node 3 added again" ocl exec 2 metaset -s blue -a -h node3
+t_check "node 3 joins" ocl exec 3 metaset -s blue -j
+for k in 1 2 3; do
+	t_check "node $k lists three owners" [ "$(owners $k)" = 3 ]
+done
 
 t_down
 t_done

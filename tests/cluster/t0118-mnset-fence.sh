@@ -8,9 +8,11 @@
 # marker file.  Master node 1: after `metainit d10` from node 2 the marker
 # on node 1 reads "1 node1" (the node's id and name), its daemon says the
 # fence command was done, and it leaves.  Then node 2 is master (step1,
-# step2) with a fence command that fails (exit 3): after the next
-# difference its daemon says the command failed and leaves the cluster
-# instead.
+# step2) with a fence command that fails (exit 3) and, in runtime.cf
+# re-read on SIGHUP, the action "leave" (the action is taken at start: it
+# still fences): after the next difference its daemon says the command
+# failed and leaves the cluster instead.  The fence command runs in a
+# process group of its own, SIGPIPE not ignored.
 . "$(dirname "$0")/test-lib.sh"
 t_require_cluster
 [ "${OBAN_TEST_HOOKS:-yes}" = yes ] || t_skip "test hooks are not built in (configure --enable-test-hooks)"
@@ -20,6 +22,8 @@ t_up 3
 cat > "$T_DIR/fence-ok" <<'EOS'
 #!/bin/sh
 echo "$@" > /run/oban/fenced
+# Its process group and ignored signals (SigIgn, hex).
+echo "$$ $(cut -d' ' -f5 /proc/$$/stat) $(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status)" > /run/oban/fence-proc
 EOS
 cat > "$T_DIR/fence-fail" <<'EOS'
 #!/bin/sh
@@ -47,6 +51,11 @@ t_check "the fence command ran on node 1 with its id and name" \
 	[ "$(ocl exec 1 cat /run/oban/fenced)" = "1 node1" ]
 t_check "and node 1's daemon said so" \
 	grep -q "fence command $T_DIR/fence-ok 1 node1: done" "$T_DIR/node1/log/mdcommd.log"
+read -r fpid fpgrp fign < <(ocl exec 1 cat /run/oban/fence-proc)
+t_check "the fence command ran in a process group of its own ($fpid $fpgrp)" \
+	[ -n "$fpid" ] && [ "$fpid" = "$fpgrp" ]
+t_check "with SIGPIPE not ignored (SigIgn $fign)" \
+	[ -n "$fign" ] && [ $((0x$fign & 0x1000)) = 0 ]
 t_check "no fence command ran on node 2" ocl exec 2 test ! -e /run/oban/fenced
 wait "$ipid"
 
@@ -59,6 +68,9 @@ for k in 2 3; do
 done
 t_check "metaclust step2 on node 2" ocl exec 2 timeout 60 metaclust -s blue step2
 t_check "node 2's fence command fails" set_key 2 commd_fence_command "$T_DIR/fence-fail"
+# The action is the daemon's from its start (its core logs and takes it);
+# a changed line and SIGHUP do not make the leave skip the fence command.
+t_check "node 2's runtime.cf says leave now" set_key 2 commd_inconsistency_action leave
 pid2=$(mdc_pid 2)
 t_check "result hook on node 3 again" set_key 3 commd_test_result_differ 1
 sleep 1

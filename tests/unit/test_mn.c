@@ -901,9 +901,10 @@ static void test_admin_set(void)
 	cl_destroy();
 }
 
-/* Send a SET_ADMIN @op about set blue on set @on from @node; run. */
+/* Send a SET_ADMIN @op about set blue on set @on from @node, holder
+ * (@node, @nonce); run. */
 static void admin_susp(uint32_t on, uint32_t node, uint32_t op, uint32_t lease,
-		       struct treply *tr)
+		       uint32_t nonce, struct treply *tr)
 {
 	uint8_t buf[META_MNS_SIZE];
 	struct meta_mns m;
@@ -917,6 +918,8 @@ static void admin_susp(uint32_t on, uint32_t node, uint32_t op, uint32_t lease,
 	m.mm_setflags = 1;
 	snprintf(m.mm_name, sizeof(m.mm_name), "blue");
 	m.mm_count = lease;
+	m.mm_node = node;
+	m.mm_nonce = nonce;
 	VERIFY0(meta_mns_encode(&m, buf, sizeof(buf), &e));
 	memset(&s, 0, sizeof(s));
 	s.sd_set = on;
@@ -948,46 +951,100 @@ static uint32_t ping_from(uint32_t node)
 	return tr.tr_res.mr_comm_state;
 }
 
+/* Every node's ping of set blue is answered @cs. */
+static void pings_are(uint32_t cs)
+{
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(ping_from(i), cs);
+}
+
+/* The lease of blue's hold ends on every node; every daemon ticks. */
+static void leases_end(void)
+{
+	for (uint32_t i = 1; i <= N; i++)
+		meta_mn_daemon_lease_end(nodes[i].tn_d, setno);
+	for (uint32_t i = 1; i <= N; i++)
+		meta_mn_daemon_tick(nodes[i].tn_d);
+}
+
 /*
  * The cluster-wide suspension (doc/mdcommd.md 7): a SET_ADMIN SUSPEND sent
- * from node 3 suspends set blue on every node, so a message from node 2
- * is answered SUSPENDED; RESUME from node 3 lifts it everywhere; a
- * suspension whose lease (1 s) ran out is lifted by each daemon's tick.
+ * from node 3 (holder node 3, nonce 11) suspends set blue on every node,
+ * so a message from any node is answered SUSPENDED; RESUME from node 3
+ * lifts it everywhere; a suspension whose lease ran out is lifted by each
+ * daemon's tick.  One holder at a time: another holder's SUSPEND is
+ * refused naming the holder, its RESUME lifts nothing; the same holder's
+ * SUSPEND again renews.  An administrator's suspension (mdcctl suspend,
+ * here on node 3, not the master) survives the holder's RESUME and the
+ * lease's end.
  */
 static void test_suspend_all(void)
 {
 	struct treply tr;
+	char out[sizeof(tr.tr_res.mr_out) + 1];
 
 	cl_create(77);
 	CU_ASSERT_EQUAL(ping_from(2), MDC_CS_ACK);
-	admin_susp(31, 3, META_MNS_SUSPEND, 60, &tr);
+	admin_susp(31, 3, META_MNS_SUSPEND, 60, 11, &tr);
 	CU_ASSERT_EQUAL(tr.tr_got, 1);
 	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
 	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
-	for (uint32_t i = 1; i <= N; i++)
-		CU_ASSERT_EQUAL(ping_from(i), MDC_CS_SUSPENDED);
-	admin_susp(31, 3, META_MNS_RESUME, 0, &tr);
+	pings_are(MDC_CS_SUSPENDED);
+	/* A second holder (another metaset on node 1): refused. */
+	admin_susp(31, 1, META_MNS_SUSPEND, 60, 12, &tr);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_NOT_EQUAL(tr.tr_res.mr_exitval, 0);
+	memcpy(out, tr.tr_res.mr_out, sizeof(tr.tr_res.mr_out));
+	out[sizeof(tr.tr_res.mr_out)] = '\0';
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "being changed by node 3"));
+	/* ... and its RESUME (or one from node 3 with another nonce) lifts
+	 * nothing. */
+	admin_susp(31, 1, META_MNS_RESUME, 0, 12, &tr);
 	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
-	for (uint32_t i = 1; i <= N; i++)
-		CU_ASSERT_EQUAL(ping_from(i), MDC_CS_ACK);
-	/* The lease: nobody resumes; the ticks do once it ran out. */
-	admin_susp(31, 1, META_MNS_SUSPEND, 1, &tr);
+	admin_susp(31, 3, META_MNS_RESUME, 0, 12, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	pings_are(MDC_CS_SUSPENDED);
+	/* The holder renews: accepted. */
+	admin_susp(31, 3, META_MNS_SUSPEND, 60, 11, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	/* An administrator's suspension on node 3 outlives the hold. */
+	CU_ASSERT_EQUAL(mdc_core_suspend(nodes[3].tn_core, setno, 0),
+			MDC_CS_ACK);
+	admin_susp(31, 3, META_MNS_RESUME, 0, 11, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT_EQUAL(ping_from(1), MDC_CS_ACK);
+	CU_ASSERT_EQUAL(ping_from(2), MDC_CS_ACK);
+	CU_ASSERT_EQUAL(ping_from(3), MDC_CS_SUSPENDED);
+	/* The lease: nobody resumes; the ticks do once it ran out, and
+	 * the administrator's suspension stays. */
+	admin_susp(31, 1, META_MNS_SUSPEND, 60, 12, &tr);
 	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
 	for (uint32_t i = 1; i <= N; i++)
 		meta_mn_daemon_tick(nodes[i].tn_d);
 	CU_ASSERT_EQUAL(ping_from(2), MDC_CS_SUSPENDED);
-	usleep(1100 * 1000);
+	leases_end();
+	CU_ASSERT_EQUAL(ping_from(1), MDC_CS_ACK);
+	CU_ASSERT_EQUAL(ping_from(2), MDC_CS_ACK);
+	CU_ASSERT_EQUAL(ping_from(3), MDC_CS_SUSPENDED);
+	CU_ASSERT_EQUAL(mdc_core_resume(nodes[3].tn_core, setno, 0, false),
+			MDC_CS_ACK);
+	pings_are(MDC_CS_ACK);
+	/* A hold whose lease ran out no longer bars another holder. */
+	admin_susp(31, 3, META_MNS_SUSPEND, 60, 13, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
 	for (uint32_t i = 1; i <= N; i++)
-		meta_mn_daemon_tick(nodes[i].tn_d);
-	for (uint32_t i = 1; i <= N; i++)
-		CU_ASSERT_EQUAL(ping_from(i), MDC_CS_ACK);
+		meta_mn_daemon_lease_end(nodes[i].tn_d, setno);
+	admin_susp(31, 2, META_MNS_SUSPEND, 60, 14, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	admin_susp(31, 2, META_MNS_RESUME, 0, 14, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	pings_are(MDC_CS_ACK);
 	/* A SUSPEND sent on the set itself, not the admin set: refused
 	 * (it would suspend its own set), and nothing is suspended. */
-	admin_susp(setno, 2, META_MNS_SUSPEND, 60, &tr);
+	admin_susp(setno, 2, META_MNS_SUSPEND, 60, 15, &tr);
 	CU_ASSERT_EQUAL(tr.tr_got, 1);
 	CU_ASSERT_NOT_EQUAL(tr.tr_res.mr_exitval, 0);
-	for (uint32_t i = 1; i <= N; i++)
-		CU_ASSERT_EQUAL(ping_from(i), MDC_CS_ACK);
+	pings_are(MDC_CS_ACK);
 	cl_destroy();
 }
 

@@ -416,6 +416,10 @@ static void mns_fill(struct meta_mns *m, uint32_t op)
 	}
 	if (op == META_MNS_SUSPEND)
 		m->mm_count = META_MNS_LEASE;
+	if (op == META_MNS_SUSPEND || op == META_MNS_RESUME) {
+		m->mm_node = 3;
+		m->mm_nonce = 0x1234;
+	}
 }
 
 static void test_mns_roundtrip(void)
@@ -536,7 +540,10 @@ static void test_mns_bad(void)
 	buf[24] = 99; /* verdict */
 	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), -1);
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
-	buf[108] = 1; /* pad */
+	buf[108] = 1; /* a nonce on a JOIN */
+	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), -1);
+	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
+	buf[7] = 1; /* pad */
 	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), -1);
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
 	buf[4] = 2; /* version */
@@ -550,6 +557,15 @@ static void test_mns_bad(void)
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), -1);
 	m.mm_count = META_MNS_MAXLEASE;
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
+	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), 0);
+	CU_ASSERT_EQUAL(d.mm_node, 3);
+	CU_ASSERT_EQUAL(d.mm_nonce, 0x1234);
+	/* A suspension or resume names its holder: node and nonce. */
+	m.mm_nonce = 0;
+	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), -1);
+	m.mm_nonce = 7;
+	m.mm_node = 0;
+	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), -1);
 	mns_fill(&m, META_MNS_RESUME);
 	m.mm_count = 5;
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), -1);

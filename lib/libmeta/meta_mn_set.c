@@ -351,6 +351,7 @@ static int apply_hosts(const struct meta_mns *m, uint32_t self, bool dryrun,
 		       meta_error_t *ep)
 {
 	struct ml_node *nodes = NULL;
+	struct ml_txn *t = NULL;
 	uint32_t i;
 	int n = 0, j, rc = -1;
 	bool added = false;
@@ -372,6 +373,9 @@ static int apply_hosts(const struct meta_mns *m, uint32_t self, bool dryrun,
 		rc = dryrun ? 0 : meta_local_set_del(m->mm_name, ep);
 		goto out;
 	}
+	/* The node records change together or not at all. */
+	if (!dryrun && meta_local_begin(&t, ep) != 0)
+		goto out;
 	for (i = 0; i < m->mm_nhosts; i++) {
 		struct ml_node nd;
 		bool known = false;
@@ -399,11 +403,20 @@ static int apply_hosts(const struct meta_mns *m, uint32_t self, bool dryrun,
 						   nodes[j].mn_nodeid, ep) != 0)
 			goto out;
 	}
+	if (!dryrun) {
+		struct ml_txn *done = t;
+
+		t = NULL;
+		if (meta_local_commit(done, ep) != 0)
+			goto out;
+	}
 	if (dryrun)
 		rc = added ? add_check_master(m, self, ep) : 0;
 	else
 		rc = commit_if_master(m->mm_name, self, ep);
 out:
+	if (t != NULL)
+		meta_local_abort(t);
 	free(nodes);
 	return rc;
 }
@@ -413,6 +426,7 @@ static int apply_join(const struct meta_mns *m, struct ml_set *rec,
 {
 	struct ml_node *nodes = NULL;
 	char who[META_NODE_NAMELEN];
+	struct ml_txn *t;
 	int n = 0, j, owners = 0, k = -1, rc = -1;
 	bool join = m->mm_op == META_MNS_JOIN;
 
@@ -470,8 +484,15 @@ static int apply_join(const struct meta_mns *m, struct ml_set *rec,
 		rc = 0;
 		goto out;
 	}
+	/* The node's record and the set's (its master) together. */
+	if (meta_local_begin(&t, ep) != 0)
+		goto out;
 	if (meta_local_node_put(m->mm_name, &nodes[k], ep) != 0 ||
-	    meta_local_set_put(rec, ep) != 0)
+	    meta_local_set_put(rec, ep) != 0) {
+		meta_local_abort(t);
+		goto out;
+	}
+	if (meta_local_commit(t, ep) != 0)
 		goto out;
 	/* The master records it in the mddb (after a withdraw of the last
 	 * owner there is no master, and nothing is written). */

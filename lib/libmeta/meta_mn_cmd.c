@@ -257,9 +257,24 @@ static int h_cmd(struct meta_mn_hctx *hx)
 		return -1;
 	}
 	meta_mn_exit(hx, rc);
-	/* A successful run's warnings (meta_spwm_post()) follow its output. */
-	meta_mn_printf(hx, "%s%s", rc == 0 ? out : err,
-		       rc == 0 && err != NULL ? err : "");
+	/*
+	 * A successful run's warnings (meta_spwm_post()) follow its output;
+	 * when both do not fit in a result, the output gives way (marked
+	 * "...") so that the warning, which names the repair, arrives whole.
+	 */
+	if (rc == 0 && err != NULL && err[0] != '\0') {
+		size_t ol = out != NULL ? strlen(out) : 0, el = strlen(err);
+		size_t used = hx->hx_res->mr_outlen;
+		size_t room = used < MDC_MAXOUT - 1 ? MDC_MAXOUT - 1 - used : 0;
+
+		if (ol + el > room && el + 4 <= room)
+			meta_mn_printf(hx, "%.*s...\n%s", (int)(room - el - 4),
+				       out, err);
+		else
+			meta_mn_printf(hx, "%s%s", out != NULL ? out : "", err);
+	} else {
+		meta_mn_printf(hx, "%s", rc == 0 ? out : err);
+	}
 	free(out);
 	free(err);
 	if (!dry && d->md_cfg.dc_test.mt_result_differ) {

@@ -1590,11 +1590,31 @@ static uint32_t slot_alloc(struct mddb *db, const bool *taken)
  * On success, apply them in core and take ownership of every ch_new; on
  * failure free nothing of @ch (the caller does).
  */
+#ifdef OBAN_TEST_HOOKS
+/* Commits left before the one whose replica writes fail (0: none). */
+static __thread int mddb_fail_in;
+
+void mddb_test_fail_commit(int nth)
+{
+	mddb_fail_in = nth;
+}
+
+static bool mddb_fault(void)
+{
+	return mddb_fail_in > 0 && --mddb_fail_in == 0;
+}
+#else
+static bool mddb_fault(void)
+{
+	return false;
+}
+#endif
+
 static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 			       size_t nch, meta_error_t *ep)
 {
 	uint32_t ndir = db->db_ndirpages, newdir[MDDB_MAXDIRPAGES];
-	bool *dirty = NULL, *taken = NULL;
+	bool *dirty = NULL, *taken = NULL, fail;
 	struct mddb_rec **view = NULL;
 	uint8_t *buf = NULL;
 	uint64_t txg = db->db_txg + 1;
@@ -1670,9 +1690,10 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 	}
 
 	/* 2. Records and directory pages to every active replica. */
+	fail = mddb_fault();
 	for (i = 0; i < db->db_nreps; i++) {
 		struct mddb_replica *rp = &db->db_reps[i];
-		int err = 0;
+		int err = fail ? EIO : 0;
 
 		if (!(rp->rp_flags & MDDB_F_ACTIVE))
 			continue;

@@ -248,4 +248,10 @@ int mddb_quorum_need(const struct mddb *db);
 void mddb_replica_failed(struct mddb *db, int i, uint32_t flag);
 int mddb_rep_object(const struct mddb *db, int i, char *buf, size_t len);
 
+#ifdef OBAN_TEST_HOOKS
+/* Test only: the @nth mddb commit from now on this thread fails to write
+ * every replica (EIO), as if their drives had failed; 0 cancels. */
+void mddb_test_fail_commit(int nth);
+#endif
+
 #endif /* OBAN_MDDB_IMPL_H */

@@ -446,9 +446,11 @@ void meta_set_close(struct meta_set *s)
 	free(s);
 }
 
-/* Whether the mddb's drive records differ from the local replica's. */
+/* Whether the mddb's drive or node records differ from the local
+ * replica's (by id and count). */
 struct lag_scan {
 	const struct meta_set *ls_set;
+	bool ls_nodes;
 	int ls_n;
 	bool ls_differ;
 };
@@ -456,13 +458,17 @@ struct lag_scan {
 static int lag_cb(void *arg, uint32_t id, const void *data, size_t len)
 {
 	struct lag_scan *ls = arg;
+	const struct meta_set *s = ls->ls_set;
 	int i;
 
 	(void)data;
 	(void)len;
 	ls->ls_n++;
-	for (i = 0; i < ls->ls_set->s_ndrives; i++)
-		if (ls->ls_set->s_drives[i].md_seq == id)
+	for (i = 0; !ls->ls_nodes && i < s->s_ndrives; i++)
+		if (s->s_drives[i].md_seq == id)
+			return 0;
+	for (i = 0; ls->ls_nodes && i < s->s_nnodes; i++)
+		if (s->s_nodes[i].mn_nodeid == id)
 			return 0;
 	ls->ls_differ = true;
 	return 1;
@@ -475,7 +481,12 @@ static bool local_lags(const struct meta_set *s)
 	if (s->s_db == NULL ||
 	    mddb_rec_foreach(s->s_db, MDDB_RT_DRIVE, lag_cb, &ls, NULL) < 0)
 		return false;
-	return ls.ls_differ || ls.ls_n != s->s_ndrives;
+	if (ls.ls_differ || ls.ls_n != s->s_ndrives)
+		return true;
+	ls = (struct lag_scan){ .ls_set = s, .ls_nodes = true };
+	if (mddb_rec_foreach(s->s_db, MDDB_RT_NODE, lag_cb, &ls, NULL) < 0)
+		return false;
+	return ls.ls_differ || ls.ls_n != s->s_nnodes;
 }
 
 static int set_open(const char *name, int flags, struct meta_set **sp,
@@ -951,9 +962,18 @@ static int commit_records(struct meta_set *s, bool drives, const uint32_t *gone,
 				 &s->s_nodes[i], sizeof(s->s_nodes[i]),
 				 ep) != 0)
 			goto out_abort;
-	for (i = 0; i < ngone; i++)
+	for (i = 0; i < ngone; i++) {
+		void *data;
+		size_t len;
+
+		/* Already gone: a retry after a failed local commit. */
+		if (mddb_rec_get(s->s_db, MDDB_RT_NODE, gone[i], &data, &len,
+				 NULL) != 0)
+			continue;
+		free(data);
 		if (mddb_txn_del(t, MDDB_RT_NODE, gone[i], ep) != 0)
 			goto out_abort;
+	}
 	return mddb_txn_commit(t, ep);
 out_abort:
 	mddb_txn_abort(t);
@@ -1121,7 +1141,7 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 	struct meta_dev **devs = NULL;
 	struct mddb_replica_spec *specs = NULL;
 	char(*paths)[META_DRIVE_NAMELEN] = NULL;
-	bool mn = meta_set_is_mn(s), first = s->s_db == NULL;
+	bool mn = meta_set_is_mn(s), first = s->s_db == NULL, *wipe = NULL;
 	uint64_t rep = replica_bytes;
 	int i, j, nlabeled = 0, rc = -1, base = s->s_ndrives;
 	struct ml_txn *lt;
@@ -1183,11 +1203,14 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 	devs = calloc((size_t)n, sizeof(*devs));
 	specs = calloc((size_t)n * count, sizeof(*specs));
 	paths = calloc((size_t)n, sizeof(*paths));
+	wipe = calloc((size_t)n, sizeof(*wipe));
 	if (lab == NULL || devs == NULL || specs == NULL || paths == NULL ||
-	    grow_drives(s, n) != 0) {
+	    wipe == NULL || grow_drives(s, n) != 0) {
 		meta_error_set(ep, ENOMEM, 0, NULL, "cannot add drives");
 		goto out;
 	}
+	for (i = 0; i < n; i++)
+		wipe[i] = true;
 	for (i = 0; i < s->s_ndrives; i++)
 		if (s->s_drives[i].md_seq >= seq)
 			seq = s->s_drives[i].md_seq + 1;
@@ -1332,18 +1355,42 @@ out_undo:
 		mddb_close(s->s_db);
 		s->s_db = NULL;
 	} else {
-		for (k = 0; k < (uint32_t)n * count; k++) {
-			meta_error_t e;
+		for (i = 0; i < n; i++) {
+			bool kept = false;
 
-			(void)mddb_replica_del(s->s_db, specs[k].rs_drive_uuid,
-					       specs[k].rs_index, &e);
+			for (k = 0; k < count; k++) {
+				struct mddb_replica_spec *sp =
+					&specs[(uint32_t)i * count + k];
+				meta_error_t e;
+
+				if (mddb_replica_del(s->s_db, sp->rs_drive_uuid,
+						     sp->rs_index, &e) != 0)
+					kept = true;
+			}
+			if (!kept)
+				continue;
+			/* A replica the mddb keeps (it may refuse changes:
+			 * too few replicas): its drive keeps its label, or
+			 * the replica would count as missing for good. */
+			wipe[i] = false;
+			if (ep != NULL) {
+				size_t l = strnlen(ep->me_what,
+						   sizeof(ep->me_what));
+
+				snprintf(ep->me_what + l,
+					 sizeof(ep->me_what) - l,
+					 " (drive '%s' keeps its label and "
+					 "replicas)",
+					 names[i]);
+			}
 		}
 	}
 out_unlabel:
 	for (i = 0; i < nlabeled; i++) {
 		meta_error_t e;
 
-		(void)mdl_label_wipe(devs[i], &e);
+		if (wipe[i])
+			(void)mdl_label_wipe(devs[i], &e);
 	}
 out:
 	for (i = 0; devs != NULL && i < n; i++)
@@ -1352,6 +1399,7 @@ out:
 	free(devs);
 	free(specs);
 	free(paths);
+	free(wipe);
 	return rc;
 }
 
@@ -1605,7 +1653,13 @@ int meta_set_host_add(struct meta_set *s, const char *const *hosts, int n,
 		s->s_nnodes = base;
 		return -1;
 	}
-	return meta_local_commit(t, ep);
+	if (meta_local_commit(t, ep) != 0) {
+		/* The mddb has the new nodes, the local replica not: the next
+		 * writable open reloads it; the handle stays as before. */
+		s->s_nnodes = base;
+		return -1;
+	}
+	return 0;
 }
 
 int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
@@ -1613,31 +1667,35 @@ int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
 {
 	char me[META_NODE_NAMELEN];
 	struct ml_txn *t;
+	struct ml_node *saved;
 	uint32_t *gone;
-	int i, j, ngone = 0, rc;
+	int i, j, ngone = 0, nsaved = s->s_nnodes, rc = -1;
 
 	if (s->s_flags & META_SET_RDONLY)
 		return meta_error_set(ep, ME_MDDB_RDONLY, 0, s->s_rec.ms_name,
 				      "cannot delete hosts from set");
 	this_node(me, sizeof(me));
 	gone = calloc((size_t)n + 1, sizeof(*gone));
-	if (gone == NULL)
-		return meta_error_set(ep, ENOMEM, 0, NULL,
-				      "cannot delete hosts");
+	saved = malloc((size_t)nsaved * sizeof(*saved) + 1);
+	if (gone == NULL || saved == NULL) {
+		meta_error_set(ep, ENOMEM, 0, NULL, "cannot delete hosts");
+		goto out;
+	}
+	memcpy(saved, s->s_nodes, (size_t)nsaved * sizeof(*saved));
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < s->s_nnodes; j++)
 			if (strcmp(s->s_nodes[j].mn_name, hosts[i]) == 0)
 				break;
 		if (j == s->s_nnodes) {
-			free(gone);
-			return meta_error_set(ep, ME_SET_NOHOST, 0, hosts[i],
-					      "cannot delete host");
+			meta_error_set(ep, ME_SET_NOHOST, 0, hosts[i],
+				       "cannot delete host");
+			goto out;
 		}
 		if (strcmp(hosts[i], me) == 0) {
-			free(gone);
-			return meta_error_set(ep, ENOTSUP, 0, hosts[i],
-					      "cannot delete this node before "
-					      "the other hosts");
+			meta_error_set(ep, ENOTSUP, 0, hosts[i],
+				       "cannot delete this node before the "
+				       "other hosts");
+			goto out;
 		}
 		gone[ngone++] = s->s_nodes[j].mn_nodeid;
 		memmove(&s->s_nodes[j], &s->s_nodes[j + 1],
@@ -1653,6 +1711,15 @@ int meta_set_host_del(struct meta_set *s, const char *const *hosts, int n,
 		else
 			rc = both_commit(s, t, false, gone, ngone, ep);
 	}
+out:
+	/* On a failure the handle keeps its nodes (a failed local commit
+	 * after the mddb's: the next writable open reloads the local
+	 * replica, and a retry deletes the hosts again). */
+	if (rc != 0 && saved != NULL) {
+		memcpy(s->s_nodes, saved, (size_t)nsaved * sizeof(*saved));
+		s->s_nnodes = nsaved;
+	}
+	free(saved);
 	free(gone);
 	return rc;
 }
@@ -1882,21 +1949,41 @@ static int db_rec_get(struct meta_set *s, uint32_t type, uint32_t id, void *out,
 	return rc;
 }
 
-/* The owner flags of the node records, as the mddb has them. */
+/*
+ * The owner flags of the node records, as the mddb has them; for a
+ * single-owner set also its node list (a host change whose local commit
+ * failed after the mddb's).
+ */
 static int reload_owners(struct meta_set *s, const char *name, meta_error_t *ep)
 {
+	bool so = !(s->s_rec.ms_flags & ML_SF_MN);
 	struct ml_node *nodes = NULL, r;
+	uint32_t id;
 	int n = 0, i, rc = 0;
 
 	if (meta_local_nodes(name, &nodes, &n, ep) != 0)
 		return -1;
+	for (id = 1; so && id <= META_NODE_MAXID && rc == 0; id++) {
+		for (i = 0; i < n; i++)
+			if (nodes[i].mn_nodeid == id)
+				break;
+		if (i < n)
+			continue;
+		rc = db_rec_get(s, MDDB_RT_NODE, id, &r, sizeof(r), ep);
+		if (rc == 0)
+			rc = meta_local_node_put(name, &r, ep);
+		else if (rc > 0)
+			rc = 0;
+	}
 	for (i = 0; i < n && rc == 0; i++) {
 		uint32_t own;
 
 		rc = db_rec_get(s, MDDB_RT_NODE, nodes[i].mn_nodeid, &r,
 				sizeof(r), ep);
 		if (rc > 0) {
-			rc = 0;
+			rc = so ? meta_local_node_del(name, nodes[i].mn_nodeid,
+						      ep) :
+				  0;
 			continue;
 		}
 		own = r.mn_flags & META_NODE_OWN;

@@ -710,6 +710,52 @@ static void test_local_fail_drive(void)
 }
 
 /*
+ * A drive add whose mddb commit fails with too few replicas: the mddb then
+ * refuses to delete the new drive's replica again, so the drive keeps its
+ * label (else its committed replica would count as missing for good), and
+ * the error says so.
+ */
+static void test_drive_add_toofew(void)
+{
+#ifdef OBAN_TEST_HOOKS
+	const char *me = "node1", *one;
+	struct meta_set *s;
+	meta_error_t e;
+	char want[1200];
+
+	mkdrive("ta", DRIVE_SIZE);
+	mkdrive("tb", DRIVE_SIZE);
+	CU_ASSERT_FATAL(meta_set_create("tf", false, &me, 1, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_open("tf", 0, &s, &e) == 0);
+	one = dpath("ta");
+	CU_ASSERT_FATAL(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
+	/* Commit 1 adds tb's replica, commit 2 (the records) fails on every
+	 * replica. */
+	one = dpath("tb");
+	mddb_test_fail_commit(2);
+	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == -1);
+	mddb_test_fail_commit(0);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_TOOFEW);
+	snprintf(want, sizeof(want),
+		 "(drive '%s' keeps its label and replicas)", one);
+	CU_ASSERT(strstr(meta_strerror(&e), want) != NULL);
+	meta_set_close(s);
+	CU_ASSERT(labelled("tb"));
+	CU_ASSERT(labelled("ta"));
+	/* The set opens: tb's replica is the mddb's, its label intact. */
+	CU_ASSERT_FATAL(meta_set_open("tf", META_SET_RDONLY, &s, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_replica_count(meta_set_db(s)), 2);
+	meta_set_close(s);
+	CU_ASSERT(meta_set_destroy("tf", true, &e) == 0);
+	mkdrive("ta", DRIVE_SIZE);
+	mkdrive("tb", DRIVE_SIZE);
+#else
+	fprintf(stderr, "test_mdl: test hooks not built in: injected mddb "
+			"write failures skipped\n");
+#endif
+}
+
+/*
  * Put @len bytes of @val under @key in the local replica straight through
  * LMDB, as a future build would: the library's handle is closed first (one
  * environment handle per process).
@@ -827,6 +873,46 @@ static void test_local_fail_host(void)
 	meta_local_test_fail(1);
 	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == -1);
 	CU_ASSERT_EQUAL(e.me_code, EIO);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 1);
+	CU_ASSERT_FALSE(db_has_node("hl", 2));
+
+	/* The local commit fails after the mddb's (node, node, set record,
+	 * commit): the handle keeps its old nodes, a retry on it succeeds. */
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	meta_local_test_fail(4);
+	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 2);
+	CU_ASSERT(db_has_node("hl", 2));
+	/* The same for a delete (node delete, commit). */
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	meta_local_test_fail(2);
+	CU_ASSERT(meta_set_host_del(s, &two, 1, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EIO);
+	CU_ASSERT(meta_set_host_del(s, &two, 1, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 1);
+	CU_ASSERT_FALSE(db_has_node("hl", 2));
+	/* Without a retry the next writable open reloads the node list. */
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	meta_local_test_fail(4);
+	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == -1);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 1);
+	CU_ASSERT(db_has_node("hl", 2));
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 2);
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
+	meta_local_test_fail(2);
+	CU_ASSERT(meta_set_host_del(s, &two, 1, &e) == -1);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 2);
+	CU_ASSERT_FALSE(db_has_node("hl", 2));
+	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
 	meta_set_close(s);
 	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 1);
 	CU_ASSERT_FALSE(db_has_node("hl", 2));
@@ -1248,6 +1334,8 @@ static CU_TestInfo mdl_tests[] = {
 	{ "local replica: a future record of another size", test_local_future },
 	{ "local replica: threads and a forked child", test_local_shared },
 	{ "local replica: failures of host changes", test_local_fail_host },
+	{ "drive add: a failed mddb commit with too few replicas",
+	  test_drive_add_toofew },
 	{ "reload: record versions in the mddb", test_reload_version },
 	{ "drive areas: label and record differ", test_geometry_mismatch },
 	CU_TEST_INFO_NULL,

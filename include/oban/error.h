@@ -78,6 +78,14 @@ bool meta_error_isset(const meta_error_t *ep);
 const char *meta_strcode(int code);
 
 /*
+ * The errno values below this have a name of their own in strerror() on
+ * Linux (EHWPOISON, 133, is the last); a text from another node is read
+ * back into its code by searching these and the oban codes
+ * (meta_mn_result_error()), so every text must be unique (test_error).
+ */
+#define META_ERRNO_MAX 134
+
+/*
  * meta_strerror - format @ep as one line ("cannot open replica 'blue/0' on
  * node 2: I/O error") into @ep->me_msg and return it.  "no error" when @ep
  * holds none.  In a debug build, the place where the error was first raised

@@ -182,7 +182,7 @@ static int code_of(const char *msg)
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		if (strcmp(msg, codes[i].c_msg) == 0)
 			return codes[i].c_code;
-	for (int e = 1; e < 134; e++)
+	for (int e = 1; e < META_ERRNO_MAX; e++)
 		if (strcmp(msg, meta_strcode(e)) == 0)
 			return e;
 	return 0;

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,44 @@ static void test_error_codes(void)
 #undef CHECK_RANGE
 }
 
+/*
+ * A remote node's error text is read back into its code by its message
+ * (meta_mn_result_error()): no two codes, errnos included, may share one.
+ */
+static void test_error_texts_unique(void)
+{
+#define X(name, num, msg) { num, msg },
+	static const struct {
+		int t_code;
+		const char *t_msg;
+	} codes[] = { META_ERRCODES(X) };
+#undef X
+	size_t n = sizeof(codes) / sizeof(codes[0]);
+	int dup = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(codes[i].t_msg, codes[j].t_msg) == 0)
+				dup++;
+		for (int e = 1; e < META_ERRNO_MAX; e++)
+			if (strcmp(codes[i].t_msg, meta_strcode(e)) == 0)
+				dup++;
+	}
+	for (int e = 1; e < META_ERRNO_MAX; e++) {
+		char a[128];
+
+		snprintf(a, sizeof(a), "%s", meta_strcode(e));
+		for (int f = e + 1; f < META_ERRNO_MAX; f++)
+			if (strcmp(a, meta_strcode(f)) == 0)
+				dup++;
+	}
+	CU_ASSERT_EQUAL(dup, 0);
+	CU_ASSERT(n > 100);
+	/* The last errno with a name of its own is just below the bound. */
+	CU_ASSERT_NSTRING_NOT_EQUAL(meta_strcode(META_ERRNO_MAX - 1),
+				    "Unknown error", 13);
+}
+
 static void test_set_error(void)
 {
 	CU_ASSERT_EQUAL(SET_ERROR(EINVAL), EINVAL);
@@ -88,6 +127,7 @@ static void test_paths(void)
 static CU_TestInfo error_tests[] = {
 	{ "format", test_error_format },
 	{ "codes", test_error_codes },
+	{ "texts unique", test_error_texts_unique },
 	{ "set_error", test_set_error },
 	{ "paths", test_paths },
 	CU_TEST_INFO_NULL,

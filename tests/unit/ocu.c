@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <ftw.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,31 @@ char *ocu_path(char *buf, size_t len, const char *name)
 {
 	snprintf(buf, len, "%s/%s", ocu_tmpdir(), name);
 	return buf;
+}
+
+int ocu_oban_env(const char *node, const char *cf_head, char *drive_dir,
+		 size_t len)
+{
+	char path[1024], cf[1200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/etc", ocu_tmpdir());
+	mkdir(path, 0755);
+	setenv("OBAN_ETCDIR", path, 1);
+	snprintf(cf, sizeof(cf), "%s/runtime.cf", path);
+	snprintf(path, sizeof(path), "%s/state", ocu_tmpdir());
+	setenv("OBAN_STATEDIR", path, 1);
+	snprintf(path, sizeof(path), "%s/run", ocu_tmpdir());
+	mkdir(path, 0755);
+	setenv("OBAN_RUNDIR", path, 1);
+	setenv("OBAN_NODENAME", node, 1);
+	snprintf(drive_dir, len, "%s/drives", ocu_tmpdir());
+	mkdir(drive_dir, 0755);
+	f = fopen(cf, "w");
+	if (f == NULL)
+		return -1;
+	fprintf(f, "%sdrive_glob %s/*\n", cf_head, drive_dir);
+	return fclose(f) == 0 ? 0 : -1;
 }
 
 static int ocu_wanted(int argc, char **argv, const char *name)

@@ -42,4 +42,14 @@ const char *ocu_tmpdir(void);
 /* ocu_path - "<tmpdir>/<name>" in a static buffer of the caller's choosing. */
 char *ocu_path(char *buf, size_t len, const char *name);
 
+/*
+ * ocu_oban_env - an oban node in the scratch directory: OBAN_ETCDIR,
+ * OBAN_STATEDIR and OBAN_RUNDIR under it, OBAN_NODENAME @node, a drives
+ * directory (its path in @drive_dir) and a runtime.cf of @cf_head (may be
+ * "") and a drive_glob over the drives directory.  Returns 0, or -1 when
+ * runtime.cf cannot be written.
+ */
+int ocu_oban_env(const char *node, const char *cf_head, char *drive_dir,
+		 size_t len);
+
 #endif /* OBAN_TESTS_OCU_H */

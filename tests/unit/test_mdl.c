@@ -1348,25 +1348,8 @@ static const struct ocu_suite suites[] = {
 
 int main(int argc, char **argv)
 {
-	char path[1024], cf[1200];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/etc", ocu_tmpdir());
-	mkdir(path, 0755);
-	setenv("OBAN_ETCDIR", path, 1);
-	snprintf(cf, sizeof(cf), "%s/runtime.cf", path);
-	snprintf(path, sizeof(path), "%s/state", ocu_tmpdir());
-	setenv("OBAN_STATEDIR", path, 1);
-	snprintf(path, sizeof(path), "%s/run", ocu_tmpdir());
-	mkdir(path, 0755);
-	setenv("OBAN_RUNDIR", path, 1);
-	setenv("OBAN_NODENAME", "node1", 1);
-	snprintf(drive_dir, sizeof(drive_dir), "%s/drives", ocu_tmpdir());
-	mkdir(drive_dir, 0755);
-	f = fopen(cf, "w");
-	if (f == NULL)
+	if (ocu_oban_env("node1", "# test\ncommd_verbosity 0\n", drive_dir,
+			 sizeof(drive_dir)) != 0)
 		return 1;
-	fprintf(f, "# test\ncommd_verbosity 0\ndrive_glob %s/*\n", drive_dir);
-	fclose(f);
 	return ocu_main(argc, argv, suites);
 }

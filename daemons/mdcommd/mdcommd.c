@@ -114,26 +114,20 @@ static void on_inconsistent(void *arg, enum mdc_incons_action action,
 			    const struct mdc_result *mine,
 			    const struct mdc_result *theirs)
 {
-	syslog(LOG_CRIT,
-	       "mdcommd: %s differs between this master (%s %d) and node %u "
-	       "(%s %d): %s",
-	       mdc_msgtype_name(msg->mm_type),
-	       mdc_comm_state_name(mine->mr_comm_state), mine->mr_exitval,
-	       theirs->mr_node, mdc_comm_state_name(theirs->mr_comm_state),
-	       theirs->mr_exitval,
-	       action == MDC_INCONS_FENCE ?
-		       "fencing requested: fencing this node, then leaving" :
-		       "leaving the cluster");
-	fprintf(stderr,
-		"mdcommd: %s differs between this master (%s %d) and node %u "
-		"(%s %d): %s\n",
-		mdc_msgtype_name(msg->mm_type),
-		mdc_comm_state_name(mine->mr_comm_state), mine->mr_exitval,
-		theirs->mr_node, mdc_comm_state_name(theirs->mr_comm_state),
-		theirs->mr_exitval,
-		action == MDC_INCONS_FENCE ?
-			"fencing requested: fencing this node, then leaving" :
-			"leaving the cluster");
+	char line[512];
+
+	snprintf(line, sizeof(line),
+		 "mdcommd: %s differs between this master (%s %d) and node %u "
+		 "(%s %d): %s",
+		 mdc_msgtype_name(msg->mm_type),
+		 mdc_comm_state_name(mine->mr_comm_state), mine->mr_exitval,
+		 theirs->mr_node, mdc_comm_state_name(theirs->mr_comm_state),
+		 theirs->mr_exitval,
+		 action == MDC_INCONS_FENCE ?
+			 "fencing requested: fencing this node, then leaving" :
+			 "leaving the cluster");
+	syslog(LOG_CRIT, "%s", line);
+	fprintf(stderr, "%s\n", line);
 	leave_action = (sig_atomic_t)action;
 	leave_requested = 1;
 }

@@ -35,12 +35,12 @@ mdc()
 	ocl exec "$k" timeout -k 5 "${MDC_TIMEOUT:-60}" "$MDC_CTL" "$@"
 }
 
-mdc_start()
+# mdc_spawn "1 2" - start mdcommd on each node (runtime.cf written) and
+# wait for its socket.
+mdc_spawn()
 {
 	local k
 	for k in $1; do
-		ocl exec "$k" sh -c "printf 'commd_verbosity $MDC_VERBOSITY\ncommd_out_file /run/oban/commd.out\ncommd_inconsistency_action leave\n' > /etc/oban/runtime.cf" ||
-			t_fail "write runtime.cf on node $k"
 		ocl spawn "$k" mdcommd "$OBAN_BUILDDIR/daemons/mdcommd/mdcommd" ||
 			t_fail "spawn mdcommd on node $k"
 	done
@@ -48,6 +48,16 @@ mdc_start()
 		mdc_wait ocl exec "$k" test -S /run/oban/mdcommd.sock ||
 			t_fail "mdcommd's socket on node $k"
 	done
+}
+
+mdc_start()
+{
+	local k
+	for k in $1; do
+		ocl exec "$k" sh -c "printf 'commd_verbosity $MDC_VERBOSITY\ncommd_out_file /run/oban/commd.out\ncommd_inconsistency_action leave\n' > /etc/oban/runtime.cf" ||
+			t_fail "write runtime.cf on node $k"
+	done
+	mdc_spawn "$1"
 	t_ok "mdcommd serves on nodes $1"
 }
 
@@ -87,12 +97,9 @@ mn_setup()
 	for k in $1; do
 		ocl exec "$k" sh -c "printf '%s' '$nl' > /run/oban/nodelist && printf 'commd_verbosity $MDC_VERBOSITY\ncommd_out_file /run/oban/commd.out\ncommd_inconsistency_action leave\ndrive_glob %s/d*\n${MN_RUNTIME_EXTRA:-}' \"\$OCLUSTER_SHARED\" > /etc/oban/runtime.cf" ||
 			t_fail "node list and runtime.cf on node $k"
-		ocl spawn "$k" mdcommd "$OBAN_BUILDDIR/daemons/mdcommd/mdcommd" ||
-			t_fail "spawn mdcommd on node $k"
 	done
+	mdc_spawn "$1"
 	for k in $1; do
-		mdc_wait ocl exec "$k" test -S /run/oban/mdcommd.sock ||
-			t_fail "mdcommd's socket on node $k"
 		mdc_wait_members "$k" "$(echo $1 | wc -w)" ||
 			t_fail "node $k's mdcommd sees every node"
 	done

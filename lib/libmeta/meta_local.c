@@ -56,11 +56,11 @@ struct ml_txn {
 /* This thread's open transaction (meta_local_begin), or NULL. */
 static __thread struct ml_txn *ml_cur;
 
-/* The process's environment: opened by ml_pid for directory ml_dir, with
- * ml_ntxn transactions open on it; all under ml_mtx. */
+/* The process's environment, for directory ml_dir, with ml_ntxn
+ * transactions open on it; all under ml_mtx.  A forked child starts
+ * without it (ml_postfork_child). */
 static pthread_mutex_t ml_mtx = PTHREAD_MUTEX_INITIALIZER;
 static MDB_env *ml_env;
-static pid_t ml_pid;
 static char ml_dir[4096];
 static int ml_ntxn;
 static bool ml_atexit;
@@ -128,7 +128,7 @@ static int ml_err(meta_error_t *ep, int rc, const char *what)
 
 static void ml_env_close_locked(void)
 {
-	if (ml_env != NULL && ml_pid == getpid() && ml_ntxn == 0) {
+	if (ml_env != NULL && ml_ntxn == 0) {
 		mdb_env_close(ml_env);
 		ml_env = NULL;
 	}
@@ -146,11 +146,6 @@ static int ml_env_get(const char *dir, meta_error_t *ep)
 {
 	int rc;
 
-	if (ml_env != NULL && ml_pid != getpid()) {
-		/* Forked: the parent's handle is not ours to use or close. */
-		ml_env = NULL;
-		ml_ntxn = 0;
-	}
 	if (ml_env != NULL && strcmp(ml_dir, dir) != 0) {
 		if (ml_ntxn > 0)
 			return meta_error_set(ep, ME_LOCAL_DB, 0, dir,
@@ -175,7 +170,6 @@ static int ml_env_get(const char *dir, meta_error_t *ep)
 		ml_env = NULL;
 		return ml_err(ep, rc, "cannot open local state database");
 	}
-	ml_pid = getpid();
 	snprintf(ml_dir, sizeof(ml_dir), "%s", dir);
 	return 0;
 }

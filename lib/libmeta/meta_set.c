@@ -25,6 +25,9 @@
  * disk" in the original), later ones are added as replicas; then the drive
  * records are committed to the mddb and to the local replica.
  *
+ * The reload path (meta_set_reload, meta_set_commit_nodes) is in
+ * meta_set_reload.c; what both files share is in meta_set_impl.h.
+ *
  * On a single node, with no membership list (/run/oban/nodelist), this node
  * is the only possible host and is always a member.  Its name is
  * $OBAN_NODENAME if set, else the short host name.
@@ -51,29 +54,10 @@
 #include <oban/paths.h>
 
 #include "meta_local.h"
+#include "meta_set_impl.h"
 
 #define META_MN_MINREP (16ULL << 20)
 #define META_DEFREP (16ULL << 20)
-
-struct meta_set {
-	struct ml_set s_rec;
-	struct ml_drive *s_drives;
-	int s_ndrives;
-	struct ml_node *s_nodes;
-	int s_nnodes;
-	struct meta_dev **s_devs; /* per drive; NULL if not found here */
-	char (*s_paths)[META_DRIVE_NAMELEN];
-	struct mddb *s_db;
-	int s_flags;
-	struct meta_lockent *s_lock; /* this node's lock on the set; NULL
-					between meta_set_unlock() and
-					meta_set_relock() */
-	struct stat s_stamp; /* the local replica's file at open */
-	bool s_have_stamp;
-	uint64_t s_wgen; /* meta_set_wgen at open */
-	uint64_t s_lgen; /* the lock file's change count at open */
-	meta_error_t s_geo; /* a drive refused for its areas (try_path) */
-};
 
 /*
  * Writable handles closed in this process so far: a handle kept open across
@@ -85,7 +69,7 @@ static uint64_t meta_set_wgen;
 static bool local_stamp(struct stat *st);
 
 /* Copy @src into @dst of @len bytes, truncating; always NUL-terminated. */
-static void str_copy(char *dst, size_t len, const char *src)
+void ms_str_copy(char *dst, size_t len, const char *src)
 {
 	size_t n = strnlen(src, len - 1);
 
@@ -97,7 +81,7 @@ static void str_copy(char *dst, size_t len, const char *src)
  * End a local transaction: commit it when @rc is 0, else abort it and keep
  * the error of the write that failed.
  */
-static int local_end(struct ml_txn *t, int rc, meta_error_t *ep)
+int ms_local_end(struct ml_txn *t, int rc, meta_error_t *ep)
 {
 	if (rc != 0) {
 		meta_local_abort(t);
@@ -112,7 +96,7 @@ static void node_init(struct ml_node *nd, uint32_t id, const char *name)
 	nd->mn_version = ML_VERSION;
 	nd->mn_nodeid = id;
 	nd->mn_flags = META_NODE_OK;
-	str_copy(nd->mn_name, sizeof(nd->mn_name), name);
+	ms_str_copy(nd->mn_name, sizeof(nd->mn_name), name);
 }
 
 /* ---- This node and the membership list --------------------------------- */
@@ -130,7 +114,7 @@ static void this_node(char *name, size_t len)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
 	host[strcspn(host, ".")] = '\0';
-	str_copy(name, len, host);
+	ms_str_copy(name, len, host);
 }
 
 /*
@@ -154,7 +138,7 @@ static long nodelist_id(const char *name)
 	return id;
 }
 
-static bool name_ok(const char *name)
+bool ms_name_ok(const char *name)
 {
 	size_t i, n = strlen(name);
 
@@ -177,7 +161,7 @@ static bool name_ok(const char *name)
  * interleave their commits; "sets.lock" guards set creation (set numbers).
  * Within one process a lock already held is shared (reference counted), so
  * that a process opening a set twice does not wait for itself; threads of
- * one process coordinate among themselves.  meta_lock returns a handle for
+ * one process coordinate among themselves.  ms_lock returns a handle for
  * meta_unlock, or NULL with @ep.
  */
 struct meta_lockent {
@@ -190,8 +174,7 @@ struct meta_lockent {
 static pthread_mutex_t meta_locks_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct meta_lockent *meta_locks; /* protected by meta_locks_mtx */
 
-static struct meta_lockent *meta_lock(const char *name, bool excl,
-				      meta_error_t *ep)
+struct meta_lockent *ms_lock(const char *name, bool excl, meta_error_t *ep)
 {
 	struct meta_lockent *l;
 	char path[4096], file[128];
@@ -290,7 +273,7 @@ static void lock_gen_bump(const struct meta_lockent *l)
 
 /* ---- Opening ----------------------------------------------------------- */
 
-static bool same_uuid(const uint8_t *a, const uint8_t *b)
+bool ms_same_uuid(const uint8_t *a, const uint8_t *b)
 {
 	return memcmp(a, b, 16) == 0;
 }
@@ -333,8 +316,8 @@ static int try_path(struct meta_set *s, int i, const char *path)
 	if (meta_dev_open(path, fl, &d, &e) != 0)
 		return -1;
 	if (mdl_label_read(d, &l, &e) != 0 ||
-	    !same_uuid(l.ml_drive_uuid, s->s_drives[i].md_uuid) ||
-	    !same_uuid(l.ml_set_uuid, s->s_rec.ms_uuid) ||
+	    !ms_same_uuid(l.ml_drive_uuid, s->s_drives[i].md_uuid) ||
+	    !ms_same_uuid(l.ml_set_uuid, s->s_rec.ms_uuid) ||
 	    geometry_same(&s->s_drives[i], &l, path, &e) != 0) {
 		if (e.me_code == ME_MDL_GEOMETRY)
 			s->s_geo = e;
@@ -353,7 +336,7 @@ static int scan_cb(void *arg, const char *path, const struct mdl_label *l)
 
 	for (i = 0; i < s->s_ndrives; i++)
 		if (s->s_devs[i] == NULL &&
-		    same_uuid(l->ml_drive_uuid, s->s_drives[i].md_uuid))
+		    ms_same_uuid(l->ml_drive_uuid, s->s_drives[i].md_uuid))
 			(void)try_path(s, i, path);
 	return 0;
 }
@@ -363,7 +346,7 @@ static int scan_cb(void *arg, const char *path, const struct mdl_label *l)
  * that changed in the local replica (one transaction), a read-only one
  * only in memory.
  */
-static int find_drives(struct meta_set *s, meta_error_t *ep)
+int ms_find_drives(struct meta_set *s, meta_error_t *ep)
 {
 	struct ml_txn *t = NULL;
 	int i, missing = 0, rc = 0;
@@ -377,8 +360,8 @@ static int find_drives(struct meta_set *s, meta_error_t *ep)
 		if (s->s_devs[i] == NULL ||
 		    strcmp(s->s_paths[i], s->s_drives[i].md_path) == 0)
 			continue;
-		str_copy(s->s_drives[i].md_path, sizeof(s->s_drives[i].md_path),
-			 s->s_paths[i]);
+		ms_str_copy(s->s_drives[i].md_path,
+			    sizeof(s->s_drives[i].md_path), s->s_paths[i]);
 		if (s->s_flags & META_SET_RDONLY)
 			continue;
 		if (t == NULL && meta_local_begin(&t, ep) != 0)
@@ -386,7 +369,7 @@ static int find_drives(struct meta_set *s, meta_error_t *ep)
 		rc = meta_local_drive_put(s->s_rec.ms_name, &s->s_drives[i],
 					  ep);
 	}
-	return t == NULL ? rc : local_end(t, rc, ep);
+	return t == NULL ? rc : ms_local_end(t, rc, ep);
 }
 
 static void drive_spec(const struct meta_set *s, int i, uint32_t idx,
@@ -400,10 +383,10 @@ static void drive_spec(const struct meta_set *s, int i, uint32_t idx,
 	rs->rs_length = d->md_rep_size;
 	memcpy(rs->rs_drive_uuid, d->md_uuid, 16);
 	rs->rs_index = idx;
-	str_copy(rs->rs_name, sizeof(rs->rs_name), d->md_name);
+	ms_str_copy(rs->rs_name, sizeof(rs->rs_name), d->md_name);
 }
 
-static int open_db(struct meta_set *s, meta_error_t *ep)
+int ms_open_db(struct meta_set *s, meta_error_t *ep)
 {
 	struct mddb_replica_spec *specs;
 	int i, n = 0, flags = 0, rc;
@@ -497,11 +480,11 @@ static int set_open(const char *name, int flags, struct meta_set **sp,
 	if (s == NULL)
 		return meta_error_set(ep, ENOMEM, 0, name, "cannot open set");
 	s->s_flags = flags;
-	if (!name_ok(name)) {
+	if (!ms_name_ok(name)) {
 		meta_error_set(ep, ME_SET_NOTFOUND, 0, name, "cannot open set");
 		goto out_close;
 	}
-	s->s_lock = meta_lock(name, !(flags & META_SET_RDONLY), ep);
+	s->s_lock = ms_lock(name, !(flags & META_SET_RDONLY), ep);
 	if (s->s_lock == NULL)
 		goto out_close;
 	if (meta_local_set_get(name, &s->s_rec, ep) != 0 ||
@@ -514,10 +497,10 @@ static int set_open(const char *name, int flags, struct meta_set **sp,
 		meta_error_set(ep, ENOMEM, 0, name, "cannot open set");
 		goto out_close;
 	}
-	if (s->s_ndrives > 0 && find_drives(s, ep) != 0)
+	if (s->s_ndrives > 0 && ms_find_drives(s, ep) != 0)
 		goto out_close;
 	if (s->s_ndrives > 0 && !(flags & META_SET_NODB) &&
-	    open_db(s, ep) != 0) {
+	    ms_open_db(s, ep) != 0) {
 		/* No replica found: say why a drive was refused. */
 		if (ep != NULL && ep->me_code == ME_MDDB_NOREPLICA &&
 		    s->s_geo.me_code == ME_MDL_GEOMETRY)
@@ -531,7 +514,7 @@ static int set_open(const char *name, int flags, struct meta_set **sp,
 		*lags = true;
 		goto out_close;
 	}
-	/* After find_drives(), which may itself update the local replica. */
+	/* After ms_find_drives(), which may itself update the local replica. */
 	s->s_have_stamp = local_stamp(&s->s_stamp);
 	s->s_wgen = __atomic_load_n(&meta_set_wgen, __ATOMIC_SEQ_CST);
 	s->s_lgen = lock_gen(s->s_lock);
@@ -578,8 +561,8 @@ int meta_set_relock(struct meta_set *s, meta_error_t *ep)
 {
 	if (s->s_lock != NULL)
 		return 0;
-	s->s_lock = meta_lock(s->s_rec.ms_name, !(s->s_flags & META_SET_RDONLY),
-			      ep);
+	s->s_lock =
+		ms_lock(s->s_rec.ms_name, !(s->s_flags & META_SET_RDONLY), ep);
 	return s->s_lock == NULL ? -1 : 0;
 }
 
@@ -640,7 +623,7 @@ static int drive_nreplicas(const struct meta_set *s, int i)
 		return 0;
 	for (k = 0; k < mddb_replica_count(s->s_db); k++)
 		if (mddb_replica_info(s->s_db, k, &ri, NULL) == 0 &&
-		    same_uuid(ri.ri_drive_uuid, s->s_drives[i].md_uuid))
+		    ms_same_uuid(ri.ri_drive_uuid, s->s_drives[i].md_uuid))
 			n++;
 	return n;
 }
@@ -677,7 +660,7 @@ static int drive_index(struct meta_set *s, const char *name, meta_error_t *ep)
 	if (strncmp(name, "UUID=", 5) == 0 &&
 	    mdl_uuid_parse(name + 5, uuid) == 0)
 		for (i = 0; i < s->s_ndrives; i++)
-			if (same_uuid(s->s_drives[i].md_uuid, uuid))
+			if (ms_same_uuid(s->s_drives[i].md_uuid, uuid))
 				return i;
 	/* Any other name of the device: ask its label. */
 	if (mdl_resolve(name, path, sizeof(path), ep) != 0)
@@ -688,8 +671,8 @@ static int drive_index(struct meta_set *s, const char *name, meta_error_t *ep)
 		meta_dev_close(d);
 		if (rc == 0)
 			for (i = 0; i < s->s_ndrives; i++)
-				if (same_uuid(s->s_drives[i].md_uuid,
-					      l.ml_drive_uuid))
+				if (ms_same_uuid(s->s_drives[i].md_uuid,
+						 l.ml_drive_uuid))
 					return i;
 	}
 	return meta_error_set(ep, ME_SET_NODRIVE, 0, name,
@@ -769,11 +752,11 @@ static int set_create(const char *name, uint32_t setno, const uint8_t *uuid,
 	struct ml_txn *t;
 	int i, nsets = 0, rc = -1;
 
-	lock = meta_lock("sets", true, ep);
+	lock = ms_lock("sets", true, ep);
 	if (lock == NULL)
 		return -1;
 	if (meta_local_set_get(name, &rec, NULL) == 0) {
-		if (same_uuid(rec.ms_uuid, uuid))
+		if (ms_same_uuid(rec.ms_uuid, uuid))
 			rc = 0; /* already here: a replay */
 		else
 			meta_error_set(ep, ME_SET_EXISTS, 0, name,
@@ -811,7 +794,7 @@ static int set_create(const char *name, uint32_t setno, const uint8_t *uuid,
 	rec.ms_flags = mn ? ML_SF_MN : 0;
 	memcpy(rec.ms_uuid, uuid, 16);
 	rec.ms_ctime = ctime;
-	str_copy(rec.ms_name, sizeof(rec.ms_name), name);
+	ms_str_copy(rec.ms_name, sizeof(rec.ms_name), name);
 	if (meta_local_begin(&t, ep) != 0)
 		goto out;
 	rc = 0;
@@ -819,7 +802,7 @@ static int set_create(const char *name, uint32_t setno, const uint8_t *uuid,
 		rc = meta_local_node_put(name, &nodes[i], ep);
 	if (rc == 0)
 		rc = meta_local_set_put(&rec, ep);
-	rc = local_end(t, rc, ep);
+	rc = ms_local_end(t, rc, ep);
 out:
 	free(sets);
 	meta_unlock(lock);
@@ -835,7 +818,7 @@ int meta_set_create(const char *name, bool mn, const char *const *hosts,
 	bool local = false;
 	int i, j, rc = -1;
 
-	if (!name_ok(name))
+	if (!ms_name_ok(name))
 		return meta_error_set(ep, ME_BADNAME, 0, name,
 				      "cannot create set");
 	if (nhosts < 1)
@@ -888,10 +871,10 @@ int meta_set_destroy(const char *name, bool purge, meta_error_t *ep)
 	meta_error_t e;
 	int n = 0, rc = -1;
 
-	if (!name_ok(name))
+	if (!ms_name_ok(name))
 		return meta_error_set(ep, ME_SET_NOTFOUND, 0, name,
 				      "cannot delete set");
-	lock = meta_lock(name, true, ep);
+	lock = ms_lock(name, true, ep);
 	if (lock == NULL)
 		return -1;
 	/* A purge reads no more than that the set exists: it is the way out
@@ -939,8 +922,8 @@ int meta_set_list(int (*fn)(void *arg, const char *name), void *arg,
  * drive records when @drives, and the deletion of the node records of
  * @gone[@ngone].
  */
-static int commit_records(struct meta_set *s, bool drives, const uint32_t *gone,
-			  int ngone, meta_error_t *ep)
+int ms_commit_records(struct meta_set *s, bool drives, const uint32_t *gone,
+		      int ngone, meta_error_t *ep)
 {
 	struct mddb_txn *t;
 	int i;
@@ -981,14 +964,14 @@ out_abort:
 }
 
 /* The local drive record of a drive labelled @l, found at @path. */
-static void drive_from_label(struct ml_drive *d, const struct mdl_label *l,
-			     const char *path)
+void ms_drive_from_label(struct ml_drive *d, const struct mdl_label *l,
+			 const char *path)
 {
 	memset(d, 0, sizeof(*d));
 	d->md_version = ML_VERSION;
 	memcpy(d->md_uuid, l->ml_drive_uuid, 16);
-	str_copy(d->md_name, sizeof(d->md_name), l->ml_name);
-	str_copy(d->md_path, sizeof(d->md_path), path);
+	ms_str_copy(d->md_name, sizeof(d->md_name), l->ml_name);
+	ms_str_copy(d->md_path, sizeof(d->md_path), path);
 	d->md_rep_off = l->ml_rep_off;
 	d->md_rep_size = l->ml_rep_size;
 	d->md_rep_cap = l->ml_rep_cap;
@@ -997,7 +980,7 @@ static void drive_from_label(struct ml_drive *d, const struct mdl_label *l,
 	d->md_data_len = l->ml_data_len;
 }
 
-static int grow_drives(struct meta_set *s, int add)
+int ms_grow_drives(struct meta_set *s, int add)
 {
 	int n = s->s_ndrives + add;
 	struct ml_drive *d = realloc(s->s_drives, (size_t)n * sizeof(*d));
@@ -1070,7 +1053,7 @@ static int local_save(struct meta_set *s, struct ml_txn *t, int d0, int nd,
 {
 	if (t == NULL && meta_local_begin(&t, ep) != 0)
 		return -1;
-	return local_end(t, local_puts(s, d0, nd, ep), ep);
+	return ms_local_end(t, local_puts(s, d0, nd, ep), ep);
 }
 
 /*
@@ -1083,7 +1066,7 @@ static int local_save(struct meta_set *s, struct ml_txn *t, int d0, int nd,
 static int both_commit(struct meta_set *s, struct ml_txn *t, bool drives,
 		       const uint32_t *gone, int ngone, meta_error_t *ep)
 {
-	if (commit_records(s, drives, gone, ngone, ep) != 0) {
+	if (ms_commit_records(s, drives, gone, ngone, ep) != 0) {
 		meta_local_abort(t);
 		return -1;
 	}
@@ -1205,7 +1188,7 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 	paths = calloc((size_t)n, sizeof(*paths));
 	wipe = calloc((size_t)n, sizeof(*wipe));
 	if (lab == NULL || devs == NULL || specs == NULL || paths == NULL ||
-	    wipe == NULL || grow_drives(s, n) != 0) {
+	    wipe == NULL || ms_grow_drives(s, n) != 0) {
 		meta_error_set(ep, ENOMEM, 0, NULL, "cannot add drives");
 		goto out;
 	}
@@ -1243,7 +1226,7 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 			goto out;
 		if (mdl_label_read(devs[i], &old, &e) == 0) {
 			bool ours =
-				same_uuid(old.ml_set_uuid, s->s_rec.ms_uuid);
+				ms_same_uuid(old.ml_set_uuid, s->s_rec.ms_uuid);
 
 			if (ours) {
 				meta_error_set(ep, ME_SET_DRIVEINSET, 0,
@@ -1296,7 +1279,7 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 	for (i = 0; i < n; i++) {
 		struct ml_drive *d = &s->s_drives[base + i];
 
-		drive_from_label(d, &lab[i], paths[i]);
+		ms_drive_from_label(d, &lab[i], paths[i]);
 		d->md_seq = seq + (uint32_t)i;
 		s->s_devs[base + i] = devs[i];
 		snprintf(s->s_paths[base + i], sizeof(s->s_paths[0]), "%s",
@@ -1330,7 +1313,7 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 		meta_local_abort(lt);
 		goto out_undo;
 	}
-	if (commit_records(s, true, NULL, 0, ep) != 0) {
+	if (ms_commit_records(s, true, NULL, 0, ep) != 0) {
 		meta_local_abort(lt);
 		goto out_undo;
 	}
@@ -1418,7 +1401,7 @@ static int drive_unused(struct meta_set *s, int di, meta_error_t *ep)
 	if (d->md_path[0] != '\0' &&
 	    meta_dev_open(d->md_path, META_DEV_RDONLY, &dev, &e) == 0) {
 		if (mdl_label_read(dev, &l, &e) == 0 &&
-		    same_uuid(l.ml_drive_uuid, d->md_uuid))
+		    ms_same_uuid(l.ml_drive_uuid, d->md_uuid))
 			rc = geometry_same(d, &l, d->md_path, ep);
 		meta_dev_close(dev);
 	}
@@ -1446,7 +1429,7 @@ static int del_replicas_on(struct meta_set *s, int di, meta_error_t *ep)
 	for (k = mddb_replica_count(s->s_db) - 1; k >= 0; k--) {
 		if (mddb_replica_info(s->s_db, k, &ri, ep) != 0)
 			return -1;
-		if (!same_uuid(ri.ri_drive_uuid, s->s_drives[di].md_uuid))
+		if (!ms_same_uuid(ri.ri_drive_uuid, s->s_drives[di].md_uuid))
 			continue;
 		if (mddb_replica_del(s->s_db, ri.ri_drive_uuid, ri.ri_index,
 				     ep) != 0)
@@ -1571,7 +1554,7 @@ int meta_set_replica_add(struct meta_set *s, const char *name, int count,
 	cap = s->s_drives[di].md_rep_cap;
 	for (k = 0; k < mddb_replica_count(s->s_db); k++)
 		if (mddb_replica_info(s->s_db, k, &ri, NULL) == 0 &&
-		    same_uuid(ri.ri_drive_uuid, s->s_drives[di].md_uuid) &&
+		    ms_same_uuid(ri.ri_drive_uuid, s->s_drives[di].md_uuid) &&
 		    ri.ri_index < MDDB_MAXREPLICAS) {
 			used[ri.ri_index] = true;
 			nused++;
@@ -1648,7 +1631,7 @@ int meta_set_host_add(struct meta_set *s, const char *const *hosts, int n,
 		s->s_nnodes = base;
 		return -1;
 	}
-	if (commit_records(s, false, NULL, 0, ep) != 0) {
+	if (ms_commit_records(s, false, NULL, 0, ep) != 0) {
 		meta_local_abort(t);
 		s->s_nnodes = base;
 		return -1;
@@ -1827,7 +1810,7 @@ int meta_set_create_rec(const char *name, uint32_t setno, const uint8_t *uuid,
 	meta_error_t e;
 	int i, j, nnl = 0, rc = -1;
 
-	if (!name_ok(name))
+	if (!ms_name_ok(name))
 		return meta_error_set(ep, ME_BADNAME, 0, name,
 				      "cannot create set");
 	if (n < 1 || setno < 1 || setno > META_SET_MAX)
@@ -1869,262 +1852,5 @@ int meta_set_create_rec(const char *name, uint32_t setno, const uint8_t *uuid,
 out:
 	free(nl);
 	free(nodes);
-	return rc;
-}
-
-/* Drives of the set found by their labels (meta_set_reload). */
-struct reload_scan {
-	struct meta_set *rs_set;
-	bool rs_nomem;
-};
-
-static int reload_cb(void *arg, const char *path, const struct mdl_label *l)
-{
-	struct reload_scan *rs = arg;
-	struct meta_set *s = rs->rs_set;
-	struct ml_drive *d;
-	int i;
-
-	if (!same_uuid(l->ml_set_uuid, s->s_rec.ms_uuid))
-		return 0;
-	for (i = 0; i < s->s_ndrives; i++)
-		if (same_uuid(s->s_drives[i].md_uuid, l->ml_drive_uuid))
-			return 0; /* the same drive under another name */
-	if (grow_drives(s, 1) != 0) {
-		rs->rs_nomem = true;
-		return 1;
-	}
-	d = &s->s_drives[s->s_ndrives];
-	drive_from_label(d, l, path);
-	s->s_devs[s->s_ndrives] = NULL;
-	s->s_ndrives++;
-	return 0;
-}
-
-struct reload_recs {
-	struct ml_drive *rr_recs;
-	int rr_n;
-	meta_error_t *rr_ep; /* set when a record is refused */
-};
-
-static int reload_rec_cb(void *arg, uint32_t id, const void *data, size_t len)
-{
-	struct reload_recs *rr = arg;
-	struct ml_drive *n;
-	char what[48];
-
-	snprintf(what, sizeof(what), "drive record %u", id);
-	if (meta_local_rec_check(what, data, len, sizeof(*n), rr->rr_ep) != 0)
-		return 1;
-	n = realloc(rr->rr_recs, (size_t)(rr->rr_n + 1) * sizeof(*n));
-	if (n == NULL) {
-		meta_error_set(rr->rr_ep, ENOMEM, 0, NULL, "cannot reload set");
-		return 1;
-	}
-	rr->rr_recs = n;
-	memcpy(&n[rr->rr_n++], data, sizeof(*n));
-	return 0;
-}
-
-/*
- * Read record @type @id of the set's mddb into @out (@len bytes), checked
- * as meta_local_rec_check does: 1 when there is no such record.
- */
-static int db_rec_get(struct meta_set *s, uint32_t type, uint32_t id, void *out,
-		      size_t len, meta_error_t *ep)
-{
-	char what[48];
-	void *data;
-	size_t got;
-	int rc;
-
-	if (mddb_rec_get(s->s_db, type, id, &data, &got, NULL) != 0)
-		return 1;
-	snprintf(what, sizeof(what), "%s record %u",
-		 type == MDDB_RT_SET ? "set" : "node", id);
-	rc = meta_local_rec_check(what, data, got, len, ep);
-	if (rc == 0)
-		memcpy(out, data, len);
-	free(data);
-	return rc;
-}
-
-/*
- * The owner flags of the node records, as the mddb has them; for a
- * single-owner set also its node list (a host change whose local commit
- * failed after the mddb's).
- */
-static int reload_owners(struct meta_set *s, const char *name, meta_error_t *ep)
-{
-	bool so = !(s->s_rec.ms_flags & ML_SF_MN);
-	struct ml_node *nodes = NULL, r;
-	uint32_t id;
-	int n = 0, i, rc = 0;
-
-	if (meta_local_nodes(name, &nodes, &n, ep) != 0)
-		return -1;
-	for (id = 1; so && id <= META_NODE_MAXID && rc == 0; id++) {
-		for (i = 0; i < n; i++)
-			if (nodes[i].mn_nodeid == id)
-				break;
-		if (i < n)
-			continue;
-		rc = db_rec_get(s, MDDB_RT_NODE, id, &r, sizeof(r), ep);
-		if (rc == 0)
-			rc = meta_local_node_put(name, &r, ep);
-		else if (rc > 0)
-			rc = 0;
-	}
-	for (i = 0; i < n && rc == 0; i++) {
-		uint32_t own;
-
-		rc = db_rec_get(s, MDDB_RT_NODE, nodes[i].mn_nodeid, &r,
-				sizeof(r), ep);
-		if (rc > 0) {
-			rc = so ? meta_local_node_del(name, nodes[i].mn_nodeid,
-						      ep) :
-				  0;
-			continue;
-		}
-		own = r.mn_flags & META_NODE_OWN;
-		if (rc != 0 || (nodes[i].mn_flags & META_NODE_OWN) == own)
-			continue;
-		nodes[i].mn_flags = (nodes[i].mn_flags & ~META_NODE_OWN) | own;
-		rc = meta_local_node_put(name, &nodes[i], ep);
-	}
-	free(nodes);
-	return rc;
-}
-
-/*
- * The local replica's drives, owners and master from the set's mddb:
- * written in the caller's transaction.
- */
-static int reload_local(struct meta_set *s, const struct ml_drive *old,
-			int nold, meta_error_t *ep)
-{
-	const char *name = s->s_rec.ms_name;
-	struct reload_recs rr = { .rr_ep = ep };
-	struct ml_set r;
-	int i, j, rc = 0;
-
-	if (s->s_ndrives > 0) {
-		if (mddb_rec_foreach(s->s_db, MDDB_RT_DRIVE, reload_rec_cb, &rr,
-				     ep) != 0)
-			rc = -1;
-		if (rc == 0)
-			rc = db_rec_get(s, MDDB_RT_SET, s->s_rec.ms_setno, &r,
-					sizeof(r), ep);
-		if (rc == 0) {
-			/* Who owns the set, as the master last committed
-			 * it. */
-			s->s_rec.ms_rep_size = r.ms_rep_size;
-			str_copy(s->s_rec.ms_master, sizeof(s->s_rec.ms_master),
-				 r.ms_master);
-		}
-		if (rc > 0)
-			rc = 0;
-		if (rc == 0)
-			rc = reload_owners(s, name, ep);
-	}
-	/* The mddb's drives, each with the path found here. */
-	for (i = 0; i < rr.rr_n && rc == 0; i++) {
-		struct ml_drive *d = &rr.rr_recs[i];
-
-		d->md_path[0] = '\0';
-		for (j = 0; j < s->s_ndrives; j++)
-			if (same_uuid(s->s_drives[j].md_uuid, d->md_uuid) &&
-			    s->s_devs[j] != NULL)
-				str_copy(d->md_path, sizeof(d->md_path),
-					 s->s_paths[j]);
-		rc = meta_local_drive_put(name, d, ep);
-	}
-	/* Drives no longer in the mddb leave the local replica. */
-	for (i = 0; i < nold && rc == 0; i++) {
-		bool keep = false;
-
-		for (j = 0; j < rr.rr_n; j++)
-			if (rr.rr_recs[j].md_seq == old[i].md_seq)
-				keep = true;
-		if (!keep)
-			rc = meta_local_drive_del(name, old[i].md_seq, ep);
-	}
-	if (rc == 0 && rr.rr_n == 0)
-		s->s_rec.ms_rep_size = 0;
-	if (rc == 0)
-		rc = meta_local_set_put(&s->s_rec, ep);
-	free(rr.rr_recs);
-	return rc;
-}
-
-int meta_set_reload(const char *name, meta_error_t *ep)
-{
-	struct reload_scan rs = { 0 };
-	struct ml_drive *old = NULL;
-	struct meta_set *s = calloc(1, sizeof(*s));
-	struct ml_txn *t;
-	int nold = 0, rc = -1;
-
-	if (s == NULL)
-		return meta_error_set(ep, ENOMEM, 0, name, "cannot reload set");
-	s->s_flags = META_SET_RDONLY;
-	if (!name_ok(name)) {
-		meta_error_set(ep, ME_SET_NOTFOUND, 0, name,
-			       "cannot reload set");
-		goto out;
-	}
-	s->s_lock = meta_lock(name, true, ep);
-	if (s->s_lock == NULL || meta_local_set_get(name, &s->s_rec, ep) != 0 ||
-	    meta_local_drives(name, &old, &nold, ep) != 0)
-		goto out;
-	rs.rs_set = s;
-	if (mdl_scan(reload_cb, &rs, ep) < 0)
-		goto out;
-	if (rs.rs_nomem) {
-		meta_error_set(ep, ENOMEM, 0, name, "cannot reload set");
-		goto out;
-	}
-	/* Open the devices found (find_drives tries each path). */
-	if (s->s_ndrives > 0 &&
-	    (find_drives(s, ep) != 0 || open_db(s, ep) != 0))
-		goto out;
-	if (meta_local_begin(&t, ep) == 0)
-		rc = local_end(t, reload_local(s, old, nold, ep), ep);
-out:
-	free(old);
-	meta_set_close(s);
-	return rc;
-}
-
-int meta_set_commit_nodes(const char *name, meta_error_t *ep)
-{
-	struct meta_set *s;
-	uint32_t gone[META_NODE_MAXID], id;
-	int j, ngone = 0, rc;
-
-	if (meta_set_open(name, 0, &s, ep) != 0)
-		return -1;
-	if (s->s_db == NULL) {
-		meta_set_close(s);
-		return 0;
-	}
-	/* Node records in the mddb that the local replica no longer has. */
-	for (id = 1; id <= META_NODE_MAXID; id++) {
-		void *data;
-		size_t len;
-		bool here = false;
-
-		if (mddb_rec_get(s->s_db, MDDB_RT_NODE, id, &data, &len,
-				 NULL) != 0)
-			continue;
-		free(data);
-		for (j = 0; j < s->s_nnodes; j++)
-			if (s->s_nodes[j].mn_nodeid == id)
-				here = true;
-		if (!here)
-			gone[ngone++] = id;
-	}
-	rc = commit_records(s, false, gone, ngone, ep);
-	meta_set_close(s);
 	return rc;
 }

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * meta_set_impl.h - what meta_set.c shares with meta_set_reload.c: the set
+ * handle and the helpers both use.  Private to libmeta (the ms_ prefix is
+ * not exported, libmeta.map).
+ */
+#ifndef OBAN_META_SET_IMPL_H
+#define OBAN_META_SET_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include <oban/mdl.h>
+#include <oban/meta_set.h>
+
+#include "meta_local.h"
+
+struct meta_lockent;
+
+struct meta_set {
+	struct ml_set s_rec;
+	struct ml_drive *s_drives;
+	int s_ndrives;
+	struct ml_node *s_nodes;
+	int s_nnodes;
+	struct meta_dev **s_devs; /* per drive; NULL if not found here */
+	char (*s_paths)[META_DRIVE_NAMELEN];
+	struct mddb *s_db;
+	int s_flags;
+	struct meta_lockent *s_lock; /* this node's lock on the set; NULL
+					between meta_set_unlock() and
+					meta_set_relock() */
+	struct stat s_stamp; /* the local replica's file at open */
+	bool s_have_stamp;
+	uint64_t s_wgen; /* meta_set_wgen at open */
+	uint64_t s_lgen; /* the lock file's change count at open */
+	meta_error_t s_geo; /* a drive refused for its areas (try_path) */
+};
+
+void ms_str_copy(char *dst, size_t len, const char *src);
+int ms_local_end(struct ml_txn *t, int rc, meta_error_t *ep);
+bool ms_name_ok(const char *name);
+struct meta_lockent *ms_lock(const char *name, bool excl, meta_error_t *ep);
+bool ms_same_uuid(const uint8_t *a, const uint8_t *b);
+int ms_find_drives(struct meta_set *s, meta_error_t *ep);
+int ms_open_db(struct meta_set *s, meta_error_t *ep);
+int ms_commit_records(struct meta_set *s, bool drives, const uint32_t *gone,
+		      int ngone, meta_error_t *ep);
+void ms_drive_from_label(struct ml_drive *d, const struct mdl_label *l,
+			 const char *path);
+int ms_grow_drives(struct meta_set *s, int add);
+
+#endif

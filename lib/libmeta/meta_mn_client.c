@@ -20,6 +20,9 @@
 
 #include "meta_crc.h"
 
+/* A node's whole output fits an error's what, an exit value with it. */
+_Static_assert(META_ERR_WHATLEN >= MDC_MAXOUT + 32, "what too short");
+
 static __thread const struct meta_mn_cmdctx *cur_ctx;
 
 const struct meta_mn_cmdctx *meta_mn_cmdctx(void)
@@ -197,9 +200,18 @@ int meta_mn_result_error(const struct mdc_result *r, uint32_t type,
 						  r->mr_node;
 	int code;
 
-	/* The failing node's output, first line, without "prog: ". */
 	memcpy(text, r->mr_out, n);
 	text[n] = '\0';
+	/* A command's usage error: its whole text, as a local run prints it. */
+	if ((type == MDC_MSG_BC_CMD || type == MDC_MSG_BC_CMD_RETRY) &&
+	    r->mr_exitval == META_MN_EXIT_USAGE) {
+		n = strlen(text);
+		while (n > 0 && text[n - 1] == '\n')
+			text[--n] = '\0';
+		return meta_error_set(ep, ME_USAGE, node, NULL, "%s",
+				      n > 0 ? text : mdc_msgtype_name(type));
+	}
+	/* The failing node's output, first line, without "prog: ". */
 	text[strcspn(text, "\n")] = '\0';
 	at = strstr(text, ": ");
 	if (at != NULL && at - text < 16 && strncmp(text, "meta", 4) == 0 &&

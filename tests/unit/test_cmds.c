@@ -562,6 +562,21 @@ static void test_remote_error(void)
 	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
 			       "usage: metainit [-s set] on node 2: message "
 			       "failed on a node");
+	/* a usage error (exit 2): ME_USAGE, the node's whole usage text */
+	r.mr_exitval = 2;
+	OUT("usage: metainit [-s set] {dN nstripes ...\n  | hspNNN}\n");
+	meta_error_init(&e);
+	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	CU_ASSERT_EQUAL(e.me_code, ME_USAGE);
+	CU_ASSERT_EQUAL(e.me_node, 2);
+	CU_ASSERT_STRING_EQUAL(e.me_what,
+			       "usage: metainit [-s set] {dN nstripes ...\n"
+			       "  | hspNNN}");
+	/* exit 2 of another message is no usage error */
+	meta_error_init(&e);
+	meta_mn_result_error(&r, MDC_MSG_CLU_CHECK, &e);
+	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
+	r.mr_exitval = 1;
 	/* another node's number in the text is not this node's */
 	OUT("metainit: cannot create 'blue/d10' on node 3: already exists");
 	meta_error_init(&e);

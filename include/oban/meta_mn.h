@@ -209,8 +209,10 @@ int meta_mn_send(uint32_t set, uint32_t type, uint32_t flags, const void *data,
  * "prog: what 'object' on node N: reason" (cmds/cmd_common.c, cmd_fail());
  * that line becomes the same error again (code, object, node), so that the
  * initiator prints it once: "metainit: 'blue/d10' on node 2: already
- * exists".  A line in another form is the what of ME_COMM_FAILED on that
- * node.  A BC_CMD (or BC_CMD_RETRY) whose command exited
+ * exists".  Output in another form is kept whole (every line, up to
+ * MDC_MAXOUT bytes, final newline dropped) with the exit value, as the
+ * what of ME_COMM_FAILED on that node: "cannot ... (exit value 1) on
+ * node 2: message failed on a node".  A BC_CMD (or BC_CMD_RETRY) whose command exited
  * META_MN_EXIT_USAGE is ME_USAGE on that node, with the node's whole
  * output (its usage text, as a local run prints it; final newline
  * dropped) as the what.  Returns -1.

@@ -560,8 +560,24 @@ static void test_remote_error(void)
 	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
 	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
 	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
-			       "usage: metainit [-s set] on node 2: message "
-			       "failed on a node");
+			       "usage: metainit [-s set] (exit value 1) on "
+			       "node 2: message failed on a node");
+	/* ... whole (every line, past 160 characters), with the exit value */
+	{
+		char big[MDC_MAXOUT + 1], want[MDC_MAXOUT + 64];
+
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		memcpy(big, "first line\nsecond ", 18);
+		big[sizeof(big) - 2] = '\n';
+		OUT(big);
+		meta_error_init(&e);
+		meta_mn_result_error(&r, MDC_MSG_SET_ADMIN, &e);
+		big[sizeof(big) - 2] = '\0';
+		snprintf(want, sizeof(want), "%s (exit value 1)", big);
+		CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
+		CU_ASSERT_STRING_EQUAL(e.me_what, want);
+	}
 	/* a usage error (exit 2): ME_USAGE, the node's whole usage text */
 	r.mr_exitval = 2;
 	OUT("usage: metainit [-s set] {dN nstripes ...\n  | hspNNN}\n");

@@ -254,9 +254,10 @@ static void test_lifecycle(void)
 		"        drvS       Available      16800 blocks    Yes\n"));
 	ok("metastat -s blue -c");
 	CU_ASSERT_PTR_NOT_NULL(strstr(out,
-				      "blue/d0              m   604MB "
+				      "blue/d10             p   100MB blue/d0\n"
+				      "    blue/d0          m   604MB "
 				      "blue/d20 blue/d21 (Resyncing)\n"
-				      "    blue/d20         s   604MB drvA\n"));
+				      "        blue/d20     s   604MB drvA\n"));
 	ok("metastat -s blue -j d10");
 	CU_ASSERT_STRING_EQUAL(
 		out, "{\"set\":\"blue\",\"units\":[{\"name\":\"blue/d10\","
@@ -648,6 +649,39 @@ static void test_inquire(void)
 	ok("metaclear -s blue -a");
 }
 
+/*
+ * -c in SVM's form: soft partitions first, grouped by what they are built
+ * on, which is shown once, indented under them; then mirrors, concats.
+ */
+static void test_concise(void)
+{
+	ok("metainit -s blue d1 1 1 drvA");
+	ok("metainit -s blue d0 -m d1");
+	ok("metainit -s blue d5 1 1 drvB");
+	ok("metainit -s blue d10 -p d0 1m");
+	ok("metainit -s blue d11 -p drvE 1m");
+	ok("metainit -s blue d12 -p d0 2m");
+	ok("metainit -s blue d13 -p drvE 1m");
+	ok("metainit -s blue hsp001 drvS");
+	ok("metastat -s blue -c");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d10             p   1.0MB blue/d0\n"
+				    "blue/d12             p   2.0MB blue/d0\n"
+				    "    blue/d0          m   604MB blue/d1\n"
+				    "        blue/d1      s   604MB drvA\n"
+				    "blue/d11             p   1.0MB drvE\n"
+				    "blue/d13             p   1.0MB drvE\n"
+				    "blue/d5              s   604MB drvB\n"
+				    "blue/hsp001          h       - drvS\n");
+	/* names: in the order given, each with what it is built on */
+	ok("metastat -s blue -c d12 hsp001 d5");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d12             p   2.0MB blue/d0\n"
+				    "    blue/d0          m   604MB blue/d1\n"
+				    "        blue/d1      s   604MB drvA\n"
+				    "blue/hsp001          h       - drvS\n"
+				    "blue/d5              s   604MB drvB\n");
+	ok("metaclear -s blue -a");
+}
+
 /* -c shows states other than Okay/Available; -j every field, uuids too. */
 static void test_print_fields(void)
 {
@@ -722,6 +756,7 @@ static CU_TestInfo cmd_tests[] = {
 	{ "remote error", test_remote_error },
 	{ "metastat -i", test_inquire },
 	{ "metastat -c/-j fields", test_print_fields },
+	{ "metastat -c", test_concise },
 	CU_TEST_INFO_NULL,
 };
 

@@ -173,7 +173,7 @@ int meta_mns_encode(const struct meta_mns *m, void *buf, size_t len,
 				      why ? why : "buffer too small");
 	memset(p, 0, META_MNS_SIZE);
 	meta_put32(p + 0, META_MNS_MAGIC);
-	p[4] = META_MNS_VERSION;
+	meta_put16(p + 4, META_MNS_VERSION);
 	p[6] = (uint8_t)m->mm_op;
 	meta_put32(p + 8, m->mm_flags);
 	meta_put32(p + 12, m->mm_setno);
@@ -201,12 +201,18 @@ int meta_mns_decode(const void *buf, size_t len, struct meta_mns *m,
 	int i;
 
 	memset(m, 0, sizeof(*m));
+	if (len == META_MNS_SIZE && meta_get32(p) == META_MNS_MAGIC &&
+	    meta_get16(p + 4) != META_MNS_VERSION)
+		return meta_error_set(
+			ep, SET_ERROR(ME_SET_BADMSG), 0, NULL,
+			"cannot decode set message of version %u (this node "
+			"reads version %u: run the same oban release on every "
+			"node)",
+			meta_get16(p + 4), META_MNS_VERSION);
 	if (len != META_MNS_SIZE)
 		why = "wrong length";
 	else if (meta_get32(p) != META_MNS_MAGIC)
 		why = "bad magic";
-	else if (p[4] != META_MNS_VERSION || p[5] != 0)
-		why = "unsupported version";
 	else if (p[7] != 0)
 		why = "non-zero pad";
 	if (why == NULL) {

@@ -545,10 +545,24 @@ static void test_mns_bad(void)
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
 	buf[7] = 1; /* pad */
 	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), -1);
+	/*
+	 * The version: 2 since SUSPEND / RESUME name their holder; version 1
+	 * (the same layout without the holder's nonce) and any other is
+	 * refused, naming both versions.
+	 */
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
-	buf[4] = 2; /* version */
+	CU_ASSERT_EQUAL(buf[4] | buf[5] << 8, 2);
+	buf[4] = 1;
 	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "version"));
+	CU_ASSERT_EQUAL(e.me_code, ME_SET_BADMSG);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+			       "cannot decode set message of version 1 (this "
+			       "node reads version 2: run the same oban "
+			       "release on every node): invalid set message");
+	buf[4] = 2;
+	buf[5] = 1; /* version 258 */
+	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "version 258 "));
 	/* A suspension's lease: 1..META_MNS_MAXLEASE; none on a resume. */
 	mns_fill(&m, META_MNS_SUSPEND);
 	m.mm_count = 0;

@@ -523,89 +523,90 @@ static void test_exchange(void)
  */
 static void test_remote_error(void)
 {
+	/* A failing node's output and exit value, and the error read back. */
+	static const struct {
+		const char *re_out; /* the node's output */
+		int32_t re_exit; /* its exit value */
+		uint32_t re_type; /* the message type */
+		int re_code; /* the error's code */
+		const char *re_msg; /* meta_strerror(), or NULL */
+		const char *re_what; /* its me_what, or NULL */
+	} cases[] = {
+		{ "metainit: cannot create 'blue/d10' on node 2: already "
+		  "exists\n",
+		  1, MDC_MSG_BC_CMD, ME_CFG_EXISTS,
+		  "cannot create 'blue/d10' on node 2: already exists", NULL },
+		/* no what, an errno reason */
+		{ "metahs: 'drvS' on node 2: No such file or directory", 1,
+		  MDC_MSG_BC_CMD, ENOENT,
+		  "'drvS' on node 2: No such file or directory", NULL },
+		/* the test hook's refusal: named once */
+		{ "metainit: test hook commd_test_dryrun_fail refused the dry "
+		  "run in set 'blue' on node 2: message failed on a node\n",
+		  1, MDC_MSG_BC_CMD, ME_COMM_FAILED,
+		  "test hook commd_test_dryrun_fail refused the dry run in set "
+		  "'blue' on node 2: message failed on a node",
+		  NULL },
+		/* another form: kept, on the failing node, with the exit
+		 * value */
+		{ "usage: metainit [-s set]\n", 1, MDC_MSG_BC_CMD,
+		  ME_COMM_FAILED,
+		  "usage: metainit [-s set] (exit value 1) on node 2: message "
+		  "failed on a node",
+		  NULL },
+		/* a usage error (exit 2): ME_USAGE, the node's whole text */
+		{ "usage: metainit [-s set] {dN nstripes ...\n  | hspNNN}\n", 2,
+		  MDC_MSG_BC_CMD, ME_USAGE, NULL,
+		  "usage: metainit [-s set] {dN nstripes ...\n  | hspNNN}" },
+		/* exit 2 of another message is no usage error */
+		{ "usage: metainit\n", 2, MDC_MSG_CLU_CHECK, ME_COMM_FAILED,
+		  NULL, "usage: metainit (exit value 2)" },
+		/* another node's number in the text is not this node's */
+		{ "metainit: cannot create 'blue/d10' on node 3: already "
+		  "exists",
+		  1, MDC_MSG_BC_CMD, ME_COMM_FAILED, NULL,
+		  "cannot create 'blue/d10' on node 3: already exists (exit "
+		  "value 1)" },
+		/* no output: the message type */
+		{ "", 1, MDC_MSG_BC_CMD, ME_COMM_FAILED,
+		  "BC_CMD (exit value 1) on node 2: message failed on a node",
+		  NULL },
+	};
+	char big[MDC_MAXOUT + 1], want[MDC_MAXOUT + 64];
 	struct mdc_result r;
 	meta_error_t e;
 
 	memset(&r, 0, sizeof(r));
-	r.mr_exitval = 1;
 	r.mr_failing_node = 2;
-#define OUT(s) \
-	(r.mr_outlen = (uint32_t)strlen(s), memcpy(r.mr_out, s, strlen(s)))
-	OUT("metainit: cannot create 'blue/d10' on node 2: already exists\n");
-	meta_error_init(&e);
-	CU_ASSERT_EQUAL(meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e), -1);
-	CU_ASSERT_EQUAL(e.me_code, ME_CFG_EXISTS);
-	CU_ASSERT_EQUAL(e.me_node, 2);
-	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
-			       "cannot create 'blue/d10' on node 2: already "
-			       "exists");
-	/* no what, an errno reason */
-	OUT("metahs: 'drvS' on node 2: No such file or directory");
-	meta_error_init(&e);
-	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
-	CU_ASSERT_EQUAL(e.me_code, ENOENT);
-	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
-			       "'drvS' on node 2: No such file or directory");
-	/* the test hook's refusal: named once */
-	OUT("metainit: test hook commd_test_dryrun_fail refused the dry run "
-	    "in set 'blue' on node 2: message failed on a node\n");
-	meta_error_init(&e);
-	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
-	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
-			       "test hook commd_test_dryrun_fail refused the "
-			       "dry run in set 'blue' on node 2: message "
-			       "failed on a node");
-	/* another form: kept, on the failing node */
-	OUT("usage: metainit [-s set]\n");
-	meta_error_init(&e);
-	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
-	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
-	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
-			       "usage: metainit [-s set] (exit value 1) on "
-			       "node 2: message failed on a node");
-	/* ... whole (every line, past 160 characters), with the exit value */
-	{
-		char big[MDC_MAXOUT + 1], want[MDC_MAXOUT + 64];
-
-		memset(big, 'x', sizeof(big) - 1);
-		big[sizeof(big) - 1] = '\0';
-		memcpy(big, "first line\nsecond ", 18);
-		big[sizeof(big) - 2] = '\n';
-		OUT(big);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r.mr_exitval = cases[i].re_exit;
+		r.mr_outlen = (uint32_t)strlen(cases[i].re_out);
+		memcpy(r.mr_out, cases[i].re_out, r.mr_outlen);
 		meta_error_init(&e);
-		meta_mn_result_error(&r, MDC_MSG_SET_ADMIN, &e);
-		big[sizeof(big) - 2] = '\0';
-		snprintf(want, sizeof(want), "%s (exit value 1)", big);
-		CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
-		CU_ASSERT_STRING_EQUAL(e.me_what, want);
+		CU_ASSERT_EQUAL(meta_mn_result_error(&r, cases[i].re_type, &e),
+				-1);
+		CU_ASSERT_EQUAL(e.me_code, cases[i].re_code);
+		CU_ASSERT_EQUAL(e.me_node, 2);
+		if (cases[i].re_what != NULL)
+			CU_ASSERT_STRING_EQUAL(e.me_what, cases[i].re_what);
+		if (cases[i].re_msg != NULL)
+			CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+					       cases[i].re_msg);
 	}
-	/* a usage error (exit 2): ME_USAGE, the node's whole usage text */
-	r.mr_exitval = 2;
-	OUT("usage: metainit [-s set] {dN nstripes ...\n  | hspNNN}\n");
-	meta_error_init(&e);
-	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
-	CU_ASSERT_EQUAL(e.me_code, ME_USAGE);
-	CU_ASSERT_EQUAL(e.me_node, 2);
-	CU_ASSERT_STRING_EQUAL(e.me_what,
-			       "usage: metainit [-s set] {dN nstripes ...\n"
-			       "  | hspNNN}");
-	/* exit 2 of another message is no usage error */
-	meta_error_init(&e);
-	meta_mn_result_error(&r, MDC_MSG_CLU_CHECK, &e);
-	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
+	/* Another form is kept whole (every line, past 160 characters, up
+	 * to the result's limit), with the exit value. */
+	memset(big, 'x', sizeof(big) - 1);
+	memcpy(big, "first line\nsecond ", 18);
+	big[sizeof(big) - 2] = '\n';
 	r.mr_exitval = 1;
-	/* another node's number in the text is not this node's */
-	OUT("metainit: cannot create 'blue/d10' on node 3: already exists");
+	r.mr_outlen = MDC_MAXOUT;
+	memcpy(r.mr_out, big, MDC_MAXOUT);
 	meta_error_init(&e);
-	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	meta_mn_result_error(&r, MDC_MSG_SET_ADMIN, &e);
+	big[sizeof(big) - 2] = '\0';
+	snprintf(want, sizeof(want), "%s (exit value 1)", big);
 	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
-	/* no output: the message type */
-	r.mr_outlen = 0;
-	meta_error_init(&e);
-	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
-	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
-	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "on node 2"));
-#undef OUT
+	CU_ASSERT_STRING_EQUAL(e.me_what, want);
 }
 
 /* metastat -i: every drive in use probed; a missing or short one named. */

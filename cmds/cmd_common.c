@@ -146,9 +146,16 @@ int cmd_mn_forward_check(struct cmd *c, const char *sopt, int n,
 int cmd_mn_send(struct cmd *c, int argc, char *const *argv)
 {
 	fflush(stdout);
-	if (meta_mn_send_command(c->c_set, argc, argv, stdout, &c->c_err) != 0)
+	if (meta_mn_send_command(c->c_set, argc, argv, stdout, &c->c_err) == 0)
+		return CMD_OK;
+	if (c->c_err.me_code != ME_USAGE)
 		return cmd_fail(c);
-	return CMD_OK;
+	/* Refused as a usage error: exit as a local run does. */
+	if (c->c_err.me_node == 0)
+		cmd_fail(c);
+	else
+		fprintf(stderr, "%s\n", c->c_err.me_what);
+	return CMD_USAGE;
 }
 
 int cmd_start(struct cmd *c, const char *sopt, int n, char *const *names,

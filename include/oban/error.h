@@ -33,9 +33,13 @@ enum meta_errclass {
 	MEC_RPC = 3, /* me_code is a clnt_stat from libtirpc */
 };
 
+/*
+ * me_what holds a whole failure text read back from another node (at most
+ * MDC_MAXOUT, 1024 bytes, and an exit value: meta_mn_result_error()).
+ */
 #define META_ERR_OBJLEN 128
-#define META_ERR_WHATLEN 160
-#define META_ERR_MSGLEN 512
+#define META_ERR_WHATLEN 1088
+#define META_ERR_MSGLEN 1536
 
 typedef struct meta_error {
 	int32_t me_class;

@@ -29,6 +29,15 @@ struct mdc_client_req {
 	uint32_t cr_recipient; /* DIRECTED only */
 	const void *cr_data;
 	uint32_t cr_len; /* <= MDC_MAXDATA */
+	/*
+	 * Optional: called before each retry, once the answer to retry is in
+	 * and before the wait of @delay_ms, with @cr_retry_arg.  0 retries;
+	 * -1 (its error in @ep) stops: mdc_client_send() returns -1 with
+	 * that error (the message may have run on some nodes).  It may call
+	 * mdc_client_send() itself (the thread's connection is idle then).
+	 */
+	int (*cr_retry)(void *arg, uint32_t delay_ms, meta_error_t *ep);
+	void *cr_retry_arg;
 };
 
 /*

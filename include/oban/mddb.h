@@ -196,6 +196,29 @@ int mddb_replica_add(struct mddb *db, const struct mddb_replica_spec *spec,
 		     meta_error_t *ep);
 
 /*
+ * mddb_txn_replica_add - add replica @spec (copied) in transaction @txn: at
+ * mddb_txn_commit() it is formatted, given a copy of the database and
+ * added to the locator table in the same commit as the transaction's
+ * records, so that the records that name its drive and the replica are
+ * written together or not at all.  When the commit fails, the replicas it
+ * was to add are taken out again and their headers wiped (nothing on the
+ * drive reads as a replica).  Errors (the transaction is poisoned):
+ * ME_MDDB_MAXREPLICAS, EEXIST (already a replica, or twice in @txn),
+ * ME_MDDB_TOOSMALL, ME_MDDB_BADTXN, ENOMEM.
+ */
+int mddb_txn_replica_add(struct mddb_txn *txn,
+			 const struct mddb_replica_spec *spec,
+			 meta_error_t *ep);
+
+/*
+ * mddb_replica_wipe - zero the header of the replica area @spec (on its
+ * device, flushed), so that nothing takes it for a replica; for an area
+ * that no locator table names (a drive add undone).  Errors: I/O errors,
+ * ENOMEM.
+ */
+int mddb_replica_wipe(const struct mddb_replica_spec *spec, meta_error_t *ep);
+
+/*
  * mddb_replica_del - remove replica (@drive_uuid, @index) from the locator
  * table in one commit and wipe its header.  Refuses the last replica
  * (ME_MDDB_LASTREPLICA); ENOENT if absent.

@@ -744,7 +744,12 @@ void meta_print_mdtab(const struct meta_cfg *cfg, FILE *f, uint32_t nsel,
 /* metastat: SVM's long form, with the device relocation table. */
 void meta_print_status(const struct meta_cfg *cfg, FILE *f, uint32_t nsel,
 		       const struct meta_name *sel);
-/* metastat -c: one line per unit, submirrors indented. */
+/*
+ * metastat -c: SVM's concise form, one line per unit with the units it is
+ * built on indented under it: soft partitions first, grouped by the drive
+ * or metadevice under them (shown once, under the group), then mirrors,
+ * then concats/stripes, then pools; with @nsel, the names in that order.
+ */
 void meta_print_concise(const struct meta_cfg *cfg, FILE *f, uint32_t nsel,
 			const struct meta_name *sel);
 /* metastat -j: one JSON object for tools. */

@@ -197,14 +197,25 @@ int meta_mn_send(uint32_t set, uint32_t type, uint32_t flags, const void *data,
 		 uint32_t len, struct mdc_result *res, meta_error_t *ep);
 
 /*
+ * The exit value of a configuration command run by BC_CMD that refused
+ * its arguments (the commands' usage exit, cmds/cmd_common.h CMD_USAGE).
+ */
+#define META_MN_EXIT_USAGE 2
+
+/*
  * meta_mn_result_error - the error of result @r of message @type that
  * failed on a node (exit value not 0): the failing node's first output
  * line.  A configuration command run by mdcommd prints its error as
  * "prog: what 'object' on node N: reason" (cmds/cmd_common.c, cmd_fail());
  * that line becomes the same error again (code, object, node), so that the
  * initiator prints it once: "metainit: 'blue/d10' on node 2: already
- * exists".  A line in another form is the what of ME_COMM_FAILED on that
- * node.  Returns -1.
+ * exists".  Output in another form is kept whole (every line, up to
+ * MDC_MAXOUT bytes, final newline dropped) with the exit value, as the
+ * what of ME_COMM_FAILED on that node: "cannot ... (exit value 1) on
+ * node 2: message failed on a node".  A BC_CMD (or BC_CMD_RETRY) whose command exited
+ * META_MN_EXIT_USAGE is ME_USAGE on that node, with the node's whole
+ * output (its usage text, as a local run prints it; final newline
+ * dropped) as the what.  Returns -1.
  */
 int meta_mn_result_error(const struct mdc_result *r, uint32_t type,
 			 meta_error_t *ep);
@@ -228,7 +239,10 @@ int meta_mn_result_error(const struct mdc_result *r, uint32_t type,
  *         be NULL.
  *
  * Returns 0 or -1 with @ep (the errors of meta_mn_send(); ME_SET_NOTFOUND,
- * ME_USAGE for a command that is not forwarded).
+ * ME_USAGE for a command that is not forwarded, or, with ep->me_node set,
+ * for a command that a node refused as a usage error: ep->me_what is
+ * then its usage text, which the caller prints as is and exits 2, as the
+ * command run locally does).
  */
 int meta_mn_send_command(const char *set, int argc, char *const *argv,
 			 FILE *out, meta_error_t *ep);

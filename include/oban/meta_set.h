@@ -438,7 +438,12 @@ enum meta_mns_op {
 #define META_MNS_MAXHOSTS 64
 #define META_MNS_SIZE 368 /* bytes on the wire */
 #define META_MNS_MAGIC 0x534e4d4fu /* "OMNS" */
-#define META_MNS_VERSION 1
+/*
+ * The payload's version (doc/format-messages.md, "SET_ADMIN payload"):
+ * 2 since SUSPEND and RESUME name their holder (node and nonce); a node
+ * refuses every other version.
+ */
+#define META_MNS_VERSION 2
 
 /* A set administration payload, decoded (format: doc/format-mddb.md,
  * "Set administration messages"). */

@@ -345,6 +345,9 @@ int mdc_client_send(const struct mdc_client_req *rq, struct mdc_result *res,
 			return meta_error_set(ep, SET_ERROR(err), 0,
 					      mt->mt_name, "cannot send");
 		case MDC_RETRY_AGAIN:
+			if (rq->cr_retry != NULL &&
+			    rq->cr_retry(rq->cr_retry_arg, delay, ep) != 0)
+				return -1;
 			sleep_ms(delay);
 			break;
 		}

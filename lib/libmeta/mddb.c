@@ -1564,6 +1564,7 @@ void mddb_txn_abort(struct mddb_txn *txn)
 	for (i = 0; i < txn->t_nops; i++)
 		free(txn->t_ops[i].o_data);
 	free(txn->t_ops);
+	free(txn->t_adds);
 	txn->t_db->db_txn = NULL;
 	free(txn);
 }
@@ -1813,6 +1814,140 @@ static int op_cmp(const void *a, const void *b)
 	return key_cmp(x->o_type, x->o_id, y->o_type, y->o_id);
 }
 
+int mddb_replica_wipe(const struct mddb_replica_spec *spec, meta_error_t *ep)
+{
+	uint8_t *buf = meta_dev_alloc(MDDB_HDR_SIZE);
+	int rc;
+
+	if (buf == NULL)
+		return meta_error_set(ep, ENOMEM, 0, spec->rs_name,
+				      "cannot wipe replica");
+	rc = meta_dev_write(spec->rs_dev, buf, MDDB_HDR_SIZE, spec->rs_offset,
+			    ep);
+	if (rc == 0)
+		rc = meta_dev_flush(spec->rs_dev, ep);
+	free(buf);
+	return rc;
+}
+
+/* Is replica (@uuid, @index) in @db or among @txn's additions? */
+static bool rep_known(const struct mddb *db, const struct mddb_txn *txn,
+		      const uint8_t uuid[16], uint32_t index)
+{
+	for (int i = 0; i < db->db_nreps; i++)
+		if (spec_matches(&db->db_reps[i].rp_spec, uuid, index))
+			return true;
+	for (int i = 0; txn != NULL && i < txn->t_nadds; i++)
+		if (spec_matches(&txn->t_adds[i], uuid, index))
+			return true;
+	return false;
+}
+
+/* The checks of a replica to add, shared by both ways of adding one. */
+static int add_check(const struct mddb *db, const struct mddb_txn *txn,
+		     const struct mddb_replica_spec *spec, meta_error_t *ep)
+{
+	int pending = txn != NULL ? txn->t_nadds : 0;
+
+	if (db->db_nreps + pending >= MDDB_MAXREPLICAS)
+		return meta_error_set(ep, ME_MDDB_MAXREPLICAS, 0,
+				      db->db_setname,
+				      "cannot add a replica to");
+	if (rep_known(db, txn, spec->rs_drive_uuid, spec->rs_index))
+		return meta_error_set(ep, EEXIST, 0, spec->rs_name,
+				      "cannot add replica");
+	if (spec->rs_dev == NULL || spec->rs_length < db->db_length ||
+	    spec->rs_offset % META_DEV_ALIGN != 0 ||
+	    spec->rs_offset + db->db_length > spec->rs_dev->md_size ||
+	    spec->rs_dev->md_lsz > db->db_bsize)
+		return meta_error_set(ep, ME_MDDB_TOOSMALL, 0, spec->rs_name,
+				      "cannot add replica");
+	return 0;
+}
+
+int mddb_txn_replica_add(struct mddb_txn *txn,
+			 const struct mddb_replica_spec *spec, meta_error_t *ep)
+{
+	struct mddb_replica_spec *a;
+
+	if (txn->t_poisoned)
+		return meta_error_set(ep, ME_MDDB_BADTXN, 0,
+				      txn->t_db->db_setname,
+				      "cannot add a replica to");
+	if (add_check(txn->t_db, txn, spec, ep) != 0) {
+		txn->t_poisoned = true;
+		return -1;
+	}
+	a = realloc(txn->t_adds, (size_t)(txn->t_nadds + 1) * sizeof(*a));
+	if (a == NULL) {
+		txn->t_poisoned = true;
+		return meta_error_set(ep, ENOMEM, 0, spec->rs_name,
+				      "cannot add replica");
+	}
+	a[txn->t_nadds++] = *spec;
+	txn->t_adds = a;
+	return 0;
+}
+
+/* Take the last @n replicas out of @db again and wipe their headers. */
+static void adds_detach(struct mddb *db, int n)
+{
+	for (int i = 0; i < n; i++) {
+		meta_error_t e;
+
+		db->db_nreps--;
+		(void)mddb_replica_wipe(&db->db_reps[db->db_nreps].rp_spec, &e);
+	}
+}
+
+/*
+ * Format @txn's new replicas and put them at the end of the replica table,
+ * each with a copy of the database, before the commit writes to every
+ * replica (as mddb_replica_add() does for one).  All or none.
+ */
+static int adds_attach(struct mddb *db, struct mddb_txn *txn, meta_error_t *ep)
+{
+	for (int k = 0; k < txn->t_nadds; k++) {
+		int n = db->db_nreps;
+		struct mddb_replica *rp = &db->db_reps[n];
+
+		memset(rp, 0, sizeof(*rp));
+		rp->rp_spec = txn->t_adds[k];
+		rp->rp_have_spec = true;
+		rp->rp_hdr_ok = true;
+		db->db_nreps++;
+		if (rep_format(db, n, ep) != 0 ||
+		    rep_write_all(db, n, false, ep) != 0) {
+			adds_detach(db, k + 1);
+			return -1;
+		}
+		rp->rp_flags = MDDB_F_ACTIVE | MDDB_F_LOCACC | MDDB_F_UP2DATE;
+	}
+	return 0;
+}
+
+/* After the commit: keep the new replicas' specs for reloads (@ok), or
+ * take the replicas out again. */
+static void adds_done(struct mddb *db, struct mddb_txn *txn, bool ok)
+{
+	struct mddb_replica_spec *s;
+
+	if (txn->t_nadds == 0)
+		return;
+	if (!ok) {
+		adds_detach(db, txn->t_nadds);
+		return;
+	}
+	s = realloc(db->db_specs,
+		    (size_t)(db->db_nspecs + txn->t_nadds) * sizeof(*s));
+	if (s == NULL)
+		return;
+	memcpy(s + db->db_nspecs, txn->t_adds,
+	       (size_t)txn->t_nadds * sizeof(*s));
+	db->db_nspecs += txn->t_nadds;
+	db->db_specs = s;
+}
+
 int mddb_txn_commit(struct mddb_txn *txn, meta_error_t *ep)
 {
 	struct mddb *db = txn->t_db;
@@ -1827,7 +1962,7 @@ int mddb_txn_commit(struct mddb_txn *txn, meta_error_t *ep)
 	}
 	if (writable(db, ep, "cannot commit to") != 0)
 		goto out;
-	if (txn->t_nops == 0) {
+	if (txn->t_nops == 0 && txn->t_nadds == 0) {
 		rc = 0;
 		goto out;
 	}
@@ -1862,7 +1997,11 @@ int mddb_txn_commit(struct mddb_txn *txn, meta_error_t *ep)
 		}
 		nch++;
 	}
-	rc = mddb_commit_changes(db, ch, nch, ep);
+	rc = adds_attach(db, txn, ep);
+	if (rc == 0) {
+		rc = mddb_commit_changes(db, ch, nch, ep);
+		adds_done(db, txn, rc == 0);
+	}
 out_free:
 	for (k = 0; k < nch + 1 && k < txn->t_nops; k++)
 		rec_free(ch[k].ch_new);
@@ -1878,25 +2017,11 @@ int mddb_replica_add(struct mddb *db, const struct mddb_replica_spec *spec,
 		     meta_error_t *ep)
 {
 	struct mddb_replica *rp;
-	int i, n = db->db_nreps;
+	int n = db->db_nreps;
 
-	if (writable(db, ep, "cannot add a replica to") != 0)
+	if (writable(db, ep, "cannot add a replica to") != 0 ||
+	    add_check(db, NULL, spec, ep) != 0)
 		return -1;
-	if (n >= MDDB_MAXREPLICAS)
-		return meta_error_set(ep, ME_MDDB_MAXREPLICAS, 0,
-				      db->db_setname,
-				      "cannot add a replica to");
-	for (i = 0; i < n; i++)
-		if (spec_matches(&db->db_reps[i].rp_spec, spec->rs_drive_uuid,
-				 spec->rs_index))
-			return meta_error_set(ep, EEXIST, 0, spec->rs_name,
-					      "cannot add replica");
-	if (spec->rs_dev == NULL || spec->rs_length < db->db_length ||
-	    spec->rs_offset % META_DEV_ALIGN != 0 ||
-	    spec->rs_offset + db->db_length > spec->rs_dev->md_size ||
-	    spec->rs_dev->md_lsz > db->db_bsize)
-		return meta_error_set(ep, ME_MDDB_TOOSMALL, 0, spec->rs_name,
-				      "cannot add replica");
 	rp = &db->db_reps[n];
 	memset(rp, 0, sizeof(*rp));
 	rp->rp_spec = *spec;
@@ -1926,7 +2051,6 @@ int mddb_replica_del(struct mddb *db, const uint8_t drive_uuid[16],
 		     uint32_t index, meta_error_t *ep)
 {
 	struct mddb_replica gone;
-	uint8_t *buf;
 	int i, n = db->db_nreps;
 	meta_error_t e;
 
@@ -1954,11 +2078,7 @@ int mddb_replica_del(struct mddb *db, const uint8_t drive_uuid[16],
 		return -1;
 	}
 	/* Wipe its header so that nothing mistakes it for a replica. */
-	buf = meta_dev_alloc(MDDB_HDR_SIZE);
-	if (buf != NULL && gone.rp_have_spec &&
-	    meta_dev_write(gone.rp_spec.rs_dev, buf, MDDB_HDR_SIZE,
-			   gone.rp_spec.rs_offset, &e) == 0)
-		(void)meta_dev_flush(gone.rp_spec.rs_dev, &e);
-	free(buf);
+	if (gone.rp_have_spec)
+		(void)mddb_replica_wipe(&gone.rp_spec, &e);
 	return 0;
 }

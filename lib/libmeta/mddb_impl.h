@@ -187,6 +187,8 @@ struct mddb_txn {
 	struct mddb *t_db;
 	struct mddb_op *t_ops;
 	size_t t_nops, t_cap;
+	struct mddb_replica_spec *t_adds; /* replicas the commit adds */
+	int t_nadds;
 	bool t_poisoned;
 };
 

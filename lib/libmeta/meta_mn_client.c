@@ -20,6 +20,9 @@
 
 #include "meta_crc.h"
 
+/* A node's whole output fits an error's what, an exit value with it. */
+_Static_assert(META_ERR_WHATLEN >= MDC_MAXOUT + 32, "what too short");
+
 static __thread const struct meta_mn_cmdctx *cur_ctx;
 
 const struct meta_mn_cmdctx *meta_mn_cmdctx(void)
@@ -188,34 +191,58 @@ static int code_of(const char *msg)
 	return 0;
 }
 
+/* A failure in no known form: the node's whole text and its exit value. */
+static int failed_as_is(meta_error_t *ep, uint32_t node, const char *text,
+			int32_t exitval)
+{
+	return meta_error_set(ep, ME_COMM_FAILED, node, NULL,
+			      "%s (exit value %" PRId32 ")", text, exitval);
+}
+
 int meta_mn_result_error(const struct mdc_result *r, uint32_t type,
 			 meta_error_t *ep)
 {
-	char text[MDC_MAXOUT + 1], mark[32], *t = text, *at, *obj = NULL;
+	char text[MDC_MAXOUT + 1], line[MDC_MAXOUT + 1], mark[32];
+	char *t = text, *at, *obj = NULL;
 	size_t n = r->mr_outlen < MDC_MAXOUT ? r->mr_outlen : MDC_MAXOUT;
 	uint32_t node = r->mr_failing_node != 0 ? r->mr_failing_node :
 						  r->mr_node;
 	int code;
 
-	/* The failing node's output, first line, without "prog: ". */
+	/* The failing node's whole output, without its final newlines. */
 	memcpy(text, r->mr_out, n);
 	text[n] = '\0';
-	text[strcspn(text, "\n")] = '\0';
+	n = strlen(text);
+	while (n > 0 && text[n - 1] == '\n')
+		text[--n] = '\0';
+	/* A command's usage error: its whole text, as a local run prints it. */
+	if ((type == MDC_MSG_BC_CMD || type == MDC_MSG_BC_CMD_RETRY) &&
+	    r->mr_exitval == META_MN_EXIT_USAGE)
+		return meta_error_set(ep, ME_USAGE, node, NULL, "%s",
+				      n > 0 ? text : mdc_msgtype_name(type));
+	/* Without "prog: ". */
 	at = strstr(text, ": ");
 	if (at != NULL && at - text < 16 && strncmp(text, "meta", 4) == 0 &&
 	    strcspn(text, " ") > (size_t)(at - text))
 		t = at + 2;
 	if (t[0] == '\0')
-		return meta_error_set(ep, ME_COMM_FAILED, node, NULL, "%s",
-				      mdc_msgtype_name(type));
-	/* "what 'object' on node N: reason", each part but the last optional */
+		return failed_as_is(ep, node, mdc_msgtype_name(type),
+				    r->mr_exitval);
+	/*
+	 * A command's error is its first line: "what 'object' on node N:
+	 * reason", each part but the last optional.
+	 */
+	n = strcspn(t, "\n");
+	memcpy(line, t, n);
+	line[n] = '\0';
 	snprintf(mark, sizeof(mark), "on node %" PRIu32 ": ", node);
-	at = strstr(t, mark);
-	if (at == NULL || (at > t && at[-1] != ' '))
-		return meta_error_set(ep, ME_COMM_FAILED, node, NULL, "%s", t);
+	at = strstr(line, mark);
+	if (at == NULL || (at > line && at[-1] != ' '))
+		return failed_as_is(ep, node, t, r->mr_exitval);
 	code = code_of(at + strlen(mark));
 	if (code == 0)
-		return meta_error_set(ep, ME_COMM_FAILED, node, NULL, "%s", t);
+		return failed_as_is(ep, node, t, r->mr_exitval);
+	t = line;
 	at[at > t ? -1 : 0] = '\0';
 	n = strlen(t);
 	if (n >= 2 && t[n - 1] == '\'') {

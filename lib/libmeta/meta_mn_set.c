@@ -173,7 +173,7 @@ int meta_mns_encode(const struct meta_mns *m, void *buf, size_t len,
 				      why ? why : "buffer too small");
 	memset(p, 0, META_MNS_SIZE);
 	meta_put32(p + 0, META_MNS_MAGIC);
-	p[4] = META_MNS_VERSION;
+	meta_put16(p + 4, META_MNS_VERSION);
 	p[6] = (uint8_t)m->mm_op;
 	meta_put32(p + 8, m->mm_flags);
 	meta_put32(p + 12, m->mm_setno);
@@ -201,12 +201,18 @@ int meta_mns_decode(const void *buf, size_t len, struct meta_mns *m,
 	int i;
 
 	memset(m, 0, sizeof(*m));
+	if (len == META_MNS_SIZE && meta_get32(p) == META_MNS_MAGIC &&
+	    meta_get16(p + 4) != META_MNS_VERSION)
+		return meta_error_set(
+			ep, SET_ERROR(ME_SET_BADMSG), 0, NULL,
+			"cannot decode set message of version %u (this node "
+			"reads version %u: run the same oban release on every "
+			"node)",
+			meta_get16(p + 4), META_MNS_VERSION);
 	if (len != META_MNS_SIZE)
 		why = "wrong length";
 	else if (meta_get32(p) != META_MNS_MAGIC)
 		why = "bad magic";
-	else if (p[4] != META_MNS_VERSION || p[5] != 0)
-		why = "unsupported version";
 	else if (p[7] != 0)
 		why = "non-zero pad";
 	if (why == NULL) {
@@ -752,8 +758,14 @@ static int result_check(const struct mdc_result *res, meta_error_t *ep)
 			      NULL, "%s", text[0] ? text : "set message");
 }
 
+struct mn_hold;
+static int hold_retry(void *arg, uint32_t delay_ms, meta_error_t *ep);
+
+/* Send and check one message; @h (may be NULL): the hold it runs under,
+ * renewed before each retry (hold_retry()). */
 static int send_one(uint32_t set, uint32_t type, uint32_t flags,
-		    const void *buf, uint32_t len, meta_error_t *ep)
+		    const void *buf, uint32_t len, struct mn_hold *h,
+		    meta_error_t *ep)
 {
 	struct mdc_client_req rq = {
 		.cr_set = set,
@@ -761,6 +773,8 @@ static int send_one(uint32_t set, uint32_t type, uint32_t flags,
 		.cr_flags = flags,
 		.cr_data = buf,
 		.cr_len = len,
+		.cr_retry = h != NULL ? hold_retry : NULL,
+		.cr_retry_arg = h,
 	};
 	struct mdc_result res;
 
@@ -777,11 +791,50 @@ static int send_one(uint32_t set, uint32_t type, uint32_t flags,
  */
 struct mn_hold {
 	bool h_on; /* some node may hold the set for us: resume it */
+	bool h_renewing; /* hold_send() is under way (its own retries) */
+	bool h_resuming; /* resume_set() is under way */
 	unsigned int h_pause; /* test hook: seconds to wait once held */
+	uint64_t h_until; /* CLOCK_MONOTONIC ms: the lease surely ends
+			     (0: not held yet) */
 	struct meta_mns h_s;
 };
 
 static int hold_send(struct mn_hold *h, meta_error_t *ep);
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Before a retry of a message sent while @arg (a struct mn_hold) holds the
+ * set (doc/mdcommd.md 7, "The lease"): a step's message is retried only
+ * once the lease is renewed, so that it never runs after the nodes ended
+ * the suspension by themselves; the renewal's own retries (and a resume's)
+ * stop before the lease ends, with an error that says so.  Not held yet
+ * (the first SUSPEND): the type's retries as usual.
+ */
+static int hold_retry(void *arg, uint32_t delay_ms, meta_error_t *ep)
+{
+	struct mn_hold *h = arg;
+	uint64_t now = now_ms();
+
+	if (h->h_until == 0)
+		return 0;
+	if (!h->h_renewing && !h->h_resuming)
+		return hold_send(h, ep);
+	if (now + delay_ms + 1000 >= h->h_until)
+		return meta_error_set(
+			ep, SET_ERROR(ME_COMM_TIMEOUT), 0, h->h_s.mm_name,
+			"cannot %s the cluster-wide suspension before its "
+			"lease of %u s ends (mdcommd still retries the "
+			"message; the change stops here) for set",
+			h->h_resuming ? "end" : "renew", h->h_s.mm_count);
+	return 0;
+}
 
 static int mnset_send(const struct meta_mns *m, struct mn_hold *h,
 		      meta_error_t *ep)
@@ -802,13 +855,13 @@ static int mnset_send(const struct meta_mns *m, struct mn_hold *h,
 	    meta_mns_encode(&dry, buf, sizeof(buf), ep) != 0 ||
 	    send_one(META_MN_ADMIN_SET, MDC_MSG_SET_ADMIN,
 		     MDC_F_NO_LOG | MDC_F_STOP_ON_ERROR | MDC_F_NO_MCT, buf,
-		     sizeof(buf), ep) != 0)
+		     sizeof(buf), h, ep) != 0)
 		return -1;
 	if ((h != NULL && hold_send(h, ep) != 0) ||
 	    meta_mns_encode(m, buf, sizeof(buf), ep) != 0)
 		return -1;
 	return send_one(META_MN_ADMIN_SET, MDC_MSG_SET_ADMIN, MDC_F_NO_LOG, buf,
-			sizeof(buf), ep);
+			sizeof(buf), h, ep);
 }
 
 int meta_mnset_send(const struct meta_mns *m, meta_error_t *ep)
@@ -838,14 +891,21 @@ static int hold_send(struct mn_hold *h, meta_error_t *ep)
 			.cr_flags = MDC_F_NO_LOG | MDC_F_NO_MCT,
 			.cr_data = buf,
 			.cr_len = sizeof(buf),
+			.cr_retry = hold_retry,
+			.cr_retry_arg = h,
 		};
 		struct mdc_result res;
+		uint64_t sent = now_ms();
 		size_t n;
+		int rc;
 
 		memset(&res, 0, sizeof(res));
 		/* Any attempt may have suspended some nodes. */
 		h->h_on = true;
-		if (mdc_client_send(&rq, &res, ep) != 0)
+		h->h_renewing = true;
+		rc = mdc_client_send(&rq, &res, ep);
+		h->h_renewing = false;
+		if (rc != 0)
 			return -1;
 		if (res.mr_exitval == META_MNS_EXIT_HELD) {
 			n = res.mr_outlen < sizeof(held) - 1 ? res.mr_outlen :
@@ -857,6 +917,8 @@ static int hold_send(struct mn_hold *h, meta_error_t *ep)
 		} else if (res.mr_exitval != META_MNS_EXIT_NOTDRAINED) {
 			if (result_check(&res, ep) != 0)
 				return -1;
+			/* Each node's lease started after this was sent. */
+			h->h_until = sent + (uint64_t)h->h_s.mm_count * 1000;
 			if (h->h_pause > 0)
 				sleep(h->h_pause);
 			h->h_pause = 0;
@@ -937,9 +999,11 @@ static void resume_set(struct mn_hold *h)
 	s.mm_op = META_MNS_RESUME;
 	s.mm_count = 0;
 	meta_error_init(&e);
+	/* Retried until the lease ends at most (hold_retry()). */
+	h->h_resuming = true;
 	if (meta_mns_encode(&s, buf, sizeof(buf), &e) != 0 ||
 	    send_one(META_MN_ADMIN_SET, MDC_MSG_SET_ADMIN,
-		     MDC_F_NO_LOG | MDC_F_NO_MCT, buf, sizeof(buf), &e) != 0)
+		     MDC_F_NO_LOG | MDC_F_NO_MCT, buf, sizeof(buf), h, &e) != 0)
 		fprintf(stderr,
 			"metaset: %s (the nodes resume set %s when their "
 			"lease of %u s ends)\n",
@@ -1135,7 +1199,8 @@ int meta_mnset_hosts(const char *name, bool add, const char *const *hosts,
  * so the master's state cannot change before the join.
  */
 static int ask_master(const struct meta_mns *mn, uint32_t master,
-		      struct meta_join_state *st, meta_error_t *ep)
+		      struct mn_hold *h, struct meta_join_state *st,
+		      meta_error_t *ep)
 {
 	struct meta_mns m = *mn;
 	uint8_t buf[META_MNS_SIZE];
@@ -1146,6 +1211,8 @@ static int ask_master(const struct meta_mns *mn, uint32_t master,
 			    MDC_F_OVERRIDE_SUSPEND,
 		.cr_data = buf,
 		.cr_len = sizeof(buf),
+		.cr_retry = hold_retry, /* under the hold: renewed */
+		.cr_retry_arg = h,
 	};
 	struct mdc_result res;
 	unsigned int nrep, nact;
@@ -1300,7 +1367,7 @@ static int join_or_withdraw(const char *name, bool join, int *vp,
 	    master != self.ne_id) {
 		rc = hold_send(&hold, ep); /* the lease renewed */
 		if (rc == 0)
-			rc = ask_master(&m, master, &st, ep);
+			rc = ask_master(&m, master, &hold, &st, ep);
 		asked = rc == 0;
 	}
 	v = rc == 0 ? meta_join_check(&st, join, ep) : -1;
@@ -1411,7 +1478,7 @@ int meta_mnset_replicas(const char *name, const char *drive, int count,
 	return send_one(m.mm_setno,
 			count > 0 ? MDC_MSG_META_DB_ATTACH :
 				    MDC_MSG_META_DB_DETACH,
-			MDC_F_DEFAULT, buf, sizeof(buf), ep);
+			MDC_F_DEFAULT, buf, sizeof(buf), NULL, ep);
 }
 
 int meta_mnset_alive(const char *name, meta_error_t *ep)

@@ -425,7 +425,18 @@ void meta_print_status(const struct meta_cfg *cfg, FILE *f, uint32_t nsel,
 
 /* ---- -c ---- */
 
-static void concise_unit(const struct meta_cfg *cfg, FILE *f,
+/*
+ * SVM's concise form (metastat.c print_concise_diskset()): each unit on one
+ * line, the units it is built on indented four more below it.  Soft
+ * partitions come first, grouped by what they are built on: every soft
+ * partition on one drive or metadevice, then that metadevice once, indented
+ * under them.  Then the other top-level units (mirrors, then concats and
+ * stripes; a unit soft partitions are built on is shown under them), then
+ * the pools.
+ */
+#define CONCISE_INDENT 4
+
+static void concise_line(const struct meta_cfg *cfg, FILE *f,
 			 const struct meta_unit *u, int indent)
 {
 	char b[NB], sz[32];
@@ -467,37 +478,123 @@ static void concise_unit(const struct meta_cfg *cfg, FILE *f,
 		break;
 	}
 	fputc('\n', f);
-	if (u->mu_type == META_UT_MIRROR)
+}
+
+/* The metadevice soft partition @u is built on, or NULL (a drive). */
+static const struct meta_unit *sp_base(const struct meta_cfg *cfg,
+				       const struct meta_unit *u)
+{
+	if (u->mu_sp.sp_parent == META_NONE ||
+	    u->mu_sp.sp_parent >= META_MAXUNITS)
+		return NULL;
+	return cfg->mc_units[u->mu_sp.sp_parent];
+}
+
+/* @u, then what it is built on, indented. */
+static void concise_unit(const struct meta_cfg *cfg, FILE *f,
+			 const struct meta_unit *u, int indent)
+{
+	const struct meta_unit *base;
+
+	concise_line(cfg, f, u, indent);
+	if (u->mu_type == META_UT_MIRROR) {
 		for (uint32_t i = 0; i < u->mu_mm.mm_nsm; i++)
-			concise_unit(cfg, f, cfg->mc_units[u->mu_mm.mm_sm[i]],
-				     indent + 4);
+			if (cfg->mc_units[u->mu_mm.mm_sm[i]] != NULL)
+				concise_unit(cfg, f,
+					     cfg->mc_units[u->mu_mm.mm_sm[i]],
+					     indent + CONCISE_INDENT);
+	} else if (u->mu_type == META_UT_SP) {
+		base = sp_base(cfg, u);
+		if (base != NULL)
+			concise_unit(cfg, f, base, indent + CONCISE_INDENT);
+	}
+}
+
+/* Do soft partitions @a and @b sit on the same drive or metadevice? */
+static bool sp_same_base(const struct meta_unit *a, const struct meta_unit *b)
+{
+	if (a->mu_sp.sp_parent != b->mu_sp.sp_parent)
+		return false;
+	return a->mu_sp.sp_parent != META_NONE ||
+	       strcmp(a->mu_sp.sp_drive, b->mu_sp.sp_drive) == 0;
+}
+
+static bool sp_top(const struct meta_unit *u)
+{
+	return u != NULL && u->mu_type == META_UT_SP &&
+	       u->mu_parent == META_NONE;
+}
+
+/* Every top-level soft partition, grouped by base, each base once. */
+static void concise_sps(const struct meta_cfg *cfg, FILE *f)
+{
+	for (uint32_t i = 0; i < META_MAXUNITS; i++) {
+		const struct meta_unit *u = cfg->mc_units[i], *base;
+		bool done = false;
+
+		if (!sp_top(u))
+			continue;
+		/* a group is printed at its first soft partition */
+		for (uint32_t k = 0; k < i && !done; k++)
+			done = sp_top(cfg->mc_units[k]) &&
+			       sp_same_base(cfg->mc_units[k], u);
+		if (done)
+			continue;
+		concise_line(cfg, f, u, 0);
+		for (uint32_t k = i + 1; k < META_MAXUNITS; k++)
+			if (sp_top(cfg->mc_units[k]) &&
+			    sp_same_base(cfg->mc_units[k], u))
+				concise_line(cfg, f, cfg->mc_units[k], 0);
+		base = sp_base(cfg, u);
+		if (base != NULL)
+			concise_unit(cfg, f, base, CONCISE_INDENT);
+	}
+}
+
+static void concise_hsp(const struct meta_cfg *cfg, FILE *f, uint32_t i)
+{
+	const struct meta_hsp *h = cfg->mc_hsps[i];
+	char b[NB];
+
+	if (h == NULL)
+		return;
+	fprintf(f, "%-20s h %7s", hn(cfg, i, b), "-");
+	for (uint32_t j = 0; j < h->hp_nspares; j++) {
+		fprintf(f, " %s", h->hp_spares[j].hs_name);
+		if (h->hp_spares[j].hs_state != META_HSS_AVAILABLE)
+			fprintf(f, " (%s)", hs_state(h->hp_spares[j].hs_state));
+	}
+	fputc('\n', f);
 }
 
 void meta_print_concise(const struct meta_cfg *cfg, FILE *f, uint32_t nsel,
 			const struct meta_name *sel)
 {
-	char b[NB];
+	static const uint32_t order[] = { META_UT_MIRROR, META_UT_STRIPE };
 
-	for (uint32_t i = 0; i < META_MAXUNITS; i++) {
-		const struct meta_unit *u = cfg->mc_units[i];
-
-		if (u != NULL && top(cfg, u, nsel, sel))
-			concise_unit(cfg, f, u, 0);
+	/* Names given: each in the order given, with what it is built on. */
+	for (uint32_t k = 0; k < nsel; k++) {
+		if (sel[k].mn_kind == META_NK_HSP &&
+		    sel[k].mn_num < META_MAXHSP)
+			concise_hsp(cfg, f, sel[k].mn_num);
+		else if (sel[k].mn_kind == META_NK_UNIT &&
+			 sel[k].mn_num < META_MAXUNITS &&
+			 cfg->mc_units[sel[k].mn_num] != NULL)
+			concise_unit(cfg, f, cfg->mc_units[sel[k].mn_num], 0);
 	}
-	for (uint32_t i = 0; i < META_MAXHSP; i++) {
-		const struct meta_hsp *h = cfg->mc_hsps[i];
+	if (nsel != 0)
+		return;
+	concise_sps(cfg, f);
+	for (size_t t = 0; t < sizeof(order) / sizeof(order[0]); t++)
+		for (uint32_t i = 0; i < META_MAXUNITS; i++) {
+			const struct meta_unit *u = cfg->mc_units[i];
 
-		if (h == NULL || !selected(cfg, META_NK_HSP, i, nsel, sel))
-			continue;
-		fprintf(f, "%-20s h %7s", hn(cfg, i, b), "-");
-		for (uint32_t j = 0; j < h->hp_nspares; j++) {
-			fprintf(f, " %s", h->hp_spares[j].hs_name);
-			if (h->hp_spares[j].hs_state != META_HSS_AVAILABLE)
-				fprintf(f, " (%s)",
-					hs_state(h->hp_spares[j].hs_state));
+			if (u != NULL && u->mu_type == order[t] &&
+			    u->mu_parent == META_NONE && u->mu_nsp == 0)
+				concise_unit(cfg, f, u, 0);
 		}
-		fputc('\n', f);
-	}
+	for (uint32_t i = 0; i < META_MAXHSP; i++)
+		concise_hsp(cfg, f, i);
 }
 
 /* ---- -j ---- */

@@ -922,29 +922,44 @@ int meta_set_list(int (*fn)(void *arg, const char *name), void *arg,
  * drive records when @drives, and the deletion of the node records of
  * @gone[@ngone].
  */
+static int records_put(struct meta_set *s, struct mddb_txn *t, bool drives,
+		       const uint32_t *gone, int ngone, meta_error_t *ep);
+
 int ms_commit_records(struct meta_set *s, bool drives, const uint32_t *gone,
 		      int ngone, meta_error_t *ep)
 {
 	struct mddb_txn *t;
-	int i;
 
 	if (s->s_db == NULL)
 		return 0;
 	if (mddb_txn_begin(s->s_db, &t, ep) != 0)
 		return -1;
+	if (records_put(s, t, drives, gone, ngone, ep) != 0) {
+		mddb_txn_abort(t);
+		return -1;
+	}
+	return mddb_txn_commit(t, ep);
+}
+
+/* ms_commit_records()'s records, into transaction @t. */
+static int records_put(struct meta_set *s, struct mddb_txn *t, bool drives,
+		       const uint32_t *gone, int ngone, meta_error_t *ep)
+{
+	int i;
+
 	if (mddb_txn_put(t, MDDB_RT_SET, s->s_rec.ms_setno, &s->s_rec,
 			 sizeof(s->s_rec), ep) != 0)
-		goto out_abort;
+		return -1;
 	for (i = 0; drives && i < s->s_ndrives; i++)
 		if (mddb_txn_put(t, MDDB_RT_DRIVE, s->s_drives[i].md_seq,
 				 &s->s_drives[i], sizeof(s->s_drives[i]),
 				 ep) != 0)
-			goto out_abort;
+			return -1;
 	for (i = 0; i < s->s_nnodes; i++)
 		if (mddb_txn_put(t, MDDB_RT_NODE, s->s_nodes[i].mn_nodeid,
 				 &s->s_nodes[i], sizeof(s->s_nodes[i]),
 				 ep) != 0)
-			goto out_abort;
+			return -1;
 	for (i = 0; i < ngone; i++) {
 		void *data;
 		size_t len;
@@ -955,12 +970,9 @@ int ms_commit_records(struct meta_set *s, bool drives, const uint32_t *gone,
 			continue;
 		free(data);
 		if (mddb_txn_del(t, MDDB_RT_NODE, gone[i], ep) != 0)
-			goto out_abort;
+			return -1;
 	}
-	return mddb_txn_commit(t, ep);
-out_abort:
-	mddb_txn_abort(t);
-	return -1;
+	return 0;
 }
 
 /* The local drive record of a drive labelled @l, found at @path. */
@@ -1074,27 +1086,29 @@ static int both_commit(struct meta_set *s, struct ml_txn *t, bool drives,
 }
 
 /*
- * Add replicas @specs[@n] to the open mddb, all or none: on a failure the
- * ones added by this call are deleted again.
+ * Add replicas @specs[@n] to the open mddb in one commit, all or none,
+ * with the set's records (its drives' included) when @records: a drive's
+ * record and its replicas are written together or not at all
+ * (mddb_txn_replica_add(): on a failure the mddb takes the replicas out
+ * and wipes them).
  */
 static int add_replicas(struct meta_set *s,
 			const struct mddb_replica_spec *specs, int n,
-			meta_error_t *ep)
+			bool records, meta_error_t *ep)
 {
-	int i, j;
+	struct mddb_txn *t;
+	int i;
 
-	for (i = 0; i < n; i++) {
-		if (mddb_replica_add(s->s_db, &specs[i], ep) == 0)
-			continue;
-		for (j = 0; j < i; j++) {
-			meta_error_t e;
-
-			(void)mddb_replica_del(s->s_db, specs[j].rs_drive_uuid,
-					       specs[j].rs_index, &e);
-		}
+	if (mddb_txn_begin(s->s_db, &t, ep) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (mddb_txn_replica_add(t, &specs[i], ep) != 0)
+			break;
+	if (i < n || (records && records_put(s, t, true, NULL, 0, ep) != 0)) {
+		mddb_txn_abort(t);
 		return -1;
 	}
-	return 0;
+	return mddb_txn_commit(t, ep);
 }
 
 /* Refuse @add more replicas when the set would have more than 50. */
@@ -1124,7 +1138,7 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 	struct meta_dev **devs = NULL;
 	struct mddb_replica_spec *specs = NULL;
 	char(*paths)[META_DRIVE_NAMELEN] = NULL;
-	bool mn = meta_set_is_mn(s), first = s->s_db == NULL, *wipe = NULL;
+	bool mn = meta_set_is_mn(s), first = s->s_db == NULL;
 	uint64_t rep = replica_bytes;
 	int i, j, nlabeled = 0, rc = -1, base = s->s_ndrives;
 	struct ml_txn *lt;
@@ -1186,14 +1200,11 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 	devs = calloc((size_t)n, sizeof(*devs));
 	specs = calloc((size_t)n * count, sizeof(*specs));
 	paths = calloc((size_t)n, sizeof(*paths));
-	wipe = calloc((size_t)n, sizeof(*wipe));
 	if (lab == NULL || devs == NULL || specs == NULL || paths == NULL ||
-	    wipe == NULL || ms_grow_drives(s, n) != 0) {
+	    ms_grow_drives(s, n) != 0) {
 		meta_error_set(ep, ENOMEM, 0, NULL, "cannot add drives");
 		goto out;
 	}
-	for (i = 0; i < n; i++)
-		wipe[i] = true;
 	for (i = 0; i < s->s_ndrives; i++)
 		if (s->s_drives[i].md_seq >= seq)
 			seq = s->s_drives[i].md_seq + 1;
@@ -1297,11 +1308,11 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 		memcpy(a.ca_set_uuid, s->s_rec.ms_uuid, 16);
 		if (mddb_create(&a, specs, n * (int)count, &s->s_db, ep) != 0)
 			goto out_unlabel;
-	} else if (add_replicas(s, specs, n * (int)count, ep) != 0) {
-		goto out_unlabel;
 	}
-	/* 4. The local replica's records, then the mddb's, then the local
-	 * commit: a failure before it takes back replicas and labels. */
+	/* 4. The local replica's records, then the mddb's (for a set that
+	 * had replicas, with the new replicas in the same commit), then the
+	 * local commit: a failure before it takes back replicas and labels,
+	 * so that nothing is left written that no record names. */
 	s->s_ndrives += n;
 	if (first) {
 		s->s_rec.ms_rep_size = rep;
@@ -1313,7 +1324,8 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 		meta_local_abort(lt);
 		goto out_undo;
 	}
-	if (ms_commit_records(s, true, NULL, 0, ep) != 0) {
+	if ((first ? ms_commit_records(s, true, NULL, 0, ep) :
+		     add_replicas(s, specs, n * (int)count, true, ep)) != 0) {
 		meta_local_abort(lt);
 		goto out_undo;
 	}
@@ -1337,43 +1349,19 @@ out_undo:
 		set_owner(s, false);
 		mddb_close(s->s_db);
 		s->s_db = NULL;
-	} else {
-		for (i = 0; i < n; i++) {
-			bool kept = false;
+		/* mddb_create() formatted them: no longer replicas. */
+		for (i = 0; i < n * (int)count; i++) {
+			meta_error_t e;
 
-			for (k = 0; k < count; k++) {
-				struct mddb_replica_spec *sp =
-					&specs[(uint32_t)i * count + k];
-				meta_error_t e;
-
-				if (mddb_replica_del(s->s_db, sp->rs_drive_uuid,
-						     sp->rs_index, &e) != 0)
-					kept = true;
-			}
-			if (!kept)
-				continue;
-			/* A replica the mddb keeps (it may refuse changes:
-			 * too few replicas): its drive keeps its label, or
-			 * the replica would count as missing for good. */
-			wipe[i] = false;
-			if (ep != NULL) {
-				size_t l = strnlen(ep->me_what,
-						   sizeof(ep->me_what));
-
-				snprintf(ep->me_what + l,
-					 sizeof(ep->me_what) - l,
-					 " (drive '%s' keeps its label and "
-					 "replicas)",
-					 names[i]);
-			}
+			(void)mddb_replica_wipe(&specs[i], &e);
 		}
 	}
+	/* (A later drive's replicas: add_replicas() took them back.) */
 out_unlabel:
 	for (i = 0; i < nlabeled; i++) {
 		meta_error_t e;
 
-		if (wipe[i])
-			(void)mdl_label_wipe(devs[i], &e);
+		(void)mdl_label_wipe(devs[i], &e);
 	}
 out:
 	for (i = 0; devs != NULL && i < n; i++)
@@ -1382,7 +1370,6 @@ out:
 	free(devs);
 	free(specs);
 	free(paths);
-	free(wipe);
 	return rc;
 }
 
@@ -1574,7 +1561,7 @@ int meta_set_replica_add(struct meta_set *s, const char *name, int count,
 	for (idx = 0, k = 0; k < count; idx++)
 		if (!used[idx])
 			drive_spec(s, di, idx, &specs[k++]);
-	return add_replicas(s, specs, count, ep);
+	return add_replicas(s, specs, count, false, ep);
 }
 
 int meta_set_replica_del(struct meta_set *s, const char *name, meta_error_t *ep)

@@ -254,9 +254,10 @@ static void test_lifecycle(void)
 		"        drvS       Available      16800 blocks    Yes\n"));
 	ok("metastat -s blue -c");
 	CU_ASSERT_PTR_NOT_NULL(strstr(out,
-				      "blue/d0              m   604MB "
+				      "blue/d10             p   100MB blue/d0\n"
+				      "    blue/d0          m   604MB "
 				      "blue/d20 blue/d21 (Resyncing)\n"
-				      "    blue/d20         s   604MB drvA\n"));
+				      "        blue/d20     s   604MB drvA\n"));
 	ok("metastat -s blue -j d10");
 	CU_ASSERT_STRING_EQUAL(
 		out, "{\"set\":\"blue\",\"units\":[{\"name\":\"blue/d10\","
@@ -522,58 +523,90 @@ static void test_exchange(void)
  */
 static void test_remote_error(void)
 {
+	/* A failing node's output and exit value, and the error read back. */
+	static const struct {
+		const char *re_out; /* the node's output */
+		int32_t re_exit; /* its exit value */
+		uint32_t re_type; /* the message type */
+		int re_code; /* the error's code */
+		const char *re_msg; /* meta_strerror(), or NULL */
+		const char *re_what; /* its me_what, or NULL */
+	} cases[] = {
+		{ "metainit: cannot create 'blue/d10' on node 2: already "
+		  "exists\n",
+		  1, MDC_MSG_BC_CMD, ME_CFG_EXISTS,
+		  "cannot create 'blue/d10' on node 2: already exists", NULL },
+		/* no what, an errno reason */
+		{ "metahs: 'drvS' on node 2: No such file or directory", 1,
+		  MDC_MSG_BC_CMD, ENOENT,
+		  "'drvS' on node 2: No such file or directory", NULL },
+		/* the test hook's refusal: named once */
+		{ "metainit: test hook commd_test_dryrun_fail refused the dry "
+		  "run in set 'blue' on node 2: message failed on a node\n",
+		  1, MDC_MSG_BC_CMD, ME_COMM_FAILED,
+		  "test hook commd_test_dryrun_fail refused the dry run in set "
+		  "'blue' on node 2: message failed on a node",
+		  NULL },
+		/* another form: kept, on the failing node, with the exit
+		 * value */
+		{ "usage: metainit [-s set]\n", 1, MDC_MSG_BC_CMD,
+		  ME_COMM_FAILED,
+		  "usage: metainit [-s set] (exit value 1) on node 2: message "
+		  "failed on a node",
+		  NULL },
+		/* a usage error (exit 2): ME_USAGE, the node's whole text */
+		{ "usage: metainit [-s set] {dN nstripes ...\n  | hspNNN}\n", 2,
+		  MDC_MSG_BC_CMD, ME_USAGE, NULL,
+		  "usage: metainit [-s set] {dN nstripes ...\n  | hspNNN}" },
+		/* exit 2 of another message is no usage error */
+		{ "usage: metainit\n", 2, MDC_MSG_CLU_CHECK, ME_COMM_FAILED,
+		  NULL, "usage: metainit (exit value 2)" },
+		/* another node's number in the text is not this node's */
+		{ "metainit: cannot create 'blue/d10' on node 3: already "
+		  "exists",
+		  1, MDC_MSG_BC_CMD, ME_COMM_FAILED, NULL,
+		  "cannot create 'blue/d10' on node 3: already exists (exit "
+		  "value 1)" },
+		/* no output: the message type */
+		{ "", 1, MDC_MSG_BC_CMD, ME_COMM_FAILED,
+		  "BC_CMD (exit value 1) on node 2: message failed on a node",
+		  NULL },
+	};
+	char big[MDC_MAXOUT + 1], want[MDC_MAXOUT + 64];
 	struct mdc_result r;
 	meta_error_t e;
 
 	memset(&r, 0, sizeof(r));
-	r.mr_exitval = 1;
 	r.mr_failing_node = 2;
-#define OUT(s) \
-	(r.mr_outlen = (uint32_t)strlen(s), memcpy(r.mr_out, s, strlen(s)))
-	OUT("metainit: cannot create 'blue/d10' on node 2: already exists\n");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r.mr_exitval = cases[i].re_exit;
+		r.mr_outlen = (uint32_t)strlen(cases[i].re_out);
+		memcpy(r.mr_out, cases[i].re_out, r.mr_outlen);
+		meta_error_init(&e);
+		CU_ASSERT_EQUAL(meta_mn_result_error(&r, cases[i].re_type, &e),
+				-1);
+		CU_ASSERT_EQUAL(e.me_code, cases[i].re_code);
+		CU_ASSERT_EQUAL(e.me_node, 2);
+		if (cases[i].re_what != NULL)
+			CU_ASSERT_STRING_EQUAL(e.me_what, cases[i].re_what);
+		if (cases[i].re_msg != NULL)
+			CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+					       cases[i].re_msg);
+	}
+	/* Another form is kept whole (every line, past 160 characters, up
+	 * to the result's limit), with the exit value. */
+	memset(big, 'x', sizeof(big) - 1);
+	memcpy(big, "first line\nsecond ", 18);
+	big[sizeof(big) - 2] = '\n';
+	r.mr_exitval = 1;
+	r.mr_outlen = MDC_MAXOUT;
+	memcpy(r.mr_out, big, MDC_MAXOUT);
 	meta_error_init(&e);
-	CU_ASSERT_EQUAL(meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e), -1);
-	CU_ASSERT_EQUAL(e.me_code, ME_CFG_EXISTS);
-	CU_ASSERT_EQUAL(e.me_node, 2);
-	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
-			       "cannot create 'blue/d10' on node 2: already "
-			       "exists");
-	/* no what, an errno reason */
-	OUT("metahs: 'drvS' on node 2: No such file or directory");
-	meta_error_init(&e);
-	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
-	CU_ASSERT_EQUAL(e.me_code, ENOENT);
-	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
-			       "'drvS' on node 2: No such file or directory");
-	/* the test hook's refusal: named once */
-	OUT("metainit: test hook commd_test_dryrun_fail refused the dry run "
-	    "in set 'blue' on node 2: message failed on a node\n");
-	meta_error_init(&e);
-	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
-	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
-			       "test hook commd_test_dryrun_fail refused the "
-			       "dry run in set 'blue' on node 2: message "
-			       "failed on a node");
-	/* another form: kept, on the failing node */
-	OUT("usage: metainit [-s set]\n");
-	meta_error_init(&e);
-	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
+	meta_mn_result_error(&r, MDC_MSG_SET_ADMIN, &e);
+	big[sizeof(big) - 2] = '\0';
+	snprintf(want, sizeof(want), "%s (exit value 1)", big);
 	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
-	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
-			       "usage: metainit [-s set] on node 2: message "
-			       "failed on a node");
-	/* another node's number in the text is not this node's */
-	OUT("metainit: cannot create 'blue/d10' on node 3: already exists");
-	meta_error_init(&e);
-	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
-	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
-	/* no output: the message type */
-	r.mr_outlen = 0;
-	meta_error_init(&e);
-	meta_mn_result_error(&r, MDC_MSG_BC_CMD, &e);
-	CU_ASSERT_EQUAL(e.me_code, ME_COMM_FAILED);
-	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "on node 2"));
-#undef OUT
+	CU_ASSERT_STRING_EQUAL(e.me_what, want);
 }
 
 /* metastat -i: every drive in use probed; a missing or short one named. */
@@ -614,6 +647,39 @@ static void test_inquire(void)
 	CU_ASSERT_EQUAL_FATAL(testset_drive("blue", "drvE", 409600), 0);
 	CU_ASSERT_EQUAL_FATAL(testset_drive("blue", "drvS", 16800), 0);
 	ok("metastat -s blue -i");
+	ok("metaclear -s blue -a");
+}
+
+/*
+ * -c in SVM's form: soft partitions first, grouped by what they are built
+ * on, which is shown once, indented under them; then mirrors, concats.
+ */
+static void test_concise(void)
+{
+	ok("metainit -s blue d1 1 1 drvA");
+	ok("metainit -s blue d0 -m d1");
+	ok("metainit -s blue d5 1 1 drvB");
+	ok("metainit -s blue d10 -p d0 1m");
+	ok("metainit -s blue d11 -p drvE 1m");
+	ok("metainit -s blue d12 -p d0 2m");
+	ok("metainit -s blue d13 -p drvE 1m");
+	ok("metainit -s blue hsp001 drvS");
+	ok("metastat -s blue -c");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d10             p   1.0MB blue/d0\n"
+				    "blue/d12             p   2.0MB blue/d0\n"
+				    "    blue/d0          m   604MB blue/d1\n"
+				    "        blue/d1      s   604MB drvA\n"
+				    "blue/d11             p   1.0MB drvE\n"
+				    "blue/d13             p   1.0MB drvE\n"
+				    "blue/d5              s   604MB drvB\n"
+				    "blue/hsp001          h       - drvS\n");
+	/* names: in the order given, each with what it is built on */
+	ok("metastat -s blue -c d12 hsp001 d5");
+	CU_ASSERT_STRING_EQUAL(out, "blue/d12             p   2.0MB blue/d0\n"
+				    "    blue/d0          m   604MB blue/d1\n"
+				    "        blue/d1      s   604MB drvA\n"
+				    "blue/hsp001          h       - drvS\n"
+				    "blue/d5              s   604MB drvB\n");
 	ok("metaclear -s blue -a");
 }
 
@@ -691,6 +757,7 @@ static CU_TestInfo cmd_tests[] = {
 	{ "remote error", test_remote_error },
 	{ "metastat -i", test_inquire },
 	{ "metastat -c/-j fields", test_print_fields },
+	{ "metastat -c", test_concise },
 	CU_TEST_INFO_NULL,
 };
 

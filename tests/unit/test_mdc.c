@@ -1270,6 +1270,26 @@ static void *pump(void *arg)
 	return NULL;
 }
 
+static int retry_calls, retry_stop_at;
+
+/* mdc_client_req.cr_retry for test_rpc: counts; resumes the set at its
+ * second call; stops at call retry_stop_at. */
+static int retry_hook(void *arg, uint32_t delay_ms, meta_error_t *ep)
+{
+	int answer;
+
+	(void)arg;
+	CU_ASSERT_EQUAL(delay_ms, 1000);
+	if (++retry_calls == retry_stop_at)
+		return meta_error_set(ep, ME_COMM_TIMEOUT, 0, NULL,
+				      "the retry hook stopped");
+	if (retry_calls == 2)
+		CU_ASSERT_EQUAL(mdc_client_ctl(MDC_CLIENT_RESUME, SET, 0, 0,
+					       &answer, ep),
+				0);
+	return 0;
+}
+
 /* In a child: drop to @gid/nobody and report what the daemon allows. */
 static int child_as(gid_t gid)
 {
@@ -1351,6 +1371,38 @@ static void test_rpc(void)
 	CU_ASSERT_EQUAL(
 		mdc_client_ctl(MDC_CLIENT_REPLAY, SET, 0, 0, &answer, &e), 0);
 	CU_ASSERT_EQUAL(answer, 0); /* master, nothing logged */
+
+	/*
+	 * The retry hook: called before each retry (a SUSPENDED answer is
+	 * retried every second); 0 retries, -1 stops the send with its own
+	 * error.  Here its second call resumes the set: the third attempt
+	 * runs.
+	 */
+	CU_ASSERT_EQUAL(
+		mdc_client_ctl(MDC_CLIENT_SUSPEND, SET, 0, 0, &answer, &e), 0);
+	rq.cr_flags = 0;
+	rq.cr_retry = retry_hook;
+	retry_calls = 0;
+	retry_stop_at = 0;
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL(mdc_client_send(&rq, &res, &e), 0);
+	CU_ASSERT_EQUAL(retry_calls, 2);
+	CU_ASSERT_EQUAL(res.mr_comm_state, MDC_CS_ACK);
+	/* stopped by the hook at its first call: its error, not retried */
+	CU_ASSERT_EQUAL(
+		mdc_client_ctl(MDC_CLIENT_SUSPEND, SET, 0, 0, &answer, &e), 0);
+	retry_calls = 0;
+	retry_stop_at = 1;
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL(mdc_client_send(&rq, &res, &e), -1);
+	CU_ASSERT_EQUAL(retry_calls, 1);
+	CU_ASSERT_EQUAL(e.me_code, ME_COMM_TIMEOUT);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+			       "the retry hook stopped: no answer from the "
+			       "cluster in time");
+	CU_ASSERT_EQUAL(
+		mdc_client_ctl(MDC_CLIENT_RESUME, SET, 0, 0, &answer, &e), 0);
+	rq.cr_retry = NULL;
 
 	/* Refusals: unknown type (client side), daemon-only flag (server). */
 	rq.cr_type = 400;

@@ -58,6 +58,43 @@ static char *dpath(const char *name)
 	return path[k];
 }
 
+/*
+ * A single-owner set @set of node1 on new drives @names ("ga gb": up to
+ * four names, made afresh), all added by one drive add.
+ */
+static void set_on(const char *set, const char *names)
+{
+	const char *me = "node1", *drv[4];
+	char words[128], *w, *save = NULL;
+	struct meta_set *s;
+	meta_error_t e;
+	int n = 0;
+
+	snprintf(words, sizeof(words), "%s", names);
+	for (w = strtok_r(words, " ", &save); w != NULL && n < 4;
+	     w = strtok_r(NULL, " ", &save)) {
+		mkdrive(w, DRIVE_SIZE);
+		drv[n++] = dpath(w);
+	}
+	CU_ASSERT_FATAL(meta_set_create(set, false, &me, 1, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_open(set, 0, &s, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_drive_add(s, drv, n, 0, false, &e) == 0);
+	meta_set_close(s);
+}
+
+/* Undo set_on(): the set opens OK, its drives @two[2] go, then the set. */
+static void set_off(const char *set, const char *const *two)
+{
+	struct meta_set *s;
+	meta_error_t e;
+
+	CU_ASSERT_FATAL(meta_set_open(set, 0, &s, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_state(meta_set_db(s)), MDDB_S_OK);
+	CU_ASSERT(meta_set_drive_del(s, two, 2, false, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT(meta_set_destroy(set, false, &e) == 0);
+}
+
 /* The whole content of a file, for "nothing was written" checks. */
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -608,100 +645,146 @@ static bool labelled(const char *name)
 }
 #endif
 
+#ifdef OBAN_TEST_HOOKS
+/*
+ * One step of a scenario of injected local write failures: open the set
+ * writable, make local write lg_fail fail (meta_local_test_fail(); 0: none,
+ * the operation succeeds, else it fails with EIO), run the operation on
+ * lg_names, with lg_retry run it again on the same handle (it succeeds),
+ * close; then the first drive of lg_names is labelled or not (lg_label;
+ * -1 unchecked) and the scenario's check holds for lg_a, lg_b (-1 none).
+ */
+enum lag_op {
+	LAG_OPEN, /* nothing: an open and a close */
+	LAG_DRIVE_ADD,
+	LAG_DRIVE_DEL,
+	LAG_HOST_ADD,
+	LAG_HOST_DEL,
+};
+
+struct lag_step {
+	enum lag_op lg_op;
+	const char *lg_names; /* drives ("la lb"), or a host */
+	int lg_fail;
+	bool lg_retry;
+	int lg_label;
+	int lg_a, lg_b;
+};
+
+static int lag_op(struct meta_set *s, const struct lag_step *l,
+		  const char *const *names, int n, meta_error_t *ep)
+{
+	switch (l->lg_op) {
+	case LAG_OPEN:
+		return 0;
+	case LAG_DRIVE_ADD:
+		return meta_set_drive_add(s, names, n, 0, false, ep);
+	case LAG_DRIVE_DEL:
+		return meta_set_drive_del(s, names, n, false, ep);
+	case LAG_HOST_ADD:
+		return meta_set_host_add(s, names, n, ep);
+	case LAG_HOST_DEL:
+		return meta_set_host_del(s, names, n, ep);
+	}
+	return -1;
+}
+
+static void lag_run(const char *set, const struct lag_step *steps, size_t n,
+		    void (*check)(const char *set, int a, int b))
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct lag_step *l = &steps[i];
+		bool drives = l->lg_op == LAG_DRIVE_ADD ||
+			      l->lg_op == LAG_DRIVE_DEL;
+		char words[64], paths[2][1024], *w, *save = NULL;
+		unsigned int failed = CU_get_number_of_failures();
+		const char *names[2];
+		struct meta_set *s;
+		meta_error_t e;
+		int nn = 0, rc;
+
+		snprintf(words, sizeof(words), "%s",
+			 l->lg_names != NULL ? l->lg_names : "");
+		for (w = strtok_r(words, " ", &save); w != NULL && nn < 2;
+		     w = strtok_r(NULL, " ", &save), nn++) {
+			snprintf(paths[nn], sizeof(paths[nn]), "%s",
+				 drives ? dpath(w) : w);
+			names[nn] = paths[nn];
+		}
+		CU_ASSERT_FATAL(meta_set_open(set, 0, &s, &e) == 0);
+		meta_local_test_fail(l->lg_fail);
+		rc = lag_op(s, l, names, nn, &e);
+		meta_local_test_fail(0);
+		if (l->lg_fail == 0) {
+			CU_ASSERT_EQUAL(rc, 0);
+		} else {
+			CU_ASSERT_EQUAL(rc, -1);
+			CU_ASSERT_EQUAL(e.me_code, EIO);
+		}
+		if (l->lg_retry)
+			CU_ASSERT_EQUAL(lag_op(s, l, names, nn, &e), 0);
+		meta_set_close(s);
+		if (l->lg_label >= 0)
+			CU_ASSERT_EQUAL(labelled(l->lg_names),
+					l->lg_label == 1);
+		if (l->lg_a >= 0)
+			check(set, l->lg_a, l->lg_b);
+		if (CU_get_number_of_failures() != failed)
+			fprintf(stderr, "(after step %zu of set %s)\n", i + 1,
+				set);
+	}
+}
+
+/* expect_lag() as a scenario's check: @a drives, @b replicas. */
+static void drives_are(const char *set, int a, int b)
+{
+	expect_lag(set, a, b);
+}
+#endif
+
 /*
  * A drive add or delete whose local write fails: before the mddb commit,
  * neither replica changes (labels and replicas taken back); a failure of
  * the local commit itself is repaired by the next open of the
- * single-owner set.
+ * single-owner set.  The local writes of an add: node, drive, set record,
+ * commit; of a delete: drive delete, commit.
  */
 static void test_local_fail_drive(void)
 {
 #ifdef OBAN_TEST_HOOKS
-	const char *me = "node1", *one;
-	struct meta_set *s;
+	static const struct lag_step steps[] = {
+		/* The first drives: the local commit fails; the new mddb
+		 * and the label are taken back. */
+		{ LAG_DRIVE_ADD, "la", 4, false, 0, 0, 0 },
+		{ LAG_DRIVE_ADD, "la", 0, false, 1, 1, 1 },
+		/* A later drive, a local write failing before the mddb
+		 * commit: neither changed, its label is gone. */
+		{ LAG_DRIVE_ADD, "lb", 2, false, 0, 1, 1 },
+		{ LAG_DRIVE_ADD, "lb", 0, false, 1, 2, 2 },
+		/* The local commit fails after the mddb's: the next open
+		 * reloads the local replica from the mddb. */
+		{ LAG_DRIVE_ADD, "lc", 4, false, 1, 3, 3 },
+		/* Delete: the local delete fails first, nothing changes. */
+		{ LAG_DRIVE_DEL, "lc", 1, false, 1, 3, 3 },
+		/* Its local commit fails after the mddb's: repaired at
+		 * open, and the drive can be added again. */
+		{ LAG_DRIVE_DEL, "lc", 2, false, 0, 2, 2 },
+		{ LAG_DRIVE_ADD, "lc", 0, false, 1, 3, 3 },
+		{ LAG_DRIVE_DEL, "la lb", 0, false, 0, 1, 1 },
+		/* The last drive: its local commit (drive, node, set
+		 * record, commit) fails; it stays in the set, label and
+		 * replica. */
+		{ LAG_DRIVE_DEL, "lc", 4, false, 1, 1, 1 },
+		{ LAG_DRIVE_DEL, "lc", 0, false, 0, -1, -1 },
+	};
+	const char *me = "node1";
 	meta_error_t e;
 
 	mkdrive("la", DRIVE_SIZE);
 	mkdrive("lb", DRIVE_SIZE);
 	mkdrive("lc", DRIVE_SIZE);
 	CU_ASSERT_FATAL(meta_set_create("lag", false, &me, 1, &e) == 0);
-
-	/* The first drives: the local commit (node, drive, set record,
-	 * commit) fails; the new mddb and the label are taken back. */
-	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
-	one = dpath("la");
-	meta_local_test_fail(4);
-	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == -1);
-	CU_ASSERT_EQUAL(e.me_code, EIO);
-	meta_set_close(s);
-	CU_ASSERT_FALSE(labelled("la"));
-	expect_lag("lag", 0, 0);
-	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
-	CU_ASSERT_FATAL(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
-	meta_set_close(s);
-
-	/* A later drive, a local write failing before the mddb commit:
-	 * neither changed, its label is gone, the add can be retried. */
-	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
-	one = dpath("lb");
-	meta_local_test_fail(2);
-	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == -1);
-	CU_ASSERT_EQUAL(e.me_code, EIO);
-	meta_set_close(s);
-	CU_ASSERT_FALSE(labelled("lb"));
-	expect_lag("lag", 1, 1);
-	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
-	CU_ASSERT_FATAL(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
-	meta_set_close(s);
-
-	/* The local commit fails after the mddb's: the next open reloads
-	 * the local replica from the mddb. */
-	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
-	one = dpath("lc");
-	meta_local_test_fail(4);
-	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == -1);
-	CU_ASSERT_EQUAL(e.me_code, EIO);
-	meta_set_close(s);
-	expect_lag("lag", 3, 3);
-
-	/* Delete: the local delete fails first, nothing changes. */
-	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
-	meta_local_test_fail(1);
-	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == -1);
-	CU_ASSERT_EQUAL(e.me_code, EIO);
-	meta_set_close(s);
-	CU_ASSERT(labelled("lc"));
-	expect_lag("lag", 3, 3);
-	/* Its local commit fails after the mddb's: repaired at open, and
-	 * the drive can be added again. */
-	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
-	meta_local_test_fail(2);
-	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == -1);
-	CU_ASSERT_EQUAL(e.me_code, EIO);
-	meta_set_close(s);
-	CU_ASSERT_FALSE(labelled("lc"));
-	expect_lag("lag", 2, 2);
-	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
-	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
-	meta_local_test_fail(0);
-	{
-		const char *all[2] = { dpath("la"), dpath("lb") };
-
-		CU_ASSERT(meta_set_drive_del(s, all, 2, false, &e) == 0);
-	}
-	/* The last drive: its local commit (drive, node, set record,
-	 * commit) fails; the drive stays in the set, label and replica. */
-	one = dpath("lc");
-	meta_local_test_fail(4);
-	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == -1);
-	CU_ASSERT_EQUAL(e.me_code, EIO);
-	meta_set_close(s);
-	CU_ASSERT(labelled("lc"));
-	expect_lag("lag", 1, 1);
-	CU_ASSERT_FATAL(meta_set_open("lag", 0, &s, &e) == 0);
-	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == 0);
-	meta_set_close(s);
-	CU_ASSERT_FALSE(labelled("lc"));
+	lag_run("lag", steps, sizeof(steps) / sizeof(steps[0]), drives_are);
 	CU_ASSERT(meta_set_destroy("lag", false, &e) == 0);
 #else
 	fprintf(stderr, "test_mdl: test hooks not built in: injected local "
@@ -709,19 +792,39 @@ static void test_local_fail_drive(void)
 #endif
 }
 
+#ifdef OBAN_TEST_HOOKS
+/* Do the first 4 KiB at @off of drive @name read as zeros? */
+static bool zero_at(const char *name, uint64_t off)
+{
+	uint8_t buf[4096], z[4096] = { 0 };
+	int fd = open(dpath(name), O_RDONLY);
+	bool zero;
+
+	if (fd < 0)
+		return false;
+	zero = pread(fd, buf, sizeof(buf), (off_t)off) ==
+		       (ssize_t)sizeof(buf) &&
+	       memcmp(buf, z, sizeof(buf)) == 0;
+	close(fd);
+	return zero;
+}
+#endif
+
 /*
- * A drive add whose mddb commit fails with too few replicas: the mddb then
- * refuses to delete the new drive's replica again, so the drive keeps its
- * label (else its committed replica would count as missing for good), and
- * the error says so.
+ * A drive add whose mddb commit fails with too few replicas: the drive's
+ * replica and its record are one commit, so neither is in the set; the
+ * mddb takes the replica back and wipes its header, the add wipes the
+ * label: nothing is left on the drive that no record names, and the add
+ * can be made again.
  */
 static void test_drive_add_toofew(void)
 {
 #ifdef OBAN_TEST_HOOKS
 	const char *me = "node1", *one;
 	struct meta_set *s;
+	struct meta_dev *d;
+	struct mdl_label l;
 	meta_error_t e;
-	char want[1200];
 
 	mkdrive("ta", DRIVE_SIZE);
 	mkdrive("tb", DRIVE_SIZE);
@@ -729,23 +832,32 @@ static void test_drive_add_toofew(void)
 	CU_ASSERT_FATAL(meta_set_open("tf", 0, &s, &e) == 0);
 	one = dpath("ta");
 	CU_ASSERT_FATAL(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
-	/* Commit 1 adds tb's replica, commit 2 (the records) fails on every
+	/* ta's replica area: tb's, the same size, has it at the same place */
+	CU_ASSERT_FATAL(meta_dev_open(dpath("ta"), META_DEV_RDONLY, &d, &e) ==
+			0);
+	CU_ASSERT_FATAL(mdl_label_read(d, &l, &e) == 0);
+	meta_dev_close(d);
+	/* The one commit (tb's replica and the records) fails on every
 	 * replica. */
 	one = dpath("tb");
-	mddb_test_fail_commit(2);
+	mddb_test_fail_commit(1);
 	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == -1);
 	mddb_test_fail_commit(0);
 	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_TOOFEW);
-	snprintf(want, sizeof(want),
-		 "(drive '%s' keeps its label and replicas)", one);
-	CU_ASSERT(strstr(meta_strerror(&e), want) != NULL);
+	CU_ASSERT_EQUAL(mddb_replica_count(meta_set_db(s)), 1);
 	meta_set_close(s);
-	CU_ASSERT(labelled("tb"));
 	CU_ASSERT(labelled("ta"));
-	/* The set opens: tb's replica is the mddb's, its label intact. */
-	CU_ASSERT_FATAL(meta_set_open("tf", META_SET_RDONLY, &s, &e) == 0);
+	CU_ASSERT_FALSE(labelled("tb"));
+	CU_ASSERT(zero_at("tb", l.ml_rep_off)); /* no replica header */
+	CU_ASSERT_FALSE(zero_at("ta", l.ml_rep_off));
+	/* The set opens with ta's replica alone; tb can be added now. */
+	CU_ASSERT_FATAL(meta_set_open("tf", 0, &s, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_replica_count(meta_set_db(s)), 1);
+	one = dpath("tb");
+	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
 	CU_ASSERT_EQUAL(mddb_replica_count(meta_set_db(s)), 2);
 	meta_set_close(s);
+	CU_ASSERT(labelled("tb"));
 	CU_ASSERT(meta_set_destroy("tf", true, &e) == 0);
 	mkdrive("ta", DRIVE_SIZE);
 	mkdrive("tb", DRIVE_SIZE);
@@ -848,12 +960,44 @@ static bool db_has_node(const char *set, uint32_t id)
 }
 #endif
 
-/* A host add or delete whose local write fails: the mddb's node records
- * do not change either. */
+#ifdef OBAN_TEST_HOOKS
+/* A host scenario's check: @a local node records, and node 2's record in
+ * the mddb (@b 1) or not (0; -1 unchecked). */
+static void nodes_are(const char *set, int a, int b)
+{
+	CU_ASSERT_EQUAL(nlocal_nodes(set), a);
+	if (b >= 0)
+		CU_ASSERT_EQUAL(db_has_node(set, 2), b == 1);
+}
+#endif
+
+/*
+ * A host add or delete whose local write fails: the mddb's node records do
+ * not change either.  The local writes of a host add: node, node, set
+ * record, commit; of a delete: node delete, commit.
+ */
 static void test_local_fail_host(void)
 {
 #ifdef OBAN_TEST_HOOKS
-	const char *me = "node1", *two = "node2", *one;
+	static const struct lag_step steps[] = {
+		{ LAG_HOST_ADD, "node2", 1, false, -1, 1, 0 },
+		/* The local commit fails after the mddb's: the handle
+		 * keeps its old nodes, a retry on it succeeds. */
+		{ LAG_HOST_ADD, "node2", 4, true, -1, 2, 1 },
+		{ LAG_HOST_DEL, "node2", 2, true, -1, 1, 0 },
+		/* Without a retry the next writable open reloads the node
+		 * list. */
+		{ LAG_HOST_ADD, "node2", 4, false, -1, 1, 1 },
+		{ LAG_OPEN, NULL, 0, false, -1, 2, 1 },
+		{ LAG_HOST_DEL, "node2", 2, false, -1, 2, 0 },
+		{ LAG_OPEN, NULL, 0, false, -1, 1, 0 },
+		{ LAG_HOST_ADD, "node2", 0, false, -1, 2, 1 },
+		/* The delete's first local write fails: nothing changes. */
+		{ LAG_HOST_DEL, "node2", 1, false, -1, 2, 1 },
+		{ LAG_HOST_DEL, "node2", 0, false, -1, 1, 0 },
+		{ LAG_DRIVE_DEL, "ha", 0, false, 0, -1, -1 },
+	};
+	const char *me = "node1", *one;
 	struct meta_set *s;
 	meta_error_t e;
 	char nl[1024];
@@ -870,72 +1014,8 @@ static void test_local_fail_host(void)
 	CU_ASSERT_FATAL(meta_set_create("hl", false, &me, 1, &e) == 0);
 	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
 	CU_ASSERT_FATAL(meta_set_drive_add(s, &one, 1, 0, false, &e) == 0);
-	meta_local_test_fail(1);
-	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == -1);
-	CU_ASSERT_EQUAL(e.me_code, EIO);
 	meta_set_close(s);
-	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 1);
-	CU_ASSERT_FALSE(db_has_node("hl", 2));
-
-	/* The local commit fails after the mddb's (node, node, set record,
-	 * commit): the handle keeps its old nodes, a retry on it succeeds. */
-	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
-	meta_local_test_fail(4);
-	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == -1);
-	CU_ASSERT_EQUAL(e.me_code, EIO);
-	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == 0);
-	meta_set_close(s);
-	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 2);
-	CU_ASSERT(db_has_node("hl", 2));
-	/* The same for a delete (node delete, commit). */
-	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
-	meta_local_test_fail(2);
-	CU_ASSERT(meta_set_host_del(s, &two, 1, &e) == -1);
-	CU_ASSERT_EQUAL(e.me_code, EIO);
-	CU_ASSERT(meta_set_host_del(s, &two, 1, &e) == 0);
-	meta_set_close(s);
-	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 1);
-	CU_ASSERT_FALSE(db_has_node("hl", 2));
-	/* Without a retry the next writable open reloads the node list. */
-	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
-	meta_local_test_fail(4);
-	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == -1);
-	meta_set_close(s);
-	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 1);
-	CU_ASSERT(db_has_node("hl", 2));
-	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
-	meta_set_close(s);
-	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 2);
-	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
-	meta_local_test_fail(2);
-	CU_ASSERT(meta_set_host_del(s, &two, 1, &e) == -1);
-	meta_set_close(s);
-	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 2);
-	CU_ASSERT_FALSE(db_has_node("hl", 2));
-	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
-	meta_set_close(s);
-	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 1);
-	CU_ASSERT_FALSE(db_has_node("hl", 2));
-
-	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
-	CU_ASSERT(meta_set_host_add(s, &two, 1, &e) == 0);
-	meta_set_close(s);
-	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 2);
-	CU_ASSERT(db_has_node("hl", 2));
-
-	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
-	meta_local_test_fail(1);
-	CU_ASSERT(meta_set_host_del(s, &two, 1, &e) == -1);
-	CU_ASSERT_EQUAL(e.me_code, EIO);
-	meta_set_close(s);
-	CU_ASSERT_EQUAL(nlocal_nodes("hl"), 2);
-	CU_ASSERT(db_has_node("hl", 2));
-	meta_local_test_fail(0);
-
-	CU_ASSERT_FATAL(meta_set_open("hl", 0, &s, &e) == 0);
-	CU_ASSERT(meta_set_host_del(s, &two, 1, &e) == 0);
-	CU_ASSERT(meta_set_drive_del(s, &one, 1, false, &e) == 0);
-	meta_set_close(s);
+	lag_run("hl", steps, sizeof(steps) / sizeof(steps[0]), nodes_are);
 	CU_ASSERT(meta_set_destroy("hl", false, &e) == 0);
 	CU_ASSERT(unlink(nl) == 0);
 #else
@@ -1154,7 +1234,7 @@ static bool same_dump(const uint8_t *a, size_t alen)
  */
 static void test_reload_version(void)
 {
-	const char *me = "node1", *two[2];
+	const char *two[2];
 	struct ml_drive *dv = NULL, lost;
 	struct ml_set rec;
 	struct mddb_txn *t;
@@ -1164,14 +1244,9 @@ static void test_reload_version(void)
 	size_t blen;
 	int n = 0, k;
 
-	mkdrive("rv", DRIVE_SIZE);
-	mkdrive("rw", DRIVE_SIZE);
+	set_on("rver", "rv rw");
 	two[0] = dpath("rv");
 	two[1] = dpath("rw");
-	CU_ASSERT_FATAL(meta_set_create("rver", false, &me, 1, &e) == 0);
-	CU_ASSERT_FATAL(meta_set_open("rver", 0, &s, &e) == 0);
-	CU_ASSERT_FATAL(meta_set_drive_add(s, two, 2, 0, false, &e) == 0);
-	meta_set_close(s);
 	/* The local replica loses the second drive's record: a reload that
 	 * runs to its end writes it back. */
 	CU_ASSERT_FATAL(meta_local_drives("rver", &dv, &n, &e) == 0);
@@ -1221,11 +1296,7 @@ static void test_reload_version(void)
 	free(before);
 
 	CU_ASSERT_FATAL(meta_local_drive_put("rver", &lost, &e) == 0);
-	CU_ASSERT_FATAL(meta_set_open("rver", 0, &s, &e) == 0);
-	CU_ASSERT_EQUAL(mddb_state(meta_set_db(s)), MDDB_S_OK);
-	CU_ASSERT(meta_set_drive_del(s, two, 2, false, &e) == 0);
-	meta_set_close(s);
-	CU_ASSERT(meta_set_destroy("rver", false, &e) == 0);
+	set_off("rver", two);
 }
 
 /*
@@ -1235,20 +1306,15 @@ static void test_reload_version(void)
  */
 static void test_geometry_mismatch(void)
 {
-	const char *me = "node1", *two[2];
+	const char *two[2];
 	struct ml_drive *dv = NULL, good;
 	struct meta_set *s;
 	meta_error_t e;
 	int n = 0;
 
-	mkdrive("ga", DRIVE_SIZE);
-	mkdrive("gb", DRIVE_SIZE);
+	set_on("geo", "ga gb");
 	two[0] = dpath("ga");
 	two[1] = dpath("gb");
-	CU_ASSERT_FATAL(meta_set_create("geo", false, &me, 1, &e) == 0);
-	CU_ASSERT_FATAL(meta_set_open("geo", 0, &s, &e) == 0);
-	CU_ASSERT_FATAL(meta_set_drive_add(s, two, 2, 0, false, &e) == 0);
-	meta_set_close(s);
 	CU_ASSERT_FATAL(meta_local_drives("geo", &dv, &n, &e) == 0);
 	CU_ASSERT_FATAL(n == 2);
 	good = dv[1];
@@ -1272,11 +1338,7 @@ static void test_geometry_mismatch(void)
 	CU_ASSERT_FATAL(meta_local_drive_put("geo", &dv[0], &e) == 0);
 	CU_ASSERT_FATAL(meta_local_drive_put("geo", &good, &e) == 0);
 	free(dv);
-	CU_ASSERT_FATAL(meta_set_open("geo", 0, &s, &e) == 0);
-	CU_ASSERT_EQUAL(mddb_state(meta_set_db(s)), MDDB_S_OK);
-	CU_ASSERT(meta_set_drive_del(s, two, 2, false, &e) == 0);
-	meta_set_close(s);
-	CU_ASSERT(meta_set_destroy("geo", false, &e) == 0);
+	set_off("geo", two);
 }
 
 static void test_meta_dev(void)

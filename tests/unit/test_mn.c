@@ -865,6 +865,12 @@ static void test_forward(void)
 	CU_ASSERT(strstr(out, "blue/d72: Mirror is setup") != NULL);
 	CU_ASSERT(strstr(disk(), "blue/d72 -m blue/d71") != NULL);
 	all_equal();
+	/* refused as a usage error on the nodes (a mirror takes one
+	 * submirror): exit 2, as a local run */
+	CU_ASSERT_EQUAL(run_cmd(metattach_main, "metattach -s blue d72 d71 d70",
+				out, sizeof(out)),
+			2);
+	CU_ASSERT(strstr(disk(), "blue/d72 -m blue/d71") != NULL);
 	/* metaclear -a: one message per metadevice, users first */
 	CU_ASSERT_EQUAL(run_cmd(metaclear_main, "metaclear -s blue -a", out,
 				sizeof(out)),

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -545,10 +546,24 @@ static void test_mns_bad(void)
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
 	buf[7] = 1; /* pad */
 	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), -1);
+	/*
+	 * The version: 2 since SUSPEND / RESUME name their holder; version 1
+	 * (the same layout without the holder's nonce) and any other is
+	 * refused, naming both versions.
+	 */
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
-	buf[4] = 2; /* version */
+	CU_ASSERT_EQUAL(buf[4] | buf[5] << 8, 2);
+	buf[4] = 1;
 	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "version"));
+	CU_ASSERT_EQUAL(e.me_code, ME_SET_BADMSG);
+	CU_ASSERT_STRING_EQUAL(meta_strerror(&e),
+			       "cannot decode set message of version 1 (this "
+			       "node reads version 2: run the same oban "
+			       "release on every node): invalid set message");
+	buf[4] = 2;
+	buf[5] = 1; /* version 258 */
+	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "version 258 "));
 	/* A suspension's lease: 1..META_MNS_MAXLEASE; none on a resume. */
 	mns_fill(&m, META_MNS_SUSPEND);
 	m.mm_count = 0;
@@ -645,6 +660,41 @@ static void on_all(const struct meta_mns *m, char codes[5])
 	codes[4] = '\0';
 }
 
+/* Apply @m on nodes 1..4: the exit codes, one per node, are @want. */
+static void all_give(const struct meta_mns *m, const char *want)
+{
+	char codes[5];
+
+	on_all(m, codes);
+	CU_ASSERT_STRING_EQUAL(codes, want);
+}
+
+/*
+ * Node @id's @verb (with @m, may be NULL) exits @rc and its output holds
+ * each string of the NULL-ended list that follows; one that starts with
+ * '!' must not be there.
+ */
+static void node_says(uint32_t id, const char *verb, const struct meta_mns *m,
+		      int rc, ...)
+{
+	char out[4096];
+	const char *w;
+	va_list ap;
+
+	CU_ASSERT_EQUAL(on_node(id, verb, m, out, sizeof(out)), rc);
+	va_start(ap, rc);
+	while ((w = va_arg(ap, const char *)) != NULL) {
+		bool want = w[0] != '!';
+		bool has = strstr(out, want ? w : w + 1) != NULL;
+
+		CU_ASSERT_EQUAL(has, want);
+		if (has != want)
+			fprintf(stderr, "node %u %s: '%s' in:\n%s\n", id, verb,
+				w, out);
+	}
+	va_end(ap);
+}
+
 static void test_mns_nodes(void)
 {
 	struct meta_nodelist_ent nl[4] = {
@@ -654,30 +704,21 @@ static void test_mns_nodes(void)
 		{ 4, "n4", "10.0.0.4" },
 	};
 	struct meta_mns m;
-	char codes[5], out[4096];
 	meta_error_t e;
 
 	CU_ASSERT_EQUAL_FATAL(meta_nodelist_write(NULL, nl, 4, &e), 0);
 	/* Create "blue" on hosts n1..n3 from anywhere: n4 is not a host. */
 	mns_fill(&m, META_MNS_CREATE);
 	m.mm_flags = META_MNS_F_DRYRUN;
-	on_all(&m, codes);
-	CU_ASSERT_STRING_EQUAL(codes, "0000");
-	CU_ASSERT_EQUAL(on_node(2, "--show", NULL, out, sizeof(out)), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no such set"));
+	all_give(&m, "0000");
+	node_says(2, "--show", NULL, 1, "no such set", NULL);
 	m.mm_flags = 0;
-	on_all(&m, codes);
-	CU_ASSERT_STRING_EQUAL(codes, "0000");
-	on_all(&m, codes); /* a replay changes nothing */
-	CU_ASSERT_STRING_EQUAL(codes, "0000");
-	CU_ASSERT_EQUAL(on_node(3, "--show", NULL, out, sizeof(out)), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		out,
-		"Multi-owner Set name = blue, Set number = 3, Master = \n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  n1 "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  n3 "));
-	CU_ASSERT_PTR_NULL(strstr(out, "  n4 "));
-	CU_ASSERT_EQUAL(on_node(4, "--show", NULL, out, sizeof(out)), 1);
+	all_give(&m, "0000");
+	all_give(&m, "0000"); /* a replay changes nothing */
+	node_says(3, "--show", NULL, 0,
+		  "Multi-owner Set name = blue, Set number = 3, Master = \n",
+		  "  n1 ", "  n3 ", "!  n4 ", NULL);
+	node_says(4, "--show", NULL, 1, NULL);
 
 	/* Another set with the same number cannot be created on n2; the
 	 * dry run says so and nothing changes anywhere. */
@@ -685,34 +726,26 @@ static void test_mns_nodes(void)
 	snprintf(m.mm_name, sizeof(m.mm_name), "red");
 	memset(m.mm_uuid, 0xcd, 16);
 	m.mm_flags = META_MNS_F_DRYRUN;
-	on_all(&m, codes);
-	CU_ASSERT_STRING_EQUAL(codes, "1110");
-	CU_ASSERT_EQUAL(on_node(2, "--apply", &m, out, sizeof(out)), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "number 3 is set 'blue' here"));
-	CU_ASSERT_EQUAL(on_node(4, "--show-red", NULL, out, sizeof(out)), 1);
+	all_give(&m, "1110");
+	node_says(2, "--apply", &m, 1, "number 3 is set 'blue' here", NULL);
+	node_says(4, "--show-red", NULL, 1, NULL);
 	/* The same name with another UUID is another set. */
 	snprintf(m.mm_name, sizeof(m.mm_name), "blue");
 	m.mm_setno = 4;
-	on_all(&m, codes);
-	CU_ASSERT_STRING_EQUAL(codes, "1110");
+	all_give(&m, "1110");
 
 	/* Hosts: n4 added (it learns the set), n2 deleted (it forgets). */
 	mns_fill(&m, META_MNS_HOSTS);
 	m.mm_hosts[1] = 4;
-	on_all(&m, codes);
-	CU_ASSERT_STRING_EQUAL(codes, "0000");
-	CU_ASSERT_EQUAL(on_node(4, "--show", NULL, out, sizeof(out)), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  n4 "));
-	CU_ASSERT_EQUAL(on_node(2, "--show", NULL, out, sizeof(out)), 1);
-	CU_ASSERT_EQUAL(on_node(1, "--show", NULL, out, sizeof(out)), 0);
-	CU_ASSERT_PTR_NULL(strstr(out, "  n2 "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  n4 "));
+	all_give(&m, "0000");
+	node_says(4, "--show", NULL, 0, "  n4 ", NULL);
+	node_says(2, "--show", NULL, 1, NULL);
+	node_says(1, "--show", NULL, 0, "!  n2 ", "  n4 ", NULL);
 	/* Hosts change only while every host is a member. */
-	CU_ASSERT_EQUAL(on_node(1, "--alive", NULL, out, sizeof(out)), 0);
+	node_says(1, "--alive", NULL, 0, NULL);
 	CU_ASSERT_EQUAL_FATAL(meta_nodelist_write(NULL, nl, 2, &e), 0);
-	CU_ASSERT_EQUAL(on_node(1, "--alive", NULL, out, sizeof(out)), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "host 'n3': a host of the set is "
-					   "not a member"));
+	node_says(1, "--alive", NULL, 1,
+		  "host 'n3': a host of the set is not a member", NULL);
 	CU_ASSERT_EQUAL_FATAL(meta_nodelist_write(NULL, nl, 4, &e), 0);
 
 	/* Join: n1 first (master), then n3; the master may not withdraw
@@ -720,66 +753,52 @@ static void test_mns_nodes(void)
 	mns_fill(&m, META_MNS_JOIN);
 	m.mm_node = 1;
 	m.mm_verdict = META_JV_MASTER;
-	on_all(&m, codes);
-	CU_ASSERT_STRING_EQUAL(codes, "0000");
+	all_give(&m, "0000");
 	m.mm_node = 3;
-	on_all(&m, codes); /* a second "first joiner" is refused */
-	CU_ASSERT_STRING_EQUAL(codes, "1011"); /* n2 is no host any more */
+	/* a second "first joiner" is refused; n2 is no host any more */
+	all_give(&m, "1011");
 	m.mm_verdict = META_JV_SLAVE;
-	on_all(&m, codes);
-	CU_ASSERT_STRING_EQUAL(codes, "0000");
-	CU_ASSERT_EQUAL(on_node(4, "--show", NULL, out, sizeof(out)), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Master = n1\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  n1                 multi-owner"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  n3                 multi-owner"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n  n4                 "
-					   "               Yes\n"));
+	all_give(&m, "0000");
+	node_says(4, "--show", NULL, 0, "Master = n1\n",
+		  "  n1                 multi-owner",
+		  "  n3                 multi-owner",
+		  "\n  n4                                Yes\n", NULL);
 	mns_fill(&m, META_MNS_WITHDRAW);
 	m.mm_node = 1;
 	m.mm_verdict = META_JV_WD_LAST;
-	on_all(&m, codes);
-	CU_ASSERT_STRING_EQUAL(codes, "1011");
-	CU_ASSERT_EQUAL(on_node(1, "--apply", &m, out, sizeof(out)), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "may not withdraw"));
+	all_give(&m, "1011");
+	node_says(1, "--apply", &m, 1, "may not withdraw", NULL);
 
 	/* A joined host cannot be deleted. */
 	mns_fill(&m, META_MNS_HOSTS);
 	m.mm_nhosts = 2;
 	m.mm_hosts[1] = 4;
 	m.mm_hosts[2] = 0;
-	on_all(&m, codes);
-	CU_ASSERT_STRING_EQUAL(codes, "1011");
+	all_give(&m, "1011");
 
 	/* A reconfiguration records another master (metaclust step1), and
 	 * back; a node that is not a host cannot be the master. */
-	CU_ASSERT_EQUAL(on_node(4, "--master=3", NULL, out, sizeof(out)), 0);
-	CU_ASSERT_EQUAL(on_node(4, "--show", NULL, out, sizeof(out)), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Master = n3\n"));
-	CU_ASSERT_EQUAL(on_node(4, "--master=2", NULL, out, sizeof(out)), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "host is not in the set"));
-	CU_ASSERT_EQUAL(on_node(4, "--master=1", NULL, out, sizeof(out)), 0);
-	CU_ASSERT_EQUAL(on_node(4, "--show", NULL, out, sizeof(out)), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Master = n1\n"));
+	node_says(4, "--master=3", NULL, 0, NULL);
+	node_says(4, "--show", NULL, 0, "Master = n3\n", NULL);
+	node_says(4, "--master=2", NULL, 1, "host is not in the set", NULL);
+	node_says(4, "--master=1", NULL, 0, NULL);
+	node_says(4, "--show", NULL, 0, "Master = n1\n", NULL);
 
 	/* Withdraw n3, then the master alone may. */
 	mns_fill(&m, META_MNS_WITHDRAW);
 	m.mm_node = 3;
-	on_all(&m, codes);
-	CU_ASSERT_STRING_EQUAL(codes, "0000");
+	all_give(&m, "0000");
 	m.mm_node = 1;
 	m.mm_verdict = META_JV_WD_LAST;
-	on_all(&m, codes);
-	CU_ASSERT_STRING_EQUAL(codes, "0000");
-	CU_ASSERT_EQUAL(on_node(3, "--show", NULL, out, sizeof(out)), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Master = \n"));
-	CU_ASSERT_PTR_NULL(strstr(out, "multi-owner    Yes"));
+	all_give(&m, "0000");
+	node_says(3, "--show", NULL, 0, "Master = \n", "!multi-owner    Yes",
+		  NULL);
 
 	/* Destroy: every host forgets it. */
 	mns_fill(&m, META_MNS_DESTROY);
-	on_all(&m, codes);
-	CU_ASSERT_STRING_EQUAL(codes, "0000");
-	CU_ASSERT_EQUAL(on_node(1, "--show", NULL, out, sizeof(out)), 1);
-	CU_ASSERT_EQUAL(on_node(4, "--show", NULL, out, sizeof(out)), 1);
+	all_give(&m, "0000");
+	node_says(1, "--show", NULL, 1, NULL);
+	node_says(4, "--show", NULL, 1, NULL);
 	unlink(nlpath);
 }
 

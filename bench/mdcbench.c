@@ -209,8 +209,8 @@ static int run_dwrite_dev(const char *path, void *buf, unsigned count,
 			  unsigned seconds, double *t)
 {
 	static const char *const name[3] = { "mdc_dwrite_dsync",
-					      "mdc_dwrite_3seq",
-					      "mdc_dwrite_3ring" };
+					     "mdc_dwrite_3seq",
+					     "mdc_dwrite_3ring" };
 	struct meta_dev *d[3] = { NULL, NULL, NULL };
 	struct meta_dev_wreq w[3];
 	meta_error_t e;

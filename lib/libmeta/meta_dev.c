@@ -32,7 +32,8 @@
  * (io_uring disabled, an old kernel, memory) the writes are made one after
  * the other.  The ring is per thread (a device is used by one thread at a
  * time, and several threads may write at once), freed when the thread
- * exits; a forked child does not use its parent's.
+ * exits; a forked child does not use its parent's (a pthread_atfork()
+ * handler counts the forks, so that telling costs no getpid()).
  */
 #include "config.h"
 
@@ -148,26 +149,34 @@ int meta_dev_no_ring;
 
 struct mdf_ring {
 	struct io_uring mr_ring;
-	pid_t mr_pid;
+	unsigned mr_forks; /* ring_forks when it was made */
 	bool mr_ok;
 };
 
 static pthread_key_t ring_key;
 static pthread_once_t ring_once = PTHREAD_ONCE_INIT;
 static bool ring_key_ok;
+static unsigned ring_forks; /* forks this process is from (its parents') */
 
 static void ring_free(void *p)
 {
 	struct mdf_ring *r = p;
 
-	if (r->mr_ok && r->mr_pid == getpid())
+	if (r->mr_ok && r->mr_forks == ring_forks)
 		io_uring_queue_exit(&r->mr_ring);
 	free(r);
 }
 
+/* In a forked child: every ring the parent had is the parent's. */
+static void ring_atfork_child(void)
+{
+	ring_forks++;
+}
+
 static void ring_key_make(void)
 {
-	ring_key_ok = pthread_key_create(&ring_key, ring_free) == 0;
+	ring_key_ok = pthread_key_create(&ring_key, ring_free) == 0 &&
+		      pthread_atfork(NULL, NULL, ring_atfork_child) == 0;
 }
 
 /* This thread's ring, made at first use; NULL where none can be made. */
@@ -181,10 +190,10 @@ static struct io_uring *ring_get(void)
 	if (!ring_key_ok)
 		return NULL;
 	r = pthread_getspecific(ring_key);
-	if (r != NULL && r->mr_pid != getpid()) {
+	if (r != NULL && r->mr_forks != ring_forks) {
 		/* A forked child: the parent's ring is not ours to use. */
 		r->mr_ok = false;
-		r->mr_pid = getpid();
+		r->mr_forks = ring_forks;
 		if (io_uring_queue_init(RING_ENTRIES, &r->mr_ring, 0) == 0)
 			r->mr_ok = true;
 	}
@@ -192,7 +201,7 @@ static struct io_uring *ring_get(void)
 		r = calloc(1, sizeof(*r));
 		if (r == NULL)
 			return NULL;
-		r->mr_pid = getpid();
+		r->mr_forks = ring_forks;
 		r->mr_ok = io_uring_queue_init(RING_ENTRIES, &r->mr_ring, 0) ==
 			   0;
 		if (pthread_setspecific(ring_key, r) != 0) {

@@ -39,7 +39,10 @@
 #     a logged message makes two), once on the idle cluster and once
 #     while node 2 sends NO_LOG messages (the CPU load the master's own
 #     log writes see: 2 cores shared by every node's corosync and daemon;
-#     that NO_LOG run's own figure is not printed);
+#     that NO_LOG run's own figure is not printed); beside the idle one,
+#     the same write as one pwritev2(RWF_DSYNC), three of them one after
+#     the other, and three at once through io_uring (the slot write on one
+#     and on three replicas now);
 # and at 3 nodes also:
 #   - metainit latency: `metainit d10 1 1 DRIVE` from node 3 on the 3-node
 #     set, against the same on a 1-node multi-owner set (host node1 only,
@@ -236,6 +239,7 @@ for n in $sizes; do
 	echo "nodes=$n ratio_logged_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $l/$p}") ratio_nolog_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $u/$p}") ratio_logged_3rep_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $l3/$p}")"
 	echo "nodes=$n rpc_us_median=$(echo "$rpc" | val mdc_rpc_us_median) rpc_us_p99=$(echo "$rpc" | val mdc_rpc_us_p99)"
 	echo "nodes=$n dwrite_us_median=$(echo "$dw" | val mdc_dwrite_us_median) dwrite_us_p99=$(echo "$dw" | val mdc_dwrite_us_p99) (pwrite $(echo "$dw" | val mdc_dwrite_pwrite_us_median), fdatasync $(echo "$dw" | val mdc_dwrite_fdatasync_us_median))"
+	echo "nodes=$n dwrite_dsync_us_median=$(echo "$dw" | val mdc_dwrite_dsync_us_median) dwrite_3seq_us_median=$(echo "$dw" | val mdc_dwrite_3seq_us_median) dwrite_3ring_us_median=$(echo "$dw" | val mdc_dwrite_3ring_us_median) (one pwritev2 RWF_DSYNC; three in turn; three at once through io_uring)"
 	echo "nodes=$n dwrite_under_load_us_median=$(echo "$dwl" | val mdc_dwrite_us_median) dwrite_under_load_us_p99=$(echo "$dwl" | val mdc_dwrite_us_p99) (pwrite $(echo "$dwl" | val mdc_dwrite_pwrite_us_median), fdatasync $(echo "$dwl" | val mdc_dwrite_fdatasync_us_median))"
 	echo "nodes=$n logged_minus_nolog_us=$((l - u)) two_dwrites_us=$(($(echo "$dw" | val mdc_dwrite_us_median) * 2)) two_dwrites_under_load_us=$(($(echo "$dwl" | val mdc_dwrite_us_median) * 2))"
 	echo "nodes=$n ratio_logged_to_cpg_oneway=$(awk "BEGIN{printf \"%.1f\", $l/$c}") ratio_nolog_to_cpg_oneway=$(awk "BEGIN{printf \"%.1f\", $u/$c}")"

@@ -241,6 +241,7 @@ for n in $sizes; do
 	echo "nodes=$n dwrite_us_median=$(echo "$dw" | val mdc_dwrite_us_median) dwrite_us_p99=$(echo "$dw" | val mdc_dwrite_us_p99) (pwrite $(echo "$dw" | val mdc_dwrite_pwrite_us_median), fdatasync $(echo "$dw" | val mdc_dwrite_fdatasync_us_median))"
 	echo "nodes=$n dwrite_dsync_us_median=$(echo "$dw" | val mdc_dwrite_dsync_us_median) dwrite_3seq_us_median=$(echo "$dw" | val mdc_dwrite_3seq_us_median) dwrite_3ring_us_median=$(echo "$dw" | val mdc_dwrite_3ring_us_median) (one pwritev2 RWF_DSYNC; three in turn; three at once through io_uring)"
 	echo "nodes=$n dwrite_under_load_us_median=$(echo "$dwl" | val mdc_dwrite_us_median) dwrite_under_load_us_p99=$(echo "$dwl" | val mdc_dwrite_us_p99) (pwrite $(echo "$dwl" | val mdc_dwrite_pwrite_us_median), fdatasync $(echo "$dwl" | val mdc_dwrite_fdatasync_us_median))"
+	echo "nodes=$n dwrite_under_load_dsync_us_median=$(echo "$dwl" | val mdc_dwrite_dsync_us_median) dwrite_under_load_3ring_us_median=$(echo "$dwl" | val mdc_dwrite_3ring_us_median)"
 	echo "nodes=$n logged_minus_nolog_us=$((l - u)) two_dwrites_us=$(($(echo "$dw" | val mdc_dwrite_us_median) * 2)) two_dwrites_under_load_us=$(($(echo "$dwl" | val mdc_dwrite_us_median) * 2))"
 	echo "nodes=$n ratio_logged_to_cpg_oneway=$(awk "BEGIN{printf \"%.1f\", $l/$c}") ratio_nolog_to_cpg_oneway=$(awk "BEGIN{printf \"%.1f\", $u/$c}")"
 	if [ "$n" = 3 ] && [ "$quick" = 0 ]; then

@@ -28,7 +28,9 @@
  * io_uring_enter() submits them all and waits for all, so the replicas'
  * writes and flushes overlap.  A write the ring did not complete whole
  * (any error, a short write) is made again with mdf_write_sync(), which
- * reports the error or falls back as above; where no ring can be made
+ * reports the error or falls back as above, once every write that went
+ * out was reaped (so no write of the ring lands after the one made again;
+ * one that cannot be reaped is reported failed); where no ring can be made
  * (io_uring disabled, an old kernel, memory) the writes are made one after
  * the other.  The ring is per thread (a device is used by one thread at a
  * time, and several threads may write at once), freed when the thread
@@ -226,14 +228,18 @@ static void ring_broken(void)
 }
 
 /*
- * Up to RING_ENTRIES writes of @w through @ring; each one not made whole
- * is left with wr_rc 1 (to be made again without the ring).
+ * Up to RING_ENTRIES writes of @w through @ring.  Each one not made whole
+ * is left with wr_rc 1, to be made again without the ring; but only once
+ * its completion was reaped, so that a write of the ring cannot land after
+ * the one made again.  One that went out and whose completion cannot be
+ * reaped (the ring failed under it) is reported failed (EIO) instead.
  */
 static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 {
+	struct meta_dev_wreq *q[RING_ENTRIES];
 	struct io_uring_cqe *cqe;
 	struct meta_dev_wreq *r;
-	int k, queued = 0, got = 0, rc;
+	int k, queued = 0, got = 0, tries = 0, rc;
 
 	for (k = 0; k < n; k++) {
 		struct meta_dev *d = w[k].wr_dev;
@@ -249,27 +255,29 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 				    (unsigned)w[k].wr_len, (__u64)w[k].wr_off);
 		sqe->rw_flags = RWF_DSYNC;
 		io_uring_sqe_set_data(sqe, &w[k]);
-		queued++;
+		q[queued++] = &w[k];
 	}
 	if (queued == 0)
 		return;
 	do
 		rc = io_uring_submit_and_wait(ring, (unsigned)queued);
 	while (rc == -EINTR);
-	if (rc != queued) {
-		ring_broken(); /* every write is made again */
-		for (k = 0; k < n; k++)
-			w[k].wr_rc = 1;
+	if (rc <= 0) {
+		ring_broken(); /* nothing went out: all made again */
 		return;
 	}
-	while (got < queued) {
-		rc = io_uring_wait_cqe(ring, &cqe);
-		if (rc == -EINTR)
+	/* rc went out, the first rc queued (in order); reap every one. */
+	while (got < rc) {
+		int err = io_uring_wait_cqe(ring, &cqe);
+
+		if (err == -EINTR ||
+		    ((err == -EAGAIN || err == -EBUSY) && ++tries < 1000))
 			continue;
-		if (rc != 0) {
+		if (err != 0) {
+			for (k = 0; k < rc; k++)
+				if (q[k]->wr_rc == 1)
+					q[k]->wr_rc = -SET_ERROR(EIO);
 			ring_broken();
-			for (k = 0; k < n; k++)
-				w[k].wr_rc = 1;
 			return;
 		}
 		r = io_uring_cqe_get_data(cqe);
@@ -277,6 +285,8 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		io_uring_cqe_seen(ring, cqe);
 		got++;
 	}
+	if (rc != queued)
+		ring_broken(); /* the rest never went out; nor will they */
 }
 
 static int mdf_write_many(struct meta_dev_wreq *w, int n)

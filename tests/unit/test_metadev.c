@@ -198,6 +198,47 @@ static void test_write_many_refused(void)
 	free(old);
 }
 
+/*
+ * A write the ring fails (here: the device's descriptor swapped for a
+ * read-only one, so the kernel answers EBADF) is made again without the
+ * ring, which reports the error; the batch's other writes are made.
+ */
+static void test_write_many_ring_error(void)
+{
+	struct meta_dev *d[NDEV];
+	struct meta_dev_wreq w[NDEV];
+	char paths[NDEV][256];
+	void *buf[NDEV];
+	meta_error_t e;
+	int k, rofd;
+
+	memset(w, 0, sizeof(w));
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 40 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+		buf[k] = pattern(4096, 80 + k);
+		w[k] = (struct meta_dev_wreq){ .wr_dev = d[k],
+					       .wr_buf = buf[k],
+					       .wr_len = 4096,
+					       .wr_off = 4096 };
+	}
+	rofd = open(paths[1], O_RDONLY | O_CLOEXEC);
+	CU_ASSERT_FATAL(rofd >= 0);
+	CU_ASSERT_FATAL(dup2(rofd, d[1]->md_fd) == d[1]->md_fd);
+	close(rofd);
+	CU_ASSERT_EQUAL(meta_dev_write_sync_many(w, NDEV), 1);
+	CU_ASSERT_EQUAL(w[0].wr_err.me_code, 0);
+	CU_ASSERT_EQUAL(w[1].wr_err.me_code, EBADF);
+	CU_ASSERT_EQUAL(w[2].wr_err.me_code, 0);
+	CU_ASSERT(file_has(paths[0], buf[0], 4096, 4096));
+	CU_ASSERT(!file_has(paths[1], buf[1], 4096, 4096));
+	CU_ASSERT(file_has(paths[2], buf[2], 4096, 4096));
+	for (k = 0; k < NDEV; k++) {
+		meta_dev_close(d[k]);
+		free(buf[k]);
+	}
+}
+
 /* Memory devices have neither op: write and flush, in turn. */
 static void test_write_many_mem(void)
 {
@@ -269,6 +310,7 @@ static CU_TestInfo metadev_tests[] = {
 	{ "durable write, and its fallback", test_write_sync },
 	{ "durable writes to several devices at once", test_write_many },
 	{ "refused requests in a batch", test_write_many_refused },
+	{ "a write the ring fails", test_write_many_ring_error },
 	{ "a batch of memory devices", test_write_many_mem },
 	{ "a batch in a forked child", test_write_many_fork },
 	CU_TEST_INFO_NULL,

@@ -30,6 +30,8 @@
 #   - a null logged message round trip: TEST2 without NO_LOG (the master
 #     writes and clears its change-log slot), and the same with NO_LOG;
 #     mdcbench rtt (bench/mdcbench.c);
+#   - the logged round trip on a second set, "bench3", with three drives
+#     and so three replicas (a slot write and a clear on each);
 #   - the parts beside them, same run: the local RPC hop alone (mdcbench
 #     rpc on node 2: STATUS calls to its daemon), and one durable 4 KiB
 #     write (mdcbench dwrite on node 1: O_DIRECT pwrite + fdatasync into a
@@ -37,7 +39,13 @@
 #     a logged message makes two), once on the idle cluster and once
 #     while node 2 sends NO_LOG messages (the CPU load the master's own
 #     log writes see: 2 cores shared by every node's corosync and daemon;
-#     that NO_LOG run's own figure is not printed);
+#     that NO_LOG run's own figure is not printed); beside the idle one,
+#     the same write as one pwritev2(RWF_DSYNC), three of them one after
+#     the other, and three at once through io_uring (the slot write on one
+#     and on three replicas now);
+#   - an experiment, clearly labelled: the three round trips again with
+#     every mdcommd run SCHED_RR priority 1 (chrt -r 1, below corosync's
+#     real-time priority), then the daemons restarted as usual;
 # and at 3 nodes also:
 #   - metainit latency: `metainit d10 1 1 DRIVE` from node 3 on the 3-node
 #     set, against the same on a 1-node multi-owner set (host node1 only,
@@ -99,7 +107,7 @@ setup()
 		nl+="$k node$k 10.99.0.$k"$'\n'
 		hosts+=" node$k"
 	done
-	for i in 1 2 3; do truncate -s 64M "$dir/shared/d$i"; done
+	for i in 1 2 3 4 5 6; do truncate -s 64M "$dir/shared/d$i"; done
 	dd if=/dev/zero of="$dir/shared/dwprobe" bs=64k count=1 status=none || return 1
 	for ((k = 1; k <= n; k++)); do
 		ocl exec $k sh -c "printf '%s' '$nl' > /run/oban/nodelist && printf 'commd_verbosity 0\ncommd_inconsistency_action leave\ndrive_glob %s/d*\n' \"\$OCLUSTER_SHARED\" > /etc/oban/runtime.cf" || return 1
@@ -115,20 +123,26 @@ setup()
 	# shellcheck disable=SC2086
 	ocl exec 1 metaset -s bench -M -a -h $hosts >/dev/null &&
 		ocl exec 1 metaset -s bench -a "$dir/shared/d1" >/dev/null || return 1
+	# shellcheck disable=SC2086
+	ocl exec 1 metaset -s bench3 -M -a -h $hosts >/dev/null &&
+		ocl exec 1 metaset -s bench3 -a "$dir/shared/d4" "$dir/shared/d5" "$dir/shared/d6" >/dev/null || return 1
 	for ((k = 1; k <= n; k++)); do
 		ocl exec $k metaset -s bench -j || return 1
+		ocl exec $k metaset -s bench3 -j || return 1
 	done
 }
 
-# restart_daemons N BUILD - mdcommd of BUILD on every node, all members.
+# restart_daemons N BUILD [PREFIX...] - mdcommd of BUILD on every node, all
+# members; PREFIX (e.g. chrt -r 1) runs it through another program.
 restart_daemons()
 {
 	local n=$1 b=$2 k i
+	shift 2
 	for ((k = 1; k <= n; k++)); do
 		ocl stop $k mdcommd --timeout 10 >/dev/null 2>&1
 	done
 	for ((k = 1; k <= n; k++)); do
-		ocl spawn $k mdcommd "$b/daemons/mdcommd/mdcommd" || return 1
+		ocl spawn $k mdcommd "$@" "$b/daemons/mdcommd/mdcommd" || return 1
 	done
 	for ((k = 1; k <= n; k++)); do
 		for ((i = 0; i < 300; i++)); do
@@ -157,7 +171,9 @@ compare()
 				return 1
 			nl=$(ocl exec 2 "$b/bench/mdcbench" rtt -s "$setno" -t TEST2 -f 1 -n "$rounds" -T 60) ||
 				return 1
-			echo "nodes=$n round=$a build=$tag ($b) logged_us_median=$(echo "$lg" | val mdc_rtt_us_median) p99=$(echo "$lg" | val mdc_rtt_us_p99) nolog_us_median=$(echo "$nl" | val mdc_rtt_us_median) p99=$(echo "$nl" | val mdc_rtt_us_p99)"
+			l3=$(ocl exec 2 "$b/bench/mdcbench" rtt -s "$setno3" -t TEST2 -f 0 -n "$rounds" -T 60) ||
+				return 1
+			echo "nodes=$n round=$a build=$tag ($b) logged_us_median=$(echo "$lg" | val mdc_rtt_us_median) p99=$(echo "$lg" | val mdc_rtt_us_p99) nolog_us_median=$(echo "$nl" | val mdc_rtt_us_median) p99=$(echo "$nl" | val mdc_rtt_us_p99) logged_3rep_us_median=$(echo "$l3" | val mdc_rtt_us_median) p99=$(echo "$l3" | val mdc_rtt_us_p99)"
 		done
 	done
 	restart_daemons "$n" "$OBAN_BUILDDIR"
@@ -197,11 +213,15 @@ for n in $sizes; do
 	setup "$n" || die "setup on $n nodes"
 	setno=$(ocl exec 2 metaset -s bench | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
 	[ -n "$setno" ] || die "no set number"
+	setno3=$(ocl exec 2 metaset -s bench3 | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
+	[ -n "$setno3" ] || die "no set number for bench3"
 	cpg=$(cpg_baseline "$dir" 2 -r "$rounds" -s 200 -b 2 -p 5 -P 1) || die "cpg baseline"
 	logged=$(ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 0 -n "$rounds" -T 60) ||
 		die "logged TEST2"
 	nolog=$(ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 1 -n "$rounds" -T 60) ||
 		die "NO_LOG TEST2"
+	logged3=$(ocl exec 2 "$mdcbench" rtt -s "$setno3" -t TEST2 -f 0 -n "$rounds" -T 60) ||
+		die "logged TEST2 on the 3-replica set"
 	rpc=$(ocl exec 2 "$mdcbench" rpc -n "$rounds" -T 60) || die "rpc"
 	dw=$(ocl exec 1 "$mdcbench" dwrite -p "$dir/shared/dwprobe" -n "$rounds" -T 60) ||
 		die "dwrite"
@@ -219,12 +239,28 @@ for n in $sizes; do
 	echo "nodes=$n cpg_oneway_us_median=$c cpg_oneway_us_p99=$(echo "$cpg" | val cpg_rtt_us_p99)"
 	echo "nodes=$n logged_test2_rtt_us_median=$l p99=$(echo "$logged" | val mdc_rtt_us_p99) count=$(echo "$logged" | val mdc_rtt_count)"
 	echo "nodes=$n nolog_test2_rtt_us_median=$u p99=$(echo "$nolog" | val mdc_rtt_us_p99) count=$(echo "$nolog" | val mdc_rtt_count)"
-	echo "nodes=$n ratio_logged_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $l/$p}") ratio_nolog_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $u/$p}")"
+	l3=$(echo "$logged3" | val mdc_rtt_us_median)
+	echo "nodes=$n logged_3rep_test2_rtt_us_median=$l3 p99=$(echo "$logged3" | val mdc_rtt_us_p99) count=$(echo "$logged3" | val mdc_rtt_count)"
+	echo "nodes=$n ratio_logged_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $l/$p}") ratio_nolog_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $u/$p}") ratio_logged_3rep_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $l3/$p}")"
 	echo "nodes=$n rpc_us_median=$(echo "$rpc" | val mdc_rpc_us_median) rpc_us_p99=$(echo "$rpc" | val mdc_rpc_us_p99)"
 	echo "nodes=$n dwrite_us_median=$(echo "$dw" | val mdc_dwrite_us_median) dwrite_us_p99=$(echo "$dw" | val mdc_dwrite_us_p99) (pwrite $(echo "$dw" | val mdc_dwrite_pwrite_us_median), fdatasync $(echo "$dw" | val mdc_dwrite_fdatasync_us_median))"
+	echo "nodes=$n dwrite_dsync_us_median=$(echo "$dw" | val mdc_dwrite_dsync_us_median) dwrite_3seq_us_median=$(echo "$dw" | val mdc_dwrite_3seq_us_median) dwrite_3ring_us_median=$(echo "$dw" | val mdc_dwrite_3ring_us_median) (one pwritev2 RWF_DSYNC; three in turn; three at once through io_uring)"
 	echo "nodes=$n dwrite_under_load_us_median=$(echo "$dwl" | val mdc_dwrite_us_median) dwrite_under_load_us_p99=$(echo "$dwl" | val mdc_dwrite_us_p99) (pwrite $(echo "$dwl" | val mdc_dwrite_pwrite_us_median), fdatasync $(echo "$dwl" | val mdc_dwrite_fdatasync_us_median))"
+	echo "nodes=$n dwrite_under_load_dsync_us_median=$(echo "$dwl" | val mdc_dwrite_dsync_us_median) dwrite_under_load_3ring_us_median=$(echo "$dwl" | val mdc_dwrite_3ring_us_median)"
 	echo "nodes=$n logged_minus_nolog_us=$((l - u)) two_dwrites_us=$(($(echo "$dw" | val mdc_dwrite_us_median) * 2)) two_dwrites_under_load_us=$(($(echo "$dwl" | val mdc_dwrite_us_median) * 2))"
 	echo "nodes=$n ratio_logged_to_cpg_oneway=$(awk "BEGIN{printf \"%.1f\", $l/$c}") ratio_nolog_to_cpg_oneway=$(awk "BEGIN{printf \"%.1f\", $u/$c}")"
+	# An experiment beside the figures, not the default: every mdcommd
+	# run SCHED_RR priority 1 (below corosync's), so that a daemon woken
+	# by a delivery or by its I/O does not wait behind ordinary processes.
+	restart_daemons "$n" "$OBAN_BUILDDIR" chrt -r 1 || die "SCHED_RR daemons"
+	rl=$(ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 0 -n "$rounds" -T 60 | val mdc_rtt_us_median) ||
+		die "logged TEST2 (SCHED_RR)"
+	ru=$(ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 1 -n "$rounds" -T 60 | val mdc_rtt_us_median) ||
+		die "NO_LOG TEST2 (SCHED_RR)"
+	r3=$(ocl exec 2 "$mdcbench" rtt -s "$setno3" -t TEST2 -f 0 -n "$rounds" -T 60 | val mdc_rtt_us_median) ||
+		die "logged TEST2 on bench3 (SCHED_RR)"
+	echo "nodes=$n sched_rr_experiment logged_us_median=$rl nolog_us_median=$ru logged_3rep_us_median=$r3 ratio_logged_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $rl/$p}") ratio_nolog_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $ru/$p}") (every mdcommd under chrt -r 1: not the default)"
+	restart_daemons "$n" "$OBAN_BUILDDIR" || die "daemons back to normal"
 	if [ "$n" = 3 ] && [ "$quick" = 0 ]; then
 		ocl exec 1 metaset -s one -M -a -h node1 >/dev/null &&
 			ocl exec 1 metaset -s one -a "$dir/shared/d2" >/dev/null &&

@@ -20,7 +20,14 @@
  *       involved: the floor under a logged message's two log writes on
  *       this disk.  FILE must exist and hold at least 64 KiB (written, not
  *       sparse); its first 64 KiB are overwritten.  Prints the pwrite,
- *       the fdatasync and their sum.
+ *       the fdatasync and their sum (mdc_dwrite_*: the old slot write);
+ *       then, each as COUNT rounds too, how the slot write makes it now
+ *       (meta_dev_write_sync: one pwritev2(RWF_DSYNC), mdc_dwrite_dsync_*),
+ *       three such writes one after the other (three replicas written in
+ *       turn, mdc_dwrite_3seq_*) and three at once through io_uring
+ *       (meta_dev_write_sync_many(), as a slot write on three replicas
+ *       is now, mdc_dwrite_3ring_*), the three at other offsets of FILE
+ *       through three descriptors.
  *   mdcbench mix [-s SET] [-f FLAGS] [-c CLASSES] [-n COUNT] [-T SECONDS]
  *       one thread per class 1..CLASSES (default 5), each sending TEST<c>
  *       (class c) back to back, COUNT each at most (default 2000), for at
@@ -45,6 +52,7 @@
 
 #include <oban/mdc_client.h>
 #include <oban/mdc_msg.h>
+#include <oban/meta_dev.h>
 
 #define MB_MAXCOUNT 1000000u
 
@@ -196,6 +204,64 @@ static int run_rtt(uint32_t set, uint32_t type, uint32_t flags, unsigned count,
 			  seconds);
 }
 
+/* The durable writes through meta_dev: one, three in turn, three at once. */
+static int run_dwrite_dev(const char *path, void *buf, unsigned count,
+			  unsigned seconds, double *t)
+{
+	static const char *const name[3] = { "mdc_dwrite_dsync",
+					     "mdc_dwrite_3seq",
+					     "mdc_dwrite_3ring" };
+	struct meta_dev *d[3] = { NULL, NULL, NULL };
+	struct meta_dev_wreq w[3];
+	meta_error_t e;
+	int k, v, rc = 1;
+
+	for (k = 0; k < 3; k++)
+		if (meta_dev_open(path, 0, &d[k], &e) != 0) {
+			fprintf(stderr, "mdcbench: cannot open '%s'\n", path);
+			goto out;
+		}
+	for (v = 0; v < 3; v++) {
+		double end = now_us() + seconds * 1e6;
+		unsigned n = 0;
+
+		while (n < count && now_us() < end) {
+			double t0 = now_us();
+			int fails = 0;
+
+			memset(w, 0, sizeof(w));
+			for (k = 0; k < (v == 0 ? 1 : 3); k++)
+				w[k] = (struct meta_dev_wreq){
+					.wr_dev = d[k],
+					.wr_buf = buf,
+					.wr_len = 4096,
+					.wr_off = (uint64_t)((n % 4) * 4 + k) *
+						  4096,
+				};
+			if (v < 2) {
+				for (k = 0; k < (v == 0 ? 1 : 3); k++)
+					fails += meta_dev_write_sync(
+							 d[k], buf, 4096,
+							 w[k].wr_off, &e) != 0;
+			} else {
+				fails = meta_dev_write_sync_many(w, 3);
+			}
+			if (fails != 0) {
+				fprintf(stderr, "mdcbench: cannot write '%s'\n",
+					path);
+				goto out;
+			}
+			t[n++] = now_us() - t0;
+		}
+		print_sorted(name[v], t, n);
+	}
+	rc = 0;
+out:
+	for (k = 0; k < 3; k++)
+		meta_dev_close(d[k]);
+	return rc;
+}
+
 static int run_dwrite(const char *path, unsigned count, unsigned seconds)
 {
 	double *w = calloc(count, sizeof(*w)), *f = calloc(count, sizeof(*f));
@@ -237,7 +303,7 @@ static int run_dwrite(const char *path, unsigned count, unsigned seconds)
 	print_sorted("mdc_dwrite_pwrite", w, n);
 	print_sorted("mdc_dwrite_fdatasync", f, n);
 	print_sorted("mdc_dwrite", s, n);
-	rc = 0;
+	rc = run_dwrite_dev(path, buf, count, seconds, s);
 out:
 	if (fd >= 0)
 		close(fd);

@@ -15,6 +15,7 @@ packages=(
 	# the libraries oban is built on
 	libcpg-dev libquorum-dev libcmap-dev libcorosync-common-dev
 	libtirpc-dev rpcsvc-proto libblkid-dev liblmdb-dev libcunit1-dev
+	liburing-dev
 	# fuzz targets (libFuzzer), make checkstyle
 	clang libclang-rt-14-dev clang-format
 	# the test cluster and the demo: corosync in network namespaces

@@ -16,6 +16,17 @@
  * multiples of md_lsz and buffers aligned to META_DEV_ALIGN: use
  * meta_dev_alloc().
  *
+ * Durable writes in one call: meta_dev_write_sync() is a write and a flush
+ * of that write; on an O_DIRECT device it is one pwritev2(RWF_DSYNC)
+ * (falling back to pwrite() and fdatasync() where the kernel or file system
+ * refuses the flag).  meta_dev_write_sync_many() makes several of them, one
+ * per device, at once: on O_DIRECT devices they are submitted together
+ * through an io_uring (one per thread, made at first use) and waited for
+ * together, so N replicas cost about one durable write, not N.  There is
+ * no order among the writes of one call: when it returns, each one has
+ * either reached the media or failed, and a crash during the call may leave
+ * any subset of them on the media (the fault layer models exactly that).
+ *
  * Threading: a struct meta_dev may be used by one thread at a time.
  */
 #ifndef OBAN_META_DEV_H
@@ -31,6 +42,16 @@
 
 struct meta_dev;
 
+/* One durable write of meta_dev_write_sync_many(). */
+struct meta_dev_wreq {
+	struct meta_dev *wr_dev;
+	const void *wr_buf;
+	size_t wr_len;
+	uint64_t wr_off;
+	int wr_rc; /* out (ops): 0 or a negative errno */
+	meta_error_t wr_err; /* out: me_code 0 once durable */
+};
+
 /* Each op returns 0 or a negative errno; the whole range or an error. */
 struct meta_dev_ops {
 	const char *mdo_name;
@@ -40,6 +61,12 @@ struct meta_dev_ops {
 			 uint64_t off);
 	int (*mdo_flush)(struct meta_dev *d);
 	void (*mdo_close)(struct meta_dev *d);
+	/* Optional: a write made durable (NULL: mdo_write, then mdo_flush). */
+	int (*mdo_write_sync)(struct meta_dev *d, const void *buf, size_t len,
+			      uint64_t off);
+	/* Optional: several durable writes at once, every w[i].wr_dev with
+	 * these ops; sets each w[i].wr_rc (NULL: mdo_write_sync in turn). */
+	int (*mdo_write_many)(struct meta_dev_wreq *w, int n);
 };
 
 struct meta_dev {
@@ -50,6 +77,7 @@ struct meta_dev {
 	bool md_direct; /* O_DIRECT in use */
 	bool md_blkdev; /* a block device (else a regular file) */
 	bool md_rdonly;
+	bool md_nodsync; /* pwritev2(RWF_DSYNC) refused: write, then flush */
 	int md_fd; /* -1 for devices without one */
 	void *md_priv; /* the ops' own */
 };
@@ -71,6 +99,24 @@ int meta_dev_read(struct meta_dev *d, void *buf, size_t len, uint64_t off,
 int meta_dev_write(struct meta_dev *d, const void *buf, size_t len,
 		   uint64_t off, meta_error_t *ep);
 int meta_dev_flush(struct meta_dev *d, meta_error_t *ep);
+
+/*
+ * meta_dev_write_sync - meta_dev_write() of @buf made durable before it
+ * returns (this write; earlier unflushed writes still need a flush).
+ */
+int meta_dev_write_sync(struct meta_dev *d, const void *buf, size_t len,
+			uint64_t off, meta_error_t *ep);
+
+/*
+ * meta_dev_write_sync_many - the @n durable writes of @w, each to another
+ * device, made at once (no order among them).  Each w[i].wr_err says how
+ * its write ended.  Returns the number of writes that failed.
+ */
+int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n);
+
+/* Test hook: 1 makes meta_dev_write_sync_many() write one device after
+ * the other, without the io_uring (the fallback where none can be made). */
+extern int meta_dev_no_ring;
 
 /* meta_dev_close - close and free @d (NULL is ok). */
 void meta_dev_close(struct meta_dev *d);

@@ -71,7 +71,9 @@ void meta_set_close(struct meta_set *s);
  * meta_set_unlock - drop this handle's node-local lock on the set (the
  * <rundir>/<name>.lock flock), keeping its devices and mddb open, so that a
  * long-lived holder (mdcommd's change-log handle) does not shut this node's
- * commands out between its uses.  While unlocked, nothing of the handle may
+ * commands out between its uses.  The lock file itself stays open (unlocked)
+ * when this handle was the process's only holder, so that meta_set_relock()
+ * is one flock().  While unlocked, nothing of the handle may
  * be used but meta_set_relock(), meta_set_changed() and meta_set_close().
  * Threading: the handle's owner only.
  */

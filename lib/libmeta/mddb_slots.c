@@ -26,6 +26,18 @@
  * caller that knows nobody else wrote it (mdcommd's master, between two
  * of the core's so_log_forget calls).  A failed write forgets the slot;
  * resync slots (written by any owner on any node) are always read first.
+ *
+ * Replicas at once.  A slot write prepares every active replica's block
+ * (reading first where it must), then makes all of them durable in one
+ * meta_dev_write_sync_many(): on O_DIRECT drives one pwritev2(RWF_DSYNC)
+ * each, submitted together through io_uring, so the replicas' writes and
+ * flushes overlap instead of following each other.  The order guarantee is
+ * therefore per replica only: when the call returns each replica's write
+ * is durable or has failed (and the replica is marked failed); a crash
+ * during it may leave the new content on any subset of the replicas, and
+ * on each one the other copy still holds the previous content, so a reader
+ * (the newest valid copy over all replicas) finds the old or the new
+ * content, never a mix.
  */
 #include "config.h"
 
@@ -84,24 +96,34 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 		      unsigned slot, const void *data, size_t len, bool inuse,
 		      bool known, meta_error_t *ep)
 {
+	int nr = db->db_nreps > 0 ? db->db_nreps : 1;
 	struct mddb_slot *s = calloc(3, sizeof(*s));
 	uint8_t *buf = meta_dev_alloc(2 * MDDB_SLOT_SIZE);
-	int i, rc = -1, nok = 0;
+	uint8_t *wbuf = meta_dev_alloc((size_t)nr * MDDB_SLOT_SIZE);
+	struct meta_dev_wreq *w = calloc((size_t)nr, sizeof(*w));
+	struct slot_dest {
+		int sd_rep;
+		int sd_target;
+		uint64_t sd_seq;
+	} *dst = calloc((size_t)nr, sizeof(*dst));
+	bool logc = sa == &slot_log;
+	int i, k, n = 0, rc = -1, nok = 0;
 	char obj[128];
 	meta_error_t e;
 
-	if (s == NULL || buf == NULL) {
+	if (s == NULL || buf == NULL || wbuf == NULL || w == NULL ||
+	    dst == NULL) {
 		meta_error_set(ep, ENOMEM, 0, NULL, "cannot write %s",
 			       sa->sa_what);
 		goto out;
 	}
+	/* Each active replica's copy and sequence, and its encoded block. */
 	for (i = 0; i < db->db_nreps; i++) {
 		struct mddb_replica *rp = &db->db_reps[i];
+		uint8_t *out = wbuf + (size_t)n * MDDB_SLOT_SIZE;
 		bool valid[2];
 		uint64_t seq = 0;
 		int target;
-
-		bool logc = sa == &slot_log;
 
 		if (!(rp->rp_flags & MDDB_F_ACTIVE))
 			continue;
@@ -134,21 +156,33 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 		s[2].s_time = (uint64_t)time(NULL);
 		if (len > 0)
 			memcpy(s[2].s_data, data, len);
-		mddb_slot_encode(&s[2], sa->sa_magic, buf);
-		if (meta_dev_write(rp->rp_spec.rs_dev, buf, MDDB_SLOT_SIZE,
-				   rp->rp_spec.rs_offset + sa->sa_off +
-					   ((uint64_t)slot * 2 + target) *
-						   MDDB_SLOT_SIZE,
-				   &e) != 0 ||
-		    meta_dev_flush(rp->rp_spec.rs_dev, &e) != 0) {
+		mddb_slot_encode(&s[2], sa->sa_magic, out);
+		w[n].wr_dev = rp->rp_spec.rs_dev;
+		w[n].wr_buf = out;
+		w[n].wr_len = MDDB_SLOT_SIZE;
+		w[n].wr_off = rp->rp_spec.rs_offset + sa->sa_off +
+			      ((uint64_t)slot * 2 + (uint64_t)target) *
+				      MDDB_SLOT_SIZE;
+		dst[n].sd_rep = i;
+		dst[n].sd_target = target;
+		dst[n].sd_seq = seq + 1;
+		n++;
+	}
+	/* Every replica's durable write at once: no order among them. */
+	if (n > 0)
+		(void)meta_dev_write_sync_many(w, n);
+	for (k = 0; k < n; k++) {
+		struct mddb_replica *rp = &db->db_reps[dst[k].sd_rep];
+
+		if (w[k].wr_err.me_code != 0) {
 			rp->rp_log_known &= ~(1u << slot);
-			mddb_replica_failed(db, i, MDDB_F_EWRITE);
+			mddb_replica_failed(db, dst[k].sd_rep, MDDB_F_EWRITE);
 			continue;
 		}
 		if (logc) {
 			rp->rp_log_known |= 1u << slot;
-			rp->rp_log_newest[slot] = (uint8_t)target;
-			rp->rp_log_seq[slot] = seq + 1;
+			rp->rp_log_newest[slot] = (uint8_t)dst[k].sd_target;
+			rp->rp_log_seq[slot] = dst[k].sd_seq;
 		}
 		nok++;
 	}
@@ -162,6 +196,9 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 out:
 	free(s);
 	free(buf);
+	free(wbuf);
+	free(w);
+	free(dst);
 	return rc;
 }
 

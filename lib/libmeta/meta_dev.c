@@ -15,17 +15,41 @@
  * smallest unit any file system accepts for O_DIRECT on Linux in practice;
  * a file system that wants more makes the I/O fail with EINVAL, which we
  * report).
+ *
+ * Durable writes (meta_dev_write_sync, _many).  On an O_DIRECT device a
+ * durable write is one pwritev2(RWF_DSYNC): the kernel writes and flushes
+ * in one call (FUA where the device has it), instead of pwrite() and
+ * fdatasync().  EOPNOTSUPP or ENOSYS (no RWF_DSYNC here) marks the device
+ * md_nodsync for good; EINVAL (the flag, or an alignment the file system
+ * refuses) falls back for this write; both go on with mdf_write() and
+ * mdf_flush(), which handle the rest as before.  Several durable writes to
+ * several devices (one change-log slot on every replica) go through this
+ * thread's io_uring: every write is queued with RWF_DSYNC, one
+ * io_uring_enter() submits them all and waits for all, so the replicas'
+ * writes and flushes overlap.  A write the ring did not complete whole
+ * (any error, a short write) is made again with mdf_write_sync(), which
+ * reports the error or falls back as above, once every write that went
+ * out was reaped (so no write of the ring lands after the one made again;
+ * one that cannot be reaped is reported failed); where no ring can be made
+ * (io_uring disabled, an old kernel, memory) the writes are made one after
+ * the other.  The ring is per thread (a device is used by one thread at a
+ * time, and several threads may write at once), freed when the thread
+ * exits; a forked child does not use its parent's (a pthread_atfork()
+ * handler counts the forks, so that telling costs no getpid()).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <linux/fs.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <oban/debug.h>
@@ -97,6 +121,194 @@ static int mdf_flush(struct meta_dev *d)
 	return 0;
 }
 
+static int mdf_write_sync(struct meta_dev *d, const void *buf, size_t len,
+			  uint64_t off)
+{
+	int err;
+
+	if (d->md_direct && !d->md_nodsync) {
+		struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+		ssize_t n;
+
+		do
+			n = pwritev2(d->md_fd, &iov, 1, (off_t)off, RWF_DSYNC);
+		while (n < 0 && errno == EINTR);
+		if (n == (ssize_t)len)
+			return 0;
+		if (n < 0 && (errno == EOPNOTSUPP || errno == ENOSYS))
+			d->md_nodsync = true;
+		else if (n < 0 && errno != EINVAL)
+			return -SET_ERROR(errno);
+		/* no RWF_DSYNC, EINVAL, or short: the two calls */
+	}
+	err = mdf_write(d, buf, len, off);
+	return err != 0 ? err : mdf_flush(d);
+}
+
+int meta_dev_no_ring;
+
+#define RING_ENTRIES 16
+
+struct mdf_ring {
+	struct io_uring mr_ring;
+	unsigned mr_forks; /* ring_forks when it was made */
+	bool mr_ok;
+};
+
+static pthread_key_t ring_key;
+static pthread_once_t ring_once = PTHREAD_ONCE_INIT;
+static bool ring_key_ok;
+static unsigned ring_forks; /* forks this process is from (its parents') */
+
+static void ring_free(void *p)
+{
+	struct mdf_ring *r = p;
+
+	if (r->mr_ok && r->mr_forks == ring_forks)
+		io_uring_queue_exit(&r->mr_ring);
+	free(r);
+}
+
+/* In a forked child: every ring the parent had is the parent's. */
+static void ring_atfork_child(void)
+{
+	ring_forks++;
+}
+
+static void ring_key_make(void)
+{
+	ring_key_ok = pthread_key_create(&ring_key, ring_free) == 0 &&
+		      pthread_atfork(NULL, NULL, ring_atfork_child) == 0;
+}
+
+/* This thread's ring, made at first use; NULL where none can be made. */
+static struct io_uring *ring_get(void)
+{
+	struct mdf_ring *r;
+
+	if (meta_dev_no_ring)
+		return NULL;
+	(void)pthread_once(&ring_once, ring_key_make);
+	if (!ring_key_ok)
+		return NULL;
+	r = pthread_getspecific(ring_key);
+	if (r != NULL && r->mr_forks != ring_forks) {
+		/* A forked child: the parent's ring is not ours to use. */
+		r->mr_ok = false;
+		r->mr_forks = ring_forks;
+		if (io_uring_queue_init(RING_ENTRIES, &r->mr_ring, 0) == 0)
+			r->mr_ok = true;
+	}
+	if (r == NULL) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL)
+			return NULL;
+		r->mr_forks = ring_forks;
+		r->mr_ok = io_uring_queue_init(RING_ENTRIES, &r->mr_ring, 0) ==
+			   0;
+		if (pthread_setspecific(ring_key, r) != 0) {
+			ring_free(r);
+			return NULL;
+		}
+	}
+	return r->mr_ok ? &r->mr_ring : NULL;
+}
+
+/* The ring cannot be trusted any more (a failed submit): this thread
+ * writes one device after the other from now on. */
+static void ring_broken(void)
+{
+	struct mdf_ring *r = pthread_getspecific(ring_key);
+
+	if (r != NULL && r->mr_ok) {
+		io_uring_queue_exit(
+			&r->mr_ring); /* waits for what is in flight */
+		r->mr_ok = false;
+	}
+}
+
+/*
+ * Up to RING_ENTRIES writes of @w through @ring.  Each one not made whole
+ * is left with wr_rc 1, to be made again without the ring; but only once
+ * its completion was reaped, so that a write of the ring cannot land after
+ * the one made again.  One that went out and whose completion cannot be
+ * reaped (the ring failed under it) is reported failed (EIO) instead.
+ */
+static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
+{
+	struct meta_dev_wreq *q[RING_ENTRIES];
+	struct io_uring_cqe *cqe;
+	struct meta_dev_wreq *r;
+	int k, queued = 0, got = 0, tries = 0, rc;
+
+	for (k = 0; k < n; k++) {
+		struct meta_dev *d = w[k].wr_dev;
+		struct io_uring_sqe *sqe;
+
+		w[k].wr_rc = 1;
+		if (!d->md_direct || d->md_nodsync)
+			continue; /* buffered: mdf_write_sync() */
+		sqe = io_uring_get_sqe(ring);
+		if (sqe == NULL)
+			continue;
+		io_uring_prep_write(sqe, d->md_fd, w[k].wr_buf,
+				    (unsigned)w[k].wr_len, (__u64)w[k].wr_off);
+		sqe->rw_flags = RWF_DSYNC;
+		io_uring_sqe_set_data(sqe, &w[k]);
+		q[queued++] = &w[k];
+	}
+	if (queued == 0)
+		return;
+	do
+		rc = io_uring_submit_and_wait(ring, (unsigned)queued);
+	while (rc == -EINTR);
+	if (rc <= 0) {
+		ring_broken(); /* nothing went out: all made again */
+		return;
+	}
+	/* rc went out, the first rc queued (in order); reap every one. */
+	while (got < rc) {
+		int err = io_uring_wait_cqe(ring, &cqe);
+
+		if (err == -EINTR ||
+		    ((err == -EAGAIN || err == -EBUSY) && ++tries < 1000))
+			continue;
+		if (err != 0) {
+			for (k = 0; k < rc; k++)
+				if (q[k]->wr_rc == 1)
+					q[k]->wr_rc = -SET_ERROR(EIO);
+			ring_broken();
+			return;
+		}
+		r = io_uring_cqe_get_data(cqe);
+		r->wr_rc = cqe->res == (int)r->wr_len ? 0 : 1;
+		io_uring_cqe_seen(ring, cqe);
+		got++;
+	}
+	if (rc != queued)
+		ring_broken(); /* the rest never went out; nor will they */
+}
+
+static int mdf_write_many(struct meta_dev_wreq *w, int n)
+{
+	struct io_uring *ring = n > 1 ? ring_get() : NULL;
+	int i;
+
+	for (i = 0; ring != NULL && i < n; i += RING_ENTRIES) {
+		ring_write(ring, w + i,
+			   n - i < RING_ENTRIES ? n - i : RING_ENTRIES);
+		ring = ring_get(); /* NULL if the ring broke */
+	}
+	if (ring == NULL) /* no ring, or it broke: what is not done yet */
+		for (; i < n; i++)
+			w[i].wr_rc = 1;
+	for (i = 0; i < n; i++)
+		if (w[i].wr_rc == 1)
+			w[i].wr_rc = mdf_write_sync(w[i].wr_dev, w[i].wr_buf,
+						    w[i].wr_len, w[i].wr_off);
+	return 0;
+}
+
 static void mdf_close(struct meta_dev *d)
 {
 	if (d->md_fd >= 0)
@@ -110,6 +322,8 @@ static const struct meta_dev_ops meta_dev_file_ops = {
 	.mdo_write = mdf_write,
 	.mdo_flush = mdf_flush,
 	.mdo_close = mdf_close,
+	.mdo_write_sync = mdf_write_sync,
+	.mdo_write_many = mdf_write_many,
 };
 
 int meta_dev_open(const char *path, int flags, struct meta_dev **dp,
@@ -233,6 +447,78 @@ int meta_dev_flush(struct meta_dev *d, meta_error_t *ep)
 		return meta_error_set(ep, err, 0, d->md_path,
 				      "cannot flush drive");
 	return 0;
+}
+
+static int write_sync_op(struct meta_dev *d, const void *buf, size_t len,
+			 uint64_t off)
+{
+	int rc;
+
+	if (d->md_ops->mdo_write_sync != NULL)
+		return d->md_ops->mdo_write_sync(d, buf, len, off);
+	rc = d->md_ops->mdo_write(d, buf, len, off);
+	return rc != 0 ? rc : d->md_ops->mdo_flush(d);
+}
+
+int meta_dev_write_sync(struct meta_dev *d, const void *buf, size_t len,
+			uint64_t off, meta_error_t *ep)
+{
+	int err = meta_dev_check(d, buf, len, off);
+
+	if (err == 0 && d->md_rdonly)
+		err = SET_ERROR(EROFS);
+	if (err == 0)
+		err = -write_sync_op(d, buf, len, off);
+	if (err != 0)
+		return meta_error_set(ep, err, 0, d->md_path,
+				      "cannot write %zu bytes at %llu to drive",
+				      len, (unsigned long long)off);
+	return 0;
+}
+
+int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
+{
+	const struct meta_dev_ops *ops = NULL;
+	bool same = true;
+	int i, ngo = 0, nfail = 0;
+
+	/* Checked requests first, to the front; refused ones keep their
+	 * error and are not written. */
+	for (i = 0; i < n; i++) {
+		struct meta_dev *d = w[i].wr_dev;
+		int err = meta_dev_check(d, w[i].wr_buf, w[i].wr_len,
+					 w[i].wr_off);
+
+		if (err == 0 && d->md_rdonly)
+			err = SET_ERROR(EROFS);
+		w[i].wr_rc = -err;
+		if (err != 0)
+			continue;
+		if (ops == NULL)
+			ops = d->md_ops;
+		same = same && d->md_ops == ops;
+		ngo++;
+	}
+	if (ngo > 0 && ngo == n && same && ops->mdo_write_many != NULL) {
+		(void)ops->mdo_write_many(w, n);
+	} else {
+		for (i = 0; i < n; i++)
+			if (w[i].wr_rc == 0)
+				w[i].wr_rc =
+					write_sync_op(w[i].wr_dev, w[i].wr_buf,
+						      w[i].wr_len, w[i].wr_off);
+	}
+	for (i = 0; i < n; i++) {
+		meta_error_init(&w[i].wr_err);
+		if (w[i].wr_rc == 0)
+			continue;
+		nfail++;
+		meta_error_set(&w[i].wr_err, -w[i].wr_rc, 0,
+			       w[i].wr_dev->md_path,
+			       "cannot write %zu bytes at %llu to drive",
+			       w[i].wr_len, (unsigned long long)w[i].wr_off);
+	}
+	return nfail;
 }
 
 void meta_dev_close(struct meta_dev *d)

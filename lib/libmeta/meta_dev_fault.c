@@ -9,6 +9,15 @@
  * the list.  A crash decides, per its variant, which pending writes of every
  * device reach the lower device, writes those, and marks the controller
  * dead.
+ *
+ * Durable writes: a single one (meta_dev_write_sync()) is a write and a
+ * flush of its device.  Several at once (meta_dev_write_sync_many(): one
+ * slot on every replica) have no order among them, so the wrapper first
+ * makes every write pending, counting each as a write (a crash or a
+ * failure may fire at any of them), and only then flushes each device: a
+ * crash at the k-th write of the call leaves the earlier ones unflushed,
+ * and the crash variant decides which of them reached the media, as it
+ * would for writes in flight together.
  */
 #include "config.h"
 
@@ -212,6 +221,19 @@ static int mdf_flush(struct meta_dev *d)
 	return f->fd_lower->md_ops->mdo_flush(f->fd_lower);
 }
 
+static int mdf_write_many(struct meta_dev_wreq *w, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		w[i].wr_rc = mdf_write(w[i].wr_dev, w[i].wr_buf, w[i].wr_len,
+				       w[i].wr_off);
+	for (i = 0; i < n; i++)
+		if (w[i].wr_rc == 0)
+			w[i].wr_rc = mdf_flush(w[i].wr_dev);
+	return 0;
+}
+
 static void mdf_close(struct meta_dev *d)
 {
 	struct mdf_dev *f = (struct mdf_dev *)d, **pp;
@@ -233,6 +255,7 @@ static const struct meta_dev_ops mdfault_ops = {
 	.mdo_write = mdf_write,
 	.mdo_flush = mdf_flush,
 	.mdo_close = mdf_close,
+	.mdo_write_many = mdf_write_many,
 };
 
 int mdfault_wrap(struct meta_dev *lower, struct mdfault_ctl *c,

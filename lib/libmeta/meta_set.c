@@ -67,6 +67,7 @@
 static uint64_t meta_set_wgen;
 
 static bool local_stamp(struct stat *st);
+static void park_free(struct meta_set *s);
 
 /* Copy @src into @dst of @len bytes, truncating; always NUL-terminated. */
 void ms_str_copy(char *dst, size_t len, const char *src)
@@ -426,6 +427,7 @@ void meta_set_close(struct meta_set *s)
 	free(s->s_drives);
 	free(s->s_nodes);
 	meta_unlock(s->s_lock);
+	park_free(s);
 	free(s);
 }
 
@@ -551,18 +553,89 @@ static bool local_stamp(struct stat *st)
 	return stat(path, st) == 0;
 }
 
+/*
+ * A long-lived handle (mdcommd's change-log handle) locks and unlocks the
+ * set around every use.  Instead of opening, locking and closing the lock
+ * file each time, meta_set_unlock() keeps the file open and unlocked in
+ * s_park when this handle is its only holder in the process, and
+ * meta_set_relock() locks that descriptor again: one flock() each way.
+ * The parked entry is off meta_locks, so other threads of this process
+ * open the file themselves and are kept out by the flock like any other
+ * process.  A file removed while parked (its link count 0 once locked) is
+ * given up for a fresh ms_lock(), which creates it again.
+ */
 void meta_set_unlock(struct meta_set *s)
 {
-	meta_unlock(s->s_lock);
+	struct meta_lockent *l = s->s_lock, **pp;
+
 	s->s_lock = NULL;
+	if (l == NULL)
+		return;
+	pthread_mutex_lock(&meta_locks_mtx);
+	if (l->ml_refs > 1 || s->s_park != NULL) {
+		pthread_mutex_unlock(&meta_locks_mtx);
+		meta_unlock(l); /* shared with another holder: as it was */
+		return;
+	}
+	for (pp = &meta_locks; *pp != NULL; pp = &(*pp)->ml_next)
+		if (*pp == l) {
+			*pp = l->ml_next;
+			break;
+		}
+	pthread_mutex_unlock(&meta_locks_mtx);
+	l->ml_next = NULL;
+	l->ml_refs = 0;
+	(void)flock(l->ml_fd, LOCK_UN);
+	s->s_park = l;
+}
+
+static void park_free(struct meta_set *s)
+{
+	if (s->s_park != NULL) {
+		close(s->s_park->ml_fd);
+		free(s->s_park);
+		s->s_park = NULL;
+	}
 }
 
 int meta_set_relock(struct meta_set *s, meta_error_t *ep)
 {
+	struct meta_lockent *l = s->s_park, *o;
+	bool excl = !(s->s_flags & META_SET_RDONLY);
+	struct stat st;
+	int rc;
+
 	if (s->s_lock != NULL)
 		return 0;
-	s->s_lock =
-		ms_lock(s->s_rec.ms_name, !(s->s_flags & META_SET_RDONLY), ep);
+	if (l != NULL) {
+		/* This process holds the lock already: share it, as
+		 * ms_lock() would. */
+		pthread_mutex_lock(&meta_locks_mtx);
+		for (o = meta_locks; o != NULL; o = o->ml_next)
+			if (strcmp(o->ml_name, l->ml_name) == 0) {
+				o->ml_refs++;
+				s->s_lock = o;
+				break;
+			}
+		pthread_mutex_unlock(&meta_locks_mtx);
+		if (s->s_lock != NULL)
+			return 0;
+		do
+			rc = flock(l->ml_fd, excl ? LOCK_EX : LOCK_SH);
+		while (rc != 0 && errno == EINTR);
+		if (rc == 0 && fstat(l->ml_fd, &st) == 0 && st.st_nlink > 0) {
+			s->s_park = NULL;
+			l->ml_refs = 1;
+			pthread_mutex_lock(&meta_locks_mtx);
+			l->ml_next = meta_locks;
+			meta_locks = l;
+			pthread_mutex_unlock(&meta_locks_mtx);
+			s->s_lock = l;
+			return 0;
+		}
+		park_free(s); /* removed, or the flock failed: afresh */
+	}
+	s->s_lock = ms_lock(s->s_rec.ms_name, excl, ep);
 	return s->s_lock == NULL ? -1 : 0;
 }
 

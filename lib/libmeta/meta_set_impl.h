@@ -31,6 +31,8 @@ struct meta_set {
 	struct meta_lockent *s_lock; /* this node's lock on the set; NULL
 					between meta_set_unlock() and
 					meta_set_relock() */
+	struct meta_lockent *s_park; /* the lock file kept open (unlocked)
+					by meta_set_unlock() for relock */
 	struct stat s_stamp; /* the local replica's file at open */
 	bool s_have_stamp;
 	uint64_t s_wgen; /* meta_set_wgen at open */

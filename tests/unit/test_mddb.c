@@ -1336,6 +1336,48 @@ static void test_slots(void)
 }
 
 /*
+ * A slot write makes every replica's copy durable at once, with no order
+ * among them: a crash at the last replica's write may leave the earlier
+ * replicas' writes unflushed, and the crash variant decides (DROP: none
+ * reached the media, so every reader still finds the old content; KEEP:
+ * they did).  Written one replica after the other, replicas 1 and 2 would
+ * have been flushed before the crash, whatever the variant.
+ */
+static void test_slot_no_order(void)
+{
+	struct rig r;
+	struct mddb *db;
+	char buf[MDDB_LOG_MAXLEN];
+	size_t len;
+	meta_error_t e;
+
+	rig_init(&r, 3, true);
+	db = rig_create(&r);
+	CU_ASSERT(mddb_log_write(db, 5, "old", 3, &e) == 0);
+	mddb_close(db);
+	for (int v = MDF_CRASH_DROP; v <= MDF_CRASH_KEEP; v++) {
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		mdfault_arm(r.ctl, MDF_CRASH, 3, (enum mdfault_crash)v);
+		CU_ASSERT(mddb_log_write(db, 5, "new", 3, &e) == -1);
+		CU_ASSERT(mdfault_fired(r.ctl));
+		mddb_close(db);
+		rig_detach(&r);
+		rig_attach(&r, true);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		CU_ASSERT(mddb_log_read(db, 5, buf, sizeof(buf), &len, &e) ==
+			  0);
+		CU_ASSERT(len == 3 &&
+			  memcmp(buf, v == MDF_CRASH_DROP ? "old" : "new", 3) ==
+				  0);
+		CU_ASSERT(mddb_log_write(db, 5, "old", 3, &e) == 0);
+		mddb_close(db);
+	}
+	rig_fini(&r);
+}
+
+/*
  * mddb_log_write_known(): after this handle's own clear it writes without
  * reading, into the copy a reader takes as newest; on a replica it does not
  * know (another handle wrote the slot last) it reads first like
@@ -1841,6 +1883,7 @@ static CU_TestInfo mddb_tests[] = {
 	{ "replica add and delete", test_replica_add_del },
 	{ "change-log and resync slots", test_slots },
 	{ "change-log write without the read", test_log_write_known },
+	{ "a slot's replicas are written with no order", test_slot_no_order },
 	{ "master, slave, PARSE and resync slots", test_master_slave },
 	{ "a reader loads while the master commits", test_reader_races_master },
 	{ "crc32c: known values, hardware and software", test_crc32c },

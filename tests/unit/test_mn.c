@@ -25,8 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <oban/debug.h>
@@ -1054,6 +1057,56 @@ static void test_suspend_all(void)
 	cl_destroy();
 }
 
+/* How many descriptors of this process are open on set blue's lock file. */
+static int lock_fds(void)
+{
+	char lnk[300], to[4096];
+	struct dirent *de;
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+	ssize_t len;
+
+	CU_ASSERT_FATAL(dir != NULL);
+	while ((de = readdir(dir)) != NULL) {
+		snprintf(lnk, sizeof(lnk), "/proc/self/fd/%s", de->d_name);
+		len = readlink(lnk, to, sizeof(to) - 1);
+		if (len <= 0)
+			continue;
+		to[len] = '\0';
+		if (strstr(to, "/blue.lock") != NULL)
+			n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* In a child process: 0 if the lock file @path could be locked at once
+ * (nobody holds it); with @commit, a writable open and close of the set
+ * (what a command's commit does to the lock file's count). */
+static int child_probe(const char *path, bool commit)
+{
+	pid_t pid = fork();
+	int st;
+
+	VERIFY(pid >= 0);
+	if (pid == 0) {
+		int fd = open(path, O_RDWR);
+		struct meta_set *s;
+		meta_error_t e;
+
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0)
+			_exit(1);
+		close(fd);
+		if (commit && meta_set_open("blue", 0, &s, &e) != 0)
+			_exit(2);
+		if (commit)
+			meta_set_close(s);
+		_exit(0);
+	}
+	VERIFY(waitpid(pid, &st, 0) == pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 /*
  * The change log's cached handle (doc/mdcommd.md 11a): reused while
  * nothing changed, opened afresh after a writable close of the set by
@@ -1135,6 +1188,29 @@ static void test_log_cache(void)
 	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 4);
 	LOG_ROUND();
 	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 4);
+	/* Between uses the handle keeps the lock file open, unlocked: one
+	 * descriptor, and another process can lock the set. */
+	snprintf(data, sizeof(data), "%s/blue.lock", oban_dir(OBAN_DIR_RUN));
+	CU_ASSERT_EQUAL(lock_fds(), 1);
+	CU_ASSERT_EQUAL(child_probe(data, false), 0);
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 4);
+	CU_ASSERT_EQUAL(lock_fds(), 1);
+	/* Another process's writable close is still seen (the count in the
+	 * lock file, read through the kept descriptor). */
+	CU_ASSERT_EQUAL(child_probe(data, true), 0);
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 5);
+	/* The lock file removed between uses: the next use locks a new one
+	 * (the one commands lock), not the removed one it kept open. */
+	CU_ASSERT_EQUAL_FATAL(unlink(data), 0);
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(access(data, F_OK), 0);
+	CU_ASSERT_EQUAL(lock_fds(), 1);
+	CU_ASSERT_EQUAL(child_probe(data, false), 0);
+	n = meta_mn_daemon_log_opens(d, setno);
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n);
 	/* And what the cached handle wrote is on disk: a fresh reader
 	 * finds the slot, then finds it cleared. */
 	CU_ASSERT_EQUAL(meta_mn_store_ops.so_log_write(d, &msg, &other, &e), 0);

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for meta_dev's durable writes: meta_dev_write_sync() (one
+ * pwritev2(RWF_DSYNC), or the pwrite() and fdatasync() fallback) and
+ * meta_dev_write_sync_many() (several devices at once through this thread's
+ * io_uring, or one after the other), on real files in the scratch
+ * directory, on memory devices, after a fork, and with refused requests in
+ * a batch.  What each write left is read back through another descriptor.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <oban/meta_dev.h>
+
+#include "ocu.h"
+
+#define FLEN (1 << 20)
+#define NDEV 3
+
+static void file_make(char *path, size_t size, int k)
+{
+	int fd;
+
+	snprintf(path, size, "%s/dev%d", ocu_tmpdir(), k);
+	fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(ftruncate(fd, FLEN) == 0);
+	close(fd);
+}
+
+/* Whether @path holds @len bytes of @want at @off (read without O_DIRECT). */
+static bool file_has(const char *path, const void *want, size_t len,
+		     uint64_t off)
+{
+	char *got = malloc(len);
+	bool same;
+	int fd = open(path, O_RDONLY);
+
+	CU_ASSERT_FATAL(fd >= 0 && got != NULL);
+	same = pread(fd, got, len, (off_t)off) == (ssize_t)len &&
+	       memcmp(got, want, len) == 0;
+	close(fd);
+	free(got);
+	return same;
+}
+
+static void *pattern(size_t len, int seed)
+{
+	uint8_t *b = meta_dev_alloc(len);
+
+	CU_ASSERT_FATAL(b != NULL);
+	for (size_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(i * 13 + (size_t)seed * 7 + 1);
+	return b;
+}
+
+static void test_write_sync(void)
+{
+	struct meta_dev *d;
+	char path[256];
+	void *a = pattern(4096, 1), *b = pattern(8192, 2);
+	void *back = meta_dev_alloc(4096);
+	meta_error_t e;
+
+	file_make(path, sizeof(path), 0);
+	CU_ASSERT_FATAL(meta_dev_open(path, 0, &d, &e) == 0);
+	CU_ASSERT(meta_dev_write_sync(d, a, 4096, 8192, &e) == 0);
+	CU_ASSERT(file_has(path, a, 4096, 8192));
+	CU_ASSERT(meta_dev_read(d, back, 4096, 8192, &e) == 0);
+	CU_ASSERT(memcmp(back, a, 4096) == 0);
+	/* On a file system with O_DIRECT (the scratch directory's), the
+	 * kernel took RWF_DSYNC: the device did not fall back for good. */
+	if (d->md_direct)
+		CU_ASSERT(!d->md_nodsync);
+	/* The fallback: pwrite() and fdatasync(). */
+	d->md_nodsync = true;
+	CU_ASSERT(meta_dev_write_sync(d, b, 8192, 65536, &e) == 0);
+	CU_ASSERT(file_has(path, b, 8192, 65536));
+	/* Bad input: misaligned, past the end; nothing written. */
+	CU_ASSERT(meta_dev_write_sync(d, a, 100, 0, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EINVAL);
+	CU_ASSERT(meta_dev_write_sync(d, a, 4096, FLEN, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ENXIO);
+	meta_dev_close(d);
+	/* Buffered (no O_DIRECT) and read-only devices. */
+	CU_ASSERT_FATAL(meta_dev_open(path, META_DEV_NODIRECT, &d, &e) == 0);
+	CU_ASSERT(meta_dev_write_sync(d, b, 4096, 0, &e) == 0);
+	CU_ASSERT(file_has(path, b, 4096, 0));
+	meta_dev_close(d);
+	CU_ASSERT_FATAL(meta_dev_open(path, META_DEV_RDONLY, &d, &e) == 0);
+	CU_ASSERT(meta_dev_write_sync(d, a, 4096, 0, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EROFS);
+	CU_ASSERT(file_has(path, b, 4096, 0));
+	meta_dev_close(d);
+	free(a);
+	free(b);
+	free(back);
+}
+
+/* @ndev files, each given its own pattern at @off by one batch. */
+static void many_round(struct meta_dev **d, char (*paths)[256], int seed,
+		       uint64_t off)
+{
+	struct meta_dev_wreq w[NDEV];
+	void *buf[NDEV];
+	int k;
+
+	memset(w, 0, sizeof(w));
+	for (k = 0; k < NDEV; k++) {
+		buf[k] = pattern(4096, seed + k);
+		w[k].wr_dev = d[k];
+		w[k].wr_buf = buf[k];
+		w[k].wr_len = 4096;
+		w[k].wr_off = off;
+	}
+	CU_ASSERT_EQUAL(meta_dev_write_sync_many(w, NDEV), 0);
+	for (k = 0; k < NDEV; k++) {
+		CU_ASSERT_EQUAL(w[k].wr_err.me_code, 0);
+		CU_ASSERT(file_has(paths[k], buf[k], 4096, off));
+		free(buf[k]);
+	}
+}
+
+static void test_write_many(void)
+{
+	struct meta_dev *d[NDEV];
+	char paths[NDEV][256];
+	meta_error_t e;
+	int k;
+
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 10 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+	}
+	many_round(d, paths, 10, 4096); /* the ring */
+	many_round(d, paths, 20, 4096); /* the ring again, reused */
+	meta_dev_no_ring = 1;
+	many_round(d, paths, 30, 12288); /* one after the other */
+	meta_dev_no_ring = 0;
+	d[1]->md_nodsync = true; /* one device without RWF_DSYNC */
+	many_round(d, paths, 40, 12288);
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+	/* Buffered devices in a batch. */
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], META_DEV_NODIRECT,
+					      &d[k], &e) == 0);
+	many_round(d, paths, 50, 0);
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+}
+
+/* Refused requests keep their error; the others are written. */
+static void test_write_many_refused(void)
+{
+	struct meta_dev *d[NDEV];
+	struct meta_dev_wreq w[NDEV];
+	char paths[NDEV][256];
+	void *a = pattern(4096, 3), *b = pattern(4096, 4);
+	void *old = pattern(4096, 5);
+	meta_error_t e;
+	int k;
+
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 20 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k],
+					      k == 2 ? META_DEV_RDONLY : 0,
+					      &d[k], &e) == 0);
+	}
+	memset(w, 0, sizeof(w));
+	w[0] = (struct meta_dev_wreq){
+		.wr_dev = d[0], .wr_buf = a, .wr_len = 4096, .wr_off = 4096
+	};
+	w[1] = (struct meta_dev_wreq){
+		.wr_dev = d[1], .wr_buf = b, .wr_len = 4096, .wr_off = 4095
+	};
+	w[2] = (struct meta_dev_wreq){
+		.wr_dev = d[2], .wr_buf = old, .wr_len = 4096, .wr_off = 0
+	};
+	CU_ASSERT_EQUAL(meta_dev_write_sync_many(w, NDEV), 2);
+	CU_ASSERT_EQUAL(w[0].wr_err.me_code, 0);
+	CU_ASSERT(file_has(paths[0], a, 4096, 4096));
+	CU_ASSERT_EQUAL(w[1].wr_err.me_code, EINVAL);
+	CU_ASSERT_EQUAL(w[2].wr_err.me_code, EROFS);
+	CU_ASSERT(!file_has(paths[2], old, 4096, 0));
+	CU_ASSERT(strstr(w[2].wr_err.me_object, paths[2]) != NULL);
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+	free(a);
+	free(b);
+	free(old);
+}
+
+/*
+ * A write the ring fails (here: the device's descriptor swapped for a
+ * read-only one, so the kernel answers EBADF) is made again without the
+ * ring, which reports the error; the batch's other writes are made.
+ */
+static void test_write_many_ring_error(void)
+{
+	struct meta_dev *d[NDEV];
+	struct meta_dev_wreq w[NDEV];
+	char paths[NDEV][256];
+	void *buf[NDEV];
+	meta_error_t e;
+	int k, rofd;
+
+	memset(w, 0, sizeof(w));
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 40 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+		buf[k] = pattern(4096, 80 + k);
+		w[k] = (struct meta_dev_wreq){ .wr_dev = d[k],
+					       .wr_buf = buf[k],
+					       .wr_len = 4096,
+					       .wr_off = 4096 };
+	}
+	rofd = open(paths[1], O_RDONLY | O_CLOEXEC);
+	CU_ASSERT_FATAL(rofd >= 0);
+	CU_ASSERT_FATAL(dup2(rofd, d[1]->md_fd) == d[1]->md_fd);
+	close(rofd);
+	CU_ASSERT_EQUAL(meta_dev_write_sync_many(w, NDEV), 1);
+	CU_ASSERT_EQUAL(w[0].wr_err.me_code, 0);
+	CU_ASSERT_EQUAL(w[1].wr_err.me_code, EBADF);
+	CU_ASSERT_EQUAL(w[2].wr_err.me_code, 0);
+	CU_ASSERT(file_has(paths[0], buf[0], 4096, 4096));
+	CU_ASSERT(!file_has(paths[1], buf[1], 4096, 4096));
+	CU_ASSERT(file_has(paths[2], buf[2], 4096, 4096));
+	for (k = 0; k < NDEV; k++) {
+		meta_dev_close(d[k]);
+		free(buf[k]);
+	}
+}
+
+/* Memory devices have neither op: write and flush, in turn. */
+static void test_write_many_mem(void)
+{
+	uint8_t *mem[2];
+	struct meta_dev *d[2];
+	struct meta_dev_wreq w[2];
+	void *a = pattern(4096, 6);
+	meta_error_t e;
+
+	memset(w, 0, sizeof(w));
+	for (int k = 0; k < 2; k++) {
+		mem[k] = calloc(1, 65536);
+		CU_ASSERT_FATAL(mem[k] != NULL);
+		CU_ASSERT_FATAL(meta_dev_open_mem(mem[k], 65536, "mem", &d[k],
+						  &e) == 0);
+		w[k] = (struct meta_dev_wreq){ .wr_dev = d[k],
+					       .wr_buf = a,
+					       .wr_len = 4096,
+					       .wr_off = 8192 };
+	}
+	CU_ASSERT_EQUAL(meta_dev_write_sync_many(w, 2), 0);
+	for (int k = 0; k < 2; k++) {
+		CU_ASSERT(memcmp(mem[k] + 8192, a, 4096) == 0);
+		meta_dev_close(d[k]);
+		free(mem[k]);
+	}
+	free(a);
+}
+
+/* A forked child makes its own ring (the parent's is not its to use). */
+static void test_write_many_fork(void)
+{
+	struct meta_dev *d[NDEV];
+	char paths[NDEV][256];
+	void *buf = pattern(4096, 7);
+	meta_error_t e;
+	pid_t pid;
+	int k, st;
+
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 30 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+	}
+	many_round(d, paths, 60, 0); /* the parent's ring exists */
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		struct meta_dev_wreq w[NDEV];
+
+		memset(w, 0, sizeof(w));
+		for (k = 0; k < NDEV; k++)
+			w[k] = (struct meta_dev_wreq){ .wr_dev = d[k],
+						       .wr_buf = buf,
+						       .wr_len = 4096,
+						       .wr_off = 8192 };
+		_exit(meta_dev_write_sync_many(w, NDEV) == 0 ? 0 : 1);
+	}
+	CU_ASSERT(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+		  WEXITSTATUS(st) == 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(file_has(paths[k], buf, 4096, 8192));
+	many_round(d, paths, 70, 16384); /* and the parent's still works */
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+	free(buf);
+}
+
+static CU_TestInfo metadev_tests[] = {
+	{ "durable write, and its fallback", test_write_sync },
+	{ "durable writes to several devices at once", test_write_many },
+	{ "refused requests in a batch", test_write_many_refused },
+	{ "a write the ring fails", test_write_many_ring_error },
+	{ "a batch of memory devices", test_write_many_mem },
+	{ "a batch in a forked child", test_write_many_fork },
+	CU_TEST_INFO_NULL,
+};
+
+static const struct ocu_suite suites[] = {
+	{ "metadev", NULL, NULL, metadev_tests },
+	{ NULL },
+};
+
+int main(int argc, char **argv)
+{
+	return ocu_main(argc, argv, suites);
+}

@@ -83,6 +83,7 @@ void meta_cfg_destroy(struct meta_cfg *cfg)
 		meta_unit_free(cfg->mc_units[i]);
 	for (uint32_t i = 0; i < META_MAXHSP; i++)
 		meta_hsp_free(cfg->mc_hsps[i]);
+	meta_cfg_undo_end(cfg);
 	for (uint32_t i = 0; i < cfg->mc_nduse; i++) {
 		free(cfg->mc_duse[i]->du_ext);
 		free(cfg->mc_duse[i]);
@@ -974,12 +975,105 @@ static uint32_t post_drives(const struct meta_cfg *cfg,
 	return n;
 }
 
+/*
+ * The inverse of a change of @n ops, pushed on the undo journal: room for
+ * every op, filled by meta_cfg_apply().  NULL when out of memory.
+ */
+static struct meta_change *undo_push(struct meta_cfg *cfg, uint32_t n)
+{
+	struct meta_change *inv;
+
+	if (cfg->mc_undo_n == cfg->mc_undo_cap) {
+		uint32_t cap = cfg->mc_undo_cap ? cfg->mc_undo_cap * 2 : 4;
+		struct meta_change *a = realloc(cfg->mc_undo, cap * sizeof(*a));
+
+		if (a == NULL)
+			return NULL;
+		cfg->mc_undo = a;
+		cfg->mc_undo_cap = cap;
+	}
+	inv = &cfg->mc_undo[cfg->mc_undo_n];
+	meta_change_init(inv);
+	inv->ch_ops = calloc(n, sizeof(*inv->ch_ops));
+	if (inv->ch_ops == NULL)
+		return NULL;
+	inv->ch_cap = n;
+	cfg->mc_undo_n++;
+	return inv;
+}
+
+int meta_cfg_undo_begin(struct meta_cfg *cfg, meta_error_t *ep)
+{
+	if (cfg->mc_undo_on)
+		return meta_error_set(ep, SET_ERROR(ME_INTERNAL), 0,
+				      cfg->mc_set,
+				      "cannot begin a second undo journal of");
+	if (cfg->mc_dirty)
+		cfg_relink(cfg);
+	cfg->mc_undo_on = true;
+	cfg->mc_undo_n = 0;
+	cfg->mc_undo_nduse = cfg->mc_nduse;
+	return 0;
+}
+
+void meta_cfg_undo(struct meta_cfg *cfg)
+{
+	meta_error_t e;
+
+	if (!cfg->mc_undo_on)
+		return;
+	cfg->mc_undo_on = false;
+	meta_error_init(&e);
+	while (cfg->mc_undo_n > 0) {
+		struct meta_change *inv = &cfg->mc_undo[--cfg->mc_undo_n];
+
+		/* Without a store, apply cannot fail. */
+		VERIFY0(meta_cfg_apply(cfg, inv, NULL, &e));
+		meta_change_release(inv);
+	}
+	/* Use records the dry run created are empty again: drop them. */
+	while (cfg->mc_nduse > cfg->mc_undo_nduse) {
+		struct meta_duse *d = cfg->mc_duse[cfg->mc_nduse - 1];
+
+		if (d->du_nstripe != 0 || d->du_nhsp != 0 || d->du_next != 0)
+			break; /* cannot be: link and unlink are inverses */
+		free(d->du_ext);
+		free(d);
+		cfg->mc_nduse--;
+	}
+	free(cfg->mc_undo);
+	cfg->mc_undo = NULL;
+	cfg->mc_undo_cap = 0;
+}
+
+void meta_cfg_undo_end(struct meta_cfg *cfg)
+{
+	for (uint32_t i = 0; i < cfg->mc_undo_n; i++)
+		meta_change_release(&cfg->mc_undo[i]);
+	free(cfg->mc_undo);
+	cfg->mc_undo = NULL;
+	cfg->mc_undo_n = cfg->mc_undo_cap = 0;
+	cfg->mc_undo_on = false;
+}
+
 int meta_cfg_apply(struct meta_cfg *cfg, struct meta_change *ch,
 		   const struct meta_store *st, meta_error_t *ep)
 {
 	char(*drives)[META_DRVNAMELEN] = NULL;
+	struct meta_change *inv = NULL;
 	uint32_t ndrives = 0;
 
+	if (cfg->mc_undo_on && st != NULL)
+		return meta_error_set(ep, SET_ERROR(ME_INTERNAL), 0,
+				      cfg->mc_set,
+				      "cannot commit a change to set while "
+				      "its undo journal is on:");
+	if (cfg->mc_undo_on && ch->ch_nops > 0) {
+		inv = undo_push(cfg, ch->ch_nops);
+		if (inv == NULL)
+			return meta_error_set(ep, SET_ERROR(ENOMEM), 0, NULL,
+					      "cannot apply change");
+	}
 	if (cfg->mc_dirty)
 		cfg_relink(cfg);
 	if (st != NULL && st->ms_post != NULL && ch->ch_nops > 0) {
@@ -1009,7 +1103,15 @@ int meta_cfg_apply(struct meta_cfg *cfg, struct meta_change *ch,
 			struct meta_unit **slot = &cfg->mc_units[op->co_num];
 
 			cfg->mc_nunits -= (*slot != NULL);
-			meta_unit_free(*slot);
+			if (inv != NULL)
+				inv->ch_ops[inv->ch_nops++] =
+					(struct meta_chop){
+						.co_kind = op->co_kind,
+						.co_num = op->co_num,
+						.co_unit = *slot
+					};
+			else
+				meta_unit_free(*slot);
 			*slot = op->co_unit;
 			cfg->mc_nunits += (*slot != NULL);
 			op->co_unit = NULL;
@@ -1017,7 +1119,15 @@ int meta_cfg_apply(struct meta_cfg *cfg, struct meta_change *ch,
 			struct meta_hsp **slot = &cfg->mc_hsps[op->co_num];
 
 			cfg->mc_nhsps -= (*slot != NULL);
-			meta_hsp_free(*slot);
+			if (inv != NULL)
+				inv->ch_ops[inv->ch_nops++] =
+					(struct meta_chop){
+						.co_kind = op->co_kind,
+						.co_num = op->co_num,
+						.co_hsp = *slot
+					};
+			else
+				meta_hsp_free(*slot);
 			*slot = op->co_hsp;
 			cfg->mc_nhsps += (*slot != NULL);
 			op->co_hsp = NULL;

@@ -5,6 +5,18 @@
  *
  *   bench/meta8192 [-d dir] [-r drives] [-n volumes] [-x metainit] [-k]
  *   bench/meta8192 -o kept-dir
+ *   bench/meta8192 -m [-n volumes] [-x metainit]
+ *
+ * -m (cluster mode, what bench/meta8192-mdc.sh runs on a test cluster
+ * node): the user's path.  Set "bench" exists, multi-owner, with at least
+ * two drives (the mirror's concats go on the first two), and mdcommd runs;
+ * each creation is the library call metainit makes on such a set,
+ * meta_mn_send_command() (the dry run on every node, then the logged real
+ * run that the master commits), timed in the initiator; with -x the first
+ * and last hundred are made by that metainit binary (no OBAN_MN_LOCAL: it
+ * forwards through mdcommd itself).  Printed: the first and the last
+ * hundred, last/first, the initiator thread's CPU time, and the metastat
+ * figures below.
  *
  * A real set on one node, in a scratch directory under @dir (default
  * $TMPDIR or /tmp) that holds this node's etc, state and run directories
@@ -15,9 +27,9 @@
  * d3.. soft partitions of 1 MB on the mirror (the layout an Oracle RAC
  * installation uses).
  *
- * Each creation is a whole metainit as the command runs it on one node
- * (cmds/metainit.c with the set local, as OBAN_MN_LOCAL makes it; through
- * mdcommd the master does the same open and commit): meta_cfg_open() (open
+ * Otherwise (the test-hook path) each creation is a whole metainit as the
+ * command runs it on one node with the set local (cmds/metainit.c with
+ * OBAN_MN_LOCAL, a test hook users do not have): meta_cfg_open() (open
  * the set: lock, local records, drives, mddb_open(); load the whole
  * configuration model and check it), meta_mdtab_words() (parse, validate
  * against the model, one mddb commit to every replica, apply), and
@@ -536,8 +548,8 @@ out_mn:
 	       "mirror, %" PRIu32 " soft partitions on it), %d drives with a "
 	       "16 MiB replica each, in %s\n",
 	       nvol, nvol - 3, ndrives, dir);
-	report("whole metainit (open set, load model, validate, commit, "
-	       "close)",
+	report("whole metainit, test-hook path (OBAN_MN_LOCAL: open set, load "
+	       "model, validate, commit, close)",
 	       t, nvol, 0, bin != NULL);
 	if (bin == NULL) {
 		report("  of which open + load", t, nvol, 1, false);

@@ -7,13 +7,20 @@
  * the daemon, against the daemon's in-core model of the set
  * (meta_mn_daemon.c, "Models"):
  *
- *   dry run (payload flag DRYRUN)  every node: on a copy of its model, with
- *                                  no store: checks only, changes nothing;
+ *   dry run (payload flag DRYRUN)  every node: on its model with the undo
+ *                                  journal on (meta_cfg_undo_begin()), no
+ *                                  store; undone after: changes nothing;
  *   real run, on the master        on its model, with the set's mddb as
  *                                  store: the change is committed, then
  *                                  applied to the model;
  *   real run, elsewhere            on its model, with no store: the change
  *                                  is applied to the model only.
+ *
+ * The set handle (drive lookups; the master's commit) is cached, not opened
+ * per command: the change log's on the master, a read-only one without
+ * mddb elsewhere (mn_cmd_hold(); doc/mdcommd.md, 11b, "What a BC_CMD
+ * costs").  Nothing a command costs here grows with the set but the
+ * command's own validation.
  *
  * The command finds the model through meta_mn_cmdctx() (cmds/cmd_common.c
  * uses it instead of opening the set).  Its stdout is the result's output

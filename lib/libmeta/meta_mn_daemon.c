@@ -27,7 +27,10 @@
  * write.  Since every node starts from the same model and applies the same
  * deterministic operation, every node gets the same result, and no node
  * fails because the master's change is already on disk: nothing but the
- * model is consulted (doc/mdcommd.md, "Identical results").
+ * model is consulted (doc/mdcommd.md, "Identical results").  A command
+ * runs on a cached set handle (mn_cmd_hold(): the change log's on the
+ * master, ms_ro elsewhere), never on a fresh open, and a dry run on the
+ * model itself, undone after (meta_cfg_undo()), never on a copy.
  *
  * Handlers: so_run finds the type's handler (meta_mn_handler_find()) and
  * calls it with a struct meta_mn_hctx.
@@ -855,8 +858,10 @@ void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 		struct mn_set *ss = &d->md_sets[i];
 		meta_error_t e;
 
-		if (ss->ms_master != masters[i])
+		if (ss->ms_master != masters[i]) {
 			mn_log_drop(ss); /* a new master, or none */
+			mn_ro_drop(ss);
+		}
 		ss->ms_master = masters[i];
 		if (i == d->md_cfg.dc_admin_set)
 			continue;

@@ -5,6 +5,18 @@
  *
  *   bench/meta8192 [-d dir] [-r drives] [-n volumes] [-x metainit] [-k]
  *   bench/meta8192 -o kept-dir
+ *   bench/meta8192 -m [-n volumes] [-x metainit]
+ *
+ * -m (cluster mode, what bench/meta8192-mdc.sh runs on a test cluster
+ * node): the user's path.  Set "bench" exists, multi-owner, with at least
+ * two drives (the mirror's concats go on the first two), and mdcommd runs;
+ * each creation is the library call metainit makes on such a set,
+ * meta_mn_send_command() (the dry run on every node, then the logged real
+ * run that the master commits), timed in the initiator; with -x the first
+ * and last hundred are made by that metainit binary (no OBAN_MN_LOCAL: it
+ * forwards through mdcommd itself).  Printed: the first and the last
+ * hundred, last/first, the initiator thread's CPU time, and the metastat
+ * figures below.
  *
  * A real set on one node, in a scratch directory under @dir (default
  * $TMPDIR or /tmp) that holds this node's etc, state and run directories
@@ -15,9 +27,9 @@
  * d3.. soft partitions of 1 MB on the mirror (the layout an Oracle RAC
  * installation uses).
  *
- * Each creation is a whole metainit as the command runs it on one node
- * (cmds/metainit.c with the set local, as OBAN_MN_LOCAL makes it; through
- * mdcommd the master does the same open and commit): meta_cfg_open() (open
+ * Otherwise (the test-hook path) each creation is a whole metainit as the
+ * command runs it on one node with the set local (cmds/metainit.c with
+ * OBAN_MN_LOCAL, a test hook users do not have): meta_cfg_open() (open
  * the set: lock, local records, drives, mddb_open(); load the whole
  * configuration model and check it), meta_mdtab_words() (parse, validate
  * against the model, one mddb commit to every replica, apply), and
@@ -57,6 +69,7 @@
 #include <unistd.h>
 
 #include <oban/meta_cfg.h>
+#include <oban/meta_mn.h>
 #include <oban/meta_set.h>
 
 #define MAXDRIVES 8
@@ -202,6 +215,35 @@ static int create_exec(const char *bin, int argc, char **argv, double *t)
 	return 0;
 }
 
+/*
+ * One metainit through mdcommd, as the command sends it: "metainit -s
+ * bench words..." by meta_mn_send_command() (the dry run on every node,
+ * then the logged real run).  Into @t[0] the elapsed time, @t[3] this
+ * thread's CPU time (the initiator's only).
+ */
+static int create_mn(int argc, char **argv, FILE *out, double *t,
+		     meta_error_t *ep)
+{
+	char *av[16], a0[] = "metainit", s1[] = "-s", s2[] = SETNAME;
+	double t0 = now(), c0 = cpu();
+	int k = 0, rc;
+
+	av[k++] = a0;
+	av[k++] = s1;
+	av[k++] = s2;
+	for (int i = 0; i < argc; i++)
+		av[k++] = argv[i];
+	av[k] = NULL;
+	rc = meta_mn_send_command(SETNAME, k, av, out, ep);
+	t[0] = now() - t0;
+	t[3] = cpu() - c0;
+	t[1] = t[2] = t[4] = t[5] = 0;
+	return rc;
+}
+
+/* The set's first two drives (cluster mode: the set exists). */
+static int set_drives(char (*drv)[700], meta_error_t *ep);
+
 /* metastat over everything (-p with @mdtab): open, load, print. */
 static double metastat(FILE *out, bool mdtab, meta_error_t *ep)
 {
@@ -277,6 +319,38 @@ static int setup(const char *root, int ndrives, uint32_t nvol, char (*drv)[700],
 	return rc;
 }
 
+struct drv_arg {
+	char (*da_drv)[700];
+	int da_n;
+};
+
+static int drv_one(void *arg, const struct meta_drive_info *di)
+{
+	struct drv_arg *da = arg;
+
+	snprintf(da->da_drv[da->da_n++], 700, "%s", di->di_name);
+	return da->da_n == 2 ? 1 : 0;
+}
+
+static int set_drives(char (*drv)[700], meta_error_t *ep)
+{
+	struct drv_arg da = { drv, 0 };
+	struct meta_set *s;
+
+	if (meta_set_open(SETNAME, META_SET_RDONLY | META_SET_NODB, &s, ep) !=
+	    0)
+		return -1;
+	if (meta_set_drive_foreach(s, drv_one, &da, ep) < 0) {
+		meta_set_close(s);
+		return -1;
+	}
+	meta_set_close(s);
+	if (da.da_n < 2)
+		return meta_error_set(ep, EINVAL, 0, SETNAME,
+				      "need two drives in set");
+	return 0;
+}
+
 #define NOPEN 11
 
 /* What every command pays first: the medians of NOPEN opens, in @o[0..2]. */
@@ -338,13 +412,13 @@ int main(int argc, char **argv)
 	const char *bin = NULL, *old = NULL;
 	uint32_t nvol = META_MAXUNITS, nunits = 0;
 	int ndrives = 3, opt, rc = 1;
-	bool keep = false;
+	bool keep = false, mn = false;
 	char root[600], drv[MAXDRIVES][700], w[8][700], *av[9];
 	double(*t)[6] = NULL, ts[NSTAT], tp[NSTAT], o[3];
 	meta_error_t e;
 	FILE *devnull = NULL;
 
-	while ((opt = getopt(argc, argv, "d:r:n:x:ko:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:r:n:x:ko:m")) != -1) {
 		switch (opt) {
 		case 'd':
 			dir = optarg;
@@ -364,10 +438,15 @@ int main(int argc, char **argv)
 		case 'o':
 			old = optarg;
 			break;
+		case 'm':
+			mn = true;
+			break;
 		default:
 			fprintf(stderr, "usage: meta8192 [-d dir] [-r drives] "
 					"[-n volumes] [-x metainit] [-k]\n"
-					"       meta8192 -o kept-dir\n");
+					"       meta8192 -o kept-dir\n"
+					"       meta8192 -m [-n volumes] "
+					"[-x metainit]\n");
 			return 2;
 		}
 	}
@@ -386,6 +465,53 @@ int main(int argc, char **argv)
 		keep = true;
 		set_env(root);
 		goto stat;
+	}
+	if (mn) {
+		/* Cluster mode: set "bench" exists on this node's cluster,
+		 * mdcommd runs; every creation goes through it. */
+		t = calloc(nvol, sizeof(*t));
+		if (t == NULL || set_drives(drv, &e) != 0) {
+			fprintf(stderr, "meta8192: set %s: %s\n", SETNAME,
+				meta_strerror(&e));
+			goto out_mn;
+		}
+		for (uint32_t i = 0; i < nvol; i++) {
+			int ac = entry(i, drv, w, av);
+
+			if (bin != NULL && (i < 100 || i >= nvol - 100)) {
+				if (create_exec(bin, ac, av, t[i]) != 0) {
+					fprintf(stderr,
+						"meta8192: %s -s %s d%" PRIu32
+						" failed\n",
+						bin, SETNAME, i);
+					goto out_mn;
+				}
+			} else if (create_mn(ac, av, devnull, t[i], &e) != 0) {
+				fprintf(stderr, "meta8192: d%" PRIu32 ": %s\n",
+					i, meta_strerror(&e));
+				goto out_mn;
+			}
+		}
+		printf("meta8192 -m: %" PRIu32 " volumes in set %s through "
+		       "mdcommd (2 concats, 1 mirror, %" PRIu32
+		       " soft partitions on it)\n",
+		       nvol, SETNAME, nvol - 3);
+		report(bin != NULL ? "whole metainit (the binary, through "
+				     "mdcommd: dry run, logged real run)" :
+				     "whole metainit through mdcommd "
+				     "(meta_mn_send_command: dry run on every "
+				     "node, logged real run)",
+		       t, nvol, 0, bin != NULL);
+		if (bin == NULL)
+			report("CPU time of the initiator's thread", t, nvol, 3,
+			       false);
+		keep = true; /* no scratch directory */
+		snprintf(root, sizeof(root), "(none: cluster mode)");
+		goto stat;
+out_mn:
+		fclose(devnull);
+		free(t);
+		return 1;
 	}
 	snprintf(root, sizeof(root), "%s/meta8192.XXXXXX", dir);
 	if (mkdtemp(root) == NULL) {
@@ -422,8 +548,8 @@ int main(int argc, char **argv)
 	       "mirror, %" PRIu32 " soft partitions on it), %d drives with a "
 	       "16 MiB replica each, in %s\n",
 	       nvol, nvol - 3, ndrives, dir);
-	report("whole metainit (open set, load model, validate, commit, "
-	       "close)",
+	report("whole metainit, test-hook path (OBAN_MN_LOCAL: open set, load "
+	       "model, validate, commit, close)",
 	       t, nvol, 0, bin != NULL);
 	if (bin == NULL) {
 		report("  of which open + load", t, nvol, 1, false);
@@ -465,7 +591,9 @@ stat:
 out:
 	fclose(devnull);
 	free(t);
-	if (keep)
+	if (mn)
+		; /* the set is the cluster's: the script tears it down */
+	else if (keep)
 		printf("  kept: %s\n", root);
 	else
 		nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);

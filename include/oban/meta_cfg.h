@@ -373,6 +373,27 @@ int meta_cfg_apply(struct meta_cfg *cfg, struct meta_change *ch,
 		   const struct meta_store *st, meta_error_t *ep);
 
 /*
+ * The undo journal: a dry run on a model that must come back as it was
+ * (mdcommd's in-core model, metainit -a's dry pass) without copying it.
+ *
+ * meta_cfg_undo_begin - from now on every meta_cfg_apply() on @cfg keeps
+ *     the objects it replaces or deletes (instead of freeing them), as the
+ *     inverse change.  Only dry runs: meta_cfg_apply() with a store is
+ *     refused (ME_INTERNAL) while the journal is on.  Cost: nothing at
+ *     begin; per apply, one array of its ops.  ME_INTERNAL if already on.
+ * meta_cfg_undo - apply the inverse changes, the last first, so that the
+ *     model holds again the very objects it held at meta_cfg_undo_begin()
+ *     (same pointers, same derived indexes); the journal is off after it.
+ *     Cannot fail; O(the changes undone).  No-op when the journal is off.
+ * meta_cfg_undo_end - keep the changes: free what the journal kept and
+ *     turn it off.
+ * An apply that fails leaves the journal as it was.
+ */
+int meta_cfg_undo_begin(struct meta_cfg *cfg, meta_error_t *ep);
+void meta_cfg_undo(struct meta_cfg *cfg);
+void meta_cfg_undo_end(struct meta_cfg *cfg);
+
+/*
  * meta_cfg_load - read every unit and pool record of @st into an empty
  * @cfg, decode each (a bad record is an error naming it), and check the
  * whole.

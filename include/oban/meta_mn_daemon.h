@@ -109,6 +109,16 @@ void meta_mn_daemon_lease_end(struct meta_mn_daemon *d, uint32_t set);
  */
 uint64_t meta_mn_daemon_log_opens(struct meta_mn_daemon *d, uint32_t set);
 
+/*
+ * meta_mn_daemon_model_loads / meta_mn_daemon_cmd_opens - for the tests of
+ * the configuration commands' costs (doc/mdcommd.md, "What a BC_CMD
+ * costs"): how many times @set's model was loaded from the replicas, and
+ * how many times the read-only handle the commands use on a node other
+ * than the master was opened afresh.
+ */
+uint64_t meta_mn_daemon_model_loads(struct meta_mn_daemon *d, uint32_t set);
+uint64_t meta_mn_daemon_cmd_opens(struct meta_mn_daemon *d, uint32_t set);
+
 /* meta_mn_daemon_model - the model of @set, or NULL (tests). */
 const struct meta_cfg *meta_mn_daemon_model(struct meta_mn_daemon *d,
 					    uint32_t set);

@@ -312,8 +312,8 @@ static void *rec_extent(const struct mddb *db, const struct mddb_rec *r)
 	return buf;
 }
 
-/* Encode directory page @p from @slots (the slot view to use). */
-static void dirpage_build(struct mddb_rec *const *slots, uint32_t p,
+/* Encode directory page @p from its MDDB_DIRENTS slots @ents. */
+static void dirpage_build(struct mddb_rec *const *ents, uint32_t p,
 			  uint64_t txg, void *buf)
 {
 	struct mddb_dirpage *dp = calloc(1, sizeof(*dp));
@@ -323,7 +323,7 @@ static void dirpage_build(struct mddb_rec *const *slots, uint32_t p,
 	dp->p_index = p;
 	dp->p_txg = txg;
 	for (i = 0; i < MDDB_DIRENTS; i++) {
-		const struct mddb_rec *r = slots[p * MDDB_DIRENTS + i];
+		const struct mddb_rec *r = ents[i];
 		struct mddb_dirent *e = &dp->p_ents[i];
 
 		if (r == NULL)
@@ -430,7 +430,8 @@ static int rep_write_all(struct mddb *db, int i, bool commit, meta_error_t *ep)
 	for (p = 0; p < db->db_ndirpages; p++) {
 		if (db->db_dirblk[p] == MDDB_NOBLK)
 			continue;
-		dirpage_build(db->db_slots, p, db->db_txg, buf);
+		dirpage_build(db->db_slots + (size_t)p * MDDB_DIRENTS, p,
+			      db->db_txg, buf);
 		if (rep_io(db, i, true, buf, MDDB_DIRPAGE_SIZE,
 			   blk_off(db, db->db_dirblk[p]), ep) != 0)
 			goto out;
@@ -1576,13 +1577,19 @@ struct mddb_change {
 	uint32_t ch_slot;
 };
 
-static uint32_t slot_alloc(struct mddb *db, const bool *taken)
+/*
+ * The first free slot from the hint on, past the ones this commit took
+ * already (all below *@from: each call takes the first free one).
+ */
+static uint32_t slot_alloc(struct mddb *db, uint32_t *from)
 {
-	uint32_t s;
+	uint32_t s = *from > db->db_slothint ? *from : db->db_slothint;
 
-	for (s = db->db_slothint; s < MDDB_MAXRECS; s++)
-		if (db->db_slots[s] == NULL && !taken[s])
+	for (; s < MDDB_MAXRECS; s++)
+		if (db->db_slots[s] == NULL) {
+			*from = s + 1;
 			return s;
+		}
 	return MDDB_NOBLK;
 }
 
@@ -1615,20 +1622,25 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 			       size_t nch, meta_error_t *ep)
 {
 	uint32_t ndir = db->db_ndirpages, newdir[MDDB_MAXDIRPAGES];
-	bool *dirty = NULL, *taken = NULL, fail;
+	uint32_t *dirty = NULL, *dlist = NULL, ndirty = 0, from = 0, d;
 	struct mddb_rec **view = NULL;
 	uint8_t *buf = NULL;
 	uint64_t txg = db->db_txg + 1;
 	uint32_t p, nrecs = db->db_nrecs;
+	bool fail;
 	size_t k;
 	int i, rc = -1, need = mddb_quorum_need(db);
 	char obj[128];
 	meta_error_t e;
 
-	dirty = calloc(MDDB_MAXDIRPAGES, sizeof(*dirty));
-	taken = calloc(MDDB_MAXRECS, sizeof(*taken));
+	/* What this costs is proportional to the changes and the directory
+	 * pages they touch, never to the records in the database. */
+	dirty = calloc(MDDB_MAXDIRPAGES, sizeof(*dirty)); /* 1 + its dlist
+							     index, 0 clean */
+	dlist = calloc(nch < MDDB_MAXDIRPAGES ? nch + 1 : MDDB_MAXDIRPAGES,
+		       sizeof(*dlist));
 	buf = meta_dev_alloc(MDDB_COMMIT_SIZE);
-	if (dirty == NULL || taken == NULL || buf == NULL) {
+	if (dirty == NULL || dlist == NULL || buf == NULL) {
 		meta_error_set(ep, ENOMEM, 0, NULL, "cannot commit");
 		goto out;
 	}
@@ -1641,14 +1653,13 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 		if (c->ch_old != NULL) {
 			c->ch_slot = c->ch_old->r_slot;
 		} else if (c->ch_new != NULL) {
-			c->ch_slot = slot_alloc(db, taken);
+			c->ch_slot = slot_alloc(db, &from);
 			if (c->ch_slot == MDDB_NOBLK) {
 				meta_error_set(ep, ME_MDDB_FULL, 0,
 					       db->db_setname,
 					       "cannot commit to");
 				goto out_unalloc;
 			}
-			taken[c->ch_slot] = true;
 			nrecs++;
 		}
 		if (c->ch_new == NULL) {
@@ -1666,22 +1677,29 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 			}
 		}
 		p = c->ch_slot / MDDB_DIRENTS;
-		dirty[p] = true;
+		if (dirty[p] == 0) {
+			dlist[ndirty++] = p;
+			dirty[p] = ndirty;
+		}
 		if (p + 1 > ndir)
 			ndir = p + 1;
 	}
-	/* The slot view of the new state, for the dirty pages. */
-	view = malloc((size_t)ndir * MDDB_DIRENTS * sizeof(*view));
+	/* The new state of the dirty pages only (view page d: dlist[d]). */
+	view = malloc(((size_t)ndirty + 1) * MDDB_DIRENTS * sizeof(*view));
 	if (view == NULL) {
 		meta_error_set(ep, ENOMEM, 0, NULL, "cannot commit");
 		goto out_unalloc;
 	}
-	memcpy(view, db->db_slots, (size_t)ndir * MDDB_DIRENTS * sizeof(*view));
+	for (d = 0; d < ndirty; d++)
+		memcpy(view + (size_t)d * MDDB_DIRENTS,
+		       db->db_slots + (size_t)dlist[d] * MDDB_DIRENTS,
+		       MDDB_DIRENTS * sizeof(*view));
 	for (k = 0; k < nch; k++)
-		view[ch[k].ch_slot] = ch[k].ch_new;
-	for (p = 0; p < ndir; p++) {
-		if (!dirty[p])
-			continue;
+		view[(size_t)(dirty[ch[k].ch_slot / MDDB_DIRENTS] - 1) *
+			     MDDB_DIRENTS +
+		     ch[k].ch_slot % MDDB_DIRENTS] = ch[k].ch_new;
+	for (d = 0; d < ndirty; d++) {
+		p = dlist[d];
 		newdir[p] = bm_alloc(db, dirpage_nblks(db));
 		if (newdir[p] == MDDB_NOBLK) {
 			meta_error_set(ep, ME_MDDB_FULL, 0, db->db_setname,
@@ -1715,10 +1733,10 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 				     blk_off(db, ch[k].ch_new->r_blk), &e);
 			free(ext);
 		}
-		for (p = 0; p < ndir && err == 0; p++) {
-			if (!dirty[p])
-				continue;
-			dirpage_build(view, p, txg, buf);
+		for (d = 0; d < ndirty && err == 0; d++) {
+			p = dlist[d];
+			dirpage_build(view + (size_t)d * MDDB_DIRENTS, p, txg,
+				      buf);
 			err = rep_io(db, i, true, buf, MDDB_DIRPAGE_SIZE,
 				     blk_off(db, newdir[p]), &e);
 		}
@@ -1759,9 +1777,10 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 	}
 
 	/* 4. In core: the new state; the old extents become free. */
-	for (p = 0; p < ndir; p++)
-		if (dirty[p] && db->db_dirblk[p] != MDDB_NOBLK)
-			bm_mark(db, db->db_dirblk[p], dirpage_nblks(db), false);
+	for (d = 0; d < ndirty; d++)
+		if (db->db_dirblk[dlist[d]] != MDDB_NOBLK)
+			bm_mark(db, db->db_dirblk[dlist[d]], dirpage_nblks(db),
+				false);
 	for (k = 0; k < nch; k++) {
 		struct mddb_change *c = &ch[k];
 
@@ -1788,10 +1807,11 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 	goto out;
 
 out_unalloc:
-	for (p = 0; p < MDDB_MAXDIRPAGES; p++)
-		if (dirty[p] && newdir[p] != db->db_dirblk[p] &&
-		    newdir[p] != MDDB_NOBLK)
+	for (d = 0; d < ndirty; d++) {
+		p = dlist[d];
+		if (newdir[p] != db->db_dirblk[p] && newdir[p] != MDDB_NOBLK)
 			bm_mark(db, newdir[p], dirpage_nblks(db), false);
+	}
 	for (k = 0; k < nch; k++)
 		if (ch[k].ch_new != NULL && ch[k].ch_new->r_nblks != 0 &&
 		    ch[k].ch_new->r_blk != MDDB_NOBLK) {
@@ -1802,7 +1822,7 @@ out_unalloc:
 out:
 	free(view);
 	free(dirty);
-	free(taken);
+	free(dlist);
 	free(buf);
 	return rc;
 }

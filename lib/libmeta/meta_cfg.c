@@ -83,6 +83,7 @@ void meta_cfg_destroy(struct meta_cfg *cfg)
 		meta_unit_free(cfg->mc_units[i]);
 	for (uint32_t i = 0; i < META_MAXHSP; i++)
 		meta_hsp_free(cfg->mc_hsps[i]);
+	meta_cfg_undo_end(cfg);
 	for (uint32_t i = 0; i < cfg->mc_nduse; i++) {
 		free(cfg->mc_duse[i]->du_ext);
 		free(cfg->mc_duse[i]);
@@ -544,7 +545,8 @@ static int check_stripe(const struct meta_cfg *cfg, const struct meta_unit *u,
 }
 
 static int check_mirror(const struct meta_cfg *cfg, const struct meta_unit *u,
-			const char *name, meta_error_t *ep)
+			const uint32_t *rsowner, const char *name,
+			meta_error_t *ep)
 {
 	const struct meta_mirror *mm = &u->mu_mm;
 
@@ -562,17 +564,11 @@ static int check_mirror(const struct meta_cfg *cfg, const struct meta_unit *u,
 	if (mm->mm_rsslot >= META_RSSLOTS)
 		return meta_error_set(ep, SET_ERROR(ME_CFG_BADREC), 0, name,
 				      "bad resync slot");
-	for (uint32_t i = 0; i < u->mu_num; i++) {
-		const struct meta_unit *o = cfg->mc_units[i];
-
-		if (o != NULL && o->mu_type == META_UT_MIRROR &&
-		    o->mu_mm.mm_rsslot == mm->mm_rsslot)
-			return meta_error_set(ep, SET_ERROR(ME_CFG_DUPLICATE),
-					      0, name,
-					      "resync slot %" PRIu32
-					      " of d%" PRIu32,
-					      mm->mm_rsslot, i);
-	}
+	/* The first mirror with this slot (meta_cfg_check() fills it). */
+	if (rsowner[mm->mm_rsslot] != u->mu_num)
+		return meta_error_set(ep, SET_ERROR(ME_CFG_DUPLICATE), 0, name,
+				      "resync slot %" PRIu32 " of d%" PRIu32,
+				      mm->mm_rsslot, rsowner[mm->mm_rsslot]);
 	for (uint32_t i = 0; i < mm->mm_nsm; i++) {
 		const struct meta_unit *sm = meta_cfg_unit(cfg, mm->mm_sm[i]);
 
@@ -666,13 +662,14 @@ static int check_sp(const struct meta_cfg *cfg, const struct meta_unit *u,
  * the same answer.
  */
 static int check_unit(const struct meta_cfg *cfg, const struct meta_unit *u,
-		      const char *name, meta_error_t *ep)
+		      const uint32_t *rsowner, const char *name,
+		      meta_error_t *ep)
 {
 	switch (u->mu_type) {
 	case META_UT_STRIPE:
 		return check_stripe(cfg, u, name, ep);
 	case META_UT_MIRROR:
-		return check_mirror(cfg, u, name, ep);
+		return check_mirror(cfg, u, rsowner, name, ep);
 	case META_UT_SP:
 		return check_sp(cfg, u, name, ep);
 	default:
@@ -683,11 +680,22 @@ static int check_unit(const struct meta_cfg *cfg, const struct meta_unit *u,
 
 int meta_cfg_check(struct meta_cfg *cfg, meta_error_t *ep)
 {
+	uint32_t n = 0, rsowner[META_RSSLOTS];
 	char name[64];
-	uint32_t n = 0;
 
 	if (cfg->mc_dirty)
 		cfg_relink(cfg);
+	/* Each resync slot's first mirror, in one pass (a mirror used to scan
+	 * every unit below it: quadratic in a set of many mirrors). */
+	for (uint32_t i = 0; i < META_RSSLOTS; i++)
+		rsowner[i] = META_NONE;
+	for (uint32_t i = META_MAXUNITS; i-- > 0;) {
+		const struct meta_unit *u = cfg->mc_units[i];
+
+		if (u != NULL && u->mu_type == META_UT_MIRROR &&
+		    u->mu_mm.mm_rsslot < META_RSSLOTS)
+			rsowner[u->mu_mm.mm_rsslot] = i;
+	}
 	for (uint32_t i = 0; i < META_MAXUNITS; i++) {
 		const struct meta_unit *u = cfg->mc_units[i];
 
@@ -704,9 +712,9 @@ int meta_cfg_check(struct meta_cfg *cfg, meta_error_t *ep)
 		 * name is formatted only when there is an error to name it in
 		 * (formatting 8192 names was a fifth of a large set's load).
 		 */
-		if (check_unit(cfg, u, "", ep) != 0) {
+		if (check_unit(cfg, u, rsowner, "", ep) != 0) {
 			meta_cfg_uname(cfg, i, name, sizeof(name));
-			return check_unit(cfg, u, name, ep);
+			return check_unit(cfg, u, rsowner, name, ep);
 		}
 	}
 	if (n != cfg->mc_nunits)
@@ -974,12 +982,105 @@ static uint32_t post_drives(const struct meta_cfg *cfg,
 	return n;
 }
 
+/*
+ * The inverse of a change of @n ops, pushed on the undo journal: room for
+ * every op, filled by meta_cfg_apply().  NULL when out of memory.
+ */
+static struct meta_change *undo_push(struct meta_cfg *cfg, uint32_t n)
+{
+	struct meta_change *inv;
+
+	if (cfg->mc_undo_n == cfg->mc_undo_cap) {
+		uint32_t cap = cfg->mc_undo_cap ? cfg->mc_undo_cap * 2 : 4;
+		struct meta_change *a = realloc(cfg->mc_undo, cap * sizeof(*a));
+
+		if (a == NULL)
+			return NULL;
+		cfg->mc_undo = a;
+		cfg->mc_undo_cap = cap;
+	}
+	inv = &cfg->mc_undo[cfg->mc_undo_n];
+	meta_change_init(inv);
+	inv->ch_ops = calloc(n, sizeof(*inv->ch_ops));
+	if (inv->ch_ops == NULL)
+		return NULL;
+	inv->ch_cap = n;
+	cfg->mc_undo_n++;
+	return inv;
+}
+
+int meta_cfg_undo_begin(struct meta_cfg *cfg, meta_error_t *ep)
+{
+	if (cfg->mc_undo_on)
+		return meta_error_set(ep, SET_ERROR(ME_INTERNAL), 0,
+				      cfg->mc_set,
+				      "cannot begin a second undo journal of");
+	if (cfg->mc_dirty)
+		cfg_relink(cfg);
+	cfg->mc_undo_on = true;
+	cfg->mc_undo_n = 0;
+	cfg->mc_undo_nduse = cfg->mc_nduse;
+	return 0;
+}
+
+void meta_cfg_undo(struct meta_cfg *cfg)
+{
+	meta_error_t e;
+
+	if (!cfg->mc_undo_on)
+		return;
+	cfg->mc_undo_on = false;
+	meta_error_init(&e);
+	while (cfg->mc_undo_n > 0) {
+		struct meta_change *inv = &cfg->mc_undo[--cfg->mc_undo_n];
+
+		/* Without a store, apply cannot fail. */
+		VERIFY0(meta_cfg_apply(cfg, inv, NULL, &e));
+		meta_change_release(inv);
+	}
+	/* Use records the dry run created are empty again: drop them. */
+	while (cfg->mc_nduse > cfg->mc_undo_nduse) {
+		struct meta_duse *d = cfg->mc_duse[cfg->mc_nduse - 1];
+
+		if (d->du_nstripe != 0 || d->du_nhsp != 0 || d->du_next != 0)
+			break; /* cannot be: link and unlink are inverses */
+		free(d->du_ext);
+		free(d);
+		cfg->mc_nduse--;
+	}
+	free(cfg->mc_undo);
+	cfg->mc_undo = NULL;
+	cfg->mc_undo_cap = 0;
+}
+
+void meta_cfg_undo_end(struct meta_cfg *cfg)
+{
+	for (uint32_t i = 0; i < cfg->mc_undo_n; i++)
+		meta_change_release(&cfg->mc_undo[i]);
+	free(cfg->mc_undo);
+	cfg->mc_undo = NULL;
+	cfg->mc_undo_n = cfg->mc_undo_cap = 0;
+	cfg->mc_undo_on = false;
+}
+
 int meta_cfg_apply(struct meta_cfg *cfg, struct meta_change *ch,
 		   const struct meta_store *st, meta_error_t *ep)
 {
 	char(*drives)[META_DRVNAMELEN] = NULL;
+	struct meta_change *inv = NULL;
 	uint32_t ndrives = 0;
 
+	if (cfg->mc_undo_on && st != NULL)
+		return meta_error_set(ep, SET_ERROR(ME_INTERNAL), 0,
+				      cfg->mc_set,
+				      "cannot commit a change to set while "
+				      "its undo journal is on:");
+	if (cfg->mc_undo_on && ch->ch_nops > 0) {
+		inv = undo_push(cfg, ch->ch_nops);
+		if (inv == NULL)
+			return meta_error_set(ep, SET_ERROR(ENOMEM), 0, NULL,
+					      "cannot apply change");
+	}
 	if (cfg->mc_dirty)
 		cfg_relink(cfg);
 	if (st != NULL && st->ms_post != NULL && ch->ch_nops > 0) {
@@ -1009,7 +1110,15 @@ int meta_cfg_apply(struct meta_cfg *cfg, struct meta_change *ch,
 			struct meta_unit **slot = &cfg->mc_units[op->co_num];
 
 			cfg->mc_nunits -= (*slot != NULL);
-			meta_unit_free(*slot);
+			if (inv != NULL)
+				inv->ch_ops[inv->ch_nops++] =
+					(struct meta_chop){
+						.co_kind = op->co_kind,
+						.co_num = op->co_num,
+						.co_unit = *slot
+					};
+			else
+				meta_unit_free(*slot);
 			*slot = op->co_unit;
 			cfg->mc_nunits += (*slot != NULL);
 			op->co_unit = NULL;
@@ -1017,7 +1126,15 @@ int meta_cfg_apply(struct meta_cfg *cfg, struct meta_change *ch,
 			struct meta_hsp **slot = &cfg->mc_hsps[op->co_num];
 
 			cfg->mc_nhsps -= (*slot != NULL);
-			meta_hsp_free(*slot);
+			if (inv != NULL)
+				inv->ch_ops[inv->ch_nops++] =
+					(struct meta_chop){
+						.co_kind = op->co_kind,
+						.co_num = op->co_num,
+						.co_hsp = *slot
+					};
+			else
+				meta_hsp_free(*slot);
 			*slot = op->co_hsp;
 			cfg->mc_nhsps += (*slot != NULL);
 			op->co_hsp = NULL;

@@ -48,6 +48,13 @@ struct meta_cfg {
 	uint32_t mc_nduse;
 	uint32_t mc_duse_cap;
 	struct meta_duse **mc_duse;
+	/* The undo journal (meta_cfg_undo_begin()): while mc_undo_on, every
+	 * meta_cfg_apply() pushes its inverse (the objects it displaced) */
+	bool mc_undo_on;
+	uint32_t mc_undo_n;
+	uint32_t mc_undo_cap;
+	struct meta_change *mc_undo;
+	uint32_t mc_undo_nduse; /* mc_nduse at the beginning */
 };
 
 /* The use record of a drive (unit == META_NONE) or of a unit, or NULL;

@@ -7,13 +7,20 @@
  * the daemon, against the daemon's in-core model of the set
  * (meta_mn_daemon.c, "Models"):
  *
- *   dry run (payload flag DRYRUN)  every node: on a copy of its model, with
- *                                  no store: checks only, changes nothing;
+ *   dry run (payload flag DRYRUN)  every node: on its model with the undo
+ *                                  journal on (meta_cfg_undo_begin()), no
+ *                                  store; undone after: changes nothing;
  *   real run, on the master        on its model, with the set's mddb as
  *                                  store: the change is committed, then
  *                                  applied to the model;
  *   real run, elsewhere            on its model, with no store: the change
  *                                  is applied to the model only.
+ *
+ * The set handle (drive lookups; the master's commit) is cached, not opened
+ * per command: the change log's on the master, a read-only one without
+ * mddb elsewhere (mn_cmd_hold(); doc/mdcommd.md, 11b, "What a BC_CMD
+ * costs").  Nothing a command costs here grows with the set but the
+ * command's own validation.
  *
  * The command finds the model through meta_mn_cmdctx() (cmds/cmd_common.c
  * uses it instead of opening the set).  Its stdout is the result's output
@@ -174,8 +181,9 @@ static int h_cmd(struct meta_mn_hctx *hx)
 	struct mn_set *ss;
 	static struct meta_mn_cmd mc;
 	char *out = NULL, *err = NULL;
+	uint64_t active;
 	meta_error_t e;
-	bool dry, write;
+	bool dry, write, master;
 	int rc;
 
 	meta_error_init(&e);
@@ -198,7 +206,7 @@ static int h_cmd(struct meta_mn_hctx *hx)
 			       "cannot run through mdcommd");
 		return meta_mn_fail(hx, &e);
 	}
-	ss = hx_set(hx, &e);
+	ss = mn_set_get(d, hx->hx_set, &e);
 	if (ss == NULL)
 		return meta_mn_fail(hx, &e);
 	if (strcmp(ss->ms_name, mc.mc_set) != 0) {
@@ -207,22 +215,22 @@ static int h_cmd(struct meta_mn_hctx *hx)
 			       hx->hx_set, ss->ms_name);
 		return meta_mn_fail(hx, &e);
 	}
-	write = hx->hx_on_master && !dry;
-	if (meta_set_open(ss->ms_name, write ? 0 : META_SET_RDONLY, &s, &e) !=
-	    0)
+	master = hx->hx_on_master;
+	write = master && !dry;
+	s = mn_cmd_hold(d, hx->hx_set, ss, master, &active, &e);
+	if (s == NULL)
 		return meta_mn_fail(hx, &e);
 	memset(&h, 0, sizeof(h));
-	if (dry) {
-		if (mn_model_clone(ss, hx->hx_set, &h.ch_cfg, &e) != 0) {
-			meta_set_close(s);
-			return meta_mn_fail(hx, &e);
-		}
-	} else {
-		h.ch_cfg = ss->ms_cfg;
+	h.ch_cfg = ss->ms_cfg;
+	/* A dry run changes the model in memory and is then undone: it
+	 * costs what it changes, not a copy of the model. */
+	if (dry && meta_cfg_undo_begin(h.ch_cfg, &e) != 0) {
+		mn_cmd_rele(d, hx->hx_set, ss, master, 0, active);
+		return meta_mn_fail(hx, &e);
 	}
 	if (write) {
 		if (meta_set_db(s) == NULL) {
-			meta_set_close(s);
+			mn_cmd_rele(d, hx->hx_set, ss, master, 0, active);
 			meta_error_set(&e, SET_ERROR(ME_MDDB_NOREPLICA), 0,
 				       ss->ms_name, "cannot write set");
 			return meta_mn_fail(hx, &e);
@@ -246,11 +254,16 @@ static int h_cmd(struct meta_mn_hctx *hx)
 	rc = run_captured(ce, mc.mc_argc, mc.mc_argv, &out, &err);
 	meta_mn_cmdctx_set(NULL);
 	ss->ms_cur = NULL;
-	if (dry)
-		meta_cfg_destroy(h.ch_cfg);
-	else
-		ss->ms_cfg = h.ch_cfg; /* the same model, changed */
-	meta_set_close(s);
+	if (h.ch_cfg != ss->ms_cfg) {
+		/* The command loaded the model again (metainit -a's real run:
+		 * meta_cfgh_reload() freed the old one). */
+		ss->ms_cfg = h.ch_cfg;
+	} else if (dry) {
+		meta_cfg_undo(ss->ms_cfg);
+	}
+	/* A failed real run on the master: open the set afresh next time. */
+	mn_cmd_rele(d, hx->hx_set, ss, master, write && rc != 0 ? -1 : 0,
+		    active);
 	if (rc < 0) {
 		free(out);
 		free(err);

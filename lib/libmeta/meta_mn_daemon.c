@@ -27,7 +27,10 @@
  * write.  Since every node starts from the same model and applies the same
  * deterministic operation, every node gets the same result, and no node
  * fails because the master's change is already on disk: nothing but the
- * model is consulted (doc/mdcommd.md, "Identical results").
+ * model is consulted (doc/mdcommd.md, "Identical results").  A command
+ * runs on a cached set handle (mn_cmd_hold(): the change log's on the
+ * master, ms_ro elsewhere), never on a fresh open, and a dry run on the
+ * model itself, undone after (meta_cfg_undo()), never on a copy.
  *
  * Handlers: so_run finds the type's handler (meta_mn_handler_find()) and
  * calls it with a struct meta_mn_hctx.
@@ -130,83 +133,126 @@ int mn_lookup(void *arg, const char *name, struct meta_drive *dr,
 	return 0;
 }
 
-int mn_model_load(struct meta_mn_daemon *d, uint32_t set, struct mn_set *ss,
-		  meta_error_t *ep)
+/* A fresh model of @ss from @s's mddb (none: an empty model). */
+static int model_from(struct mn_set *ss, uint32_t set, struct meta_set *s,
+		      meta_error_t *ep)
 {
-	struct meta_set *s = NULL;
 	struct meta_cfg *cfg = NULL;
 	struct meta_store st;
-	int rc = -1;
 
-	(void)d;
-	mn_log_drop(ss); /* a reload: the change log's handle too */
-	if (meta_set_open(ss->ms_name, META_SET_RDONLY, &s, ep) != 0)
-		return -1;
-	ss->ms_cur = s;
 	if (meta_cfg_create(ss->ms_name, set, ss->ms_mn, mn_lookup, ss, &cfg,
 			    ep) != 0)
-		goto out;
+		return -1;
 	if (meta_set_db(s) != NULL) {
 		meta_store_mddb(&st, meta_set_db(s));
 		if (meta_cfg_load(cfg, &st, ep) != 0) {
 			meta_cfg_destroy(cfg);
-			goto out;
+			return -1;
 		}
 	}
 	meta_cfg_destroy(ss->ms_cfg);
 	ss->ms_cfg = cfg;
-	rc = 0;
-out:
+	ss->ms_cfg_loads++;
+	return 0;
+}
+
+int mn_model_load(struct meta_mn_daemon *d, uint32_t set, struct mn_set *ss,
+		  meta_error_t *ep)
+{
+	struct meta_set *s = NULL;
+	int rc;
+
+	(void)d;
+	mn_log_drop(ss); /* a reload: the cached handles too */
+	mn_ro_drop(ss);
+	if (meta_set_open(ss->ms_name, META_SET_RDONLY, &s, ep) != 0)
+		return -1;
+	ss->ms_cur = s;
+	rc = model_from(ss, set, s, ep);
 	ss->ms_cur = NULL;
 	meta_set_close(s);
 	return rc;
 }
 
-int mn_model_clone(struct mn_set *ss, uint32_t set, struct meta_cfg **cfgp,
-		   meta_error_t *ep)
+void mn_ro_drop(struct mn_set *ss)
 {
-	struct meta_cfg *cfg;
-	void *buf;
-	size_t len;
+	meta_set_close(ss->ms_ro);
+	ss->ms_ro = NULL;
+}
 
-	if (meta_cfg_create(ss->ms_name, set, ss->ms_mn, mn_lookup, ss, &cfg,
-			    ep) != 0)
-		return -1;
-	for (uint32_t i = 0; i < META_MAXUNITS; i++) {
-		const struct meta_unit *u = meta_cfg_unit(ss->ms_cfg, i);
-		struct meta_unit *nu;
-		int rc;
+/* The change log's handle (below): the master's commands use it too. */
+static struct meta_set *log_hold(struct meta_mn_daemon *d, uint32_t set,
+				 bool *cached, meta_error_t *ep);
+static uint64_t log_active(struct mddb *db);
+static void log_rele(struct meta_mn_daemon *d, uint32_t set, int rc,
+		     uint64_t active);
 
-		if (u == NULL)
-			continue;
-		if (meta_unit_encode(u, &buf, &len, ep) != 0)
-			goto fail;
-		rc = meta_unit_decode(i, buf, len, &nu, ep);
-		free(buf);
-		if (rc != 0 || meta_cfg_add_unit(cfg, nu, ep) != 0)
-			goto fail;
+/*
+ * What a command costs here does not grow with the set's volumes: no set
+ * open and no mddb load per command (the handles are cached and checked
+ * with meta_set_changed(), which stats one file and reads eight bytes).
+ * The model is loaded when there is none (at start, after MDDB_PARSE on
+ * the other nodes, after a metaset handler dropped it), never because the
+ * replicas moved on: it is the truth every node runs against, also when a
+ * master died after its commit and the new one replays the command
+ * (doc/mdcommd.md, "Identical results").
+ */
+struct meta_set *mn_cmd_hold(struct meta_mn_daemon *d, uint32_t set,
+			     struct mn_set *ss, bool master, uint64_t *active,
+			     meta_error_t *ep)
+{
+	struct meta_set *s;
+	bool cached;
+
+	*active = 0;
+	if (master) {
+		s = log_hold(d, set, &cached, ep);
+		if (s == NULL)
+			return NULL;
+		*active = log_active(meta_set_db(s));
+		if (ss->ms_cfg == NULL) {
+			int rc;
+
+			ss->ms_cur = s;
+			rc = model_from(ss, set, s, ep);
+			ss->ms_cur = NULL;
+			if (rc != 0) {
+				log_rele(d, set, -1, *active);
+				return NULL;
+			}
+		}
+		return s;
 	}
-	for (uint32_t i = 0; i < META_MAXHSP; i++) {
-		const struct meta_hsp *h = meta_cfg_hsp(ss->ms_cfg, i);
-		struct meta_hsp *nh;
-		int rc;
-
-		if (h == NULL)
-			continue;
-		if (meta_hsp_encode(h, &buf, &len, ep) != 0)
-			goto fail;
-		rc = meta_hsp_decode(i, buf, len, &nh, ep);
-		free(buf);
-		if (rc != 0 || meta_cfg_add_hsp(cfg, nh, ep) != 0)
-			goto fail;
+	if (ss->ms_cfg == NULL && mn_model_load(d, set, ss, ep) != 0)
+		return NULL;
+	if (ss->ms_ro != NULL) {
+		if (meta_set_relock(ss->ms_ro, ep) != 0)
+			return NULL;
+		if (!meta_set_changed(ss->ms_ro))
+			return ss->ms_ro;
+		mn_ro_drop(ss);
 	}
-	if (meta_cfg_check(cfg, ep) != 0)
-		goto fail;
-	*cfgp = cfg;
-	return 0;
-fail:
-	meta_cfg_destroy(cfg);
-	return -1;
+	if (meta_set_open(ss->ms_name, META_SET_RDONLY | META_SET_NODB, &s,
+			  ep) != 0)
+		return NULL;
+	ss->ms_ro = s;
+	ss->ms_ro_opens++;
+	return s;
+}
+
+void mn_cmd_rele(struct meta_mn_daemon *d, uint32_t set, struct mn_set *ss,
+		 bool master, int rc, uint64_t active)
+{
+	if (master) {
+		log_rele(d, set, rc, active);
+		return;
+	}
+	if (ss->ms_ro == NULL)
+		return;
+	if (rc < 0)
+		mn_ro_drop(ss);
+	else
+		meta_set_unlock(ss->ms_ro);
 }
 
 /* ---- the store ops ------------------------------------------------------- */
@@ -563,6 +609,7 @@ void meta_mn_daemon_destroy(struct meta_mn_daemon *d)
 	for (int i = 0; i < MDC_MAXSETS; i++) {
 		meta_cfg_destroy(d->md_sets[i].ms_cfg);
 		mn_log_drop(&d->md_sets[i]);
+		mn_ro_drop(&d->md_sets[i]);
 	}
 	pthread_mutex_destroy(&d->md_lock);
 	free(d);
@@ -591,6 +638,28 @@ uint64_t meta_mn_daemon_log_opens(struct meta_mn_daemon *d, uint32_t set)
 	pthread_mutex_lock(&d->md_lock);
 	if (set > 0 && set < MDC_MAXSETS)
 		n = d->md_sets[set].ms_log_opens;
+	pthread_mutex_unlock(&d->md_lock);
+	return n;
+}
+
+uint64_t meta_mn_daemon_model_loads(struct meta_mn_daemon *d, uint32_t set)
+{
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&d->md_lock);
+	if (set > 0 && set < MDC_MAXSETS)
+		n = d->md_sets[set].ms_cfg_loads;
+	pthread_mutex_unlock(&d->md_lock);
+	return n;
+}
+
+uint64_t meta_mn_daemon_cmd_opens(struct meta_mn_daemon *d, uint32_t set)
+{
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&d->md_lock);
+	if (set > 0 && set < MDC_MAXSETS)
+		n = d->md_sets[set].ms_ro_opens;
 	pthread_mutex_unlock(&d->md_lock);
 	return n;
 }
@@ -789,8 +858,10 @@ void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 		struct mn_set *ss = &d->md_sets[i];
 		meta_error_t e;
 
-		if (ss->ms_master != masters[i])
+		if (ss->ms_master != masters[i]) {
 			mn_log_drop(ss); /* a new master, or none */
+			mn_ro_drop(ss);
+		}
 		ss->ms_master = masters[i];
 		if (i == d->md_cfg.dc_admin_set)
 			continue;

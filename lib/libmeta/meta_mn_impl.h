@@ -17,6 +17,11 @@ struct mn_set {
 	bool ms_mn;
 	uint32_t ms_master; /* last master the core reported; 0 none */
 	struct meta_cfg *ms_cfg; /* the in-core model; NULL: not loaded */
+	uint64_t ms_cfg_loads; /* loads from the replicas (tests) */
+	struct meta_set *ms_ro; /* the commands' cached read-only handle on a
+				   node other than the master: no mddb, lock
+				   dropped between uses; NULL: none */
+	uint64_t ms_ro_opens; /* fresh opens of ms_ro (tests) */
 	bool ms_blocked; /* MDDB_BLOCK: do not (re)load the model */
 	struct meta_set *ms_cur; /* open while a handler runs */
 	struct meta_set *ms_log; /* the change log's cached writable handle:
@@ -51,9 +56,23 @@ int mn_model_load(struct meta_mn_daemon *d, uint32_t set, struct mn_set *ss,
 		  meta_error_t *ep);
 /* Close @ss's cached change-log handle (the next use opens the set). */
 void mn_log_drop(struct mn_set *ss);
-/* A copy of @ss's model, for a dry run. */
-int mn_model_clone(struct mn_set *ss, uint32_t set, struct meta_cfg **cfgp,
-		   meta_error_t *ep);
+/*
+ * The set handle a configuration command runs with (meta_mn_cmd.c h_cmd),
+ * with @ss's model loaded (from the replicas if there is none):
+ *   @master  the change log's cached writable handle (log_hold()): devices
+ *            and mddb open, the set's lock held;
+ *   else     a cached read-only handle without mddb (drive lookups only).
+ * Either is opened afresh when meta_set_changed() says so.  *@active: the
+ * master's active replicas, for mn_cmd_rele().  NULL on error (@ep).
+ */
+struct meta_set *mn_cmd_hold(struct meta_mn_daemon *d, uint32_t set,
+			     struct mn_set *ss, bool master, uint64_t *active,
+			     meta_error_t *ep);
+/* Done with mn_cmd_hold()'s handle: @rc < 0 drops it (the next opens). */
+void mn_cmd_rele(struct meta_mn_daemon *d, uint32_t set, struct mn_set *ss,
+		 bool master, int rc, uint64_t active);
+/* Close @ss's cached read-only command handle. */
+void mn_ro_drop(struct mn_set *ss);
 /* The drive lookup of every model the daemon keeps (arg: the mn_set). */
 int mn_lookup(void *arg, const char *name, struct meta_drive *dr,
 	      meta_error_t *ep);

@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include <oban/debug.h>
+#include <oban/errcodes.h>
 #include <oban/meta_cfg.h>
 
+#include "../../lib/libmeta/meta_cfg_impl.h"
 #include "cfg_memstore.h"
 #include "ocu.h"
 
@@ -21,6 +23,11 @@ static struct memstore ms;
 static struct meta_store st;
 static struct meta_cfg *cfg;
 static meta_error_t err;
+
+static uint32_t cfg_nduse(const struct meta_cfg *c)
+{
+	return c->mc_nduse;
+}
 
 static void setup(void)
 {
@@ -947,6 +954,122 @@ static void test_mdtab(void)
 	teardown();
 }
 
+/* Apply @ch with no store (a dry run) and release it. */
+static int dry(int rc, struct meta_change *ch)
+{
+	if (rc == 0)
+		rc = meta_cfg_apply(cfg, ch, NULL, &err);
+	meta_change_release(ch);
+	CU_ASSERT_EQUAL(meta_cfg_check(cfg, &err), 0);
+	return rc;
+}
+
+/*
+ * The undo journal: dry runs of every kind of change (new units on a new
+ * drive, a soft partition on a mirror, a rename, a recursive clear of
+ * several records, a pool change), then undo: the model holds the very
+ * same objects, prints the same and passes the whole check; the use
+ * records the dry run added are gone.  A commit while the journal is on is
+ * refused; meta_cfg_undo_end() keeps what was applied.
+ */
+static void test_undo(void)
+{
+	FILE *f = fmemopen((void *)mdtab, sizeof(mdtab) - 1, "r");
+	const struct meta_unit *u[META_MAXUNITS];
+	const struct meta_hsp *h[META_MAXHSP];
+	struct meta_change ch;
+	char *p0, *p1;
+	uint32_t nduse;
+	uint64_t hash;
+
+	setup();
+	CU_ASSERT_EQUAL_FATAL(meta_mdtab_apply(cfg, f, "md.tab", &st, &err), 0);
+	fclose(f);
+	p0 = print_p();
+	for (uint32_t i = 0; i < META_MAXUNITS; i++)
+		u[i] = meta_cfg_unit(cfg, i);
+	for (uint32_t i = 0; i < META_MAXHSP; i++)
+		h[i] = meta_cfg_hsp(cfg, i);
+	nduse = cfg_nduse(cfg);
+	hash = memstore_hash(&ms);
+
+	CU_ASSERT_EQUAL(meta_cfg_undo_begin(cfg, &err), 0);
+	CU_ASSERT_EQUAL(meta_cfg_undo_begin(cfg, &err), -1); /* not twice */
+	meta_error_init(&err);
+	{
+		char w0[] = "d30", w1[] = "1", w2[] = "drvF";
+		char *argv[] = { w0, w1, w1, w2, NULL };
+
+		CU_ASSERT_EQUAL(meta_mdtab_words(cfg, 4, argv, NULL, &err), 0);
+	}
+	meta_change_init(&ch);
+	CU_ASSERT_EQUAL(dry(meta_op_sp(cfg, 31, "d22", 1, (uint64_t[]){ 20480 },
+				       &ch, &err),
+			    &ch),
+			0);
+	meta_change_init(&ch);
+	CU_ASSERT_EQUAL(dry(meta_op_rename(cfg, 30, 40, &ch, &err), &ch), 0);
+	meta_change_init(&ch);
+	CU_ASSERT_EQUAL(dry(meta_op_clear(cfg, 10, 0, &ch, &err), &ch), 0);
+	meta_change_init(&ch);
+	CU_ASSERT_EQUAL(dry(meta_op_clear(cfg, 31, 0, &ch, &err), &ch), 0);
+	meta_change_init(&ch);
+	CU_ASSERT_EQUAL(
+		dry(meta_op_clear(cfg, 22, META_CLR_RECURSIVE, &ch, &err), &ch),
+		0);
+	meta_change_init(&ch);
+	CU_ASSERT_EQUAL(dry(meta_op_hs_add(cfg, 2, "drvT", &ch, &err), &ch), 0);
+	meta_change_init(&ch);
+	CU_ASSERT_EQUAL(dry(meta_op_hs_add(cfg, 2, "drvE", &ch, &err), &ch),
+			-1); /* d11 is on it: refused, changes nothing */
+	meta_change_init(&ch);
+	CU_ASSERT_EQUAL(dry(meta_op_clear_hsp(cfg, 1, &ch, &err), &ch), 0);
+	CU_ASSERT_PTR_NULL(meta_cfg_unit(cfg, 22));
+	CU_ASSERT_PTR_NULL(meta_cfg_unit(cfg, 20));
+	CU_ASSERT_PTR_NOT_NULL(meta_cfg_unit(cfg, 40));
+	CU_ASSERT(cfg_nduse(cfg) > nduse); /* drvF's record */
+	/* A commit while the journal is on: refused, nothing written. */
+	meta_change_init(&ch);
+	CU_ASSERT_EQUAL(apply(meta_op_clear(cfg, 11, 0, &ch, &err), &ch), -1);
+	CU_ASSERT_EQUAL(err.me_code, ME_INTERNAL);
+	CU_ASSERT_PTR_NOT_NULL(meta_cfg_unit(cfg, 11));
+	CU_ASSERT_EQUAL(memstore_hash(&ms), hash);
+
+	meta_cfg_undo(cfg);
+	p1 = print_p();
+	CU_ASSERT_STRING_EQUAL(p1, p0);
+	free(p1);
+	for (uint32_t i = 0; i < META_MAXUNITS; i++)
+		CU_ASSERT(meta_cfg_unit(cfg, i) == u[i]);
+	for (uint32_t i = 0; i < META_MAXHSP; i++)
+		CU_ASSERT(meta_cfg_hsp(cfg, i) == h[i]);
+	CU_ASSERT_EQUAL(cfg_nduse(cfg), nduse);
+	CU_ASSERT_EQUAL(meta_cfg_check(cfg, &err), 0);
+	CU_ASSERT_EQUAL(meta_cfg_nunits(cfg), 5);
+	CU_ASSERT_EQUAL(meta_cfg_nhsps(cfg), 2);
+	/* The derived indexes too: drvF is free again, d22 still carries
+	 * d10, hsp001 is still in use by d20. */
+	CU_ASSERT_EQUAL(meta_cfg_drive_unused(cfg, "drvF", &err), 0);
+	CU_ASSERT_EQUAL(meta_cfg_unit(cfg, 22)->mu_nsp, 1);
+	CU_ASSERT_EQUAL(meta_cfg_unit(cfg, 20)->mu_parent, 22);
+	CU_ASSERT_EQUAL(meta_cfg_hsp(cfg, 1)->hp_refs, 1);
+	meta_cfg_undo(cfg); /* off: nothing */
+	CU_ASSERT_STRING_EQUAL((p1 = print_p()), p0);
+	free(p1);
+
+	/* Kept: undo_end, then a commit is allowed again. */
+	CU_ASSERT_EQUAL(meta_cfg_undo_begin(cfg, &err), 0);
+	meta_change_init(&ch);
+	CU_ASSERT_EQUAL(dry(meta_op_clear(cfg, 10, 0, &ch, &err), &ch), 0);
+	meta_cfg_undo_end(cfg);
+	CU_ASSERT_PTR_NULL(meta_cfg_unit(cfg, 10));
+	meta_change_init(&ch);
+	CU_ASSERT_EQUAL(apply(meta_op_clear(cfg, 11, 0, &ch, &err), &ch), 0);
+	CU_ASSERT_EQUAL(meta_cfg_nunits(cfg), 3);
+	free(p0);
+	teardown();
+}
+
 static void test_mdtab_errors(void)
 {
 	static const struct {
@@ -1134,6 +1257,7 @@ static CU_TestInfo fmt_tests[] = {
 static CU_TestInfo mdtab_tests[] = {
 	{ "round trip", test_mdtab },
 	{ "errors", test_mdtab_errors },
+	{ "undo journal", test_undo },
 	{ "random", test_mdtab_random },
 	{ "seed status", test_status_seed },
 	{ "traditional status", test_status_traditional },

@@ -777,6 +777,151 @@ static void test_parse_and_check(void)
 	cl_destroy();
 }
 
+/* The unit pointers of node @n's model. */
+static void units_of(uint32_t n, const struct meta_unit **u)
+{
+	const struct meta_cfg *cfg = meta_mn_daemon_model(nodes[n].tn_d, setno);
+
+	for (uint32_t i = 0; i < META_MAXUNITS; i++)
+		u[i] = meta_cfg_unit(cfg, i);
+}
+
+/*
+ * What a BC_CMD costs does not grow with the set: after the first command
+ * no node loads its model or opens the set again, the master commits
+ * through the change log's cached handle (a per-command writable open and
+ * close made it reopen for every message), and a dry run, one change or
+ * many (metaclear -r), leaves every model holding the very same objects.
+ * A writable close of the set behind the daemons' backs (metadb, metaset)
+ * makes every node open it afresh, once.
+ */
+static void test_cmd_costs(void)
+{
+	static const struct meta_unit *before[N + 1][META_MAXUNITS],
+		*after[META_MAXUNITS];
+	static const char *const dries[] = {
+		"metainit -s blue d74 -p d72 10m",
+		"metarename -s blue d73 d80",
+		"metaclear -s blue -r d73",
+		"metattach -s blue d73 1m",
+	};
+	uint64_t loads[N + 1], ropen[N + 1], lopen;
+	char w[512], m[N + 1][8192];
+	struct treply tr;
+	struct meta_set *s;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	cl_create(7);
+	snprintf(w, sizeof(w), "metainit -s blue d70 1 1 %s", dpath("c"));
+	send_cmd(2, true, DRY_FLAGS, w, &tr, NULL, true);
+	send_cmd(2, false, REAL_FLAGS, w, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++) {
+		loads[i] = meta_mn_daemon_model_loads(nodes[i].tn_d, setno);
+		ropen[i] = meta_mn_daemon_cmd_opens(nodes[i].tn_d, setno);
+	}
+	CU_ASSERT_EQUAL(ropen[1], 0); /* the master uses the log's */
+	CU_ASSERT_EQUAL(ropen[2], 1);
+	CU_ASSERT_EQUAL(ropen[3], 1);
+	snprintf(w, sizeof(w), "metainit -s blue d71 1 1 %s", dpath("d"));
+	send_cmd(3, false, REAL_FLAGS, w, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	send_cmd(1, false, REAL_FLAGS, "metainit -s blue d72 -m d70 d71", &tr,
+		 NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	send_cmd(3, false, REAL_FLAGS, "metainit -s blue d73 -p d72 10m", &tr,
+		 NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	all_equal();
+	for (uint32_t i = 1; i <= N; i++) {
+		snprintf(m[i], sizeof(m[i]), "%s", model(i));
+		units_of(i, before[i]);
+	}
+	CU_ASSERT(strstr(m[1], "blue/d73 -p blue/d72") != NULL);
+	/* (all_equal() opened the set writable: counted from here) */
+	for (uint32_t i = 1; i <= N; i++)
+		ropen[i] = meta_mn_daemon_cmd_opens(nodes[i].tn_d, setno);
+	lopen = meta_mn_daemon_log_opens(nodes[1].tn_d, setno);
+	send_cmd(3, true, DRY_FLAGS, "metainit -s blue d74 -p d72 10m", &tr,
+		 NULL, true); /* the handles opened again once, here */
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_STRING_EQUAL(model(i), m[i]);
+	for (uint32_t i = 1; i <= N; i++)
+		ropen[i] = meta_mn_daemon_cmd_opens(nodes[i].tn_d, setno);
+	lopen = meta_mn_daemon_log_opens(nodes[1].tn_d, setno);
+	/* Dry runs from every node: each passes, and changes nothing. */
+	for (size_t k = 0; k < sizeof(dries) / sizeof(dries[0]); k++) {
+		send_cmd(1 + k % N, true, DRY_FLAGS, dries[k], &tr, NULL, true);
+		CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+		if (tr.tr_res.mr_exitval != 0)
+			fprintf(stderr, "\n  '%s': %.*s\n", dries[k],
+				(int)tr.tr_res.mr_outlen,
+				(const char *)tr.tr_res.mr_out);
+		CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+		for (uint32_t i = 1; i <= N; i++) {
+			CU_ASSERT_STRING_EQUAL(model(i), m[i]);
+			units_of(i, after);
+			CU_ASSERT(memcmp(after, before[i], sizeof(after)) == 0);
+		}
+	}
+	/* A failing dry run too (d72 carries d73). */
+	send_cmd(2, true, DRY_FLAGS, "metaclear -s blue d72", &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 1);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_STRING_EQUAL(model(i), m[i]);
+	/* None of it loaded a model or opened the set again. */
+	for (uint32_t i = 1; i <= N; i++) {
+		CU_ASSERT_EQUAL(meta_mn_daemon_model_loads(nodes[i].tn_d,
+							   setno),
+				loads[i]);
+		CU_ASSERT_EQUAL(meta_mn_daemon_cmd_opens(nodes[i].tn_d, setno),
+				ropen[i]);
+	}
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(nodes[1].tn_d, setno), lopen);
+	/* A writable close behind the daemons' backs: opened afresh, once;
+	 * the models are not reloaded (they are the truth). */
+	VERIFY0(meta_set_open("blue", 0, &s, &e));
+	meta_set_close(s);
+	send_cmd(2, true, DRY_FLAGS, "metaclear -s blue -r d73", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	send_cmd(2, false, REAL_FLAGS, "metaclear -s blue -r d73", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 2; i <= N; i++)
+		CU_ASSERT_EQUAL(meta_mn_daemon_cmd_opens(nodes[i].tn_d, setno),
+				ropen[i] + 1);
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(nodes[1].tn_d, setno),
+			lopen + 1);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(meta_mn_daemon_model_loads(nodes[i].tn_d,
+							   setno),
+				loads[i]);
+	CU_ASSERT_STRING_EQUAL(disk(), "");
+	all_equal();
+	/* A master change and back, seen by node 3's tick, drops its handle
+	 * too: the next command opens it afresh, once.  (The first dry run
+	 * takes the reopen that all_equal()'s writable close asked for.) */
+	snprintf(w, sizeof(w), "metainit -s blue d75 1 1 %s", dpath("c"));
+	send_cmd(1, true, DRY_FLAGS, w, &tr, NULL, true);
+	ropen[3] = meta_mn_daemon_cmd_opens(nodes[3].tn_d, setno);
+	VERIFY0(mdc_core_set_master(nodes[3].tn_core, setno, 2, &e));
+	meta_mn_daemon_tick(nodes[3].tn_d);
+	VERIFY0(mdc_core_set_master(nodes[3].tn_core, setno, 1, &e));
+	meta_mn_daemon_tick(nodes[3].tn_d);
+	send_cmd(1, true, DRY_FLAGS, w, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT_EQUAL(meta_mn_daemon_cmd_opens(nodes[3].tn_d, setno),
+			ropen[3] + 1);
+	send_cmd(2, true, DRY_FLAGS, w, &tr, NULL, true);
+	CU_ASSERT_EQUAL(meta_mn_daemon_cmd_opens(nodes[3].tn_d, setno),
+			ropen[3] + 1);
+	CU_ASSERT_STRING_EQUAL(disk(), "");
+	all_equal();
+	cl_destroy();
+}
+
 /* ---- the commands' own path: cmd_mn_forward through the RPC socket ---- */
 
 static volatile int pump_stop;
@@ -1317,6 +1462,7 @@ static CU_TestInfo mn_tests[] = {
 	{ "master_flip_log", test_master_flip_log },
 	{ "parse_and_check", test_parse_and_check },
 	{ "log_cache", test_log_cache },
+	{ "cmd_costs", test_cmd_costs },
 	{ "suspend_all", test_suspend_all },
 	{ "spwm", test_spwm },
 	CU_TEST_INFO_NULL,

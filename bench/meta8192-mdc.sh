@@ -83,12 +83,6 @@ setup()
 	done
 	setno=$(ocl exec "$n" metaset -s bench | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
 	[ -n "$setno" ] || return 1
-	# A one-line node list is no cluster to metaset: it does not name the
-	# master to mdcommd (meta_mnset_cluster()); do what metaclust does.
-	if [ "$n" = 1 ]; then
-		ocl exec 1 "$OBAN_BUILDDIR/daemons/mdcommd/mdcctl" setmaster "$setno" 1 >/dev/null ||
-			return 1
-	fi
 	# every daemon has taken the join (a master known, the set joined):
 	# a null message from the initiator runs everywhere (bounded)
 	for ((i = 0; i < 150; i++)); do

@@ -522,10 +522,10 @@ uint64_t meta_set_ctime(const struct meta_set *s);
 /* ---- Sets across nodes: the initiator's side (metaset, metadb) ---------- */
 
 /*
- * meta_mnset_cluster - true when the node list names more than one node:
- * the set commands then go through mdcommd.  Without a node list, or with
- * one node in it, they act on this node alone (meta_mnset_send() applies
- * the message here).
+ * meta_mnset_cluster - true when this node has a node list, even of one
+ * node (a cluster of one): the set commands then go through mdcommd.
+ * Without a node list they act on this node alone (meta_mnset_send()
+ * applies the message here).
  */
 bool meta_mnset_cluster(void);
 

@@ -724,6 +724,10 @@ const struct meta_mn_handler meta_mn_set_handlers[] = {
 
 /* ---- the initiator's side ------------------------------------------------ */
 
+/*
+ * A one-line list counts: a join must name the master to the daemon, which
+ * the configuration commands go through on every multi-owner set.
+ */
 bool meta_mnset_cluster(void)
 {
 	struct meta_nodelist_ent *v;
@@ -733,7 +737,7 @@ bool meta_mnset_cluster(void)
 	if (meta_nodelist_read(NULL, &v, &n, &e) != 0)
 		return false;
 	free(v);
-	return n > 1;
+	return n >= 1;
 }
 
 /* Turn a result into 0, or -1 with the failing node's text. */

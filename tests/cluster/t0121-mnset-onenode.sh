@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t0120-mnset-onenode: a multi-owner set on a cluster of one node.
+# t0121-mnset-onenode: a multi-owner set on a cluster of one node.
 #
 # A one-line node list (as mdcommd writes it from a one-node corosync) is
 # a cluster to metaset: creating the set, adding drives and joining go

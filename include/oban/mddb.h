@@ -200,15 +200,26 @@ int mddb_replica_add(struct mddb *db, const struct mddb_replica_spec *spec,
  * mddb_txn_commit() it is formatted, given a copy of the database and
  * added to the locator table in the same commit as the transaction's
  * records, so that the records that name its drive and the replica are
- * written together or not at all.  When the commit fails, the replicas it
- * was to add are taken out again and their headers wiped (nothing on the
- * drive reads as a replica).  Errors (the transaction is poisoned):
- * ME_MDDB_MAXREPLICAS, EEXIST (already a replica, or twice in @txn),
- * ME_MDDB_TOOSMALL, ME_MDDB_BADTXN, ENOMEM.
+ * written together or not at all.  When the commit fails, the replicas it was to add are taken out of the
+ * in-core table again; their headers are wiped (nothing on the drive
+ * reads as a replica) only if no commit block was written.  If one was
+ * (mddb_commit_in_doubt()), the newest commit on some replica may name
+ * them: their headers are kept, and a reload shows whether they are in.
+ * Errors (the transaction is poisoned): ME_MDDB_MAXREPLICAS, EEXIST
+ * (already a replica, or twice in @txn), ME_MDDB_TOOSMALL,
+ * ME_MDDB_BADTXN, ENOMEM.
  */
 int mddb_txn_replica_add(struct mddb_txn *txn,
 			 const struct mddb_replica_spec *spec,
 			 meta_error_t *ep);
+
+/*
+ * mddb_commit_in_doubt - after mddb_txn_commit() (or mddb_replica_add())
+ * failed: true if it failed after writing a commit block to some replica,
+ * so that a reload may show the commit made; false if the commit cannot
+ * have become visible.  Reads only memory.
+ */
+bool mddb_commit_in_doubt(const struct mddb *db);
 
 /*
  * mddb_replica_wipe - zero the header of the replica area @spec (on its

@@ -1589,23 +1589,40 @@ static uint32_t slot_alloc(struct mddb *db, const bool *taken)
 /*
  * Write @nch changes and the locator table in db_reps as commit txg + 1.
  * On success, apply them in core and take ownership of every ch_new; on
- * failure free nothing of @ch (the caller does).
+ * failure free nothing of @ch (the caller does), and leave
+ * db_commit_doubt set if a commit block was written.
  */
 #ifdef OBAN_TEST_HOOKS
-/* Commits left before the one whose replica writes fail (0: none). */
-static __thread int mddb_fail_in;
+/* Commits left before the one whose replica writes fail (0: none), and
+ * before the one whose commit blocks fail after replica 0's. */
+static __thread int mddb_fail_in, mddb_fail_blocks_in;
 
 void mddb_test_fail_commit(int nth)
 {
 	mddb_fail_in = nth;
 }
 
+void mddb_test_fail_commit_blocks(int nth)
+{
+	mddb_fail_blocks_in = nth;
+}
+
 static bool mddb_fault(void)
 {
 	return mddb_fail_in > 0 && --mddb_fail_in == 0;
 }
+
+static bool mddb_fault_blocks(void)
+{
+	return mddb_fail_blocks_in > 0 && --mddb_fail_blocks_in == 0;
+}
 #else
 static bool mddb_fault(void)
+{
+	return false;
+}
+
+static bool mddb_fault_blocks(void)
 {
 	return false;
 }
@@ -1615,7 +1632,7 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 			       size_t nch, meta_error_t *ep)
 {
 	uint32_t ndir = db->db_ndirpages, newdir[MDDB_MAXDIRPAGES];
-	bool *dirty = NULL, *taken = NULL, fail;
+	bool *dirty = NULL, *taken = NULL, fail, fail_blocks;
 	struct mddb_rec **view = NULL;
 	uint8_t *buf = NULL;
 	uint64_t txg = db->db_txg + 1;
@@ -1625,6 +1642,7 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 	char obj[128];
 	meta_error_t e;
 
+	db->db_commit_doubt = false;
 	dirty = calloc(MDDB_MAXDIRPAGES, sizeof(*dirty));
 	taken = calloc(MDDB_MAXRECS, sizeof(*taken));
 	buf = meta_dev_alloc(MDDB_COMMIT_SIZE);
@@ -1734,14 +1752,18 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 		goto out_unalloc;
 	}
 
-	/* 3. The commit block, to the slot that held txg - 1. */
+	/* 3. The commit block, to the slot that held txg - 1.  From the
+	 * first write on, a failure may leave the commit visible on disk. */
 	commit_build(db, txg, newdir, ndir, nrecs, buf);
+	db->db_commit_doubt = true;
+	fail_blocks = mddb_fault_blocks();
 	for (i = 0; i < db->db_nreps; i++) {
 		struct mddb_replica *rp = &db->db_reps[i];
 
 		if (!(rp->rp_flags & MDDB_F_ACTIVE))
 			continue;
-		if (rep_io(db, i, true, buf, MDDB_COMMIT_SIZE,
+		if ((fail_blocks && i > 0) ||
+		    rep_io(db, i, true, buf, MDDB_COMMIT_SIZE,
 			   MDDB_OFF_COMMIT + (txg % 2) * MDDB_COMMIT_SIZE,
 			   &e) != 0 ||
 		    meta_dev_flush(rp->rp_spec.rs_dev, &e) != 0) {
@@ -1784,6 +1806,7 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 	memcpy(db->db_dirblk, newdir, sizeof(newdir));
 	db->db_ndirpages = ndir;
 	db->db_txg = txg;
+	db->db_commit_doubt = false;
 	rc = 0;
 	goto out;
 
@@ -1889,14 +1912,20 @@ int mddb_txn_replica_add(struct mddb_txn *txn,
 	return 0;
 }
 
-/* Take the last @n replicas out of @db again and wipe their headers. */
-static void adds_detach(struct mddb *db, int n)
+/*
+ * Take the last @n replicas out of @db again.  When @wipe (the commit
+ * cannot have become visible), wipe their headers; else leave the disk as
+ * it is (the newest commit on some replica may name them).
+ */
+static void adds_detach(struct mddb *db, int n, bool wipe)
 {
 	for (int i = 0; i < n; i++) {
 		meta_error_t e;
 
 		db->db_nreps--;
-		(void)mddb_replica_wipe(&db->db_reps[db->db_nreps].rp_spec, &e);
+		if (wipe)
+			(void)mddb_replica_wipe(
+				&db->db_reps[db->db_nreps].rp_spec, &e);
 	}
 }
 
@@ -1918,7 +1947,7 @@ static int adds_attach(struct mddb *db, struct mddb_txn *txn, meta_error_t *ep)
 		db->db_nreps++;
 		if (rep_format(db, n, ep) != 0 ||
 		    rep_write_all(db, n, false, ep) != 0) {
-			adds_detach(db, k + 1);
+			adds_detach(db, k + 1, true);
 			return -1;
 		}
 		rp->rp_flags = MDDB_F_ACTIVE | MDDB_F_LOCACC | MDDB_F_UP2DATE;
@@ -1926,8 +1955,11 @@ static int adds_attach(struct mddb *db, struct mddb_txn *txn, meta_error_t *ep)
 	return 0;
 }
 
-/* After the commit: keep the new replicas' specs for reloads (@ok), or
- * take the replicas out again. */
+/*
+ * After the commit: keep the new replicas' specs for reloads (@ok), or
+ * take the replicas out again, wiped only if no commit block was written
+ * (else the commit may be visible: mddb_commit_in_doubt()).
+ */
 static void adds_done(struct mddb *db, struct mddb_txn *txn, bool ok)
 {
 	struct mddb_replica_spec *s;
@@ -1935,7 +1967,7 @@ static void adds_done(struct mddb *db, struct mddb_txn *txn, bool ok)
 	if (txn->t_nadds == 0)
 		return;
 	if (!ok) {
-		adds_detach(db, txn->t_nadds);
+		adds_detach(db, txn->t_nadds, !db->db_commit_doubt);
 		return;
 	}
 	s = realloc(db->db_specs,
@@ -1948,6 +1980,11 @@ static void adds_done(struct mddb *db, struct mddb_txn *txn, bool ok)
 	db->db_specs = s;
 }
 
+bool mddb_commit_in_doubt(const struct mddb *db)
+{
+	return db->db_commit_doubt;
+}
+
 int mddb_txn_commit(struct mddb_txn *txn, meta_error_t *ep)
 {
 	struct mddb *db = txn->t_db;
@@ -1955,6 +1992,7 @@ int mddb_txn_commit(struct mddb_txn *txn, meta_error_t *ep)
 	size_t k, nch = 0;
 	int rc = -1;
 
+	db->db_commit_doubt = false;
 	if (txn->t_poisoned) {
 		meta_error_set(ep, ME_MDDB_BADTXN, 0, db->db_setname,
 			       "cannot commit to");

@@ -1163,7 +1163,10 @@ static int both_commit(struct meta_set *s, struct ml_txn *t, bool drives,
  * with the set's records (its drives' included) when @records: a drive's
  * record and its replicas are written together or not at all
  * (mddb_txn_replica_add(): on a failure the mddb takes the replicas out
- * and wipes them).
+ * and wipes them).  A commit that failed after writing a commit block to
+ * some replica may be the newest on disk: the mddb then keeps the new
+ * replicas' headers, the error says so, and the caller must keep what the
+ * commit names (mddb_commit_in_doubt()).
  */
 static int add_replicas(struct meta_set *s,
 			const struct mddb_replica_spec *specs, int n,
@@ -1181,7 +1184,16 @@ static int add_replicas(struct meta_set *s,
 		mddb_txn_abort(t);
 		return -1;
 	}
-	return mddb_txn_commit(t, ep);
+	if (mddb_txn_commit(t, ep) == 0)
+		return 0;
+	if (mddb_commit_in_doubt(s->s_db))
+		snprintf(
+			ep->me_what, sizeof(ep->me_what),
+			"cannot tell whether %d replica%s %s added to set (the "
+			"commit reached some replicas only; replicas and "
+			"labels kept; reopen the set to see)",
+			n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
+	return -1;
 }
 
 /* Refuse @add more replicas when the set would have more than 50. */
@@ -1400,6 +1412,11 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 	if ((first ? ms_commit_records(s, true, NULL, 0, ep) :
 		     add_replicas(s, specs, n * (int)count, true, ep)) != 0) {
 		meta_local_abort(lt);
+		/* The commit may be the newest on disk and name the drives:
+		 * keep their labels (and replicas); this process drops them,
+		 * a reopen of the set shows which way it went. */
+		if (!first && mddb_commit_in_doubt(s->s_db))
+			nlabeled = 0;
 		goto out_undo;
 	}
 	for (i = 0; i < n; i++)

@@ -1266,6 +1266,86 @@ static void test_replica_add_del(void)
 	rig_fini(&r);
 }
 
+/* Is the first 4 KiB (a replica header) of @buf all zeros? */
+static bool zero_hdr(const uint8_t *buf)
+{
+	for (int i = 0; i < 4096; i++)
+		if (buf[i] != 0)
+			return false;
+	return true;
+}
+
+/* One commit: record (MDDB_RT_DRIVE, 9) when @rec, and replica @spec. */
+static int add_with(struct mddb *db, const struct mddb_replica_spec *spec,
+		    bool rec, meta_error_t *ep)
+{
+	struct mddb_txn *t;
+	uint8_t buf[700];
+	size_t len = payload(MDDB_RT_DRIVE, 9, 0, buf, sizeof(buf));
+
+	if (mddb_txn_begin(db, &t, ep) != 0)
+		return -1;
+	if ((rec && mddb_txn_put(t, MDDB_RT_DRIVE, 9, buf, len, ep) != 0) ||
+	    mddb_txn_replica_add(t, spec, ep) != 0) {
+		mddb_txn_abort(t);
+		return -1;
+	}
+	return mddb_txn_commit(t, ep);
+}
+
+/*
+ * A commit adding a replica fails (TOOFEW) after replica 0 got its commit
+ * block, the others' failing: replica 0 holds the newest commit, which
+ * names the new replica, so its header stays and a reopen has it (and the
+ * record).  Failed before any commit block, the header is wiped.  With a
+ * record (a drive add) and without (metadb -a).
+ */
+static void test_replica_add_doubt(void)
+{
+	struct rig r;
+	struct mddb *db;
+	meta_error_t e;
+	int rec;
+
+	for (rec = 0; rec < 2; rec++) {
+		rig_init(&r, 3, false);
+		r.n = 2;
+		db = rig_create(&r);
+		CU_ASSERT(put(db, MDDB_RT_UNIT, 4, 0) == 0);
+		/* Before any commit block: nothing visible, header wiped. */
+		mddb_test_fail_commit(1);
+		CU_ASSERT(add_with(db, &r.spec[2], rec, &e) == -1);
+		mddb_test_fail_commit(0);
+		CU_ASSERT_EQUAL(e.me_code, ME_MDDB_TOOFEW);
+		CU_ASSERT_FALSE(mddb_commit_in_doubt(db));
+		CU_ASSERT(zero_hdr(r.buf[2]));
+		mddb_close(db);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		/* Replica 0's commit block only. */
+		mddb_test_fail_commit_blocks(1);
+		CU_ASSERT(add_with(db, &r.spec[2], rec, &e) == -1);
+		mddb_test_fail_commit_blocks(0);
+		CU_ASSERT_EQUAL(e.me_code, ME_MDDB_TOOFEW);
+		CU_ASSERT(mddb_commit_in_doubt(db));
+		CU_ASSERT_EQUAL(mddb_replica_count(db), 2);
+		CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_TOOFEW);
+		CU_ASSERT(absent(db, MDDB_RT_DRIVE, 9)); /* in core: old */
+		mddb_close(db);
+		CU_ASSERT_FALSE(zero_hdr(r.buf[2]));
+		r.n = 3;
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		CU_ASSERT_EQUAL(mddb_replica_count(db), 3);
+		CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 4, 0) == 0);
+		CU_ASSERT(rec ? check_rec(db, MDDB_RT_DRIVE, 9, 0) == 0 :
+				absent(db, MDDB_RT_DRIVE, 9));
+		CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_OK);
+		mddb_close(db);
+		rig_fini(&r);
+	}
+}
+
 /* ---- Change log and resync slots --------------------------------------- */
 
 static void test_slots(void)
@@ -1875,6 +1955,8 @@ static CU_TestInfo mddb_tests[] = {
 	{ "crash at every write of a commit", test_crash_every_write },
 	{ "crash at every write of a repair", test_crash_repair },
 	{ "crash at every write of a replica add", test_crash_replica_add },
+	{ "replica add: a commit that reached one replica only",
+	  test_replica_add_doubt },
 	{ "random transactions and faults", test_random_crashes },
 	{ "quorum matrix", test_quorum_matrix },
 	{ "quorum: read errors, TOOFEW", test_quorum_errors },

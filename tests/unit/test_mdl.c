@@ -868,6 +868,67 @@ static void test_drive_add_toofew(void)
 }
 
 /*
+ * A drive add whose mddb commit fails after its commit block reached
+ * replica 0 only (the others' and the new replica's fail): TOOFEW, but
+ * replica 0 holds the newest commit, which names the drive record and the
+ * new replica.  The add keeps the drive's label and the replica's header,
+ * says it cannot tell, and a reopen shows the drive in the set.
+ */
+static void test_drive_add_doubt(void)
+{
+#ifdef OBAN_TEST_HOOKS
+	const char *me = "node1", *two[2], *one;
+	struct meta_drive_info di;
+	struct meta_set *s;
+	struct meta_dev *d;
+	struct mdl_label l;
+	meta_error_t e;
+
+	mkdrive("va", DRIVE_SIZE);
+	mkdrive("vb", DRIVE_SIZE);
+	mkdrive("vc", DRIVE_SIZE);
+	CU_ASSERT_FATAL(meta_set_create("tv", false, &me, 1, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_open("tv", 0, &s, &e) == 0);
+	two[0] = strdup(dpath("va"));
+	two[1] = strdup(dpath("vb"));
+	CU_ASSERT_FATAL(meta_set_drive_add(s, two, 2, 0, false, &e) == 0);
+	free((void *)two[0]);
+	free((void *)two[1]);
+	CU_ASSERT_FATAL(mddb_replica_count(meta_set_db(s)) == 2);
+	CU_ASSERT_FATAL(meta_dev_open(dpath("va"), META_DEV_RDONLY, &d, &e) ==
+			0);
+	CU_ASSERT_FATAL(mdl_label_read(d, &l, &e) == 0);
+	meta_dev_close(d);
+	one = dpath("vc");
+	mddb_test_fail_commit_blocks(1);
+	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == -1);
+	mddb_test_fail_commit_blocks(0);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_TOOFEW);
+	CU_ASSERT(strstr(e.me_what, "cannot tell") != NULL);
+	CU_ASSERT(mddb_commit_in_doubt(meta_set_db(s)));
+	/* This process dropped the drive; the disk keeps what the commit
+	 * names. */
+	CU_ASSERT_EQUAL(mddb_replica_count(meta_set_db(s)), 2);
+	CU_ASSERT(meta_set_drive_find(s, dpath("vc"), &di, &e) == -1);
+	meta_set_close(s);
+	CU_ASSERT(labelled("vc"));
+	CU_ASSERT_FALSE(zero_at("vc", l.ml_rep_off));
+	/* The reopen loads replica 0's newer commit: vc and its replica. */
+	CU_ASSERT_FATAL(meta_set_open("tv", 0, &s, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_replica_count(meta_set_db(s)), 3);
+	CU_ASSERT(meta_set_drive_find(s, dpath("vc"), &di, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT(meta_set_destroy("tv", true, &e) == 0);
+	mkdrive("va", DRIVE_SIZE);
+	mkdrive("vb", DRIVE_SIZE);
+	mkdrive("vc", DRIVE_SIZE);
+#else
+	fprintf(stderr, "test_mdl: test hooks not built in: injected mddb "
+			"commit block failures skipped\n");
+#endif
+}
+
+/*
  * Put @len bytes of @val under @key in the local replica straight through
  * LMDB, as a future build would: the library's handle is closed first (one
  * environment handle per process).
@@ -1398,6 +1459,8 @@ static CU_TestInfo mdl_tests[] = {
 	{ "local replica: failures of host changes", test_local_fail_host },
 	{ "drive add: a failed mddb commit with too few replicas",
 	  test_drive_add_toofew },
+	{ "drive add: a commit that reached one replica only",
+	  test_drive_add_doubt },
 	{ "reload: record versions in the mddb", test_reload_version },
 	{ "drive areas: label and record differ", test_geometry_mismatch },
 	CU_TEST_INFO_NULL,

@@ -188,9 +188,11 @@ int mddb_replica_info(const struct mddb *db, int i,
 		      struct mddb_replica_info *ri, meta_error_t *ep);
 
 /*
- * mddb_replica_add - format the replica @spec, copy the whole database to it
- * and add it to the locator table in one commit.  Errors as mddb_txn_commit(),
- * plus ME_MDDB_MAXREPLICAS, EEXIST (already a replica), ME_MDDB_TOOSMALL.
+ * mddb_replica_add - add the replica @spec alone: a transaction of
+ * mddb_txn_replica_add() and nothing else (no code of its own; kept for
+ * the unit tests and tools that add one replica).  Errors as
+ * mddb_txn_begin() (EBUSY while a transaction is open),
+ * mddb_txn_replica_add() and mddb_txn_commit().
  */
 int mddb_replica_add(struct mddb *db, const struct mddb_replica_spec *spec,
 		     meta_error_t *ep);

@@ -2054,35 +2054,15 @@ out:
 int mddb_replica_add(struct mddb *db, const struct mddb_replica_spec *spec,
 		     meta_error_t *ep)
 {
-	struct mddb_replica *rp;
-	int n = db->db_nreps;
+	struct mddb_txn *t;
 
-	if (writable(db, ep, "cannot add a replica to") != 0 ||
-	    add_check(db, NULL, spec, ep) != 0)
+	if (mddb_txn_begin(db, &t, ep) != 0)
 		return -1;
-	rp = &db->db_reps[n];
-	memset(rp, 0, sizeof(*rp));
-	rp->rp_spec = *spec;
-	rp->rp_have_spec = true;
-	rp->rp_hdr_ok = true;
-	if (rep_format(db, n, ep) != 0 || rep_write_all(db, n, false, ep) != 0)
-		return -1;
-	rp->rp_flags = MDDB_F_ACTIVE | MDDB_F_LOCACC | MDDB_F_UP2DATE;
-	db->db_nreps++;
-	if (mddb_commit_changes(db, NULL, 0, ep) != 0) {
-		db->db_nreps--;
+	if (mddb_txn_replica_add(t, spec, ep) != 0) {
+		mddb_txn_abort(t);
 		return -1;
 	}
-	/* Remember the spec for reloads. */
-	{
-		struct mddb_replica_spec *s = realloc(
-			db->db_specs, (size_t)(db->db_nspecs + 1) * sizeof(*s));
-		if (s != NULL) {
-			s[db->db_nspecs++] = *spec;
-			db->db_specs = s;
-		}
-	}
-	return 0;
+	return mddb_txn_commit(t, ep);
 }
 
 int mddb_replica_del(struct mddb *db, const uint8_t drive_uuid[16],

@@ -794,6 +794,93 @@ static void test_crash_replica_add(void)
 }
 
 /*
+ * A crash at every write of a commit of one record and one replica added
+ * (mddb_txn_replica_add(), as a drive add makes it): every outcome is the
+ * old set (2 replicas, no record) or the new one (3 replicas and the
+ * record), every replica up to date.
+ */
+static void test_crash_txn_replica_add(void)
+{
+	struct rig r;
+	struct mddb *db;
+	struct mddb_txn *t;
+	uint8_t *saved[3], buf[700];
+	size_t len = payload(MDDB_RT_DRIVE, 9, 0, buf, sizeof(buf));
+	meta_error_t e;
+	uint64_t nwrites = 0, n;
+	unsigned v, bad = 0, saw2 = 0, saw3 = 0;
+	int i, rc;
+
+	rig_init(&r, 3, true);
+	r.n = 2;
+	db = rig_create(&r);
+	base_state(db);
+	mddb_close(db);
+	r.n = 3;
+	rig_detach(&r);
+	snap(&r, saved, false);
+	for (n = 0;; n++) {
+		for (v = 0; v < (n == 0 ? 1 : MDF_CRASH_NVARIANTS); v++) {
+			if (n > 0)
+				snap(&r, saved, true);
+			rig_attach(&r, true);
+			r.n = 2;
+			db = rig_open(&r, 0, &e);
+			r.n = 3;
+			CU_ASSERT_FATAL(db != NULL);
+			mdfault_arm(r.ctl, n == 0 ? MDF_NONE : MDF_CRASH, n,
+				    (enum mdfault_crash)v);
+			CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+			CU_ASSERT_FATAL(mddb_txn_put(t, MDDB_RT_DRIVE, 9, buf,
+						     len, &e) == 0);
+			CU_ASSERT_FATAL(
+				mddb_txn_replica_add(t, &r.spec[2], &e) == 0);
+			rc = mddb_txn_commit(t, &e);
+			if (n == 0) {
+				CU_ASSERT_FATAL(rc == 0);
+				nwrites = mdfault_writes(r.ctl);
+			}
+			mddb_close(db);
+			rig_detach(&r);
+			if (n == 0) {
+				snap(&r, saved, true);
+				continue;
+			}
+			rig_attach(&r, false);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			if (which_state(db) != 1)
+				bad++;
+			if (mddb_replica_count(db) == 3 &&
+			    check_rec(db, MDDB_RT_DRIVE, 9, 0) == 0)
+				saw3++;
+			else if (mddb_replica_count(db) == 2 &&
+				 absent(db, MDDB_RT_DRIVE, 9))
+				saw2++;
+			else
+				bad++;
+			for (i = 0; i < mddb_replica_count(db); i++) {
+				struct mddb_replica_info ri;
+
+				mddb_replica_info(db, i, &ri, &e);
+				if (!(ri.ri_flags & MDDB_F_UP2DATE))
+					bad++;
+			}
+			mddb_close(db);
+			rig_detach(&r);
+		}
+		if (n > 0 && n >= nwrites)
+			break;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(saw2 > 0 && saw3 > 0);
+	CU_ASSERT_EQUAL(saw2 + saw3, nwrites * MDF_CRASH_NVARIANTS);
+	for (i = 0; i < 3; i++)
+		free(saved[i]);
+	rig_fini(&r);
+}
+
+/*
  * ztest-lite: random transactions (puts of random sizes, deletes), each
  * with a random fault (a crash of a random kind at a random write, a failing
  * write, a dying replica, or none), then a reboot: the set must hold exactly
@@ -1955,6 +2042,8 @@ static CU_TestInfo mddb_tests[] = {
 	{ "crash at every write of a commit", test_crash_every_write },
 	{ "crash at every write of a repair", test_crash_repair },
 	{ "crash at every write of a replica add", test_crash_replica_add },
+	{ "crash at every write of a record and a replica added",
+	  test_crash_txn_replica_add },
 	{ "replica add: a commit that reached one replica only",
 	  test_replica_add_doubt },
 	{ "random transactions and faults", test_random_crashes },

@@ -202,7 +202,9 @@ int mddb_replica_add(struct mddb *db, const struct mddb_replica_spec *spec,
  * mddb_txn_commit() it is formatted, given a copy of the database and
  * added to the locator table in the same commit as the transaction's
  * records, so that the records that name its drive and the replica are
- * written together or not at all.  When the commit fails, the replicas it was to add are taken out of the
+ * written together or not at all.  The commit needs a majority of the
+ * replica table with the new replicas and a majority of it without them.
+ * When the commit fails, the replicas it was to add are taken out of the
  * in-core table again; their headers are wiped (nothing on the drive
  * reads as a replica) only if no commit block was written.  If one was
  * (mddb_commit_in_doubt()), the newest commit on some replica may name

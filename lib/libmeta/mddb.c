@@ -1628,6 +1628,25 @@ static bool mddb_fault_blocks(void)
 }
 #endif
 
+/*
+ * Is a commit's write quorum there: a majority of the replica table as
+ * it will be, and, when the commit adds replicas, a majority of the
+ * table as it was too, so that the replicas being added cannot stand in
+ * for old ones whose writes failed (else losing the new drive later
+ * would leave a stale old replica that loads as current).
+ */
+static bool commit_quorum(const struct mddb *db)
+{
+	int nold = db->db_nreps - db->db_nadding, oldactive = 0;
+
+	if (mddb_nactive(db) < mddb_quorum_need(db))
+		return false;
+	for (int i = 0; i < nold; i++)
+		if (db->db_reps[i].rp_flags & MDDB_F_ACTIVE)
+			oldactive++;
+	return oldactive >= (nold + 1) / 2;
+}
+
 static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 			       size_t nch, meta_error_t *ep)
 {
@@ -1638,7 +1657,7 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 	uint64_t txg = db->db_txg + 1;
 	uint32_t p, nrecs = db->db_nrecs;
 	size_t k;
-	int i, rc = -1, need = mddb_quorum_need(db);
+	int i, rc = -1;
 	char obj[128];
 	meta_error_t e;
 
@@ -1745,7 +1764,7 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 		if (err != 0)
 			mddb_replica_failed(db, i, MDDB_F_EWRITE);
 	}
-	if (mddb_nactive(db) < need) {
+	if (!commit_quorum(db)) {
 		db->db_state = MDDB_S_TOOFEW;
 		meta_error_set(ep, ME_MDDB_TOOFEW, 0, db->db_setname,
 			       "cannot commit to");
@@ -1773,7 +1792,7 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 			rp->rp_txg = txg;
 		}
 	}
-	if (mddb_nactive(db) < need) {
+	if (!commit_quorum(db)) {
 		db->db_state = MDDB_S_TOOFEW;
 		meta_error_set(ep, ME_MDDB_TOOFEW, 0, db->db_setname,
 			       "cannot commit to");
@@ -1923,6 +1942,7 @@ static void adds_detach(struct mddb *db, int n, bool wipe)
 		meta_error_t e;
 
 		db->db_nreps--;
+		db->db_nadding--;
 		if (wipe)
 			(void)mddb_replica_wipe(
 				&db->db_reps[db->db_nreps].rp_spec, &e);
@@ -1936,6 +1956,7 @@ static void adds_detach(struct mddb *db, int n, bool wipe)
  */
 static int adds_attach(struct mddb *db, struct mddb_txn *txn, meta_error_t *ep)
 {
+	db->db_nadding = 0;
 	for (int k = 0; k < txn->t_nadds; k++) {
 		int n = db->db_nreps;
 		struct mddb_replica *rp = &db->db_reps[n];
@@ -1945,6 +1966,7 @@ static int adds_attach(struct mddb *db, struct mddb_txn *txn, meta_error_t *ep)
 		rp->rp_have_spec = true;
 		rp->rp_hdr_ok = true;
 		db->db_nreps++;
+		db->db_nadding++;
 		if (rep_format(db, n, ep) != 0 ||
 		    rep_write_all(db, n, false, ep) != 0) {
 			adds_detach(db, k + 1, true);
@@ -1968,8 +1990,10 @@ static void adds_done(struct mddb *db, struct mddb_txn *txn, bool ok)
 		return;
 	if (!ok) {
 		adds_detach(db, txn->t_nadds, !db->db_commit_doubt);
+		db->db_nadding = 0;
 		return;
 	}
+	db->db_nadding = 0;
 	s = realloc(db->db_specs,
 		    (size_t)(db->db_nspecs + txn->t_nadds) * sizeof(*s));
 	if (s == NULL)

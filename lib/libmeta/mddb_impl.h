@@ -237,6 +237,10 @@ struct mddb {
 	uint32_t db_cursor;
 
 	struct mddb_txn *db_txn;
+	/* During a commit that adds replicas: how many at the end of db_reps
+	 * are the new ones (mddb.c adds_attach); the commit's quorum counts
+	 * the old ones apart too. */
+	int db_nadding;
 	/* The last failed commit got as far as writing a commit block: it
 	 * may be visible on disk (mddb_commit_in_doubt()). */
 	bool db_commit_doubt;

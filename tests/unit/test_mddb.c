@@ -1433,6 +1433,101 @@ static void test_replica_add_doubt(void)
 	}
 }
 
+/* A new drive on a memory buffer behind its own fault controller, with
+ * two replica areas. */
+struct newdrive {
+	uint8_t *nd_buf;
+	struct meta_dev *nd_dev;
+	struct mdfault_ctl *nd_ctl;
+	struct mddb_replica_spec nd_spec[2];
+};
+
+static void newdrive_attach(struct newdrive *nd)
+{
+	struct meta_dev *d;
+
+	CU_ASSERT_FATAL(
+		meta_dev_open_mem(nd->nd_buf, 2 * RLEN, "mem", &d, NULL) == 0);
+	mdfault_arm(nd->nd_ctl, MDF_NONE, 0, 0);
+	CU_ASSERT_FATAL(mdfault_wrap(d, nd->nd_ctl, &nd->nd_dev) == 0);
+	for (int k = 0; k < 2; k++) {
+		struct mddb_replica_spec *sp = &nd->nd_spec[k];
+
+		memset(sp, 0, sizeof(*sp));
+		sp->rs_dev = nd->nd_dev;
+		sp->rs_offset = (uint64_t)k * RLEN;
+		sp->rs_length = RLEN;
+		memset(sp->rs_drive_uuid, 0xe0, 16);
+		sp->rs_index = (uint32_t)k;
+		snprintf(sp->rs_name, sizeof(sp->rs_name), "new%d", k);
+	}
+}
+
+/* One commit: record (MDDB_RT_DRIVE, 9) and @nd's two replicas. */
+static int add_drive(struct mddb *db, struct newdrive *nd, meta_error_t *ep)
+{
+	struct mddb_txn *t;
+	uint8_t buf[700];
+	size_t len = payload(MDDB_RT_DRIVE, 9, 0, buf, sizeof(buf));
+
+	if (mddb_txn_begin(db, &t, ep) != 0)
+		return -1;
+	if (mddb_txn_put(t, MDDB_RT_DRIVE, 9, buf, len, ep) != 0 ||
+	    mddb_txn_replica_add(t, &nd->nd_spec[0], ep) != 0 ||
+	    mddb_txn_replica_add(t, &nd->nd_spec[1], ep) != 0) {
+		mddb_txn_abort(t);
+		return -1;
+	}
+	return mddb_txn_commit(t, ep);
+}
+
+/*
+ * One old replica, a drive with two new ones added in one commit.
+ * The old replica's writes fail: the new two are a majority of the new
+ * table but not of the old one (no old replica has the commit), so the
+ * commit is refused (else losing the new drive would leave the old
+ * replica's stale state to load as current).
+ */
+static void test_replica_add_quorum(void)
+{
+	struct rig r;
+	struct newdrive nd = { 0 };
+	struct mddb *db;
+	meta_error_t e;
+	uint8_t *saved[1];
+
+	rig_init(&r, 1, true);
+	db = rig_create(&r);
+	CU_ASSERT(put(db, MDDB_RT_UNIT, 4, 0) == 0);
+	mddb_close(db);
+	rig_detach(&r);
+	snap(&r, saved, false);
+	nd.nd_buf = calloc(1, 2 * RLEN);
+	nd.nd_ctl = mdfault_ctl_create();
+	CU_ASSERT_FATAL(nd.nd_buf != NULL && nd.nd_ctl != NULL);
+
+	/* The old replica dies at its first write (the commit's). */
+	rig_attach(&r, true);
+	newdrive_attach(&nd);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	mdfault_arm(r.ctl, MDF_FAIL_DEV, 1, 0);
+	CU_ASSERT(add_drive(db, &nd, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_TOOFEW);
+	CU_ASSERT_FALSE(mddb_commit_in_doubt(db));
+	CU_ASSERT_EQUAL(mddb_replica_count(db), 1);
+	mddb_close(db);
+	meta_dev_close(nd.nd_dev);
+	rig_detach(&r);
+	snap(&r, saved, true);
+	memset(nd.nd_buf, 0, 2 * RLEN);
+
+	free(saved[0]);
+	free(nd.nd_buf);
+	mdfault_ctl_destroy(nd.nd_ctl);
+	rig_fini(&r);
+}
+
 /* ---- Change log and resync slots --------------------------------------- */
 
 static void test_slots(void)
@@ -2046,6 +2141,7 @@ static CU_TestInfo mddb_tests[] = {
 	  test_crash_txn_replica_add },
 	{ "replica add: a commit that reached one replica only",
 	  test_replica_add_doubt },
+	{ "replica add: quorum of the old replicas", test_replica_add_quorum },
 	{ "random transactions and faults", test_random_crashes },
 	{ "quorum matrix", test_quorum_matrix },
 	{ "quorum: read errors, TOOFEW", test_quorum_errors },

@@ -1933,8 +1933,10 @@ int mddb_txn_replica_add(struct mddb_txn *txn,
 
 /*
  * Take the last @n replicas out of @db again.  When @wipe (the commit
- * cannot have become visible), wipe their headers; else leave the disk as
- * it is (the newest commit on some replica may name them).
+ * cannot have become visible), wipe their headers and, as the replicas
+ * that made the set TOOFEW may be just these, judge the quorum again from
+ * the ones left; else leave the disk as it is (the newest commit on some
+ * replica may name them) and the state as the commit left it.
  */
 static void adds_detach(struct mddb *db, int n, bool wipe)
 {
@@ -1947,6 +1949,8 @@ static void adds_detach(struct mddb *db, int n, bool wipe)
 			(void)mddb_replica_wipe(
 				&db->db_reps[db->db_nreps].rp_spec, &e);
 	}
+	if (wipe && db->db_state == MDDB_S_TOOFEW && commit_quorum(db))
+		db->db_state = MDDB_S_OK;
 }
 
 /*

@@ -1486,7 +1486,13 @@ static int add_drive(struct mddb *db, struct newdrive *nd, meta_error_t *ep)
  * The old replica's writes fail: the new two are a majority of the new
  * table but not of the old one (no old replica has the commit), so the
  * commit is refused (else losing the new drive would leave the old
- * replica's stale state to load as current).
+ * replica's stale state to load as current).  The new drive fails at each
+ * of its writes in turn: the commit fails (but at the last, the second new
+ * replica's commit block: the old and the first new one are a majority of
+ * both tables); when no commit block was
+ * written the set is OK again at once (the old replica alone is its
+ * quorum) and the next commit works; else it stays TOOFEW (the commit may
+ * be visible) until a reload.
  */
 static void test_replica_add_quorum(void)
 {
@@ -1495,6 +1501,8 @@ static void test_replica_add_quorum(void)
 	struct mddb *db;
 	meta_error_t e;
 	uint8_t *saved[1];
+	uint64_t n, nwrites;
+	unsigned early = 0, doubt = 0, ok = 0;
 
 	rig_init(&r, 1, true);
 	db = rig_create(&r);
@@ -1522,6 +1530,45 @@ static void test_replica_add_quorum(void)
 	snap(&r, saved, true);
 	memset(nd.nd_buf, 0, 2 * RLEN);
 
+	/* The new drive's writes in a commit that works. */
+	rig_attach(&r, true);
+	newdrive_attach(&nd);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT_FATAL(add_drive(db, &nd, &e) == 0);
+	nwrites = mdfault_writes(nd.nd_ctl);
+	mddb_close(db);
+	meta_dev_close(nd.nd_dev);
+	rig_detach(&r);
+
+	for (n = 1; n <= nwrites; n++) {
+		snap(&r, saved, true);
+		memset(nd.nd_buf, 0, 2 * RLEN);
+		rig_attach(&r, true);
+		newdrive_attach(&nd);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		mdfault_arm(nd.nd_ctl, MDF_FAIL_DEV, n, 0);
+		if (add_drive(db, &nd, &e) == 0) {
+			/* only the last replica's commit block failed */
+			ok++;
+			CU_ASSERT_EQUAL(mddb_replica_count(db), 3);
+		} else if (!mddb_commit_in_doubt(db)) {
+			CU_ASSERT_EQUAL(mddb_replica_count(db), 1);
+			early++;
+			CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_OK);
+			CU_ASSERT(put(db, MDDB_RT_UNIT, 4, 1) == 0);
+		} else {
+			doubt++;
+			CU_ASSERT_EQUAL(mddb_replica_count(db), 1);
+			CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_TOOFEW);
+		}
+		mddb_close(db);
+		meta_dev_close(nd.nd_dev);
+		rig_detach(&r);
+	}
+	CU_ASSERT(early > 0 && doubt > 0);
+	CU_ASSERT(ok <= 1);
 	free(saved[0]);
 	free(nd.nd_buf);
 	mdfault_ctl_destroy(nd.nd_ctl);
@@ -2141,7 +2188,8 @@ static CU_TestInfo mddb_tests[] = {
 	  test_crash_txn_replica_add },
 	{ "replica add: a commit that reached one replica only",
 	  test_replica_add_doubt },
-	{ "replica add: quorum of the old replicas", test_replica_add_quorum },
+	{ "replica add: quorum of the old replicas, a failing new drive",
+	  test_replica_add_quorum },
 	{ "random transactions and faults", test_random_crashes },
 	{ "quorum matrix", test_quorum_matrix },
 	{ "quorum: read errors, TOOFEW", test_quorum_errors },

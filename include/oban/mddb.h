@@ -236,7 +236,8 @@ int mddb_replica_wipe(const struct mddb_replica_spec *spec, meta_error_t *ep);
 /*
  * mddb_replica_del - remove replica (@drive_uuid, @index) from the locator
  * table in one commit and wipe its header.  Refuses the last replica
- * (ME_MDDB_LASTREPLICA); ENOENT if absent.
+ * (ME_MDDB_LASTREPLICA); ENOENT if absent; EBUSY while a transaction is
+ * open.
  */
 int mddb_replica_del(struct mddb *db, const uint8_t drive_uuid[16],
 		     uint32_t index, meta_error_t *ep);

@@ -1960,6 +1960,7 @@ static void adds_detach(struct mddb *db, int n, bool wipe)
  */
 static int adds_attach(struct mddb *db, struct mddb_txn *txn, meta_error_t *ep)
 {
+	VERIFY3S(db->db_nreps + txn->t_nadds, <=, MDDB_MAXREPLICAS);
 	db->db_nadding = 0;
 	for (int k = 0; k < txn->t_nadds; k++) {
 		int n = db->db_nreps;
@@ -2102,6 +2103,10 @@ int mddb_replica_del(struct mddb *db, const uint8_t drive_uuid[16],
 
 	if (writable(db, ep, "cannot delete a replica from") != 0)
 		return -1;
+	if (db->db_txn != NULL)
+		return meta_error_set(ep, EBUSY, 0, db->db_setname,
+				      "cannot delete a replica (a transaction "
+				      "is open) from");
 	for (i = 0; i < n; i++)
 		if (spec_matches(&db->db_reps[i].rp_spec, drive_uuid, index))
 			break;

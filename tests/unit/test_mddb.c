@@ -1315,12 +1315,21 @@ static void test_replica_add_del(void)
 {
 	struct rig r;
 	struct mddb *db;
+	struct mddb_txn *t;
 	meta_error_t e;
 
 	rig_init(&r, 3, false);
 	r.n = 2;
 	db = rig_create(&r);
 	CU_ASSERT(put(db, MDDB_RT_UNIT, 4, 0) == 0);
+	/* Not while a transaction is open (EBUSY). */
+	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+	CU_ASSERT(mddb_replica_add(db, &r.spec[2], &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EBUSY);
+	CU_ASSERT(mddb_replica_del(db, r.spec[1].rs_drive_uuid, 0, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EBUSY);
+	mddb_txn_abort(t);
+	CU_ASSERT_EQUAL(mddb_replica_count(db), 2);
 	CU_ASSERT(mddb_replica_add(db, &r.spec[2], &e) == 0);
 	CU_ASSERT(mddb_replica_add(db, &r.spec[2], &e) == -1);
 	CU_ASSERT_EQUAL(e.me_code, EEXIST);

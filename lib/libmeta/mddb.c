@@ -1910,24 +1910,33 @@ static int add_check(const struct mddb *db, const struct mddb_txn *txn,
 int mddb_txn_replica_add(struct mddb_txn *txn,
 			 const struct mddb_replica_spec *spec, meta_error_t *ep)
 {
-	struct mddb_replica_spec *a;
+	struct mddb *db = txn->t_db;
+	struct mddb_replica_spec *a, *sp;
 
 	if (txn->t_poisoned)
-		return meta_error_set(ep, ME_MDDB_BADTXN, 0,
-				      txn->t_db->db_setname,
+		return meta_error_set(ep, ME_MDDB_BADTXN, 0, db->db_setname,
 				      "cannot add a replica to");
-	if (add_check(txn->t_db, txn, spec, ep) != 0) {
+	if (add_check(db, txn, spec, ep) != 0) {
 		txn->t_poisoned = true;
 		return -1;
 	}
+	/* Room for the spec among the reload specs now, so that a commit
+	 * that made the replica part of the set cannot fail to remember it
+	 * (adds_done). */
 	a = realloc(txn->t_adds, (size_t)(txn->t_nadds + 1) * sizeof(*a));
-	if (a == NULL) {
+	if (a != NULL)
+		txn->t_adds = a;
+	sp = a == NULL ? NULL :
+			 realloc(db->db_specs,
+				 (size_t)(db->db_nspecs + txn->t_nadds + 1) *
+					 sizeof(*sp));
+	if (sp == NULL) {
 		txn->t_poisoned = true;
 		return meta_error_set(ep, ENOMEM, 0, spec->rs_name,
 				      "cannot add replica");
 	}
+	db->db_specs = sp;
 	a[txn->t_nadds++] = *spec;
-	txn->t_adds = a;
 	return 0;
 }
 
@@ -1983,30 +1992,23 @@ static int adds_attach(struct mddb *db, struct mddb_txn *txn, meta_error_t *ep)
 }
 
 /*
- * After the commit: keep the new replicas' specs for reloads (@ok), or
- * take the replicas out again, wiped only if no commit block was written
- * (else the commit may be visible: mddb_commit_in_doubt()).
+ * After the commit: keep the new replicas' specs for reloads (@ok: room
+ * was made by mddb_txn_replica_add()), or take the replicas out again,
+ * wiped only if no commit block was written (else the commit may be
+ * visible: mddb_commit_in_doubt()).
  */
 static void adds_done(struct mddb *db, struct mddb_txn *txn, bool ok)
 {
-	struct mddb_replica_spec *s;
-
 	if (txn->t_nadds == 0)
 		return;
 	if (!ok) {
 		adds_detach(db, txn->t_nadds, !db->db_commit_doubt);
-		db->db_nadding = 0;
-		return;
+	} else {
+		memcpy(db->db_specs + db->db_nspecs, txn->t_adds,
+		       (size_t)txn->t_nadds * sizeof(*db->db_specs));
+		db->db_nspecs += txn->t_nadds;
 	}
 	db->db_nadding = 0;
-	s = realloc(db->db_specs,
-		    (size_t)(db->db_nspecs + txn->t_nadds) * sizeof(*s));
-	if (s == NULL)
-		return;
-	memcpy(s + db->db_nspecs, txn->t_adds,
-	       (size_t)txn->t_nadds * sizeof(*s));
-	db->db_nspecs += txn->t_nadds;
-	db->db_specs = s;
 }
 
 bool mddb_commit_in_doubt(const struct mddb *db)

@@ -651,7 +651,7 @@ static bool labelled(const char *name)
  * writable, make local write lg_fail fail (meta_local_test_fail(); 0: none,
  * the operation succeeds, else it fails with EIO), run the operation on
  * lg_names, with lg_retry run it again on the same handle (it succeeds),
- * close; then the first drive of lg_names is labelled or not (lg_label;
+ * close; then each drive of lg_names is labelled or not (lg_label;
  * -1 unchecked) and the scenario's check holds for lg_a, lg_b (-1 none).
  */
 enum lag_op {
@@ -698,7 +698,7 @@ static void lag_run(const char *set, const struct lag_step *steps, size_t n,
 			      l->lg_op == LAG_DRIVE_DEL;
 		char words[64], paths[2][1024], *w, *save = NULL;
 		unsigned int failed = CU_get_number_of_failures();
-		const char *names[2];
+		const char *names[2], *word[2];
 		struct meta_set *s;
 		meta_error_t e;
 		int nn = 0, rc;
@@ -710,6 +710,7 @@ static void lag_run(const char *set, const struct lag_step *steps, size_t n,
 			snprintf(paths[nn], sizeof(paths[nn]), "%s",
 				 drives ? dpath(w) : w);
 			names[nn] = paths[nn];
+			word[nn] = w;
 		}
 		CU_ASSERT_FATAL(meta_set_open(set, 0, &s, &e) == 0);
 		meta_local_test_fail(l->lg_fail);
@@ -724,9 +725,8 @@ static void lag_run(const char *set, const struct lag_step *steps, size_t n,
 		if (l->lg_retry)
 			CU_ASSERT_EQUAL(lag_op(s, l, names, nn, &e), 0);
 		meta_set_close(s);
-		if (l->lg_label >= 0)
-			CU_ASSERT_EQUAL(labelled(l->lg_names),
-					l->lg_label == 1);
+		for (int k = 0; l->lg_label >= 0 && k < nn; k++)
+			CU_ASSERT_EQUAL(labelled(word[k]), l->lg_label == 1);
 		if (l->lg_a >= 0)
 			check(set, l->lg_a, l->lg_b);
 		if (CU_get_number_of_failures() != failed)

@@ -989,31 +989,6 @@ int meta_set_list(int (*fn)(void *arg, const char *name), void *arg,
 	return rc;
 }
 
-/*
- * Commit the set's own records to its mddb, if it has one, in one
- * transaction: the set record (it names the master), the node records, the
- * drive records when @drives, and the deletion of the node records of
- * @gone[@ngone].
- */
-static int records_put(struct meta_set *s, struct mddb_txn *t, bool drives,
-		       const uint32_t *gone, int ngone, meta_error_t *ep);
-
-int ms_commit_records(struct meta_set *s, bool drives, const uint32_t *gone,
-		      int ngone, meta_error_t *ep)
-{
-	struct mddb_txn *t;
-
-	if (s->s_db == NULL)
-		return 0;
-	if (mddb_txn_begin(s->s_db, &t, ep) != 0)
-		return -1;
-	if (records_put(s, t, drives, gone, ngone, ep) != 0) {
-		mddb_txn_abort(t);
-		return -1;
-	}
-	return mddb_txn_commit(t, ep);
-}
-
 /* ms_commit_records()'s records, into transaction @t. */
 static int records_put(struct meta_set *s, struct mddb_txn *t, bool drives,
 		       const uint32_t *gone, int ngone, meta_error_t *ep)
@@ -1046,6 +1021,28 @@ static int records_put(struct meta_set *s, struct mddb_txn *t, bool drives,
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * Commit the set's own records to its mddb, if it has one, in one
+ * transaction: the set record (it names the master), the node records, the
+ * drive records when @drives, and the deletion of the node records of
+ * @gone[@ngone].
+ */
+int ms_commit_records(struct meta_set *s, bool drives, const uint32_t *gone,
+		      int ngone, meta_error_t *ep)
+{
+	struct mddb_txn *t;
+
+	if (s->s_db == NULL)
+		return 0;
+	if (mddb_txn_begin(s->s_db, &t, ep) != 0)
+		return -1;
+	if (records_put(s, t, drives, gone, ngone, ep) != 0) {
+		mddb_txn_abort(t);
+		return -1;
+	}
+	return mddb_txn_commit(t, ep);
 }
 
 /* The local drive record of a drive labelled @l, found at @path. */

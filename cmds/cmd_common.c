@@ -143,18 +143,25 @@ int cmd_mn_forward_check(struct cmd *c, const char *sopt, int n,
 	return CMD_OK;
 }
 
+/* A node's usage refusal exits as the command run there did. */
+_Static_assert(CMD_USAGE == META_MN_EXIT_USAGE,
+	       "cmd_mn_send() passes a node's usage exit on as CMD_USAGE");
+
 int cmd_mn_send(struct cmd *c, int argc, char *const *argv)
 {
 	fflush(stdout);
 	if (meta_mn_send_command(c->c_set, argc, argv, stdout, &c->c_err) == 0)
 		return CMD_OK;
-	if (c->c_err.me_code != ME_USAGE)
+	/*
+	 * A node refused the command as a usage error: its usage text, exit
+	 * 2 as a local run does.  This node's own ME_USAGE refusals (a set
+	 * that is not multi-owner any more, a command line of too many words
+	 * or an empty one to forward) are limits of the forwarding, not the
+	 * command's usage: exit 1.
+	 */
+	if (c->c_err.me_code != ME_USAGE || c->c_err.me_node == 0)
 		return cmd_fail(c);
-	/* Refused as a usage error: exit as a local run does. */
-	if (c->c_err.me_node == 0)
-		cmd_fail(c);
-	else
-		fprintf(stderr, "%s\n", c->c_err.me_what);
+	fprintf(stderr, "%s\n", c->c_err.me_what);
 	return CMD_USAGE;
 }
 

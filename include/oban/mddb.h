@@ -188,9 +188,11 @@ int mddb_replica_info(const struct mddb *db, int i,
 		      struct mddb_replica_info *ri, meta_error_t *ep);
 
 /*
- * mddb_replica_add - format the replica @spec, copy the whole database to it
- * and add it to the locator table in one commit.  Errors as mddb_txn_commit(),
- * plus ME_MDDB_MAXREPLICAS, EEXIST (already a replica), ME_MDDB_TOOSMALL.
+ * mddb_replica_add - add the replica @spec alone: a transaction of
+ * mddb_txn_replica_add() and nothing else (no code of its own; kept for
+ * the unit tests and tools that add one replica).  Errors as
+ * mddb_txn_begin() (EBUSY while a transaction is open),
+ * mddb_txn_replica_add() and mddb_txn_commit().
  */
 int mddb_replica_add(struct mddb *db, const struct mddb_replica_spec *spec,
 		     meta_error_t *ep);
@@ -200,15 +202,28 @@ int mddb_replica_add(struct mddb *db, const struct mddb_replica_spec *spec,
  * mddb_txn_commit() it is formatted, given a copy of the database and
  * added to the locator table in the same commit as the transaction's
  * records, so that the records that name its drive and the replica are
- * written together or not at all.  When the commit fails, the replicas it
- * was to add are taken out again and their headers wiped (nothing on the
- * drive reads as a replica).  Errors (the transaction is poisoned):
- * ME_MDDB_MAXREPLICAS, EEXIST (already a replica, or twice in @txn),
- * ME_MDDB_TOOSMALL, ME_MDDB_BADTXN, ENOMEM.
+ * written together or not at all.  The commit needs a majority of the
+ * replica table with the new replicas and a majority of it without them.
+ * When the commit fails, the replicas it was to add are taken out of the
+ * in-core table again; their headers are wiped (nothing on the drive
+ * reads as a replica) only if no commit block was written.  If one was
+ * (mddb_commit_in_doubt()), the newest commit on some replica may name
+ * them: their headers are kept, and a reload shows whether they are in.
+ * Errors (the transaction is poisoned): ME_MDDB_MAXREPLICAS, EEXIST
+ * (already a replica, or twice in @txn), ME_MDDB_TOOSMALL,
+ * ME_MDDB_BADTXN, ENOMEM.
  */
 int mddb_txn_replica_add(struct mddb_txn *txn,
 			 const struct mddb_replica_spec *spec,
 			 meta_error_t *ep);
+
+/*
+ * mddb_commit_in_doubt - after mddb_txn_commit() (or mddb_replica_add())
+ * failed: true if it failed after writing a commit block to some replica,
+ * so that a reload may show the commit made; false if the commit cannot
+ * have become visible.  Reads only memory.
+ */
+bool mddb_commit_in_doubt(const struct mddb *db);
 
 /*
  * mddb_replica_wipe - zero the header of the replica area @spec (on its
@@ -221,7 +236,8 @@ int mddb_replica_wipe(const struct mddb_replica_spec *spec, meta_error_t *ep);
 /*
  * mddb_replica_del - remove replica (@drive_uuid, @index) from the locator
  * table in one commit and wipe its header.  Refuses the last replica
- * (ME_MDDB_LASTREPLICA); ENOENT if absent.
+ * (ME_MDDB_LASTREPLICA); ENOENT if absent; EBUSY while a transaction is
+ * open.
  */
 int mddb_replica_del(struct mddb *db, const uint8_t drive_uuid[16],
 		     uint32_t index, meta_error_t *ep);

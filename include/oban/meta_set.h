@@ -221,7 +221,12 @@ const char *meta_set_master(const struct meta_set *s);
  * are written first, in one transaction committed after the mddb's commit,
  * so a failure up to the mddb's commit changes neither; a failure of the
  * local commit itself takes back the first drives whole, and for later
- * drives is repaired by the next meta_set_open().
+ * drives is repaired by the next meta_set_open().  An mddb commit of later
+ * drives that failed after its commit block reached some replica
+ * (mddb_commit_in_doubt()) may still be the newest on disk: the labels and
+ * replicas are then kept, this handle drops the drives, the error
+ * (ME_MDDB_TOOFEW) says it cannot tell whether they were added, and the
+ * next meta_set_open() shows which way it went.
  * Errors: ME_MDL_NOTFOUND (no such drive), ME_MDL_INUSE, ME_MDL_OTHERSET
  * (labelled for another set; @force overrides), ME_SET_DRIVEINSET,
  * ME_MDL_TOOSMALL (a drive cannot hold @count replicas and 1 MiB of data:
@@ -259,7 +264,9 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
  * drive, all or none, in the free room of its replica area (sized when the
  * drive was added: ME_MDL_NOROOM, naming the drive, its room and what is in
  * use, when they do not fit), or delete all on it (ENOENT if it has none;
- * ME_MDDB_LASTREPLICA).  Errors as mddb_replica_add() / mddb_replica_del(),
+ * ME_MDDB_LASTREPLICA).  A failed add whose commit may be visible
+ * (mddb_commit_in_doubt()) keeps the new replicas' headers and says so.
+ * Errors as mddb_txn_replica_add() / mddb_replica_del(),
  * ME_MDDB_MAXREPLICAS (more than 50 in the set), ME_SET_NODRIVE, and for a
  * drive not used at open ME_MDL_GEOMETRY (its label's areas differ from the
  * set's record of them: both layouts named) or ME_MDL_NOTFOUND.

@@ -1596,27 +1596,63 @@ static uint32_t slot_alloc(struct mddb *db, uint32_t *from)
 /*
  * Write @nch changes and the locator table in db_reps as commit txg + 1.
  * On success, apply them in core and take ownership of every ch_new; on
- * failure free nothing of @ch (the caller does).
+ * failure free nothing of @ch (the caller does), and leave
+ * db_commit_doubt set if a commit block was written.
  */
 #ifdef OBAN_TEST_HOOKS
-/* Commits left before the one whose replica writes fail (0: none). */
-static __thread int mddb_fail_in;
+/* Commits left before the one whose replica writes fail (0: none), and
+ * before the one whose commit blocks fail after replica 0's. */
+static __thread int mddb_fail_in, mddb_fail_blocks_in;
 
 void mddb_test_fail_commit(int nth)
 {
 	mddb_fail_in = nth;
 }
 
+void mddb_test_fail_commit_blocks(int nth)
+{
+	mddb_fail_blocks_in = nth;
+}
+
 static bool mddb_fault(void)
 {
 	return mddb_fail_in > 0 && --mddb_fail_in == 0;
+}
+
+static bool mddb_fault_blocks(void)
+{
+	return mddb_fail_blocks_in > 0 && --mddb_fail_blocks_in == 0;
 }
 #else
 static bool mddb_fault(void)
 {
 	return false;
 }
+
+static bool mddb_fault_blocks(void)
+{
+	return false;
+}
 #endif
+
+/*
+ * Is a commit's write quorum there: a majority of the replica table as
+ * it will be, and, when the commit adds replicas, a majority of the
+ * table as it was too, so that the replicas being added cannot stand in
+ * for old ones whose writes failed (else losing the new drive later
+ * would leave a stale old replica that loads as current).
+ */
+static bool commit_quorum(const struct mddb *db)
+{
+	int nold = db->db_nreps - db->db_nadding, oldactive = 0;
+
+	if (mddb_nactive(db) < mddb_quorum_need(db))
+		return false;
+	for (int i = 0; i < nold; i++)
+		if (db->db_reps[i].rp_flags & MDDB_F_ACTIVE)
+			oldactive++;
+	return oldactive >= (nold + 1) / 2;
+}
 
 static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 			       size_t nch, meta_error_t *ep)
@@ -1627,12 +1663,13 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 	uint8_t *buf = NULL;
 	uint64_t txg = db->db_txg + 1;
 	uint32_t p, nrecs = db->db_nrecs;
-	bool fail;
+	bool fail, fail_blocks;
 	size_t k;
-	int i, rc = -1, need = mddb_quorum_need(db);
+	int i, rc = -1;
 	char obj[128];
 	meta_error_t e;
 
+	db->db_commit_doubt = false;
 	/* What this costs is proportional to the changes and the directory
 	 * pages they touch, never to the records in the database. */
 	dirty = calloc(MDDB_MAXDIRPAGES, sizeof(*dirty)); /* 1 + its dlist
@@ -1745,21 +1782,25 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 		if (err != 0)
 			mddb_replica_failed(db, i, MDDB_F_EWRITE);
 	}
-	if (mddb_nactive(db) < need) {
+	if (!commit_quorum(db)) {
 		db->db_state = MDDB_S_TOOFEW;
 		meta_error_set(ep, ME_MDDB_TOOFEW, 0, db->db_setname,
 			       "cannot commit to");
 		goto out_unalloc;
 	}
 
-	/* 3. The commit block, to the slot that held txg - 1. */
+	/* 3. The commit block, to the slot that held txg - 1.  From the
+	 * first write on, a failure may leave the commit visible on disk. */
 	commit_build(db, txg, newdir, ndir, nrecs, buf);
+	db->db_commit_doubt = true;
+	fail_blocks = mddb_fault_blocks();
 	for (i = 0; i < db->db_nreps; i++) {
 		struct mddb_replica *rp = &db->db_reps[i];
 
 		if (!(rp->rp_flags & MDDB_F_ACTIVE))
 			continue;
-		if (rep_io(db, i, true, buf, MDDB_COMMIT_SIZE,
+		if ((fail_blocks && i > 0) ||
+		    rep_io(db, i, true, buf, MDDB_COMMIT_SIZE,
 			   MDDB_OFF_COMMIT + (txg % 2) * MDDB_COMMIT_SIZE,
 			   &e) != 0 ||
 		    meta_dev_flush(rp->rp_spec.rs_dev, &e) != 0) {
@@ -1769,7 +1810,7 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 			rp->rp_txg = txg;
 		}
 	}
-	if (mddb_nactive(db) < need) {
+	if (!commit_quorum(db)) {
 		db->db_state = MDDB_S_TOOFEW;
 		meta_error_set(ep, ME_MDDB_TOOFEW, 0, db->db_setname,
 			       "cannot commit to");
@@ -1803,6 +1844,7 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 	memcpy(db->db_dirblk, newdir, sizeof(newdir));
 	db->db_ndirpages = ndir;
 	db->db_txg = txg;
+	db->db_commit_doubt = false;
 	rc = 0;
 	goto out;
 
@@ -1888,36 +1930,56 @@ static int add_check(const struct mddb *db, const struct mddb_txn *txn,
 int mddb_txn_replica_add(struct mddb_txn *txn,
 			 const struct mddb_replica_spec *spec, meta_error_t *ep)
 {
-	struct mddb_replica_spec *a;
+	struct mddb *db = txn->t_db;
+	struct mddb_replica_spec *a, *sp;
 
 	if (txn->t_poisoned)
-		return meta_error_set(ep, ME_MDDB_BADTXN, 0,
-				      txn->t_db->db_setname,
+		return meta_error_set(ep, ME_MDDB_BADTXN, 0, db->db_setname,
 				      "cannot add a replica to");
-	if (add_check(txn->t_db, txn, spec, ep) != 0) {
+	if (add_check(db, txn, spec, ep) != 0) {
 		txn->t_poisoned = true;
 		return -1;
 	}
+	/* Room for the spec among the reload specs now, so that a commit
+	 * that made the replica part of the set cannot fail to remember it
+	 * (adds_done). */
 	a = realloc(txn->t_adds, (size_t)(txn->t_nadds + 1) * sizeof(*a));
-	if (a == NULL) {
+	if (a != NULL)
+		txn->t_adds = a;
+	sp = a == NULL ? NULL :
+			 realloc(db->db_specs,
+				 (size_t)(db->db_nspecs + txn->t_nadds + 1) *
+					 sizeof(*sp));
+	if (sp == NULL) {
 		txn->t_poisoned = true;
 		return meta_error_set(ep, ENOMEM, 0, spec->rs_name,
 				      "cannot add replica");
 	}
+	db->db_specs = sp;
 	a[txn->t_nadds++] = *spec;
-	txn->t_adds = a;
 	return 0;
 }
 
-/* Take the last @n replicas out of @db again and wipe their headers. */
-static void adds_detach(struct mddb *db, int n)
+/*
+ * Take the last @n replicas out of @db again.  When @wipe (the commit
+ * cannot have become visible), wipe their headers and, as the replicas
+ * that made the set TOOFEW may be just these, judge the quorum again from
+ * the ones left; else leave the disk as it is (the newest commit on some
+ * replica may name them) and the state as the commit left it.
+ */
+static void adds_detach(struct mddb *db, int n, bool wipe)
 {
 	for (int i = 0; i < n; i++) {
 		meta_error_t e;
 
 		db->db_nreps--;
-		(void)mddb_replica_wipe(&db->db_reps[db->db_nreps].rp_spec, &e);
+		db->db_nadding--;
+		if (wipe)
+			(void)mddb_replica_wipe(
+				&db->db_reps[db->db_nreps].rp_spec, &e);
 	}
+	if (wipe && db->db_state == MDDB_S_TOOFEW && commit_quorum(db))
+		db->db_state = MDDB_S_OK;
 }
 
 /*
@@ -1927,6 +1989,8 @@ static void adds_detach(struct mddb *db, int n)
  */
 static int adds_attach(struct mddb *db, struct mddb_txn *txn, meta_error_t *ep)
 {
+	VERIFY3S(db->db_nreps + txn->t_nadds, <=, MDDB_MAXREPLICAS);
+	db->db_nadding = 0;
 	for (int k = 0; k < txn->t_nadds; k++) {
 		int n = db->db_nreps;
 		struct mddb_replica *rp = &db->db_reps[n];
@@ -1936,9 +2000,10 @@ static int adds_attach(struct mddb *db, struct mddb_txn *txn, meta_error_t *ep)
 		rp->rp_have_spec = true;
 		rp->rp_hdr_ok = true;
 		db->db_nreps++;
+		db->db_nadding++;
 		if (rep_format(db, n, ep) != 0 ||
 		    rep_write_all(db, n, false, ep) != 0) {
-			adds_detach(db, k + 1);
+			adds_detach(db, k + 1, true);
 			return -1;
 		}
 		rp->rp_flags = MDDB_F_ACTIVE | MDDB_F_LOCACC | MDDB_F_UP2DATE;
@@ -1946,26 +2011,29 @@ static int adds_attach(struct mddb *db, struct mddb_txn *txn, meta_error_t *ep)
 	return 0;
 }
 
-/* After the commit: keep the new replicas' specs for reloads (@ok), or
- * take the replicas out again. */
+/*
+ * After the commit: keep the new replicas' specs for reloads (@ok: room
+ * was made by mddb_txn_replica_add()), or take the replicas out again,
+ * wiped only if no commit block was written (else the commit may be
+ * visible: mddb_commit_in_doubt()).
+ */
 static void adds_done(struct mddb *db, struct mddb_txn *txn, bool ok)
 {
-	struct mddb_replica_spec *s;
-
 	if (txn->t_nadds == 0)
 		return;
 	if (!ok) {
-		adds_detach(db, txn->t_nadds);
-		return;
+		adds_detach(db, txn->t_nadds, !db->db_commit_doubt);
+	} else {
+		memcpy(db->db_specs + db->db_nspecs, txn->t_adds,
+		       (size_t)txn->t_nadds * sizeof(*db->db_specs));
+		db->db_nspecs += txn->t_nadds;
 	}
-	s = realloc(db->db_specs,
-		    (size_t)(db->db_nspecs + txn->t_nadds) * sizeof(*s));
-	if (s == NULL)
-		return;
-	memcpy(s + db->db_nspecs, txn->t_adds,
-	       (size_t)txn->t_nadds * sizeof(*s));
-	db->db_nspecs += txn->t_nadds;
-	db->db_specs = s;
+	db->db_nadding = 0;
+}
+
+bool mddb_commit_in_doubt(const struct mddb *db)
+{
+	return db->db_commit_doubt;
 }
 
 int mddb_txn_commit(struct mddb_txn *txn, meta_error_t *ep)
@@ -1975,6 +2043,7 @@ int mddb_txn_commit(struct mddb_txn *txn, meta_error_t *ep)
 	size_t k, nch = 0;
 	int rc = -1;
 
+	db->db_commit_doubt = false;
 	if (txn->t_poisoned) {
 		meta_error_set(ep, ME_MDDB_BADTXN, 0, db->db_setname,
 			       "cannot commit to");
@@ -2036,35 +2105,15 @@ out:
 int mddb_replica_add(struct mddb *db, const struct mddb_replica_spec *spec,
 		     meta_error_t *ep)
 {
-	struct mddb_replica *rp;
-	int n = db->db_nreps;
+	struct mddb_txn *t;
 
-	if (writable(db, ep, "cannot add a replica to") != 0 ||
-	    add_check(db, NULL, spec, ep) != 0)
+	if (mddb_txn_begin(db, &t, ep) != 0)
 		return -1;
-	rp = &db->db_reps[n];
-	memset(rp, 0, sizeof(*rp));
-	rp->rp_spec = *spec;
-	rp->rp_have_spec = true;
-	rp->rp_hdr_ok = true;
-	if (rep_format(db, n, ep) != 0 || rep_write_all(db, n, false, ep) != 0)
-		return -1;
-	rp->rp_flags = MDDB_F_ACTIVE | MDDB_F_LOCACC | MDDB_F_UP2DATE;
-	db->db_nreps++;
-	if (mddb_commit_changes(db, NULL, 0, ep) != 0) {
-		db->db_nreps--;
+	if (mddb_txn_replica_add(t, spec, ep) != 0) {
+		mddb_txn_abort(t);
 		return -1;
 	}
-	/* Remember the spec for reloads. */
-	{
-		struct mddb_replica_spec *s = realloc(
-			db->db_specs, (size_t)(db->db_nspecs + 1) * sizeof(*s));
-		if (s != NULL) {
-			s[db->db_nspecs++] = *spec;
-			db->db_specs = s;
-		}
-	}
-	return 0;
+	return mddb_txn_commit(t, ep);
 }
 
 int mddb_replica_del(struct mddb *db, const uint8_t drive_uuid[16],
@@ -2076,6 +2125,10 @@ int mddb_replica_del(struct mddb *db, const uint8_t drive_uuid[16],
 
 	if (writable(db, ep, "cannot delete a replica from") != 0)
 		return -1;
+	if (db->db_txn != NULL)
+		return meta_error_set(ep, EBUSY, 0, db->db_setname,
+				      "cannot delete a replica (a transaction "
+				      "is open) from");
 	for (i = 0; i < n; i++)
 		if (spec_matches(&db->db_reps[i].rp_spec, drive_uuid, index))
 			break;

@@ -237,6 +237,13 @@ struct mddb {
 	uint32_t db_cursor;
 
 	struct mddb_txn *db_txn;
+	/* During a commit that adds replicas: how many at the end of db_reps
+	 * are the new ones (mddb.c adds_attach); the commit's quorum counts
+	 * the old ones apart too. */
+	int db_nadding;
+	/* The last failed commit got as far as writing a commit block: it
+	 * may be visible on disk (mddb_commit_in_doubt()). */
+	bool db_commit_doubt;
 
 	/* During a load only: the runs of neighbouring extents read so far,
 	 * sorted by first block (mddb.c run_read). */
@@ -254,6 +261,10 @@ int mddb_rep_object(const struct mddb *db, int i, char *buf, size_t len);
 /* Test only: the @nth mddb commit from now on this thread fails to write
  * every replica (EIO), as if their drives had failed; 0 cancels. */
 void mddb_test_fail_commit(int nth);
+/* Test only: the @nth mddb commit from now on this thread writes its
+ * records to every replica and its commit block to replica 0, then fails
+ * to write the commit block of every other replica (EIO); 0 cancels. */
+void mddb_test_fail_commit_blocks(int nth);
 #endif
 
 #endif /* OBAN_MDDB_IMPL_H */

@@ -798,6 +798,8 @@ struct mn_hold {
 	bool h_renewing; /* hold_send() is under way (its own retries) */
 	bool h_resuming; /* resume_set() is under way */
 	unsigned int h_pause; /* test hook: seconds to wait once held */
+	unsigned int h_late; /* test hook: seconds a renewal's answer is
+				late */
 	uint64_t h_until; /* CLOCK_MONOTONIC ms: the lease surely ends
 			     (0: not held yet) */
 	struct meta_mns h_s;
@@ -878,12 +880,17 @@ int meta_mnset_send(const struct meta_mns *m, meta_error_t *ep)
  * time it suspends the set everywhere, waiting up to 10 s for the
  * messages under way to drain and for another holder's suspension to end
  * (asked again while a node answers that it has not drained, or that
- * another node holds the set); later it renews the lease.
+ * another node holds the set); later it renews the lease.  A renewal
+ * answered at or after the lease it renews ended fails
+ * (ME_COMM_TIMEOUT): the nodes may have ended the suspension by
+ * themselves meanwhile, and the renewal suspended them anew, so the
+ * change would go on after a gap in the suspension.
  */
 static int hold_send(struct mn_hold *h, meta_error_t *ep)
 {
 	uint8_t buf[META_MNS_SIZE];
 	char held[META_ERR_WHATLEN] = "";
+	uint64_t until = h->h_until; /* the lease being renewed (0: none) */
 	int i;
 
 	if (meta_mns_encode(&h->h_s, buf, sizeof(buf), ep) != 0)
@@ -911,6 +918,19 @@ static int hold_send(struct mn_hold *h, meta_error_t *ep)
 		h->h_renewing = false;
 		if (rc != 0)
 			return -1;
+		if (until != 0 && h->h_late > 0) {
+			sleep(h->h_late); /* test hook: answered late */
+			h->h_late = 0;
+		}
+		if (until != 0 && now_ms() >= until)
+			return meta_error_set(
+				ep, SET_ERROR(ME_COMM_TIMEOUT), 0,
+				h->h_s.mm_name,
+				"cannot renew the cluster-wide suspension: "
+				"answered after its lease of %u s ended (the "
+				"nodes may have resumed meanwhile; the change "
+				"stops here) for set",
+				h->h_s.mm_count);
 		if (res.mr_exitval == META_MNS_EXIT_HELD) {
 			n = res.mr_outlen < sizeof(held) - 1 ? res.mr_outlen :
 							       sizeof(held) - 1;
@@ -984,6 +1004,11 @@ static int suspend_set(const struct meta_mns *m, struct mn_hold *h,
 	v = getenv("OBAN_TEST_SUSPEND_HOLD");
 	if (v != NULL && atoi(v) > 0 && atoi(v) <= 60)
 		h->h_pause = (unsigned int)atoi(v);
+	/* Test-only: the first renewal's answer comes this many seconds
+	 * late (t0120). */
+	v = getenv("OBAN_TEST_RENEW_LATE");
+	if (v != NULL && atoi(v) > 0 && atoi(v) <= 60)
+		h->h_late = (unsigned int)atoi(v);
 #endif
 	(void)v;
 	return hold_send(h, ep);

@@ -989,31 +989,6 @@ int meta_set_list(int (*fn)(void *arg, const char *name), void *arg,
 	return rc;
 }
 
-/*
- * Commit the set's own records to its mddb, if it has one, in one
- * transaction: the set record (it names the master), the node records, the
- * drive records when @drives, and the deletion of the node records of
- * @gone[@ngone].
- */
-static int records_put(struct meta_set *s, struct mddb_txn *t, bool drives,
-		       const uint32_t *gone, int ngone, meta_error_t *ep);
-
-int ms_commit_records(struct meta_set *s, bool drives, const uint32_t *gone,
-		      int ngone, meta_error_t *ep)
-{
-	struct mddb_txn *t;
-
-	if (s->s_db == NULL)
-		return 0;
-	if (mddb_txn_begin(s->s_db, &t, ep) != 0)
-		return -1;
-	if (records_put(s, t, drives, gone, ngone, ep) != 0) {
-		mddb_txn_abort(t);
-		return -1;
-	}
-	return mddb_txn_commit(t, ep);
-}
-
 /* ms_commit_records()'s records, into transaction @t. */
 static int records_put(struct meta_set *s, struct mddb_txn *t, bool drives,
 		       const uint32_t *gone, int ngone, meta_error_t *ep)
@@ -1046,6 +1021,28 @@ static int records_put(struct meta_set *s, struct mddb_txn *t, bool drives,
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * Commit the set's own records to its mddb, if it has one, in one
+ * transaction: the set record (it names the master), the node records, the
+ * drive records when @drives, and the deletion of the node records of
+ * @gone[@ngone].
+ */
+int ms_commit_records(struct meta_set *s, bool drives, const uint32_t *gone,
+		      int ngone, meta_error_t *ep)
+{
+	struct mddb_txn *t;
+
+	if (s->s_db == NULL)
+		return 0;
+	if (mddb_txn_begin(s->s_db, &t, ep) != 0)
+		return -1;
+	if (records_put(s, t, drives, gone, ngone, ep) != 0) {
+		mddb_txn_abort(t);
+		return -1;
+	}
+	return mddb_txn_commit(t, ep);
 }
 
 /* The local drive record of a drive labelled @l, found at @path. */
@@ -1163,7 +1160,10 @@ static int both_commit(struct meta_set *s, struct ml_txn *t, bool drives,
  * with the set's records (its drives' included) when @records: a drive's
  * record and its replicas are written together or not at all
  * (mddb_txn_replica_add(): on a failure the mddb takes the replicas out
- * and wipes them).
+ * and wipes them).  A commit that failed after writing a commit block to
+ * some replica may be the newest on disk: the mddb then keeps the new
+ * replicas' headers, the error says so, and the caller must keep what the
+ * commit names (mddb_commit_in_doubt()).
  */
 static int add_replicas(struct meta_set *s,
 			const struct mddb_replica_spec *specs, int n,
@@ -1181,7 +1181,16 @@ static int add_replicas(struct meta_set *s,
 		mddb_txn_abort(t);
 		return -1;
 	}
-	return mddb_txn_commit(t, ep);
+	if (mddb_txn_commit(t, ep) == 0)
+		return 0;
+	if (mddb_commit_in_doubt(s->s_db))
+		snprintf(
+			ep->me_what, sizeof(ep->me_what),
+			"cannot tell whether %d replica%s %s added to set (the "
+			"commit reached some replicas only; replicas and "
+			"labels kept; reopen the set to see)",
+			n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
+	return -1;
 }
 
 /* Refuse @add more replicas when the set would have more than 50. */
@@ -1400,6 +1409,11 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 	if ((first ? ms_commit_records(s, true, NULL, 0, ep) :
 		     add_replicas(s, specs, n * (int)count, true, ep)) != 0) {
 		meta_local_abort(lt);
+		/* The commit may be the newest on disk and name the drives:
+		 * keep their labels (and replicas); this process drops them,
+		 * a reopen of the set shows which way it went. */
+		if (!first && mddb_commit_in_doubt(s->s_db))
+			nlabeled = 0;
 		goto out_undo;
 	}
 	for (i = 0; i < n; i++)

@@ -22,12 +22,13 @@
 #include <oban/mdc_msg.h>
 #include <oban/meta_cfg.h>
 #include <oban/meta_mn.h>
+#include <oban/meta_set.h>
 
 #include "../../cmds/cmd_common.h"
 #include "cfg_testset.h"
 #include "ocu.h"
 
-static char out[1 << 20], errbuf[1 << 16];
+static char out[1 << 20], errbuf[1 << 16], drive_dir[1024];
 
 static void slurp_fd(int fd, char *buf, size_t size)
 {
@@ -610,6 +611,42 @@ static void test_remote_error(void)
 }
 
 /* metastat -i: every drive in use probed; a missing or short one named. */
+/*
+ * cmd_mn_send() exits 2 (CMD_USAGE) only for a usage error a node refused
+ * (its usage text); a refusal of this node's own (here: the set is not
+ * multi-owner, as when it changed under the command) is no usage error
+ * and exits 1.
+ */
+static void test_mn_send_exit(void)
+{
+	char w[7][16] = { "metainit", "-s", "plain", "d0", "1", "1", "drvA" };
+	const char *me = "node1";
+	char *argv[8] = { w[0], w[1], w[2], w[3], w[4], w[5], w[6], NULL };
+	struct cmd c;
+	int rc, fe, se;
+
+	CU_ASSERT_FATAL(meta_set_create("plain", false, &me, 1, &c.c_err) == 0);
+	cmd_init(&c, "metainit");
+	c.c_set = "plain";
+	fflush(stderr);
+	fe = fileno(tmpfile());
+	se = dup(2);
+	dup2(fe, 2);
+	rc = cmd_mn_send(&c, 7, argv);
+	fflush(stderr);
+	dup2(se, 2);
+	close(se);
+	slurp_fd(fe, errbuf, sizeof(errbuf));
+	close(fe);
+	if (c.c_err.me_code != ME_USAGE)
+		fprintf(stderr, "\n  cmd_mn_send -> %d: %s", rc, errbuf);
+	CU_ASSERT_EQUAL(c.c_err.me_code, ME_USAGE);
+	CU_ASSERT_EQUAL(c.c_err.me_node, 0);
+	CU_ASSERT_EQUAL(rc, CMD_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, "not multi-owner"));
+	CU_ASSERT(meta_set_destroy("plain", true, &c.c_err) == 0);
+}
+
 static void test_inquire(void)
 {
 	char p1[1024], p2[1024], plain[8192];
@@ -755,6 +792,7 @@ static CU_TestInfo cmd_tests[] = {
 	{ "exchange", test_exchange },
 	{ "soft partition alignment", test_sp_align },
 	{ "remote error", test_remote_error },
+	{ "forwarding: exit of a refusal here", test_mn_send_exit },
 	{ "metastat -i", test_inquire },
 	{ "metastat -c/-j fields", test_print_fields },
 	{ "metastat -c", test_concise },
@@ -774,7 +812,10 @@ int main(int argc, char **argv)
 	return 77;
 #endif
 	setenv("OBAN_MN_LOCAL", "1", 1);
-	if (setup() != 0) {
+	/* a real (single-owner) set too: test_mn_send_exit */
+	if (ocu_oban_env("node1", "# test\ncommd_verbosity 0\n", drive_dir,
+			 sizeof(drive_dir)) != 0 ||
+	    setup() != 0) {
 		perror("setup");
 		return 1;
 	}

@@ -794,6 +794,93 @@ static void test_crash_replica_add(void)
 }
 
 /*
+ * A crash at every write of a commit of one record and one replica added
+ * (mddb_txn_replica_add(), as a drive add makes it): every outcome is the
+ * old set (2 replicas, no record) or the new one (3 replicas and the
+ * record), every replica up to date.
+ */
+static void test_crash_txn_replica_add(void)
+{
+	struct rig r;
+	struct mddb *db;
+	struct mddb_txn *t;
+	uint8_t *saved[3], buf[700];
+	size_t len = payload(MDDB_RT_DRIVE, 9, 0, buf, sizeof(buf));
+	meta_error_t e;
+	uint64_t nwrites = 0, n;
+	unsigned v, bad = 0, saw2 = 0, saw3 = 0;
+	int i, rc;
+
+	rig_init(&r, 3, true);
+	r.n = 2;
+	db = rig_create(&r);
+	base_state(db);
+	mddb_close(db);
+	r.n = 3;
+	rig_detach(&r);
+	snap(&r, saved, false);
+	for (n = 0;; n++) {
+		for (v = 0; v < (n == 0 ? 1 : MDF_CRASH_NVARIANTS); v++) {
+			if (n > 0)
+				snap(&r, saved, true);
+			rig_attach(&r, true);
+			r.n = 2;
+			db = rig_open(&r, 0, &e);
+			r.n = 3;
+			CU_ASSERT_FATAL(db != NULL);
+			mdfault_arm(r.ctl, n == 0 ? MDF_NONE : MDF_CRASH, n,
+				    (enum mdfault_crash)v);
+			CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+			CU_ASSERT_FATAL(mddb_txn_put(t, MDDB_RT_DRIVE, 9, buf,
+						     len, &e) == 0);
+			CU_ASSERT_FATAL(
+				mddb_txn_replica_add(t, &r.spec[2], &e) == 0);
+			rc = mddb_txn_commit(t, &e);
+			if (n == 0) {
+				CU_ASSERT_FATAL(rc == 0);
+				nwrites = mdfault_writes(r.ctl);
+			}
+			mddb_close(db);
+			rig_detach(&r);
+			if (n == 0) {
+				snap(&r, saved, true);
+				continue;
+			}
+			rig_attach(&r, false);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			if (which_state(db) != 1)
+				bad++;
+			if (mddb_replica_count(db) == 3 &&
+			    check_rec(db, MDDB_RT_DRIVE, 9, 0) == 0)
+				saw3++;
+			else if (mddb_replica_count(db) == 2 &&
+				 absent(db, MDDB_RT_DRIVE, 9))
+				saw2++;
+			else
+				bad++;
+			for (i = 0; i < mddb_replica_count(db); i++) {
+				struct mddb_replica_info ri;
+
+				mddb_replica_info(db, i, &ri, &e);
+				if (!(ri.ri_flags & MDDB_F_UP2DATE))
+					bad++;
+			}
+			mddb_close(db);
+			rig_detach(&r);
+		}
+		if (n > 0 && n >= nwrites)
+			break;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(saw2 > 0 && saw3 > 0);
+	CU_ASSERT_EQUAL(saw2 + saw3, nwrites * MDF_CRASH_NVARIANTS);
+	for (i = 0; i < 3; i++)
+		free(saved[i]);
+	rig_fini(&r);
+}
+
+/*
  * ztest-lite: random transactions (puts of random sizes, deletes), each
  * with a random fault (a crash of a random kind at a random write, a failing
  * write, a dying replica, or none), then a reboot: the set must hold exactly
@@ -1228,12 +1315,21 @@ static void test_replica_add_del(void)
 {
 	struct rig r;
 	struct mddb *db;
+	struct mddb_txn *t;
 	meta_error_t e;
 
 	rig_init(&r, 3, false);
 	r.n = 2;
 	db = rig_create(&r);
 	CU_ASSERT(put(db, MDDB_RT_UNIT, 4, 0) == 0);
+	/* Not while a transaction is open (EBUSY). */
+	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+	CU_ASSERT(mddb_replica_add(db, &r.spec[2], &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EBUSY);
+	CU_ASSERT(mddb_replica_del(db, r.spec[1].rs_drive_uuid, 0, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, EBUSY);
+	mddb_txn_abort(t);
+	CU_ASSERT_EQUAL(mddb_replica_count(db), 2);
 	CU_ASSERT(mddb_replica_add(db, &r.spec[2], &e) == 0);
 	CU_ASSERT(mddb_replica_add(db, &r.spec[2], &e) == -1);
 	CU_ASSERT_EQUAL(e.me_code, EEXIST);
@@ -1263,6 +1359,228 @@ static void test_replica_add_del(void)
 	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_LASTREPLICA);
 	CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 4, 0) == 0);
 	mddb_close(db);
+	rig_fini(&r);
+}
+
+/* Is the first 4 KiB (a replica header) of @buf all zeros? */
+static bool zero_hdr(const uint8_t *buf)
+{
+	for (int i = 0; i < 4096; i++)
+		if (buf[i] != 0)
+			return false;
+	return true;
+}
+
+/* One commit: record (MDDB_RT_DRIVE, 9) when @rec, and replica @spec. */
+static int add_with(struct mddb *db, const struct mddb_replica_spec *spec,
+		    bool rec, meta_error_t *ep)
+{
+	struct mddb_txn *t;
+	uint8_t buf[700];
+	size_t len = payload(MDDB_RT_DRIVE, 9, 0, buf, sizeof(buf));
+
+	if (mddb_txn_begin(db, &t, ep) != 0)
+		return -1;
+	if ((rec && mddb_txn_put(t, MDDB_RT_DRIVE, 9, buf, len, ep) != 0) ||
+	    mddb_txn_replica_add(t, spec, ep) != 0) {
+		mddb_txn_abort(t);
+		return -1;
+	}
+	return mddb_txn_commit(t, ep);
+}
+
+/*
+ * A commit adding a replica fails (TOOFEW) after replica 0 got its commit
+ * block, the others' failing: replica 0 holds the newest commit, which
+ * names the new replica, so its header stays and a reopen has it (and the
+ * record).  Failed before any commit block, the header is wiped.  With a
+ * record (a drive add) and without (metadb -a).
+ */
+static void test_replica_add_doubt(void)
+{
+	struct rig r;
+	struct mddb *db;
+	meta_error_t e;
+	int rec;
+
+	for (rec = 0; rec < 2; rec++) {
+		rig_init(&r, 3, false);
+		r.n = 2;
+		db = rig_create(&r);
+		CU_ASSERT(put(db, MDDB_RT_UNIT, 4, 0) == 0);
+		/* Before any commit block: nothing visible, header wiped. */
+		mddb_test_fail_commit(1);
+		CU_ASSERT(add_with(db, &r.spec[2], rec, &e) == -1);
+		mddb_test_fail_commit(0);
+		CU_ASSERT_EQUAL(e.me_code, ME_MDDB_TOOFEW);
+		CU_ASSERT_FALSE(mddb_commit_in_doubt(db));
+		CU_ASSERT(zero_hdr(r.buf[2]));
+		mddb_close(db);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		/* Replica 0's commit block only. */
+		mddb_test_fail_commit_blocks(1);
+		CU_ASSERT(add_with(db, &r.spec[2], rec, &e) == -1);
+		mddb_test_fail_commit_blocks(0);
+		CU_ASSERT_EQUAL(e.me_code, ME_MDDB_TOOFEW);
+		CU_ASSERT(mddb_commit_in_doubt(db));
+		CU_ASSERT_EQUAL(mddb_replica_count(db), 2);
+		CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_TOOFEW);
+		CU_ASSERT(absent(db, MDDB_RT_DRIVE, 9)); /* in core: old */
+		mddb_close(db);
+		CU_ASSERT_FALSE(zero_hdr(r.buf[2]));
+		r.n = 3;
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		CU_ASSERT_EQUAL(mddb_replica_count(db), 3);
+		CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 4, 0) == 0);
+		CU_ASSERT(rec ? check_rec(db, MDDB_RT_DRIVE, 9, 0) == 0 :
+				absent(db, MDDB_RT_DRIVE, 9));
+		CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_OK);
+		mddb_close(db);
+		rig_fini(&r);
+	}
+}
+
+/* A new drive on a memory buffer behind its own fault controller, with
+ * two replica areas. */
+struct newdrive {
+	uint8_t *nd_buf;
+	struct meta_dev *nd_dev;
+	struct mdfault_ctl *nd_ctl;
+	struct mddb_replica_spec nd_spec[2];
+};
+
+static void newdrive_attach(struct newdrive *nd)
+{
+	struct meta_dev *d;
+
+	CU_ASSERT_FATAL(
+		meta_dev_open_mem(nd->nd_buf, 2 * RLEN, "mem", &d, NULL) == 0);
+	mdfault_arm(nd->nd_ctl, MDF_NONE, 0, 0);
+	CU_ASSERT_FATAL(mdfault_wrap(d, nd->nd_ctl, &nd->nd_dev) == 0);
+	for (int k = 0; k < 2; k++) {
+		struct mddb_replica_spec *sp = &nd->nd_spec[k];
+
+		memset(sp, 0, sizeof(*sp));
+		sp->rs_dev = nd->nd_dev;
+		sp->rs_offset = (uint64_t)k * RLEN;
+		sp->rs_length = RLEN;
+		memset(sp->rs_drive_uuid, 0xe0, 16);
+		sp->rs_index = (uint32_t)k;
+		snprintf(sp->rs_name, sizeof(sp->rs_name), "new%d", k);
+	}
+}
+
+/* One commit: record (MDDB_RT_DRIVE, 9) and @nd's two replicas. */
+static int add_drive(struct mddb *db, struct newdrive *nd, meta_error_t *ep)
+{
+	struct mddb_txn *t;
+	uint8_t buf[700];
+	size_t len = payload(MDDB_RT_DRIVE, 9, 0, buf, sizeof(buf));
+
+	if (mddb_txn_begin(db, &t, ep) != 0)
+		return -1;
+	if (mddb_txn_put(t, MDDB_RT_DRIVE, 9, buf, len, ep) != 0 ||
+	    mddb_txn_replica_add(t, &nd->nd_spec[0], ep) != 0 ||
+	    mddb_txn_replica_add(t, &nd->nd_spec[1], ep) != 0) {
+		mddb_txn_abort(t);
+		return -1;
+	}
+	return mddb_txn_commit(t, ep);
+}
+
+/*
+ * One old replica, a drive with two new ones added in one commit.
+ * The old replica's writes fail: the new two are a majority of the new
+ * table but not of the old one (no old replica has the commit), so the
+ * commit is refused (else losing the new drive would leave the old
+ * replica's stale state to load as current).  The new drive fails at each
+ * of its writes in turn: the commit fails (but at the last, the second new
+ * replica's commit block: the old and the first new one are a majority of
+ * both tables); when no commit block was
+ * written the set is OK again at once (the old replica alone is its
+ * quorum) and the next commit works; else it stays TOOFEW (the commit may
+ * be visible) until a reload.
+ */
+static void test_replica_add_quorum(void)
+{
+	struct rig r;
+	struct newdrive nd = { 0 };
+	struct mddb *db;
+	meta_error_t e;
+	uint8_t *saved[1];
+	uint64_t n, nwrites;
+	unsigned early = 0, doubt = 0, ok = 0;
+
+	rig_init(&r, 1, true);
+	db = rig_create(&r);
+	CU_ASSERT(put(db, MDDB_RT_UNIT, 4, 0) == 0);
+	mddb_close(db);
+	rig_detach(&r);
+	snap(&r, saved, false);
+	nd.nd_buf = calloc(1, 2 * RLEN);
+	nd.nd_ctl = mdfault_ctl_create();
+	CU_ASSERT_FATAL(nd.nd_buf != NULL && nd.nd_ctl != NULL);
+
+	/* The old replica dies at its first write (the commit's). */
+	rig_attach(&r, true);
+	newdrive_attach(&nd);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	mdfault_arm(r.ctl, MDF_FAIL_DEV, 1, 0);
+	CU_ASSERT(add_drive(db, &nd, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_TOOFEW);
+	CU_ASSERT_FALSE(mddb_commit_in_doubt(db));
+	CU_ASSERT_EQUAL(mddb_replica_count(db), 1);
+	mddb_close(db);
+	meta_dev_close(nd.nd_dev);
+	rig_detach(&r);
+	snap(&r, saved, true);
+	memset(nd.nd_buf, 0, 2 * RLEN);
+
+	/* The new drive's writes in a commit that works. */
+	rig_attach(&r, true);
+	newdrive_attach(&nd);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT_FATAL(add_drive(db, &nd, &e) == 0);
+	nwrites = mdfault_writes(nd.nd_ctl);
+	mddb_close(db);
+	meta_dev_close(nd.nd_dev);
+	rig_detach(&r);
+
+	for (n = 1; n <= nwrites; n++) {
+		snap(&r, saved, true);
+		memset(nd.nd_buf, 0, 2 * RLEN);
+		rig_attach(&r, true);
+		newdrive_attach(&nd);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+		mdfault_arm(nd.nd_ctl, MDF_FAIL_DEV, n, 0);
+		if (add_drive(db, &nd, &e) == 0) {
+			/* only the last replica's commit block failed */
+			ok++;
+			CU_ASSERT_EQUAL(mddb_replica_count(db), 3);
+		} else if (!mddb_commit_in_doubt(db)) {
+			CU_ASSERT_EQUAL(mddb_replica_count(db), 1);
+			early++;
+			CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_OK);
+			CU_ASSERT(put(db, MDDB_RT_UNIT, 4, 1) == 0);
+		} else {
+			doubt++;
+			CU_ASSERT_EQUAL(mddb_replica_count(db), 1);
+			CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_TOOFEW);
+		}
+		mddb_close(db);
+		meta_dev_close(nd.nd_dev);
+		rig_detach(&r);
+	}
+	CU_ASSERT(early > 0 && doubt > 0);
+	CU_ASSERT(ok <= 1);
+	free(saved[0]);
+	free(nd.nd_buf);
+	mdfault_ctl_destroy(nd.nd_ctl);
 	rig_fini(&r);
 }
 
@@ -1875,6 +2193,12 @@ static CU_TestInfo mddb_tests[] = {
 	{ "crash at every write of a commit", test_crash_every_write },
 	{ "crash at every write of a repair", test_crash_repair },
 	{ "crash at every write of a replica add", test_crash_replica_add },
+	{ "crash at every write of a record and a replica added",
+	  test_crash_txn_replica_add },
+	{ "replica add: a commit that reached one replica only",
+	  test_replica_add_doubt },
+	{ "replica add: quorum of the old replicas, a failing new drive",
+	  test_replica_add_quorum },
 	{ "random transactions and faults", test_random_crashes },
 	{ "quorum matrix", test_quorum_matrix },
 	{ "quorum: read errors, TOOFEW", test_quorum_errors },

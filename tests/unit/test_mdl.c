@@ -651,7 +651,7 @@ static bool labelled(const char *name)
  * writable, make local write lg_fail fail (meta_local_test_fail(); 0: none,
  * the operation succeeds, else it fails with EIO), run the operation on
  * lg_names, with lg_retry run it again on the same handle (it succeeds),
- * close; then the first drive of lg_names is labelled or not (lg_label;
+ * close; then each drive of lg_names is labelled or not (lg_label;
  * -1 unchecked) and the scenario's check holds for lg_a, lg_b (-1 none).
  */
 enum lag_op {
@@ -698,7 +698,7 @@ static void lag_run(const char *set, const struct lag_step *steps, size_t n,
 			      l->lg_op == LAG_DRIVE_DEL;
 		char words[64], paths[2][1024], *w, *save = NULL;
 		unsigned int failed = CU_get_number_of_failures();
-		const char *names[2];
+		const char *names[2], *word[2];
 		struct meta_set *s;
 		meta_error_t e;
 		int nn = 0, rc;
@@ -710,6 +710,7 @@ static void lag_run(const char *set, const struct lag_step *steps, size_t n,
 			snprintf(paths[nn], sizeof(paths[nn]), "%s",
 				 drives ? dpath(w) : w);
 			names[nn] = paths[nn];
+			word[nn] = w;
 		}
 		CU_ASSERT_FATAL(meta_set_open(set, 0, &s, &e) == 0);
 		meta_local_test_fail(l->lg_fail);
@@ -724,9 +725,8 @@ static void lag_run(const char *set, const struct lag_step *steps, size_t n,
 		if (l->lg_retry)
 			CU_ASSERT_EQUAL(lag_op(s, l, names, nn, &e), 0);
 		meta_set_close(s);
-		if (l->lg_label >= 0)
-			CU_ASSERT_EQUAL(labelled(l->lg_names),
-					l->lg_label == 1);
+		for (int k = 0; l->lg_label >= 0 && k < nn; k++)
+			CU_ASSERT_EQUAL(labelled(word[k]), l->lg_label == 1);
 		if (l->lg_a >= 0)
 			check(set, l->lg_a, l->lg_b);
 		if (CU_get_number_of_failures() != failed)
@@ -864,6 +864,67 @@ static void test_drive_add_toofew(void)
 #else
 	fprintf(stderr, "test_mdl: test hooks not built in: injected mddb "
 			"write failures skipped\n");
+#endif
+}
+
+/*
+ * A drive add whose mddb commit fails after its commit block reached
+ * replica 0 only (the others' and the new replica's fail): TOOFEW, but
+ * replica 0 holds the newest commit, which names the drive record and the
+ * new replica.  The add keeps the drive's label and the replica's header,
+ * says it cannot tell, and a reopen shows the drive in the set.
+ */
+static void test_drive_add_doubt(void)
+{
+#ifdef OBAN_TEST_HOOKS
+	const char *me = "node1", *two[2], *one;
+	struct meta_drive_info di;
+	struct meta_set *s;
+	struct meta_dev *d;
+	struct mdl_label l;
+	meta_error_t e;
+
+	mkdrive("va", DRIVE_SIZE);
+	mkdrive("vb", DRIVE_SIZE);
+	mkdrive("vc", DRIVE_SIZE);
+	CU_ASSERT_FATAL(meta_set_create("tv", false, &me, 1, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_open("tv", 0, &s, &e) == 0);
+	two[0] = strdup(dpath("va"));
+	two[1] = strdup(dpath("vb"));
+	CU_ASSERT_FATAL(meta_set_drive_add(s, two, 2, 0, false, &e) == 0);
+	free((void *)two[0]);
+	free((void *)two[1]);
+	CU_ASSERT_FATAL(mddb_replica_count(meta_set_db(s)) == 2);
+	CU_ASSERT_FATAL(meta_dev_open(dpath("va"), META_DEV_RDONLY, &d, &e) ==
+			0);
+	CU_ASSERT_FATAL(mdl_label_read(d, &l, &e) == 0);
+	meta_dev_close(d);
+	one = dpath("vc");
+	mddb_test_fail_commit_blocks(1);
+	CU_ASSERT(meta_set_drive_add(s, &one, 1, 0, false, &e) == -1);
+	mddb_test_fail_commit_blocks(0);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_TOOFEW);
+	CU_ASSERT(strstr(e.me_what, "cannot tell") != NULL);
+	CU_ASSERT(mddb_commit_in_doubt(meta_set_db(s)));
+	/* This process dropped the drive; the disk keeps what the commit
+	 * names. */
+	CU_ASSERT_EQUAL(mddb_replica_count(meta_set_db(s)), 2);
+	CU_ASSERT(meta_set_drive_find(s, dpath("vc"), &di, &e) == -1);
+	meta_set_close(s);
+	CU_ASSERT(labelled("vc"));
+	CU_ASSERT_FALSE(zero_at("vc", l.ml_rep_off));
+	/* The reopen loads replica 0's newer commit: vc and its replica. */
+	CU_ASSERT_FATAL(meta_set_open("tv", 0, &s, &e) == 0);
+	CU_ASSERT_EQUAL(mddb_replica_count(meta_set_db(s)), 3);
+	CU_ASSERT(meta_set_drive_find(s, dpath("vc"), &di, &e) == 0);
+	meta_set_close(s);
+	CU_ASSERT(meta_set_destroy("tv", true, &e) == 0);
+	mkdrive("va", DRIVE_SIZE);
+	mkdrive("vb", DRIVE_SIZE);
+	mkdrive("vc", DRIVE_SIZE);
+#else
+	fprintf(stderr, "test_mdl: test hooks not built in: injected mddb "
+			"commit block failures skipped\n");
 #endif
 }
 
@@ -1398,6 +1459,8 @@ static CU_TestInfo mdl_tests[] = {
 	{ "local replica: failures of host changes", test_local_fail_host },
 	{ "drive add: a failed mddb commit with too few replicas",
 	  test_drive_add_toofew },
+	{ "drive add: a commit that reached one replica only",
+	  test_drive_add_doubt },
 	{ "reload: record versions in the mddb", test_reload_version },
 	{ "drive areas: label and record differ", test_geometry_mismatch },
 	CU_TEST_INFO_NULL,

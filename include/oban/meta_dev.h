@@ -114,9 +114,11 @@ int meta_dev_write_sync(struct meta_dev *d, const void *buf, size_t len,
  */
 int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n);
 
-/* Test hook: 1 makes meta_dev_write_sync_many() write one device after
+#ifdef OBAN_TEST_HOOKS
+/* Test only: 1 makes meta_dev_write_sync_many() write one device after
  * the other, without the io_uring (the fallback where none can be made). */
 extern int meta_dev_no_ring;
+#endif
 
 /* meta_dev_close - close and free @d (NULL is ok). */
 void meta_dev_close(struct meta_dev *d);

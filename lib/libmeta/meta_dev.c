@@ -145,7 +145,9 @@ static int mdf_write_sync(struct meta_dev *d, const void *buf, size_t len,
 	return err != 0 ? err : mdf_flush(d);
 }
 
+#ifdef OBAN_TEST_HOOKS
 int meta_dev_no_ring;
+#endif
 
 #define RING_ENTRIES 16
 
@@ -186,8 +188,10 @@ static struct io_uring *ring_get(void)
 {
 	struct mdf_ring *r;
 
+#ifdef OBAN_TEST_HOOKS
 	if (meta_dev_no_ring)
 		return NULL;
+#endif
 	(void)pthread_once(&ring_once, ring_key_make);
 	if (!ring_key_ok)
 		return NULL;

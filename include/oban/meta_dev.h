@@ -118,6 +118,31 @@ int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n);
 /* Test only: 1 makes meta_dev_write_sync_many() write one device after
  * the other, without the io_uring (the fallback where none can be made). */
 extern int meta_dev_no_ring;
+
+/* Test only: this thread's use of its io_uring, counted since it began. */
+struct meta_dev_test_ring {
+	unsigned long tr_submits; /* batches submitted through the ring */
+	unsigned long tr_sent; /* writes that went out through it */
+	unsigned long tr_again; /* writes it left to be made without it */
+	unsigned long tr_lost; /* writes that went out, never reaped */
+	int tr_pid; /* the process that made the ring in use; 0: none */
+};
+void meta_dev_test_ring_stats(struct meta_dev_test_ring *st);
+
+/* Test only: a fault in this thread's next ring batch, at its @nth write
+ * (short, partial) or wait (eagain, waitfail); cancelled once the batch
+ * was made.  Short: the @nth completion reaped is a short write.  Eagain:
+ * the first @nth waits for a completion say EAGAIN.  Partial: the @nth
+ * write queued and those after it do not go out (submit says fewer).
+ * Waitfail: the @nth wait for a completion fails (EIO). */
+enum meta_dev_test_fault {
+	MDT_NONE,
+	MDT_SHORT,
+	MDT_EAGAIN,
+	MDT_PARTIAL,
+	MDT_WAITFAIL,
+};
+void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth);
 #endif
 
 /* meta_dev_close - close and free @d (NULL is ok). */

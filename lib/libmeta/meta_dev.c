@@ -145,17 +145,50 @@ static int mdf_write_sync(struct meta_dev *d, const void *buf, size_t len,
 	return err != 0 ? err : mdf_flush(d);
 }
 
-#ifdef OBAN_TEST_HOOKS
-int meta_dev_no_ring;
-#endif
-
 #define RING_ENTRIES 16
 
 struct mdf_ring {
 	struct io_uring mr_ring;
 	unsigned mr_forks; /* ring_forks when it was made */
 	bool mr_ok;
+#ifdef OBAN_TEST_HOOKS
+	int mr_pid; /* the process that made it */
+#endif
 };
+
+#ifdef OBAN_TEST_HOOKS
+int meta_dev_no_ring;
+static __thread struct meta_dev_test_ring t_ring;
+static __thread enum meta_dev_test_fault t_fault;
+static __thread int t_fault_nth;
+
+void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth)
+{
+	t_fault = what;
+	t_fault_nth = nth;
+}
+
+/* Whether the fault @what is due at its @k-th write or wait (from 1). */
+static bool t_fault_at(enum meta_dev_test_fault what, int k)
+{
+	if (t_fault != what)
+		return false;
+	return what == MDT_SHORT || what == MDT_WAITFAIL ? k == t_fault_nth :
+							   k >= t_fault_nth;
+}
+
+static bool t_fault_upto(enum meta_dev_test_fault what, int k)
+{
+	return t_fault == what && k <= t_fault_nth;
+}
+#define T_COUNT(f, n) (t_ring.f += (unsigned long)(n))
+#define T_PID(r) ((r)->mr_pid = getpid())
+#else
+#define t_fault_at(what, k) false
+#define t_fault_upto(what, k) false
+#define T_COUNT(f, n) ((void)0)
+#define T_PID(r) ((void)0)
+#endif
 
 static pthread_key_t ring_key;
 static pthread_once_t ring_once = PTHREAD_ONCE_INIT;
@@ -202,6 +235,7 @@ static struct io_uring *ring_get(void)
 		r->mr_forks = ring_forks;
 		if (io_uring_queue_init(RING_ENTRIES, &r->mr_ring, 0) == 0)
 			r->mr_ok = true;
+		T_PID(r);
 	}
 	if (r == NULL) {
 		r = calloc(1, sizeof(*r));
@@ -210,6 +244,7 @@ static struct io_uring *ring_get(void)
 		r->mr_forks = ring_forks;
 		r->mr_ok = io_uring_queue_init(RING_ENTRIES, &r->mr_ring, 0) ==
 			   0;
+		T_PID(r);
 		if (pthread_setspecific(ring_key, r) != 0) {
 			ring_free(r);
 			return NULL;
@@ -217,6 +252,19 @@ static struct io_uring *ring_get(void)
 	}
 	return r->mr_ok ? &r->mr_ring : NULL;
 }
+
+#ifdef OBAN_TEST_HOOKS
+void meta_dev_test_ring_stats(struct meta_dev_test_ring *st)
+{
+	struct mdf_ring *r = NULL;
+
+	(void)pthread_once(&ring_once, ring_key_make);
+	if (ring_key_ok)
+		r = pthread_getspecific(ring_key);
+	*st = t_ring;
+	st->tr_pid = r != NULL && r->mr_ok ? r->mr_pid : 0;
+}
+#endif
 
 /* The ring cannot be trusted any more (a failed submit): this thread
  * writes one device after the other from now on. */
@@ -243,7 +291,7 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 	struct meta_dev_wreq *q[RING_ENTRIES];
 	struct io_uring_cqe *cqe;
 	struct meta_dev_wreq *r;
-	int k, queued = 0, got = 0, tries = 0, rc;
+	int k, queued = 0, nsqe = 0, got = 0, tries = 0, waits = 0, rc;
 
 	for (k = 0; k < n; k++) {
 		struct meta_dev *d = w[k].wr_dev;
@@ -252,6 +300,10 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		w[k].wr_rc = 1;
 		if (!d->md_direct || d->md_nodsync)
 			continue; /* buffered: mdf_write_sync() */
+		if (t_fault_at(MDT_PARTIAL, queued + 1)) {
+			q[queued++] = &w[k]; /* queued, never goes out */
+			continue;
+		}
 		sqe = io_uring_get_sqe(ring);
 		if (sqe == NULL)
 			continue;
@@ -260,37 +312,59 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		sqe->rw_flags = RWF_DSYNC;
 		io_uring_sqe_set_data(sqe, &w[k]);
 		q[queued++] = &w[k];
+		nsqe++;
 	}
 	if (queued == 0)
-		return;
+		goto out;
+	T_COUNT(tr_submits, 1);
 	do
-		rc = io_uring_submit_and_wait(ring, (unsigned)queued);
+		rc = io_uring_submit_and_wait(ring, (unsigned)nsqe);
 	while (rc == -EINTR);
 	if (rc <= 0) {
 		ring_broken(); /* nothing went out: all made again */
-		return;
+		goto out;
 	}
+	T_COUNT(tr_sent, rc);
 	/* rc went out, the first rc queued (in order); reap every one. */
 	while (got < rc) {
-		int err = io_uring_wait_cqe(ring, &cqe);
+		int err;
 
+		waits++;
+		if (t_fault_upto(MDT_EAGAIN, waits))
+			err = -EAGAIN;
+		else if (t_fault_at(MDT_WAITFAIL, waits))
+			err = -EIO;
+		else
+			err = io_uring_wait_cqe(ring, &cqe);
 		if (err == -EINTR ||
 		    ((err == -EAGAIN || err == -EBUSY) && ++tries < 1000))
 			continue;
 		if (err != 0) {
 			for (k = 0; k < rc; k++)
-				if (q[k]->wr_rc == 1)
+				if (q[k]->wr_rc == 1) {
 					q[k]->wr_rc = -SET_ERROR(EIO);
+					T_COUNT(tr_lost, 1);
+				}
 			ring_broken();
-			return;
+			goto out;
 		}
 		r = io_uring_cqe_get_data(cqe);
-		r->wr_rc = cqe->res == (int)r->wr_len ? 0 : 1;
+		r->wr_rc = cqe->res == (int)r->wr_len &&
+					   !t_fault_at(MDT_SHORT, got + 1) ?
+				   0 :
+				   1;
 		io_uring_cqe_seen(ring, cqe);
 		got++;
 	}
 	if (rc != queued)
 		ring_broken(); /* the rest never went out; nor will they */
+out:
+	for (k = 0; k < n; k++)
+		if (w[k].wr_rc == 1)
+			T_COUNT(tr_again, 1);
+#ifdef OBAN_TEST_HOOKS
+	t_fault = MDT_NONE;
+#endif
 }
 
 static int mdf_write_many(struct meta_dev_wreq *w, int n)

@@ -125,6 +125,7 @@ struct meta_dev_test_ring {
 	unsigned long tr_sent; /* writes that went out through it */
 	unsigned long tr_again; /* writes it left to be made without it */
 	unsigned long tr_lost; /* writes that went out, never reaped */
+	unsigned long tr_leaked; /* copies left to them (leaked) */
 	int tr_pid; /* the process that made the ring in use; 0: none */
 };
 void meta_dev_test_ring_stats(struct meta_dev_test_ring *st);
@@ -134,13 +135,15 @@ void meta_dev_test_ring_stats(struct meta_dev_test_ring *st);
  * was made.  Short: the @nth completion reaped is a short write.  Eagain:
  * the first @nth waits for a completion say EAGAIN.  Partial: the @nth
  * write queued and those after it do not go out (submit says fewer).
- * Waitfail: the @nth wait for a completion fails (EIO). */
+ * Waitfail: the @nth wait for a completion fails (EIO).  Lost: as
+ * waitfail, and no wait after it sees a completion. */
 enum meta_dev_test_fault {
 	MDT_NONE,
 	MDT_SHORT,
 	MDT_EAGAIN,
 	MDT_PARTIAL,
 	MDT_WAITFAIL,
+	MDT_LOST,
 };
 void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth);
 #endif

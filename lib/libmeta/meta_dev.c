@@ -30,7 +30,9 @@
  * (any error, a short write) is made again with mdf_write_sync(), which
  * reports the error or falls back as above, once every write that went
  * out was reaped (so no write of the ring lands after the one made again;
- * one that cannot be reaped is reported failed); where no ring can be made
+ * after a failed wait the rest are still reaped, with a bounded timeout,
+ * and one that cannot be reaped is reported failed, the copy of the data
+ * the ring wrote from leaked on purpose); where no ring can be made
  * (io_uring disabled, an old kernel, memory) the writes are made one after
  * the other.  The ring is per thread (a device is used by one thread at a
  * time, and several threads may write at once), freed when the thread
@@ -177,6 +179,11 @@ static bool t_fault_at(enum meta_dev_test_fault what, int k)
 							   k >= t_fault_nth;
 }
 
+static bool t_fault_is(enum meta_dev_test_fault what)
+{
+	return t_fault == what;
+}
+
 static bool t_fault_upto(enum meta_dev_test_fault what, int k)
 {
 	return t_fault == what && k <= t_fault_nth;
@@ -184,8 +191,9 @@ static bool t_fault_upto(enum meta_dev_test_fault what, int k)
 #define T_COUNT(f, n) (t_ring.f += (unsigned long)(n))
 #define T_PID(r) ((r)->mr_pid = getpid())
 #else
-#define t_fault_at(what, k) false
-#define t_fault_upto(what, k) false
+#define t_fault_at(what, k) ((void)(k), false)
+#define t_fault_upto(what, k) ((void)(k), false)
+#define t_fault_is(what) false
 #define T_COUNT(f, n) ((void)0)
 #define T_PID(r) ((void)0)
 #endif
@@ -266,38 +274,60 @@ void meta_dev_test_ring_stats(struct meta_dev_test_ring *st)
 }
 #endif
 
-/* The ring cannot be trusted any more (a failed submit): this thread
- * writes one device after the other from now on. */
+/*
+ * The ring cannot be trusted any more (a failed submit or wait): this
+ * thread writes one device after the other from now on.  The caller has
+ * reaped what it could: io_uring_queue_exit() does not wait for writes
+ * still in flight (the kernel finishes them after it returns).
+ */
 static void ring_broken(void)
 {
 	struct mdf_ring *r = pthread_getspecific(ring_key);
 
 	if (r != NULL && r->mr_ok) {
-		io_uring_queue_exit(
-			&r->mr_ring); /* waits for what is in flight */
+		io_uring_queue_exit(&r->mr_ring);
 		r->mr_ok = false;
 	}
 }
+
+/* After a failed wait: how long each wait for the rest may take, and how
+ * many such waits before they are given up as never to be reaped. */
+#define RING_DRAIN_WAIT_S 1
+#define RING_DRAIN_TRIES 10
 
 /*
  * Up to RING_ENTRIES writes of @w through @ring.  Each one not made whole
  * is left with wr_rc 1, to be made again without the ring; but only once
  * its completion was reaped, so that a write of the ring cannot land after
- * the one made again.  One that went out and whose completion cannot be
- * reaped (the ring failed under it) is reported failed (EIO) instead.
+ * the one made again.  The ring writes from a copy of the data this call
+ * owns: after a failed wait the rest are still reaped (waits with a
+ * timeout, bounded); one that went out and whose completion still cannot
+ * be reaped is reported failed (EIO), and the copy is leaked on purpose,
+ * for the kernel may still be writing from it after this returns (the
+ * caller frees or reuses its own buffers at once).
  */
 static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 {
 	struct meta_dev_wreq *q[RING_ENTRIES];
 	struct io_uring_cqe *cqe;
 	struct meta_dev_wreq *r;
+	size_t total = 0, at = 0;
+	char *copy = NULL;
 	int k, queued = 0, nsqe = 0, got = 0, tries = 0, waits = 0, rc;
+	bool failed = false;
 
+	for (k = 0; k < n; k++) {
+		w[k].wr_rc = 1;
+		if (w[k].wr_dev->md_direct && !w[k].wr_dev->md_nodsync)
+			total += w[k].wr_len;
+	}
+	if (total == 0 ||
+	    posix_memalign((void **)&copy, META_DEV_ALIGN, total) != 0)
+		goto out; /* all made without the ring */
 	for (k = 0; k < n; k++) {
 		struct meta_dev *d = w[k].wr_dev;
 		struct io_uring_sqe *sqe;
 
-		w[k].wr_rc = 1;
 		if (!d->md_direct || d->md_nodsync)
 			continue; /* buffered: mdf_write_sync() */
 		if (t_fault_at(MDT_PARTIAL, queued + 1)) {
@@ -307,8 +337,10 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		sqe = io_uring_get_sqe(ring);
 		if (sqe == NULL)
 			continue;
-		io_uring_prep_write(sqe, d->md_fd, w[k].wr_buf,
+		memcpy(copy + at, w[k].wr_buf, w[k].wr_len);
+		io_uring_prep_write(sqe, d->md_fd, copy + at,
 				    (unsigned)w[k].wr_len, (__u64)w[k].wr_off);
+		at += w[k].wr_len;
 		sqe->rw_flags = RWF_DSYNC;
 		io_uring_sqe_set_data(sqe, &w[k]);
 		q[queued++] = &w[k];
@@ -330,23 +362,47 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		int err;
 
 		waits++;
-		if (t_fault_upto(MDT_EAGAIN, waits))
+		if (failed) {
+			struct __kernel_timespec ts = {
+				.tv_sec = RING_DRAIN_WAIT_S
+			};
+
+			if (t_fault_is(MDT_LOST))
+				err = -ETIME;
+			else
+				err = io_uring_wait_cqe_timeout(ring, &cqe,
+								&ts);
+			if (err == -EINTR)
+				continue;
+			if (err != 0 && ++tries < RING_DRAIN_TRIES)
+				continue;
+		} else if (t_fault_upto(MDT_EAGAIN, waits)) {
 			err = -EAGAIN;
-		else if (t_fault_at(MDT_WAITFAIL, waits))
+		} else if (t_fault_at(MDT_WAITFAIL, waits) ||
+			   t_fault_at(MDT_LOST, waits)) {
 			err = -EIO;
-		else
+		} else {
 			err = io_uring_wait_cqe(ring, &cqe);
-		if (err == -EINTR ||
-		    ((err == -EAGAIN || err == -EBUSY) && ++tries < 1000))
+		}
+		if (!failed &&
+		    (err == -EINTR ||
+		     ((err == -EAGAIN || err == -EBUSY) && ++tries < 1000)))
 			continue;
+		if (err != 0 && !failed) {
+			failed = true; /* the ring failed: reap the rest */
+			tries = 0;
+			continue;
+		}
 		if (err != 0) {
+			/* Never to be reaped: failed, and the copy kept. */
 			for (k = 0; k < rc; k++)
 				if (q[k]->wr_rc == 1) {
 					q[k]->wr_rc = -SET_ERROR(EIO);
 					T_COUNT(tr_lost, 1);
 				}
-			ring_broken();
-			goto out;
+			T_COUNT(tr_leaked, 1);
+			copy = NULL;
+			break;
 		}
 		r = io_uring_cqe_get_data(cqe);
 		r->wr_rc = cqe->res == (int)r->wr_len &&
@@ -356,9 +412,10 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		io_uring_cqe_seen(ring, cqe);
 		got++;
 	}
-	if (rc != queued)
+	if (failed || rc != queued)
 		ring_broken(); /* the rest never went out; nor will they */
 out:
+	free(copy);
 	for (k = 0; k < n; k++)
 		if (w[k].wr_rc == 1)
 			T_COUNT(tr_again, 1);

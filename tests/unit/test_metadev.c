@@ -461,7 +461,7 @@ static void test_write_many_ring_faults(void)
 	char paths[NDEV][256];
 	struct fault_case fc;
 	meta_error_t e;
-	int k;
+	int k, n;
 
 	for (k = 0; k < NDEV; k++) {
 		file_make(paths[k], sizeof(paths[k]), 50 + k);
@@ -509,14 +509,33 @@ static void test_write_many_ring_faults(void)
 	CU_ASSERT_EQUAL(fc.fc_st.tr_again, NDEV);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
 
-	/* A wait that fails after the first completion: the two not
-	 * reaped are reported failed, not made again; the ring is given
-	 * up. */
+	/* A wait that fails after the first completion: the other two are
+	 * still reaped (waits with a timeout), so their results stand; the
+	 * ring is given up. */
 	fault_case(&fc, d, paths, MDT_WAITFAIL, 2);
-	CU_ASSERT_EQUAL(fc.fc_fails, NDEV - 1);
-	CU_ASSERT_EQUAL(fc.fc_st.tr_lost, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_fails, 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_lost, 0);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_leaked, 0);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 0);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_pid, 0);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
+
+	/* Completions that cannot be reaped at all: those writes are
+	 * reported failed, not made again, and the data they were made
+	 * from is left to the kernel (leaked), not freed. */
+	fault_case(&fc, d, paths, MDT_LOST, 2);
+	CU_ASSERT_EQUAL(fc.fc_fails, NDEV - 1);
+	for (k = 0, n = 0; k < NDEV; k++) /* the first reaped, any one */
+		if (fc.fc_rc[k] == EIO)
+			n++;
+		else
+			CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+	CU_ASSERT_EQUAL(n, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_lost, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_leaked, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 0);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
 out:
 	for (k = 0; k < NDEV; k++)

@@ -238,7 +238,11 @@ static struct io_uring *ring_get(void)
 		return NULL;
 	r = pthread_getspecific(ring_key);
 	if (r != NULL && r->mr_forks != ring_forks) {
-		/* A forked child: the parent's ring is not ours to use. */
+		/* A forked child: the parent's ring is not ours to use;
+		 * releasing it only drops this process's references (its
+		 * descriptor and mappings), the parent's ring stays. */
+		if (r->mr_ok)
+			io_uring_queue_exit(&r->mr_ring);
 		r->mr_ok = false;
 		r->mr_forks = ring_forks;
 		if (io_uring_queue_init(RING_ENTRIES, &r->mr_ring, 0) == 0)

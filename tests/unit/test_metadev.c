@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -334,7 +335,32 @@ static void test_write_many_mem(void)
 	free(a);
 }
 
-/* A forked child makes its own ring (the parent's is not its to use). */
+/* How many io_uring descriptors this process has open. */
+static int ring_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *de;
+	char path[300], link[64];
+	int n = 0;
+
+	CU_ASSERT_FATAL(dir != NULL);
+	while ((de = readdir(dir)) != NULL) {
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (strstr(link, "io_uring") != NULL)
+			n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* A forked child makes its own ring (the parent's is not its to use, and
+ * it releases its references to the parent's). */
 static void test_write_many_fork(void)
 {
 	struct meta_dev *d[NDEV];
@@ -373,6 +399,8 @@ static void test_write_many_fork(void)
 		     st1.tr_pid != getpid()))
 			_exit(2);
 #endif
+		if (ring_here() && d[0]->md_direct && ring_fds() != 1)
+			_exit(3);
 		_exit(0);
 	}
 	CU_ASSERT(waitpid(pid, &st, 0) == pid && WIFEXITED(st));

@@ -1107,6 +1107,89 @@ static int child_probe(const char *path, bool commit)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* How many of this process's descriptors of @path can be locked at once
+ * (each unlocked again). */
+static int lockable_fds(void)
+{
+	char lnk[300], to[4096];
+	struct dirent *de;
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+	ssize_t len;
+
+	CU_ASSERT_FATAL(dir != NULL);
+	while ((de = readdir(dir)) != NULL) {
+		int fd = atoi(de->d_name);
+
+		snprintf(lnk, sizeof(lnk), "/proc/self/fd/%s", de->d_name);
+		len = readlink(lnk, to, sizeof(to) - 1);
+		if (len <= 0)
+			continue;
+		to[len] = '\0';
+		if (strstr(to, "/blue.lock") == NULL ||
+		    flock(fd, LOCK_EX | LOCK_NB) != 0)
+			continue;
+		n++;
+		(void)flock(fd, LOCK_UN);
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * The set's lock across a fork (lock file @path): a handle closed while a
+ * forked child still has a copy of its descriptor unlocks the set; a
+ * handle kept unlocked, relocked in a child, locks a file of the child's
+ * own, not the parent's open file (whose lock the parent would share).
+ */
+static void lock_fork(const char *path)
+{
+	struct meta_set *s;
+	meta_error_t e;
+	int go[2], done[2], st;
+	char c = 0;
+	pid_t pid;
+
+	VERIFY0(pipe(go));
+	VERIFY0(pipe(done));
+	VERIFY0(meta_set_open("blue", 0, &s, &e));
+	pid = fork();
+	VERIFY(pid >= 0);
+	if (pid == 0) { /* holds the copies until told */
+		_exit(read(go[0], &c, 1) == 1 ? 0 : 1);
+	}
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(child_probe(path, false), 0);
+	VERIFY(write(go[1], &c, 1) == 1);
+	VERIFY(waitpid(pid, &st, 0) == pid);
+
+	VERIFY0(meta_set_open("blue", 0, &s, &e));
+	meta_set_unlock(s); /* kept open, unlocked */
+	pid = fork();
+	VERIFY(pid >= 0);
+	if (pid == 0) {
+		if (meta_set_relock(s, &e) != 0)
+			_exit(1);
+		if (write(done[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		meta_set_close(s);
+		_exit(0);
+	}
+	VERIFY(read(done[0], &c, 1) == 1);
+	/* The child's lock keeps every descriptor of ours out. */
+	CU_ASSERT_EQUAL(lockable_fds(), 0);
+	VERIFY(write(go[1], &c, 1) == 1);
+	VERIFY(waitpid(pid, &st, 0) == pid);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CU_ASSERT_EQUAL(meta_set_relock(s, &e), 0);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(child_probe(path, false), 0);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+}
+
 /*
  * The change log's cached handle (doc/mdcommd.md 11a): reused while
  * nothing changed, opened afresh after a writable close of the set by
@@ -1225,6 +1308,7 @@ static void test_log_cache(void)
 			0);
 	CU_ASSERT_EQUAL(inuse, 0);
 #undef LOG_ROUND
+	lock_fork(data);
 	cl_destroy();
 }
 

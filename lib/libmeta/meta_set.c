@@ -656,6 +656,8 @@ int meta_set_relock(struct meta_set *s, meta_error_t *ep)
 			s->s_lock = l;
 			return 0;
 		}
+		if (rc == 0)
+			s->s_lock_gone = true; /* a new file, a new count */
 		park_free(s); /* removed, or the flock failed: afresh */
 	}
 fresh:
@@ -667,7 +669,8 @@ bool meta_set_changed(const struct meta_set *s)
 {
 	struct stat st;
 
-	if (s->s_lock == NULL || lock_gen(s->s_lock) != s->s_lgen)
+	if (s->s_lock == NULL || s->s_lock_gone ||
+	    lock_gen(s->s_lock) != s->s_lgen)
 		return true;
 	if (__atomic_load_n(&meta_set_wgen, __ATOMIC_SEQ_CST) != s->s_wgen ||
 	    !s->s_have_stamp || !local_stamp(&st))

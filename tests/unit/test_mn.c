@@ -1294,6 +1294,25 @@ static void test_log_cache(void)
 	n = meta_mn_daemon_log_opens(d, setno);
 	LOG_ROUND();
 	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n);
+	/* Removed again, and made again with the removed one's count (a
+	 * new file starts at 0, as the old may have): the handle is opened
+	 * afresh all the same (the set may be another). */
+	{
+		char cnt[8];
+		int fd = open(data, O_RDONLY);
+
+		CU_ASSERT_FATAL(fd >= 0 && pread(fd, cnt, 8, 0) == 8);
+		close(fd);
+		CU_ASSERT_EQUAL_FATAL(unlink(data), 0);
+		fd = open(data, O_RDWR | O_CREAT | O_EXCL, 0600);
+		CU_ASSERT_FATAL(fd >= 0 && pwrite(fd, cnt, 8, 0) == 8);
+		close(fd);
+	}
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 1);
+	CU_ASSERT_EQUAL(lock_fds(), 1);
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 1);
 	/* And what the cached handle wrote is on disk: a fresh reader
 	 * finds the slot, then finds it cleared. */
 	CU_ASSERT_EQUAL(meta_mn_store_ops.so_log_write(d, &msg, &other, &e), 0);

@@ -19,8 +19,8 @@
  * Durable writes in one call: meta_dev_write_sync() is a write and a flush
  * of that write; on an O_DIRECT device it is one pwritev2(RWF_DSYNC)
  * (falling back to pwrite() and fdatasync() where the kernel or file system
- * refuses the flag).  meta_dev_write_sync_many() makes several of them, one
- * per device, at once: on O_DIRECT devices they are submitted together
+ * refuses the flag).  meta_dev_write_sync_many() makes several of them
+ * (one per replica, so usually one per device) at once: on O_DIRECT devices they are submitted together
  * through an io_uring (one per thread, made at first use) and waited for
  * together, so N replicas cost about one durable write, not N.  There is
  * no order among the writes of one call: when it returns, each one has
@@ -108,9 +108,11 @@ int meta_dev_write_sync(struct meta_dev *d, const void *buf, size_t len,
 			uint64_t off, meta_error_t *ep);
 
 /*
- * meta_dev_write_sync_many - the @n durable writes of @w, each to another
- * device, made at once (no order among them).  Each w[i].wr_err says how
- * its write ended.  Returns the number of writes that failed.
+ * meta_dev_write_sync_many - the @n durable writes of @w made at once (no
+ * order among them).  Usually each is to another device, but two may be
+ * to the same device (a drive holding two replicas) as long as their
+ * ranges do not overlap.  Each w[i].wr_err says how its write ended.
+ * Returns the number of writes that failed.
  */
 int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n);
 

@@ -78,6 +78,8 @@ struct meta_dev {
 	bool md_blkdev; /* a block device (else a regular file) */
 	bool md_rdonly;
 	bool md_nodsync; /* pwritev2(RWF_DSYNC) refused: write, then flush */
+	bool md_noring; /* the io_uring refused a write (EINVAL, EOPNOTSUPP):
+			   durable writes without it */
 	int md_fd; /* -1 for devices without one */
 	void *md_priv; /* the ops' own */
 };
@@ -138,7 +140,8 @@ void meta_dev_test_ring_stats(struct meta_dev_test_ring *st);
  * the first @nth waits for a completion say EAGAIN.  Partial: the @nth
  * write queued and those after it do not go out (submit says fewer).
  * Waitfail: the @nth wait for a completion fails (EIO).  Lost: as
- * waitfail, and no wait after it sees a completion. */
+ * waitfail, and no wait after it sees a completion.  Einval: the @nth
+ * completion reaped says EINVAL. */
 enum meta_dev_test_fault {
 	MDT_NONE,
 	MDT_SHORT,
@@ -146,6 +149,7 @@ enum meta_dev_test_fault {
 	MDT_PARTIAL,
 	MDT_WAITFAIL,
 	MDT_LOST,
+	MDT_EINVAL,
 };
 void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth);
 #endif

@@ -28,7 +28,8 @@
  * io_uring_enter() submits them all and waits for all, so the replicas'
  * writes and flushes overlap.  A write the ring did not complete whole
  * (any error, a short write) is made again with mdf_write_sync(), which
- * reports the error or falls back as above, once every write that went
+ * reports the error or falls back as above (a device whose ring write says
+ * EINVAL or EOPNOTSUPP is marked md_noring: not through the ring again), once every write that went
  * out was reaped (so no write of the ring lands after the one made again;
  * after a failed wait the rest are still reaped, with a bounded timeout,
  * and one that cannot be reaped is reported failed, the copy of the data
@@ -175,8 +176,7 @@ static bool t_fault_at(enum meta_dev_test_fault what, int k)
 {
 	if (t_fault != what)
 		return false;
-	return what == MDT_SHORT || what == MDT_WAITFAIL ? k == t_fault_nth :
-							   k >= t_fault_nth;
+	return what == MDT_PARTIAL ? k >= t_fault_nth : k == t_fault_nth;
 }
 
 static bool t_fault_is(enum meta_dev_test_fault what)
@@ -299,6 +299,13 @@ static void ring_broken(void)
 #define RING_DRAIN_WAIT_S 1
 #define RING_DRAIN_TRIES 10
 
+/* Whether @d's durable writes go through the ring: O_DIRECT with
+ * RWF_DSYNC, and not refused by the ring before. */
+static bool ring_for(const struct meta_dev *d)
+{
+	return d->md_direct && !d->md_nodsync && !d->md_noring;
+}
+
 /*
  * Up to RING_ENTRIES writes of @w through @ring.  Each one not made whole
  * is left with wr_rc 1, to be made again without the ring; but only once
@@ -317,12 +324,12 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 	struct meta_dev_wreq *r;
 	size_t total = 0, at = 0;
 	char *copy = NULL;
-	int k, queued = 0, nsqe = 0, got = 0, tries = 0, waits = 0, rc;
+	int k, queued = 0, nsqe = 0, got = 0, tries = 0, waits = 0, rc, res;
 	bool failed = false;
 
 	for (k = 0; k < n; k++) {
 		w[k].wr_rc = 1;
-		if (w[k].wr_dev->md_direct && !w[k].wr_dev->md_nodsync)
+		if (ring_for(w[k].wr_dev))
 			total += w[k].wr_len;
 	}
 	if (total == 0 ||
@@ -332,8 +339,8 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		struct meta_dev *d = w[k].wr_dev;
 		struct io_uring_sqe *sqe;
 
-		if (!d->md_direct || d->md_nodsync)
-			continue; /* buffered: mdf_write_sync() */
+		if (!ring_for(d))
+			continue; /* mdf_write_sync() */
 		if (t_fault_at(MDT_PARTIAL, queued + 1)) {
 			q[queued++] = &w[k]; /* queued, never goes out */
 			continue;
@@ -409,10 +416,15 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 			break;
 		}
 		r = io_uring_cqe_get_data(cqe);
-		r->wr_rc = cqe->res == (int)r->wr_len &&
+		res = t_fault_at(MDT_EINVAL, got + 1) ? -EINVAL : cqe->res;
+		r->wr_rc = res == (int)r->wr_len &&
 					   !t_fault_at(MDT_SHORT, got + 1) ?
 				   0 :
 				   1;
+		/* The flag or the alignment refused: not through the ring
+		 * again (mdf_write_sync() knows what to do with it). */
+		if (res == -EOPNOTSUPP || res == -EINVAL)
+			r->wr_dev->md_noring = true;
 		io_uring_cqe_seen(ring, cqe);
 		got++;
 	}
@@ -618,11 +630,12 @@ int meta_dev_write_sync(struct meta_dev *d, const void *buf, size_t len,
 int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
 {
 	const struct meta_dev_ops *ops = NULL;
+	struct meta_dev_wreq *g = NULL;
 	bool same = true;
-	int i, ngo = 0, nfail = 0;
+	int i, j, ngo = 0, nfail = 0;
 
-	/* Checked requests first, to the front; refused ones keep their
-	 * error and are not written. */
+	/* Checked requests go on; refused ones keep their error and are not
+	 * written. */
 	for (i = 0; i < n; i++) {
 		struct meta_dev *d = w[i].wr_dev;
 		int err = meta_dev_check(d, w[i].wr_buf, w[i].wr_len,
@@ -638,8 +651,21 @@ int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
 		same = same && d->md_ops == ops;
 		ngo++;
 	}
-	if (ngo > 0 && ngo == n && same && ops->mdo_write_many != NULL) {
-		(void)ops->mdo_write_many(w, n);
+	/* The accepted ones, together, as one batch. */
+	if (ngo > 0 && same && ops->mdo_write_many != NULL)
+		g = ngo == n ? w : calloc((size_t)ngo, sizeof(*g));
+	if (g != NULL) {
+		if (g != w)
+			for (i = 0, j = 0; i < n; i++)
+				if (w[i].wr_rc == 0)
+					g[j++] = w[i];
+		(void)ops->mdo_write_many(g, ngo);
+		if (g != w) {
+			for (i = 0, j = 0; i < n; i++)
+				if (w[i].wr_rc == 0)
+					w[i].wr_rc = g[j++].wr_rc;
+			free(g);
+		}
 	} else {
 		for (i = 0; i < n; i++)
 			if (w[i].wr_rc == 0)

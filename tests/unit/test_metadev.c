@@ -265,6 +265,52 @@ static void test_write_many_refused(void)
 	free(old);
 }
 
+/* One request refused: the accepted ones still go as one batch (through
+ * the ring), in the caller's order. */
+static void test_write_many_refused_ring(void)
+{
+	struct meta_dev *d[NDEV];
+	struct meta_dev_wreq w[NDEV + 1];
+	char paths[NDEV][256];
+	void *buf[NDEV];
+	meta_error_t e;
+	int k;
+
+	memset(w, 0, sizeof(w));
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 60 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+		buf[k] = pattern(4096, 90 + k);
+		w[k < 1 ? k : k + 1] = (struct meta_dev_wreq){ .wr_dev = d[k],
+							       .wr_buf = buf[k],
+							       .wr_len = 4096,
+							       .wr_off = 8192 };
+	}
+	w[1] = (struct meta_dev_wreq){
+		.wr_dev = d[0], .wr_buf = buf[0], .wr_len = 100, .wr_off = 0
+	};
+#ifdef OBAN_TEST_HOOKS
+	struct meta_dev_test_ring st0 = ring_now(), st;
+#endif
+	CU_ASSERT_EQUAL(meta_dev_write_sync_many(w, NDEV + 1), 1);
+	CU_ASSERT_EQUAL(w[1].wr_err.me_code, EINVAL);
+	for (k = 0; k < NDEV; k++) {
+		CU_ASSERT_EQUAL(w[k < 1 ? k : k + 1].wr_err.me_code, 0);
+		CU_ASSERT(file_has(paths[k], buf[k], 4096, 8192));
+	}
+#ifdef OBAN_TEST_HOOKS
+	st = ring_now();
+	if (ring_here() && d[0]->md_direct) {
+		CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits + 1);
+		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent + NDEV);
+	}
+#endif
+	for (k = 0; k < NDEV; k++) {
+		meta_dev_close(d[k]);
+		free(buf[k]);
+	}
+}
+
 /*
  * A write the ring fails (here: the device's descriptor swapped for a
  * read-only one, so the kernel answers EBADF) is made again without the
@@ -565,6 +611,20 @@ static void test_write_many_ring_faults(void)
 	CU_ASSERT_EQUAL(fc.fc_st.tr_leaked, 1);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 0);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
+
+	/* A completion saying EINVAL (the flag or the alignment refused):
+	 * made again without the ring, and that device's writes go without
+	 * it from then on; the others still through it. */
+	fault_case(&fc, d, paths, MDT_EINVAL, 1);
+	CU_ASSERT_EQUAL(fc.fc_fails, 0);
+	for (k = 0, n = 0; k < NDEV; k++) {
+		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+		n += d[k]->md_noring;
+	}
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 1);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 2);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_sent, 2 * NDEV - 1);
 out:
 	for (k = 0; k < NDEV; k++)
 		meta_dev_close(d[k]);
@@ -575,6 +635,8 @@ static CU_TestInfo metadev_tests[] = {
 	{ "durable write, and its fallback", test_write_sync },
 	{ "durable writes to several devices at once", test_write_many },
 	{ "refused requests in a batch", test_write_many_refused },
+	{ "the accepted ones of a batch, together",
+	  test_write_many_refused_ring },
 	{ "a write the ring fails", test_write_many_ring_error },
 	{ "a batch of memory devices", test_write_many_mem },
 	{ "a batch in a forked child", test_write_many_fork },

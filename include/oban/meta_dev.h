@@ -154,6 +154,15 @@ enum meta_dev_test_fault {
 void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth);
 #endif
 
+/*
+ * meta_dev_ring_used - whether @d's durable writes in a batch go through
+ * this thread's io_uring: @d is O_DIRECT with RWF_DSYNC and not refused
+ * by the ring, and this thread has a working ring (made at its first
+ * batch of two or more writes; false before, and where none can be made
+ * or it broke).  For the bench, which says what it measured.
+ */
+bool meta_dev_ring_used(const struct meta_dev *d);
+
 /* meta_dev_close - close and free @d (NULL is ok). */
 void meta_dev_close(struct meta_dev *d);
 

@@ -460,6 +460,19 @@ static int mdf_write_many(struct meta_dev_wreq *w, int n)
 	return 0;
 }
 
+bool meta_dev_ring_used(const struct meta_dev *d)
+{
+	struct mdf_ring *r;
+
+	if (d->md_ops->mdo_write_many != mdf_write_many || !ring_for(d))
+		return false;
+	(void)pthread_once(&ring_once, ring_key_make);
+	if (!ring_key_ok)
+		return false;
+	r = pthread_getspecific(ring_key);
+	return r != NULL && r->mr_ok && r->mr_forks == ring_forks;
+}
+
 static void mdf_close(struct meta_dev *d)
 {
 	if (d->md_fd >= 0)

@@ -294,6 +294,9 @@ static void ring_broken(void)
 	}
 }
 
+#define ALIGN_UP(len) \
+	(((len) + META_DEV_ALIGN - 1) / META_DEV_ALIGN * META_DEV_ALIGN)
+
 /* After a failed wait: how long each wait for the rest may take, and how
  * many such waits before they are given up as never to be reaped. */
 #define RING_DRAIN_WAIT_S 1
@@ -330,7 +333,7 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 	for (k = 0; k < n; k++) {
 		w[k].wr_rc = 1;
 		if (ring_for(w[k].wr_dev))
-			total += w[k].wr_len;
+			total += ALIGN_UP(w[k].wr_len);
 	}
 	if (total == 0 ||
 	    posix_memalign((void **)&copy, META_DEV_ALIGN, total) != 0)
@@ -351,7 +354,8 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		memcpy(copy + at, w[k].wr_buf, w[k].wr_len);
 		io_uring_prep_write(sqe, d->md_fd, copy + at,
 				    (unsigned)w[k].wr_len, (__u64)w[k].wr_off);
-		at += w[k].wr_len;
+		at += ALIGN_UP(w[k].wr_len); /* each copy aligned as the
+						   caller's buffers are */
 		sqe->rw_flags = RWF_DSYNC;
 		io_uring_sqe_set_data(sqe, &w[k]);
 		q[queued++] = &w[k];

@@ -27,7 +27,10 @@
  *       turn, mdc_dwrite_3seq_*) and three at once through io_uring
  *       (meta_dev_write_sync_many(), as a slot write on three replicas
  *       is now, mdc_dwrite_3ring_*), the three at other offsets of FILE
- *       through three descriptors.
+ *       through three descriptors; and what those used: O_DIRECT and
+ *       RWF_DSYNC (mdc_dwrite_dev_direct, mdc_dwrite_dev_dsync) and the
+ *       ring (mdc_dwrite_3ring_ring: 0 when the batches went one write
+ *       after the other, without a ring).
  *   mdcbench mix [-s SET] [-f FLAGS] [-c CLASSES] [-n COUNT] [-T SECONDS]
  *       one thread per class 1..CLASSES (default 5), each sending TEST<c>
  *       (class c) back to back, COUNT each at most (default 2000), for at
@@ -254,7 +257,15 @@ static int run_dwrite_dev(const char *path, void *buf, unsigned count,
 			t[n++] = now_us() - t0;
 		}
 		print_sorted(name[v], t, n);
+		if (v == 2) /* what the batches went through */
+			printf("mdc_dwrite_3ring_ring=%d\n",
+			       meta_dev_ring_used(d[0]) &&
+				       meta_dev_ring_used(d[1]) &&
+				       meta_dev_ring_used(d[2]));
 	}
+	/* O_DIRECT, and RWF_DSYNC, as opened and as the writes left them. */
+	printf("mdc_dwrite_dev_direct=%d\nmdc_dwrite_dev_dsync=%d\n",
+	       d[0]->md_direct, d[0]->md_direct && !d[0]->md_nodsync);
 	rc = 0;
 out:
 	for (k = 0; k < 3; k++)

@@ -19,8 +19,8 @@
  * Durable writes in one call: meta_dev_write_sync() is a write and a flush
  * of that write; on an O_DIRECT device it is one pwritev2(RWF_DSYNC)
  * (falling back to pwrite() and fdatasync() where the kernel or file system
- * refuses the flag).  meta_dev_write_sync_many() makes several of them, one
- * per device, at once: on O_DIRECT devices they are submitted together
+ * refuses the flag).  meta_dev_write_sync_many() makes several of them
+ * (one per replica, so usually one per device) at once: on O_DIRECT devices they are submitted together
  * through an io_uring (one per thread, made at first use) and waited for
  * together, so N replicas cost about one durable write, not N.  There is
  * no order among the writes of one call: when it returns, each one has
@@ -78,6 +78,8 @@ struct meta_dev {
 	bool md_blkdev; /* a block device (else a regular file) */
 	bool md_rdonly;
 	bool md_nodsync; /* pwritev2(RWF_DSYNC) refused: write, then flush */
+	bool md_noring; /* the io_uring refused a write (EINVAL, EOPNOTSUPP):
+			   durable writes without it */
 	int md_fd; /* -1 for devices without one */
 	void *md_priv; /* the ops' own */
 };
@@ -108,15 +110,58 @@ int meta_dev_write_sync(struct meta_dev *d, const void *buf, size_t len,
 			uint64_t off, meta_error_t *ep);
 
 /*
- * meta_dev_write_sync_many - the @n durable writes of @w, each to another
- * device, made at once (no order among them).  Each w[i].wr_err says how
- * its write ended.  Returns the number of writes that failed.
+ * meta_dev_write_sync_many - the @n durable writes of @w made at once (no
+ * order among them).  Usually each is to another device, but two may be
+ * to the same device (a drive holding two replicas) as long as their
+ * ranges do not overlap.  Each w[i].wr_err says how its write ended.
+ * Returns the number of writes that failed.
  */
 int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n);
 
-/* Test hook: 1 makes meta_dev_write_sync_many() write one device after
+#ifdef OBAN_TEST_HOOKS
+/* Test only: 1 makes meta_dev_write_sync_many() write one device after
  * the other, without the io_uring (the fallback where none can be made). */
 extern int meta_dev_no_ring;
+
+/* Test only: this thread's use of its io_uring, counted since it began. */
+struct meta_dev_test_ring {
+	unsigned long tr_submits; /* batches submitted through the ring */
+	unsigned long tr_sent; /* writes that went out through it */
+	unsigned long tr_again; /* writes it left to be made without it */
+	unsigned long tr_lost; /* writes that went out, never reaped */
+	unsigned long tr_leaked; /* copies left to them (leaked) */
+	int tr_pid; /* the process that made the ring in use; 0: none */
+};
+void meta_dev_test_ring_stats(struct meta_dev_test_ring *st);
+
+/* Test only: a fault in this thread's next ring batch, at its @nth write
+ * (short, partial) or wait (eagain, waitfail); cancelled once the batch
+ * was made.  Short: the @nth completion reaped is a short write.  Eagain:
+ * the first @nth waits for a completion say EAGAIN.  Partial: the @nth
+ * write queued and those after it do not go out (submit says fewer).
+ * Waitfail: the @nth wait for a completion fails (EIO).  Lost: as
+ * waitfail, and no wait after it sees a completion.  Einval: the @nth
+ * completion reaped says EINVAL. */
+enum meta_dev_test_fault {
+	MDT_NONE,
+	MDT_SHORT,
+	MDT_EAGAIN,
+	MDT_PARTIAL,
+	MDT_WAITFAIL,
+	MDT_LOST,
+	MDT_EINVAL,
+};
+void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth);
+#endif
+
+/*
+ * meta_dev_ring_used - whether @d's durable writes in a batch go through
+ * this thread's io_uring: @d is O_DIRECT with RWF_DSYNC and not refused
+ * by the ring, and this thread has a working ring (made at its first
+ * batch of two or more writes; false before, and where none can be made
+ * or it broke).  For the bench, which says what it measured.
+ */
+bool meta_dev_ring_used(const struct meta_dev *d);
 
 /* meta_dev_close - close and free @d (NULL is ok). */
 void meta_dev_close(struct meta_dev *d);

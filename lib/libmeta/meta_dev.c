@@ -28,9 +28,12 @@
  * io_uring_enter() submits them all and waits for all, so the replicas'
  * writes and flushes overlap.  A write the ring did not complete whole
  * (any error, a short write) is made again with mdf_write_sync(), which
- * reports the error or falls back as above, once every write that went
+ * reports the error or falls back as above (a device whose ring write says
+ * EINVAL or EOPNOTSUPP is marked md_noring: not through the ring again), once every write that went
  * out was reaped (so no write of the ring lands after the one made again;
- * one that cannot be reaped is reported failed); where no ring can be made
+ * after a failed wait the rest are still reaped, with a bounded timeout,
+ * and one that cannot be reaped is reported failed, the copy of the data
+ * the ring wrote from leaked on purpose); where no ring can be made
  * (io_uring disabled, an old kernel, memory) the writes are made one after
  * the other.  The ring is per thread (a device is used by one thread at a
  * time, and several threads may write at once), freed when the thread
@@ -145,15 +148,55 @@ static int mdf_write_sync(struct meta_dev *d, const void *buf, size_t len,
 	return err != 0 ? err : mdf_flush(d);
 }
 
-int meta_dev_no_ring;
-
 #define RING_ENTRIES 16
 
 struct mdf_ring {
 	struct io_uring mr_ring;
 	unsigned mr_forks; /* ring_forks when it was made */
 	bool mr_ok;
+#ifdef OBAN_TEST_HOOKS
+	int mr_pid; /* the process that made it */
+#endif
 };
+
+#ifdef OBAN_TEST_HOOKS
+int meta_dev_no_ring;
+static __thread struct meta_dev_test_ring t_ring;
+static __thread enum meta_dev_test_fault t_fault;
+static __thread int t_fault_nth;
+
+void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth)
+{
+	t_fault = what;
+	t_fault_nth = nth;
+}
+
+/* Whether the fault @what is due at its @k-th write or wait (from 1). */
+static bool t_fault_at(enum meta_dev_test_fault what, int k)
+{
+	if (t_fault != what)
+		return false;
+	return what == MDT_PARTIAL ? k >= t_fault_nth : k == t_fault_nth;
+}
+
+static bool t_fault_is(enum meta_dev_test_fault what)
+{
+	return t_fault == what;
+}
+
+static bool t_fault_upto(enum meta_dev_test_fault what, int k)
+{
+	return t_fault == what && k <= t_fault_nth;
+}
+#define T_COUNT(f, n) (t_ring.f += (unsigned long)(n))
+#define T_PID(r) ((r)->mr_pid = getpid())
+#else
+#define t_fault_at(what, k) ((void)(k), false)
+#define t_fault_upto(what, k) ((void)(k), false)
+#define t_fault_is(what) false
+#define T_COUNT(f, n) ((void)0)
+#define T_PID(r) ((void)0)
+#endif
 
 static pthread_key_t ring_key;
 static pthread_once_t ring_once = PTHREAD_ONCE_INIT;
@@ -186,18 +229,25 @@ static struct io_uring *ring_get(void)
 {
 	struct mdf_ring *r;
 
+#ifdef OBAN_TEST_HOOKS
 	if (meta_dev_no_ring)
 		return NULL;
+#endif
 	(void)pthread_once(&ring_once, ring_key_make);
 	if (!ring_key_ok)
 		return NULL;
 	r = pthread_getspecific(ring_key);
 	if (r != NULL && r->mr_forks != ring_forks) {
-		/* A forked child: the parent's ring is not ours to use. */
+		/* A forked child: the parent's ring is not ours to use;
+		 * releasing it only drops this process's references (its
+		 * descriptor and mappings), the parent's ring stays. */
+		if (r->mr_ok)
+			io_uring_queue_exit(&r->mr_ring);
 		r->mr_ok = false;
 		r->mr_forks = ring_forks;
 		if (io_uring_queue_init(RING_ENTRIES, &r->mr_ring, 0) == 0)
 			r->mr_ok = true;
+		T_PID(r);
 	}
 	if (r == NULL) {
 		r = calloc(1, sizeof(*r));
@@ -206,6 +256,7 @@ static struct io_uring *ring_get(void)
 		r->mr_forks = ring_forks;
 		r->mr_ok = io_uring_queue_init(RING_ENTRIES, &r->mr_ring, 0) ==
 			   0;
+		T_PID(r);
 		if (pthread_setspecific(ring_key, r) != 0) {
 			ring_free(r);
 			return NULL;
@@ -214,79 +265,183 @@ static struct io_uring *ring_get(void)
 	return r->mr_ok ? &r->mr_ring : NULL;
 }
 
-/* The ring cannot be trusted any more (a failed submit): this thread
- * writes one device after the other from now on. */
+#ifdef OBAN_TEST_HOOKS
+void meta_dev_test_ring_stats(struct meta_dev_test_ring *st)
+{
+	struct mdf_ring *r = NULL;
+
+	(void)pthread_once(&ring_once, ring_key_make);
+	if (ring_key_ok)
+		r = pthread_getspecific(ring_key);
+	*st = t_ring;
+	st->tr_pid = r != NULL && r->mr_ok ? r->mr_pid : 0;
+}
+#endif
+
+/*
+ * The ring cannot be trusted any more (a failed submit or wait): this
+ * thread writes one device after the other from now on.  The caller has
+ * reaped what it could: io_uring_queue_exit() does not wait for writes
+ * still in flight (the kernel finishes them after it returns).
+ */
 static void ring_broken(void)
 {
 	struct mdf_ring *r = pthread_getspecific(ring_key);
 
 	if (r != NULL && r->mr_ok) {
-		io_uring_queue_exit(
-			&r->mr_ring); /* waits for what is in flight */
+		io_uring_queue_exit(&r->mr_ring);
 		r->mr_ok = false;
 	}
+}
+
+#define ALIGN_UP(len) \
+	(((len) + META_DEV_ALIGN - 1) / META_DEV_ALIGN * META_DEV_ALIGN)
+
+/* After a failed wait: how long each wait for the rest may take, and how
+ * many such waits before they are given up as never to be reaped. */
+#define RING_DRAIN_WAIT_S 1
+#define RING_DRAIN_TRIES 10
+
+/* Whether @d's durable writes go through the ring: O_DIRECT with
+ * RWF_DSYNC, and not refused by the ring before. */
+static bool ring_for(const struct meta_dev *d)
+{
+	return d->md_direct && !d->md_nodsync && !d->md_noring;
 }
 
 /*
  * Up to RING_ENTRIES writes of @w through @ring.  Each one not made whole
  * is left with wr_rc 1, to be made again without the ring; but only once
  * its completion was reaped, so that a write of the ring cannot land after
- * the one made again.  One that went out and whose completion cannot be
- * reaped (the ring failed under it) is reported failed (EIO) instead.
+ * the one made again.  The ring writes from a copy of the data this call
+ * owns: after a failed wait the rest are still reaped (waits with a
+ * timeout, bounded); one that went out and whose completion still cannot
+ * be reaped is reported failed (EIO), and the copy is leaked on purpose,
+ * for the kernel may still be writing from it after this returns (the
+ * caller frees or reuses its own buffers at once).
  */
 static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 {
 	struct meta_dev_wreq *q[RING_ENTRIES];
 	struct io_uring_cqe *cqe;
 	struct meta_dev_wreq *r;
-	int k, queued = 0, got = 0, tries = 0, rc;
+	size_t total = 0, at = 0;
+	char *copy = NULL;
+	int k, queued = 0, nsqe = 0, got = 0, tries = 0, waits = 0, rc, res;
+	bool failed = false;
 
+	for (k = 0; k < n; k++) {
+		w[k].wr_rc = 1;
+		if (ring_for(w[k].wr_dev))
+			total += ALIGN_UP(w[k].wr_len);
+	}
+	if (total == 0 ||
+	    posix_memalign((void **)&copy, META_DEV_ALIGN, total) != 0)
+		goto out; /* all made without the ring */
 	for (k = 0; k < n; k++) {
 		struct meta_dev *d = w[k].wr_dev;
 		struct io_uring_sqe *sqe;
 
-		w[k].wr_rc = 1;
-		if (!d->md_direct || d->md_nodsync)
-			continue; /* buffered: mdf_write_sync() */
+		if (!ring_for(d))
+			continue; /* mdf_write_sync() */
+		if (t_fault_at(MDT_PARTIAL, queued + 1)) {
+			q[queued++] = &w[k]; /* queued, never goes out */
+			continue;
+		}
 		sqe = io_uring_get_sqe(ring);
 		if (sqe == NULL)
 			continue;
-		io_uring_prep_write(sqe, d->md_fd, w[k].wr_buf,
+		memcpy(copy + at, w[k].wr_buf, w[k].wr_len);
+		io_uring_prep_write(sqe, d->md_fd, copy + at,
 				    (unsigned)w[k].wr_len, (__u64)w[k].wr_off);
+		at += ALIGN_UP(w[k].wr_len); /* each copy aligned as the
+						   caller's buffers are */
 		sqe->rw_flags = RWF_DSYNC;
 		io_uring_sqe_set_data(sqe, &w[k]);
 		q[queued++] = &w[k];
+		nsqe++;
 	}
 	if (queued == 0)
-		return;
+		goto out;
+	T_COUNT(tr_submits, 1);
 	do
-		rc = io_uring_submit_and_wait(ring, (unsigned)queued);
+		rc = io_uring_submit_and_wait(ring, (unsigned)nsqe);
 	while (rc == -EINTR);
 	if (rc <= 0) {
 		ring_broken(); /* nothing went out: all made again */
-		return;
+		goto out;
 	}
+	T_COUNT(tr_sent, rc);
 	/* rc went out, the first rc queued (in order); reap every one. */
 	while (got < rc) {
-		int err = io_uring_wait_cqe(ring, &cqe);
+		int err;
 
-		if (err == -EINTR ||
-		    ((err == -EAGAIN || err == -EBUSY) && ++tries < 1000))
+		waits++;
+		if (failed) {
+			struct __kernel_timespec ts = {
+				.tv_sec = RING_DRAIN_WAIT_S
+			};
+
+			if (t_fault_is(MDT_LOST))
+				err = -ETIME;
+			else
+				err = io_uring_wait_cqe_timeout(ring, &cqe,
+								&ts);
+			if (err == -EINTR)
+				continue;
+			if (err != 0 && ++tries < RING_DRAIN_TRIES)
+				continue;
+		} else if (t_fault_upto(MDT_EAGAIN, waits)) {
+			err = -EAGAIN;
+		} else if (t_fault_at(MDT_WAITFAIL, waits) ||
+			   t_fault_at(MDT_LOST, waits)) {
+			err = -EIO;
+		} else {
+			err = io_uring_wait_cqe(ring, &cqe);
+		}
+		if (!failed &&
+		    (err == -EINTR ||
+		     ((err == -EAGAIN || err == -EBUSY) && ++tries < 1000)))
 			continue;
+		if (err != 0 && !failed) {
+			failed = true; /* the ring failed: reap the rest */
+			tries = 0;
+			continue;
+		}
 		if (err != 0) {
+			/* Never to be reaped: failed, and the copy kept. */
 			for (k = 0; k < rc; k++)
-				if (q[k]->wr_rc == 1)
+				if (q[k]->wr_rc == 1) {
 					q[k]->wr_rc = -SET_ERROR(EIO);
-			ring_broken();
-			return;
+					T_COUNT(tr_lost, 1);
+				}
+			T_COUNT(tr_leaked, 1);
+			copy = NULL;
+			break;
 		}
 		r = io_uring_cqe_get_data(cqe);
-		r->wr_rc = cqe->res == (int)r->wr_len ? 0 : 1;
+		res = t_fault_at(MDT_EINVAL, got + 1) ? -EINVAL : cqe->res;
+		r->wr_rc = res == (int)r->wr_len &&
+					   !t_fault_at(MDT_SHORT, got + 1) ?
+				   0 :
+				   1;
+		/* The flag or the alignment refused: not through the ring
+		 * again (mdf_write_sync() knows what to do with it). */
+		if (res == -EOPNOTSUPP || res == -EINVAL)
+			r->wr_dev->md_noring = true;
 		io_uring_cqe_seen(ring, cqe);
 		got++;
 	}
-	if (rc != queued)
+	if (failed || rc != queued)
 		ring_broken(); /* the rest never went out; nor will they */
+out:
+	free(copy);
+	for (k = 0; k < n; k++)
+		if (w[k].wr_rc == 1)
+			T_COUNT(tr_again, 1);
+#ifdef OBAN_TEST_HOOKS
+	t_fault = MDT_NONE;
+#endif
 }
 
 static int mdf_write_many(struct meta_dev_wreq *w, int n)
@@ -307,6 +462,19 @@ static int mdf_write_many(struct meta_dev_wreq *w, int n)
 			w[i].wr_rc = mdf_write_sync(w[i].wr_dev, w[i].wr_buf,
 						    w[i].wr_len, w[i].wr_off);
 	return 0;
+}
+
+bool meta_dev_ring_used(const struct meta_dev *d)
+{
+	struct mdf_ring *r;
+
+	if (d->md_ops->mdo_write_many != mdf_write_many || !ring_for(d))
+		return false;
+	(void)pthread_once(&ring_once, ring_key_make);
+	if (!ring_key_ok)
+		return false;
+	r = pthread_getspecific(ring_key);
+	return r != NULL && r->mr_ok && r->mr_forks == ring_forks;
 }
 
 static void mdf_close(struct meta_dev *d)
@@ -479,11 +647,12 @@ int meta_dev_write_sync(struct meta_dev *d, const void *buf, size_t len,
 int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
 {
 	const struct meta_dev_ops *ops = NULL;
+	struct meta_dev_wreq *g = NULL;
 	bool same = true;
-	int i, ngo = 0, nfail = 0;
+	int i, j, ngo = 0, nfail = 0;
 
-	/* Checked requests first, to the front; refused ones keep their
-	 * error and are not written. */
+	/* Checked requests go on; refused ones keep their error and are not
+	 * written. */
 	for (i = 0; i < n; i++) {
 		struct meta_dev *d = w[i].wr_dev;
 		int err = meta_dev_check(d, w[i].wr_buf, w[i].wr_len,
@@ -499,8 +668,21 @@ int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
 		same = same && d->md_ops == ops;
 		ngo++;
 	}
-	if (ngo > 0 && ngo == n && same && ops->mdo_write_many != NULL) {
-		(void)ops->mdo_write_many(w, n);
+	/* The accepted ones, together, as one batch. */
+	if (ngo > 0 && same && ops->mdo_write_many != NULL)
+		g = ngo == n ? w : calloc((size_t)ngo, sizeof(*g));
+	if (g != NULL) {
+		if (g != w)
+			for (i = 0, j = 0; i < n; i++)
+				if (w[i].wr_rc == 0)
+					g[j++] = w[i];
+		(void)ops->mdo_write_many(g, ngo);
+		if (g != w) {
+			for (i = 0, j = 0; i < n; i++)
+				if (w[i].wr_rc == 0)
+					w[i].wr_rc = g[j++].wr_rc;
+			free(g);
+		}
 	} else {
 		for (i = 0; i < n; i++)
 			if (w[i].wr_rc == 0)

@@ -170,7 +170,21 @@ struct meta_lockent {
 	char ml_name[META_SET_NAMELEN];
 	int ml_fd;
 	int ml_refs;
+	pid_t ml_pid; /* the process that opened and locked ml_fd */
 };
+
+/*
+ * Close a lock entry's descriptor, unlocking it first if this process
+ * locked it: a forked child may hold a copy of the descriptor (the same
+ * open file, whose flock a close alone would leave held while the copy
+ * lives).  In a child the lock is the parent's: only closed.
+ */
+static void lockent_close(struct meta_lockent *l)
+{
+	if (l->ml_pid == getpid())
+		(void)flock(l->ml_fd, LOCK_UN);
+	close(l->ml_fd);
+}
 
 static pthread_mutex_t meta_locks_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct meta_lockent *meta_locks; /* protected by meta_locks_mtx */
@@ -215,6 +229,7 @@ struct meta_lockent *ms_lock(const char *name, bool excl, meta_error_t *ep)
 	snprintf(l->ml_name, sizeof(l->ml_name), "%s", name);
 	l->ml_fd = fd;
 	l->ml_refs = 1;
+	l->ml_pid = getpid();
 	pthread_mutex_lock(&meta_locks_mtx);
 	l->ml_next = meta_locks;
 	meta_locks = l;
@@ -239,7 +254,7 @@ static void meta_unlock(struct meta_lockent *l)
 			break;
 		}
 	pthread_mutex_unlock(&meta_locks_mtx);
-	close(l->ml_fd);
+	lockent_close(l);
 	free(l);
 }
 
@@ -572,9 +587,11 @@ void meta_set_unlock(struct meta_set *s)
 	if (l == NULL)
 		return;
 	pthread_mutex_lock(&meta_locks_mtx);
-	if (l->ml_refs > 1 || s->s_park != NULL) {
+	if (l->ml_refs > 1 || s->s_park != NULL || l->ml_pid != getpid()) {
+		/* Shared with another holder, or (a forked child) the
+		 * parent's lock: as it was. */
 		pthread_mutex_unlock(&meta_locks_mtx);
-		meta_unlock(l); /* shared with another holder: as it was */
+		meta_unlock(l);
 		return;
 	}
 	for (pp = &meta_locks; *pp != NULL; pp = &(*pp)->ml_next)
@@ -592,7 +609,7 @@ void meta_set_unlock(struct meta_set *s)
 static void park_free(struct meta_set *s)
 {
 	if (s->s_park != NULL) {
-		close(s->s_park->ml_fd);
+		lockent_close(s->s_park);
 		free(s->s_park);
 		s->s_park = NULL;
 	}
@@ -620,6 +637,12 @@ int meta_set_relock(struct meta_set *s, meta_error_t *ep)
 		pthread_mutex_unlock(&meta_locks_mtx);
 		if (s->s_lock != NULL)
 			return 0;
+		if (l->ml_pid != getpid()) {
+			/* A forked child: the kept file is the parent's open
+			 * file; locking it would share the parent's lock. */
+			park_free(s);
+			goto fresh;
+		}
 		do
 			rc = flock(l->ml_fd, excl ? LOCK_EX : LOCK_SH);
 		while (rc != 0 && errno == EINTR);
@@ -633,8 +656,11 @@ int meta_set_relock(struct meta_set *s, meta_error_t *ep)
 			s->s_lock = l;
 			return 0;
 		}
+		if (rc == 0)
+			s->s_lock_gone = true; /* a new file, a new count */
 		park_free(s); /* removed, or the flock failed: afresh */
 	}
+fresh:
 	s->s_lock = ms_lock(s->s_rec.ms_name, excl, ep);
 	return s->s_lock == NULL ? -1 : 0;
 }
@@ -643,7 +669,8 @@ bool meta_set_changed(const struct meta_set *s)
 {
 	struct stat st;
 
-	if (s->s_lock == NULL || lock_gen(s->s_lock) != s->s_lgen)
+	if (s->s_lock == NULL || s->s_lock_gone ||
+	    lock_gen(s->s_lock) != s->s_lgen)
 		return true;
 	if (__atomic_load_n(&meta_set_wgen, __ATOMIC_SEQ_CST) != s->s_wgen ||
 	    !s->s_have_stamp || !local_stamp(&st))

@@ -37,6 +37,8 @@ struct meta_set {
 	bool s_have_stamp;
 	uint64_t s_wgen; /* meta_set_wgen at open */
 	uint64_t s_lgen; /* the lock file's change count at open */
+	bool s_lock_gone; /* the lock file was found removed (relock): its
+			     count no longer compares */
 	meta_error_t s_geo; /* a drive refused for its areas (try_path) */
 };
 

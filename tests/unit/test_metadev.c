@@ -11,9 +11,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,6 +132,43 @@ static void many_round(struct meta_dev **d, char (*paths)[256], int seed,
 	}
 }
 
+/*
+ * Whether this machine lets a process make an io_uring (asked of the
+ * kernel directly, not of meta_dev): where it does not, meta_dev writes
+ * one device after the other and the checks that a batch went through
+ * the ring are skipped, with a message.
+ */
+static bool ring_here(void)
+{
+	static int known = -1;
+	struct io_uring_params p;
+	int fd;
+
+	if (known >= 0)
+		return known == 1;
+	memset(&p, 0, sizeof(p));
+	fd = (int)syscall(__NR_io_uring_setup, 4, &p);
+	known = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+	else
+		fprintf(stderr,
+			"test_metadev: io_uring_setup fails here (%s): "
+			"not checking that batches go through the ring\n",
+			strerror(errno));
+	return known == 1;
+}
+
+#ifdef OBAN_TEST_HOOKS
+static struct meta_dev_test_ring ring_now(void)
+{
+	struct meta_dev_test_ring st;
+
+	meta_dev_test_ring_stats(&st);
+	return st;
+}
+#endif
+
 static void test_write_many(void)
 {
 	struct meta_dev *d[NDEV];
@@ -139,13 +180,39 @@ static void test_write_many(void)
 		file_make(paths[k], sizeof(paths[k]), 10 + k);
 		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
 	}
+#ifdef OBAN_TEST_HOOKS
+	struct meta_dev_test_ring st0 = ring_now(), st;
+	/* The scratch directory takes O_DIRECT: else no ring is used. */
+	bool ring = ring_here() && d[0]->md_direct;
+#endif
+
 	many_round(d, paths, 10, 4096); /* the ring */
 	many_round(d, paths, 20, 4096); /* the ring again, reused */
+#ifdef OBAN_TEST_HOOKS
+	st = ring_now();
+	if (ring) {
+		CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits + 2);
+		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent + 2 * NDEV);
+		CU_ASSERT_EQUAL(st.tr_again, st0.tr_again);
+		CU_ASSERT_EQUAL(st.tr_pid, getpid());
+	}
+	st0 = st;
 	meta_dev_no_ring = 1;
 	many_round(d, paths, 30, 12288); /* one after the other */
 	meta_dev_no_ring = 0;
+	st = ring_now();
+	CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits);
+	st0 = st;
+#endif
 	d[1]->md_nodsync = true; /* one device without RWF_DSYNC */
 	many_round(d, paths, 40, 12288);
+#ifdef OBAN_TEST_HOOKS
+	st = ring_now(); /* the other two through the ring */
+	if (ring) {
+		CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits + 1);
+		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent + NDEV - 1);
+	}
+#endif
 	for (k = 0; k < NDEV; k++)
 		meta_dev_close(d[k]);
 	/* Buffered devices in a batch. */
@@ -196,6 +263,52 @@ static void test_write_many_refused(void)
 	free(a);
 	free(b);
 	free(old);
+}
+
+/* One request refused: the accepted ones still go as one batch (through
+ * the ring), in the caller's order. */
+static void test_write_many_refused_ring(void)
+{
+	struct meta_dev *d[NDEV];
+	struct meta_dev_wreq w[NDEV + 1];
+	char paths[NDEV][256];
+	void *buf[NDEV];
+	meta_error_t e;
+	int k;
+
+	memset(w, 0, sizeof(w));
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 60 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+		buf[k] = pattern(4096, 90 + k);
+		w[k < 1 ? k : k + 1] = (struct meta_dev_wreq){ .wr_dev = d[k],
+							       .wr_buf = buf[k],
+							       .wr_len = 4096,
+							       .wr_off = 8192 };
+	}
+	w[1] = (struct meta_dev_wreq){
+		.wr_dev = d[0], .wr_buf = buf[0], .wr_len = 100, .wr_off = 0
+	};
+#ifdef OBAN_TEST_HOOKS
+	struct meta_dev_test_ring st0 = ring_now(), st;
+#endif
+	CU_ASSERT_EQUAL(meta_dev_write_sync_many(w, NDEV + 1), 1);
+	CU_ASSERT_EQUAL(w[1].wr_err.me_code, EINVAL);
+	for (k = 0; k < NDEV; k++) {
+		CU_ASSERT_EQUAL(w[k < 1 ? k : k + 1].wr_err.me_code, 0);
+		CU_ASSERT(file_has(paths[k], buf[k], 4096, 8192));
+	}
+#ifdef OBAN_TEST_HOOKS
+	st = ring_now();
+	if (ring_here() && d[0]->md_direct) {
+		CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits + 1);
+		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent + NDEV);
+	}
+#endif
+	for (k = 0; k < NDEV; k++) {
+		meta_dev_close(d[k]);
+		free(buf[k]);
+	}
 }
 
 /*
@@ -268,7 +381,32 @@ static void test_write_many_mem(void)
 	free(a);
 }
 
-/* A forked child makes its own ring (the parent's is not its to use). */
+/* How many io_uring descriptors this process has open. */
+static int ring_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *de;
+	char path[300], link[64];
+	int n = 0;
+
+	CU_ASSERT_FATAL(dir != NULL);
+	while ((de = readdir(dir)) != NULL) {
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (strstr(link, "io_uring") != NULL)
+			n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* A forked child makes its own ring (the parent's is not its to use, and
+ * it releases its references to the parent's). */
 static void test_write_many_fork(void)
 {
 	struct meta_dev *d[NDEV];
@@ -287,6 +425,9 @@ static void test_write_many_fork(void)
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
 		struct meta_dev_wreq w[NDEV];
+#ifdef OBAN_TEST_HOOKS
+		struct meta_dev_test_ring st0 = ring_now(), st1;
+#endif
 
 		memset(w, 0, sizeof(w));
 		for (k = 0; k < NDEV; k++)
@@ -294,10 +435,22 @@ static void test_write_many_fork(void)
 						       .wr_buf = buf,
 						       .wr_len = 4096,
 						       .wr_off = 8192 };
-		_exit(meta_dev_write_sync_many(w, NDEV) == 0 ? 0 : 1);
+		if (meta_dev_write_sync_many(w, NDEV) != 0)
+			_exit(1);
+#ifdef OBAN_TEST_HOOKS
+		/* Through a ring, and one the child made itself. */
+		st1 = ring_now();
+		if (ring_here() && d[0]->md_direct &&
+		    (st1.tr_submits != st0.tr_submits + 1 ||
+		     st1.tr_pid != getpid()))
+			_exit(2);
+#endif
+		if (ring_here() && d[0]->md_direct && ring_fds() != 1)
+			_exit(3);
+		_exit(0);
 	}
-	CU_ASSERT(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-		  WEXITSTATUS(st) == 0);
+	CU_ASSERT(waitpid(pid, &st, 0) == pid && WIFEXITED(st));
+	CU_ASSERT_EQUAL(WEXITSTATUS(st), 0);
 	for (k = 0; k < NDEV; k++)
 		CU_ASSERT(file_has(paths[k], buf, 4096, 8192));
 	many_round(d, paths, 70, 16384); /* and the parent's still works */
@@ -306,13 +459,190 @@ static void test_write_many_fork(void)
 	free(buf);
 }
 
+#ifdef OBAN_TEST_HOOKS
+/* One batch of NDEV writes with a ring fault, in a thread of its own (a
+ * fault may break the thread's ring for good). */
+struct fault_case {
+	enum meta_dev_test_fault fc_what;
+	int fc_nth;
+	struct meta_dev **fc_d;
+	char (*fc_paths)[256];
+	int fc_seed;
+	int fc_fails; /* out: what the batch returned */
+	int fc_rc[NDEV]; /* out: each write's error */
+	bool fc_on[NDEV]; /* out: whether each device has its pattern */
+	struct meta_dev_test_ring fc_st; /* out: the batch's, then... */
+	struct meta_dev_test_ring fc_after; /* ...after another batch */
+};
+
+static void *fault_run(void *arg)
+{
+	struct fault_case *fc = arg;
+	struct meta_dev_wreq w[NDEV];
+	void *buf[NDEV];
+	int k;
+
+	memset(w, 0, sizeof(w));
+	for (k = 0; k < NDEV; k++) {
+		buf[k] = pattern(4096, fc->fc_seed + k);
+		w[k] = (struct meta_dev_wreq){ .wr_dev = fc->fc_d[k],
+					       .wr_buf = buf[k],
+					       .wr_len = 4096,
+					       .wr_off = 20480 };
+	}
+	meta_dev_test_ring_fault(fc->fc_what, fc->fc_nth);
+	fc->fc_fails = meta_dev_write_sync_many(w, NDEV);
+	fc->fc_st = ring_now();
+	for (k = 0; k < NDEV; k++) {
+		fc->fc_rc[k] = w[k].wr_err.me_code;
+		fc->fc_on[k] = file_has(fc->fc_paths[k], buf[k], 4096, 20480);
+	}
+	/* And the next batch, with no fault. */
+	(void)meta_dev_write_sync_many(w, NDEV);
+	fc->fc_after = ring_now();
+	for (k = 0; k < NDEV; k++)
+		free(buf[k]);
+	return NULL;
+}
+
+static void fault_case(struct fault_case *fc, struct meta_dev **d,
+		       char (*paths)[256], enum meta_dev_test_fault what,
+		       int nth)
+{
+	static int seed = 100;
+	pthread_t t;
+
+	memset(fc, 0, sizeof(*fc));
+	fc->fc_what = what;
+	fc->fc_nth = nth;
+	fc->fc_d = d;
+	fc->fc_paths = paths;
+	fc->fc_seed = seed;
+	seed += 10;
+	CU_ASSERT_FATAL(pthread_create(&t, NULL, fault_run, fc) == 0);
+	CU_ASSERT_FATAL(pthread_join(t, NULL) == 0);
+}
+
+/*
+ * The ring's error paths, each made to happen by the test hook: a short
+ * write, waits that say EAGAIN, a partial submit (and none at all), and a
+ * wait that fails.  What each write ends as, and whether the thread keeps
+ * its ring.
+ */
+static void test_write_many_ring_faults(void)
+{
+	struct meta_dev *d[NDEV];
+	char paths[NDEV][256];
+	struct fault_case fc;
+	meta_error_t e;
+	int k, n;
+
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 50 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+	}
+	if (!ring_here() || !d[0]->md_direct) {
+		fprintf(stderr, "test_metadev: no ring or no O_DIRECT here: "
+				"the ring's error paths are not run\n");
+		goto out;
+	}
+	/* A short write: made again without the ring; the ring stays. */
+	fault_case(&fc, d, paths, MDT_SHORT, 2);
+	CU_ASSERT_EQUAL(fc.fc_fails, 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, NDEV);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 1);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 2);
+
+	/* Waits that say EAGAIN: waited again; all through the ring. */
+	fault_case(&fc, d, paths, MDT_EAGAIN, 5);
+	CU_ASSERT_EQUAL(fc.fc_fails, 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 0);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 2);
+
+	/* A partial submit: the one that went out is reaped, the others
+	 * made without the ring; the ring is given up for this thread. */
+	fault_case(&fc, d, paths, MDT_PARTIAL, 2);
+	CU_ASSERT_EQUAL(fc.fc_fails, 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_pid, 0);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
+
+	/* None went out at all: every one made without the ring. */
+	fault_case(&fc, d, paths, MDT_PARTIAL, 1);
+	CU_ASSERT_EQUAL(fc.fc_fails, 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, 0);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, NDEV);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
+
+	/* A wait that fails after the first completion: the other two are
+	 * still reaped (waits with a timeout), so their results stand; the
+	 * ring is given up. */
+	fault_case(&fc, d, paths, MDT_WAITFAIL, 2);
+	CU_ASSERT_EQUAL(fc.fc_fails, 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_lost, 0);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_leaked, 0);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 0);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_pid, 0);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
+
+	/* Completions that cannot be reaped at all: those writes are
+	 * reported failed, not made again, and the data they were made
+	 * from is left to the kernel (leaked), not freed. */
+	fault_case(&fc, d, paths, MDT_LOST, 2);
+	CU_ASSERT_EQUAL(fc.fc_fails, NDEV - 1);
+	for (k = 0, n = 0; k < NDEV; k++) /* the first reaped, any one */
+		if (fc.fc_rc[k] == EIO)
+			n++;
+		else
+			CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+	CU_ASSERT_EQUAL(n, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_lost, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_leaked, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 0);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
+
+	/* A completion saying EINVAL (the flag or the alignment refused):
+	 * made again without the ring, and that device's writes go without
+	 * it from then on; the others still through it. */
+	fault_case(&fc, d, paths, MDT_EINVAL, 1);
+	CU_ASSERT_EQUAL(fc.fc_fails, 0);
+	for (k = 0, n = 0; k < NDEV; k++) {
+		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+		n += d[k]->md_noring;
+	}
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 1);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 2);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_sent, 2 * NDEV - 1);
+out:
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+}
+#endif
+
 static CU_TestInfo metadev_tests[] = {
 	{ "durable write, and its fallback", test_write_sync },
 	{ "durable writes to several devices at once", test_write_many },
 	{ "refused requests in a batch", test_write_many_refused },
+	{ "the accepted ones of a batch, together",
+	  test_write_many_refused_ring },
 	{ "a write the ring fails", test_write_many_ring_error },
 	{ "a batch of memory devices", test_write_many_mem },
 	{ "a batch in a forked child", test_write_many_fork },
+#ifdef OBAN_TEST_HOOKS
+	{ "the ring's error paths", test_write_many_ring_faults },
+#endif
 	CU_TEST_INFO_NULL,
 };
 

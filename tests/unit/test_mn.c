@@ -1252,6 +1252,89 @@ static int child_probe(const char *path, bool commit)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* How many of this process's descriptors of @path can be locked at once
+ * (each unlocked again). */
+static int lockable_fds(void)
+{
+	char lnk[300], to[4096];
+	struct dirent *de;
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+	ssize_t len;
+
+	CU_ASSERT_FATAL(dir != NULL);
+	while ((de = readdir(dir)) != NULL) {
+		int fd = atoi(de->d_name);
+
+		snprintf(lnk, sizeof(lnk), "/proc/self/fd/%s", de->d_name);
+		len = readlink(lnk, to, sizeof(to) - 1);
+		if (len <= 0)
+			continue;
+		to[len] = '\0';
+		if (strstr(to, "/blue.lock") == NULL ||
+		    flock(fd, LOCK_EX | LOCK_NB) != 0)
+			continue;
+		n++;
+		(void)flock(fd, LOCK_UN);
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * The set's lock across a fork (lock file @path): a handle closed while a
+ * forked child still has a copy of its descriptor unlocks the set; a
+ * handle kept unlocked, relocked in a child, locks a file of the child's
+ * own, not the parent's open file (whose lock the parent would share).
+ */
+static void lock_fork(const char *path)
+{
+	struct meta_set *s;
+	meta_error_t e;
+	int go[2], done[2], st;
+	char c = 0;
+	pid_t pid;
+
+	VERIFY0(pipe(go));
+	VERIFY0(pipe(done));
+	VERIFY0(meta_set_open("blue", 0, &s, &e));
+	pid = fork();
+	VERIFY(pid >= 0);
+	if (pid == 0) { /* holds the copies until told */
+		_exit(read(go[0], &c, 1) == 1 ? 0 : 1);
+	}
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(child_probe(path, false), 0);
+	VERIFY(write(go[1], &c, 1) == 1);
+	VERIFY(waitpid(pid, &st, 0) == pid);
+
+	VERIFY0(meta_set_open("blue", 0, &s, &e));
+	meta_set_unlock(s); /* kept open, unlocked */
+	pid = fork();
+	VERIFY(pid >= 0);
+	if (pid == 0) {
+		if (meta_set_relock(s, &e) != 0)
+			_exit(1);
+		if (write(done[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		meta_set_close(s);
+		_exit(0);
+	}
+	VERIFY(read(done[0], &c, 1) == 1);
+	/* The child's lock keeps every descriptor of ours out. */
+	CU_ASSERT_EQUAL(lockable_fds(), 0);
+	VERIFY(write(go[1], &c, 1) == 1);
+	VERIFY(waitpid(pid, &st, 0) == pid);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CU_ASSERT_EQUAL(meta_set_relock(s, &e), 0);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL(child_probe(path, false), 0);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+}
+
 /*
  * The change log's cached handle (doc/mdcommd.md 11a): reused while
  * nothing changed, opened afresh after a writable close of the set by
@@ -1356,6 +1439,25 @@ static void test_log_cache(void)
 	n = meta_mn_daemon_log_opens(d, setno);
 	LOG_ROUND();
 	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n);
+	/* Removed again, and made again with the removed one's count (a
+	 * new file starts at 0, as the old may have): the handle is opened
+	 * afresh all the same (the set may be another). */
+	{
+		char cnt[8];
+		int fd = open(data, O_RDONLY);
+
+		CU_ASSERT_FATAL(fd >= 0 && pread(fd, cnt, 8, 0) == 8);
+		close(fd);
+		CU_ASSERT_EQUAL_FATAL(unlink(data), 0);
+		fd = open(data, O_RDWR | O_CREAT | O_EXCL, 0600);
+		CU_ASSERT_FATAL(fd >= 0 && pwrite(fd, cnt, 8, 0) == 8);
+		close(fd);
+	}
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 1);
+	CU_ASSERT_EQUAL(lock_fds(), 1);
+	LOG_ROUND();
+	CU_ASSERT_EQUAL(meta_mn_daemon_log_opens(d, setno), n + 1);
 	/* And what the cached handle wrote is on disk: a fresh reader
 	 * finds the slot, then finds it cleared. */
 	CU_ASSERT_EQUAL(meta_mn_store_ops.so_log_write(d, &msg, &other, &e), 0);
@@ -1370,6 +1472,7 @@ static void test_log_cache(void)
 			0);
 	CU_ASSERT_EQUAL(inuse, 0);
 #undef LOG_ROUND
+	lock_fork(data);
 	cl_destroy();
 }
 

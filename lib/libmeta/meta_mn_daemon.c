@@ -848,11 +848,14 @@ static void suspend_leases(struct meta_mn_daemon *d)
 void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 {
 	uint32_t masters[MDC_MAXSETS];
+	bool joined[MDC_MAXSETS];
 
 	suspend_leases(d);
 	admin_master(d);
-	for (uint32_t i = 1; i < MDC_MAXSETS; i++)
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
 		masters[i] = mdc_core_master(d->md_core, i);
+		joined[i] = mdc_core_joined(d->md_core, i);
+	}
 	pthread_mutex_lock(&d->md_lock);
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
 		struct mn_set *ss = &d->md_sets[i];
@@ -866,8 +869,19 @@ void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 		if (i == d->md_cfg.dc_admin_set)
 			continue;
 		if (masters[i] == 0) {
-			meta_cfg_destroy(ss->ms_cfg);
-			ss->ms_cfg = NULL;
+			/*
+			 * No master: between a master's death and the next
+			 * SETMASTER the model must stay, since the new
+			 * master's replay runs against it (doc/mdcommd.md,
+			 * 11b): loaded afresh after the dead master's commit,
+			 * it would already hold the change.  Only a node that
+			 * left the set (mdc_core_set_master() with 0) forgets
+			 * it.
+			 */
+			if (!joined[i]) {
+				meta_cfg_destroy(ss->ms_cfg);
+				ss->ms_cfg = NULL;
+			}
 			continue;
 		}
 		if (ss->ms_cfg != NULL || ss->ms_blocked)

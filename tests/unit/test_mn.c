@@ -551,8 +551,14 @@ static void test_result_differs(void)
 	cl_destroy();
 }
 
-/* The master dies; step1 (choose, set) and step2 (replay) by hand. */
-static void master_loss(bool after_work, uint64_t seed)
+/*
+ * The master dies; step1 (choose, set) and step2 (replay) by hand.  @tick:
+ * the survivors' daemons tick while the set has no master (as mdcommd's
+ * do every 200 ms between the death and step1): their models must stay,
+ * or a node would load the new master's replayed commit from the replicas
+ * and answer "already exists".
+ */
+static void master_loss(bool after_work, uint64_t seed, bool tick)
 {
 	struct mdc_node_info ni[N];
 	struct treply tr;
@@ -577,6 +583,15 @@ static void master_loss(bool after_work, uint64_t seed)
 	/* The dead master had committed (it ran before dying) or not. */
 	for (uint32_t i = 2; i <= N; i++)
 		CU_ASSERT_EQUAL(nodes[i].tn_runs, after_work ? 1u : 0u);
+	if (tick) {
+		for (uint32_t i = 2; i <= N; i++) {
+			CU_ASSERT_EQUAL(
+				mdc_core_master(nodes[i].tn_core, setno), 0);
+			meta_mn_daemon_tick(nodes[i].tn_d);
+			CU_ASSERT(meta_mn_daemon_model(nodes[i].tn_d, setno) !=
+				  NULL);
+		}
+	}
 
 	meta_error_init(&e);
 	for (uint32_t i = 1; i <= N; i++) {
@@ -589,13 +604,18 @@ static void master_loss(bool after_work, uint64_t seed)
 	for (uint32_t i = 2; i <= N; i++)
 		CU_ASSERT_EQUAL(
 			mdc_core_set_master(nodes[i].tn_core, setno, m, &e), 0);
+	if (tick)
+		for (uint32_t i = 2; i <= N; i++)
+			meta_mn_daemon_tick(nodes[i].tn_d);
 	CU_ASSERT_EQUAL(mdc_core_replay(nodes[m].tn_core, setno, &e), 1);
 	cl_run(60);
 	CU_ASSERT_EQUAL(tr.tr_got, 1);
 	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
 	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
-	for (uint32_t i = 2; i <= N; i++)
+	for (uint32_t i = 2; i <= N; i++) {
 		CU_ASSERT_EQUAL(nodes[i].tn_runs, 1);
+		CU_ASSERT_EQUAL(nodes[i].tn_incons, 0);
+	}
 	CU_ASSERT(strstr(disk(), "blue/d50 1 1 ") != NULL);
 	all_equal();
 	/* The log is clear: replay again finds nothing. */
@@ -611,12 +631,19 @@ static void master_loss(bool after_work, uint64_t seed)
 
 static void test_master_loss_after_log(void)
 {
-	master_loss(false, 4);
+	master_loss(false, 4, false);
 }
 
 static void test_master_loss_after_work(void)
 {
-	master_loss(true, 5);
+	master_loss(true, 5, false);
+}
+
+/* Master 1 -> 0 (the daemons tick) -> 2, then the replay. */
+static void test_master_loss_ticks(void)
+{
+	master_loss(false, 7, true);
+	master_loss(true, 8, true);
 }
 
 /* Every live node but @except takes @m as the set's master. */
@@ -1459,6 +1486,7 @@ static CU_TestInfo mn_tests[] = {
 	{ "result_differs", test_result_differs },
 	{ "master_loss_after_log", test_master_loss_after_log },
 	{ "master_loss_after_work", test_master_loss_after_work },
+	{ "master_loss_ticks", test_master_loss_ticks },
 	{ "master_flip_log", test_master_flip_log },
 	{ "parse_and_check", test_parse_and_check },
 	{ "log_cache", test_log_cache },

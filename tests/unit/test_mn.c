@@ -646,6 +646,74 @@ static void test_master_loss_ticks(void)
 	master_loss(true, 8, true);
 }
 
+/*
+ * A set destroyed and created again under another name with the same
+ * number (SET_ADMIN DESTROY, then CREATE): every node forgets the old
+ * set's model, cached handles and name with the DESTROY, and serves the
+ * new set under its own name.
+ */
+static void test_set_recreated(void)
+{
+	const char *me = "node1";
+	uint8_t buf[META_MNS_SIZE];
+	struct meta_mns m;
+	struct mdc_send sd;
+	struct treply tr;
+	struct meta_set *s;
+	uint32_t g, g2;
+	meta_error_t e;
+
+	cl_create(9);
+	meta_error_init(&e);
+	VERIFY0(meta_set_create("green", true, &me, 1, &e));
+	VERIFY0(meta_set_open("green", META_SET_RDONLY | META_SET_NODB, &s,
+			      &e));
+	g = meta_set_number(s);
+	memset(&m, 0, sizeof(m));
+	memcpy(m.mm_uuid, meta_set_uuid(s), sizeof(m.mm_uuid));
+	meta_set_close(s);
+	for (uint32_t i = 1; i <= N; i++) {
+		VERIFY0(mdc_core_set_master(nodes[i].tn_core, g, 1, &e));
+		meta_mn_daemon_tick(nodes[i].tn_d);
+		CU_ASSERT_FATAL(meta_mn_daemon_model(nodes[i].tn_d, g) != NULL);
+		CU_ASSERT_STRING_EQUAL(meta_cfg_setname(meta_mn_daemon_model(
+					       nodes[i].tn_d, g)),
+				       "green");
+	}
+	m.mm_op = META_MNS_DESTROY;
+	m.mm_setno = g;
+	snprintf(m.mm_name, sizeof(m.mm_name), "green");
+	VERIFY0(meta_mns_encode(&m, buf, sizeof(buf), &e));
+	memset(&sd, 0, sizeof(sd));
+	sd.sd_set = 31;
+	sd.sd_type = MDC_MSG_SET_ADMIN;
+	sd.sd_flags = MDC_F_NO_LOG;
+	sd.sd_data = buf;
+	sd.sd_len = sizeof(buf);
+	memset(&tr, 0, sizeof(tr));
+	VERIFY0(mdc_core_send(nodes[2].tn_core, &sd, t_reply, &tr, NULL, &e));
+	cl_run(30);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_PTR_NULL(meta_mn_daemon_model(nodes[i].tn_d, g));
+	/* The same number, another name. */
+	VERIFY0(meta_set_create("teal", true, &me, 1, &e));
+	VERIFY0(meta_set_open("teal", META_SET_RDONLY | META_SET_NODB, &s, &e));
+	g2 = meta_set_number(s);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL_FATAL(g2, g);
+	for (uint32_t i = 1; i <= N; i++) {
+		meta_mn_daemon_tick(nodes[i].tn_d);
+		CU_ASSERT_FATAL(meta_mn_daemon_model(nodes[i].tn_d, g) != NULL);
+		CU_ASSERT_STRING_EQUAL(meta_cfg_setname(meta_mn_daemon_model(
+					       nodes[i].tn_d, g)),
+				       "teal");
+	}
+	cl_destroy();
+	VERIFY0(meta_set_destroy("teal", false, &e));
+}
+
 /* Every live node but @except takes @m as the set's master. */
 static void all_master(uint32_t m, uint32_t except)
 {
@@ -1488,6 +1556,7 @@ static CU_TestInfo mn_tests[] = {
 	{ "master_loss_after_work", test_master_loss_after_work },
 	{ "master_loss_ticks", test_master_loss_ticks },
 	{ "master_flip_log", test_master_flip_log },
+	{ "set_recreated", test_set_recreated },
 	{ "parse_and_check", test_parse_and_check },
 	{ "log_cache", test_log_cache },
 	{ "cmd_costs", test_cmd_costs },

@@ -265,13 +265,11 @@ static int h_cmd(struct meta_mn_hctx *hx)
 	rc = run_captured(ce, mc.mc_argc, mc.mc_argv, &out, &err);
 	meta_mn_cmdctx_set(NULL);
 	ss->ms_cur = NULL;
-	if (h.ch_cfg != ss->ms_cfg) {
-		/* The command loaded the model again (metainit -a's real run:
-		 * meta_cfgh_reload() freed the old one). */
-		ss->ms_cfg = h.ch_cfg;
-	} else if (dry) {
+	/* No command replaces the model inside the daemon (the ones that
+	 * reload it, metainit -a and metarecover, refuse to run here). */
+	ASSERT3P(h.ch_cfg, ==, ss->ms_cfg);
+	if (dry)
 		meta_cfg_undo(ss->ms_cfg);
-	}
 	/* A failed real run on the master: open the set afresh next time. */
 	mn_cmd_rele(d, hx->hx_set, ss, master, write && rc != 0 ? -1 : 0,
 		    active);

@@ -113,6 +113,15 @@ struct mn_set *mn_set_get(struct meta_mn_daemon *d, uint32_t set,
 
 /* ---- models -------------------------------------------------------------- */
 
+/*
+ * The drive lookup of the daemon's models.  On a node other than the
+ * master the handle is opened without mddb (META_SET_NODB: ms_ro), so
+ * md_nrepl (di_nreplicas) is 0 there and something else on the master:
+ * no command may decide anything from a drive's replica count inside the
+ * daemon, or the nodes' results would differ (today only metastat's
+ * printing reads it, drive_has_db() in meta_print.c, and metastat does not
+ * run through mdcommd).
+ */
 int mn_lookup(void *arg, const char *name, struct meta_drive *dr,
 	      meta_error_t *ep)
 {

@@ -1529,6 +1529,16 @@ bool mdc_core_joined(struct mdc_core *c, uint32_t set)
 	return j;
 }
 
+bool mdc_core_quorate(struct mdc_core *c)
+{
+	bool q;
+
+	core_lock(c);
+	q = c->mc_quorate;
+	core_unlock(c);
+	return q;
+}
+
 int mdc_core_replay(struct mdc_core *c, uint32_t set, meta_error_t *ep)
 {
 	const struct mdc_store_ops *so = c->mc_cfg.cc_store;

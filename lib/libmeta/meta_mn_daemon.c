@@ -857,10 +857,11 @@ static void suspend_leases(struct meta_mn_daemon *d)
 void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 {
 	uint32_t masters[MDC_MAXSETS];
-	bool joined[MDC_MAXSETS];
+	bool joined[MDC_MAXSETS], quorate;
 
 	suspend_leases(d);
 	admin_master(d);
+	quorate = mdc_core_quorate(d->md_core);
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
 		masters[i] = mdc_core_master(d->md_core, i);
 		joined[i] = mdc_core_joined(d->md_core, i);
@@ -877,6 +878,20 @@ void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 		ss->ms_master = masters[i];
 		if (i == d->md_cfg.dc_admin_set)
 			continue;
+		if (!quorate) {
+			/*
+			 * In a minority partition the others may change the
+			 * set without this node: its model is not the truth
+			 * any more, and is loaded again from the replicas once
+			 * quorum is back (nothing runs here meanwhile: the
+			 * core refuses every message without quorum).
+			 */
+			meta_cfg_destroy(ss->ms_cfg);
+			ss->ms_cfg = NULL;
+			mn_log_drop(ss);
+			mn_ro_drop(ss);
+			continue;
+		}
 		if (masters[i] == 0) {
 			/*
 			 * No master: between a master's death and the next

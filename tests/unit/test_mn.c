@@ -796,6 +796,49 @@ static void test_master_flip_log(void)
 	cl_destroy();
 }
 
+/*
+ * Node 3 alone in a minority partition loses its model (the others go on
+ * without it); after the heal it loads the set again and runs the next
+ * command like the others.  Kept, its model would lack d60, and the
+ * metaclear would fail there only: an inconsistency.
+ */
+static void test_partition_model(void)
+{
+	struct treply tr;
+	char w[512];
+
+	cl_create(10);
+	mdc_sim_partition(sim, 1ull << 2); /* {3} | {1, 2} */
+	while (mdc_sim_step(sim))
+		;
+	CU_ASSERT_FALSE(mdc_core_quorate(nodes[3].tn_core));
+	CU_ASSERT(mdc_core_quorate(nodes[1].tn_core));
+	for (uint32_t i = 1; i <= N; i++)
+		meta_mn_daemon_tick(nodes[i].tn_d);
+	CU_ASSERT_PTR_NULL(meta_mn_daemon_model(nodes[3].tn_d, setno));
+	CU_ASSERT(meta_mn_daemon_model(nodes[2].tn_d, setno) != NULL);
+	snprintf(w, sizeof(w), "metainit -s blue d60 1 1 %s", dpath("d"));
+	send_cmd(2, false, REAL_FLAGS, w, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	mdc_sim_heal(sim);
+	while (mdc_sim_step(sim))
+		;
+	CU_ASSERT(mdc_core_quorate(nodes[3].tn_core));
+	all_master(1, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		meta_mn_daemon_tick(nodes[i].tn_d);
+	all_equal();
+	send_cmd(3, false, REAL_FLAGS, "metaclear -s blue d60", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(nodes[i].tn_incons, 0);
+	CU_ASSERT_STRING_EQUAL(disk(), "");
+	all_equal();
+	cl_destroy();
+}
+
 static void test_parse_and_check(void)
 {
 	struct mdc_send s;
@@ -1557,6 +1600,7 @@ static CU_TestInfo mn_tests[] = {
 	{ "master_loss_ticks", test_master_loss_ticks },
 	{ "master_flip_log", test_master_flip_log },
 	{ "set_recreated", test_set_recreated },
+	{ "partition_model", test_partition_model },
 	{ "parse_and_check", test_parse_and_check },
 	{ "log_cache", test_log_cache },
 	{ "cmd_costs", test_cmd_costs },

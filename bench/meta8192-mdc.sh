@@ -74,14 +74,15 @@ setup()
 			sleep 0.2
 		done
 	done
+	# bounded: a hung metaset fails the setup instead of the whole run
 	# shellcheck disable=SC2086
-	ocl exec 1 metaset -s bench -M -a -h $hosts >/dev/null &&
-		ocl exec 1 metaset -s bench -a "$dir/shared/d1" "$dir/shared/d2" "$dir/shared/d3" >/dev/null ||
+	ocl exec 1 timeout 300 metaset -s bench -M -a -h $hosts >/dev/null &&
+		ocl exec 1 timeout 300 metaset -s bench -a "$dir/shared/d1" "$dir/shared/d2" "$dir/shared/d3" >/dev/null ||
 		return 1
 	for ((k = 1; k <= n; k++)); do
-		ocl exec $k metaset -s bench -j || return 1
+		ocl exec $k timeout 300 metaset -s bench -j || return 1
 	done
-	setno=$(ocl exec "$n" metaset -s bench | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
+	setno=$(ocl exec "$n" timeout 60 metaset -s bench | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
 	[ -n "$setno" ] || return 1
 	# every daemon has taken the join (a master known, the set joined):
 	# a null message from the initiator runs everywhere (bounded)

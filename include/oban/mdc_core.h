@@ -206,6 +206,11 @@ void mdc_core_tick(struct mdc_core *c, uint64_t now_ms);
 int mdc_core_set_master(struct mdc_core *c, uint32_t set, uint32_t master,
 			meta_error_t *ep);
 uint32_t mdc_core_master(struct mdc_core *c, uint32_t set);
+/* Whether @set is joined here: set with a master, not left (master 0 by
+ * mdc_core_set_master()); a master lost with the membership keeps it. */
+bool mdc_core_joined(struct mdc_core *c, uint32_t set);
+/* Whether this node's partition has quorum now. */
+bool mdc_core_quorate(struct mdc_core *c);
 
 /*
  * mdc_core_replay - on the new master, after a master change: read the

@@ -374,7 +374,7 @@ int meta_cfg_apply(struct meta_cfg *cfg, struct meta_change *ch,
 
 /*
  * The undo journal: a dry run on a model that must come back as it was
- * (mdcommd's in-core model, metainit -a's dry pass) without copying it.
+ * (mdcommd's in-core model, a BC_CMD's dry run) without copying it.
  *
  * meta_cfg_undo_begin - from now on every meta_cfg_apply() on @cfg keeps
  *     the objects it replaces or deletes (instead of freeing them), as the

@@ -170,11 +170,16 @@ int meta_mn_hsuspend(struct meta_mn_hctx *hx, uint32_t set, bool suspend,
 
 /*
  * meta_mn_model_drop - forget this node's in-core configuration model of
- * @set, so that it is loaded again from the replicas before the next
+ * set number @set and its cached set handles (the commands' and the change
+ * log's), so that they are loaded and opened again before the next
  * configuration command (handlers of the set area call it on every node
- * after a change of the set's drives or replicas; MDDB_PARSE does it).
+ * after a change of the set's drives, replicas or hosts, its creation and
+ * destruction, and on the node that withdrew; MDDB_PARSE reloads).
+ * @forget_name: the number may now name another set (created, destroyed,
+ * hosts changed): its name is looked up again too.
  */
-void meta_mn_model_drop(struct meta_mn_hctx *hx);
+void meta_mn_model_drop(struct meta_mn_hctx *hx, uint32_t set,
+			bool forget_name);
 
 /* ---- (b) the client side ------------------------------------------------ */
 

@@ -1517,6 +1517,28 @@ uint32_t mdc_core_master(struct mdc_core *c, uint32_t set)
 	return m;
 }
 
+bool mdc_core_joined(struct mdc_core *c, uint32_t set)
+{
+	bool j;
+
+	if (set == 0 || set >= MDC_MAXSETS)
+		return false;
+	core_lock(c);
+	j = c->mc_sets[set].ss_joined;
+	core_unlock(c);
+	return j;
+}
+
+bool mdc_core_quorate(struct mdc_core *c)
+{
+	bool q;
+
+	core_lock(c);
+	q = c->mc_quorate;
+	core_unlock(c);
+	return q;
+}
+
 int mdc_core_replay(struct mdc_core *c, uint32_t set, meta_error_t *ep)
 {
 	const struct mdc_store_ops *so = c->mc_cfg.cc_store;

@@ -67,13 +67,24 @@ const char *meta_mn_hx_setname(struct meta_mn_hctx *hx)
 	return ss != NULL ? ss->ms_name : NULL;
 }
 
-void meta_mn_model_drop(struct meta_mn_hctx *hx)
+void meta_mn_model_drop(struct meta_mn_hctx *hx, uint32_t set, bool forget_name)
 {
-	if (hx->hx_set > 0 && hx->hx_set < MDC_MAXSETS) {
-		struct mn_set *ss = &hx->hx_daemon->md_sets[hx->hx_set];
+	struct mn_set *ss;
 
-		meta_cfg_destroy(ss->ms_cfg);
-		ss->ms_cfg = NULL;
+	if (set == 0 || set >= MDC_MAXSETS)
+		return;
+	/* Handlers run under the daemon's lock: no other set's handler is
+	 * using these handles now. */
+	ss = &hx->hx_daemon->md_sets[set];
+	meta_cfg_destroy(ss->ms_cfg);
+	ss->ms_cfg = NULL;
+	mn_log_drop(ss);
+	mn_ro_drop(ss);
+	ss->ms_backoff = ss->ms_wait = 0; /* the tick loads it at once */
+	if (forget_name) {
+		ss->ms_known = false;
+		memset(ss->ms_name, 0, sizeof(ss->ms_name));
+		ss->ms_mn = false;
 	}
 }
 
@@ -254,13 +265,11 @@ static int h_cmd(struct meta_mn_hctx *hx)
 	rc = run_captured(ce, mc.mc_argc, mc.mc_argv, &out, &err);
 	meta_mn_cmdctx_set(NULL);
 	ss->ms_cur = NULL;
-	if (h.ch_cfg != ss->ms_cfg) {
-		/* The command loaded the model again (metainit -a's real run:
-		 * meta_cfgh_reload() freed the old one). */
-		ss->ms_cfg = h.ch_cfg;
-	} else if (dry) {
+	/* No command replaces the model inside the daemon (the ones that
+	 * reload it, metainit -a and metarecover, refuse to run here). */
+	ASSERT3P(h.ch_cfg, ==, ss->ms_cfg);
+	if (dry)
 		meta_cfg_undo(ss->ms_cfg);
-	}
 	/* A failed real run on the master: open the set afresh next time. */
 	mn_cmd_rele(d, hx->hx_set, ss, master, write && rc != 0 ? -1 : 0,
 		    active);

@@ -113,6 +113,15 @@ struct mn_set *mn_set_get(struct meta_mn_daemon *d, uint32_t set,
 
 /* ---- models -------------------------------------------------------------- */
 
+/*
+ * The drive lookup of the daemon's models.  On a node other than the
+ * master the handle is opened without mddb (META_SET_NODB: ms_ro), so
+ * md_nrepl (di_nreplicas) is 0 there and something else on the master:
+ * no command may decide anything from a drive's replica count inside the
+ * daemon, or the nodes' results would differ (today only metastat's
+ * printing reads it, drive_has_db() in meta_print.c, and metastat does not
+ * run through mdcommd).
+ */
 int mn_lookup(void *arg, const char *name, struct meta_drive *dr,
 	      meta_error_t *ep)
 {
@@ -848,11 +857,15 @@ static void suspend_leases(struct meta_mn_daemon *d)
 void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 {
 	uint32_t masters[MDC_MAXSETS];
+	bool joined[MDC_MAXSETS], quorate;
 
 	suspend_leases(d);
 	admin_master(d);
-	for (uint32_t i = 1; i < MDC_MAXSETS; i++)
+	quorate = mdc_core_quorate(d->md_core);
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
 		masters[i] = mdc_core_master(d->md_core, i);
+		joined[i] = mdc_core_joined(d->md_core, i);
+	}
 	pthread_mutex_lock(&d->md_lock);
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
 		struct mn_set *ss = &d->md_sets[i];
@@ -865,9 +878,34 @@ void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 		ss->ms_master = masters[i];
 		if (i == d->md_cfg.dc_admin_set)
 			continue;
-		if (masters[i] == 0) {
+		if (!quorate) {
+			/*
+			 * In a minority partition the others may change the
+			 * set without this node: its model is not the truth
+			 * any more, and is loaded again from the replicas once
+			 * quorum is back (nothing runs here meanwhile: the
+			 * core refuses every message without quorum).
+			 */
 			meta_cfg_destroy(ss->ms_cfg);
 			ss->ms_cfg = NULL;
+			mn_log_drop(ss);
+			mn_ro_drop(ss);
+			continue;
+		}
+		if (masters[i] == 0) {
+			/*
+			 * No master: between a master's death and the next
+			 * SETMASTER the model must stay, since the new
+			 * master's replay runs against it (doc/mdcommd.md,
+			 * 11b): loaded afresh after the dead master's commit,
+			 * it would already hold the change.  Only a node that
+			 * left the set (mdc_core_set_master() with 0) forgets
+			 * it.
+			 */
+			if (!joined[i]) {
+				meta_cfg_destroy(ss->ms_cfg);
+				ss->ms_cfg = NULL;
+			}
 			continue;
 		}
 		if (ss->ms_cfg != NULL || ss->ms_blocked)

@@ -708,9 +708,16 @@ static int h_set(struct meta_mn_hctx *hx)
 			meta_mn_exit(hx, META_MNS_EXIT_NUMBERUSED);
 		return 0;
 	}
+	/* The set's model and cached handles are stale (doc/mdcommd.md,
+	 * 11b); after a creation, destruction or new hosts the number may
+	 * name another set (these come on the admin set: mm_setno). */
 	if (m.mm_op == META_MNS_ATTACH || m.mm_op == META_MNS_DETACH ||
-	    m.mm_op == META_MNS_RELOAD)
-		meta_mn_model_drop(hx);
+	    m.mm_op == META_MNS_RELOAD ||
+	    (m.mm_op == META_MNS_WITHDRAW && m.mm_node == hx->hx_node))
+		meta_mn_model_drop(hx, m.mm_setno, false);
+	else if (m.mm_op == META_MNS_CREATE || m.mm_op == META_MNS_DESTROY ||
+		 m.mm_op == META_MNS_HOSTS)
+		meta_mn_model_drop(hx, m.mm_setno, true);
 	meta_mn_exit(hx, 0);
 	return 0;
 }

@@ -2198,6 +2198,125 @@ static void test_dirpage_newer(void)
 	rig_fini(&r);
 }
 
+/*
+ * One commit that fills directory page 0 and adds page 1; one transaction
+ * that deletes records and puts new ones (and one deleted and put again);
+ * then the data region filled up: the commit that does not fit fails with
+ * ME_MDDB_FULL and changes nothing, a delete makes room again.  Checked in
+ * core and after a reopen from the media.
+ */
+static void test_pages_reuse_full(void)
+{
+	struct rig r;
+	struct mddb *db;
+	struct mddb_txn *t;
+	meta_error_t e;
+	uint8_t buf[700];
+	uint32_t id, last;
+	int rc;
+
+	meta_error_init(&e);
+	rig_init(&r, 2, false);
+	db = rig_create(&r);
+	CU_ASSERT_EQUAL(db->db_dirblk[1], MDDB_NOBLK);
+	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+	for (id = 0; id < MDDB_DIRENTS + 4; id++)
+		CU_ASSERT(mddb_txn_put(t, MDDB_RT_UNIT, id, buf,
+				       payload(MDDB_RT_UNIT, id, 0, buf,
+					       sizeof(buf)),
+				       &e) == 0);
+	CU_ASSERT_FATAL(mddb_txn_commit(t, &e) == 0);
+	CU_ASSERT_NOT_EQUAL(db->db_dirblk[0], MDDB_NOBLK);
+	CU_ASSERT_NOT_EQUAL(db->db_dirblk[1], MDDB_NOBLK);
+	CU_ASSERT_EQUAL(db->db_dirblk[2], MDDB_NOBLK);
+
+	/* Deletes and new records in one transaction. */
+	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+	CU_ASSERT(mddb_txn_del(t, MDDB_RT_UNIT, 3, &e) == 0);
+	CU_ASSERT(mddb_txn_put(t, MDDB_RT_UNIT, 1000, buf,
+			       payload(MDDB_RT_UNIT, 1000, 0, buf, sizeof(buf)),
+			       &e) == 0);
+	CU_ASSERT(mddb_txn_del(t, MDDB_RT_UNIT, 5, &e) == 0);
+	CU_ASSERT(mddb_txn_put(t, MDDB_RT_UNIT, 5, buf,
+			       payload(MDDB_RT_UNIT, 5, 2, buf, sizeof(buf)),
+			       &e) == 0);
+	CU_ASSERT(mddb_txn_put(t, MDDB_RT_UNIT, 1001, buf,
+			       payload(MDDB_RT_UNIT, 1001, 0, buf, sizeof(buf)),
+			       &e) == 0);
+	CU_ASSERT(mddb_txn_del(t, MDDB_RT_UNIT, MDDB_DIRENTS + 1, &e) == 0);
+	CU_ASSERT_FATAL(mddb_txn_commit(t, &e) == 0);
+	for (int pass = 0; pass < 2; pass++) {
+		CU_ASSERT(absent(db, MDDB_RT_UNIT, 3));
+		CU_ASSERT(absent(db, MDDB_RT_UNIT, MDDB_DIRENTS + 1));
+		CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 5, 2) == 0);
+		CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 1000, 0) == 0);
+		CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 1001, 0) == 0);
+		for (id = 0; id < MDDB_DIRENTS + 4; id++)
+			if (id != 3 && id != 5 && id != MDDB_DIRENTS + 1)
+				CU_ASSERT(check_rec(db, MDDB_RT_UNIT, id, 0) ==
+					  0);
+		mddb_close(db);
+		rig_detach(&r);
+		rig_attach(&r, false);
+		db = rig_open(&r, 0, &e);
+		CU_ASSERT_FATAL(db != NULL);
+	}
+
+	/* The data region full: the commit that does not fit changes
+	 * nothing. */
+	rc = 0;
+	for (id = 2000; id < 2000 + 200000 && rc == 0; id++) {
+		CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+		memset(buf, (int)id, sizeof(buf));
+		CU_ASSERT_FATAL(mddb_txn_put(t, MDDB_RT_UNIT, id, buf,
+					     sizeof(buf), &e) == 0);
+		rc = mddb_txn_commit(t, &e);
+	}
+	CU_ASSERT_EQUAL_FATAL(rc, -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_FULL);
+	last = id - 1; /* the one that failed */
+	CU_ASSERT(last > 2000 + MDDB_DIRENTS); /* pages were added on the way */
+	CU_ASSERT(absent(db, MDDB_RT_UNIT, last));
+	CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 1000, 0) == 0);
+	CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_OK);
+	/* A delete makes room: the same put then fits. */
+	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+	CU_ASSERT(mddb_txn_del(t, MDDB_RT_UNIT, 2000, &e) == 0);
+	CU_ASSERT_FATAL(mddb_txn_commit(t, &e) == 0);
+	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
+	memset(buf, (int)last, sizeof(buf));
+	CU_ASSERT(mddb_txn_put(t, MDDB_RT_UNIT, last, buf, sizeof(buf), &e) ==
+		  0);
+	rc = mddb_txn_commit(t, &e);
+	if (rc != 0)
+		fprintf(stderr, "commit after delete: %s\n", meta_strerror(&e));
+	CU_ASSERT_EQUAL(rc, 0);
+	mddb_close(db);
+	rig_detach(&r);
+	rig_attach(&r, false);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(absent(db, MDDB_RT_UNIT, 2000));
+	for (id = 2001; id <= last; id++) {
+		void *data = NULL;
+		size_t len = 0;
+		bool ok;
+
+		memset(buf, (int)id, sizeof(buf));
+		ok = mddb_rec_get(db, MDDB_RT_UNIT, id, &data, &len, NULL) ==
+			     0 &&
+		     len == sizeof(buf) && memcmp(data, buf, len) == 0;
+		free(data);
+		if (!ok) {
+			CU_FAIL("record lost after ME_MDDB_FULL");
+			break;
+		}
+	}
+	CU_ASSERT(check_rec(db, MDDB_RT_UNIT, 1001, 0) == 0);
+	mddb_close(db);
+	rig_fini(&r);
+}
+
 static CU_TestInfo mddb_tests[] = {
 	{ "round trip on files", test_roundtrip_files },
 	{ "fifty replicas", test_fifty_replicas },
@@ -2224,6 +2343,8 @@ static CU_TestInfo mddb_tests[] = {
 	{ "a reader loads while the master commits", test_reader_races_master },
 	{ "crc32c: known values, hardware and software", test_crc32c },
 	{ "a load reads what is in use", test_load_reads_in_use },
+	{ "a directory page added, deletes and reuse, ME_MDDB_FULL",
+	  test_pages_reuse_full },
 	{ "a directory page from a later commit is refused",
 	  test_dirpage_newer },
 	{ "a load takes a bad record from another replica",

@@ -551,8 +551,14 @@ static void test_result_differs(void)
 	cl_destroy();
 }
 
-/* The master dies; step1 (choose, set) and step2 (replay) by hand. */
-static void master_loss(bool after_work, uint64_t seed)
+/*
+ * The master dies; step1 (choose, set) and step2 (replay) by hand.  @tick:
+ * the survivors' daemons tick while the set has no master (as mdcommd's
+ * do every 200 ms between the death and step1): their models must stay,
+ * or a node would load the new master's replayed commit from the replicas
+ * and answer "already exists".
+ */
+static void master_loss(bool after_work, uint64_t seed, bool tick)
 {
 	struct mdc_node_info ni[N];
 	struct treply tr;
@@ -577,6 +583,15 @@ static void master_loss(bool after_work, uint64_t seed)
 	/* The dead master had committed (it ran before dying) or not. */
 	for (uint32_t i = 2; i <= N; i++)
 		CU_ASSERT_EQUAL(nodes[i].tn_runs, after_work ? 1u : 0u);
+	if (tick) {
+		for (uint32_t i = 2; i <= N; i++) {
+			CU_ASSERT_EQUAL(
+				mdc_core_master(nodes[i].tn_core, setno), 0);
+			meta_mn_daemon_tick(nodes[i].tn_d);
+			CU_ASSERT(meta_mn_daemon_model(nodes[i].tn_d, setno) !=
+				  NULL);
+		}
+	}
 
 	meta_error_init(&e);
 	for (uint32_t i = 1; i <= N; i++) {
@@ -589,13 +604,18 @@ static void master_loss(bool after_work, uint64_t seed)
 	for (uint32_t i = 2; i <= N; i++)
 		CU_ASSERT_EQUAL(
 			mdc_core_set_master(nodes[i].tn_core, setno, m, &e), 0);
+	if (tick)
+		for (uint32_t i = 2; i <= N; i++)
+			meta_mn_daemon_tick(nodes[i].tn_d);
 	CU_ASSERT_EQUAL(mdc_core_replay(nodes[m].tn_core, setno, &e), 1);
 	cl_run(60);
 	CU_ASSERT_EQUAL(tr.tr_got, 1);
 	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
 	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
-	for (uint32_t i = 2; i <= N; i++)
+	for (uint32_t i = 2; i <= N; i++) {
 		CU_ASSERT_EQUAL(nodes[i].tn_runs, 1);
+		CU_ASSERT_EQUAL(nodes[i].tn_incons, 0);
+	}
 	CU_ASSERT(strstr(disk(), "blue/d50 1 1 ") != NULL);
 	all_equal();
 	/* The log is clear: replay again finds nothing. */
@@ -611,12 +631,87 @@ static void master_loss(bool after_work, uint64_t seed)
 
 static void test_master_loss_after_log(void)
 {
-	master_loss(false, 4);
+	master_loss(false, 4, false);
 }
 
 static void test_master_loss_after_work(void)
 {
-	master_loss(true, 5);
+	master_loss(true, 5, false);
+}
+
+/* Master 1 -> 0 (the daemons tick) -> 2, then the replay. */
+static void test_master_loss_ticks(void)
+{
+	master_loss(false, 7, true);
+	master_loss(true, 8, true);
+}
+
+/*
+ * A set destroyed and created again under another name with the same
+ * number (SET_ADMIN DESTROY, then CREATE): every node forgets the old
+ * set's model, cached handles and name with the DESTROY, and serves the
+ * new set under its own name.
+ */
+static void test_set_recreated(void)
+{
+	const char *me = "node1";
+	uint8_t buf[META_MNS_SIZE];
+	struct meta_mns m;
+	struct mdc_send sd;
+	struct treply tr;
+	struct meta_set *s;
+	uint32_t g, g2;
+	meta_error_t e;
+
+	cl_create(9);
+	meta_error_init(&e);
+	VERIFY0(meta_set_create("green", true, &me, 1, &e));
+	VERIFY0(meta_set_open("green", META_SET_RDONLY | META_SET_NODB, &s,
+			      &e));
+	g = meta_set_number(s);
+	memset(&m, 0, sizeof(m));
+	memcpy(m.mm_uuid, meta_set_uuid(s), sizeof(m.mm_uuid));
+	meta_set_close(s);
+	for (uint32_t i = 1; i <= N; i++) {
+		VERIFY0(mdc_core_set_master(nodes[i].tn_core, g, 1, &e));
+		meta_mn_daemon_tick(nodes[i].tn_d);
+		CU_ASSERT_FATAL(meta_mn_daemon_model(nodes[i].tn_d, g) != NULL);
+		CU_ASSERT_STRING_EQUAL(meta_cfg_setname(meta_mn_daemon_model(
+					       nodes[i].tn_d, g)),
+				       "green");
+	}
+	m.mm_op = META_MNS_DESTROY;
+	m.mm_setno = g;
+	snprintf(m.mm_name, sizeof(m.mm_name), "green");
+	VERIFY0(meta_mns_encode(&m, buf, sizeof(buf), &e));
+	memset(&sd, 0, sizeof(sd));
+	sd.sd_set = 31;
+	sd.sd_type = MDC_MSG_SET_ADMIN;
+	sd.sd_flags = MDC_F_NO_LOG;
+	sd.sd_data = buf;
+	sd.sd_len = sizeof(buf);
+	memset(&tr, 0, sizeof(tr));
+	VERIFY0(mdc_core_send(nodes[2].tn_core, &sd, t_reply, &tr, NULL, &e));
+	cl_run(30);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_PTR_NULL(meta_mn_daemon_model(nodes[i].tn_d, g));
+	/* The same number, another name. */
+	VERIFY0(meta_set_create("teal", true, &me, 1, &e));
+	VERIFY0(meta_set_open("teal", META_SET_RDONLY | META_SET_NODB, &s, &e));
+	g2 = meta_set_number(s);
+	meta_set_close(s);
+	CU_ASSERT_EQUAL_FATAL(g2, g);
+	for (uint32_t i = 1; i <= N; i++) {
+		meta_mn_daemon_tick(nodes[i].tn_d);
+		CU_ASSERT_FATAL(meta_mn_daemon_model(nodes[i].tn_d, g) != NULL);
+		CU_ASSERT_STRING_EQUAL(meta_cfg_setname(meta_mn_daemon_model(
+					       nodes[i].tn_d, g)),
+				       "teal");
+	}
+	cl_destroy();
+	VERIFY0(meta_set_destroy("teal", false, &e));
 }
 
 /* Every live node but @except takes @m as the set's master. */
@@ -698,6 +793,49 @@ static void test_master_flip_log(void)
 	for (uint32_t i = 2; i <= N; i++)
 		CU_ASSERT_EQUAL(nodes[i].tn_runs, 1);
 	CU_ASSERT_EQUAL(mdc_core_replay(nodes[m].tn_core, setno, &e), 0);
+	cl_destroy();
+}
+
+/*
+ * Node 3 alone in a minority partition loses its model (the others go on
+ * without it); after the heal it loads the set again and runs the next
+ * command like the others.  Kept, its model would lack d60, and the
+ * metaclear would fail there only: an inconsistency.
+ */
+static void test_partition_model(void)
+{
+	struct treply tr;
+	char w[512];
+
+	cl_create(10);
+	mdc_sim_partition(sim, 1ull << 2); /* {3} | {1, 2} */
+	while (mdc_sim_step(sim))
+		;
+	CU_ASSERT_FALSE(mdc_core_quorate(nodes[3].tn_core));
+	CU_ASSERT(mdc_core_quorate(nodes[1].tn_core));
+	for (uint32_t i = 1; i <= N; i++)
+		meta_mn_daemon_tick(nodes[i].tn_d);
+	CU_ASSERT_PTR_NULL(meta_mn_daemon_model(nodes[3].tn_d, setno));
+	CU_ASSERT(meta_mn_daemon_model(nodes[2].tn_d, setno) != NULL);
+	snprintf(w, sizeof(w), "metainit -s blue d60 1 1 %s", dpath("d"));
+	send_cmd(2, false, REAL_FLAGS, w, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	mdc_sim_heal(sim);
+	while (mdc_sim_step(sim))
+		;
+	CU_ASSERT(mdc_core_quorate(nodes[3].tn_core));
+	all_master(1, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		meta_mn_daemon_tick(nodes[i].tn_d);
+	all_equal();
+	send_cmd(3, false, REAL_FLAGS, "metaclear -s blue d60", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(nodes[i].tn_incons, 0);
+	CU_ASSERT_STRING_EQUAL(disk(), "");
+	all_equal();
 	cl_destroy();
 }
 
@@ -1562,7 +1700,10 @@ static CU_TestInfo mn_tests[] = {
 	{ "result_differs", test_result_differs },
 	{ "master_loss_after_log", test_master_loss_after_log },
 	{ "master_loss_after_work", test_master_loss_after_work },
+	{ "master_loss_ticks", test_master_loss_ticks },
 	{ "master_flip_log", test_master_flip_log },
+	{ "set_recreated", test_set_recreated },
+	{ "partition_model", test_partition_model },
 	{ "parse_and_check", test_parse_and_check },
 	{ "log_cache", test_log_cache },
 	{ "cmd_costs", test_cmd_costs },

@@ -209,6 +209,13 @@ uint32_t mdc_core_master(struct mdc_core *c, uint32_t set);
 /* Whether @set is joined here: set with a master, not left (master 0 by
  * mdc_core_set_master()); a master lost with the membership keeps it. */
 bool mdc_core_joined(struct mdc_core *c, uint32_t set);
+/*
+ * How many times this node has lost quorum since the core was created: a
+ * change means the cluster may have changed sets without this node, even
+ * when quorum is back by the time one looks.  Takes no lock (a handler may
+ * call it).
+ */
+uint64_t mdc_core_qlost(struct mdc_core *c);
 /* Whether this node's partition has quorum now. */
 bool mdc_core_quorate(struct mdc_core *c);
 

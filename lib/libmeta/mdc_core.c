@@ -194,6 +194,7 @@ struct mdc_core {
 	uint64_t mc_seq;
 	uint64_t mc_now;
 	bool mc_quorate;
+	uint64_t mc_qlost; /* quorum losses so far; atomic reads */
 	bool mc_aborted;
 	uint8_t mc_member[MDC_MAXNODES + 1];
 	unsigned int mc_nmembers;
@@ -1325,6 +1326,8 @@ static void core_quorum(void *arg, bool quorate)
 	if (c->mc_quorate != quorate) {
 		DBG(c, MDC_MMV_INIT, "quorum %s", quorate ? "gained" : "lost");
 		log_forget(c, 0);
+		if (!quorate)
+			__atomic_add_fetch(&c->mc_qlost, 1, __ATOMIC_RELEASE);
 	}
 	c->mc_quorate = quorate;
 	core_unlock(c);
@@ -1527,6 +1530,11 @@ bool mdc_core_joined(struct mdc_core *c, uint32_t set)
 	j = c->mc_sets[set].ss_joined;
 	core_unlock(c);
 	return j;
+}
+
+uint64_t mdc_core_qlost(struct mdc_core *c)
+{
+	return __atomic_load_n(&c->mc_qlost, __ATOMIC_ACQUIRE);
 }
 
 bool mdc_core_quorate(struct mdc_core *c)

@@ -522,6 +522,34 @@ static void st_log_forget(void *arg, uint32_t set)
 	pthread_mutex_unlock(&d->md_lock);
 }
 
+/*
+ * Drop every set's model and handles when this node has lost quorum since
+ * the last look (mdc_core_qlost()), even if quorum is back: in a minority
+ * partition the others may have changed the sets without this node, so
+ * its models are not the truth any more and are loaded again from the
+ * replicas at their next use.  Called with md_lock held, by the tick and
+ * before every handler, so that a message delivered after a short loss
+ * and before the next tick does not run on a stale model.
+ */
+static void mn_quorum_sync(struct meta_mn_daemon *d)
+{
+	uint64_t ql = mdc_core_qlost(d->md_core);
+
+	if (ql == d->md_qlost)
+		return;
+	d->md_qlost = ql;
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
+		struct mn_set *ss = &d->md_sets[i];
+
+		if (i == d->md_cfg.dc_admin_set)
+			continue;
+		meta_cfg_destroy(ss->ms_cfg);
+		ss->ms_cfg = NULL;
+		mn_log_drop(ss);
+		mn_ro_drop(ss);
+	}
+}
+
 static int st_run(void *arg, const struct mdc_msg *msg, uint32_t flags,
 		  struct mdc_hctx *hc, struct mdc_result *res)
 {
@@ -549,6 +577,7 @@ static int st_run(void *arg, const struct mdc_msg *msg, uint32_t flags,
 	hx.hx_core = hc;
 	hx.hx_daemon = d;
 	pthread_mutex_lock(&d->md_lock);
+	mn_quorum_sync(d);
 	if (msg->mm_set > 0 && msg->mm_set < MDC_MAXSETS)
 		hx.hx_master = hx.hx_on_master ?
 				       hx.hx_node :
@@ -867,6 +896,7 @@ void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 		joined[i] = mdc_core_joined(d->md_core, i);
 	}
 	pthread_mutex_lock(&d->md_lock);
+	mn_quorum_sync(d);
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
 		struct mn_set *ss = &d->md_sets[i];
 		meta_error_t e;

@@ -43,6 +43,8 @@ struct mn_set {
 struct meta_mn_daemon {
 	pthread_mutex_t md_lock; /* everything below */
 	struct mdc_core *md_core;
+	uint64_t md_qlost; /* mdc_core_qlost() when the models were last
+			     checked against it (mn_quorum_sync()) */
 	uint32_t md_self;
 	struct meta_mn_daemon_config md_cfg;
 	struct mn_set md_sets[MDC_MAXSETS];

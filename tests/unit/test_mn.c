@@ -839,6 +839,46 @@ static void test_partition_model(void)
 	cl_destroy();
 }
 
+/*
+ * The same partition with no tick at all, during it or after the heal: a
+ * quorum lost and regained between two ticks.  The handler's check of
+ * mdc_core_qlost() drops node 3's stale model when the command's dry run
+ * reaches it, so the dry run and the real run after it use a model loaded
+ * before the command's commit.
+ */
+static void test_partition_notick(void)
+{
+	struct treply tr;
+	char w[512];
+
+	cl_create(10);
+	CU_ASSERT(meta_mn_daemon_model(nodes[3].tn_d, setno) != NULL);
+	mdc_sim_partition(sim, 1ull << 2); /* {3} | {1, 2} */
+	while (mdc_sim_step(sim))
+		;
+	snprintf(w, sizeof(w), "metainit -s blue d61 1 1 %s", dpath("d"));
+	send_cmd(2, false, REAL_FLAGS, w, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	mdc_sim_heal(sim);
+	while (mdc_sim_step(sim))
+		;
+	CU_ASSERT(mdc_core_quorate(nodes[3].tn_core));
+	all_master(1, 0); /* as metaclust would, after the heal */
+	CU_ASSERT(strstr(model(3), "d61") == NULL); /* stale until used */
+	/* As a command sends it: the dry run first, then the real run. */
+	send_cmd(3, true, DRY_FLAGS, "metaclear -s blue d61", &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	send_cmd(3, false, REAL_FLAGS, "metaclear -s blue d61", &tr, NULL,
+		 true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	for (uint32_t i = 1; i <= N; i++)
+		CU_ASSERT_EQUAL(nodes[i].tn_incons, 0);
+	CU_ASSERT_STRING_EQUAL(disk(), "");
+	all_equal();
+	cl_destroy();
+}
+
 static void test_parse_and_check(void)
 {
 	struct mdc_send s;
@@ -1704,6 +1744,7 @@ static CU_TestInfo mn_tests[] = {
 	{ "master_flip_log", test_master_flip_log },
 	{ "set_recreated", test_set_recreated },
 	{ "partition_model", test_partition_model },
+	{ "partition_notick", test_partition_notick },
 	{ "parse_and_check", test_parse_and_check },
 	{ "log_cache", test_log_cache },
 	{ "cmd_costs", test_cmd_costs },

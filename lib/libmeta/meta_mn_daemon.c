@@ -913,8 +913,8 @@ void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 			 * In a minority partition the others may change the
 			 * set without this node: its model is not the truth
 			 * any more, and is loaded again from the replicas once
-			 * quorum is back (nothing runs here meanwhile: the
-			 * core refuses every message without quorum).
+			 * quorum is back (the core refuses every message
+			 * but LOCAL_ONLY ones without quorum).
 			 */
 			meta_cfg_destroy(ss->ms_cfg);
 			ss->ms_cfg = NULL;

@@ -197,7 +197,8 @@ struct meta_lockent *ms_lock(const char *name, bool excl, meta_error_t *ep)
 
 	pthread_mutex_lock(&meta_locks_mtx);
 	for (l = meta_locks; l != NULL; l = l->ml_next)
-		if (strcmp(l->ml_name, name) == 0) {
+		/* Not an entry inherited through fork(): the parent's lock. */
+		if (strcmp(l->ml_name, name) == 0 && l->ml_pid == getpid()) {
 			l->ml_refs++;
 			pthread_mutex_unlock(&meta_locks_mtx);
 			return l;
@@ -629,7 +630,8 @@ int meta_set_relock(struct meta_set *s, meta_error_t *ep)
 		 * ms_lock() would. */
 		pthread_mutex_lock(&meta_locks_mtx);
 		for (o = meta_locks; o != NULL; o = o->ml_next)
-			if (strcmp(o->ml_name, l->ml_name) == 0) {
+			if (strcmp(o->ml_name, l->ml_name) == 0 &&
+			    o->ml_pid == getpid()) {
 				o->ml_refs++;
 				s->s_lock = o;
 				break;
@@ -640,6 +642,7 @@ int meta_set_relock(struct meta_set *s, meta_error_t *ep)
 		if (l->ml_pid != getpid()) {
 			/* A forked child: the kept file is the parent's open
 			 * file; locking it would share the parent's lock. */
+			s->s_lock_gone = true; /* another file perhaps */
 			park_free(s);
 			goto fresh;
 		}
@@ -656,9 +659,10 @@ int meta_set_relock(struct meta_set *s, meta_error_t *ep)
 			s->s_lock = l;
 			return 0;
 		}
-		if (rc == 0)
-			s->s_lock_gone = true; /* a new file, a new count */
-		park_free(s); /* removed, or the flock failed: afresh */
+		/* Removed (a new file, a new count), or the flock failed:
+		 * afresh, and the handle counts as changed either way. */
+		s->s_lock_gone = true;
+		park_free(s);
 	}
 fresh:
 	s->s_lock = ms_lock(s->s_rec.ms_name, excl, ep);

@@ -29,6 +29,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1520,6 +1521,34 @@ static void lock_fork(const char *path)
  * a replay; a read-only close does not count.  Counted by the daemon's
  * fresh opens of the handle.
  */
+/*
+ * A forked child's open of a set that its parent holds waits for the
+ * parent's lock: it does not share the lock entry it inherited (which
+ * would let both write at once).  The child gives up after 1 s (SIGALRM):
+ * killed by the alarm means it waited.
+ */
+static void test_lock_fork(void)
+{
+	struct meta_set *s;
+	meta_error_t e;
+	pid_t pid;
+	int st;
+
+	meta_error_init(&e);
+	VERIFY0(meta_set_open("blue", 0, &s, &e));
+	pid = fork();
+	VERIFY(pid >= 0);
+	if (pid == 0) {
+		struct meta_set *c;
+
+		alarm(1);
+		_exit(meta_set_open("blue", 0, &c, &e) == 0 ? 0 : 3);
+	}
+	VERIFY(waitpid(pid, &st, 0) == pid);
+	CU_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM);
+	meta_set_close(s);
+}
+
 static void test_log_cache(void)
 {
 	struct meta_mn_daemon *d;
@@ -1747,6 +1776,7 @@ static CU_TestInfo mn_tests[] = {
 	{ "partition_notick", test_partition_notick },
 	{ "parse_and_check", test_parse_and_check },
 	{ "log_cache", test_log_cache },
+	{ "lock_fork", test_lock_fork },
 	{ "cmd_costs", test_cmd_costs },
 	{ "suspend_all", test_suspend_all },
 	{ "spwm", test_spwm },

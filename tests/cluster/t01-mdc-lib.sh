@@ -153,6 +153,13 @@ mn_same_stat()
 	return 0
 }
 
+# mdc_ping_is SETNO K PAT - node K's mdcctl ping of set SETNO matches PAT
+# (case-insensitive; bounded wait, mdc_wait).
+mdc_ping_is()
+{
+	mdc_wait sh -c "'$OCLUSTER' -d '$T_DIR' exec $2 '$MDC_CTL' ping $1 2>&1 | grep -qi '$3'"
+}
+
 # mdc_pid K - node K's mdcommd's pid (host pid).
 mdc_pid()
 {

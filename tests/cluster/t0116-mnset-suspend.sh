@@ -31,13 +31,11 @@ setno=$(ocl exec 2 metaset -s blue | sed -n 's/.*Set number = \([0-9]*\).*/\1/p'
 t_check "set blue has a number ($setno)" [ -n "$setno" ]
 mdc_expect "ping from node 1: ACK" "set $setno: ACK" 1 ping "$setno"
 
-# ping K PAT: node K's ping of the set matches PAT (bounded wait).
-ping_is() { mdc_wait sh -c "'$OCLUSTER' -d '$T_DIR' exec $1 '$MDC_CTL' ping $setno 2>&1 | grep -qi '$2'"; }
 
 ocl exec 3 env OBAN_TEST_SUSPEND_HOLD=10 metaset -s blue -w > "$T_DIR/w.out" 2>&1 &
 wpid=$!
-t_check "node 1's daemon has the set suspended" ping_is 1 SUSPENDED
-t_check "node 2's daemon (the master) has it suspended" ping_is 2 SUSPENDED
+t_check "node 1's daemon has the set suspended" mdc_ping_is "$setno" 1 SUSPENDED
+t_check "node 2's daemon (the master) has it suspended" mdc_ping_is "$setno" 2 SUSPENDED
 ocl exec 1 metainit -s blue d10 1 1 "$T_DIR/shared/d1" > "$T_DIR/i.out" 2>&1 &
 ipid=$!
 sleep 2
@@ -59,14 +57,14 @@ mdc_expect "ping from node 1: ACK again" "set $setno: ACK" 1 ping "$setno"
 ( exec "$OCLUSTER" -d "$T_DIR" exec 3 env OBAN_TEST_SUSPEND_HOLD=30 \
 	OBAN_TEST_SUSPEND_LEASE=8 metaset -s blue -j > "$T_DIR/j.out" 2>&1 ) &
 jpid=$!
-t_check "node 1's daemon has the set suspended again" ping_is 1 SUSPENDED
+t_check "node 1's daemon has the set suspended again" mdc_ping_is "$setno" 1 SUSPENDED
 t_check "pid $jpid is metaset" grep -q '^metaset$' "/proc/$jpid/comm"
 kill -KILL "$jpid"
 t_check "node 3's metaset -j is gone (killed while it holds the suspension)" \
 	t_pid_gone "$jpid"
 wait "$jpid" 2>/dev/null
 for k in 1 2; do
-	t_check "node $k resumes by itself when the lease ends" ping_is "$k" ACK
+	t_check "node $k resumes by itself when the lease ends" mdc_ping_is "$setno" "$k" ACK
 done
 t_check "node 1's daemon said so" grep -q "lease ran out without a resume: released on node 1" \
 	"$T_DIR/node1/log/mdcommd.log"
@@ -75,7 +73,7 @@ t_check "node 1's daemon said so" grep -q "lease ran out without a resume: relea
 t_check "node 3's daemon released the hold by itself" mdc_wait grep -q \
 	"lease ran out without a resume: released on node 3" "$T_DIR/node3/log/mdcommd.log"
 t_check "node 3 joins again" ocl exec 3 metaset -s blue -j
-t_check "node 3: ACK once joined" ping_is 3 ACK
+t_check "node 3: ACK once joined" mdc_ping_is "$setno" 3 ACK
 t_check "metastat -p is the same on nodes 1, 2, 3" mn_same_stat blue "1 2 3"
 
 # One metaset at a time: node 3 withdraws holding the suspension 25 s; a
@@ -83,7 +81,7 @@ t_check "metastat -p is the same on nodes 1, 2, 3" mn_same_stat blue "1 2 3"
 # resume does not end node 3's suspension.
 ocl exec 3 env OBAN_TEST_SUSPEND_HOLD=25 metaset -s blue -w > "$T_DIR/w2.out" 2>&1 &
 w2pid=$!
-t_check "node 2's daemon has the set suspended (node 3 holds it)" ping_is 2 SUSPENDED
+t_check "node 2's daemon has the set suspended (node 3 holds it)" mdc_ping_is "$setno" 2 SUSPENDED
 second_refused()
 {
 	! ocl exec 1 metaset -s blue -w > "$T_DIR/w1.out" 2>&1 &&
@@ -104,7 +102,7 @@ rc=$?
 t_check "node 3's withdraw succeeded ($(cat "$T_DIR/w2.out"))" [ $rc = 0 ]
 # (node 3 withdrew: its daemon knows no master of the set, no ping there)
 for k in 1 2; do
-	t_check "node $k: ACK after node 3's resume" ping_is "$k" ACK
+	t_check "node $k: ACK after node 3's resume" mdc_ping_is "$setno" "$k" ACK
 done
 
 t_down

@@ -26,14 +26,12 @@ mn_set blue 2 "2 1 3" "d1 d2"
 setno=$(ocl exec 2 metaset -s blue | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
 t_check "set blue has a number ($setno)" [ -n "$setno" ]
 
-# ping K PAT: node K's ping of the set matches PAT (bounded wait).
-ping_is() { mdc_wait sh -c "'$OCLUSTER' -d '$T_DIR' exec $1 '$MDC_CTL' ping $setno 2>&1 | grep -qi '$2'"; }
 
 # (bounded by timeout: without the fix metaset would retry for ever)
 ocl exec 3 timeout -k 5 60 env OBAN_TEST_SUSPEND_HOLD=4 OBAN_TEST_SUSPEND_LEASE=8 \
 	metaset -s blue -w > "$T_DIR/w.out" 2>&1 &
 wpid=$!
-t_check "node 1's daemon has the set suspended (node 3 holds it)" ping_is 1 SUSPENDED
+t_check "node 1's daemon has the set suspended (node 3 holds it)" mdc_ping_is "$setno" 1 SUSPENDED
 t_check "the admin set suspended on node 3's daemon" mdc 3 suspend 33
 wait "$wpid"
 rc=$?
@@ -44,14 +42,14 @@ t_check "saying the suspension could not be renewed before its lease ended" \
 t_check "node 3 is still an owner (seen from node 1)" sh -c \
 	"'$OCLUSTER' -d '$T_DIR' exec 1 metaset -s blue | grep -q '^  node3  *multi-owner'"
 for k in 1 2; do
-	t_check "node $k ends the suspension by itself" ping_is "$k" ACK
+	t_check "node $k ends the suspension by itself" mdc_ping_is "$setno" "$k" ACK
 done
 t_check "the admin set resumed on node 3's daemon" mdc 3 resume 33
 t_check "node 3 withdraws now" ocl exec 3 timeout -k 5 60 metaset -s blue -w
 t_check "node 3 is no owner any more (seen from node 1)" sh -c \
 	"! '$OCLUSTER' -d '$T_DIR' exec 1 metaset -s blue | grep -q '^  node3  *multi-owner'"
 for k in 1 2; do
-	t_check "node $k: ACK" ping_is "$k" ACK
+	t_check "node $k: ACK" mdc_ping_is "$setno" "$k" ACK
 done
 
 t_down

@@ -23,8 +23,6 @@ mn_set blue 2 "2 1 3" "d1 d2"
 setno=$(ocl exec 2 metaset -s blue | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
 t_check "set blue has a number ($setno)" [ -n "$setno" ]
 
-# ping K PAT: node K's ping of the set matches PAT (bounded wait).
-ping_is() { mdc_wait sh -c "'$OCLUSTER' -d '$T_DIR' exec $1 '$MDC_CTL' ping $setno 2>&1 | grep -qi '$2'"; }
 
 ocl exec 3 timeout -k 5 60 env OBAN_TEST_SUSPEND_LEASE=3 OBAN_TEST_RENEW_LATE=4 \
 	metaset -s blue -w > "$T_DIR/w.out" 2>&1
@@ -36,7 +34,7 @@ t_check "saying the renewal was answered after the lease ended" \
 t_check "node 3 is still an owner (seen from node 1)" sh -c \
 	"'$OCLUSTER' -d '$T_DIR' exec 1 metaset -s blue | grep -q '^  node3  *multi-owner'"
 for k in 1 2 3; do
-	t_check "node $k: ACK" ping_is "$k" ACK
+	t_check "node $k: ACK" mdc_ping_is "$setno" "$k" ACK
 done
 t_check "node 3 withdraws now" ocl exec 3 timeout -k 5 60 metaset -s blue -w
 t_check "node 3 is no owner any more (seen from node 1)" sh -c \

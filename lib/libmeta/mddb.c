@@ -488,9 +488,13 @@ static void mddb_free_state(struct mddb *db)
 
 void mddb_close(struct mddb *db)
 {
+	meta_error_t e;
+
 	if (db == NULL)
 		return;
 	VERIFY(db->db_txn == NULL);
+	meta_error_init(&e);
+	(void)mddb_log_flush(db, &e); /* a clear left unflushed */
 	mddb_free_state(db);
 	free(db->db_specs);
 	free(db);
@@ -1338,6 +1342,9 @@ int mddb_reload(struct mddb *db, meta_error_t *ep)
 	if (db->db_txn != NULL)
 		return meta_error_set(ep, EBUSY, 0, db->db_setname,
 				      "cannot reload state database");
+	/* A clear left unflushed, before the replicas' state is replaced. */
+	if (mddb_log_flush(db, ep) != 0)
+		return -1;
 	if (mddb_open(db->db_set_uuid, db->db_specs, db->db_nspecs,
 		      db->db_flags, &n, ep) != 0)
 		return -1;

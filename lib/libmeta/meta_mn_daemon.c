@@ -465,7 +465,8 @@ static int st_log_clear(void *arg, uint32_t set, unsigned int cls,
 			break;
 		}
 		act = log_active(meta_set_db(s));
-		rc = mddb_log_clear(meta_set_db(s), cls, ep);
+		/* Flushed by st_log_settle(), once the answer is on its way. */
+		rc = mddb_log_clear_unflushed(meta_set_db(s), cls, ep);
 		if (rc == 0) /* dropped again below if the handle goes */
 			d->md_sets[set].ms_log_clean |= 1u << cls;
 		log_rele(d, set, rc, act);
@@ -475,6 +476,28 @@ static int st_log_clear(void *arg, uint32_t set, unsigned int cls,
 	}
 	pthread_mutex_unlock(&d->md_lock);
 	return rc;
+}
+
+/*
+ * After the answer: flush the drives the clear wrote.  A flush that fails
+ * drops the handle (its replica is marked failed; the next log write opens
+ * the set afresh and finds out what is left).
+ */
+static void st_log_settle(void *arg, uint32_t set)
+{
+	struct meta_mn_daemon *d = arg;
+	struct mn_set *ss;
+	meta_error_t e;
+
+	pthread_mutex_lock(&d->md_lock);
+	ss = &d->md_sets[set];
+	meta_error_init(&e);
+	if (ss->ms_log != NULL &&
+	    mddb_log_flush(meta_set_db(ss->ms_log), &e) != 0) {
+		mn_log_drop(ss);
+		fprintf(stderr, "mdcommd: %s\n", meta_strerror(&e));
+	}
+	pthread_mutex_unlock(&d->md_lock);
 }
 
 /* A replay (a new master): never from a cached handle. */
@@ -607,6 +630,7 @@ static int st_mct_mark(void *arg, const struct mdc_msg *msg,
 const struct mdc_store_ops meta_mn_store_ops = {
 	.so_log_write = st_log_write,
 	.so_log_clear = st_log_clear,
+	.so_log_settle = st_log_settle,
 	.so_log_read_all = st_log_read_all,
 	.so_run = st_run,
 	.so_mct_check = st_mct_check,

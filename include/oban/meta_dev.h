@@ -49,7 +49,10 @@ struct meta_dev_wreq {
 	size_t wr_len;
 	uint64_t wr_off;
 	int wr_rc; /* out (ops): 0 or a negative errno */
-	meta_error_t wr_err; /* out: me_code 0 once durable */
+	meta_error_t wr_err; /* out: me_code 0 once durable; else says
+				which: failed (the errno), short (how much
+				was written) or in doubt (sent through the
+				io_uring, never known to have landed) */
 };
 
 /* Each op returns 0 or a negative errno; the whole range or an error. */
@@ -65,7 +68,9 @@ struct meta_dev_ops {
 	int (*mdo_write_sync)(struct meta_dev *d, const void *buf, size_t len,
 			      uint64_t off);
 	/* Optional: several durable writes at once, every w[i].wr_dev with
-	 * these ops; sets each w[i].wr_rc (NULL: mdo_write_sync in turn). */
+	 * these ops; sets each w[i].wr_rc (NULL: mdo_write_sync in turn),
+	 * and may set w[i].wr_err where it has more to say than the errno
+	 * (it is cleared before the call). */
 	int (*mdo_write_many)(struct meta_dev_wreq *w, int n);
 };
 
@@ -134,9 +139,15 @@ struct meta_dev_test_ring {
 };
 void meta_dev_test_ring_stats(struct meta_dev_test_ring *st);
 
+/* Test only: 1 makes a ring made from now on count as one without
+ * IORING_FEAT_EXT_ARG (a kernel before 5.11), so that it is not used. */
+extern int meta_dev_test_no_ext_arg;
+
 /* Test only: a fault in this thread's next ring batch, at its @nth write
  * (short, partial) or wait (eagain, waitfail); cancelled once the batch
- * was made.  Short: the @nth completion reaped is a short write.  Eagain:
+ * was made.  Several kinds may be armed for one batch (one call each;
+ * MDT_NONE disarms all).  Short: the @nth completion reaped says half the
+ * write was made (the kernel wrote it all).  Eagain:
  * the first @nth waits for a completion say EAGAIN.  Partial: the @nth
  * write queued and those after it do not go out (submit says fewer).
  * Waitfail: the @nth wait for a completion fails (EIO).  Lost: as
@@ -150,6 +161,7 @@ enum meta_dev_test_fault {
 	MDT_WAITFAIL,
 	MDT_LOST,
 	MDT_EINVAL,
+	MDT_NFAULTS /* not a fault: how many kinds */
 };
 void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth);
 #endif

@@ -45,6 +45,9 @@
  * marked EWRITE and no longer written; if fewer than (lc + 1) / 2 stay
  * active, the database is TOOFEW until reloaded.
  *
+ * Replicas join and leave the set in a commit too, as a changed locator
+ * table: mddb_replica.c adds, deletes and wipes them.
+ *
  * Who writes: the master commits; slaves open read-only and reload on PARSE;
  * resync slots are written by the mirror owner (mddb_slots.c).
  */
@@ -369,7 +372,7 @@ static void commit_build(const struct mddb *db, uint64_t txg,
 }
 
 /* Write the replica header and zero its commit, log and resync areas. */
-static int rep_format(struct mddb *db, int i, meta_error_t *ep)
+int mddb_rep_format(struct mddb *db, int i, meta_error_t *ep)
 {
 	size_t zlen = MDDB_OFF_DATA;
 	uint8_t *buf = meta_dev_alloc(zlen);
@@ -402,7 +405,7 @@ static int rep_format(struct mddb *db, int i, meta_error_t *ep)
  * (after zeroing both commit slots first and flushing in between, so that a
  * crash never leaves a valid commit over half-written blocks).
  */
-static int rep_write_all(struct mddb *db, int i, bool commit, meta_error_t *ep)
+int mddb_rep_write_all(struct mddb *db, int i, bool commit, meta_error_t *ep)
 {
 	struct meta_dev *d = db->db_reps[i].rp_spec.rs_dev;
 	uint8_t *buf = meta_dev_alloc(2 * MDDB_COMMIT_SIZE);
@@ -512,8 +515,8 @@ static int mddb_alloc_state(struct mddb *db)
 	return 0;
 }
 
-static bool spec_matches(const struct mddb_replica_spec *a,
-			 const uint8_t uuid[16], uint32_t index)
+bool mddb_spec_matches(const struct mddb_replica_spec *a,
+		       const uint8_t uuid[16], uint32_t index)
 {
 	return memcmp(a->rs_drive_uuid, uuid, 16) == 0 && a->rs_index == index;
 }
@@ -548,8 +551,8 @@ int mddb_create(const struct mddb_create_args *args,
 					      specs[i].rs_name,
 					      "cannot create replica");
 		for (j = 0; j < i; j++)
-			if (spec_matches(&specs[j], specs[i].rs_drive_uuid,
-					 specs[i].rs_index))
+			if (mddb_spec_matches(&specs[j], specs[i].rs_drive_uuid,
+					      specs[i].rs_index))
 				return meta_error_set(ep, EEXIST, 0,
 						      specs[i].rs_name,
 						      "cannot create replica");
@@ -592,7 +595,7 @@ int mddb_create(const struct mddb_create_args *args,
 	db->db_reps[0].rp_flags |= MDDB_F_MASTER;
 	commit_build(db, 1, db->db_dirblk, 0, 0, buf);
 	for (i = 0; i < nspecs; i++) {
-		if (rep_format(db, i, ep) != 0 ||
+		if (mddb_rep_format(db, i, ep) != 0 ||
 		    meta_dev_flush(specs[i].rs_dev, ep) != 0 ||
 		    rep_io(db, i, true, buf, MDDB_COMMIT_SIZE,
 			   MDDB_OFF_COMMIT + MDDB_COMMIT_SIZE, ep) != 0 ||
@@ -1187,8 +1190,8 @@ static int mddb_load(struct mddb *db, meta_error_t *ep)
 			 "missing");
 		rp->rp_flags = MDDB_F_NODEV;
 		for (i = 0; i < db->db_nspecs; i++) {
-			if (!spec_matches(&db->db_specs[i], l->l_drive_uuid,
-					  l->l_index))
+			if (!mddb_spec_matches(&db->db_specs[i],
+					       l->l_drive_uuid, l->l_index))
 				continue;
 			rp->rp_spec = db->db_specs[i];
 			rp->rp_have_spec = db->db_specs[i].rs_dev != NULL;
@@ -1261,8 +1264,8 @@ static int mddb_load(struct mddb *db, meta_error_t *ep)
 		    (db->db_flags & MDDB_OPEN_NOREPAIR))
 			continue;
 		mddb_rep_object(db, j, obj, sizeof(obj));
-		if ((!rp->rp_hdr_bad || rep_format(db, j, &e) == 0) &&
-		    rep_write_all(db, j, true, &e) == 0) {
+		if ((!rp->rp_hdr_bad || mddb_rep_format(db, j, &e) == 0) &&
+		    mddb_rep_write_all(db, j, true, &e) == 0) {
 			rp->rp_flags &= ~(MDDB_F_EDATA | MDDB_F_EREAD |
 					  MDDB_F_EFMT | MDDB_F_EMASTER);
 			rp->rp_hdr_ok = true;
@@ -1437,7 +1440,7 @@ int mddb_rec_foreach(struct mddb *db, uint32_t type,
 
 /* ---- Transactions ------------------------------------------------------ */
 
-static int writable(struct mddb *db, meta_error_t *ep, const char *what)
+int mddb_writable(struct mddb *db, meta_error_t *ep, const char *what)
 {
 	if (db->db_state == MDDB_S_STALE)
 		return meta_error_set(ep, ME_MDDB_STALE, 0, db->db_setname,
@@ -1455,7 +1458,7 @@ int mddb_txn_begin(struct mddb *db, struct mddb_txn **txnp, meta_error_t *ep)
 {
 	struct mddb_txn *t;
 
-	if (writable(db, ep, "cannot change") != 0)
+	if (mddb_writable(db, ep, "cannot change") != 0)
 		return -1;
 	if (db->db_txn != NULL)
 		return meta_error_set(ep, EBUSY, 0, db->db_setname,
@@ -1600,12 +1603,6 @@ static uint32_t slot_alloc(struct mddb *db, uint32_t *from)
 	return MDDB_NOBLK;
 }
 
-/*
- * Write @nch changes and the locator table in db_reps as commit txg + 1.
- * On success, apply them in core and take ownership of every ch_new; on
- * failure free nothing of @ch (the caller does), and leave
- * db_commit_doubt set if a commit block was written.
- */
 #ifdef OBAN_TEST_HOOKS
 /* Commits left before the one whose replica writes fail (0: none), and
  * before the one whose commit blocks fail after replica 0's. */
@@ -1649,7 +1646,7 @@ static bool mddb_fault_blocks(void)
  * for old ones whose writes failed (else losing the new drive later
  * would leave a stale old replica that loads as current).
  */
-static bool commit_quorum(const struct mddb *db)
+bool mddb_commit_quorum(const struct mddb *db)
 {
 	int nold = db->db_nreps - db->db_nadding, oldactive = 0;
 
@@ -1661,8 +1658,14 @@ static bool commit_quorum(const struct mddb *db)
 	return oldactive >= (nold + 1) / 2;
 }
 
-static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
-			       size_t nch, meta_error_t *ep)
+/*
+ * Write @nch changes and the locator table in db_reps as commit txg + 1.
+ * On success, apply them in core and take ownership of every ch_new; on
+ * failure free nothing of @ch (the caller does), and leave
+ * db_commit_doubt set if a commit block was written.
+ */
+int mddb_commit_changes(struct mddb *db, struct mddb_change *ch, size_t nch,
+			meta_error_t *ep)
 {
 	uint32_t ndir = db->db_ndirpages, newdir[MDDB_MAXDIRPAGES];
 	uint32_t *dirty = NULL, *dlist = NULL, ndirty = 0, from = 0, d;
@@ -1789,7 +1792,7 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 		if (err != 0)
 			mddb_replica_failed(db, i, MDDB_F_EWRITE);
 	}
-	if (!commit_quorum(db)) {
+	if (!mddb_commit_quorum(db)) {
 		db->db_state = MDDB_S_TOOFEW;
 		meta_error_set(ep, ME_MDDB_TOOFEW, 0, db->db_setname,
 			       "cannot commit to");
@@ -1817,7 +1820,7 @@ static int mddb_commit_changes(struct mddb *db, struct mddb_change *ch,
 			rp->rp_txg = txg;
 		}
 	}
-	if (!commit_quorum(db)) {
+	if (!mddb_commit_quorum(db)) {
 		db->db_state = MDDB_S_TOOFEW;
 		meta_error_set(ep, ME_MDDB_TOOFEW, 0, db->db_setname,
 			       "cannot commit to");
@@ -1883,161 +1886,6 @@ static int op_cmp(const void *a, const void *b)
 	return key_cmp(x->o_type, x->o_id, y->o_type, y->o_id);
 }
 
-int mddb_replica_wipe(const struct mddb_replica_spec *spec, meta_error_t *ep)
-{
-	uint8_t *buf = meta_dev_alloc(MDDB_HDR_SIZE);
-	int rc;
-
-	if (buf == NULL)
-		return meta_error_set(ep, ENOMEM, 0, spec->rs_name,
-				      "cannot wipe replica");
-	rc = meta_dev_write(spec->rs_dev, buf, MDDB_HDR_SIZE, spec->rs_offset,
-			    ep);
-	if (rc == 0)
-		rc = meta_dev_flush(spec->rs_dev, ep);
-	free(buf);
-	return rc;
-}
-
-/* Is replica (@uuid, @index) in @db or among @txn's additions? */
-static bool rep_known(const struct mddb *db, const struct mddb_txn *txn,
-		      const uint8_t uuid[16], uint32_t index)
-{
-	for (int i = 0; i < db->db_nreps; i++)
-		if (spec_matches(&db->db_reps[i].rp_spec, uuid, index))
-			return true;
-	for (int i = 0; txn != NULL && i < txn->t_nadds; i++)
-		if (spec_matches(&txn->t_adds[i], uuid, index))
-			return true;
-	return false;
-}
-
-/* The checks of a replica to add, shared by both ways of adding one. */
-static int add_check(const struct mddb *db, const struct mddb_txn *txn,
-		     const struct mddb_replica_spec *spec, meta_error_t *ep)
-{
-	int pending = txn != NULL ? txn->t_nadds : 0;
-
-	if (db->db_nreps + pending >= MDDB_MAXREPLICAS)
-		return meta_error_set(ep, ME_MDDB_MAXREPLICAS, 0,
-				      db->db_setname,
-				      "cannot add a replica to");
-	if (rep_known(db, txn, spec->rs_drive_uuid, spec->rs_index))
-		return meta_error_set(ep, EEXIST, 0, spec->rs_name,
-				      "cannot add replica");
-	if (spec->rs_dev == NULL || spec->rs_length < db->db_length ||
-	    spec->rs_offset % META_DEV_ALIGN != 0 ||
-	    spec->rs_offset + db->db_length > spec->rs_dev->md_size ||
-	    spec->rs_dev->md_lsz > db->db_bsize)
-		return meta_error_set(ep, ME_MDDB_TOOSMALL, 0, spec->rs_name,
-				      "cannot add replica");
-	return 0;
-}
-
-int mddb_txn_replica_add(struct mddb_txn *txn,
-			 const struct mddb_replica_spec *spec, meta_error_t *ep)
-{
-	struct mddb *db = txn->t_db;
-	struct mddb_replica_spec *a, *sp;
-
-	if (txn->t_poisoned)
-		return meta_error_set(ep, ME_MDDB_BADTXN, 0, db->db_setname,
-				      "cannot add a replica to");
-	if (add_check(db, txn, spec, ep) != 0) {
-		txn->t_poisoned = true;
-		return -1;
-	}
-	/* Room for the spec among the reload specs now, so that a commit
-	 * that made the replica part of the set cannot fail to remember it
-	 * (adds_done). */
-	a = realloc(txn->t_adds, (size_t)(txn->t_nadds + 1) * sizeof(*a));
-	if (a != NULL)
-		txn->t_adds = a;
-	sp = a == NULL ? NULL :
-			 realloc(db->db_specs,
-				 (size_t)(db->db_nspecs + txn->t_nadds + 1) *
-					 sizeof(*sp));
-	if (sp == NULL) {
-		txn->t_poisoned = true;
-		return meta_error_set(ep, ENOMEM, 0, spec->rs_name,
-				      "cannot add replica");
-	}
-	db->db_specs = sp;
-	a[txn->t_nadds++] = *spec;
-	return 0;
-}
-
-/*
- * Take the last @n replicas out of @db again.  When @wipe (the commit
- * cannot have become visible), wipe their headers and, as the replicas
- * that made the set TOOFEW may be just these, judge the quorum again from
- * the ones left; else leave the disk as it is (the newest commit on some
- * replica may name them) and the state as the commit left it.
- */
-static void adds_detach(struct mddb *db, int n, bool wipe)
-{
-	for (int i = 0; i < n; i++) {
-		meta_error_t e;
-
-		db->db_nreps--;
-		db->db_nadding--;
-		if (wipe)
-			(void)mddb_replica_wipe(
-				&db->db_reps[db->db_nreps].rp_spec, &e);
-	}
-	if (wipe && db->db_state == MDDB_S_TOOFEW && commit_quorum(db))
-		db->db_state = MDDB_S_OK;
-}
-
-/*
- * Format @txn's new replicas and put them at the end of the replica table,
- * each with a copy of the database, before the commit writes to every
- * replica (as mddb_replica_add() does for one).  All or none.
- */
-static int adds_attach(struct mddb *db, struct mddb_txn *txn, meta_error_t *ep)
-{
-	VERIFY3S(db->db_nreps + txn->t_nadds, <=, MDDB_MAXREPLICAS);
-	db->db_nadding = 0;
-	for (int k = 0; k < txn->t_nadds; k++) {
-		int n = db->db_nreps;
-		struct mddb_replica *rp = &db->db_reps[n];
-
-		memset(rp, 0, sizeof(*rp));
-		rp->rp_spec = txn->t_adds[k];
-		rp->rp_have_spec = true;
-		rp->rp_hdr_ok = true;
-		db->db_nreps++;
-		db->db_nadding++;
-		if (rep_format(db, n, ep) != 0 ||
-		    rep_write_all(db, n, false, ep) != 0) {
-			adds_detach(db, k + 1, true);
-			return -1;
-		}
-		rp->rp_flags = MDDB_F_ACTIVE | MDDB_F_LOCACC | MDDB_F_UP2DATE;
-	}
-	return 0;
-}
-
-/*
- * After the commit: keep the new replicas' specs for reloads (@ok: room
- * was made by mddb_txn_replica_add()), or take the replicas out again,
- * wiped only if no commit block was written (else the commit may be
- * visible: mddb_commit_in_doubt()).
- */
-static void adds_done(struct mddb *db, struct mddb_txn *txn, bool ok)
-{
-	if (txn->t_nadds == 0)
-		return;
-	if (!ok) {
-		adds_detach(db, txn->t_nadds, !db->db_commit_doubt);
-	} else {
-		memcpy(db->db_specs + db->db_nspecs, txn->t_adds,
-		       (size_t)txn->t_nadds * sizeof(*db->db_specs));
-		db->db_nspecs += txn->t_nadds;
-	}
-	db->db_nadding = 0;
-}
-
 bool mddb_commit_in_doubt(const struct mddb *db)
 {
 	return db->db_commit_doubt;
@@ -2056,7 +1904,7 @@ int mddb_txn_commit(struct mddb_txn *txn, meta_error_t *ep)
 			       "cannot commit to");
 		goto out;
 	}
-	if (writable(db, ep, "cannot commit to") != 0)
+	if (mddb_writable(db, ep, "cannot commit to") != 0)
 		goto out;
 	if (txn->t_nops == 0 && txn->t_nadds == 0) {
 		rc = 0;
@@ -2093,10 +1941,10 @@ int mddb_txn_commit(struct mddb_txn *txn, meta_error_t *ep)
 		}
 		nch++;
 	}
-	rc = adds_attach(db, txn, ep);
+	rc = mddb_adds_attach(db, txn, ep);
 	if (rc == 0) {
 		rc = mddb_commit_changes(db, ch, nch, ep);
-		adds_done(db, txn, rc == 0);
+		mddb_adds_done(db, txn, rc == 0);
 	}
 out_free:
 	for (k = 0; k < nch + 1 && k < txn->t_nops; k++)
@@ -2105,60 +1953,4 @@ out:
 	free(ch);
 	mddb_txn_abort(txn);
 	return rc;
-}
-
-/* ---- Replica add and delete -------------------------------------------- */
-
-int mddb_replica_add(struct mddb *db, const struct mddb_replica_spec *spec,
-		     meta_error_t *ep)
-{
-	struct mddb_txn *t;
-
-	if (mddb_txn_begin(db, &t, ep) != 0)
-		return -1;
-	if (mddb_txn_replica_add(t, spec, ep) != 0) {
-		mddb_txn_abort(t);
-		return -1;
-	}
-	return mddb_txn_commit(t, ep);
-}
-
-int mddb_replica_del(struct mddb *db, const uint8_t drive_uuid[16],
-		     uint32_t index, meta_error_t *ep)
-{
-	struct mddb_replica gone;
-	int i, n = db->db_nreps;
-	meta_error_t e;
-
-	if (writable(db, ep, "cannot delete a replica from") != 0)
-		return -1;
-	if (db->db_txn != NULL)
-		return meta_error_set(ep, EBUSY, 0, db->db_setname,
-				      "cannot delete a replica (a transaction "
-				      "is open) from");
-	for (i = 0; i < n; i++)
-		if (spec_matches(&db->db_reps[i].rp_spec, drive_uuid, index))
-			break;
-	if (i == n)
-		return meta_error_set(ep, ENOENT, 0, db->db_setname,
-				      "cannot delete replica from");
-	if (n == 1)
-		return meta_error_set(ep, ME_MDDB_LASTREPLICA, 0,
-				      db->db_setname,
-				      "cannot delete replica from");
-	gone = db->db_reps[i];
-	memmove(&db->db_reps[i], &db->db_reps[i + 1],
-		(size_t)(n - i - 1) * sizeof(gone));
-	db->db_nreps--;
-	if (mddb_commit_changes(db, NULL, 0, ep) != 0) {
-		memmove(&db->db_reps[i + 1], &db->db_reps[i],
-			(size_t)(n - i - 1) * sizeof(gone));
-		db->db_reps[i] = gone;
-		db->db_nreps++;
-		return -1;
-	}
-	/* Wipe its header so that nothing mistakes it for a replica. */
-	if (gone.rp_have_spec)
-		(void)mddb_replica_wipe(&gone.rp_spec, &e);
-	return 0;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * mddb internals shared by mddb.c (load, commit), mddb_format.c (the on-disk
- * structures), mddb_slots.c (change log, resync slots) and mddb_dump.c (the
- * inspector).  The format is described in doc/format-mddb.md; the offsets
+ * mddb internals shared by mddb.c (load, commit), mddb_replica.c (replica
+ * add and delete), mddb_format.c (the on-disk structures), mddb_slots.c
+ * (change log, resync slots) and mddb_dump.c (the inspector).  The format is described in doc/format-mddb.md; the offsets
  * below are the single source of truth for it.
  */
 #ifndef OBAN_MDDB_IMPL_H
@@ -240,7 +240,7 @@ struct mddb {
 
 	struct mddb_txn *db_txn;
 	/* During a commit that adds replicas: how many at the end of db_reps
-	 * are the new ones (mddb.c adds_attach); the commit's quorum counts
+	 * are the new ones (mddb_adds_attach()); the commit's quorum counts
 	 * the old ones apart too. */
 	int db_nadding;
 	/* The last failed commit got as far as writing a commit block: it
@@ -254,10 +254,43 @@ struct mddb {
 	size_t db_runbytes;
 };
 
-/* mddb.c helpers shared with mddb_slots.c */
+/* mddb.c helpers shared with mddb_slots.c and mddb_replica.c */
 int mddb_quorum_need(const struct mddb *db);
 void mddb_replica_failed(struct mddb *db, int i, uint32_t flag);
 int mddb_rep_object(const struct mddb *db, int i, char *buf, size_t len);
+
+/* Does @a name the replica at index @index of drive @uuid? */
+bool mddb_spec_matches(const struct mddb_replica_spec *a,
+		       const uint8_t uuid[16], uint32_t index);
+/* 0 if @db can be changed; else -1 with ME_MDDB_STALE, ME_MDDB_TOOFEW or
+ * ME_MDDB_RDONLY, the message @what and the set's name. */
+int mddb_writable(struct mddb *db, meta_error_t *ep, const char *what);
+/* Write the header of replica @i and zero its commit, log and resync
+ * areas.  0, or -1 (ENOMEM, I/O errors). */
+int mddb_rep_format(struct mddb *db, int i, meta_error_t *ep);
+/* Write every directory page and record of the in-core state to replica
+ * @i and flush; with @commit, the current commit block too (both commit
+ * slots zeroed and flushed first).  0, or -1 (ENOMEM, I/O errors). */
+int mddb_rep_write_all(struct mddb *db, int i, bool commit, meta_error_t *ep);
+/* Is a commit's write quorum there: a majority of db_reps as it will be,
+ * and of the db_nreps - db_nadding replicas it had before the commit? */
+bool mddb_commit_quorum(const struct mddb *db);
+/* One change of a commit (mddb.c). */
+struct mddb_change;
+/* Write @nch changes and the locator table in db_reps as commit txg + 1
+ * (@ch NULL and @nch 0: the table alone).  On success apply them in core
+ * and own every ch_new; on failure free nothing of @ch, and leave
+ * db_commit_doubt set if a commit block was written. */
+int mddb_commit_changes(struct mddb *db, struct mddb_change *ch, size_t nch,
+			meta_error_t *ep);
+
+/* mddb_replica.c helpers of mddb_txn_commit(): before the commit, format
+ * @txn's new replicas and put them at the end of db_reps, each with a copy
+ * of the database (all or none: 0, or -1 with the new ones taken out and
+ * wiped); after it (@ok: it succeeded), keep their specs for reloads or
+ * take them out again. */
+int mddb_adds_attach(struct mddb *db, struct mddb_txn *txn, meta_error_t *ep);
+void mddb_adds_done(struct mddb *db, struct mddb_txn *txn, bool ok);
 
 #ifdef OBAN_TEST_HOOKS
 /* Test only: the @nth mddb commit from now on this thread fails to write

@@ -29,16 +29,20 @@
  * writes and flushes overlap.  A write the ring did not complete whole
  * (any error, a short write) is made again with mdf_write_sync(), which
  * reports the error or falls back as above (a device whose ring write says
- * EINVAL or EOPNOTSUPP is marked md_noring: not through the ring again), once every write that went
- * out was reaped (so no write of the ring lands after the one made again;
- * after a failed wait the rest are still reaped, with a bounded timeout,
- * and one that cannot be reaped is reported failed, the copy of the data
- * the ring wrote from leaked on purpose); where no ring can be made
- * (io_uring disabled, an old kernel, memory) the writes are made one after
- * the other.  The ring is per thread (a device is used by one thread at a
- * time, and several threads may write at once), freed when the thread
- * exits; a forked child does not use its parent's (a pthread_atfork()
- * handler counts the forks, so that telling costs no getpid()).
+ * EINVAL or EOPNOTSUPP is marked md_noring: not through the ring again),
+ * once every write that went out was reaped (so no write of the ring lands
+ * after the one made again).  After a failed wait the rest are still
+ * reaped, with a bounded timeout; if some cannot be, the drain gives up
+ * and none that went out is made again: each says what became of it
+ * (durable; failed, with the ring's errno; short, with how much the ring
+ * wrote; in doubt, never reaped), and the copy of the data the ring wrote
+ * from is leaked on purpose.  Where no ring can be made (io_uring
+ * disabled, a kernel before 5.11 without IORING_FEAT_EXT_ARG: see
+ * ring_init(), memory) the writes are made one after the other.  The ring
+ * is per thread (a device is used by one thread at a time, and several
+ * threads may write at once), freed when the thread exits; a forked child
+ * does not use its parent's (a pthread_atfork() handler counts the forks,
+ * so that telling costs no getpid()).
  */
 #include "config.h"
 
@@ -161,41 +165,47 @@ struct mdf_ring {
 
 #ifdef OBAN_TEST_HOOKS
 int meta_dev_no_ring;
+int meta_dev_test_no_ext_arg;
 static __thread struct meta_dev_test_ring t_ring;
-static __thread enum meta_dev_test_fault t_fault;
-static __thread int t_fault_nth;
+static __thread int t_fault_nth[MDT_NFAULTS]; /* 0: not armed */
 
 void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth)
 {
-	t_fault = what;
-	t_fault_nth = nth;
+	if (what == MDT_NONE || what >= MDT_NFAULTS)
+		memset(t_fault_nth, 0, sizeof(t_fault_nth));
+	else
+		t_fault_nth[what] = nth > 0 ? nth : 1;
 }
 
 /* Whether the fault @what is due at its @k-th write or wait (from 1). */
 static bool t_fault_at(enum meta_dev_test_fault what, int k)
 {
-	if (t_fault != what)
+	int nth = t_fault_nth[what];
+
+	if (nth == 0)
 		return false;
-	return what == MDT_PARTIAL ? k >= t_fault_nth : k == t_fault_nth;
+	return what == MDT_PARTIAL ? k >= nth : k == nth;
 }
 
 static bool t_fault_is(enum meta_dev_test_fault what)
 {
-	return t_fault == what;
+	return t_fault_nth[what] != 0;
 }
 
 static bool t_fault_upto(enum meta_dev_test_fault what, int k)
 {
-	return t_fault == what && k <= t_fault_nth;
+	return t_fault_nth[what] != 0 && k <= t_fault_nth[what];
 }
 #define T_COUNT(f, n) (t_ring.f += (unsigned long)(n))
 #define T_PID(r) ((r)->mr_pid = getpid())
+#define T_NO_EXT_ARG meta_dev_test_no_ext_arg
 #else
 #define t_fault_at(what, k) ((void)(k), false)
 #define t_fault_upto(what, k) ((void)(k), false)
 #define t_fault_is(what) false
 #define T_COUNT(f, n) ((void)0)
 #define T_PID(r) ((void)0)
+#define T_NO_EXT_ARG 0
 #endif
 
 static pthread_key_t ring_key;
@@ -224,6 +234,25 @@ static void ring_key_make(void)
 		      pthread_atfork(NULL, NULL, ring_atfork_child) == 0;
 }
 
+/*
+ * Make @r's ring; false where none can be made, or where the kernel has no
+ * IORING_FEAT_EXT_ARG (before Linux 5.11).  Without it liburing's wait with
+ * a timeout (the drain after a failed wait) queues a timeout and submits
+ * whatever is in the submission queue with it: after a partial submit that
+ * would send writes this thread has given up on (and will make again, or
+ * whose copy it frees).  Those kernels get the writes one after the other.
+ */
+static bool ring_init(struct mdf_ring *r)
+{
+	if (io_uring_queue_init(RING_ENTRIES, &r->mr_ring, 0) != 0)
+		return false;
+	if (!(r->mr_ring.features & IORING_FEAT_EXT_ARG) || T_NO_EXT_ARG) {
+		io_uring_queue_exit(&r->mr_ring);
+		return false;
+	}
+	return true;
+}
+
 /* This thread's ring, made at first use; NULL where none can be made. */
 static struct io_uring *ring_get(void)
 {
@@ -243,10 +272,8 @@ static struct io_uring *ring_get(void)
 		 * descriptor and mappings), the parent's ring stays. */
 		if (r->mr_ok)
 			io_uring_queue_exit(&r->mr_ring);
-		r->mr_ok = false;
 		r->mr_forks = ring_forks;
-		if (io_uring_queue_init(RING_ENTRIES, &r->mr_ring, 0) == 0)
-			r->mr_ok = true;
+		r->mr_ok = ring_init(r);
 		T_PID(r);
 	}
 	if (r == NULL) {
@@ -254,8 +281,7 @@ static struct io_uring *ring_get(void)
 		if (r == NULL)
 			return NULL;
 		r->mr_forks = ring_forks;
-		r->mr_ok = io_uring_queue_init(RING_ENTRIES, &r->mr_ring, 0) ==
-			   0;
+		r->mr_ok = ring_init(r);
 		T_PID(r);
 		if (pthread_setspecific(ring_key, r) != 0) {
 			ring_free(r);
@@ -310,19 +336,62 @@ static bool ring_for(const struct meta_dev *d)
 }
 
 /*
+ * After the drain gave up: what each write that went out ends as, none of
+ * them made again (not every completion was reaped, and the bound on the
+ * drain is what lets this call return while a drive hangs; a write that
+ * never went out is still made again).  One reaped whole is durable; one
+ * reaped with an error reports it; one reaped short says how much the
+ * ring wrote; one never reaped is in doubt (it may still land, or never),
+ * and so said.
+ */
+static void ring_gave_up(struct meta_dev_wreq **q, int nout, const bool *reaped,
+			 const int *res)
+{
+	int k;
+
+	for (k = 0; k < nout; k++) {
+		struct meta_dev_wreq *r = q[k];
+
+		if (r->wr_rc != 1)
+			continue; /* durable */
+		if (!reaped[k]) {
+			r->wr_rc = -SET_ERROR(EIO);
+			meta_error_set(&r->wr_err, EIO, 0, r->wr_dev->md_path,
+				       "write of %zu bytes at %llu in doubt "
+				       "(sent, not reaped before the wait gave "
+				       "up) on drive",
+				       r->wr_len,
+				       (unsigned long long)r->wr_off);
+			T_COUNT(tr_lost, 1);
+		} else if (res[k] < 0) {
+			r->wr_rc = res[k];
+		} else {
+			r->wr_rc = -SET_ERROR(EIO);
+			meta_error_set(&r->wr_err, EIO, 0, r->wr_dev->md_path,
+				       "short write (%d of %zu bytes) at %llu "
+				       "to drive",
+				       res[k], r->wr_len,
+				       (unsigned long long)r->wr_off);
+		}
+	}
+}
+
+/*
  * Up to RING_ENTRIES writes of @w through @ring.  Each one not made whole
  * is left with wr_rc 1, to be made again without the ring; but only once
- * its completion was reaped, so that a write of the ring cannot land after
- * the one made again.  The ring writes from a copy of the data this call
- * owns: after a failed wait the rest are still reaped (waits with a
- * timeout, bounded); one that went out and whose completion still cannot
- * be reaped is reported failed (EIO), and the copy is leaked on purpose,
- * for the kernel may still be writing from it after this returns (the
- * caller frees or reuses its own buffers at once).
+ * every completion was reaped, so that a write of the ring cannot land
+ * after the one made again.  The ring writes from a copy of the data this
+ * call owns: after a failed wait the rest are still reaped (waits with a
+ * timeout, bounded).  If some still cannot be reaped, the drain gives up:
+ * ring_gave_up() says what each write that went out ended as, and the
+ * copy is leaked on purpose, for the kernel may still be writing from it
+ * after this returns (the caller frees or reuses its own buffers at once).
  */
 static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 {
 	struct meta_dev_wreq *q[RING_ENTRIES];
+	bool reaped[RING_ENTRIES] = { false };
+	int qres[RING_ENTRIES];
 	struct io_uring_cqe *cqe;
 	struct meta_dev_wreq *r;
 	size_t total = 0, at = 0;
@@ -357,7 +426,7 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		at += ALIGN_UP(w[k].wr_len); /* each copy aligned as the
 						   caller's buffers are */
 		sqe->rw_flags = RWF_DSYNC;
-		io_uring_sqe_set_data(sqe, &w[k]);
+		io_uring_sqe_set_data(sqe, &q[queued]);
 		q[queued++] = &w[k];
 		nsqe++;
 	}
@@ -409,22 +478,23 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 			continue;
 		}
 		if (err != 0) {
-			/* Never to be reaped: failed, and the copy kept. */
-			for (k = 0; k < rc; k++)
-				if (q[k]->wr_rc == 1) {
-					q[k]->wr_rc = -SET_ERROR(EIO);
-					T_COUNT(tr_lost, 1);
-				}
+			/* The rest never to be reaped: the copy kept. */
+			ring_gave_up(q, rc, reaped, qres);
 			T_COUNT(tr_leaked, 1);
 			copy = NULL;
 			break;
 		}
-		r = io_uring_cqe_get_data(cqe);
-		res = t_fault_at(MDT_EINVAL, got + 1) ? -EINVAL : cqe->res;
-		r->wr_rc = res == (int)r->wr_len &&
-					   !t_fault_at(MDT_SHORT, got + 1) ?
-				   0 :
-				   1;
+		k = (int)((struct meta_dev_wreq **)io_uring_cqe_get_data(cqe) -
+			  q);
+		r = q[k];
+		res = cqe->res;
+		if (t_fault_at(MDT_EINVAL, got + 1))
+			res = -EINVAL;
+		else if (t_fault_at(MDT_SHORT, got + 1) && res > 0)
+			res /= 2; /* as if the kernel wrote only half */
+		reaped[k] = true;
+		qres[k] = res;
+		r->wr_rc = res == (int)r->wr_len ? 0 : 1;
 		/* The flag or the alignment refused: not through the ring
 		 * again (mdf_write_sync() knows what to do with it). */
 		if (res == -EOPNOTSUPP || res == -EINVAL)
@@ -440,7 +510,7 @@ out:
 		if (w[k].wr_rc == 1)
 			T_COUNT(tr_again, 1);
 #ifdef OBAN_TEST_HOOKS
-	t_fault = MDT_NONE;
+	meta_dev_test_ring_fault(MDT_NONE, 0);
 #endif
 }
 
@@ -658,6 +728,7 @@ int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
 		int err = meta_dev_check(d, w[i].wr_buf, w[i].wr_len,
 					 w[i].wr_off);
 
+		meta_error_init(&w[i].wr_err); /* an op may say more */
 		if (err == 0 && d->md_rdonly)
 			err = SET_ERROR(EROFS);
 		w[i].wr_rc = -err;
@@ -679,8 +750,10 @@ int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
 		(void)ops->mdo_write_many(g, ngo);
 		if (g != w) {
 			for (i = 0, j = 0; i < n; i++)
-				if (w[i].wr_rc == 0)
-					w[i].wr_rc = g[j++].wr_rc;
+				if (w[i].wr_rc == 0) {
+					w[i].wr_rc = g[j].wr_rc;
+					w[i].wr_err = g[j++].wr_err;
+				}
 			free(g);
 		}
 	} else {
@@ -691,10 +764,13 @@ int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
 						      w[i].wr_len, w[i].wr_off);
 	}
 	for (i = 0; i < n; i++) {
-		meta_error_init(&w[i].wr_err);
-		if (w[i].wr_rc == 0)
+		if (w[i].wr_rc == 0) {
+			meta_error_init(&w[i].wr_err);
 			continue;
+		}
 		nfail++;
+		if (meta_error_isset(&w[i].wr_err))
+			continue; /* the op's own account of it */
 		meta_error_set(&w[i].wr_err, -w[i].wr_rc, 0,
 			       w[i].wr_dev->md_path,
 			       "cannot write %zu bytes at %llu to drive",

@@ -874,9 +874,9 @@ static void test_drive_add_toofew(void)
  * new replica.  The add keeps the drive's label and the replica's header,
  * says it cannot tell, and a reopen shows the drive in the set.
  */
-static void test_drive_add_doubt(void)
-{
 #ifdef OBAN_TEST_HOOKS
+static void drive_add_doubt(bool mn)
+{
 	const char *me = "node1", *two[2], *one;
 	struct meta_drive_info di;
 	struct meta_set *s;
@@ -887,7 +887,7 @@ static void test_drive_add_doubt(void)
 	mkdrive("va", DRIVE_SIZE);
 	mkdrive("vb", DRIVE_SIZE);
 	mkdrive("vc", DRIVE_SIZE);
-	CU_ASSERT_FATAL(meta_set_create("tv", false, &me, 1, &e) == 0);
+	CU_ASSERT_FATAL(meta_set_create("tv", mn, &me, 1, &e) == 0);
 	CU_ASSERT_FATAL(meta_set_open("tv", 0, &s, &e) == 0);
 	two[0] = strdup(dpath("va"));
 	two[1] = strdup(dpath("vb"));
@@ -913,8 +913,15 @@ static void test_drive_add_doubt(void)
 	meta_set_close(s);
 	CU_ASSERT(labelled("vc"));
 	CU_ASSERT_FALSE(zero_at("vc", l.ml_rep_off));
-	/* The reopen loads replica 0's newer commit: vc and its replica. */
+	/* The reopen loads replica 0's newer commit: vc and its replica.
+	 * A single-owner set's open brings the local replica in line with
+	 * it; a multi-owner set's open does not (set_open() leaves that to
+	 * the reload every host makes on META_MNS_RELOAD, which
+	 * meta_mnset_drives_changed() sends): make that reload here. */
+	if (mn)
+		CU_ASSERT(meta_set_reload("tv", &e) == 0);
 	CU_ASSERT_FATAL(meta_set_open("tv", 0, &s, &e) == 0);
+	CU_ASSERT_EQUAL(meta_set_is_mn(s), mn);
 	CU_ASSERT_EQUAL(mddb_replica_count(meta_set_db(s)), 3);
 	CU_ASSERT(meta_set_drive_find(s, dpath("vc"), &di, &e) == 0);
 	meta_set_close(s);
@@ -922,9 +929,24 @@ static void test_drive_add_doubt(void)
 	mkdrive("va", DRIVE_SIZE);
 	mkdrive("vb", DRIVE_SIZE);
 	mkdrive("vc", DRIVE_SIZE);
+}
+#endif
+
+static void test_drive_add_doubt(void)
+{
+#ifdef OBAN_TEST_HOOKS
+	drive_add_doubt(false);
 #else
 	fprintf(stderr, "test_mdl: test hooks not built in: injected mddb "
 			"commit block failures skipped\n");
+#endif
+}
+
+/* The same on a multi-owner set. */
+static void test_drive_add_doubt_mn(void)
+{
+#ifdef OBAN_TEST_HOOKS
+	drive_add_doubt(true);
 #endif
 }
 
@@ -1461,6 +1483,8 @@ static CU_TestInfo mdl_tests[] = {
 	  test_drive_add_toofew },
 	{ "drive add: a commit that reached one replica only",
 	  test_drive_add_doubt },
+	{ "a drive add in doubt on a multi-owner set",
+	  test_drive_add_doubt_mn },
 	{ "reload: record versions in the mddb", test_reload_version },
 	{ "drive areas: label and record differ", test_geometry_mismatch },
 	CU_TEST_INFO_NULL,

@@ -4,8 +4,10 @@
  * pwritev2(RWF_DSYNC), or the pwrite() and fdatasync() fallback) and
  * meta_dev_write_sync_many() (several devices at once through this thread's
  * io_uring, or one after the other), on real files in the scratch
- * directory, on memory devices, after a fork, and with refused requests in
- * a batch.  What each write left is read back through another descriptor.
+ * directory, on memory devices, after a fork, with refused requests in a
+ * batch, through the ring's error paths (test hooks) and as on a kernel
+ * without IORING_FEAT_EXT_ARG.  What each write left is read back through
+ * another descriptor.
  */
 #include "config.h"
 
@@ -473,6 +475,10 @@ struct fault_case {
 	bool fc_on[NDEV]; /* out: whether each device has its pattern */
 	struct meta_dev_test_ring fc_st; /* out: the batch's, then... */
 	struct meta_dev_test_ring fc_after; /* ...after another batch */
+	enum meta_dev_test_fault fc_what2; /* a second fault, or MDT_NONE */
+	int fc_nth2;
+	meta_error_t fc_err[NDEV]; /* out: each write's error, whole */
+	bool fc_used; /* out: meta_dev_ring_used() after the batch */
 };
 
 static void *fault_run(void *arg)
@@ -491,10 +497,14 @@ static void *fault_run(void *arg)
 					       .wr_off = 20480 };
 	}
 	meta_dev_test_ring_fault(fc->fc_what, fc->fc_nth);
+	if (fc->fc_what2 != MDT_NONE)
+		meta_dev_test_ring_fault(fc->fc_what2, fc->fc_nth2);
 	fc->fc_fails = meta_dev_write_sync_many(w, NDEV);
 	fc->fc_st = ring_now();
+	fc->fc_used = meta_dev_ring_used(fc->fc_d[0]);
 	for (k = 0; k < NDEV; k++) {
 		fc->fc_rc[k] = w[k].wr_err.me_code;
+		fc->fc_err[k] = w[k].wr_err;
 		fc->fc_on[k] = file_has(fc->fc_paths[k], buf[k], 4096, 20480);
 	}
 	/* And the next batch, with no fault. */
@@ -505,9 +515,9 @@ static void *fault_run(void *arg)
 	return NULL;
 }
 
-static void fault_case(struct fault_case *fc, struct meta_dev **d,
-		       char (*paths)[256], enum meta_dev_test_fault what,
-		       int nth)
+static void fault_case2(struct fault_case *fc, struct meta_dev **d,
+			char (*paths)[256], enum meta_dev_test_fault what,
+			int nth, enum meta_dev_test_fault what2, int nth2)
 {
 	static int seed = 100;
 	pthread_t t;
@@ -515,12 +525,27 @@ static void fault_case(struct fault_case *fc, struct meta_dev **d,
 	memset(fc, 0, sizeof(*fc));
 	fc->fc_what = what;
 	fc->fc_nth = nth;
+	fc->fc_what2 = what2;
+	fc->fc_nth2 = nth2;
 	fc->fc_d = d;
 	fc->fc_paths = paths;
 	fc->fc_seed = seed;
 	seed += 10;
 	CU_ASSERT_FATAL(pthread_create(&t, NULL, fault_run, fc) == 0);
 	CU_ASSERT_FATAL(pthread_join(t, NULL) == 0);
+}
+
+static void fault_case(struct fault_case *fc, struct meta_dev **d,
+		       char (*paths)[256], enum meta_dev_test_fault what,
+		       int nth)
+{
+	fault_case2(fc, d, paths, what, nth, MDT_NONE, 0);
+}
+
+/* Whether @e's text (what meta_strerror() shows) has @s in it. */
+static bool err_says(meta_error_t *e, const char *s)
+{
+	return strstr(meta_strerror(e), s) != NULL;
 }
 
 /*
@@ -611,6 +636,48 @@ static void test_write_many_ring_faults(void)
 	CU_ASSERT_EQUAL(fc.fc_st.tr_leaked, 1);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 0);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
+	for (k = 0; k < NDEV; k++) /* said to be in doubt, not failed */
+		if (fc.fc_rc[k] != 0)
+			CU_ASSERT(err_says(&fc.fc_err[k],
+					   "write of 4096 bytes at 20480 in "
+					   "doubt") &&
+				  err_says(&fc.fc_err[k], paths[k]));
+
+	/* The drain gives up after the first completion was reaped short:
+	 * that one says what the ring wrote (not made again: the drain
+	 * gave up), the two never reaped are in doubt. */
+	fault_case2(&fc, d, paths, MDT_SHORT, 1, MDT_LOST, 2);
+	CU_ASSERT_EQUAL(fc.fc_fails, NDEV);
+	for (k = 0, n = 0; k < NDEV; k++) {
+		CU_ASSERT_EQUAL(fc.fc_rc[k], EIO);
+		if (err_says(&fc.fc_err[k], "short write (2048 of 4096 "
+					    "bytes) at 20480 to drive"))
+			n++;
+		else
+			CU_ASSERT(err_says(&fc.fc_err[k], "in doubt"));
+	}
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_lost, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 0);
+
+	/* ... reaped with an error: that one reports its own errno. */
+	fault_case2(&fc, d, paths, MDT_EINVAL, 1, MDT_LOST, 2);
+	CU_ASSERT_EQUAL(fc.fc_fails, NDEV);
+	for (k = 0, n = 0; k < NDEV; k++)
+		if (fc.fc_rc[k] == EINVAL) {
+			n++;
+			CU_ASSERT(err_says(&fc.fc_err[k],
+					   "cannot write 4096 bytes at 20480 "
+					   "to drive"));
+			CU_ASSERT(!err_says(&fc.fc_err[k], "doubt"));
+			d[k]->md_noring = false; /* as before */
+		} else {
+			CU_ASSERT_EQUAL(fc.fc_rc[k], EIO);
+			CU_ASSERT(err_says(&fc.fc_err[k], "in doubt"));
+		}
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_lost, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 0);
 
 	/* A completion saying EINVAL (the flag or the alignment refused):
 	 * made again without the ring, and that device's writes go without
@@ -631,6 +698,51 @@ out:
 }
 #endif
 
+#ifdef OBAN_TEST_HOOKS
+/*
+ * A kernel without IORING_FEAT_EXT_ARG (before 5.11), where liburing's
+ * wait with a timeout would submit whatever is still queued: no ring is
+ * used there, the writes are made one after the other, durable.
+ */
+static void test_write_many_no_ext_arg(void)
+{
+	struct meta_dev *d[NDEV];
+	char paths[NDEV][256];
+	struct fault_case fc;
+	meta_error_t e;
+	int k;
+
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 70 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+	}
+	/* A thread of its own: its ring is made after the flag is set. */
+	meta_dev_test_no_ext_arg = 1;
+	fault_case(&fc, d, paths, MDT_NONE, 0);
+	meta_dev_test_no_ext_arg = 0;
+	CU_ASSERT_EQUAL(fc.fc_fails, 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_submits, 0);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, 0);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_pid, 0);
+	CU_ASSERT(!fc.fc_used);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 0); /* nor later */
+	/* And with the feature, the same in a new thread uses the ring. */
+	if (ring_here() && d[0]->md_direct) {
+		fault_case(&fc, d, paths, MDT_NONE, 0);
+		CU_ASSERT_EQUAL(fc.fc_fails, 0);
+		for (k = 0; k < NDEV; k++)
+			CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+		CU_ASSERT_EQUAL(fc.fc_st.tr_submits, 1);
+		CU_ASSERT_EQUAL(fc.fc_st.tr_sent, NDEV);
+		CU_ASSERT(fc.fc_used);
+	}
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+}
+#endif
+
 static CU_TestInfo metadev_tests[] = {
 	{ "durable write, and its fallback", test_write_sync },
 	{ "durable writes to several devices at once", test_write_many },
@@ -642,6 +754,7 @@ static CU_TestInfo metadev_tests[] = {
 	{ "a batch in a forked child", test_write_many_fork },
 #ifdef OBAN_TEST_HOOKS
 	{ "the ring's error paths", test_write_many_ring_faults },
+	{ "no ring without IORING_FEAT_EXT_ARG", test_write_many_no_ext_arg },
 #endif
 	CU_TEST_INFO_NULL,
 };

@@ -23,10 +23,10 @@
 # wait is bounded; the cluster is torn down whatever happens.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
-export OBAN_BUILDDIR=${OBAN_BUILDDIR:-$top}
-export OCLUSTER_QUIET=1
-ocl_bin=$top/tests/cluster/ocluster
+# shellcheck disable=SC2034 # read by lib-cluster.sh
+cluster_prog=meta8192-mdc
+# shellcheck source=bench/lib-cluster.sh
+. "$here/lib-cluster.sh"
 sizes=1
 vols=8192
 xbin=""
@@ -41,48 +41,18 @@ done
 bench=$OBAN_BUILDDIR/bench/meta8192
 [ -x "$bench" ] || { echo "meta8192-mdc: build first (scripts/build.sh)" >&2; exit 1; }
 
-dir=""
-teardown()
-{
-	[ -n "$dir" ] && "$ocl_bin" -d "$dir" down >/dev/null 2>&1
-	dir=""
-}
-trap 'trap "" INT TERM HUP; teardown' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-ocl() { "$ocl_bin" -d "$dir" "$@"; }
-die() { echo "meta8192-mdc: $*" >&2; exit 1; }
-
+# setup N: mdcommd on every node, set "bench" on all of them with the
+# three drives, all joined; sets setno.
 setup()
 {
-	local n=$1 k nl="" hosts="" i big=$((vols + 1024))
-	for ((k = 1; k <= n; k++)); do
-		nl+="$k node$k 10.99.0.$k"$'\n'
-		hosts+=" node$k"
-	done
+	local n=$1 i big=$((vols + 1024))
 	truncate -s "${big}M" "$dir/shared/d1" "$dir/shared/d2" &&
 		truncate -s 64M "$dir/shared/d3" || return 1
-	for ((k = 1; k <= n; k++)); do
-		ocl exec $k sh -c "printf '%s' '$nl' > /run/oban/nodelist && printf 'commd_verbosity 0\ncommd_inconsistency_action leave\ndrive_glob %s/d*\n' \"\$OCLUSTER_SHARED\" > /etc/oban/runtime.cf" || return 1
-		ocl spawn $k mdcommd "$OBAN_BUILDDIR/daemons/mdcommd/mdcommd" || return 1
-	done
-	for ((k = 1; k <= n; k++)); do
-		for ((i = 0; i < 300; i++)); do
-			ocl exec $k "$OBAN_BUILDDIR/daemons/mdcommd/mdcctl" status 2>/dev/null |
-				grep -q ", $n members" && break
-			sleep 0.2
-		done
-	done
-	# bounded: a hung metaset fails the setup instead of the whole run
-	# shellcheck disable=SC2086
-	ocl exec 1 timeout 300 metaset -s bench -M -a -h $hosts >/dev/null &&
-		ocl exec 1 timeout 300 metaset -s bench -a "$dir/shared/d1" "$dir/shared/d2" "$dir/shared/d3" >/dev/null ||
+	cluster_start "$n" || return 1
+	cluster_mkset "$n" bench "$dir/shared/d1" "$dir/shared/d2" "$dir/shared/d3" ||
 		return 1
-	for ((k = 1; k <= n; k++)); do
-		ocl exec $k timeout 300 metaset -s bench -j || return 1
-	done
-	setno=$(ocl exec "$n" timeout 60 metaset -s bench | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
+	cluster_join "$n" bench || return 1
+	setno=$(cluster_setno "$n" bench)
 	[ -n "$setno" ] || return 1
 	# every daemon has taken the join (a master known, the set joined):
 	# a null message from the initiator runs everywhere (bounded)
@@ -96,7 +66,7 @@ setup()
 
 for n in $sizes; do
 	echo "meta8192-mdc: $n node(s), $vols volumes; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-	dir=$("$ocl_bin" up -n "$n" --owner $$) || die "up -n $n"
+	cluster_up "$n" || die "up -n $n"
 	setup "$n" || die "setup on $n nodes"
 	args=(-m -n "$vols")
 	[ -n "$xbin" ] && args+=(-x "$xbin")
@@ -105,5 +75,5 @@ for n in $sizes; do
 	ocl exec "$n" env LD_LIBRARY_PATH="$OBAN_BUILDDIR/lib/libmeta/.libs" \
 		timeout -k 10 1200 "$bench" "${args[@]}" || die "meta8192 -m on $n nodes"
 	echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-	teardown
+	cluster_down
 done

@@ -377,7 +377,7 @@ for n in $sizes; do
 	rr:*) export CPG_PROBE_PREFIX="chrt -r ${sched#rr:}" ;;
 	*) export CPG_PROBE_PREFIX="" ;;
 	esac
-	echo "nodes=$n daemon_sched=$sched probe_prefix=${CPG_PROBE_PREFIX:-none}"
+	echo "nodes=$n daemon_sched=$sched probe_sched=$sched"
 	main_rounds "$n" || die "main figures on $n nodes"
 	rpc=$(ocl exec 2 "$mdcbench" rpc -n "$count" -T 60) || die "rpc"
 	dw=$(ocl exec 1 "$mdcbench" dwrite -p "$dir/shared/dwprobe" -n "$count" -T 60) ||

@@ -413,9 +413,10 @@ int main(int argc, char **argv)
 	else
 		rc = meta_set_drive_del(s, (const char *const *)&argv[optind],
 					n, force, &e);
-	/* A drive add whose commit is in doubt kept the drives' labels and
-	 * replicas: every host re-reads the set to see which way it went. */
-	doubt = rc != 0 && add && !first && meta_set_db(s) != NULL &&
+	/* A drive add or delete whose commit is in doubt: every host re-reads
+	 * the set to see which way it went (an add kept the drives' labels
+	 * and replicas). */
+	doubt = rc != 0 && !first && meta_set_db(s) != NULL &&
 		mddb_commit_in_doubt(meta_set_db(s));
 	meta_set_close(s);
 	if (rc != 0) {

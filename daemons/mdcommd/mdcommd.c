@@ -238,7 +238,7 @@ failed:
  * node's configuration, and the data path's messages later, wait on this
  * daemon's turnaround, and corosync, which it answers, runs SCHED_RR at
  * the maximum.  An ordinary process would queue behind the node's other
- * work after every delivery and every disk write (doc/mdcommd.md 13).
+ * work after every delivery and every disk write (doc/mdcommd.md 9a).
  * Children (the fence command) are started with ordinary scheduling.
  * Refused (no CAP_SYS_NICE, an RT budget of 0 in a cgroup): said, and
  * the daemon runs as an ordinary process.

@@ -34,8 +34,11 @@
  * answers in between, doc/mdcommd.md 5).  Until then a power failure of
  * the drives may bring back the slot's previous content, the message it
  * cleared, which is then replayed; the log write that follows on the same
- * slot is durable as ever, and its flush covers the clear.  A handle
- * closed with a clear not flushed flushes it first.
+ * slot is durable as ever and supersedes the clear (a higher sequence).
+ * A handle closed or reloaded with a clear not flushed flushes it first.
+ * Only O_DIRECT drives are left unflushed: elsewhere the write would sit
+ * in this node's page cache, where no other node sees it (and from where
+ * it could reach the shared drive late), so the clear is durable there.
  *
  * Replicas at once.  A slot write prepares every active replica's block
  * (reading first where it must), then makes all of them durable in one
@@ -186,6 +189,10 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 	 * clear left unflushed is one plain write per replica (O_DIRECT:
 	 * the drive has it when the call returns).
 	 */
+	/* Left unflushed only where the write reaches the drive itself. */
+	for (k = 0; k < n && mode == SLOT_UNFLUSHED; k++)
+		if (meta_dev_node_cached(w[k].wr_dev))
+			mode = SLOT_DURABLE;
 	if (n > 0 && mode == SLOT_UNFLUSHED) {
 		for (k = 0; k < n; k++) {
 			meta_error_init(&w[k].wr_err);
@@ -346,25 +353,40 @@ int mddb_log_clear_unflushed(struct mddb *db, unsigned slot, meta_error_t *ep)
 
 int mddb_log_flush(struct mddb *db, meta_error_t *ep)
 {
-	int i, nfail = 0;
+	struct meta_dev *done[MDDB_MAXREPLICAS];
+	bool failed[MDDB_MAXREPLICAS];
+	int i, j, ndone = 0, nfail = 0;
 	meta_error_t e;
 
 	for (i = 0; i < db->db_nreps; i++) {
 		struct mddb_replica *rp = &db->db_reps[i];
+		struct meta_dev *d = rp->rp_spec.rs_dev;
+		bool bad;
 
 		if (!rp->rp_unflushed)
 			continue;
 		rp->rp_unflushed = false;
 		if (!(rp->rp_flags & MDDB_F_ACTIVE))
 			continue;
-		meta_error_init(&e);
-		if (meta_dev_flush(rp->rp_spec.rs_dev, &e) != 0) {
+		/* Replicas on one drive share its device: one flush. */
+		for (j = 0; j < ndone && done[j] != d; j++)
+			;
+		if (j < ndone) {
+			bad = failed[j];
+		} else {
+			meta_error_init(&e);
+			bad = meta_dev_flush(d, &e) != 0;
+			if (bad && nfail == 0)
+				*ep = e;
+			done[ndone] = d;
+			failed[ndone++] = bad;
+		}
+		if (bad) {
 			/* The clear may not be durable there: as a failed
 			 * write, the replica leaves the active set. */
 			rp->rp_log_known = 0;
 			mddb_replica_failed(db, i, MDDB_F_EWRITE);
-			if (nfail++ == 0)
-				*ep = e;
+			nfail++;
 		}
 	}
 	return nfail == 0 ? 0 : -1;

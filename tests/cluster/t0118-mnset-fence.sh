@@ -40,8 +40,16 @@ mn_set blue 1 "1 2 3" "d1 d2 d3"
 pid1=$(mdc_pid 1)
 # mdcommd runs SCHED_RR (policy 2) at priority 1 by default (runtime.cf
 # commd_rt_priority), every thread; /proc/PID/stat fields 40 and 41.
-t_check "node 1's mdcommd runs SCHED_RR at priority 1, every thread" \
-	sh -c "for f in /proc/$pid1/task/*/stat; do [ \"\$(cut -d' ' -f40,41 \"\$f\")\" = '1 2' ] || exit 1; done"
+# Where real-time priority is refused (no CAP_SYS_NICE, no real-time
+# budget in the cgroup) the daemon runs with ordinary scheduling: skipped.
+rt=yes
+ocl exec 1 chrt -r 1 true >/dev/null 2>&1 || rt=no
+if [ $rt = yes ]; then
+	t_check "node 1's mdcommd runs SCHED_RR at priority 1, every thread" \
+		sh -c "for f in /proc/$pid1/task/*/stat; do [ \"\$(cut -d' ' -f40,41 \"\$f\")\" = '1 2' ] || exit 1; done"
+else
+	echo "# real-time priority refused here: the daemon's scheduling is not checked"
+fi
 
 set_key() # set_key K KEY VALUE: one runtime.cf line on node K, then SIGHUP
 {

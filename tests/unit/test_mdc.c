@@ -126,6 +126,7 @@ static int st_log_clear(void *arg, uint32_t set, unsigned int cls,
 {
 	struct tnode *tn = arg;
 	struct tcluster *c = tn->tn_cl;
+	struct mdc_sim_stats ss;
 
 	if (c->cl_crash == CRASH_BEFORE_LOG_CLEAR) {
 		c->cl_crash = CRASH_NONE;
@@ -135,12 +136,8 @@ static int st_log_clear(void *arg, uint32_t set, unsigned int cls,
 	if (!mdc_sim_alive(c->cl_sim, tn->tn_id))
 		return meta_error_set(ep, EIO, 0, NULL, "node died");
 	c->cl_loguse &= ~(1u << cls);
-	{
-		struct mdc_sim_stats ss;
-
-		mdc_sim_stats(c->cl_sim, &ss);
-		c->cl_sent_at_clear = ss.ss_sent;
-	}
+	mdc_sim_stats(c->cl_sim, &ss);
+	c->cl_sent_at_clear = ss.ss_sent;
 	return 0;
 }
 

@@ -1042,7 +1042,8 @@ static void test_log_clear_unflushed(void)
 	crash_then_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "");
 
-	/* The next log write is durable and covers the clear before it. */
+	/* The next log write is durable and supersedes the clear before it
+	 * (its sequence is higher): the slot holds the new message. */
 	db = rig_open(&r, 0, &e);
 	CU_ASSERT_FATAL(db != NULL);
 	CU_ASSERT(mddb_log_write(db, 2, "msg3", 4, &e) == 0);

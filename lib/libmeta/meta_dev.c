@@ -31,9 +31,14 @@
  * reports the error or falls back as above (a device whose ring write says
  * EINVAL or EOPNOTSUPP is marked md_noring: not through the ring again),
  * once every write that went out was reaped (so no write of the ring lands
- * after the one made again).  After a failed wait the rest are still
- * reaped, with a bounded timeout; if some cannot be, the drain gives up
- * and none that went out is made again: each says what became of it
+ * after the one made again).  The waits for completions have no timeout
+ * (a write that never completes keeps the call waiting, as a pwritev2()
+ * to that drive would) until one wait fails (the wait itself, or a
+ * completion naming no write of the batch); then the rest are still
+ * reaped by waits of at most RING_DRAIN_WAIT_S each, until
+ * RING_DRAIN_TRIES of them saw nothing (see RING_DRAIN_TRIES: no hard
+ * bound on the time); if some cannot be, the drain gives up and none that
+ * went out is made again: each says what became of it
  * (durable; failed, with the ring's errno; short, with how much the ring
  * wrote; in doubt, never reaped), and the copy of the data the ring wrote
  * from is leaked on purpose.  Where no ring can be made (io_uring
@@ -323,8 +328,14 @@ static void ring_broken(void)
 #define ALIGN_UP(len) \
 	(((len) + META_DEV_ALIGN - 1) / META_DEV_ALIGN * META_DEV_ALIGN)
 
-/* After a failed wait: how long each wait for the rest may take, and how
- * many such waits before they are given up as never to be reaped. */
+/*
+ * After a failed wait: how long each wait for the rest may take, and how
+ * many of them that reap nothing (time out or fail) before the rest are
+ * given up as never to be reaped.  A wait that reaps a completion, or
+ * that a signal interrupts, is not counted: with n writes out the drain
+ * takes about RING_DRAIN_TRIES + n such waits at most (10 + n seconds),
+ * signals aside.  The waits before the first failure have no timeout.
+ */
 #define RING_DRAIN_WAIT_S 1
 #define RING_DRAIN_TRIES 10
 
@@ -337,9 +348,10 @@ static bool ring_for(const struct meta_dev *d)
 
 /*
  * After the drain gave up: what each write that went out ends as, none of
- * them made again (not every completion was reaped, and the bound on the
- * drain is what lets this call return while a drive hangs; a write that
- * never went out is still made again).  One reaped whole is durable; one
+ * them made again (not every completion was reaped, and giving up is
+ * what lets this call return when the ring failed while a write to a
+ * drive that hangs was out; a write that never went out is still made
+ * again).  One reaped whole is durable; one
  * reaped with an error reports it; one reaped short says how much the
  * ring wrote; one never reaped is in doubt (it may still land, or never),
  * and so said.
@@ -377,12 +389,36 @@ static void ring_gave_up(struct meta_dev_wreq **q, int nout, const bool *reaped,
 }
 
 /*
+ * The index in @q of the write that completion @cqe is for: -1 where it
+ * names none of the @nout that went out, or one already reaped.  That can
+ * only be a bug (ours, liburing's or the kernel's: every completion on
+ * this thread's ring is for a write of this batch), but the answer is not
+ * a crash of the process writing the replicas: the caller takes it as a
+ * failed wait (the ring is given up, what was not reaped is in doubt).
+ */
+static int ring_index(struct io_uring_cqe *cqe, struct meta_dev_wreq **q,
+		      int nout, const bool *reaped, int got)
+{
+	uintptr_t p = (uintptr_t)io_uring_cqe_get_data(cqe);
+	uintptr_t b = (uintptr_t)q, k;
+
+	if (t_fault_at(MDT_BADDATA, got + 1))
+		p = (uintptr_t)&q[nout]; /* one past those that went out */
+	if (p < b || (p - b) % sizeof(*q) != 0)
+		return -1;
+	k = (p - b) / sizeof(*q);
+	if (k >= (uintptr_t)nout || reaped[k])
+		return -1;
+	return (int)k;
+}
+
+/*
  * Up to RING_ENTRIES writes of @w through @ring.  Each one not made whole
  * is left with wr_rc 1, to be made again without the ring; but only once
  * every completion was reaped, so that a write of the ring cannot land
  * after the one made again.  The ring writes from a copy of the data this
  * call owns: after a failed wait the rest are still reaped (waits with a
- * timeout, bounded).  If some still cannot be reaped, the drain gives up:
+ * timeout, see RING_DRAIN_TRIES).  If some still cannot be reaped, the drain gives up:
  * ring_gave_up() says what each write that went out ended as, and the
  * copy is leaked on purpose, for the kernel may still be writing from it
  * after this returns (the caller frees or reuses its own buffers at once).
@@ -456,10 +492,6 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 			else
 				err = io_uring_wait_cqe_timeout(ring, &cqe,
 								&ts);
-			if (err == -EINTR)
-				continue;
-			if (err != 0 && ++tries < RING_DRAIN_TRIES)
-				continue;
 		} else if (t_fault_upto(MDT_EAGAIN, waits)) {
 			err = -EAGAIN;
 		} else if (t_fault_at(MDT_WAITFAIL, waits) ||
@@ -468,11 +500,24 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		} else {
 			err = io_uring_wait_cqe(ring, &cqe);
 		}
-		if (!failed &&
-		    (err == -EINTR ||
-		     ((err == -EAGAIN || err == -EBUSY) && ++tries < 1000)))
+		if (err == 0) {
+			k = ring_index(cqe, q, rc, reaped, got);
+			if (k < 0) {
+				/* Which write ended is not known: the ring
+				 * is not trusted, as after a failed wait. */
+				io_uring_cqe_seen(ring, cqe);
+				err = -EIO;
+			}
+		}
+		if (err == -EINTR)
 			continue;
-		if (err != 0 && !failed) {
+		if (failed) {
+			if (err != 0 && ++tries < RING_DRAIN_TRIES)
+				continue;
+		} else if ((err == -EAGAIN || err == -EBUSY) &&
+			   ++tries < 1000) {
+			continue;
+		} else if (err != 0) {
 			failed = true; /* the ring failed: reap the rest */
 			tries = 0;
 			continue;
@@ -484,8 +529,6 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 			copy = NULL;
 			break;
 		}
-		k = (int)((struct meta_dev_wreq **)io_uring_cqe_get_data(cqe) -
-			  q);
 		r = q[k];
 		res = cqe->res;
 		if (t_fault_at(MDT_EINVAL, got + 1))

@@ -643,6 +643,22 @@ static void test_write_many_ring_faults(void)
 					   "doubt") &&
 				  err_says(&fc.fc_err[k], paths[k]));
 
+	/* A completion that names no write of the batch (the first one
+	 * reaped; the write it was for is not known): as a failed wait,
+	 * and with nothing seen after it every write is in doubt, none
+	 * made again; the ring is given up. */
+	fault_case2(&fc, d, paths, MDT_BADDATA, 1, MDT_LOST, 1000);
+	CU_ASSERT_EQUAL(fc.fc_fails, NDEV);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(fc.fc_rc[k] == EIO &&
+			  err_says(&fc.fc_err[k], "in doubt"));
+	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, NDEV);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_lost, NDEV);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_leaked, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 0);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_pid, 0);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
+
 	/* The drain gives up after the first completion was reaped short:
 	 * that one says what the ring wrote (not made again: the drain
 	 * gave up), the two never reaped are in doubt. */

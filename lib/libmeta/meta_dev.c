@@ -37,17 +37,18 @@
  * completion naming no write of the batch); then the rest are still
  * reaped by waits of at most RING_DRAIN_WAIT_S each, until
  * RING_DRAIN_TRIES of them saw nothing (see RING_DRAIN_TRIES: no hard
- * bound on the time); if some cannot be, the drain gives up and none that
- * went out is made again: each says what became of it
- * (durable; failed, with the ring's errno; short, with how much the ring
- * wrote; in doubt, never reaped), and the copy of the data the ring wrote
- * from is leaked on purpose.  Where no ring can be made (io_uring
- * disabled, a kernel before 5.11 without IORING_FEAT_EXT_ARG: see
- * ring_init(), memory) the writes are made one after the other.  The ring
- * is per thread (a device is used by one thread at a time, and several
- * threads may write at once), freed when the thread exits; a forked child
- * does not use its parent's (a pthread_atfork() handler counts the forks,
- * so that telling costs no getpid()).
+ * bound on the time); if some cannot be, the drain gives up: a write
+ * never reaped is in doubt, one reaped with an error or short is made
+ * again unless a write to its device is in doubt (then it says the ring's
+ * errno, or how much the ring wrote), and the copy of the data the ring
+ * wrote from is leaked on purpose (ring_gave_up()).  Where no ring can be
+ * made (io_uring disabled, a kernel before 5.11 without
+ * IORING_FEAT_EXT_ARG: see ring_init(), memory) the writes are made one
+ * after the other.  The ring is per thread (a device is used by one
+ * thread at a time, and several threads may write at once), freed when
+ * the thread exits; a forked child does not use its parent's (a
+ * pthread_atfork() handler counts the forks, so that telling costs no
+ * getpid()).
  */
 #include "config.h"
 
@@ -346,15 +347,30 @@ static bool ring_for(const struct meta_dev *d)
 	return d->md_direct && !d->md_nodsync && !d->md_noring;
 }
 
+/* Whether a write to @d went out in @q[@nout] and was never reaped. */
+static bool ring_doubt_on(const struct meta_dev *d, struct meta_dev_wreq **q,
+			  int nout, const bool *reaped)
+{
+	int j;
+
+	for (j = 0; j < nout; j++)
+		if (!reaped[j] &&
+		    (q[j]->wr_dev == d ||
+		     strcmp(q[j]->wr_dev->md_path, d->md_path) == 0))
+			return true;
+	return false;
+}
+
 /*
- * After the drain gave up: what each write that went out ends as, none of
- * them made again (not every completion was reaped, and giving up is
- * what lets this call return when the ring failed while a write to a
- * drive that hangs was out; a write that never went out is still made
- * again).  One reaped whole is durable; one
- * reaped with an error reports it; one reaped short says how much the
- * ring wrote; one never reaped is in doubt (it may still land, or never),
- * and so said.
+ * After the drain gave up: what each write that went out ends as (not
+ * every completion was reaped; giving up is what lets this call return
+ * when the ring failed while a write to a drive that hangs was out).  One
+ * reaped whole is durable.  One never reaped is in doubt (it may still
+ * land, or never), and so said.  One reaped with an error or short is
+ * finished, so it is made again without the ring (wr_rc left 1), as is a
+ * write that never went out; but not where a write to its device is in
+ * doubt (that drive may hang, and a write made again would wait for it):
+ * there it reports the ring's errno, or how much the ring wrote.
  */
 static void ring_gave_up(struct meta_dev_wreq **q, int nout, const bool *reaped,
 			 const int *res)
@@ -375,6 +391,8 @@ static void ring_gave_up(struct meta_dev_wreq **q, int nout, const bool *reaped,
 				       r->wr_len,
 				       (unsigned long long)r->wr_off);
 			T_COUNT(tr_lost, 1);
+		} else if (!ring_doubt_on(r->wr_dev, q, nout, reaped)) {
+			continue; /* made again */
 		} else if (res[k] < 0) {
 			r->wr_rc = res[k];
 		} else {
@@ -414,14 +432,16 @@ static int ring_index(struct io_uring_cqe *cqe, struct meta_dev_wreq **q,
 
 /*
  * Up to RING_ENTRIES writes of @w through @ring.  Each one not made whole
- * is left with wr_rc 1, to be made again without the ring; but only once
- * every completion was reaped, so that a write of the ring cannot land
- * after the one made again.  The ring writes from a copy of the data this
- * call owns: after a failed wait the rest are still reaped (waits with a
- * timeout, see RING_DRAIN_TRIES).  If some still cannot be reaped, the drain gives up:
- * ring_gave_up() says what each write that went out ended as, and the
- * copy is leaked on purpose, for the kernel may still be writing from it
- * after this returns (the caller frees or reuses its own buffers at once).
+ * is left with wr_rc 1, to be made again without the ring once every
+ * completion was reaped, so that a write of the ring cannot land after
+ * the one made again.  The ring writes from a copy of the data this call
+ * owns: after a failed wait the rest are still reaped (waits with a
+ * timeout, see RING_DRAIN_TRIES).  If some still cannot be reaped, the
+ * drain gives up: ring_gave_up() says what each write that went out ended
+ * as (one reaped, not made whole, is still made again where no write to
+ * its device is in doubt), and the copy is leaked on purpose, for the
+ * kernel may still be writing from it after this returns (the caller
+ * frees or reuses its own buffers at once).
  */
 static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 {

@@ -152,7 +152,8 @@ extern int meta_dev_test_no_ext_arg;
  * write queued and those after it do not go out (submit says fewer).
  * Waitfail: the @nth wait for a completion fails (EIO).  Lost: as
  * waitfail, and no wait after it sees a completion.  Einval: the @nth
- * completion reaped says EINVAL. */
+ * completion reaped says EINVAL.  Baddata: the @nth completion reaped
+ * names no write of the batch (its real one is lost with it). */
 enum meta_dev_test_fault {
 	MDT_NONE,
 	MDT_SHORT,
@@ -161,6 +162,7 @@ enum meta_dev_test_fault {
 	MDT_WAITFAIL,
 	MDT_LOST,
 	MDT_EINVAL,
+	MDT_BADDATA,
 	MDT_NFAULTS /* not a fault: how many kinds */
 };
 void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth);

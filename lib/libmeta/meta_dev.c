@@ -31,18 +31,24 @@
  * reports the error or falls back as above (a device whose ring write says
  * EINVAL or EOPNOTSUPP is marked md_noring: not through the ring again),
  * once every write that went out was reaped (so no write of the ring lands
- * after the one made again).  After a failed wait the rest are still
- * reaped, with a bounded timeout; if some cannot be, the drain gives up
- * and none that went out is made again: each says what became of it
- * (durable; failed, with the ring's errno; short, with how much the ring
- * wrote; in doubt, never reaped), and the copy of the data the ring wrote
- * from is leaked on purpose.  Where no ring can be made (io_uring
- * disabled, a kernel before 5.11 without IORING_FEAT_EXT_ARG: see
- * ring_init(), memory) the writes are made one after the other.  The ring
- * is per thread (a device is used by one thread at a time, and several
- * threads may write at once), freed when the thread exits; a forked child
- * does not use its parent's (a pthread_atfork() handler counts the forks,
- * so that telling costs no getpid()).
+ * after the one made again).  The waits for completions have no timeout
+ * (a write that never completes keeps the call waiting, as a pwritev2()
+ * to that drive would) until one wait fails (the wait itself, or a
+ * completion naming no write of the batch); then the rest are still
+ * reaped by waits of at most RING_DRAIN_WAIT_S each, until
+ * RING_DRAIN_TRIES of them saw nothing (see RING_DRAIN_TRIES: no hard
+ * bound on the time); if some cannot be, the drain gives up: a write
+ * never reaped is in doubt, one reaped with an error or short is made
+ * again unless a write to its device is in doubt (then it says the ring's
+ * errno, or how much the ring wrote), and the copy of the data the ring
+ * wrote from is leaked on purpose (ring_gave_up()).  Where no ring can be
+ * made (io_uring disabled, a kernel before 5.11 without
+ * IORING_FEAT_EXT_ARG: see ring_init(), memory) the writes are made one
+ * after the other.  The ring is per thread (a device is used by one
+ * thread at a time, and several threads may write at once), freed when
+ * the thread exits; a forked child does not use its parent's (a
+ * pthread_atfork() handler counts the forks, so that telling costs no
+ * getpid()).
  */
 #include "config.h"
 
@@ -323,8 +329,14 @@ static void ring_broken(void)
 #define ALIGN_UP(len) \
 	(((len) + META_DEV_ALIGN - 1) / META_DEV_ALIGN * META_DEV_ALIGN)
 
-/* After a failed wait: how long each wait for the rest may take, and how
- * many such waits before they are given up as never to be reaped. */
+/*
+ * After a failed wait: how long each wait for the rest may take, and how
+ * many of them that reap nothing (time out or fail) before the rest are
+ * given up as never to be reaped.  A wait that reaps a completion, or
+ * that a signal interrupts, is not counted: with n writes out the drain
+ * takes about RING_DRAIN_TRIES + n such waits at most (10 + n seconds),
+ * signals aside.  The waits before the first failure have no timeout.
+ */
 #define RING_DRAIN_WAIT_S 1
 #define RING_DRAIN_TRIES 10
 
@@ -335,14 +347,30 @@ static bool ring_for(const struct meta_dev *d)
 	return d->md_direct && !d->md_nodsync && !d->md_noring;
 }
 
+/* Whether a write to @d went out in @q[@nout] and was never reaped. */
+static bool ring_doubt_on(const struct meta_dev *d, struct meta_dev_wreq **q,
+			  int nout, const bool *reaped)
+{
+	int j;
+
+	for (j = 0; j < nout; j++)
+		if (!reaped[j] &&
+		    (q[j]->wr_dev == d ||
+		     strcmp(q[j]->wr_dev->md_path, d->md_path) == 0))
+			return true;
+	return false;
+}
+
 /*
- * After the drain gave up: what each write that went out ends as, none of
- * them made again (not every completion was reaped, and the bound on the
- * drain is what lets this call return while a drive hangs; a write that
- * never went out is still made again).  One reaped whole is durable; one
- * reaped with an error reports it; one reaped short says how much the
- * ring wrote; one never reaped is in doubt (it may still land, or never),
- * and so said.
+ * After the drain gave up: what each write that went out ends as (not
+ * every completion was reaped; giving up is what lets this call return
+ * when the ring failed while a write to a drive that hangs was out).  One
+ * reaped whole is durable.  One never reaped is in doubt (it may still
+ * land, or never), and so said.  One reaped with an error or short is
+ * finished, so it is made again without the ring (wr_rc left 1), as is a
+ * write that never went out; but not where a write to its device is in
+ * doubt (that drive may hang, and a write made again would wait for it):
+ * there it reports the ring's errno, or how much the ring wrote.
  */
 static void ring_gave_up(struct meta_dev_wreq **q, int nout, const bool *reaped,
 			 const int *res)
@@ -363,6 +391,8 @@ static void ring_gave_up(struct meta_dev_wreq **q, int nout, const bool *reaped,
 				       r->wr_len,
 				       (unsigned long long)r->wr_off);
 			T_COUNT(tr_lost, 1);
+		} else if (!ring_doubt_on(r->wr_dev, q, nout, reaped)) {
+			continue; /* made again */
 		} else if (res[k] < 0) {
 			r->wr_rc = res[k];
 		} else {
@@ -377,15 +407,41 @@ static void ring_gave_up(struct meta_dev_wreq **q, int nout, const bool *reaped,
 }
 
 /*
+ * The index in @q of the write that completion @cqe is for: -1 where it
+ * names none of the @nout that went out, or one already reaped.  That can
+ * only be a bug (ours, liburing's or the kernel's: every completion on
+ * this thread's ring is for a write of this batch), but the answer is not
+ * a crash of the process writing the replicas: the caller takes it as a
+ * failed wait (the ring is given up, what was not reaped is in doubt).
+ */
+static int ring_index(struct io_uring_cqe *cqe, struct meta_dev_wreq **q,
+		      int nout, const bool *reaped, int got)
+{
+	uintptr_t p = (uintptr_t)io_uring_cqe_get_data(cqe);
+	uintptr_t b = (uintptr_t)q, k;
+
+	if (t_fault_at(MDT_BADDATA, got + 1))
+		p = (uintptr_t)&q[nout]; /* one past those that went out */
+	if (p < b || (p - b) % sizeof(*q) != 0)
+		return -1;
+	k = (p - b) / sizeof(*q);
+	if (k >= (uintptr_t)nout || reaped[k])
+		return -1;
+	return (int)k;
+}
+
+/*
  * Up to RING_ENTRIES writes of @w through @ring.  Each one not made whole
- * is left with wr_rc 1, to be made again without the ring; but only once
- * every completion was reaped, so that a write of the ring cannot land
- * after the one made again.  The ring writes from a copy of the data this
- * call owns: after a failed wait the rest are still reaped (waits with a
- * timeout, bounded).  If some still cannot be reaped, the drain gives up:
- * ring_gave_up() says what each write that went out ended as, and the
- * copy is leaked on purpose, for the kernel may still be writing from it
- * after this returns (the caller frees or reuses its own buffers at once).
+ * is left with wr_rc 1, to be made again without the ring once every
+ * completion was reaped, so that a write of the ring cannot land after
+ * the one made again.  The ring writes from a copy of the data this call
+ * owns: after a failed wait the rest are still reaped (waits with a
+ * timeout, see RING_DRAIN_TRIES).  If some still cannot be reaped, the
+ * drain gives up: ring_gave_up() says what each write that went out ended
+ * as (one reaped, not made whole, is still made again where no write to
+ * its device is in doubt), and the copy is leaked on purpose, for the
+ * kernel may still be writing from it after this returns (the caller
+ * frees or reuses its own buffers at once).
  */
 static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 {
@@ -456,10 +512,6 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 			else
 				err = io_uring_wait_cqe_timeout(ring, &cqe,
 								&ts);
-			if (err == -EINTR)
-				continue;
-			if (err != 0 && ++tries < RING_DRAIN_TRIES)
-				continue;
 		} else if (t_fault_upto(MDT_EAGAIN, waits)) {
 			err = -EAGAIN;
 		} else if (t_fault_at(MDT_WAITFAIL, waits) ||
@@ -468,11 +520,24 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		} else {
 			err = io_uring_wait_cqe(ring, &cqe);
 		}
-		if (!failed &&
-		    (err == -EINTR ||
-		     ((err == -EAGAIN || err == -EBUSY) && ++tries < 1000)))
+		if (err == 0) {
+			k = ring_index(cqe, q, rc, reaped, got);
+			if (k < 0) {
+				/* Which write ended is not known: the ring
+				 * is not trusted, as after a failed wait. */
+				io_uring_cqe_seen(ring, cqe);
+				err = -EIO;
+			}
+		}
+		if (err == -EINTR)
 			continue;
-		if (err != 0 && !failed) {
+		if (failed) {
+			if (err != 0 && ++tries < RING_DRAIN_TRIES)
+				continue;
+		} else if ((err == -EAGAIN || err == -EBUSY) &&
+			   ++tries < 1000) {
+			continue;
+		} else if (err != 0) {
 			failed = true; /* the ring failed: reap the rest */
 			tries = 0;
 			continue;
@@ -484,8 +549,6 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 			copy = NULL;
 			break;
 		}
-		k = (int)((struct meta_dev_wreq **)io_uring_cqe_get_data(cqe) -
-			  q);
 		r = q[k];
 		res = cqe->res;
 		if (t_fault_at(MDT_EINVAL, got + 1))

@@ -1219,8 +1219,12 @@ static int add_replicas(struct meta_set *s,
 			ep->me_what, sizeof(ep->me_what),
 			"cannot tell whether %d replica%s %s added to set (the "
 			"commit reached some replicas only; replicas and "
-			"labels kept; reopen the set to see)",
-			n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
+			"labels kept; %s)",
+			n, n == 1 ? "" : "s", n == 1 ? "was" : "were",
+			records && meta_set_is_mn(s) ?
+				"every host re-reads the set to see "
+				"(META_MNS_RELOAD, which metaset sends)" :
+				"reopen the set to see");
 	return -1;
 }
 
@@ -1234,6 +1238,49 @@ static int check_replica_total(struct meta_set *s, long add, meta_error_t *ep)
 	return meta_error_set(ep, ME_MDDB_MAXREPLICAS, 0, s->s_rec.ms_name,
 			      "cannot add %ld replica%s (%d in use) to set",
 			      add, add == 1 ? "" : "s", have);
+}
+
+/*
+ * The drive records of the set's mddb, which may name drives the local list
+ * lacks (a multi-owner set's open does not reload a lagging local replica:
+ * a drive add in doubt, before every host re-read the set): the next free
+ * record id over them and the local list, and how many of them are not
+ * record @di_except.
+ */
+struct drive_ids {
+	uint32_t di_except;
+	uint32_t di_next;
+	int di_others;
+};
+
+static int drive_ids_cb(void *arg, uint32_t id, const void *data, size_t len)
+{
+	struct drive_ids *di = arg;
+
+	(void)data;
+	(void)len;
+	if (id >= di->di_next)
+		di->di_next = id + 1;
+	if (id != di->di_except)
+		di->di_others++;
+	return 0;
+}
+
+static int drive_ids(const struct meta_set *s, struct drive_ids *di,
+		     meta_error_t *ep)
+{
+	int i;
+
+	di->di_next = 0;
+	di->di_others = 0;
+	for (i = 0; i < s->s_ndrives; i++)
+		if (s->s_drives[i].md_seq >= di->di_next)
+			di->di_next = s->s_drives[i].md_seq + 1;
+	if (s->s_db == NULL)
+		return 0;
+	if (mddb_rec_foreach(s->s_db, MDDB_RT_DRIVE, drive_ids_cb, di, ep) != 0)
+		return -1;
+	return 0;
 }
 
 int meta_set_drive_add(struct meta_set *s, const char *const *names, int n,
@@ -1254,8 +1301,9 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 	bool mn = meta_set_is_mn(s), first = s->s_db == NULL;
 	uint64_t rep = replica_bytes;
 	int i, j, nlabeled = 0, rc = -1, base = s->s_ndrives;
+	struct drive_ids ids = { 0 };
 	struct ml_txn *lt;
-	uint32_t k, seq = 0;
+	uint32_t k, seq;
 
 	if (n < 1)
 		return meta_error_set(ep, ME_USAGE, 0, s->s_rec.ms_name,
@@ -1309,6 +1357,12 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 					   "4 MiB to 256 MiB");
 	if (check_replica_total(s, (long)n * count, ep) != 0)
 		return -1;
+	/* The new drives' record ids: after every id in use, the mddb's
+	 * included (a record of a drive the local list lacks is not
+	 * overwritten). */
+	if (drive_ids(s, &ids, ep) != 0)
+		return -1;
+	seq = ids.di_next;
 	lab = calloc((size_t)n, sizeof(*lab));
 	devs = calloc((size_t)n, sizeof(*devs));
 	specs = calloc((size_t)n * count, sizeof(*specs));
@@ -1318,9 +1372,6 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 		meta_error_set(ep, ENOMEM, 0, NULL, "cannot add drives");
 		goto out;
 	}
-	for (i = 0; i < s->s_ndrives; i++)
-		if (s->s_drives[i].md_seq >= seq)
-			seq = s->s_drives[i].md_seq + 1;
 
 	/* 1. Check every drive; write nothing yet. */
 	for (i = 0; i < n; i++) {
@@ -1442,7 +1493,8 @@ int meta_set_drive_add_count(struct meta_set *s, const char *const *names,
 		meta_local_abort(lt);
 		/* The commit may be the newest on disk and name the drives:
 		 * keep their labels (and replicas); this process drops them,
-		 * a reopen of the set shows which way it went. */
+		 * a reopen of the set (a multi-owner set: every host's
+		 * re-read, META_MNS_RELOAD) shows which way it went. */
 		if (!first && mddb_commit_in_doubt(s->s_db))
 			nlabeled = 0;
 		goto out_undo;
@@ -1562,6 +1614,24 @@ int meta_set_drive_del(struct meta_set *s, const char *const *names, int n,
 		if (di < 0)
 			return -1;
 		seq = s->s_drives[di].md_seq;
+		/* The last drive of the local list ends the mddb: not while
+		 * the mddb names others (see drive_ids()). */
+		if (last && s->s_db != NULL) {
+			struct drive_ids ids = { .di_except = seq };
+
+			if (drive_ids(s, &ids, ep) != 0)
+				return -1;
+			if (ids.di_others > 0)
+				return meta_error_set(
+					ep, ME_SET_HASDRIVES, 0,
+					s->s_rec.ms_name,
+					"cannot delete drive %s (the last "
+					"this host knows of; the set's "
+					"replicas name %d more, as after a "
+					"drive add in doubt: every host must "
+					"re-read the set first) from set",
+					names[i], ids.di_others);
+		}
 		/* The local replica's change first, committed after the
 		 * mddb's: a failure before the mddb commit changes neither. */
 		if (meta_local_begin(&lt, ep) != 0)

@@ -21,6 +21,9 @@ cpg_baseline_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # cpg_baseline DIR SENDER [PROBE_ARGS...] - run the probe on cluster DIR
 # with SENDER as the sending node and every other live node listening.
+# CPG_PROBE_PREFIX (words, e.g. "chrt -r 1"), if set, runs the sender and
+# every listener through it: a comparison with mdcommd runs the probe at
+# the daemon's own scheduling priority.
 cpg_baseline()
 {
 	local dir=$1 sender=$2 ocl probe group n k listeners=() rc
@@ -36,12 +39,14 @@ cpg_baseline()
 	for ((k = 1; k <= n; k++)); do
 		[ "$k" = "$sender" ] && continue
 		"$ocl" -d "$dir" exec "$k" true 2>/dev/null || continue
-		"$ocl" -d "$dir" spawn "$k" cpgprobe-listen "$probe" listen -g "$group" -T 120 ||
+		# shellcheck disable=SC2086 # CPG_PROBE_PREFIX: words
+		"$ocl" -d "$dir" spawn "$k" cpgprobe-listen ${CPG_PROBE_PREFIX:-} "$probe" listen -g "$group" -T 120 ||
 			return 1
 		listeners+=("$k")
 	done
 	echo "cpg-baseline: sender node $sender, listeners on node(s) ${listeners[*]}" >&2
-	"$ocl" -d "$dir" exec "$sender" "$probe" send -g "$group" -l ${#listeners[@]} "$@"
+	# shellcheck disable=SC2086
+	"$ocl" -d "$dir" exec "$sender" ${CPG_PROBE_PREFIX:-} "$probe" send -g "$group" -l ${#listeners[@]} "$@"
 	rc=$?
 	for k in "${listeners[@]}"; do
 		"$ocl" -d "$dir" stop "$k" cpgprobe-listen --timeout 5 >/dev/null 2>&1

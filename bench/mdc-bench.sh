@@ -10,7 +10,7 @@
 #                                      (default 300)
 #   bench/mdc-bench.sh -B DIR          also compare with another build
 #   bench/mdc-bench.sh -q              no metainit and all-classes figures
-#   bench/mdc-bench.sh -R              also the SCHED_RR experiment (below)
+#   bench/mdc-bench.sh -R              also the ordinary-scheduling experiment
 #
 # -B DIR (a build tree of an older or newer version, scripts/build.sh run
 # in it): after the figures below, on the same cluster, the logged and
@@ -57,11 +57,11 @@
 #     the same write as one pwritev2(RWF_DSYNC), three of them one after
 #     the other, and three at once through io_uring (the slot write on one
 #     and on three replicas now);
-#   - with -R only, an experiment, clearly labelled: the three round trips
-#     again with every mdcommd run SCHED_RR priority 1 (chrt -r 1, below
-#     corosync's real-time priority), then the daemons restarted as usual
-#     (skipped where chrt -r 1 is refused; its failure does not end the
-#     run); its ratios are to the median ping-pong of the rounds;
+#   - with -R only, an experiment, clearly labelled: every mdcommd
+#     restarted with ordinary scheduling (commd_rt_priority 0 in
+#     runtime.cf), the ping-pong (the probe with ordinary scheduling too)
+#     and the three round trips measured once so, then the daemons
+#     restarted as configured (its failure does not end the run);
 # and at 3 nodes also:
 #   - metainit latency: `metainit d10 1 1 DRIVE` from node 3 on the 3-node
 #     set, against the same on a 1-node multi-owner set (host node1 only,
@@ -151,25 +151,51 @@ restart_daemons()
 	cluster_wait_members "$n" "$b"
 }
 
-# sched_rr_experiment N PINGPONG - the three round trips with every
-# mdcommd under chrt -r 1, then the daemons back to normal.
-sched_rr_experiment()
+# rt_priority K - the scheduling of node K's mdcommd: "rr:PRIO" or "other"
+# (fields 40 and 41 of /proc/PID/stat; its pid from ocluster's pidfile).
+rt_priority()
 {
-	local n=$1 p=$2 rl ru r3 rc=0
-	if ! ocl exec 1 chrt -r 1 true >/dev/null 2>&1; then
-		echo "nodes=$n sched_rr_experiment skipped: chrt -r 1 refused here" >&2
-		return 0
-	fi
-	if restart_daemons "$n" "$OBAN_BUILDDIR" chrt -r 1 &&
+	local pid f
+	pid=$(cut -d' ' -f1 "$dir/node$1/pids/mdcommd.pid" 2>/dev/null) || return 1
+	f=$(cut -d' ' -f40,41 "/proc/$pid/stat" 2>/dev/null) || return 1
+	case $f in
+	*" 2") echo "rr:${f% *}" ;;
+	*" 0") echo other ;;
+	*) echo "policy:$f" ;;
+	esac
+}
+
+# set_rt_key N VALUE - commd_rt_priority VALUE in every node's runtime.cf
+# ("" removes the line: the default).
+set_rt_key()
+{
+	local n=$1 v=$2 k
+	for ((k = 1; k <= n; k++)); do
+		ocl exec "$k" sed -i '/^commd_rt_priority/d' /etc/oban/runtime.cf || return 1
+		if [ -n "$v" ]; then
+			ocl exec "$k" sh -c "echo 'commd_rt_priority $v' >> /etc/oban/runtime.cf" || return 1
+		fi
+	done
+}
+
+# sched_other_experiment N - every mdcommd with ordinary scheduling
+# (commd_rt_priority 0), the probe too: the ping-pong and the three round
+# trips once; then the daemons as configured again.
+sched_other_experiment()
+{
+	local n=$1 p rl ru r3 rc=0
+	if set_rt_key "$n" 0 && restart_daemons "$n" "$OBAN_BUILDDIR" &&
+		p=$(CPG_PROBE_PREFIX="" cpg_baseline "$dir" 2 -r "$count" -s 20 -b 2 -p 5 -P 1 | val cpg_pingpong_us_median) &&
 		rl=$(rtt "$OBAN_BUILDDIR" "$setno" 0 | val mdc_rtt_us_median) &&
 		ru=$(rtt "$OBAN_BUILDDIR" "$setno" 1 | val mdc_rtt_us_median) &&
 		r3=$(rtt "$OBAN_BUILDDIR" "$setno3" 0 | val mdc_rtt_us_median) &&
-		[ -n "$rl" ] && [ -n "$ru" ] && [ -n "$r3" ]; then
-		echo "nodes=$n sched_rr_experiment logged_us_median=$rl nolog_us_median=$ru logged_3rep_us_median=$r3 ratio_logged_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $rl/$p}") ratio_nolog_to_cpg_pingpong=$(awk "BEGIN{printf \"%.1f\", $ru/$p}") (every mdcommd under chrt -r 1: not the default)"
+		[ -n "$p" ] && [ -n "$rl" ] && [ -n "$ru" ] && [ -n "$r3" ]; then
+		echo "nodes=$n sched_other_experiment daemon_sched=$(rt_priority 1) cpg_pingpong_us_median=$p logged_us_median=$rl nolog_us_median=$ru logged_3rep_us_median=$r3 ratio_logged_to_cpg_pingpong=$(f2 "$(ratio "$rl" "$p")") ratio_nolog_to_cpg_pingpong=$(f2 "$(ratio "$ru" "$p")") (every mdcommd and the probe with ordinary scheduling: not the default)"
 	else
 		rc=1
 	fi
-	restart_daemons "$n" "$OBAN_BUILDDIR" || die "daemons back to normal"
+	{ set_rt_key "$n" "" && restart_daemons "$n" "$OBAN_BUILDDIR"; } ||
+		die "daemons back to their configured scheduling"
 	return $rc
 }
 
@@ -344,6 +370,14 @@ for n in $sizes; do
 	[ -n "$setno" ] || die "no set number"
 	setno3=$(cluster_setno 2 bench3)
 	[ -n "$setno3" ] || die "no set number for bench3"
+	# The probe runs at the daemons' own scheduling (mdcommd: SCHED_RR 1
+	# unless runtime.cf or the machine says otherwise): a fair baseline.
+	sched=$(rt_priority 1) || die "the scheduling of node 1's mdcommd"
+	case $sched in
+	rr:*) export CPG_PROBE_PREFIX="chrt -r ${sched#rr:}" ;;
+	*) export CPG_PROBE_PREFIX="" ;;
+	esac
+	echo "nodes=$n daemon_sched=$sched probe_sched=$sched"
 	main_rounds "$n" || die "main figures on $n nodes"
 	rpc=$(ocl exec 2 "$mdcbench" rpc -n "$count" -T 60) || die "rpc"
 	dw=$(ocl exec 1 "$mdcbench" dwrite -p "$dir/shared/dwprobe" -n "$count" -T 60) ||
@@ -367,14 +401,12 @@ for n in $sizes; do
 	echo "nodes=$n dwrite_under_load_dsync_us_median=$(echo "$dwl" | val mdc_dwrite_dsync_us_median) dwrite_under_load_3ring_us_median=$(echo "$dwl" | val mdc_dwrite_3ring_us_median) ring=$(echo "$dwl" | val mdc_dwrite_3ring_ring)"
 	echo "nodes=$n logged_minus_nolog_us=$(awk -v l="$l" -v u="$u" 'BEGIN{printf "%.0f", l - u}') two_dwrites_us=$(($(echo "$dw" | val mdc_dwrite_us_median) * 2)) two_dwrites_under_load_us=$(($(echo "$dwl" | val mdc_dwrite_us_median) * 2))"
 	echo "nodes=$n ratio_logged_to_cpg_oneway=$(f1 "$(med "${r_lo[@]}")") ratio_nolog_to_cpg_oneway=$(f1 "$(med "${r_uo[@]}")")"
-	# An experiment beside the figures, only with -R: every mdcommd run
-	# SCHED_RR priority 1 (below corosync's), so that a daemon woken by a
-	# delivery or by its I/O does not wait behind ordinary processes.
-	# Skipped where chrt -r 1 is refused; a failure of it is reported and
-	# the run goes on with the daemons restarted as usual.
+	# An experiment beside the figures, only with -R: every mdcommd and
+	# the probe with ordinary scheduling (commd_rt_priority 0), for a
+	# comparison with the default SCHED_RR.
 	if [ "$sched_rr" = 1 ]; then
-		sched_rr_experiment "$n" "$p" ||
-			echo "nodes=$n sched_rr_experiment failed: skipped" >&2
+		sched_other_experiment "$n" ||
+			echo "nodes=$n sched_other_experiment failed: skipped" >&2
 	fi
 	if [ "$n" = 3 ] && [ "$quick" = 0 ]; then
 		cluster_mkset 1 one "$dir/shared/d2" || die "1-node set"

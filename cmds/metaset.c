@@ -202,7 +202,7 @@ int main(int argc, char **argv)
 	const char *set = NULL;
 	bool add = false, del = false, mn = false, hosts = false;
 	bool force = false, purge = false, join = false, withdraw = false;
-	bool cluster, first;
+	bool cluster, first, doubt;
 	uint64_t length = 0;
 	long count = 0;
 	meta_error_t e;
@@ -413,9 +413,21 @@ int main(int argc, char **argv)
 	else
 		rc = meta_set_drive_del(s, (const char *const *)&argv[optind],
 					n, force, &e);
+	/* A drive add or delete whose commit is in doubt: every host re-reads
+	 * the set to see which way it went (an add kept the drives' labels
+	 * and replicas). */
+	doubt = rc != 0 && !first && meta_set_db(s) != NULL &&
+		mddb_commit_in_doubt(meta_set_db(s));
 	meta_set_close(s);
-	if (rc != 0)
+	if (rc != 0) {
+		meta_error_t e2;
+
+		meta_error_init(&e2);
+		if (doubt && cluster &&
+		    meta_mnset_drives_changed(set, false, &e2) != 0)
+			fprintf(stderr, "%s: %s\n", prog, meta_strerror(&e2));
 		return meta_cmd_fail(prog, &e);
+	}
 	/* Every host re-reads the set's drives from its replicas; the first
 	 * drives made this node the master, which every host records. */
 	if (cluster && meta_mnset_drives_changed(set, add && first, &e) != 0)

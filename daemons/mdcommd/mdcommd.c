@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -169,10 +170,17 @@ static int fence(const char *cmd, uint32_t node)
 	sigaddset(&def, SIGPIPE);
 	rc = posix_spawnattr_init(&attr);
 	if (rc == 0) {
+		struct sched_param sp = { .sched_priority = 0 };
+
 		rc = posix_spawnattr_setflags(
-			&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
+			&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+				       POSIX_SPAWN_SETSCHEDULER);
 		if (rc == 0)
 			rc = posix_spawnattr_setpgroup(&attr, 0);
+		if (rc == 0)
+			rc = posix_spawnattr_setschedpolicy(&attr, SCHED_OTHER);
+		if (rc == 0)
+			rc = posix_spawnattr_setschedparam(&attr, &sp);
 		if (rc == 0)
 			rc = posix_spawnattr_setsigdefault(&attr, &def);
 		if (rc == 0)
@@ -225,6 +233,29 @@ failed:
 	return -1;
 }
 
+/*
+ * Real-time scheduling (runtime.cf commd_rt_priority, default 1): every
+ * node's configuration, and the data path's messages later, wait on this
+ * daemon's turnaround, and corosync, which it answers, runs SCHED_RR at
+ * the maximum.  An ordinary process would queue behind the node's other
+ * work after every delivery and every disk write (doc/mdcommd.md 9a).
+ * Children (the fence command) are started with ordinary scheduling.
+ * Refused (no CAP_SYS_NICE, an RT budget of 0 in a cgroup): said, and
+ * the daemon runs as an ordinary process.
+ */
+static void set_priority(int prio)
+{
+	struct sched_param sp = { .sched_priority = prio };
+
+	if (prio == 0)
+		return;
+	if (sched_setscheduler(0, SCHED_RR, &sp) != 0)
+		syslog(LOG_WARNING,
+		       "cannot run at real-time priority %d (%s): running "
+		       "with ordinary scheduling",
+		       prio, strerror(errno));
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: mdcommd [-g group]\n");
@@ -262,6 +293,8 @@ int main(int argc, char **argv)
 	meta_error_init(&e);
 	if (mdc_runtime_read(NULL, &rt, &e) != 0)
 		goto fail;
+	/* Before any thread is made: they all inherit it. */
+	set_priority(rt.rt_rt_priority);
 	if (mkdir(oban_dir(OBAN_DIR_RUN), 0755) != 0 && errno != EEXIST) {
 		meta_error_set(&e, errno, 0, oban_dir(OBAN_DIR_RUN),
 			       "cannot create");

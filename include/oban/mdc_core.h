@@ -65,9 +65,19 @@ struct mdc_store_ops {
 	 */
 	int (*so_log_write)(void *arg, const struct mdc_msg *msg,
 			    struct mdc_msg *other, meta_error_t *ep);
-	/* Clear the slot of class @cls of @set.  0 or -1. */
+	/*
+	 * Clear the slot of class @cls of @set: when this returns, every
+	 * reader finds the slot empty.  The store may leave making that
+	 * durable to so_log_settle.  0 or -1.
+	 */
 	int (*so_log_clear)(void *arg, uint32_t set, unsigned int cls,
 			    meta_error_t *ep);
+	/*
+	 * Optional (may be NULL): make @set's last clear durable.  Called
+	 * after the answer to the cleared message was sent (doc/mdcommd.md
+	 * 5).  Called with the core's lock held; must not call the core.
+	 */
+	void (*so_log_settle)(void *arg, uint32_t set);
 	/*
 	 * Read every slot of @set: bit i of *@inuse says slot i holds a
 	 * message, copied into @slots[i].  0 or -1.

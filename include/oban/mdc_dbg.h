@@ -16,6 +16,10 @@
  *                              this node ("fence"; run with the node's id
  *                              and name); none: fencing falls back to
  *                              leaving
+ *   commd_rt_priority          real-time priority of mdcommd's threads
+ *                              (SCHED_RR, 1..98, below corosync's); 0:
+ *                              ordinary scheduling.  Default 1.  Read at
+ *                              start only.
  *
  * The debug file is rotated by size: when a line would take it past the
  * limit it is renamed to "<file>.1" (replacing the older one) and a new
@@ -46,6 +50,8 @@
 #define MDC_MMV_TIMESTAMP 0x20000000 /* prefix with the time */
 
 #define MDC_OUT_MAX_DEFAULT (10u << 20)
+#define MDC_RT_PRIORITY_DEFAULT 1
+#define MDC_RT_PRIORITY_MAX 98 /* corosync runs at the maximum, 99 */
 
 struct mdc_runtime {
 	uint32_t rt_verbosity;
@@ -53,6 +59,7 @@ struct mdc_runtime {
 	uint64_t rt_out_max;
 	enum mdc_incons_action rt_action;
 	char rt_fence_command[512]; /* "" when none */
+	int rt_rt_priority; /* SCHED_RR priority; 0: SCHED_OTHER */
 	/* Test hooks (test-only keys; doc/mdcommd.md "Test hooks"). */
 	bool rt_test_dryrun_fail; /* commd_test_dryrun_fail */
 	bool rt_test_result_differ; /* commd_test_result_differ */

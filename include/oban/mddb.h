@@ -324,6 +324,17 @@ int mddb_log_write(struct mddb *db, unsigned slot, const void *data, size_t len,
 int mddb_log_write_known(struct mddb *db, unsigned slot, const void *data,
 			 size_t len, meta_error_t *ep);
 int mddb_log_clear(struct mddb *db, unsigned slot, meta_error_t *ep);
+/*
+ * mddb_log_clear_unflushed - mddb_log_clear() that writes every active
+ * replica's block without flushing the drives: when it returns, every
+ * reader reads the slot empty, but a power failure of the drives before
+ * mddb_log_flush() may bring the cleared message back (then replayed,
+ * answered from the completion tables).  mddb_log_flush() flushes the
+ * replicas such clears wrote; a replica whose flush fails is marked
+ * failed (-1, the first error in @ep).  mddb_close() flushes first.
+ */
+int mddb_log_clear_unflushed(struct mddb *db, unsigned slot, meta_error_t *ep);
+int mddb_log_flush(struct mddb *db, meta_error_t *ep);
 int mddb_log_read(struct mddb *db, unsigned slot, void *buf, size_t size,
 		  size_t *lenp, meta_error_t *ep);
 

@@ -177,6 +177,15 @@ void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth);
  */
 bool meta_dev_ring_used(const struct meta_dev *d);
 
+/*
+ * meta_dev_node_cached - whether a write to @d lands in this node's page
+ * cache first (a file or block device opened without O_DIRECT), where
+ * another node reading the drive does not see it until it is written
+ * back.  False for O_DIRECT devices, whose writes reach the drive (maybe
+ * only its write cache), and for the in-memory and fault devices.
+ */
+bool meta_dev_node_cached(const struct meta_dev *d);
+
 /* meta_dev_close - close and free @d (NULL is ok). */
 void meta_dev_close(struct meta_dev *d);
 

@@ -59,8 +59,11 @@
  *     STOP_ON_ERROR, the last one otherwise), with mr_failing_node set.
  *  9. M0 clears change-log slot C (so_log_clear) -- before answering, so
  *     that neither a dead initiator nor the next message of the class
- *     finds it set -- and multicasts REPLY to I.  Class C is free: waiting
- *     steps of other jobs, then the queue, go next.
+ *     finds it set -- and multicasts REPLY to I.  The store may make the
+ *     clear durable only then (so_log_settle, called once the REPLY is
+ *     sent): a clear lost to a power failure of the drives brings back a
+ *     message that every node answers from its completion table.  Class C
+ *     is free: waiting steps of other jobs, then the queue, go next.
  * 10. I receives the REPLY, matches its id with the slot, answers the
  *     initiator (the reply callback, outside the lock), frees the slot and
  *     sends the next queued message of (S, C).  A REPLY that matches
@@ -959,6 +962,8 @@ static void job_finish(struct mdc_core *c, struct mdc_setstate *ss,
 			    meta_strerror(&err));
 	}
 	master_reply(c, &jb->jb_msg, &res);
+	if (jb->jb_logged && so->so_log_settle != NULL)
+		so->so_log_settle(c->mc_cfg.cc_store_arg, jb->jb_msg.mm_set);
 	job_release(c, ss, jb);
 }
 

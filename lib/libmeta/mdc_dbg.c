@@ -37,6 +37,7 @@ static void rt_defaults(struct mdc_runtime *rt)
 	memset(rt, 0, sizeof(*rt));
 	rt->rt_out_max = MDC_OUT_MAX_DEFAULT;
 	rt->rt_action = MDC_INCONS_FENCE;
+	rt->rt_rt_priority = MDC_RT_PRIORITY_DEFAULT;
 	if (oban_path(rt->rt_out_file, sizeof(rt->rt_out_file), OBAN_DIR_RUN,
 		      "commd.out") == NULL)
 		rt->rt_out_file[0] = '\0';
@@ -130,6 +131,15 @@ int mdc_runtime_read(const char *path, struct mdc_runtime *rt, meta_error_t *ep)
 		} else if (strcmp(k, "commd_out_max") == 0) {
 			if (rt_size(v, &rt->rt_out_max) != 0)
 				goto bad;
+		} else if (strcmp(k, "commd_rt_priority") == 0) {
+			unsigned long m;
+
+			errno = 0;
+			m = strtoul(v, &e, 10);
+			if (errno != 0 || e == v || *e != '\0' || v[0] == '-' ||
+			    m > MDC_RT_PRIORITY_MAX)
+				goto bad;
+			rt->rt_rt_priority = (int)m;
 		}
 #ifdef OBAN_TEST_HOOKS
 		else if (strcmp(k, "commd_test_dryrun_fail") == 0 ||

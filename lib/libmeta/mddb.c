@@ -491,9 +491,13 @@ static void mddb_free_state(struct mddb *db)
 
 void mddb_close(struct mddb *db)
 {
+	meta_error_t e;
+
 	if (db == NULL)
 		return;
 	VERIFY(db->db_txn == NULL);
+	meta_error_init(&e);
+	(void)mddb_log_flush(db, &e); /* a clear left unflushed */
 	mddb_free_state(db);
 	free(db->db_specs);
 	free(db);
@@ -1337,10 +1341,15 @@ int mddb_open(const uint8_t set_uuid[16], const struct mddb_replica_spec *specs,
 int mddb_reload(struct mddb *db, meta_error_t *ep)
 {
 	struct mddb *n;
+	meta_error_t fe;
 
 	if (db->db_txn != NULL)
 		return meta_error_set(ep, EBUSY, 0, db->db_setname,
 				      "cannot reload state database");
+	/* A clear left unflushed, before the replicas' state is replaced
+	 * (a replica whose flush fails is found again by the open). */
+	meta_error_init(&fe);
+	(void)mddb_log_flush(db, &fe);
 	if (mddb_open(db->db_set_uuid, db->db_specs, db->db_nspecs,
 		      db->db_flags, &n, ep) != 0)
 		return -1;

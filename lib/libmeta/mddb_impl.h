@@ -175,6 +175,8 @@ struct mddb_replica {
 	uint32_t rp_log_known;
 	uint8_t rp_log_newest[MDDB_LOG_SLOTS];
 	uint64_t rp_log_seq[MDDB_LOG_SLOTS];
+	/* A clear was written here and not flushed yet (mddb_log_flush). */
+	bool rp_unflushed;
 };
 
 struct mddb_op {

@@ -27,6 +27,19 @@
  * of the core's so_log_forget calls).  A failed write forgets the slot;
  * resync slots (written by any owner on any node) are always read first.
  *
+ * A clear may leave its flush for later: mddb_log_clear_unflushed()
+ * writes every replica's block (the drives hold it: every reader, on any
+ * node, now reads the slot empty) without flushing the drives' write
+ * caches, and mddb_log_flush() flushes them afterwards (mdcommd's master
+ * answers in between, doc/mdcommd.md 5).  Until then a power failure of
+ * the drives may bring back the slot's previous content, the message it
+ * cleared, which is then replayed; the log write that follows on the same
+ * slot is durable as ever and supersedes the clear (a higher sequence).
+ * A handle closed or reloaded with a clear not flushed flushes it first.
+ * Only O_DIRECT drives are left unflushed: elsewhere the write would sit
+ * in this node's page cache, where no other node sees it (and from where
+ * it could reach the shared drive late), so the clear is durable there.
+ *
  * Replicas at once.  A slot write prepares every active replica's block
  * (reading first where it must), then makes all of them durable in one
  * meta_dev_write_sync_many(): on O_DIRECT drives one pwritev2(RWF_DSYNC)
@@ -92,9 +105,12 @@ static int slot_read_rep(struct mddb *db, int i, const struct slot_area *sa,
 	return 0;
 }
 
+/* How slot_write() makes its writes: durable, or (a clear) flushed later. */
+enum slot_mode { SLOT_DURABLE = 0, SLOT_KNOWN, SLOT_UNFLUSHED };
+
 static int slot_write(struct mddb *db, const struct slot_area *sa,
 		      unsigned slot, const void *data, size_t len, bool inuse,
-		      bool known, meta_error_t *ep)
+		      enum slot_mode mode, meta_error_t *ep)
 {
 	int nr = db->db_nreps > 0 ? db->db_nreps : 1;
 	struct mddb_slot *s = calloc(3, sizeof(*s));
@@ -128,7 +144,7 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 		if (!(rp->rp_flags & MDDB_F_ACTIVE))
 			continue;
 		/* A clear, or a known write, trusts this handle's last write. */
-		if (logc && (!inuse || known) &&
+		if (logc && (!inuse || mode == SLOT_KNOWN) &&
 		    (rp->rp_log_known & (1u << slot))) {
 			seq = rp->rp_log_seq[slot];
 			target = rp->rp_log_newest[slot] ? 0 : 1;
@@ -168,9 +184,25 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 		dst[n].sd_seq = seq + 1;
 		n++;
 	}
-	/* Every replica's durable write at once: no order among them. */
-	if (n > 0)
+	/*
+	 * Every replica's durable write at once: no order among them.  A
+	 * clear left unflushed is one plain write per replica (O_DIRECT:
+	 * the drive has it when the call returns).
+	 */
+	/* Left unflushed only where the write reaches the drive itself. */
+	for (k = 0; k < n && mode == SLOT_UNFLUSHED; k++)
+		if (meta_dev_node_cached(w[k].wr_dev))
+			mode = SLOT_DURABLE;
+	if (n > 0 && mode == SLOT_UNFLUSHED) {
+		for (k = 0; k < n; k++) {
+			meta_error_init(&w[k].wr_err);
+			(void)meta_dev_write(w[k].wr_dev, w[k].wr_buf,
+					     w[k].wr_len, w[k].wr_off,
+					     &w[k].wr_err);
+		}
+	} else if (n > 0) {
 		(void)meta_dev_write_sync_many(w, n);
+	}
 	for (k = 0; k < n; k++) {
 		struct mddb_replica *rp = &db->db_reps[dst[k].sd_rep];
 
@@ -179,6 +211,8 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 			mddb_replica_failed(db, dst[k].sd_rep, MDDB_F_EWRITE);
 			continue;
 		}
+		if (mode == SLOT_UNFLUSHED)
+			rp->rp_unflushed = true;
 		if (logc) {
 			rp->rp_log_known |= 1u << slot;
 			rp->rp_log_newest[slot] = (uint8_t)dst[k].sd_target;
@@ -289,7 +323,8 @@ int mddb_log_write(struct mddb *db, unsigned slot, const void *data, size_t len,
 {
 	if (slot_check(db, &slot_log, slot, len, true, ep) != 0)
 		return -1;
-	return slot_write(db, &slot_log, slot, data, len, true, false, ep);
+	return slot_write(db, &slot_log, slot, data, len, true, SLOT_DURABLE,
+			  ep);
 }
 
 int mddb_log_write_known(struct mddb *db, unsigned slot, const void *data,
@@ -297,14 +332,64 @@ int mddb_log_write_known(struct mddb *db, unsigned slot, const void *data,
 {
 	if (slot_check(db, &slot_log, slot, len, true, ep) != 0)
 		return -1;
-	return slot_write(db, &slot_log, slot, data, len, true, true, ep);
+	return slot_write(db, &slot_log, slot, data, len, true, SLOT_KNOWN, ep);
 }
 
 int mddb_log_clear(struct mddb *db, unsigned slot, meta_error_t *ep)
 {
 	if (slot_check(db, &slot_log, slot, 0, true, ep) != 0)
 		return -1;
-	return slot_write(db, &slot_log, slot, NULL, 0, false, false, ep);
+	return slot_write(db, &slot_log, slot, NULL, 0, false, SLOT_DURABLE,
+			  ep);
+}
+
+int mddb_log_clear_unflushed(struct mddb *db, unsigned slot, meta_error_t *ep)
+{
+	if (slot_check(db, &slot_log, slot, 0, true, ep) != 0)
+		return -1;
+	return slot_write(db, &slot_log, slot, NULL, 0, false, SLOT_UNFLUSHED,
+			  ep);
+}
+
+int mddb_log_flush(struct mddb *db, meta_error_t *ep)
+{
+	struct meta_dev *done[MDDB_MAXREPLICAS];
+	bool failed[MDDB_MAXREPLICAS];
+	int i, j, ndone = 0, nfail = 0;
+	meta_error_t e;
+
+	for (i = 0; i < db->db_nreps; i++) {
+		struct mddb_replica *rp = &db->db_reps[i];
+		struct meta_dev *d = rp->rp_spec.rs_dev;
+		bool bad;
+
+		if (!rp->rp_unflushed)
+			continue;
+		rp->rp_unflushed = false;
+		if (!(rp->rp_flags & MDDB_F_ACTIVE))
+			continue;
+		/* Replicas on one drive share its device: one flush. */
+		for (j = 0; j < ndone && done[j] != d; j++)
+			;
+		if (j < ndone) {
+			bad = failed[j];
+		} else {
+			meta_error_init(&e);
+			bad = meta_dev_flush(d, &e) != 0;
+			if (bad && nfail == 0)
+				*ep = e;
+			done[ndone] = d;
+			failed[ndone++] = bad;
+		}
+		if (bad) {
+			/* The clear may not be durable there: as a failed
+			 * write, the replica leaves the active set. */
+			rp->rp_log_known = 0;
+			mddb_replica_failed(db, i, MDDB_F_EWRITE);
+			nfail++;
+		}
+	}
+	return nfail == 0 ? 0 : -1;
 }
 
 int mddb_log_read(struct mddb *db, unsigned slot, void *buf, size_t size,
@@ -318,7 +403,8 @@ int mddb_resync_write(struct mddb *db, unsigned slot, const void *data,
 {
 	if (slot_check(db, &slot_rs, slot, len, false, ep) != 0)
 		return -1;
-	return slot_write(db, &slot_rs, slot, data, len, true, false, ep);
+	return slot_write(db, &slot_rs, slot, data, len, true, SLOT_DURABLE,
+			  ep);
 }
 
 int mddb_resync_read(struct mddb *db, unsigned slot, void *buf, size_t size,

@@ -908,3 +908,8 @@ int meta_dev_open_mem(void *buf, uint64_t len, const char *name,
 	*dp = d;
 	return 0;
 }
+
+bool meta_dev_node_cached(const struct meta_dev *d)
+{
+	return d->md_ops == &meta_dev_file_ops && !d->md_direct;
+}

@@ -268,6 +268,17 @@ void mn_cmd_rele(struct meta_mn_daemon *d, uint32_t set, struct mn_set *ss,
 
 void mn_log_drop(struct mn_set *ss)
 {
+	meta_error_t e;
+
+	/* A clear left unflushed (the close would flush it too, silently). */
+	meta_error_init(&e);
+	if (ss->ms_log != NULL && ss->ms_log_unflushed != 0 &&
+	    mddb_log_flush(meta_set_db(ss->ms_log), &e) != 0)
+		fprintf(stderr,
+			"mdcommd: set %s: a change-log clear may not be "
+			"durable: %s\n",
+			ss->ms_name, meta_strerror(&e));
+	ss->ms_log_unflushed = 0;
 	meta_set_close(ss->ms_log);
 	ss->ms_log = NULL;
 	ss->ms_log_clean = 0;
@@ -465,9 +476,12 @@ static int st_log_clear(void *arg, uint32_t set, unsigned int cls,
 			break;
 		}
 		act = log_active(meta_set_db(s));
-		rc = mddb_log_clear(meta_set_db(s), cls, ep);
-		if (rc == 0) /* dropped again below if the handle goes */
+		/* Flushed by st_log_settle(), once the answer is on its way. */
+		rc = mddb_log_clear_unflushed(meta_set_db(s), cls, ep);
+		if (rc == 0) { /* dropped again below if the handle goes */
 			d->md_sets[set].ms_log_clean |= 1u << cls;
+			d->md_sets[set].ms_log_unflushed |= 1u << cls;
+		}
 		log_rele(d, set, rc, act);
 		if (rc == 0 || !cached)
 			break;
@@ -475,6 +489,60 @@ static int st_log_clear(void *arg, uint32_t set, unsigned int cls,
 	}
 	pthread_mutex_unlock(&d->md_lock);
 	return rc;
+}
+
+/*
+ * After the answer: flush the drives the clear wrote.  A flush that fails
+ * drops the handle (the replica is marked failed) and the clear is made
+ * again, durably, on a fresh open of the set, as the clear itself would
+ * have been retried; only if that fails too does the slot keep the
+ * message (said on stderr: a later replay runs it where a node's
+ * completion table no longer holds it).
+ */
+static void st_log_settle(void *arg, uint32_t set)
+{
+	struct meta_mn_daemon *d = arg;
+	struct meta_set *s;
+	struct mn_set *ss;
+	uint32_t cls;
+	meta_error_t e;
+	bool cached;
+
+	if (set == 0 || set >= MDC_MAXSETS)
+		return;
+	pthread_mutex_lock(&d->md_lock);
+	ss = &d->md_sets[set];
+	cls = ss->ms_log_unflushed;
+	ss->ms_log_unflushed = 0;
+	meta_error_init(&e);
+	if (ss->ms_log == NULL || cls == 0 ||
+	    mddb_log_flush(meta_set_db(ss->ms_log), &e) == 0)
+		goto out;
+	fprintf(stderr, "mdcommd: %s\n", meta_strerror(&e));
+	mn_log_drop(ss);
+	for (unsigned int c = 0; c < MDC_LOG_SLOTS; c++) {
+		uint64_t act;
+		int rc;
+
+		if (!(cls & (1u << c)))
+			continue;
+		meta_error_init(&e);
+		s = log_hold(d, set, &cached, &e);
+		if (s == NULL) {
+			rc = -1;
+		} else {
+			act = log_active(meta_set_db(s));
+			rc = mddb_log_clear(meta_set_db(s), c, &e);
+			log_rele(d, set, rc, act);
+		}
+		if (rc != 0)
+			fprintf(stderr,
+				"mdcommd: set %s: the clear of change-log "
+				"slot %u may not be durable: %s\n",
+				ss->ms_name, c, meta_strerror(&e));
+	}
+out:
+	pthread_mutex_unlock(&d->md_lock);
 }
 
 /* A replay (a new master): never from a cached handle. */
@@ -607,6 +675,7 @@ static int st_mct_mark(void *arg, const struct mdc_msg *msg,
 const struct mdc_store_ops meta_mn_store_ops = {
 	.so_log_write = st_log_write,
 	.so_log_clear = st_log_clear,
+	.so_log_settle = st_log_settle,
 	.so_log_read_all = st_log_read_all,
 	.so_run = st_run,
 	.so_mct_check = st_mct_check,

@@ -31,6 +31,8 @@ struct mn_set {
 	uint32_t ms_log_clean; /* bit c: slot c was cleared through ms_log
 				  and the core has not said since that the
 				  log may have changed (so_log_forget) */
+	uint32_t ms_log_unflushed; /* bit c: slot c's clear is written, its
+				      flush not done (st_log_settle) */
 	unsigned int ms_backoff; /* ticks to wait before loading again */
 	unsigned int ms_wait; /* ticks left */
 	uint64_t ms_log_opens; /* fresh opens of ms_log (tests) */

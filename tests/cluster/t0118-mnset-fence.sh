@@ -12,7 +12,8 @@
 # re-read on SIGHUP, the action "leave" (the action is taken at start: it
 # still fences): after the next difference its daemon says the command
 # failed and leaves the cluster instead.  The fence command runs in a
-# process group of its own, SIGPIPE not ignored.
+# process group of its own, SIGPIPE not ignored, with ordinary scheduling
+# (mdcommd itself runs SCHED_RR at priority 1, checked first).
 . "$(dirname "$0")/test-lib.sh"
 t_require_cluster
 [ "${OBAN_TEST_HOOKS:-yes}" = yes ] || t_skip "test hooks are not built in (configure --enable-test-hooks)"
@@ -23,7 +24,8 @@ cat > "$T_DIR/fence-ok" <<'EOS'
 #!/bin/sh
 echo "$@" > /run/oban/fenced
 # Its process group and ignored signals (SigIgn, hex).
-echo "$$ $(cut -d' ' -f5 /proc/$$/stat) $(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status)" > /run/oban/fence-proc
+# And its scheduling policy (field 41 of stat; 0: SCHED_OTHER).
+echo "$$ $(cut -d' ' -f5 /proc/$$/stat) $(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status) $(cut -d' ' -f41 /proc/$$/stat)" > /run/oban/fence-proc
 EOS
 cat > "$T_DIR/fence-fail" <<'EOS'
 #!/bin/sh
@@ -36,6 +38,18 @@ MN_RUNTIME_EXTRA="commd_inconsistency_action fence\ncommd_fence_command $T_DIR/f
 	mn_setup "1 2 3"
 mn_set blue 1 "1 2 3" "d1 d2 d3"
 pid1=$(mdc_pid 1)
+# mdcommd runs SCHED_RR (policy 2) at priority 1 by default (runtime.cf
+# commd_rt_priority), every thread; /proc/PID/stat fields 40 and 41.
+# Where real-time priority is refused (no CAP_SYS_NICE, no real-time
+# budget in the cgroup) the daemon runs with ordinary scheduling: skipped.
+rt=yes
+ocl exec 1 chrt -r 1 true >/dev/null 2>&1 || rt=no
+if [ $rt = yes ]; then
+	t_check "node 1's mdcommd runs SCHED_RR at priority 1, every thread" \
+		sh -c "for f in /proc/$pid1/task/*/stat; do [ \"\$(cut -d' ' -f40,41 \"\$f\")\" = '1 2' ] || exit 1; done"
+else
+	echo "# real-time priority refused here: the daemon's scheduling is not checked"
+fi
 
 set_key() # set_key K KEY VALUE: one runtime.cf line on node K, then SIGHUP
 {
@@ -51,11 +65,13 @@ t_check "the fence command ran on node 1 with its id and name" \
 	[ "$(ocl exec 1 cat /run/oban/fenced)" = "1 node1" ]
 t_check "and node 1's daemon said so" \
 	grep -q "fence command $T_DIR/fence-ok 1 node1: done" "$T_DIR/node1/log/mdcommd.log"
-read -r fpid fpgrp fign < <(ocl exec 1 cat /run/oban/fence-proc)
+read -r fpid fpgrp fign fpol < <(ocl exec 1 cat /run/oban/fence-proc)
 t_check "the fence command ran in a process group of its own ($fpid $fpgrp)" \
 	[ -n "$fpid" ] && [ "$fpid" = "$fpgrp" ]
 t_check "with SIGPIPE not ignored (SigIgn $fign)" \
 	[ -n "$fign" ] && [ $((0x$fign & 0x1000)) = 0 ]
+t_check "with ordinary scheduling, not the daemon's (policy $fpol)" \
+	[ "$fpol" = 0 ]
 t_check "no fence command ran on node 2" ocl exec 2 test ! -e /run/oban/fenced
 wait "$ipid"
 

@@ -73,6 +73,10 @@ struct tcluster {
 	struct mdc_msg cl_log[MDC_LOG_SLOTS];
 	uint32_t cl_loguse;
 	unsigned int cl_log_writes;
+	/* so_log_settle: calls, and how many of them came after a packet
+	 * (the REPLY) was sent since the clear. */
+	uint64_t cl_sent_at_clear;
+	unsigned int cl_settles, cl_settles_after_send;
 	enum crash_point cl_crash;
 	unsigned int cl_incons;
 	struct mdc_result cl_incons_res;
@@ -122,6 +126,7 @@ static int st_log_clear(void *arg, uint32_t set, unsigned int cls,
 {
 	struct tnode *tn = arg;
 	struct tcluster *c = tn->tn_cl;
+	struct mdc_sim_stats ss;
 
 	if (c->cl_crash == CRASH_BEFORE_LOG_CLEAR) {
 		c->cl_crash = CRASH_NONE;
@@ -131,7 +136,21 @@ static int st_log_clear(void *arg, uint32_t set, unsigned int cls,
 	if (!mdc_sim_alive(c->cl_sim, tn->tn_id))
 		return meta_error_set(ep, EIO, 0, NULL, "node died");
 	c->cl_loguse &= ~(1u << cls);
+	mdc_sim_stats(c->cl_sim, &ss);
+	c->cl_sent_at_clear = ss.ss_sent;
 	return 0;
+}
+
+static void st_log_settle(void *arg, uint32_t set)
+{
+	struct tnode *tn = arg;
+	struct tcluster *c = tn->tn_cl;
+	struct mdc_sim_stats ss;
+
+	mdc_sim_stats(c->cl_sim, &ss);
+	c->cl_settles++;
+	if (ss.ss_sent > c->cl_sent_at_clear)
+		c->cl_settles_after_send++;
 }
 
 static int st_log_read_all(void *arg, uint32_t set,
@@ -235,6 +254,7 @@ static int st_mct_mark(void *arg, const struct mdc_msg *msg,
 static const struct mdc_store_ops tstore = {
 	.so_log_write = st_log_write,
 	.so_log_clear = st_log_clear,
+	.so_log_settle = st_log_settle,
 	.so_log_read_all = st_log_read_all,
 	.so_run = st_run,
 	.so_mct_check = st_mct_check,
@@ -430,6 +450,9 @@ static void test_basic(void)
 		CU_ASSERT_EQUAL(runs_of(n, &id, 0), 1);
 	CU_ASSERT_EQUAL(cl->cl_log_writes, 1);
 	CU_ASSERT_EQUAL(cl->cl_loguse, 0);
+	/* The clear made durable once, after the REPLY went out. */
+	CU_ASSERT_EQUAL(cl->cl_settles, 1);
+	CU_ASSERT_EQUAL(cl->cl_settles_after_send, 1);
 	/* One WORK multicast for three nodes, not one per node. */
 	CU_ASSERT_EQUAL(stats(1).cs_master_jobs, 1);
 	CU_ASSERT_EQUAL(stats(1).cs_mcasts, 2); /* WORK + REPLY */
@@ -801,6 +824,7 @@ static void test_stop_on_error(void)
 	CU_ASSERT_EQUAL(runs_of(2, &id, 0), 0);
 	CU_ASSERT_EQUAL(runs_of(3, &id, 0), 0);
 	CU_ASSERT_EQUAL(cl->cl_log_writes, 0); /* NO_LOG */
+	CU_ASSERT_EQUAL(cl->cl_settles, 0); /* nothing to make durable */
 
 	/* A node's failure in one submessage ends the later ones. */
 	memset(&a, 0, sizeof(a));

@@ -637,6 +637,20 @@ static void test_runtime_cf(void)
 	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), -1);
 	write_file(path, "commd_fence_command /usr/sbin/fence-me -f\n");
 	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), -1);
+	/* The real-time priority: 0 (ordinary) to 98, below corosync's. */
+	write_file(path, "commd_rt_priority 0\n");
+	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), 0);
+	CU_ASSERT_EQUAL(rt.rt_rt_priority, 0);
+	write_file(path, "commd_rt_priority 98\n");
+	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), 0);
+	CU_ASSERT_EQUAL(rt.rt_rt_priority, 98);
+	write_file(path, "commd_rt_priority 99\n");
+	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_CONFIG_FILE);
+	write_file(path, "commd_rt_priority -1\n");
+	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), -1);
+	write_file(path, "commd_rt_priority high\n");
+	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), -1);
 
 	/* No file: the defaults. */
 	ocu_path(path, sizeof(path), "absent.cf");
@@ -646,6 +660,7 @@ static void test_runtime_cf(void)
 	CU_ASSERT_EQUAL(rt.rt_action, MDC_INCONS_FENCE);
 	CU_ASSERT_STRING_EQUAL(rt.rt_fence_command, "");
 	CU_ASSERT_EQUAL(rt.rt_out_max, MDC_OUT_MAX_DEFAULT);
+	CU_ASSERT_EQUAL(rt.rt_rt_priority, MDC_RT_PRIORITY_DEFAULT);
 }
 
 static void test_dbg_rotation(void)

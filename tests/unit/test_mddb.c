@@ -980,6 +980,98 @@ static void test_log_write_known(void)
 	rig_fini(&r);
 }
 
+/*
+ * Crash at the next write after @db's last operation, with @variant; then
+ * what slot @slot holds on the rebooted replicas ("" when empty).
+ */
+static void crash_then_read(struct rig *r, struct mddb *db, unsigned slot,
+			    enum mdfault_crash variant, char *out, size_t size)
+{
+	meta_error_t e;
+	size_t len;
+
+	mdfault_arm(r->ctl, MDF_CRASH, 1, variant);
+	(void)mddb_resync_write(db, 9, "any", 3, &e);
+	CU_ASSERT(mdfault_fired(r->ctl));
+	mddb_close(db);
+	rig_detach(r);
+	rig_attach(r, true);
+	db = rig_open(r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	if (mddb_log_read(db, slot, out, size - 1, &len, &e) == 0)
+		out[len] = '\0';
+	else
+		out[0] = '\0';
+	mddb_close(db);
+}
+
+/*
+ * mddb_log_clear_unflushed(): once it returns every reader finds the slot
+ * empty, but until mddb_log_flush() (or the handle's close) a crash that
+ * loses the drives' unflushed writes brings the cleared message back;
+ * after the flush it stays cleared whatever the crash.
+ */
+static void test_log_clear_unflushed(void)
+{
+	char got[MDDB_LOG_MAXLEN + 1];
+	struct mddb *db, *other;
+	struct rig r;
+	size_t len;
+	meta_error_t e;
+
+	rig_init(&r, 3, true);
+	db = rig_create(&r);
+	CU_ASSERT(mddb_log_write(db, 2, "msg", 3, &e) == 0);
+	CU_ASSERT(mddb_log_clear_unflushed(db, 2, &e) == 0);
+	other = rig_open(&r, MDDB_OPEN_RDONLY, &e);
+	CU_ASSERT_FATAL(other != NULL);
+	CU_ASSERT(mddb_log_read(other, 2, got, sizeof(got), &len, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ENOENT);
+	mddb_close(other);
+	/* Lost with the caches: the message is back. */
+	crash_then_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "msg");
+
+	/* Flushed: cleared for good, even if the next write loses all. */
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(mddb_log_write(db, 2, "msg2", 4, &e) == 0);
+	CU_ASSERT(mddb_log_clear_unflushed(db, 2, &e) == 0);
+	CU_ASSERT(mddb_log_flush(db, &e) == 0);
+	CU_ASSERT(mddb_log_flush(db, &e) == 0); /* nothing left: fine */
+	crash_then_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "");
+
+	/* The next log write is durable and supersedes the clear before it
+	 * (its sequence is higher): the slot holds the new message. */
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(mddb_log_write(db, 2, "msg3", 4, &e) == 0);
+	CU_ASSERT(mddb_log_clear_unflushed(db, 2, &e) == 0);
+	CU_ASSERT(mddb_log_write_known(db, 2, "msg4", 4, &e) == 0);
+	crash_then_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "msg4");
+
+	/* Closing the handle flushes what its clear left. */
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(mddb_log_write(db, 2, "msg5", 4, &e) == 0);
+	CU_ASSERT(mddb_log_clear_unflushed(db, 2, &e) == 0);
+	mddb_close(db);
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	crash_then_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "");
+
+	/* A read-only handle clears nothing. */
+	db = rig_open(&r, MDDB_OPEN_RDONLY, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(mddb_log_clear_unflushed(db, 2, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_MDDB_RDONLY);
+	mddb_close(db);
+	rig_fini(&r);
+}
+
 /* A slave reads the master's commits after PARSE (reload) and writes its
  * mirror's resync slot without disturbing the master's writes. */
 static void test_master_slave(void)
@@ -1557,6 +1649,7 @@ static CU_TestInfo mddb_tests[] = {
 	{ "replica add and delete", test_replica_add_del },
 	{ "change-log and resync slots", test_slots },
 	{ "change-log write without the read", test_log_write_known },
+	{ "a clear flushed after the answer", test_log_clear_unflushed },
 	{ "a slot's replicas are written with no order", test_slot_no_order },
 	{ "master, slave, PARSE and resync slots", test_master_slave },
 	{ "a reader loads while the master commits", test_reader_races_master },

@@ -109,6 +109,13 @@ static int w_log_clear(void *arg, uint32_t set, unsigned int cls,
 	return meta_mn_store_ops.so_log_clear(tn->tn_d, set, cls, ep);
 }
 
+static void w_log_settle(void *arg, uint32_t set)
+{
+	struct tnode *tn = arg;
+
+	meta_mn_store_ops.so_log_settle(tn->tn_d, set);
+}
+
 static int w_log_read_all(void *arg, uint32_t set,
 			  struct mdc_msg slots[MDC_LOG_SLOTS], uint32_t *inuse,
 			  meta_error_t *ep)
@@ -156,6 +163,7 @@ static void w_log_forget(void *arg, uint32_t set)
 static const struct mdc_store_ops wstore = {
 	.so_log_write = w_log_write,
 	.so_log_clear = w_log_clear,
+	.so_log_settle = w_log_settle,
 	.so_log_read_all = w_log_read_all,
 	.so_run = w_run,
 	.so_mct_check = w_mct_check,

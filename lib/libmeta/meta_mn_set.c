@@ -666,6 +666,26 @@ static int h_state(struct meta_mn_hctx *hx, const struct meta_mns *m)
 	return 0;
 }
 
+/*
+ * The set's model and cached handles are stale after @m ran here
+ * (doc/mdcommd.md, 11b), also when it failed (@failed): it may have failed
+ * halfway.  After a creation, destruction or new hosts the number may name
+ * another set (these come on the admin set: mm_setno).  A withdraw drops
+ * only the withdrawing node's, unless it failed.
+ */
+static void model_drop(struct meta_mn_hctx *hx, const struct meta_mns *m,
+		       bool failed)
+{
+	if (m->mm_op == META_MNS_ATTACH || m->mm_op == META_MNS_DETACH ||
+	    m->mm_op == META_MNS_RELOAD ||
+	    (m->mm_op == META_MNS_WITHDRAW &&
+	     (failed || m->mm_node == hx->hx_node)))
+		meta_mn_model_drop(hx, m->mm_setno, false);
+	else if (m->mm_op == META_MNS_CREATE || m->mm_op == META_MNS_DESTROY ||
+		 m->mm_op == META_MNS_HOSTS)
+		meta_mn_model_drop(hx, m->mm_setno, true);
+}
+
 static int h_set(struct meta_mn_hctx *hx)
 {
 	struct meta_mns m;
@@ -739,21 +759,17 @@ static int h_set(struct meta_mn_hctx *hx)
 	}
 	if (meta_mns_apply(&m, hx->hx_node, hx->hx_on_master, &e) != 0) {
 		meta_mn_fail(hx, &e);
+		/* A change may fail halfway (replicas or node records partly
+		 * written, a reload not done): the model is as stale as after
+		 * a success.  A dry run changes nothing. */
+		if (!(m.mm_flags & META_MNS_F_DRYRUN))
+			model_drop(hx, &m, true);
 		/* The initiator tries the next set number on this one. */
 		if (e.me_code == ME_SET_NUMBERUSED)
 			meta_mn_exit(hx, META_MNS_EXIT_NUMBERUSED);
 		return 0;
 	}
-	/* The set's model and cached handles are stale (doc/mdcommd.md,
-	 * 11b); after a creation, destruction or new hosts the number may
-	 * name another set (these come on the admin set: mm_setno). */
-	if (m.mm_op == META_MNS_ATTACH || m.mm_op == META_MNS_DETACH ||
-	    m.mm_op == META_MNS_RELOAD ||
-	    (m.mm_op == META_MNS_WITHDRAW && m.mm_node == hx->hx_node))
-		meta_mn_model_drop(hx, m.mm_setno, false);
-	else if (m.mm_op == META_MNS_CREATE || m.mm_op == META_MNS_DESTROY ||
-		 m.mm_op == META_MNS_HOSTS)
-		meta_mn_model_drop(hx, m.mm_setno, true);
+	model_drop(hx, &m, false);
 	meta_mn_exit(hx, 0);
 	return 0;
 }

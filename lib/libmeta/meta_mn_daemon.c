@@ -671,37 +671,39 @@ void meta_mn_daemon_lease_end(struct meta_mn_daemon *d, uint32_t set)
 	pthread_mutex_unlock(&d->md_lock);
 }
 
-uint64_t meta_mn_daemon_log_opens(struct meta_mn_daemon *d, uint32_t set)
+enum mn_counter { MN_LOG_OPENS, MN_CFG_LOADS, MN_RO_OPENS };
+
+/* One of @set's counters (tests); 0 for no such set. */
+static uint64_t set_counter(struct meta_mn_daemon *d, uint32_t set,
+			    enum mn_counter which)
 {
+	const struct mn_set *ss;
 	uint64_t n = 0;
 
 	pthread_mutex_lock(&d->md_lock);
-	if (set > 0 && set < MDC_MAXSETS)
-		n = d->md_sets[set].ms_log_opens;
+	if (set > 0 && set < MDC_MAXSETS) {
+		ss = &d->md_sets[set];
+		n = which == MN_LOG_OPENS ? ss->ms_log_opens :
+		    which == MN_CFG_LOADS ? ss->ms_cfg_loads :
+					    ss->ms_ro_opens;
+	}
 	pthread_mutex_unlock(&d->md_lock);
 	return n;
+}
+
+uint64_t meta_mn_daemon_log_opens(struct meta_mn_daemon *d, uint32_t set)
+{
+	return set_counter(d, set, MN_LOG_OPENS);
 }
 
 uint64_t meta_mn_daemon_model_loads(struct meta_mn_daemon *d, uint32_t set)
 {
-	uint64_t n = 0;
-
-	pthread_mutex_lock(&d->md_lock);
-	if (set > 0 && set < MDC_MAXSETS)
-		n = d->md_sets[set].ms_cfg_loads;
-	pthread_mutex_unlock(&d->md_lock);
-	return n;
+	return set_counter(d, set, MN_CFG_LOADS);
 }
 
 uint64_t meta_mn_daemon_cmd_opens(struct meta_mn_daemon *d, uint32_t set)
 {
-	uint64_t n = 0;
-
-	pthread_mutex_lock(&d->md_lock);
-	if (set > 0 && set < MDC_MAXSETS)
-		n = d->md_sets[set].ms_ro_opens;
-	pthread_mutex_unlock(&d->md_lock);
-	return n;
+	return set_counter(d, set, MN_RO_OPENS);
 }
 
 const struct meta_cfg *meta_mn_daemon_model(struct meta_mn_daemon *d,

@@ -284,6 +284,12 @@ int mdc_core_resume(struct mdc_core *c, uint32_t set, unsigned int cls,
  */
 int mdc_hctx_suspend(struct mdc_hctx *hc, uint32_t set, bool suspend);
 int mdc_core_release(struct mdc_core *c, uint32_t set);
+/*
+ * mdc_core_hold - set the hold mark (as mdc_hctx_suspend) from outside a
+ * handler: a daemon that learns of a hold in force, or cannot vouch for a
+ * set yet (doc/mdcommd.md 7).  MDC_CS_ACK, SET_NOT_DRAINED, EINVAL.
+ */
+int mdc_core_hold(struct mdc_core *c, uint32_t set);
 int mdc_core_lock(struct mdc_core *c, uint32_t set, unsigned int cls,
 		  bool lock);
 /* reinit: re-read @set's node list (cc_nodelist). */

@@ -169,6 +169,19 @@ int meta_mn_hsuspend(struct meta_mn_hctx *hx, uint32_t set, bool suspend,
 		     uint32_t *holder);
 
 /*
+ * meta_mn_holds - SET_ADMIN QUERY, run on every member (doc/mdcommd.md 7,
+ * "A daemon that restarts"): print every hold in force on this node, one
+ * line "SET NODE NONCE MS" each (the holder, the lease's milliseconds
+ * left), then "end COUNT".  Returns COUNT; *@complete: this node knows
+ * every hold in force (it is not waiting for its own answer).  A node with
+ * a complete list of one hold or more answers META_MN_EXIT_HOLDS: the core
+ * answers the asker with a failing node's result before the master's, so
+ * such a list reaches it whichever node is the admin set's master.
+ */
+#define META_MN_EXIT_HOLDS 6
+unsigned int meta_mn_holds(struct meta_mn_hctx *hx, bool *complete);
+
+/*
  * meta_mn_model_drop - forget this node's in-core configuration model of
  * set number @set and its cached set handles (the commands' and the change
  * log's), so that they are loaded and opened again before the next

@@ -438,8 +438,11 @@ enum meta_mns_op {
 	META_MNS_RESUME = 10, /* every node: the holder's hold released */
 	META_MNS_STATE = 11, /* the master (sent on the set, NO_BCAST): its
 				replicas, for a joiner */
+	META_MNS_QUERY = 12, /* the admin set's master (NO_BCAST): the holds
+				in force, for node mm_node that (re)started
+				or regained quorum; set 0, no name */
 };
-#define META_MNS_NOPS 12
+#define META_MNS_NOPS 13
 #define META_MNS_LEASE 60 /* s: a node resumes a suspension by itself then */
 #define META_MNS_MAXLEASE 3600
 
@@ -450,7 +453,8 @@ enum meta_mns_op {
 /*
  * The payload's version (doc/format-messages.md, "SET_ADMIN payload"):
  * 2 since SUSPEND and RESUME name their holder (node and nonce); a node
- * refuses every other version.
+ * refuses every other version.  QUERY came later with the same layout (a
+ * node without it refuses it as an unknown operation).
  */
 #define META_MNS_VERSION 2
 

@@ -1756,6 +1756,20 @@ int mdc_core_release(struct mdc_core *c, uint32_t set)
 	return MDC_CS_ACK;
 }
 
+int mdc_core_hold(struct mdc_core *c, uint32_t set)
+{
+	int rc;
+
+	if (set == 0 || set >= MDC_MAXSETS)
+		return MDC_CS_EINVAL;
+	core_lock(c);
+	rc = suspend_all(c, set, CF_HOLD);
+	DBG(c, MDC_MMV_MISC, "hold set %u: %s", set,
+	    mdc_comm_state_name((uint32_t)rc));
+	core_unlock(c);
+	return rc;
+}
+
 int mdc_core_resume(struct mdc_core *c, uint32_t set, unsigned int cls,
 		    bool keep_class1)
 {

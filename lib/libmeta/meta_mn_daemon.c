@@ -52,6 +52,7 @@
 #include <oban/errcodes.h>
 #include <oban/mddb.h>
 #include <oban/mdc_wire.h>
+#include <oban/meta_set.h>
 
 #include "meta_mn_impl.h"
 
@@ -695,6 +696,7 @@ int meta_mn_daemon_create(const struct meta_mn_daemon_config *cfg,
 				      "cannot create the set store");
 	VERIFY0(pthread_mutex_init(&d->md_lock, NULL));
 	d->md_cfg = *cfg;
+	d->md_hq.hq_need = true; /* a (re)started daemon knows no hold */
 	*dp = d;
 	return 0;
 }
@@ -738,37 +740,39 @@ void meta_mn_daemon_lease_end(struct meta_mn_daemon *d, uint32_t set)
 	pthread_mutex_unlock(&d->md_lock);
 }
 
-uint64_t meta_mn_daemon_log_opens(struct meta_mn_daemon *d, uint32_t set)
+enum mn_counter { MN_LOG_OPENS, MN_CFG_LOADS, MN_RO_OPENS };
+
+/* One of @set's counters (tests); 0 for no such set. */
+static uint64_t set_counter(struct meta_mn_daemon *d, uint32_t set,
+			    enum mn_counter which)
 {
+	const struct mn_set *ss;
 	uint64_t n = 0;
 
 	pthread_mutex_lock(&d->md_lock);
-	if (set > 0 && set < MDC_MAXSETS)
-		n = d->md_sets[set].ms_log_opens;
+	if (set > 0 && set < MDC_MAXSETS) {
+		ss = &d->md_sets[set];
+		n = which == MN_LOG_OPENS ? ss->ms_log_opens :
+		    which == MN_CFG_LOADS ? ss->ms_cfg_loads :
+					    ss->ms_ro_opens;
+	}
 	pthread_mutex_unlock(&d->md_lock);
 	return n;
+}
+
+uint64_t meta_mn_daemon_log_opens(struct meta_mn_daemon *d, uint32_t set)
+{
+	return set_counter(d, set, MN_LOG_OPENS);
 }
 
 uint64_t meta_mn_daemon_model_loads(struct meta_mn_daemon *d, uint32_t set)
 {
-	uint64_t n = 0;
-
-	pthread_mutex_lock(&d->md_lock);
-	if (set > 0 && set < MDC_MAXSETS)
-		n = d->md_sets[set].ms_cfg_loads;
-	pthread_mutex_unlock(&d->md_lock);
-	return n;
+	return set_counter(d, set, MN_CFG_LOADS);
 }
 
 uint64_t meta_mn_daemon_cmd_opens(struct meta_mn_daemon *d, uint32_t set)
 {
-	uint64_t n = 0;
-
-	pthread_mutex_lock(&d->md_lock);
-	if (set > 0 && set < MDC_MAXSETS)
-		n = d->md_sets[set].ms_ro_opens;
-	pthread_mutex_unlock(&d->md_lock);
-	return n;
+	return set_counter(d, set, MN_RO_OPENS);
 }
 
 const struct meta_cfg *meta_mn_daemon_model(struct meta_mn_daemon *d,
@@ -917,6 +921,253 @@ static void admin_master(struct meta_mn_daemon *d)
 	}
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- the holds in force, asked for (doc/mdcommd.md 7) -------------------- */
+
+unsigned int meta_mn_holds(struct meta_mn_hctx *hx, bool *complete)
+{
+	struct meta_mn_daemon *d = hx->hx_daemon; /* md_lock held */
+	uint64_t now = mono_ms();
+	unsigned int n = 0;
+
+	*complete = d->md_hq.hq_gate_end == 0 && !d->md_hq.hq_need;
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
+		const struct mn_set *ss = &d->md_sets[i];
+
+		if (ss->ms_susp_until <= now)
+			continue; /* none (0), or its lease just ran out */
+		meta_mn_printf(hx, "%u %u %u %llu\n", i, ss->ms_susp_node,
+			       ss->ms_susp_nonce,
+			       (unsigned long long)(ss->ms_susp_until - now));
+		n++;
+	}
+	meta_mn_printf(hx, "end %u\n", n);
+	return n;
+}
+
+/*
+ * The question is over (answered, or its time is up): the sets held for it
+ * that no hold has claimed meanwhile are to be released (@rel).  md_lock.
+ */
+static void holds_done(struct meta_mn_daemon *d, bool rel[MDC_MAXSETS])
+{
+	d->md_hq.hq_gate_end = 0;
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
+		struct mn_set *ss = &d->md_sets[i];
+
+		if (ss->ms_gate && ss->ms_susp_until == 0)
+			rel[i] = true;
+		ss->ms_gate = false;
+	}
+}
+
+/* Read an answer "SET NODE NONCE MS" ... "end COUNT" into @until etc. */
+static bool holds_parse(const struct mdc_result *res, uint64_t now,
+			uint64_t until[MDC_MAXSETS], uint32_t node[MDC_MAXSETS],
+			uint32_t nonce[MDC_MAXSETS])
+{
+	char text[MDC_MAXOUT + 1], *line, *save = NULL;
+	unsigned int got = 0, count;
+
+	if (res->mr_comm_state != MDC_CS_ACK ||
+	    (res->mr_exitval != 0 && res->mr_exitval != META_MN_EXIT_HOLDS) ||
+	    res->mr_outlen > MDC_MAXOUT)
+		return false;
+	memcpy(text, res->mr_out, res->mr_outlen);
+	text[res->mr_outlen] = '\0';
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned int set, n, x;
+		unsigned long long ms;
+		char end;
+
+		if (sscanf(line, "end %u%c", &count, &end) == 1)
+			return count == got;
+		if (sscanf(line, "%u %u %u %llu%c", &set, &n, &x, &ms, &end) !=
+			    4 ||
+		    set == 0 || set >= MDC_MAXSETS || n == 0 || x == 0 ||
+		    ms == 0 || ms > META_MNS_MAXLEASE * 1000ull)
+			return false;
+		until[set] = now + ms;
+		node[set] = n;
+		nonce[set] = x;
+		got++;
+	}
+	return false; /* no end line: cut short */
+}
+
+/*
+ * QUERY answered (meta_mn_holds() on every member; the answer is one
+ * node's list, a complete one when any complete node knew a hold): take
+ * each hold this node does not know, with its holder and the lease left
+ * there, so that the holder's
+ * renewal and RESUME act here as on every node.  A hold this node learnt
+ * meanwhile (a SUSPEND it ran itself) stays as it is: SET_ADMIN messages
+ * are ordered by the admin set's master, so anything it ran after the
+ * answer is newer.  Runs outside the core's lock (a reply callback).
+ */
+static void holds_reply(void *cookie, const struct mdc_result *res)
+{
+	struct meta_mn_daemon *d = cookie;
+	struct mn_holdq *q = &d->md_hq;
+	uint64_t until[MDC_MAXSETS] = { 0 }, now = mono_ms();
+	uint32_t node[MDC_MAXSETS], nonce[MDC_MAXSETS];
+	bool hold[MDC_MAXSETS] = { false }, rel[MDC_MAXSETS] = { false };
+	bool ok = holds_parse(res, now, until, node, nonce);
+
+	pthread_mutex_lock(&d->md_lock);
+	q->hq_busy = false;
+	if (!ok || q->hq_sent_gen != q->hq_gen || q->hq_gate_end == 0) {
+		/* refused, unknown there, or a newer question is due: the
+		 * tick asks again (hq_next) */
+		pthread_mutex_unlock(&d->md_lock);
+		return;
+	}
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
+		struct mn_set *ss = &d->md_sets[i];
+
+		if (until[i] == 0 || i == d->md_cfg.dc_admin_set ||
+		    ss->ms_susp_until != 0)
+			continue;
+		ss->ms_susp_until = until[i];
+		ss->ms_susp_node = node[i];
+		ss->ms_susp_nonce = nonce[i];
+		hold[i] = true;
+	}
+	holds_done(d, rel);
+	q->hq_answers++;
+	pthread_mutex_unlock(&d->md_lock);
+	/* The core's lock is taken outside the daemon's (lock order). */
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
+		if (hold[i]) {
+			fprintf(stderr,
+				"mdcommd: set %u: a cluster-wide suspension "
+				"by node %u is in force: held on node %u too "
+				"for the %llu ms of its lease left\n",
+				i, node[i], d->md_self,
+				(unsigned long long)(until[i] - now));
+			(void)mdc_core_hold(d->md_core, i);
+		} else if (rel[i])
+			(void)mdc_core_release(d->md_core, i);
+	}
+}
+
+/* Send QUERY on the admin set, run by every member (holds_reply()). */
+static void holds_send(struct meta_mn_daemon *d)
+{
+	uint8_t buf[META_MNS_SIZE];
+	struct meta_mns m;
+	struct mdc_send s;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	memset(&m, 0, sizeof(m));
+	m.mm_op = META_MNS_QUERY;
+	m.mm_node = d->md_self;
+	memset(&s, 0, sizeof(s));
+	s.sd_set = d->md_cfg.dc_admin_set;
+	s.sd_type = MDC_MSG_SET_ADMIN;
+	s.sd_flags = MDC_F_NO_LOG | MDC_F_NO_MCT;
+	s.sd_data = buf;
+	s.sd_len = sizeof(buf);
+	if (meta_mns_encode(&m, buf, sizeof(buf), &e) == 0 &&
+	    mdc_core_send(d->md_core, &s, holds_reply, d, NULL, &e) == 0)
+		return;
+	fprintf(stderr, "mdcommd: cannot ask for the holds in force: %s\n",
+		meta_strerror(&e));
+	pthread_mutex_lock(&d->md_lock);
+	d->md_hq.hq_busy = false;
+	pthread_mutex_unlock(&d->md_lock);
+}
+
+/*
+ * From the tick: a daemon that (re)started or lost quorum does not know
+ * the cluster-wide suspensions in force (doc/mdcommd.md 7, "A daemon that
+ * restarts").  It holds the sets it serves (@masters: joined) until the
+ * members have told it the holds (QUERY), asked once a second, at most
+ * for one lease (META_MNS_LEASE): by then every hold in force when it
+ * started has been renewed through this node or has ended.  Never waits.
+ */
+static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
+		      bool quorate)
+{
+	struct mn_holdq *q = &d->md_hq;
+	uint32_t ids[MDC_MAXNODES], admin = d->md_cfg.dc_admin_set, am;
+	bool hold[MDC_MAXSETS] = { false }, rel[MDC_MAXSETS] = { false };
+	bool alone, send = false, timeout = false;
+	uint64_t ql = mdc_core_qlost(d->md_core), now = mono_ms();
+	size_t n = mdc_core_members(d->md_core, ids);
+
+	/* Alone in a quorate group (a one-node cluster): no other daemon
+	 * runs, so no hold is in force but one this node ran itself.  A node
+	 * alone without quorum waits: the others may run elsewhere. */
+	alone = quorate && n == 1 && ids[0] == d->md_self;
+	am = admin != 0 && admin < MDC_MAXSETS ?
+		     mdc_core_master(d->md_core, admin) :
+		     0;
+	pthread_mutex_lock(&d->md_lock);
+	if (ql != q->hq_qlost) {
+		q->hq_qlost = ql;
+		q->hq_need = true;
+	}
+	/* Held at once, the question once there is quorum (a message needs
+	 * it too): no message slips in between. */
+	for (uint32_t i = 1; q->hq_need && i < MDC_MAXSETS; i++) {
+		struct mn_set *ss = &d->md_sets[i];
+
+		if (i == admin || masters[i] == 0 || ss->ms_susp_until != 0 ||
+		    ss->ms_gate)
+			continue;
+		ss->ms_gate = hold[i] = true;
+	}
+	if (q->hq_need && quorate) {
+		q->hq_need = false;
+		q->hq_gen++;
+		q->hq_next = 0;
+		q->hq_gate_end = now + META_MNS_LEASE * 1000ull;
+	}
+	if (q->hq_gate_end != 0) {
+		bool any = false;
+
+		for (uint32_t i = 1; i < MDC_MAXSETS; i++)
+			any = any || d->md_sets[i].ms_gate;
+		if (alone) {
+			holds_done(d, rel); /* nobody to ask */
+		} else if (now >= q->hq_gate_end) {
+			timeout = any;
+			holds_done(d, rel);
+		} else if (!q->hq_busy && now >= q->hq_next && am != 0) {
+			q->hq_busy = send = true;
+			q->hq_sent_gen = q->hq_gen;
+			q->hq_next = now + 1000;
+		}
+	}
+	pthread_mutex_unlock(&d->md_lock);
+	if (timeout)
+		fprintf(stderr,
+			"mdcommd: no answer about the cluster-wide "
+			"suspensions in force in %u s: the sets held for it "
+			"are released on node %u\n",
+			META_MNS_LEASE, d->md_self);
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
+		if (hold[i] && rel[i])
+			continue; /* held and done in one tick: never held */
+		if (hold[i])
+			(void)mdc_core_hold(d->md_core, i);
+		else if (rel[i])
+			(void)mdc_core_release(d->md_core, i);
+	}
+	if (send)
+		holds_send(d);
+}
+
 /*
  * A cluster-wide suspension whose lease ran out (its initiator died, or
  * could not reach this node with the resume): resume the set here.
@@ -924,11 +1175,8 @@ static void admin_master(struct meta_mn_daemon *d)
 static void suspend_leases(struct meta_mn_daemon *d)
 {
 	bool expired[MDC_MAXSETS] = { false };
-	struct timespec ts;
-	uint64_t now;
+	uint64_t now = mono_ms();
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	pthread_mutex_lock(&d->md_lock);
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
 		struct mn_set *ss = &d->md_sets[i];
@@ -964,6 +1212,7 @@ void meta_mn_daemon_tick(struct meta_mn_daemon *d)
 		masters[i] = mdc_core_master(d->md_core, i);
 		joined[i] = mdc_core_joined(d->md_core, i);
 	}
+	holds_ask(d, masters, quorate);
 	pthread_mutex_lock(&d->md_lock);
 	mn_quorum_sync(d);
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {

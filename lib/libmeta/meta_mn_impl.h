@@ -40,6 +40,22 @@ struct mn_set {
 				   (CLOCK_MONOTONIC ms); 0: none */
 	uint32_t ms_susp_node; /* its holder: node and nonce */
 	uint32_t ms_susp_nonce;
+	bool ms_gate; /* the core holds the set for the holds query (no
+			 hold known here yet): released at the answer */
+};
+
+/* The question for the holds in force (doc/mdcommd.md 7, "A daemon that
+ * restarts"), asked at start and after every quorum loss. */
+struct mn_holdq {
+	bool hq_need; /* to ask (start, a quorum loss) */
+	bool hq_busy; /* a QUERY is in flight */
+	uint64_t hq_gate_end; /* CLOCK_MONOTONIC ms: the gate ends then at
+				 the latest; 0: no gate, nothing to ask */
+	uint64_t hq_next; /* ms: the next attempt, not before */
+	uint64_t hq_qlost; /* mdc_core_qlost() when last looked at */
+	uint32_t hq_gen; /* bumped at each new question */
+	uint32_t hq_sent_gen; /* hq_gen of the QUERY in flight */
+	uint64_t hq_answers; /* answers taken (tests) */
 };
 
 struct meta_mn_daemon {
@@ -50,6 +66,7 @@ struct meta_mn_daemon {
 	uint32_t md_self;
 	struct meta_mn_daemon_config md_cfg;
 	struct mn_set md_sets[MDC_MAXSETS];
+	struct mn_holdq md_hq;
 };
 
 /* The set of number @set with its name known, or NULL (ep set). */

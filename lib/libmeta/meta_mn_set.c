@@ -101,6 +101,22 @@ static bool verdict_valid(uint32_t op, uint32_t v)
 	return v == 0;
 }
 
+/* QUERY names the asking node and nothing else (no set: every set). */
+static const char *query_invalid(const struct meta_mns *m)
+{
+	if (m->mm_node < 1 || m->mm_node > META_NODE_MAXID)
+		return "bad node";
+	if (m->mm_flags != 0 || m->mm_setno != 0 || m->mm_setflags != 0 ||
+	    m->mm_verdict != 0 || m->mm_nhosts != 0 || m->mm_ctime != 0 ||
+	    m->mm_count != 0 || m->mm_nonce != 0 ||
+	    !zero(m->mm_uuid, sizeof(m->mm_uuid)) ||
+	    !zero((const uint8_t *)m->mm_name, sizeof(m->mm_name)) ||
+	    !zero(m->mm_drive, sizeof(m->mm_drive)) ||
+	    !zero((const uint8_t *)m->mm_hosts, sizeof(m->mm_hosts)))
+		return "query of the holds with other fields set";
+	return NULL;
+}
+
 /* Every rule of a well-formed message, shared by encoder and decoder. */
 static const char *mns_invalid(const struct meta_mns *m)
 {
@@ -113,6 +129,8 @@ static const char *mns_invalid(const struct meta_mns *m)
 
 	if (m->mm_op < 1 || m->mm_op >= META_MNS_NOPS)
 		return "unknown operation";
+	if (m->mm_op == META_MNS_QUERY)
+		return query_invalid(m);
 	if (m->mm_flags & ~(uint32_t)META_MNS_F_DRYRUN)
 		return "unknown flags";
 	if (m->mm_setno < 1 || m->mm_setno > META_MN_SETMAX)
@@ -546,6 +564,8 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
 	if (mns_invalid(m) != NULL)
 		return meta_error_set(ep, ME_SET_BADMSG, 0, m->mm_name,
 				      "cannot apply set message to set");
+	if (m->mm_op == META_MNS_QUERY)
+		return 0; /* the daemon's, in h_set(); no record changes */
 	if (meta_local_set_get(m->mm_name, &rec, &e) != 0) {
 		if (e.me_code != ME_SET_NOTFOUND) {
 			*ep = e;
@@ -592,6 +612,7 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
 	case META_MNS_SUSPEND:
 	case META_MNS_RESUME:
 	case META_MNS_STATE:
+	case META_MNS_QUERY:
 		return 0; /* the daemon's, in h_set(); no record changes */
 	}
 	return meta_error_set(ep, ME_SET_BADMSG, 0, m->mm_name,
@@ -643,6 +664,26 @@ static int h_state(struct meta_mn_hctx *hx, const struct meta_mns *m)
 	meta_set_close(s);
 	meta_mn_exit(hx, 0);
 	return 0;
+}
+
+/*
+ * The set's model and cached handles are stale after @m ran here
+ * (doc/mdcommd.md, 11b), also when it failed (@failed): it may have failed
+ * halfway.  After a creation, destruction or new hosts the number may name
+ * another set (these come on the admin set: mm_setno).  A withdraw drops
+ * only the withdrawing node's, unless it failed.
+ */
+static void model_drop(struct meta_mn_hctx *hx, const struct meta_mns *m,
+		       bool failed)
+{
+	if (m->mm_op == META_MNS_ATTACH || m->mm_op == META_MNS_DETACH ||
+	    m->mm_op == META_MNS_RELOAD ||
+	    (m->mm_op == META_MNS_WITHDRAW &&
+	     (failed || m->mm_node == hx->hx_node)))
+		meta_mn_model_drop(hx, m->mm_setno, false);
+	else if (m->mm_op == META_MNS_CREATE || m->mm_op == META_MNS_DESTROY ||
+		 m->mm_op == META_MNS_HOSTS)
+		meta_mn_model_drop(hx, m->mm_setno, true);
 }
 
 static int h_set(struct meta_mn_hctx *hx)
@@ -701,23 +742,34 @@ static int h_set(struct meta_mn_hctx *hx)
 	}
 	if (m.mm_op == META_MNS_STATE)
 		return h_state(hx, &m);
+	if (m.mm_op == META_MNS_QUERY) {
+		bool complete;
+
+		if (hx->hx_type != MDC_MSG_SET_ADMIN) {
+			meta_error_set(&e, ME_SET_BADMSG, 0, NULL,
+				       "cannot answer for the holds in force "
+				       "(asked by node %u) but on the admin "
+				       "set",
+				       m.mm_node);
+			return meta_mn_fail(hx, &e);
+		}
+		if (meta_mn_holds(hx, &complete) > 0 && complete)
+			meta_mn_exit(hx, META_MN_EXIT_HOLDS);
+		return 0;
+	}
 	if (meta_mns_apply(&m, hx->hx_node, hx->hx_on_master, &e) != 0) {
 		meta_mn_fail(hx, &e);
+		/* A change may fail halfway (replicas or node records partly
+		 * written, a reload not done): the model is as stale as after
+		 * a success.  A dry run changes nothing. */
+		if (!(m.mm_flags & META_MNS_F_DRYRUN))
+			model_drop(hx, &m, true);
 		/* The initiator tries the next set number on this one. */
 		if (e.me_code == ME_SET_NUMBERUSED)
 			meta_mn_exit(hx, META_MNS_EXIT_NUMBERUSED);
 		return 0;
 	}
-	/* The set's model and cached handles are stale (doc/mdcommd.md,
-	 * 11b); after a creation, destruction or new hosts the number may
-	 * name another set (these come on the admin set: mm_setno). */
-	if (m.mm_op == META_MNS_ATTACH || m.mm_op == META_MNS_DETACH ||
-	    m.mm_op == META_MNS_RELOAD ||
-	    (m.mm_op == META_MNS_WITHDRAW && m.mm_node == hx->hx_node))
-		meta_mn_model_drop(hx, m.mm_setno, false);
-	else if (m.mm_op == META_MNS_CREATE || m.mm_op == META_MNS_DESTROY ||
-		 m.mm_op == META_MNS_HOSTS)
-		meta_mn_model_drop(hx, m.mm_setno, true);
+	model_drop(hx, &m, false);
 	meta_mn_exit(hx, 0);
 	return 0;
 }

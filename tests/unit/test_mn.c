@@ -47,6 +47,7 @@
 #include <oban/paths.h>
 
 #include "../../cmds/cmd_common.h"
+#include "mddb_impl.h"
 #include "ocu.h"
 
 #define N 3
@@ -231,6 +232,20 @@ static void cl_create(uint64_t seed)
 		meta_mn_daemon_tick(nodes[i].tn_d); /* loads the model */
 		VERIFY(meta_mn_daemon_model(nodes[i].tn_d, setno) != NULL);
 	}
+	/* Each daemon asked for the holds in force (none): the answers. */
+	while (mdc_sim_step(sim))
+		;
+}
+
+/* Every live daemon ticks; then the packets that sent (the holds query
+ * after a quorum loss) run to their answers. */
+static void cl_tick(void)
+{
+	for (uint32_t i = 1; i <= N; i++)
+		if (mdc_sim_alive(sim, i))
+			meta_mn_daemon_tick(nodes[i].tn_d);
+	while (mdc_sim_step(sim))
+		;
 }
 
 static void cl_destroy(void)
@@ -834,8 +849,7 @@ static void test_partition_model(void)
 		;
 	CU_ASSERT(mdc_core_quorate(nodes[3].tn_core));
 	all_master(1, 0);
-	for (uint32_t i = 1; i <= N; i++)
-		meta_mn_daemon_tick(nodes[i].tn_d);
+	cl_tick(); /* node 3 asks for the holds in force first */
 	all_equal();
 	send_cmd(3, false, REAL_FLAGS, "metaclear -s blue d60", &tr, NULL,
 		 true);
@@ -1389,6 +1403,133 @@ static void test_suspend_all(void)
 	cl_destroy();
 }
 
+/*
+ * A daemon that did not see a cluster-wide suspension start (doc/mdcommd.md
+ * 7, "A daemon that restarts"; here cut off by a partition, which counts
+ * as a quorum loss like a restart) holds the sets it serves until it has
+ * asked the members for the holds in force, and takes each with its holder
+ * and lease.  Node 3, the set's master (so that no other node's hold
+ * stands between its own messages and their run), misses node 1's
+ * SUSPEND: after the heal its tick holds blue and asks; the answer gives
+ * it node 1's hold, which node 1's RESUME then ends there too.  Then the
+ * admin set's master itself (node 1, the set's master now) misses node 2's
+ * SUSPEND: the members that know answer it, and the hold it takes ends
+ * with its lease.
+ */
+static void test_hold_query(void)
+{
+	struct treply tr;
+
+	cl_create(79);
+	all_master(3, 0);
+	CU_ASSERT_EQUAL(ping_from(3), MDC_CS_ACK);
+	mdc_sim_partition(sim, 1ull << 2); /* {3} | {1, 2} */
+	while (mdc_sim_step(sim))
+		;
+	cl_tick();
+	admin_susp(31, 1, META_MNS_SUSPEND, 60, 21, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	CU_ASSERT_EQUAL(ping_from(1), MDC_CS_SUSPENDED);
+	mdc_sim_heal(sim);
+	while (mdc_sim_step(sim))
+		;
+	CU_ASSERT(mdc_core_quorate(nodes[3].tn_core));
+	all_master(3, 0); /* as metaclust would, after the heal */
+	/* Held from the tick on, before the answer came ... */
+	meta_mn_daemon_tick(nodes[3].tn_d);
+	CU_ASSERT_EQUAL(ping_from(3), MDC_CS_SUSPENDED);
+	/* ... and after it, as node 1's hold. */
+	cl_tick();
+	CU_ASSERT_EQUAL(ping_from(3), MDC_CS_SUSPENDED);
+	admin_susp(31, 1, META_MNS_RESUME, 0, 21, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	pings_are(MDC_CS_ACK);
+
+	all_master(1, 0);
+	mdc_sim_partition(sim, 1ull << 0); /* {1} | {2, 3} */
+	while (mdc_sim_step(sim))
+		;
+	cl_tick();
+	CU_ASSERT_EQUAL(mdc_core_master(nodes[2].tn_core, 31), 2);
+	admin_susp(31, 2, META_MNS_SUSPEND, 60, 22, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	mdc_sim_heal(sim);
+	while (mdc_sim_step(sim))
+		;
+	all_master(1, 0);
+	cl_tick();
+	CU_ASSERT_EQUAL(mdc_core_master(nodes[2].tn_core, 31), 1);
+	cl_tick();
+	pings_are(MDC_CS_SUSPENDED);
+	/* The holder is gone: the lease ends it on node 1 as elsewhere. */
+	leases_end();
+	pings_are(MDC_CS_ACK);
+	cl_destroy();
+}
+
+/*
+ * A set change that fails on a node (the master's commit of a replica
+ * deletion, made to fail: mddb_test_fail_commit) may have failed halfway
+ * (the replicas' writes partly done), so it
+ * drops that node's model and cached handles as a success does: the next
+ * command loads them from the replicas again (review finding: they were
+ * kept, and a later command ran on a model that need not match the
+ * replicas any more).
+ */
+static void test_apply_fail_drops(void)
+{
+	uint8_t buf[META_MNS_SIZE];
+	struct meta_drive_info di;
+	struct meta_set *s;
+	struct meta_mns m;
+	struct mdc_send sd;
+	struct treply tr;
+	meta_error_t e;
+	char out[MDC_MAXOUT + 1];
+	uint64_t loads;
+
+	cl_create(80);
+	meta_error_init(&e);
+	memset(&di, 0, sizeof(di));
+	VERIFY0(meta_set_open("blue", META_SET_RDONLY, &s, &e));
+	VERIFY0(meta_set_drive_find(s, dpath("a"), &di, &e));
+	memset(&m, 0, sizeof(m));
+	m.mm_op = META_MNS_DETACH;
+	m.mm_setno = setno;
+	m.mm_setflags = 1;
+	snprintf(m.mm_name, sizeof(m.mm_name), "blue");
+	memcpy(m.mm_uuid, meta_set_uuid(s), 16);
+	memcpy(m.mm_drive, di.di_uuid, 16);
+	meta_set_close(s);
+	VERIFY0(meta_mns_encode(&m, buf, sizeof(buf), &e));
+	CU_ASSERT(meta_mn_daemon_model(nodes[1].tn_d, setno) != NULL);
+	loads = meta_mn_daemon_model_loads(nodes[1].tn_d, setno);
+	memset(&sd, 0, sizeof(sd));
+	sd.sd_set = 31;
+	sd.sd_type = MDC_MSG_SET_ADMIN;
+	sd.sd_flags = MDC_F_NO_LOG | MDC_F_NO_MCT | MDC_F_NO_BCAST;
+	sd.sd_data = buf;
+	sd.sd_len = sizeof(buf);
+	memset(&tr, 0, sizeof(tr));
+	mddb_test_fail_commit(1);
+	VERIFY0(mdc_core_send(nodes[1].tn_core, &sd, t_reply, &tr, NULL, &e));
+	cl_run(30);
+	mddb_test_fail_commit(0);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_NOT_EQUAL(tr.tr_res.mr_exitval, 0);
+	memcpy(out, tr.tr_res.mr_out, sizeof(tr.tr_res.mr_out));
+	out[tr.tr_res.mr_outlen] = '\0';
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot commit to 'blue'"));
+	/* Dropped: none until the tick (or a command) loads it again. */
+	CU_ASSERT_PTR_NULL(meta_mn_daemon_model(nodes[1].tn_d, setno));
+	cl_tick();
+	CU_ASSERT(meta_mn_daemon_model(nodes[1].tn_d, setno) != NULL);
+	CU_ASSERT_EQUAL(meta_mn_daemon_model_loads(nodes[1].tn_d, setno),
+			loads + 1);
+	CU_ASSERT_EQUAL(ping_from(2), MDC_CS_ACK);
+	cl_destroy();
+}
+
 /* How many descriptors of this process are open on set blue's lock file. */
 static int lock_fds(void)
 {
@@ -1787,6 +1928,8 @@ static CU_TestInfo mn_tests[] = {
 	{ "lock_fork", test_lock_fork },
 	{ "cmd_costs", test_cmd_costs },
 	{ "suspend_all", test_suspend_all },
+	{ "hold_query", test_hold_query },
+	{ "apply_fail_drops", test_apply_fail_drops },
 	{ "spwm", test_spwm },
 	CU_TEST_INFO_NULL,
 };

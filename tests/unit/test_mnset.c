@@ -421,6 +421,11 @@ static void mns_fill(struct meta_mns *m, uint32_t op)
 		m->mm_node = 3;
 		m->mm_nonce = 0x1234;
 	}
+	if (op == META_MNS_QUERY) { /* the asking node, nothing else */
+		memset(m, 0, sizeof(*m));
+		m->mm_op = op;
+		m->mm_node = 2;
+	}
 }
 
 static void test_mns_roundtrip(void)
@@ -587,6 +592,49 @@ static void test_mns_bad(void)
 	mns_fill(&m, META_MNS_WITHDRAW);
 	m.mm_verdict = META_JV_MASTER; /* a join verdict for a withdraw */
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), -1);
+	/*
+	 * QUERY (the holds in force, doc/mdcommd.md 7): the same layout and
+	 * version; it names the asking node and nothing else, and a node
+	 * that does not know the operation refuses it as unknown.
+	 */
+	mns_fill(&m, META_MNS_QUERY);
+	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
+	CU_ASSERT_EQUAL(buf[4] | buf[5] << 8, 2);
+	CU_ASSERT_EQUAL(buf[6], 12);
+	for (i = 0; i < 6; i++) {
+		mns_fill(&m, META_MNS_QUERY);
+		switch (i) {
+		case 0:
+			m.mm_node = 0;
+			break;
+		case 1:
+			m.mm_setno = 3;
+			break;
+		case 2:
+			snprintf(m.mm_name, sizeof(m.mm_name), "blue");
+			break;
+		case 3:
+			m.mm_nonce = 1;
+			break;
+		case 4:
+			m.mm_count = META_MNS_LEASE;
+			break;
+		case 5:
+			m.mm_hosts[0] = 1;
+			break;
+		}
+		CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), -1);
+		CU_ASSERT_EQUAL(e.me_code, ME_SET_BADMSG);
+	}
+	mns_fill(&m, META_MNS_QUERY);
+	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
+	buf[12] = 3; /* a set number, forged */
+	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "query of the holds"));
+	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
+	buf[6] = META_MNS_NOPS; /* a later operation this node lacks */
+	CU_ASSERT_EQUAL(meta_mns_decode(buf, sizeof(buf), &d, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(meta_strerror(&e), "unknown operation"));
 	/* Too small a buffer. */
 	mns_fill(&m, META_MNS_RELOAD);
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf) - 1, &e), -1);

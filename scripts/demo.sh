@@ -3,8 +3,10 @@
 #
 # Installs what is missing, builds, brings up a 3-node corosync cluster on
 # this machine (tests/cluster/ocluster: network + mount namespaces, see
-# doc/test-cluster.md), shows what each node sees, and tears the cluster
-# down again, also on Ctrl-C or failure.  Needs root.
+# doc/test-cluster.md), shows what each node sees, runs mdcommd on every
+# node with a multi-owner set across them and a mirror in it, shows every
+# node's view, and tears the cluster down again, also on Ctrl-C or
+# failure.  Needs root.
 #
 #   scripts/demo.sh              the whole demo
 #   DEMO_NODES=5 scripts/demo.sh on five nodes
@@ -19,6 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOP=$PWD
+export OBAN_BUILDDIR=$TOP # ocluster exec puts its commands on PATH
 OCLUSTER=$TOP/tests/cluster/ocluster
 DEMO_NODES=${DEMO_NODES:-3}
 DEMO_DIR=""
@@ -99,7 +102,62 @@ demo_membership()
 	done
 }
 
-DEMO_STEPS=(demo_prepare demo_cluster demo_membership)
+# demo_diskset - mdcommd on every node, a multi-owner set across all of
+# them made from node 2, a mirror made from the last node, and every node's
+# view of it.
+demo_diskset()
+{
+	local k i n=$DEMO_NODES nl="" hosts="" last=$DEMO_NODES
+	local shared=$DEMO_DIR/shared
+	step "mdcommd on every node (the node list, runtime.cf, the daemon)"
+	for ((k = 1; k <= n; k++)); do
+		nl+="$k node$k 10.99.0.$k"$'\n'
+		hosts+=" node$k"
+	done
+	for ((k = 1; k <= n; k++)); do
+		ocl exec "$k" sh -c "printf '%s' '$nl' > /run/oban/nodelist && printf 'drive_glob %s/d*\n' \"\$OCLUSTER_SHARED\" > /etc/oban/runtime.cf"
+		ocl spawn "$k" mdcommd "$TOP/daemons/mdcommd/mdcommd"
+	done
+	for ((k = 1; k <= n; k++)); do
+		for ((i = 0; i < 150; i++)); do
+			ocl exec "$k" "$TOP/daemons/mdcommd/mdcctl" status 2>/dev/null |
+				grep -q ", $n members" && break
+			sleep 0.2
+		done
+		echo "  node$k: $(ocl exec "$k" "$TOP/daemons/mdcommd/mdcctl" status)"
+	done
+
+	step "a multi-owner set 'demo' on every node, made from node 2, on two shared drives"
+	truncate -s 64M "$shared/d1" "$shared/d2"
+	# shellcheck disable=SC2086 # the host names are words
+	ocl exec 2 metaset -s demo -M -a -h $hosts
+	ocl exec 2 metaset -s demo -a "$shared/d1" "$shared/d2"
+	echo "  every node joins, node 2 first (the first to join is the master):"
+	for k in 2 $(seq 1 "$n" | grep -vx 2); do
+		ocl exec "$k" metaset -s demo -j
+	done
+	ocl exec 1 metaset -s demo | sed 's/^/  /'
+
+	step "a mirror made from node $last: every command a dry run on every node, then the real one through the master"
+	ocl exec "$last" metainit -s demo d11 1 1 "$shared/d1"
+	ocl exec "$last" metainit -s demo d12 1 1 "$shared/d2"
+	ocl exec "$last" metainit -s demo d10 -m d11
+	ocl exec "$last" metattach -s demo d10 d12
+
+	step "metastat -p, as each node sees it"
+	for ((k = 1; k <= n; k++)); do
+		echo "  node$k:"
+		ocl exec "$k" metastat -s demo -p | sed 's/^/    /'
+	done
+	if [ "$(for ((k = 1; k <= n; k++)); do ocl exec "$k" metastat -s demo -p | md5sum; done | sort -u | wc -l)" = 1 ]; then
+		echo "  the same on every node"
+	else
+		echo "demo: the nodes' configurations differ" >&2
+		return 1
+	fi
+}
+
+DEMO_STEPS=(demo_prepare demo_cluster demo_membership demo_diskset)
 
 trap demo_cleanup EXIT
 trap 'exit 130' INT

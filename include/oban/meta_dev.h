@@ -143,6 +143,10 @@ void meta_dev_test_ring_stats(struct meta_dev_test_ring *st);
  * IORING_FEAT_EXT_ARG (a kernel before 5.11), so that it is not used. */
 extern int meta_dev_test_no_ext_arg;
 
+/* Test only: the next @n meta_dev_flush() calls, of any thread, fail with
+ * EIO without flushing (a drive that fails its cache flush). */
+extern int meta_dev_test_flush_fail;
+
 /* Test only: a fault in this thread's next ring batch, at its @nth write
  * (short, partial) or wait (eagain, waitfail); cancelled once the batch
  * was made.  Several kinds may be armed for one batch (one call each;

@@ -172,6 +172,7 @@ struct mdf_ring {
 #ifdef OBAN_TEST_HOOKS
 int meta_dev_no_ring;
 int meta_dev_test_no_ext_arg;
+int meta_dev_test_flush_fail;
 static __thread struct meta_dev_test_ring t_ring;
 static __thread int t_fault_nth[MDT_NFAULTS]; /* 0: not armed */
 
@@ -743,6 +744,13 @@ int meta_dev_flush(struct meta_dev *d, meta_error_t *ep)
 
 	if (d->md_rdonly)
 		return 0;
+#ifdef OBAN_TEST_HOOKS
+	if (__atomic_load_n(&meta_dev_test_flush_fail, __ATOMIC_RELAXED) > 0 &&
+	    __atomic_sub_fetch(&meta_dev_test_flush_fail, 1,
+			       __ATOMIC_RELAXED) >= 0)
+		return meta_error_set(ep, EIO, 0, d->md_path,
+				      "cannot flush drive (test hook)");
+#endif
 	err = -d->md_ops->mdo_flush(d);
 	if (err != 0)
 		return meta_error_set(ep, err, 0, d->md_path,

@@ -783,6 +783,21 @@ uint64_t meta_mn_daemon_cmd_opens(struct meta_mn_daemon *d, uint32_t set)
 	return set_counter(d, set, MN_RO_OPENS);
 }
 
+unsigned int meta_mn_daemon_handles(struct meta_mn_daemon *d, uint32_t set)
+{
+	unsigned int h = 0;
+
+	pthread_mutex_lock(&d->md_lock);
+	if (set > 0 && set < MDC_MAXSETS) {
+		if (d->md_sets[set].ms_log != NULL)
+			h |= META_MN_H_LOG;
+		if (d->md_sets[set].ms_ro != NULL)
+			h |= META_MN_H_RO;
+	}
+	pthread_mutex_unlock(&d->md_lock);
+	return h;
+}
+
 const struct meta_cfg *meta_mn_daemon_model(struct meta_mn_daemon *d,
 					    uint32_t set)
 {
@@ -971,7 +986,6 @@ void mn_hold_ran(struct meta_mn_daemon *d, uint32_t set, bool suspend,
 		 uint32_t node, uint32_t nonce, uint64_t at, uint64_t until)
 {
 	struct mn_holdq *q = &d->md_hq;
-	struct mn_holdop *op;
 
 	if (!q->hq_busy || q->hq_snap_seq == 0 || q->hq_snap_seq != q->hq_seq)
 		return; /* no answer to come that this run is newer than */
@@ -979,13 +993,14 @@ void mn_hold_ran(struct meta_mn_daemon *d, uint32_t set, bool suspend,
 		q->hq_over = true;
 		return;
 	}
-	op = &q->hq_log[q->hq_nlog++];
-	op->ho_set = set;
-	op->ho_suspend = suspend;
-	op->ho_node = node;
-	op->ho_nonce = nonce;
-	op->ho_at = at;
-	op->ho_until = until;
+	q->hq_log[q->hq_nlog++] = (struct mn_holdop){
+		.ho_set = set,
+		.ho_suspend = suspend,
+		.ho_node = node,
+		.ho_nonce = nonce,
+		.ho_at = at,
+		.ho_until = until,
+	};
 }
 
 bool meta_mn_holds(struct meta_mn_hctx *hx, uint32_t asker, uint32_t question)
@@ -1248,7 +1263,7 @@ static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
 	uint32_t ids[MDC_MAXNODES], admin = d->md_cfg.dc_admin_set, am;
 	uint32_t seq = 0;
 	bool sync[MDC_MAXSETS] = { false };
-	bool alone, send = false, timeout = false;
+	bool alone, send = false, timeout = false, fresh = false;
 	uint64_t ql = mdc_core_qlost(d->md_core), now = mn_mono_ms();
 	size_t n = mdc_core_members(d->md_core, ids);
 
@@ -1262,18 +1277,18 @@ static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
 	pthread_mutex_lock(&d->md_lock);
 	if (ql != q->hq_qlost) {
 		q->hq_qlost = ql;
-		q->hq_need = true;
+		q->hq_need = fresh = true;
 	}
 	/* Held at once, the question once there is quorum (a message needs
 	 * it too): no message slips in between.  Every set it serves, one
 	 * with a known hold too (that hold may have ended or changed hands
-	 * meanwhile; the answer decides), and again at each tick until
-	 * asked: a hold's RESUME or lease end meanwhile keeps the gate's
-	 * mark (mark_sync()). */
+	 * meanwhile; the answer decides), and held again at each new loss
+	 * (idempotent; a hold's RESUME or lease end meanwhile keeps the
+	 * gate's mark anyway: mark_sync()). */
 	for (uint32_t i = 1; q->hq_need && i < MDC_MAXSETS; i++) {
 		struct mn_set *ss = &d->md_sets[i];
 
-		if (i == admin || masters[i] == 0)
+		if (i == admin || masters[i] == 0 || (ss->ms_gate && !fresh))
 			continue;
 		if (!ss->ms_gate) {
 			ss->ms_gate = true;

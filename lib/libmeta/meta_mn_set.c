@@ -746,7 +746,7 @@ static int h_set(struct meta_mn_hctx *hx)
 	if (m.mm_op == META_MNS_STATE)
 		return h_state(hx, &m);
 	if (m.mm_op == META_MNS_QUERY) {
-		if (hx->hx_type != MDC_MSG_SET_ADMIN || !meta_mn_hx_admin(hx)) {
+		if (!meta_mn_hx_admin(hx)) {
 			meta_error_set(&e, ME_SET_BADMSG, 0, NULL,
 				       "cannot answer for the holds in force "
 				       "(asked by node %u) on set %u: not the "

@@ -304,3 +304,29 @@ fail:
 	fprintf(stderr, "setup: %s\n", meta_strerror(&e));
 	return -1;
 }
+
+void set_admin_send(uint32_t on, uint32_t node, const struct meta_mns *m,
+		    uint32_t flags, struct treply *tr)
+{
+	static uint8_t buf[META_MNS_SIZE];
+	struct mdc_send s;
+	meta_error_t e;
+
+	meta_error_init(&e);
+	VERIFY0(meta_mns_encode(m, buf, sizeof(buf), &e));
+	memset(&s, 0, sizeof(s));
+	s.sd_set = on;
+	s.sd_type = MDC_MSG_SET_ADMIN;
+	s.sd_flags = MDC_F_NO_LOG | MDC_F_NO_MCT | flags;
+	s.sd_data = buf;
+	s.sd_len = sizeof(buf);
+	memset(tr, 0, sizeof(*tr));
+	VERIFY0(mdc_core_send(nodes[node].tn_core, &s, t_reply, tr, NULL, &e));
+}
+
+int mn_sim_main(int argc, char **argv, const struct ocu_suite *suites)
+{
+	if (ocu_oban_env("node1", "", drive_dir, sizeof(drive_dir)) != 0)
+		return 1;
+	return ocu_main(argc, argv, suites);
+}

@@ -15,6 +15,9 @@
 #include <oban/mdc_sim.h>
 #include <oban/meta_mn.h>
 #include <oban/meta_mn_daemon.h>
+#include <oban/meta_set.h>
+
+#include "ocu.h"
 
 #define N 3
 #define DRIVE_SIZE (256ull << 20)
@@ -60,5 +63,12 @@ void t_reply(void *cookie, const struct mdc_result *res);
 void all_master(uint32_t m, uint32_t except);
 /* A NO_LOG TEST2 on set blue from @node: its answer code. */
 uint32_t ping_from(uint32_t node);
+
+/* Send @m as SET_ADMIN on set @on from @node (flags NO_LOG | NO_MCT |
+ * @flags), its answer into @tr; nothing is delivered yet. */
+void set_admin_send(uint32_t on, uint32_t node, const struct meta_mns *m,
+		    uint32_t flags, struct treply *tr);
+/* A test program's main over @suites, in node 1's environment. */
+int mn_sim_main(int argc, char **argv, const struct ocu_suite *suites);
 
 #endif /* OBAN_TESTS_MN_SIM_H */

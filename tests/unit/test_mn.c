@@ -1020,11 +1020,9 @@ static void test_admin_set(void)
  */
 static void test_apply_fail_drops(void)
 {
-	uint8_t buf[META_MNS_SIZE];
 	struct meta_drive_info di;
 	struct meta_set *s;
 	struct meta_mns m;
-	struct mdc_send sd;
 	struct treply tr;
 	meta_error_t e;
 	char out[MDC_MAXOUT + 1];
@@ -1043,18 +1041,14 @@ static void test_apply_fail_drops(void)
 	memcpy(m.mm_uuid, meta_set_uuid(s), 16);
 	memcpy(m.mm_drive, di.di_uuid, 16);
 	meta_set_close(s);
-	VERIFY0(meta_mns_encode(&m, buf, sizeof(buf), &e));
 	CU_ASSERT(meta_mn_daemon_model(nodes[1].tn_d, setno) != NULL);
 	loads = meta_mn_daemon_model_loads(nodes[1].tn_d, setno);
-	memset(&sd, 0, sizeof(sd));
-	sd.sd_set = 31;
-	sd.sd_type = MDC_MSG_SET_ADMIN;
-	sd.sd_flags = MDC_F_NO_LOG | MDC_F_NO_MCT | MDC_F_NO_BCAST;
-	sd.sd_data = buf;
-	sd.sd_len = sizeof(buf);
-	memset(&tr, 0, sizeof(tr));
+	/* A logged message: the master's change-log handle is cached. */
+	send_test2(1, &tr, NULL, true);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+	CU_ASSERT(meta_mn_daemon_handles(nodes[1].tn_d, setno) & META_MN_H_LOG);
 	mddb_test_fail_commit(1);
-	VERIFY0(mdc_core_send(nodes[1].tn_core, &sd, t_reply, &tr, NULL, &e));
+	set_admin_send(31, 1, &m, MDC_F_NO_BCAST, &tr);
 	cl_run(30);
 	mddb_test_fail_commit(0);
 	CU_ASSERT_EQUAL(tr.tr_got, 1);
@@ -1064,11 +1058,50 @@ static void test_apply_fail_drops(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot commit to 'blue'"));
 	/* Dropped: none until the tick (or a command) loads it again. */
 	CU_ASSERT_PTR_NULL(meta_mn_daemon_model(nodes[1].tn_d, setno));
+	/* The cached handles went with it. */
+	CU_ASSERT_EQUAL(meta_mn_daemon_handles(nodes[1].tn_d, setno), 0);
 	cl_tick();
 	CU_ASSERT(meta_mn_daemon_model(nodes[1].tn_d, setno) != NULL);
 	CU_ASSERT_EQUAL(meta_mn_daemon_model_loads(nodes[1].tn_d, setno),
 			loads + 1);
 	CU_ASSERT_EQUAL(ping_from(2), MDC_CS_ACK);
+	cl_destroy();
+}
+
+/*
+ * A creation that fails because its number is another set's here (set
+ * "red" with blue's number) leaves blue's model and handles alone (review
+ * finding: a failed creation, destruction or hosts change dropped whatever
+ * set held the number).
+ */
+static void test_apply_fail_other_set(void)
+{
+	struct meta_mns m;
+	struct treply tr;
+	uint64_t loads;
+
+	cl_create(85);
+	memset(&m, 0, sizeof(m));
+	m.mm_op = META_MNS_CREATE;
+	m.mm_setno = setno;
+	m.mm_setflags = 1;
+	m.mm_ctime = 1;
+	memset(m.mm_uuid, 0xab, sizeof(m.mm_uuid));
+	snprintf(m.mm_name, sizeof(m.mm_name), "red");
+	m.mm_nhosts = 1;
+	m.mm_hosts[0] = 1;
+	send_test2(1, &tr, NULL, true); /* the change-log handle cached */
+	CU_ASSERT(meta_mn_daemon_handles(nodes[1].tn_d, setno) & META_MN_H_LOG);
+	loads = meta_mn_daemon_model_loads(nodes[1].tn_d, setno);
+	set_admin_send(31, 1, &m, MDC_F_NO_BCAST, &tr);
+	cl_run(30);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, META_MNS_EXIT_NUMBERUSED);
+	CU_ASSERT(meta_mn_daemon_model(nodes[1].tn_d, setno) != NULL);
+	CU_ASSERT(meta_mn_daemon_handles(nodes[1].tn_d, setno) & META_MN_H_LOG);
+	cl_tick();
+	CU_ASSERT_EQUAL(meta_mn_daemon_model_loads(nodes[1].tn_d, setno),
+			loads);
 	cl_destroy();
 }
 
@@ -1470,6 +1503,7 @@ static CU_TestInfo mn_tests[] = {
 	{ "lock_fork", test_lock_fork },
 	{ "cmd_costs", test_cmd_costs },
 	{ "apply_fail_drops", test_apply_fail_drops },
+	{ "apply_fail_other_set", test_apply_fail_other_set },
 	{ "spwm", test_spwm },
 	CU_TEST_INFO_NULL,
 };
@@ -1481,8 +1515,6 @@ static const struct ocu_suite suites[] = {
 
 int main(int argc, char **argv)
 {
-	if (ocu_oban_env("node1", "", drive_dir, sizeof(drive_dir)) != 0)
-		return 1;
 	mn_sim_cmds = cmds;
-	return ocu_main(argc, argv, suites);
+	return mn_sim_main(argc, argv, suites);
 }

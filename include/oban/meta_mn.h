@@ -150,6 +150,9 @@ int meta_mn_hsend(struct meta_mn_hctx *hx, uint32_t type, uint32_t flags,
  */
 const char *meta_mn_hx_setname(struct meta_mn_hctx *hx);
 
+/* meta_mn_hx_admin - the message came on the daemon's admin set. */
+bool meta_mn_hx_admin(struct meta_mn_hctx *hx);
+
 /*
  * meta_mn_hsuspend - the set area's cluster-wide suspension of set @set on
  * this node (doc/mdcommd.md 7), from a handler of another set, for holder
@@ -169,17 +172,30 @@ int meta_mn_hsuspend(struct meta_mn_hctx *hx, uint32_t set, bool suspend,
 		     uint32_t *holder);
 
 /*
- * meta_mn_holds - SET_ADMIN QUERY, run on every member (doc/mdcommd.md 7,
- * "A daemon that restarts"): print every hold in force on this node, one
- * line "SET NODE NONCE MS" each (the holder, the lease's milliseconds
- * left), then "end COUNT".  Returns COUNT; *@complete: this node knows
- * every hold in force (it is not waiting for its own answer).  A node with
- * a complete list of one hold or more answers META_MN_EXIT_HOLDS: the core
- * answers the asker with a failing node's result before the master's, so
- * such a list reaches it whichever node is the admin set's master.
+ * meta_mn_holds - SET_ADMIN QUERY @question (its number) from node @asker,
+ * run on every member (doc/mdcommd.md 7, "A daemon that restarts"): print
+ * every hold in force on this node, one line "SET NODE NONCE MS" each (the
+ * holder, the lease's milliseconds left), then "end COUNT".  On the asker
+ * itself, its own question's run is the point of the admin set's order the
+ * answer stands for (what runs here later is replayed on the answer).
+ * Returns true when this node knows every hold in force (it is not asking
+ * itself, and has not lost quorum since it last asked): the handler then
+ * answers META_MNS_EXIT_HOLDS, which the core prefers to the master's
+ * result, so a complete list reaches the asker whichever node is the admin
+ * set's master.
  */
-#define META_MN_EXIT_HOLDS 6
-unsigned int meta_mn_holds(struct meta_mn_hctx *hx, bool *complete);
+bool meta_mn_holds(struct meta_mn_hctx *hx, uint32_t asker, uint32_t question);
+
+/*
+ * The set area's handlers' exit values (SET_ADMIN and the set messages;
+ * 1 is a failure, meta_mn_fail()).
+ */
+#define META_MNS_EXIT_NUMBERUSED 2 /* the set number is used here */
+#define META_MNS_EXIT_NOTDRAINED \
+	3 /* suspended, messages still under way:
+				      ask again */
+#define META_MNS_EXIT_HELD 4 /* another holder's suspension */
+#define META_MNS_EXIT_HOLDS 6 /* QUERY: a complete list of the holds */
 
 /*
  * meta_mn_model_drop - forget this node's in-core configuration model of
@@ -193,6 +209,13 @@ unsigned int meta_mn_holds(struct meta_mn_hctx *hx, bool *complete);
  */
 void meta_mn_model_drop(struct meta_mn_hctx *hx, uint32_t set,
 			bool forget_name);
+/*
+ * meta_mn_model_drop_named - as meta_mn_model_drop(), only when set number
+ * @set is set @name on this node (or no name is known for the number
+ * here): after a change that failed, the number may be another set's.
+ */
+void meta_mn_model_drop_named(struct meta_mn_hctx *hx, uint32_t set,
+			      const char *name, bool forget_name);
 
 /* ---- (b) the client side ------------------------------------------------ */
 

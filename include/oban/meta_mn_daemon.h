@@ -119,6 +119,15 @@ uint64_t meta_mn_daemon_log_opens(struct meta_mn_daemon *d, uint32_t set);
 uint64_t meta_mn_daemon_model_loads(struct meta_mn_daemon *d, uint32_t set);
 uint64_t meta_mn_daemon_cmd_opens(struct meta_mn_daemon *d, uint32_t set);
 
+/*
+ * meta_mn_daemon_handles - the cached handles of @set this daemon holds
+ * now (tests): META_MN_H_LOG the change log's, META_MN_H_RO the commands'
+ * read-only one.
+ */
+#define META_MN_H_LOG 0x1
+#define META_MN_H_RO 0x2
+unsigned int meta_mn_daemon_handles(struct meta_mn_daemon *d, uint32_t set);
+
 /* meta_mn_daemon_model - the model of @set, or NULL (tests). */
 const struct meta_cfg *meta_mn_daemon_model(struct meta_mn_daemon *d,
 					    uint32_t set);

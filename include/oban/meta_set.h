@@ -438,9 +438,10 @@ enum meta_mns_op {
 	META_MNS_RESUME = 10, /* every node: the holder's hold released */
 	META_MNS_STATE = 11, /* the master (sent on the set, NO_BCAST): its
 				replicas, for a joiner */
-	META_MNS_QUERY = 12, /* the admin set's master (NO_BCAST): the holds
+	META_MNS_QUERY = 12, /* every member (on the admin set): the holds
 				in force, for node mm_node that (re)started
-				or regained quorum; set 0, no name */
+				or regained quorum, its question number
+				mm_nonce (non-zero); set 0, no name */
 };
 #define META_MNS_NOPS 13
 #define META_MNS_LEASE 60 /* s: a node resumes a suspension by itself then */

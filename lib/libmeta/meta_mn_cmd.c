@@ -43,7 +43,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <oban/debug.h>
 #include <oban/errcodes.h>
@@ -67,6 +66,11 @@ const char *meta_mn_hx_setname(struct meta_mn_hctx *hx)
 	return ss != NULL ? ss->ms_name : NULL;
 }
 
+bool meta_mn_hx_admin(struct meta_mn_hctx *hx)
+{
+	return hx->hx_set == hx->hx_daemon->md_cfg.dc_admin_set;
+}
+
 void meta_mn_model_drop(struct meta_mn_hctx *hx, uint32_t set, bool forget_name)
 {
 	struct mn_set *ss;
@@ -88,29 +92,47 @@ void meta_mn_model_drop(struct meta_mn_hctx *hx, uint32_t set, bool forget_name)
 	}
 }
 
+void meta_mn_model_drop_named(struct meta_mn_hctx *hx, uint32_t set,
+			      const char *name, bool forget_name)
+{
+	const struct mn_set *ss;
+
+	if (set == 0 || set >= MDC_MAXSETS)
+		return;
+	ss = &hx->hx_daemon->md_sets[set];
+	if (ss->ms_known && strncmp(ss->ms_name, name, sizeof(ss->ms_name)))
+		return; /* the number is another set's here */
+	meta_mn_model_drop(hx, set, forget_name);
+}
+
 int meta_mn_hsuspend(struct meta_mn_hctx *hx, uint32_t set, bool suspend,
 		     uint32_t lease_s, uint32_t node, uint32_t nonce,
 		     uint32_t *holder)
 {
+	struct meta_mn_daemon *d = hx->hx_daemon;
+	uint64_t now = mn_mono_ms(), until = now + (uint64_t)lease_s * 1000;
 	struct mn_set *ss;
-	struct timespec ts;
-	uint64_t now;
 	bool mine;
 
 	*holder = 0;
 	if (set == 0 || set >= MDC_MAXSETS || set == hx->hx_set)
 		return MDC_CS_EINVAL;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	/* Handlers run under the daemon's lock. */
-	ss = &hx->hx_daemon->md_sets[set];
+	/* Handlers run under the daemon's lock.  Every run counts for the
+	 * holds question's answer, a RESUME that changes nothing here too
+	 * (this node may not know the hold it ends yet). */
+	mn_hold_ran(d, set, suspend, node, nonce, now, until);
+	ss = &d->md_sets[set];
 	mine = ss->ms_susp_node == node && ss->ms_susp_nonce == nonce;
 	if (!suspend) {
 		if (ss->ms_susp_until == 0 || !mine)
 			return MDC_CS_ACK; /* not this holder's (any more) */
 		ss->ms_susp_until = 0;
 		ss->ms_susp_node = ss->ms_susp_nonce = 0;
-		return mdc_hctx_suspend(hx->hx_core, set, false);
+		ss->ms_hold_gen++;
+		/* A set gated for the holds question stays held until the
+		 * answer (which decides). */
+		return ss->ms_gate ? MDC_CS_ACK :
+				     mdc_hctx_suspend(hx->hx_core, set, false);
 	}
 	if (ss->ms_susp_until != 0 && now < ss->ms_susp_until && !mine) {
 		*holder = ss->ms_susp_node;
@@ -118,7 +140,8 @@ int meta_mn_hsuspend(struct meta_mn_hctx *hx, uint32_t set, bool suspend,
 	}
 	ss->ms_susp_node = node;
 	ss->ms_susp_nonce = nonce;
-	ss->ms_susp_until = now + (uint64_t)lease_s * 1000;
+	ss->ms_susp_until = until;
+	ss->ms_hold_gen++;
 	return mdc_hctx_suspend(hx->hx_core, set, true);
 }
 

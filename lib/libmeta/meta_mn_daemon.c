@@ -752,9 +752,17 @@ static uint64_t set_counter(struct meta_mn_daemon *d, uint32_t set,
 	pthread_mutex_lock(&d->md_lock);
 	if (set > 0 && set < MDC_MAXSETS) {
 		ss = &d->md_sets[set];
-		n = which == MN_LOG_OPENS ? ss->ms_log_opens :
-		    which == MN_CFG_LOADS ? ss->ms_cfg_loads :
-					    ss->ms_ro_opens;
+		switch (which) {
+		case MN_LOG_OPENS:
+			n = ss->ms_log_opens;
+			break;
+		case MN_CFG_LOADS:
+			n = ss->ms_cfg_loads;
+			break;
+		case MN_RO_OPENS:
+			n = ss->ms_ro_opens;
+			break;
+		}
 	}
 	pthread_mutex_unlock(&d->md_lock);
 	return n;
@@ -773,6 +781,21 @@ uint64_t meta_mn_daemon_model_loads(struct meta_mn_daemon *d, uint32_t set)
 uint64_t meta_mn_daemon_cmd_opens(struct meta_mn_daemon *d, uint32_t set)
 {
 	return set_counter(d, set, MN_RO_OPENS);
+}
+
+unsigned int meta_mn_daemon_handles(struct meta_mn_daemon *d, uint32_t set)
+{
+	unsigned int h = 0;
+
+	pthread_mutex_lock(&d->md_lock);
+	if (set > 0 && set < MDC_MAXSETS) {
+		if (d->md_sets[set].ms_log != NULL)
+			h |= META_MN_H_LOG;
+		if (d->md_sets[set].ms_ro != NULL)
+			h |= META_MN_H_RO;
+	}
+	pthread_mutex_unlock(&d->md_lock);
+	return h;
 }
 
 const struct meta_cfg *meta_mn_daemon_model(struct meta_mn_daemon *d,
@@ -921,7 +944,7 @@ static void admin_master(struct meta_mn_daemon *d)
 	}
 }
 
-static uint64_t mono_ms(void)
+uint64_t mn_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -931,13 +954,71 @@ static uint64_t mono_ms(void)
 
 /* ---- the holds in force, asked for (doc/mdcommd.md 7) -------------------- */
 
-unsigned int meta_mn_holds(struct meta_mn_hctx *hx, bool *complete)
+/*
+ * Make the core's hold mark of @set what the daemon knows: held while a
+ * hold is known here or the set is gated for the holds question.  Called
+ * with neither lock held (the core's lock is taken outside the daemon's).
+ * A handler that changes the hold between the look and the core's call
+ * sets the mark itself, under the core's lock, and bumps ms_hold_gen: then
+ * the look is made again, so the last call made is for the last state.
+ */
+static void mark_sync(struct meta_mn_daemon *d, uint32_t set)
+{
+	struct mn_set *ss = &d->md_sets[set];
+	uint32_t gen;
+	bool want;
+
+	pthread_mutex_lock(&d->md_lock);
+	do {
+		gen = ss->ms_hold_gen;
+		want = ss->ms_susp_until != 0 || ss->ms_gate;
+		pthread_mutex_unlock(&d->md_lock);
+		if (want)
+			(void)mdc_core_hold(d->md_core, set);
+		else
+			(void)mdc_core_release(d->md_core, set);
+		pthread_mutex_lock(&d->md_lock);
+	} while (ss->ms_hold_gen != gen);
+	pthread_mutex_unlock(&d->md_lock);
+}
+
+void mn_hold_ran(struct meta_mn_daemon *d, uint32_t set, bool suspend,
+		 uint32_t node, uint32_t nonce, uint64_t at, uint64_t until)
+{
+	struct mn_holdq *q = &d->md_hq;
+
+	if (!q->hq_busy || q->hq_snap_seq == 0 || q->hq_snap_seq != q->hq_seq)
+		return; /* no answer to come that this run is newer than */
+	if (q->hq_nlog == MN_HOLDLOG) {
+		q->hq_over = true;
+		return;
+	}
+	q->hq_log[q->hq_nlog++] = (struct mn_holdop){
+		.ho_set = set,
+		.ho_suspend = suspend,
+		.ho_node = node,
+		.ho_nonce = nonce,
+		.ho_at = at,
+		.ho_until = until,
+	};
+}
+
+bool meta_mn_holds(struct meta_mn_hctx *hx, uint32_t asker, uint32_t question)
 {
 	struct meta_mn_daemon *d = hx->hx_daemon; /* md_lock held */
-	uint64_t now = mono_ms();
+	struct mn_holdq *q = &d->md_hq;
+	uint64_t now = mn_mono_ms();
 	unsigned int n = 0;
 
-	*complete = d->md_hq.hq_gate_end == 0 && !d->md_hq.hq_need;
+	if (asker == d->md_self && q->hq_busy && question == q->hq_seq) {
+		/* This node's own question runs here: the answer will be the
+		 * members' state at this point of the admin set's order; what
+		 * runs here after it is replayed on the answer. */
+		q->hq_snap_seq = question;
+		q->hq_snap_ms = now;
+		q->hq_nlog = 0;
+		q->hq_over = false;
+	}
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
 		const struct mn_set *ss = &d->md_sets[i];
 
@@ -949,35 +1030,47 @@ unsigned int meta_mn_holds(struct meta_mn_hctx *hx, bool *complete)
 		n++;
 	}
 	meta_mn_printf(hx, "end %u\n", n);
-	return n;
+	/* A node that asks itself, or lost quorum since its tick last
+	 * looked, may lack a hold. */
+	return q->hq_gate_end == 0 && !q->hq_need &&
+	       mdc_core_qlost(d->md_core) == q->hq_qlost;
 }
 
 /*
- * The question is over (answered, or its time is up): the sets held for it
- * that no hold has claimed meanwhile are to be released (@rel).  md_lock.
+ * The question is over (answered, or its time is up): the gate is lifted
+ * (@sync: the sets whose mark is to follow).  md_lock.
  */
-static void holds_done(struct meta_mn_daemon *d, bool rel[MDC_MAXSETS])
+static void gate_off(struct meta_mn_daemon *d, bool sync[MDC_MAXSETS])
 {
-	d->md_hq.hq_gate_end = 0;
+	struct mn_holdq *q = &d->md_hq;
+
+	q->hq_gate_end = 0;
+	q->hq_snap_seq = 0;
+	q->hq_nlog = 0;
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
 		struct mn_set *ss = &d->md_sets[i];
 
-		if (ss->ms_gate && ss->ms_susp_until == 0)
-			rel[i] = true;
+		if (!ss->ms_gate)
+			continue;
 		ss->ms_gate = false;
+		ss->ms_hold_gen++;
+		sync[i] = true;
 	}
 }
 
-/* Read an answer "SET NODE NONCE MS" ... "end COUNT" into @until etc. */
-static bool holds_parse(const struct mdc_result *res, uint64_t now,
-			uint64_t until[MDC_MAXSETS], uint32_t node[MDC_MAXSETS],
+/*
+ * Read an answer "SET NODE NONCE MS" ... "end COUNT" into @left (the
+ * lease's ms left; 0: no hold listed) etc.  Anything else: false.
+ */
+static bool holds_parse(const struct mdc_result *res,
+			uint64_t left[MDC_MAXSETS], uint32_t node[MDC_MAXSETS],
 			uint32_t nonce[MDC_MAXSETS])
 {
 	char text[MDC_MAXOUT + 1], *line, *save = NULL;
 	unsigned int got = 0, count;
 
 	if (res->mr_comm_state != MDC_CS_ACK ||
-	    (res->mr_exitval != 0 && res->mr_exitval != META_MN_EXIT_HOLDS) ||
+	    (res->mr_exitval != 0 && res->mr_exitval != META_MNS_EXIT_HOLDS) ||
 	    res->mr_outlen > MDC_MAXOUT)
 		return false;
 	memcpy(text, res->mr_out, res->mr_outlen);
@@ -992,10 +1085,11 @@ static bool holds_parse(const struct mdc_result *res, uint64_t now,
 			return count == got;
 		if (sscanf(line, "%u %u %u %llu%c", &set, &n, &x, &ms, &end) !=
 			    4 ||
-		    set == 0 || set >= MDC_MAXSETS || n == 0 || x == 0 ||
-		    ms == 0 || ms > META_MNS_MAXLEASE * 1000ull)
-			return false;
-		until[set] = now + ms;
+		    set == 0 || set >= MDC_MAXSETS || left[set] != 0 || n < 1 ||
+		    n > META_NODE_MAXID || x == 0 || ms == 0 ||
+		    ms > META_MNS_MAXLEASE * 1000ull)
+			return false; /* malformed, or a set listed twice */
+		left[set] = ms;
 		node[set] = n;
 		nonce[set] = x;
 		got++;
@@ -1004,63 +1098,127 @@ static bool holds_parse(const struct mdc_result *res, uint64_t now,
 }
 
 /*
+ * Replay on a hold (*@until, *@node, *@nonce; *@until 0: none) the
+ * SUSPENDs and RESUMEs of @set this node ran after its own QUERY, by the
+ * rules of meta_mn_hsuspend().  md_lock.
+ */
+static void holds_replay(const struct mn_holdq *q, uint32_t set,
+			 uint64_t *until, uint32_t *node, uint32_t *nonce)
+{
+	for (unsigned int k = 0; k < q->hq_nlog; k++) {
+		const struct mn_holdop *op = &q->hq_log[k];
+		bool mine = *node == op->ho_node && *nonce == op->ho_nonce;
+
+		if (op->ho_set != set)
+			continue;
+		if (*until != 0 && *until <= op->ho_at)
+			*until = 0; /* its lease had ended by then */
+		if (op->ho_suspend && (*until == 0 || mine)) {
+			*until = op->ho_until;
+			*node = op->ho_node;
+			*nonce = op->ho_nonce;
+		} else if (!op->ho_suspend && *until != 0 && mine) {
+			*until = 0;
+		}
+	}
+	if (*until == 0)
+		*node = *nonce = 0;
+}
+
+/*
  * QUERY answered (meta_mn_holds() on every member; the answer is one
- * node's list, a complete one when any complete node knew a hold): take
- * each hold this node does not know, with its holder and the lease left
- * there, so that the holder's
- * renewal and RESUME act here as on every node.  A hold this node learnt
- * meanwhile (a SUSPEND it ran itself) stays as it is: SET_ADMIN messages
- * are ordered by the admin set's master, so anything it ran after the
- * answer is newer.  Runs outside the core's lock (a reply callback).
+ * node's list: a complete one, exit META_MNS_EXIT_HOLDS, whenever a member
+ * knew every hold).  The list is the state at the point where this node's
+ * own QUERY ran in the admin set's order; the SUSPENDs and RESUMEs this
+ * node ran since are replayed on it (the admin set's master runs the next
+ * SET_ADMIN message before its own answer comes back to it).  A complete
+ * answer then decides every set: the hold it gives replaces this node's,
+ * none releases it.  A partial one (no member knew every hold: all
+ * restarted or lost quorum) only adds holds this node does not know.
+ * Runs outside the core's lock (a reply callback).
  */
 static void holds_reply(void *cookie, const struct mdc_result *res)
 {
 	struct meta_mn_daemon *d = cookie;
 	struct mn_holdq *q = &d->md_hq;
-	uint64_t until[MDC_MAXSETS] = { 0 }, now = mono_ms();
-	uint32_t node[MDC_MAXSETS], nonce[MDC_MAXSETS];
-	bool hold[MDC_MAXSETS] = { false }, rel[MDC_MAXSETS] = { false };
-	bool ok = holds_parse(res, now, until, node, nonce);
+	uint64_t left[MDC_MAXSETS] = { 0 }, now = mn_mono_ms();
+	uint64_t until[MDC_MAXSETS] = { 0 };
+	uint32_t node[MDC_MAXSETS] = { 0 }, nonce[MDC_MAXSETS] = { 0 };
+	uint32_t was[MDC_MAXSETS] = { 0 };
+	bool sync[MDC_MAXSETS] = { false };
+	bool ok = holds_parse(res, left, node, nonce);
+	bool complete = ok && res->mr_exitval == META_MNS_EXIT_HOLDS;
 
 	pthread_mutex_lock(&d->md_lock);
 	q->hq_busy = false;
-	if (!ok || q->hq_sent_gen != q->hq_gen || q->hq_gate_end == 0) {
-		/* refused, unknown there, or a newer question is due: the
-		 * tick asks again (hq_next) */
+	if (!ok)
+		q->hq_fails++;
+	if (!ok || q->hq_sent_gen != q->hq_gen || q->hq_gate_end == 0 ||
+	    q->hq_snap_seq == 0 || q->hq_snap_seq != q->hq_seq || q->hq_over ||
+	    mdc_core_qlost(d->md_core) != q->hq_sent_qlost) {
+		/* Refused, cut short, not run here, a newer question due or
+		 * quorum lost since: the tick asks again (hq_next). */
+		q->hq_snap_seq = 0;
+		q->hq_nlog = 0;
 		pthread_mutex_unlock(&d->md_lock);
 		return;
 	}
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
 		struct mn_set *ss = &d->md_sets[i];
 
-		if (until[i] == 0 || i == d->md_cfg.dc_admin_set ||
-		    ss->ms_susp_until != 0)
+		if (i == d->md_cfg.dc_admin_set)
 			continue;
+		until[i] = left[i] != 0 ? q->hq_snap_ms + left[i] : 0;
+		holds_replay(q, i, &until[i], &node[i], &nonce[i]);
+		if (until[i] <= now)
+			until[i] = node[i] = nonce[i] = 0;
+		if (!complete && (ss->ms_susp_until != 0 || until[i] == 0)) {
+			until[i] = 0; /* a partial list only adds */
+			continue;
+		}
+		if (until[i] != 0 && ss->ms_susp_until != 0 &&
+		    ss->ms_susp_node == node[i] &&
+		    ss->ms_susp_nonce == nonce[i]) {
+			/* The same hold: it may have been renewed unseen. */
+			if (ss->ms_susp_until < until[i])
+				ss->ms_susp_until = until[i];
+			until[i] = 0; /* nothing to say */
+			continue;
+		}
+		if (until[i] == 0 && ss->ms_susp_until == 0)
+			continue; /* none either way */
+		was[i] = ss->ms_susp_until != 0 ? ss->ms_susp_node : 0;
 		ss->ms_susp_until = until[i];
 		ss->ms_susp_node = node[i];
 		ss->ms_susp_nonce = nonce[i];
-		hold[i] = true;
+		ss->ms_hold_gen++;
+		sync[i] = true;
 	}
-	holds_done(d, rel);
+	gate_off(d, sync);
 	q->hq_answers++;
 	pthread_mutex_unlock(&d->md_lock);
-	/* The core's lock is taken outside the daemon's (lock order). */
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
-		if (hold[i]) {
+		if (until[i] != 0)
 			fprintf(stderr,
 				"mdcommd: set %u: a cluster-wide suspension "
 				"by node %u is in force: held on node %u too "
 				"for the %llu ms of its lease left\n",
 				i, node[i], d->md_self,
 				(unsigned long long)(until[i] - now));
-			(void)mdc_core_hold(d->md_core, i);
-		} else if (rel[i])
-			(void)mdc_core_release(d->md_core, i);
+		else if (was[i] != 0)
+			fprintf(stderr,
+				"mdcommd: set %u: the cluster-wide suspension "
+				"by node %u ended meanwhile: released on node "
+				"%u\n",
+				i, was[i], d->md_self);
+		if (sync[i])
+			mark_sync(d, i);
 	}
 }
 
-/* Send QUERY on the admin set, run by every member (holds_reply()). */
-static void holds_send(struct meta_mn_daemon *d)
+/* Send QUERY number @seq on the admin set, run by every member
+ * (holds_reply()). */
+static void holds_send(struct meta_mn_daemon *d, uint32_t seq)
 {
 	uint8_t buf[META_MNS_SIZE];
 	struct meta_mns m;
@@ -1071,6 +1229,7 @@ static void holds_send(struct meta_mn_daemon *d)
 	memset(&m, 0, sizeof(m));
 	m.mm_op = META_MNS_QUERY;
 	m.mm_node = d->md_self;
+	m.mm_nonce = seq;
 	memset(&s, 0, sizeof(s));
 	s.sd_set = d->md_cfg.dc_admin_set;
 	s.sd_type = MDC_MSG_SET_ADMIN;
@@ -1084,6 +1243,7 @@ static void holds_send(struct meta_mn_daemon *d)
 		meta_strerror(&e));
 	pthread_mutex_lock(&d->md_lock);
 	d->md_hq.hq_busy = false;
+	d->md_hq.hq_fails++;
 	pthread_mutex_unlock(&d->md_lock);
 }
 
@@ -1091,18 +1251,20 @@ static void holds_send(struct meta_mn_daemon *d)
  * From the tick: a daemon that (re)started or lost quorum does not know
  * the cluster-wide suspensions in force (doc/mdcommd.md 7, "A daemon that
  * restarts").  It holds the sets it serves (@masters: joined) until the
- * members have told it the holds (QUERY), asked once a second, at most
- * for one lease (META_MNS_LEASE): by then every hold in force when it
- * started has been renewed through this node or has ended.  Never waits.
+ * members have told it the holds (QUERY), asked again after 1, 2, 4, then
+ * every 8 s while refused, at most for one lease (META_MNS_LEASE): by then
+ * every hold in force when it started has been renewed through this node
+ * or has ended.  Never waits.
  */
 static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
 		      bool quorate)
 {
 	struct mn_holdq *q = &d->md_hq;
 	uint32_t ids[MDC_MAXNODES], admin = d->md_cfg.dc_admin_set, am;
-	bool hold[MDC_MAXSETS] = { false }, rel[MDC_MAXSETS] = { false };
-	bool alone, send = false, timeout = false;
-	uint64_t ql = mdc_core_qlost(d->md_core), now = mono_ms();
+	uint32_t seq = 0;
+	bool sync[MDC_MAXSETS] = { false };
+	bool alone, send = false, timeout = false, fresh = false;
+	uint64_t ql = mdc_core_qlost(d->md_core), now = mn_mono_ms();
 	size_t n = mdc_core_members(d->md_core, ids);
 
 	/* Alone in a quorate group (a one-node cluster): no other daemon
@@ -1115,22 +1277,32 @@ static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
 	pthread_mutex_lock(&d->md_lock);
 	if (ql != q->hq_qlost) {
 		q->hq_qlost = ql;
-		q->hq_need = true;
+		q->hq_need = fresh = true;
 	}
 	/* Held at once, the question once there is quorum (a message needs
-	 * it too): no message slips in between. */
+	 * it too): no message slips in between.  Every set it serves, one
+	 * with a known hold too (that hold may have ended or changed hands
+	 * meanwhile; the answer decides), and held again at each new loss
+	 * (idempotent; a hold's RESUME or lease end meanwhile keeps the
+	 * gate's mark anyway: mark_sync()). */
 	for (uint32_t i = 1; q->hq_need && i < MDC_MAXSETS; i++) {
 		struct mn_set *ss = &d->md_sets[i];
 
-		if (i == admin || masters[i] == 0 || ss->ms_susp_until != 0 ||
-		    ss->ms_gate)
+		if (i == admin || masters[i] == 0 || (ss->ms_gate && !fresh))
 			continue;
-		ss->ms_gate = hold[i] = true;
+		if (!ss->ms_gate) {
+			ss->ms_gate = true;
+			ss->ms_hold_gen++;
+		}
+		sync[i] = true;
 	}
 	if (q->hq_need && quorate) {
 		q->hq_need = false;
 		q->hq_gen++;
 		q->hq_next = 0;
+		q->hq_fails = 0;
+		q->hq_snap_seq = 0;
+		q->hq_nlog = 0;
 		q->hq_gate_end = now + META_MNS_LEASE * 1000ull;
 	}
 	if (q->hq_gate_end != 0) {
@@ -1139,14 +1311,20 @@ static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
 		for (uint32_t i = 1; i < MDC_MAXSETS; i++)
 			any = any || d->md_sets[i].ms_gate;
 		if (alone) {
-			holds_done(d, rel); /* nobody to ask */
+			gate_off(d, sync); /* nobody to ask */
 		} else if (now >= q->hq_gate_end) {
 			timeout = any;
-			holds_done(d, rel);
+			gate_off(d, sync);
 		} else if (!q->hq_busy && now >= q->hq_next && am != 0) {
 			q->hq_busy = send = true;
 			q->hq_sent_gen = q->hq_gen;
-			q->hq_next = now + 1000;
+			q->hq_sent_qlost = ql;
+			if (++q->hq_seq == 0)
+				q->hq_seq = 1;
+			seq = q->hq_seq;
+			q->hq_next =
+				now + (1000ull
+				       << (q->hq_fails < 3 ? q->hq_fails : 3));
 		}
 	}
 	pthread_mutex_unlock(&d->md_lock);
@@ -1156,26 +1334,22 @@ static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
 			"suspensions in force in %u s: the sets held for it "
 			"are released on node %u\n",
 			META_MNS_LEASE, d->md_self);
-	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
-		if (hold[i] && rel[i])
-			continue; /* held and done in one tick: never held */
-		if (hold[i])
-			(void)mdc_core_hold(d->md_core, i);
-		else if (rel[i])
-			(void)mdc_core_release(d->md_core, i);
-	}
+	for (uint32_t i = 1; i < MDC_MAXSETS; i++)
+		if (sync[i])
+			mark_sync(d, i);
 	if (send)
-		holds_send(d);
+		holds_send(d, seq);
 }
 
 /*
  * A cluster-wide suspension whose lease ran out (its initiator died, or
- * could not reach this node with the resume): resume the set here.
+ * could not reach this node with the resume): resume the set here (a set
+ * gated for the holds question stays held until the answer).
  */
 static void suspend_leases(struct meta_mn_daemon *d)
 {
 	bool expired[MDC_MAXSETS] = { false };
-	uint64_t now = mono_ms();
+	uint64_t now = mn_mono_ms();
 
 	pthread_mutex_lock(&d->md_lock);
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
@@ -1184,11 +1358,11 @@ static void suspend_leases(struct meta_mn_daemon *d)
 		if (ss->ms_susp_until != 0 && now >= ss->ms_susp_until) {
 			ss->ms_susp_until = 0;
 			ss->ms_susp_node = ss->ms_susp_nonce = 0;
+			ss->ms_hold_gen++;
 			expired[i] = true;
 		}
 	}
 	pthread_mutex_unlock(&d->md_lock);
-	/* The core's lock is taken outside the daemon's (lock order). */
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
 		if (!expired[i])
 			continue;
@@ -1196,7 +1370,7 @@ static void suspend_leases(struct meta_mn_daemon *d)
 			"mdcommd: set %u: the cluster-wide suspension's lease "
 			"ran out without a resume: released on node %u\n",
 			i, d->md_self);
-		(void)mdc_core_release(d->md_core, i);
+		mark_sync(d, i);
 	}
 }
 

@@ -40,9 +40,23 @@ struct mn_set {
 				   (CLOCK_MONOTONIC ms); 0: none */
 	uint32_t ms_susp_node; /* its holder: node and nonce */
 	uint32_t ms_susp_nonce;
-	bool ms_gate; /* the core holds the set for the holds query (no
-			 hold known here yet): released at the answer */
+	bool ms_gate; /* the core holds the set for the holds query: kept
+			 held until the answer, whatever holds come and go
+			 meanwhile (mn_mark_sync()) */
+	uint32_t ms_hold_gen; /* bumped whenever the hold or the gate changes
+				 (mn_mark_sync()) */
 };
+
+/* A SUSPEND or RESUME this node ran after its own QUERY, replayed on the
+ * answer (doc/mdcommd.md 7, "Races"). */
+struct mn_holdop {
+	uint32_t ho_set;
+	bool ho_suspend;
+	uint32_t ho_node, ho_nonce; /* the holder token */
+	uint64_t ho_at; /* CLOCK_MONOTONIC ms: when it ran here */
+	uint64_t ho_until; /* SUSPEND: the lease it asked for ends then */
+};
+#define MN_HOLDLOG 32
 
 /* The question for the holds in force (doc/mdcommd.md 7, "A daemon that
  * restarts"), asked at start and after every quorum loss. */
@@ -55,6 +69,18 @@ struct mn_holdq {
 	uint64_t hq_qlost; /* mdc_core_qlost() when last looked at */
 	uint32_t hq_gen; /* bumped at each new question */
 	uint32_t hq_sent_gen; /* hq_gen of the QUERY in flight */
+	uint64_t hq_sent_qlost; /* mdc_core_qlost() when it was sent */
+	uint32_t hq_seq; /* the QUERY in flight's number (its mm_nonce) */
+	unsigned int hq_fails; /* refused answers to this question */
+	/* This node ran its own QUERY hq_snap_seq at hq_snap_ms (0: not yet);
+	 * the SUSPENDs and RESUMEs it ran since, in order (hq_over: more than
+	 * MN_HOLDLOG; the answer is then not taken, the question asked
+	 * again). */
+	uint32_t hq_snap_seq;
+	uint64_t hq_snap_ms;
+	unsigned int hq_nlog;
+	bool hq_over;
+	struct mn_holdop hq_log[MN_HOLDLOG];
 	uint64_t hq_answers; /* answers taken (tests) */
 };
 
@@ -68,6 +94,17 @@ struct meta_mn_daemon {
 	struct mn_set md_sets[MDC_MAXSETS];
 	struct mn_holdq md_hq;
 };
+
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t mn_mono_ms(void);
+/*
+ * A SUSPEND (@suspend) or RESUME of holder (@node, @nonce) ran here at @at
+ * (a SUSPEND's lease: until @until): recorded for the holds question's
+ * answer when this node's own QUERY has run and the answer is still to
+ * come.  md_lock held (a handler).
+ */
+void mn_hold_ran(struct meta_mn_daemon *d, uint32_t set, bool suspend,
+		 uint32_t node, uint32_t nonce, uint64_t at, uint64_t until);
 
 /* The set of number @set with its name known, or NULL (ep set). */
 struct mn_set *mn_set_get(struct meta_mn_daemon *d, uint32_t set,

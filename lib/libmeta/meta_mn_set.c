@@ -101,15 +101,17 @@ static bool verdict_valid(uint32_t op, uint32_t v)
 	return v == 0;
 }
 
-/* QUERY names the asking node and nothing else (no set: every set). */
+/* QUERY names the asking node and its question's number (nonce), nothing
+ * else (no set: every set). */
 static const char *query_invalid(const struct meta_mns *m)
 {
 	if (m->mm_node < 1 || m->mm_node > META_NODE_MAXID)
 		return "bad node";
+	if (m->mm_nonce == 0)
+		return "query of the holds without a question number";
 	if (m->mm_flags != 0 || m->mm_setno != 0 || m->mm_setflags != 0 ||
 	    m->mm_verdict != 0 || m->mm_nhosts != 0 || m->mm_ctime != 0 ||
-	    m->mm_count != 0 || m->mm_nonce != 0 ||
-	    !zero(m->mm_uuid, sizeof(m->mm_uuid)) ||
+	    m->mm_count != 0 || !zero(m->mm_uuid, sizeof(m->mm_uuid)) ||
 	    !zero((const uint8_t *)m->mm_name, sizeof(m->mm_name)) ||
 	    !zero(m->mm_drive, sizeof(m->mm_drive)) ||
 	    !zero((const uint8_t *)m->mm_hosts, sizeof(m->mm_hosts)))
@@ -621,12 +623,6 @@ int meta_mns_apply(const struct meta_mns *m, uint32_t self, bool on_master,
 
 /* ---- handlers ------------------------------------------------------------ */
 
-/* A handler's exit value: 1 a failure; these: the set number is used; a
- * suspension is made but messages are still under way (ask again). */
-#define META_MNS_EXIT_NUMBERUSED 2
-#define META_MNS_EXIT_NOTDRAINED 3
-#define META_MNS_EXIT_HELD 4 /* another holder's suspension */
-
 /*
  * STATE, sent on the set itself with NO_BCAST: the master answers with its
  * reading of the set's replicas, "replicas R active A stale S", for a node
@@ -670,8 +666,10 @@ static int h_state(struct meta_mn_hctx *hx, const struct meta_mns *m)
  * The set's model and cached handles are stale after @m ran here
  * (doc/mdcommd.md, 11b), also when it failed (@failed): it may have failed
  * halfway.  After a creation, destruction or new hosts the number may name
- * another set (these come on the admin set: mm_setno).  A withdraw drops
- * only the withdrawing node's, unless it failed.
+ * another set (these come on the admin set: mm_setno); after one that
+ * failed, the number may be an unrelated set's here (a creation refused
+ * because the number is used), whose model stays.  A withdraw drops only
+ * the withdrawing node's, unless it failed.
  */
 static void model_drop(struct meta_mn_hctx *hx, const struct meta_mns *m,
 		       bool failed)
@@ -682,8 +680,13 @@ static void model_drop(struct meta_mn_hctx *hx, const struct meta_mns *m,
 	     (failed || m->mm_node == hx->hx_node)))
 		meta_mn_model_drop(hx, m->mm_setno, false);
 	else if (m->mm_op == META_MNS_CREATE || m->mm_op == META_MNS_DESTROY ||
-		 m->mm_op == META_MNS_HOSTS)
-		meta_mn_model_drop(hx, m->mm_setno, true);
+		 m->mm_op == META_MNS_HOSTS) {
+		if (failed)
+			meta_mn_model_drop_named(hx, m->mm_setno, m->mm_name,
+						 true);
+		else
+			meta_mn_model_drop(hx, m->mm_setno, true);
+	}
 }
 
 static int h_set(struct meta_mn_hctx *hx)
@@ -743,18 +746,17 @@ static int h_set(struct meta_mn_hctx *hx)
 	if (m.mm_op == META_MNS_STATE)
 		return h_state(hx, &m);
 	if (m.mm_op == META_MNS_QUERY) {
-		bool complete;
-
-		if (hx->hx_type != MDC_MSG_SET_ADMIN) {
+		if (!meta_mn_hx_admin(hx)) {
 			meta_error_set(&e, ME_SET_BADMSG, 0, NULL,
 				       "cannot answer for the holds in force "
-				       "(asked by node %u) but on the admin "
-				       "set",
-				       m.mm_node);
+				       "(asked by node %u) on set %u: not the "
+				       "admin set",
+				       m.mm_node, hx->hx_set);
 			return meta_mn_fail(hx, &e);
 		}
-		if (meta_mn_holds(hx, &complete) > 0 && complete)
-			meta_mn_exit(hx, META_MN_EXIT_HOLDS);
+		meta_mn_exit(hx, meta_mn_holds(hx, m.mm_node, m.mm_nonce) ?
+					 META_MNS_EXIT_HOLDS :
+					 0);
 		return 0;
 	}
 	if (meta_mns_apply(&m, hx->hx_node, hx->hx_on_master, &e) != 0) {

@@ -22,9 +22,31 @@ for k in 1 2 3; do
 done
 
 # Each daemon asked the members for the holds in force when it started
-# (doc/mdcommd.md 7, a SET_ADMIN QUERY run on every node): the counts
-# below are what ran after that.
-sleep 1
+# (doc/mdcommd.md 7, a SET_ADMIN QUERY run on every node, asked again
+# after 1 s if refused): the counts below are what ran after that, once
+# they have stood still for 2 s (at most 30 s).
+mdc_counts()
+{
+	local k
+	for k in 1 2 3; do
+		printf '%s ' "$(mdc_status_field $k runs)"
+	done
+	mdc_status_field 1 'master jobs'
+}
+prev=$(mdc_counts)
+still=0
+for ((i = 0; i < 150 && still < 10; i++)); do
+	sleep 0.2
+	cur=$(mdc_counts)
+	if [ "$cur" = "$prev" ]; then
+		still=$((still + 1))
+	else
+		still=0
+		prev=$cur
+	fi
+done
+t_check "the daemons' counters stand still (the questions are over)" \
+	[ "$still" -ge 10 ]
 declare -A runs0
 for k in 1 2 3; do runs0[$k]=$(mdc_status_field $k runs); done
 jobs0=$(mdc_status_field 1 'master jobs')

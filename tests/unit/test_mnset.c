@@ -421,10 +421,11 @@ static void mns_fill(struct meta_mns *m, uint32_t op)
 		m->mm_node = 3;
 		m->mm_nonce = 0x1234;
 	}
-	if (op == META_MNS_QUERY) { /* the asking node, nothing else */
+	if (op == META_MNS_QUERY) { /* the asking node and question */
 		memset(m, 0, sizeof(*m));
 		m->mm_op = op;
 		m->mm_node = 2;
+		m->mm_nonce = 7;
 	}
 }
 
@@ -594,14 +595,15 @@ static void test_mns_bad(void)
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), -1);
 	/*
 	 * QUERY (the holds in force, doc/mdcommd.md 7): the same layout and
-	 * version; it names the asking node and nothing else, and a node
-	 * that does not know the operation refuses it as unknown.
+	 * version; it names the asking node and its question's number (the
+	 * nonce) and nothing else, and a node that does not know the
+	 * operation refuses it as unknown.
 	 */
 	mns_fill(&m, META_MNS_QUERY);
 	CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), 0);
 	CU_ASSERT_EQUAL(buf[4] | buf[5] << 8, 2);
 	CU_ASSERT_EQUAL(buf[6], 12);
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 13; i++) {
 		mns_fill(&m, META_MNS_QUERY);
 		switch (i) {
 		case 0:
@@ -614,13 +616,34 @@ static void test_mns_bad(void)
 			snprintf(m.mm_name, sizeof(m.mm_name), "blue");
 			break;
 		case 3:
-			m.mm_nonce = 1;
+			m.mm_nonce = 0; /* no question number */
 			break;
 		case 4:
 			m.mm_count = META_MNS_LEASE;
 			break;
 		case 5:
 			m.mm_hosts[0] = 1;
+			break;
+		case 6:
+			m.mm_node = META_NODE_MAXID + 1;
+			break;
+		case 7:
+			m.mm_flags = META_MNS_F_DRYRUN;
+			break;
+		case 8:
+			m.mm_uuid[15] = 1;
+			break;
+		case 9:
+			m.mm_drive[0] = 1;
+			break;
+		case 10:
+			m.mm_ctime = 1;
+			break;
+		case 11:
+			m.mm_verdict = META_JV_MASTER;
+			break;
+		case 12:
+			m.mm_setflags = 1;
 			break;
 		}
 		CU_ASSERT_EQUAL(meta_mns_encode(&m, buf, sizeof(buf), &e), -1);

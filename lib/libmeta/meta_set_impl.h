@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * meta_set_impl.h - what meta_set.c shares with meta_set_reload.c: the set
- * handle and the helpers both use.  Private to libmeta (the ms_ prefix is
- * not exported, libmeta.map).
+ * meta_set_impl.h - what meta_set.c shares with meta_set_reload.c and
+ * meta_set_drives.c: the set handle and the helpers they use.  Private to
+ * libmeta (the ms_ prefix is not exported, libmeta.map).
  */
 #ifndef OBAN_META_SET_IMPL_H
 #define OBAN_META_SET_IMPL_H
@@ -17,6 +17,8 @@
 #include "meta_local.h"
 
 struct meta_lockent;
+struct mddb_replica_spec;
+struct mddb_txn;
 
 struct meta_set {
 	struct ml_set s_rec;
@@ -54,5 +56,13 @@ int ms_commit_records(struct meta_set *s, bool drives, const uint32_t *gone,
 void ms_drive_from_label(struct ml_drive *d, const struct mdl_label *l,
 			 const char *path);
 int ms_grow_drives(struct meta_set *s, int add);
+int ms_geometry_same(const struct ml_drive *d, const struct mdl_label *l,
+		     const char *path, meta_error_t *ep);
+void ms_drive_spec(const struct meta_set *s, int i, uint32_t idx,
+		   struct mddb_replica_spec *rs);
+int ms_records_put(struct meta_set *s, struct mddb_txn *t, bool drives,
+		   const uint32_t *gone, int ngone, meta_error_t *ep);
+void ms_set_owner(struct meta_set *s, bool own);
+int ms_local_puts(struct meta_set *s, int d0, int nd, meta_error_t *ep);
 
 #endif

@@ -187,9 +187,9 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 	/*
 	 * Every replica's durable write at once: no order among them.  A
 	 * clear left unflushed is one plain write per replica (O_DIRECT:
-	 * the drive has it when the call returns).
+	 * the drive has it when the call returns); where a write would stop
+	 * in this node's page cache, the clear is made durable instead.
 	 */
-	/* Left unflushed only where the write reaches the drive itself. */
 	for (k = 0; k < n && mode == SLOT_UNFLUSHED; k++)
 		if (meta_dev_node_cached(w[k].wr_dev))
 			mode = SLOT_DURABLE;

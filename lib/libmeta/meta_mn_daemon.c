@@ -740,6 +740,14 @@ void meta_mn_daemon_lease_end(struct meta_mn_daemon *d, uint32_t set)
 	pthread_mutex_unlock(&d->md_lock);
 }
 
+void meta_mn_daemon_holds_known(struct meta_mn_daemon *d)
+{
+	pthread_mutex_lock(&d->md_lock);
+	if (d->md_hq.hq_known_at != 0)
+		d->md_hq.hq_known_at = 1; /* long past */
+	pthread_mutex_unlock(&d->md_lock);
+}
+
 enum mn_counter { MN_LOG_OPENS, MN_CFG_LOADS, MN_RO_OPENS };
 
 /* One of @set's counters (tests); 0 for no such set. */
@@ -1030,10 +1038,12 @@ bool meta_mn_holds(struct meta_mn_hctx *hx, uint32_t asker, uint32_t question)
 		n++;
 	}
 	meta_mn_printf(hx, "end %u\n", n);
-	/* A node that asks itself, or lost quorum since its tick last
-	 * looked, may lack a hold. */
+	/* A node that asks itself, lost quorum since its tick last looked,
+	 * or took a partial answer less than a lease after its gate began
+	 * may lack a hold. */
 	return q->hq_gate_end == 0 && !q->hq_need &&
-	       mdc_core_qlost(d->md_core) == q->hq_qlost;
+	       mdc_core_qlost(d->md_core) == q->hq_qlost &&
+	       now >= q->hq_known_at;
 }
 
 /*
@@ -1134,7 +1144,8 @@ static void holds_replay(const struct mn_holdq *q, uint32_t set,
  * SET_ADMIN message before its own answer comes back to it).  A complete
  * answer then decides every set: the hold it gives replaces this node's,
  * none releases it.  A partial one (no member knew every hold: all
- * restarted or lost quorum) only adds holds this node does not know.
+ * restarted or lost quorum) only adds holds this node does not know, and
+ * leaves this node answering partial until hq_known_at (meta_mn_holds()).
  * Runs outside the core's lock (a reply callback).
  */
 static void holds_reply(void *cookie, const struct mdc_result *res)
@@ -1195,6 +1206,8 @@ static void holds_reply(void *cookie, const struct mdc_result *res)
 		sync[i] = true;
 	}
 	gate_off(d, sync);
+	if (complete)
+		q->hq_known_at = 0;
 	q->hq_answers++;
 	pthread_mutex_unlock(&d->md_lock);
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
@@ -1304,6 +1317,7 @@ static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
 		q->hq_snap_seq = 0;
 		q->hq_nlog = 0;
 		q->hq_gate_end = now + META_MNS_LEASE * 1000ull;
+		q->hq_known_at = q->hq_gate_end;
 	}
 	if (q->hq_gate_end != 0) {
 		bool any = false;
@@ -1312,6 +1326,7 @@ static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
 			any = any || d->md_sets[i].ms_gate;
 		if (alone) {
 			gate_off(d, sync); /* nobody to ask */
+			q->hq_known_at = 0;
 		} else if (now >= q->hq_gate_end) {
 			timeout = any;
 			gate_off(d, sync);

@@ -65,6 +65,10 @@ struct mn_holdq {
 	bool hq_busy; /* a QUERY is in flight */
 	uint64_t hq_gate_end; /* CLOCK_MONOTONIC ms: the gate ends then at
 				 the latest; 0: no gate, nothing to ask */
+	uint64_t hq_known_at; /* ms: this node knows every hold in force
+				 from then on (one lease after its gate
+				 began: each hold was renewed here or ended
+				 by then); 0: since a complete answer */
 	uint64_t hq_next; /* ms: the next attempt, not before */
 	uint64_t hq_qlost; /* mdc_core_qlost() when last looked at */
 	uint32_t hq_gen; /* bumped at each new question */

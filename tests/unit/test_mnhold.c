@@ -365,6 +365,63 @@ static void test_hold_gate_kept(void)
 	cl_destroy();
 }
 
+/* Cut node @c off and heal, with no tick between: @c has not asked since. */
+static void cut_heal(uint32_t c)
+{
+	mdc_sim_partition(sim, 1ull << (c - 1));
+	while (mdc_sim_step(sim))
+		;
+	mdc_sim_heal(sim);
+	while (mdc_sim_step(sim))
+		;
+}
+
+/*
+ * A partial answer does not make its taker know every hold (review
+ * finding: it then answered as complete, and its list, lacking a hold the
+ * others knew, released it on them).  Node 1 (the admin set's master) is
+ * cut off while node 3 (blue's master) takes the hold.  Nodes 2 and 3 are
+ * cut off and healed in turn with no tick between, so none of the three
+ * knows every hold; node 1 asks first and takes the partial (empty) list.
+ * Then every node asks: the hold stays on every node, and node 3's RESUME
+ * lifts it.
+ */
+static void test_hold_partial(void)
+{
+	struct treply tr;
+
+	cl_create(87);
+	all_master(3, 0);
+	mdc_sim_partition(sim, 1ull << 0); /* {1} | {2, 3} */
+	while (mdc_sim_step(sim))
+		;
+	cl_tick();
+	all_master(3, 1);
+	admin_susp(31, 3, META_MNS_SUSPEND, 60, 61, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	mdc_sim_heal(sim);
+	while (mdc_sim_step(sim))
+		;
+	all_master(3, 0);
+	cut_heal(2);
+	cut_heal(3);
+	all_master(3, 0);
+	meta_mn_daemon_tick(nodes[1].tn_d); /* asks: a partial answer */
+	while (mdc_sim_step(sim))
+		;
+	for (int k = 0; k < 4; k++)
+		cl_tick();
+	pings_are(MDC_CS_SUSPENDED);
+	/* Node 3's renewal reaches node 1 too; its RESUME lifts the hold
+	 * everywhere. */
+	admin_susp(31, 3, META_MNS_SUSPEND, 60, 61, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	admin_susp(31, 3, META_MNS_RESUME, 0, 61, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	pings_are(MDC_CS_ACK);
+	cl_destroy();
+}
+
 /*
  * QUERY is answered on the admin set only: one sent on set blue is refused
  * on every node, saying so (review finding: it was answered).
@@ -390,6 +447,43 @@ static void test_query_off_admin(void)
 	cl_destroy();
 }
 
+/*
+ * SUSPEND and RESUME of blue are run on the admin set only: sent on
+ * another set (5, mastered by node 1) they are refused on every node,
+ * saying which set they came on, and blue is not held (review finding:
+ * they were run in that set's order, and recorded for a replay that
+ * assumes the admin set's).
+ */
+static void test_suspend_off_admin(void)
+{
+	char out[MDC_MAXOUT + 1];
+	struct treply tr;
+	meta_error_t e;
+
+	cl_create(88);
+	meta_error_init(&e);
+	for (uint32_t i = 1; i <= N; i++)
+		VERIFY0(mdc_core_set_master(nodes[i].tn_core, 5, 1, &e));
+	admin_susp(5, 2, META_MNS_SUSPEND, 60, 71, &tr);
+	CU_ASSERT_EQUAL(tr.tr_got, 1);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_comm_state, MDC_CS_ACK);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 1);
+	memcpy(out, tr.tr_res.mr_out, tr.tr_res.mr_outlen);
+	out[tr.tr_res.mr_outlen] = '\0';
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "on set 5: not the admin set"));
+	pings_are(MDC_CS_ACK);
+	/* Held through the admin set, a RESUME on set 5 lifts nothing. */
+	admin_susp(31, 2, META_MNS_SUSPEND, 60, 71, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	admin_susp(5, 2, META_MNS_RESUME, 0, 71, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 1);
+	pings_are(MDC_CS_SUSPENDED);
+	admin_susp(31, 2, META_MNS_RESUME, 0, 71, &tr);
+	CU_ASSERT_EQUAL(tr.tr_res.mr_exitval, 0);
+	pings_are(MDC_CS_ACK);
+	cl_destroy();
+}
+
 static CU_TestInfo hold_tests[] = {
 	{ "suspend_all", test_suspend_all },
 	{ "hold_query", test_hold_query },
@@ -397,7 +491,9 @@ static CU_TestInfo hold_tests[] = {
 	{ "hold_second_before", test_hold_second_before },
 	{ "hold_second_after", test_hold_second_after },
 	{ "hold_gate_kept", test_hold_gate_kept },
+	{ "hold_partial", test_hold_partial },
 	{ "query_off_admin", test_query_off_admin },
+	{ "suspend_off_admin", test_suspend_off_admin },
 	CU_TEST_INFO_NULL,
 };
 

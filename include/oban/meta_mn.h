@@ -193,9 +193,8 @@ bool meta_mn_holds(struct meta_mn_hctx *hx, uint32_t asker, uint32_t question);
  * 1 is a failure, meta_mn_fail()).
  */
 #define META_MNS_EXIT_NUMBERUSED 2 /* the set number is used here */
-#define META_MNS_EXIT_NOTDRAINED \
-	3 /* suspended, messages still under way:
-				      ask again */
+/* Suspended, messages still under way: ask again. */
+#define META_MNS_EXIT_NOTDRAINED 3
 #define META_MNS_EXIT_HELD 4 /* another holder's suspension */
 #define META_MNS_EXIT_HOLDS 6 /* QUERY: a complete list of the holds */
 

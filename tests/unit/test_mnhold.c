@@ -16,6 +16,7 @@
 #include <oban/errcodes.h>
 #include <oban/meta_set.h>
 
+#include "../../lib/libmeta/meta_mn_impl.h"
 #include "mn_sim.h"
 #include "ocu.h"
 
@@ -484,6 +485,72 @@ static void test_suspend_off_admin(void)
 	cl_destroy();
 }
 
+/* mn_holds_parse() on @text (@len bytes; 0: strlen) with admin set 31. */
+static bool parse(const char *text, size_t len, uint64_t left[MDC_MAXSETS])
+{
+	uint32_t node[MDC_MAXSETS] = { 0 }, nonce[MDC_MAXSETS] = { 0 };
+
+	memset(left, 0, MDC_MAXSETS * sizeof(left[0]));
+	return mn_holds_parse(text, len != 0 ? len : strlen(text), 31, left,
+			      node, nonce);
+}
+
+/*
+ * A QUERY's answer is read strictly (review finding: sscanf took signs,
+ * blanks, overflowing numbers, lines after "end" and the admin set):
+ * anything but the lines meta_mn_holds() prints is refused, so the
+ * question is asked again rather than a wrong hold taken.
+ */
+static void test_holds_parse(void)
+{
+	static const char *const bad[] = {
+		"",
+		"1 2 3 500\n", /* no end line */
+		"end 1\n", /* count not the lines' */
+		"end 0\n1 2 3 500\n", /* a line after end */
+		"end 0\n\n",
+		"end 0", /* cut short */
+		"end +0\n",
+		"end  0\n",
+		"31 2 3 500\nend 1\n", /* the admin set */
+		"0 2 3 500\nend 1\n",
+		"34 2 3 500\nend 1\n",
+		"-1 2 3 500\nend 1\n",
+		"1 -2 3 500\nend 1\n",
+		"1 +2 3 500\nend 1\n",
+		"1 129 3 500\nend 1\n",
+		"1 0 3 500\nend 1\n",
+		"1 2 0 500\nend 1\n",
+		"1 2 4294967296 500\nend 1\n",
+		"1 2 3 0\nend 1\n",
+		"1 2 3 3600001\nend 1\n",
+		"1 2 3 18446744073709551616\nend 1\n",
+		"1 2 3 -500\nend 1\n",
+		"1  2 3 500\nend 1\n",
+		"1 2 3 500 \nend 1\n",
+		"1 2 3\nend 1\n",
+		"1 2 3 500 7\nend 1\n",
+		"1 2 3 500x\nend 1\n",
+		"1 2 3 500\n1 2 3 500\nend 2\n", /* a set twice */
+	};
+	uint64_t left[MDC_MAXSETS];
+
+	CU_ASSERT(parse("end 0\n", 0, left));
+	CU_ASSERT(
+		parse("1 2 3 500\n5 128 4294967295 3600000\nend 2\n", 0, left));
+	CU_ASSERT_EQUAL(left[1], 500);
+	CU_ASSERT_EQUAL(left[5], 3600000);
+	CU_ASSERT_EQUAL(left[2], 0);
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		if (parse(bad[k], 0, left))
+			fprintf(stderr, "taken: \"%s\"\n", bad[k]);
+		CU_ASSERT(!parse(bad[k], 0, left));
+	}
+	/* A NUL inside, the whole length counted. */
+	CU_ASSERT(!parse("end 0\n\0", 7, left));
+	CU_ASSERT(!parse("1 2 3 5\0\nend 1\n", 15, left));
+}
+
 static CU_TestInfo hold_tests[] = {
 	{ "suspend_all", test_suspend_all },
 	{ "hold_query", test_hold_query },
@@ -494,6 +561,7 @@ static CU_TestInfo hold_tests[] = {
 	{ "hold_partial", test_hold_partial },
 	{ "query_off_admin", test_query_off_admin },
 	{ "suspend_off_admin", test_suspend_off_admin },
+	{ "holds_parse", test_holds_parse },
 	CU_TEST_INFO_NULL,
 };
 

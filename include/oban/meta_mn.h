@@ -181,10 +181,9 @@ int meta_mn_hsuspend(struct meta_mn_hctx *hx, uint32_t set, bool suspend,
  * Returns true when this node knows every hold in force (its own question
  * is over, it has not lost quorum since, and it took a complete answer or
  * a lease has passed since its gate began; a partial answer alone is not
- * enough): the handler then
- * answers META_MNS_EXIT_HOLDS, which the core prefers to the master's
- * result, so a complete list reaches the asker whichever node is the admin
- * set's master.
+ * enough): the handler then answers META_MNS_EXIT_HOLDS, which the core
+ * prefers to the master's result, so a complete list reaches the asker
+ * whichever node is the admin set's master.
  */
 bool meta_mn_holds(struct meta_mn_hctx *hx, uint32_t asker, uint32_t question);
 

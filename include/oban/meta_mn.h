@@ -178,11 +178,12 @@ int meta_mn_hsuspend(struct meta_mn_hctx *hx, uint32_t set, bool suspend,
  * holder, the lease's milliseconds left), then "end COUNT".  On the asker
  * itself, its own question's run is the point of the admin set's order the
  * answer stands for (what runs here later is replayed on the answer).
- * Returns true when this node knows every hold in force (it is not asking
- * itself, and has not lost quorum since it last asked): the handler then
- * answers META_MNS_EXIT_HOLDS, which the core prefers to the master's
- * result, so a complete list reaches the asker whichever node is the admin
- * set's master.
+ * Returns true when this node knows every hold in force (its own question
+ * is over, it has not lost quorum since, and it took a complete answer or
+ * a lease has passed since its gate began; a partial answer alone is not
+ * enough): the handler then answers META_MNS_EXIT_HOLDS, which the core
+ * prefers to the master's result, so a complete list reaches the asker
+ * whichever node is the admin set's master.
  */
 bool meta_mn_holds(struct meta_mn_hctx *hx, uint32_t asker, uint32_t question);
 
@@ -191,9 +192,8 @@ bool meta_mn_holds(struct meta_mn_hctx *hx, uint32_t asker, uint32_t question);
  * 1 is a failure, meta_mn_fail()).
  */
 #define META_MNS_EXIT_NUMBERUSED 2 /* the set number is used here */
-#define META_MNS_EXIT_NOTDRAINED \
-	3 /* suspended, messages still under way:
-				      ask again */
+/* Suspended, messages still under way: ask again. */
+#define META_MNS_EXIT_NOTDRAINED 3
 #define META_MNS_EXIT_HELD 4 /* another holder's suspension */
 #define META_MNS_EXIT_HOLDS 6 /* QUERY: a complete list of the holds */
 

@@ -103,6 +103,14 @@ void meta_mn_daemon_tick(struct meta_mn_daemon *d);
 void meta_mn_daemon_lease_end(struct meta_mn_daemon *d, uint32_t set);
 
 /*
+ * meta_mn_daemon_holds_known - for the tests: a lease has passed since
+ * this node's last gate for the holds question began, so once the gate is
+ * over (answered, even partly) it counts as knowing every hold in force
+ * (doc/mdcommd.md 7, "A daemon that restarts").
+ */
+void meta_mn_daemon_holds_known(struct meta_mn_daemon *d);
+
+/*
  * meta_mn_daemon_log_opens - how many times the change log's handle of
  * @set was opened afresh (doc/mdcommd.md, "The change log's cached
  * handle"); for the tests of its invalidation rules.

@@ -41,6 +41,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -740,6 +741,14 @@ void meta_mn_daemon_lease_end(struct meta_mn_daemon *d, uint32_t set)
 	pthread_mutex_unlock(&d->md_lock);
 }
 
+void meta_mn_daemon_holds_known(struct meta_mn_daemon *d)
+{
+	pthread_mutex_lock(&d->md_lock);
+	if (d->md_hq.hq_known_at != 0)
+		d->md_hq.hq_known_at = 1; /* long past */
+	pthread_mutex_unlock(&d->md_lock);
+}
+
 enum mn_counter { MN_LOG_OPENS, MN_CFG_LOADS, MN_RO_OPENS };
 
 /* One of @set's counters (tests); 0 for no such set. */
@@ -961,6 +970,11 @@ uint64_t mn_mono_ms(void)
  * A handler that changes the hold between the look and the core's call
  * sets the mark itself, under the core's lock, and bumps ms_hold_gen: then
  * the look is made again, so the last call made is for the last state.
+ * Callers on several threads at once are safe too: every change of the
+ * hold or the gate bumps ms_hold_gen, and a caller returns only when the
+ * generation it looked at is still current after its call, so whichever
+ * core call is made last followed a look at the current state (a later
+ * change makes its caller, or the handler, set the mark again).
  */
 static void mark_sync(struct meta_mn_daemon *d, uint32_t set)
 {
@@ -1030,10 +1044,12 @@ bool meta_mn_holds(struct meta_mn_hctx *hx, uint32_t asker, uint32_t question)
 		n++;
 	}
 	meta_mn_printf(hx, "end %u\n", n);
-	/* A node that asks itself, or lost quorum since its tick last
-	 * looked, may lack a hold. */
+	/* A node that asks itself, lost quorum since its tick last looked,
+	 * or took a partial answer less than a lease after its gate began
+	 * may lack a hold. */
 	return q->hq_gate_end == 0 && !q->hq_need &&
-	       mdc_core_qlost(d->md_core) == q->hq_qlost;
+	       mdc_core_qlost(d->md_core) == q->hq_qlost &&
+	       now >= q->hq_known_at;
 }
 
 /*
@@ -1058,40 +1074,57 @@ static void gate_off(struct meta_mn_daemon *d, bool sync[MDC_MAXSETS])
 	}
 }
 
-/*
- * Read an answer "SET NODE NONCE MS" ... "end COUNT" into @left (the
- * lease's ms left; 0: no hold listed) etc.  Anything else: false.
- */
-static bool holds_parse(const struct mdc_result *res,
-			uint64_t left[MDC_MAXSETS], uint32_t node[MDC_MAXSETS],
-			uint32_t nonce[MDC_MAXSETS])
+/* One decimal number of @lo..@hi at *@pp, followed by @stop: *@pp moves
+ * past the stop.  No sign, blank or overflow. */
+static bool holds_num(const char **pp, char stop, uint64_t lo, uint64_t hi,
+		      uint64_t *v)
 {
-	char text[MDC_MAXOUT + 1], *line, *save = NULL;
-	unsigned int got = 0, count;
+	unsigned long long x;
+	char *end;
 
-	if (res->mr_comm_state != MDC_CS_ACK ||
-	    (res->mr_exitval != 0 && res->mr_exitval != META_MNS_EXIT_HOLDS) ||
-	    res->mr_outlen > MDC_MAXOUT)
+	if (!isdigit((unsigned char)**pp))
 		return false;
-	memcpy(text, res->mr_out, res->mr_outlen);
-	text[res->mr_outlen] = '\0';
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
-		unsigned int set, n, x;
-		unsigned long long ms;
-		char end;
+	errno = 0;
+	x = strtoull(*pp, &end, 10);
+	if (errno != 0 || x < lo || x > hi || *end != stop)
+		return false;
+	*v = x;
+	*pp = end + 1;
+	return true;
+}
 
-		if (sscanf(line, "end %u%c", &count, &end) == 1)
-			return count == got;
-		if (sscanf(line, "%u %u %u %llu%c", &set, &n, &x, &ms, &end) !=
-			    4 ||
-		    set == 0 || set >= MDC_MAXSETS || left[set] != 0 || n < 1 ||
-		    n > META_NODE_MAXID || x == 0 || ms == 0 ||
-		    ms > META_MNS_MAXLEASE * 1000ull)
-			return false; /* malformed, or a set listed twice */
+bool mn_holds_parse(const char *out, size_t len, uint32_t admin,
+		    uint64_t left[MDC_MAXSETS], uint32_t node[MDC_MAXSETS],
+		    uint32_t nonce[MDC_MAXSETS])
+{
+	char text[MDC_MAXOUT + 1];
+	const char *p = text;
+	unsigned int got = 0;
+
+	if (len > MDC_MAXOUT)
+		return false;
+	memcpy(text, out, len);
+	text[len] = '\0';
+	if (strlen(text) != len)
+		return false; /* a NUL inside */
+	while (*p != '\0') {
+		uint64_t set, n, x, ms, count;
+
+		if (strncmp(p, "end ", 4) == 0) {
+			p += 4;
+			/* The last line: nothing may follow it. */
+			return holds_num(&p, '\n', 0, MDC_MAXSETS, &count) &&
+			       *p == '\0' && count == got;
+		}
+		if (!holds_num(&p, ' ', 1, MDC_MAXSETS - 1, &set) ||
+		    !holds_num(&p, ' ', 1, META_NODE_MAXID, &n) ||
+		    !holds_num(&p, ' ', 1, UINT32_MAX, &x) ||
+		    !holds_num(&p, '\n', 1, META_MNS_MAXLEASE * 1000ull, &ms) ||
+		    set == admin || left[set] != 0)
+			return false; /* malformed, the admin set, or twice */
 		left[set] = ms;
-		node[set] = n;
-		nonce[set] = x;
+		node[set] = (uint32_t)n;
+		nonce[set] = (uint32_t)x;
 		got++;
 	}
 	return false; /* no end line: cut short */
@@ -1125,6 +1158,16 @@ static void holds_replay(const struct mn_holdq *q, uint32_t set,
 		*node = *nonce = 0;
 }
 
+/* Say that this node's question for the holds in force is over (@how),
+ * its gate lifted (the cluster tests wait for it). */
+static void holds_over(const struct meta_mn_daemon *d, const char *how)
+{
+	fprintf(stderr,
+		"mdcommd: node %u: the question for the holds in force is "
+		"over (%s)\n",
+		d->md_self, how);
+}
+
 /*
  * QUERY answered (meta_mn_holds() on every member; the answer is one
  * node's list: a complete one, exit META_MNS_EXIT_HOLDS, whenever a member
@@ -1134,7 +1177,8 @@ static void holds_replay(const struct mn_holdq *q, uint32_t set,
  * SET_ADMIN message before its own answer comes back to it).  A complete
  * answer then decides every set: the hold it gives replaces this node's,
  * none releases it.  A partial one (no member knew every hold: all
- * restarted or lost quorum) only adds holds this node does not know.
+ * restarted or lost quorum) only adds holds this node does not know, and
+ * leaves this node answering partial until hq_known_at (meta_mn_holds()).
  * Runs outside the core's lock (a reply callback).
  */
 static void holds_reply(void *cookie, const struct mdc_result *res)
@@ -1146,7 +1190,11 @@ static void holds_reply(void *cookie, const struct mdc_result *res)
 	uint32_t node[MDC_MAXSETS] = { 0 }, nonce[MDC_MAXSETS] = { 0 };
 	uint32_t was[MDC_MAXSETS] = { 0 };
 	bool sync[MDC_MAXSETS] = { false };
-	bool ok = holds_parse(res, left, node, nonce);
+	bool ok = res->mr_comm_state == MDC_CS_ACK &&
+		  (res->mr_exitval == 0 ||
+		   res->mr_exitval == META_MNS_EXIT_HOLDS) &&
+		  mn_holds_parse((const char *)res->mr_out, res->mr_outlen,
+				 d->md_cfg.dc_admin_set, left, node, nonce);
 	bool complete = ok && res->mr_exitval == META_MNS_EXIT_HOLDS;
 
 	pthread_mutex_lock(&d->md_lock);
@@ -1195,10 +1243,21 @@ static void holds_reply(void *cookie, const struct mdc_result *res)
 		sync[i] = true;
 	}
 	gate_off(d, sync);
+	if (complete)
+		q->hq_known_at = 0;
 	q->hq_answers++;
 	pthread_mutex_unlock(&d->md_lock);
+	holds_over(d, complete ? "a complete answer" : "a partial answer");
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++) {
-		if (until[i] != 0)
+		if (until[i] != 0 && was[i] != 0)
+			fprintf(stderr,
+				"mdcommd: set %u: a cluster-wide suspension "
+				"by node %u is in force: held on node %u in "
+				"place of the one by node %u known here, for "
+				"the %llu ms of its lease left\n",
+				i, node[i], d->md_self, was[i],
+				(unsigned long long)(until[i] - now));
+		else if (until[i] != 0)
 			fprintf(stderr,
 				"mdcommd: set %u: a cluster-wide suspension "
 				"by node %u is in force: held on node %u too "
@@ -1264,6 +1323,7 @@ static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
 	uint32_t seq = 0;
 	bool sync[MDC_MAXSETS] = { false };
 	bool alone, send = false, timeout = false, fresh = false;
+	const char *over = NULL;
 	uint64_t ql = mdc_core_qlost(d->md_core), now = mn_mono_ms();
 	size_t n = mdc_core_members(d->md_core, ids);
 
@@ -1304,6 +1364,7 @@ static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
 		q->hq_snap_seq = 0;
 		q->hq_nlog = 0;
 		q->hq_gate_end = now + META_MNS_LEASE * 1000ull;
+		q->hq_known_at = q->hq_gate_end;
 	}
 	if (q->hq_gate_end != 0) {
 		bool any = false;
@@ -1312,9 +1373,12 @@ static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
 			any = any || d->md_sets[i].ms_gate;
 		if (alone) {
 			gate_off(d, sync); /* nobody to ask */
+			q->hq_known_at = 0;
+			over = "alone: nobody to ask";
 		} else if (now >= q->hq_gate_end) {
 			timeout = any;
 			gate_off(d, sync);
+			over = "no answer in time";
 		} else if (!q->hq_busy && now >= q->hq_next && am != 0) {
 			q->hq_busy = send = true;
 			q->hq_sent_gen = q->hq_gen;
@@ -1334,6 +1398,8 @@ static void holds_ask(struct meta_mn_daemon *d, const uint32_t *masters,
 			"suspensions in force in %u s: the sets held for it "
 			"are released on node %u\n",
 			META_MNS_LEASE, d->md_self);
+	if (over != NULL)
+		holds_over(d, over);
 	for (uint32_t i = 1; i < MDC_MAXSETS; i++)
 		if (sync[i])
 			mark_sync(d, i);

@@ -42,9 +42,9 @@ struct mn_set {
 	uint32_t ms_susp_nonce;
 	bool ms_gate; /* the core holds the set for the holds query: kept
 			 held until the answer, whatever holds come and go
-			 meanwhile (mn_mark_sync()) */
+			 meanwhile (mark_sync()) */
 	uint32_t ms_hold_gen; /* bumped whenever the hold or the gate changes
-				 (mn_mark_sync()) */
+				 (mark_sync()) */
 };
 
 /* A SUSPEND or RESUME this node ran after its own QUERY, replayed on the
@@ -65,6 +65,10 @@ struct mn_holdq {
 	bool hq_busy; /* a QUERY is in flight */
 	uint64_t hq_gate_end; /* CLOCK_MONOTONIC ms: the gate ends then at
 				 the latest; 0: no gate, nothing to ask */
+	uint64_t hq_known_at; /* ms: this node knows every hold in force
+				 from then on (one lease after its gate
+				 began: each hold was renewed here or ended
+				 by then); 0: since a complete answer */
 	uint64_t hq_next; /* ms: the next attempt, not before */
 	uint64_t hq_qlost; /* mdc_core_qlost() when last looked at */
 	uint32_t hq_gen; /* bumped at each new question */
@@ -94,6 +98,18 @@ struct meta_mn_daemon {
 	struct mn_set md_sets[MDC_MAXSETS];
 	struct mn_holdq md_hq;
 };
+
+/*
+ * Read a QUERY's answer text (@out, @len bytes: lines "SET NODE NONCE MS",
+ * then "end COUNT" and nothing after it; meta_mn_holds()) into @left (the
+ * lease's ms left; 0: no hold listed), @node and @nonce, zeroed by the
+ * caller.  False for anything else: a malformed line or number (a sign,
+ * a blank too many, out of range), the admin set @admin or a set listed
+ * twice, a count that is not the lines', no end line, a line after it.
+ */
+bool mn_holds_parse(const char *out, size_t len, uint32_t admin,
+		    uint64_t left[MDC_MAXSETS], uint32_t node[MDC_MAXSETS],
+		    uint32_t nonce[MDC_MAXSETS]);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t mn_mono_ms(void);

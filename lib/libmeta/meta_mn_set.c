@@ -709,10 +709,14 @@ static int h_set(struct meta_mn_hctx *hx)
 		uint32_t holder;
 		int cs;
 
-		if (hx->hx_type != MDC_MSG_SET_ADMIN) {
-			meta_error_set(&e, ME_SET_BADMSG, 0, m.mm_name,
-				       "cannot suspend or resume, but on the "
-				       "admin set,");
+		/* On the admin set only: its order is the one the holds
+		 * questions' replay assumes (mn_hold_ran()). */
+		if (hx->hx_type != MDC_MSG_SET_ADMIN || !meta_mn_hx_admin(hx)) {
+			meta_error_set(&e, ME_SET_BADMSG, 0, NULL,
+				       "cannot suspend or resume set '%s' "
+				       "(asked by node %u) on set %u: not the "
+				       "admin set",
+				       m.mm_name, m.mm_node, hx->hx_set);
 			return meta_mn_fail(hx, &e);
 		}
 		cs = meta_mn_hsuspend(hx, m.mm_setno,

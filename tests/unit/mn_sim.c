@@ -180,9 +180,13 @@ void cl_create(uint64_t seed)
 		meta_mn_daemon_tick(nodes[i].tn_d); /* loads the model */
 		VERIFY(meta_mn_daemon_model(nodes[i].tn_d, setno) != NULL);
 	}
-	/* Each daemon asked for the holds in force (none): the answers. */
+	/* Each daemon asked for the holds in force (none): the answers, all
+	 * partial (every node just started).  As if a lease had passed: each
+	 * knows every hold (none) and answers so. */
 	while (mdc_sim_step(sim))
 		;
+	for (uint32_t i = 1; i <= N; i++)
+		meta_mn_daemon_holds_known(nodes[i].tn_d);
 }
 
 /* Every live daemon ticks; then the packets that sent (the holds query

@@ -50,7 +50,8 @@ struct treply {
 char *dpath(const char *name);
 /* Make set blue on four drives (a suite's setup). */
 int mn_sim_setup(void);
-/* Three nodes joined, node 1 blue's master, every model loaded. */
+/* Three nodes joined, node 1 blue's master, every model loaded, each
+ * knowing every hold in force (none). */
 void cl_create(uint64_t seed);
 /* Every live daemon ticks; then the packets that sent run to their answers. */
 void cl_tick(void);

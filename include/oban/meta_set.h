@@ -445,7 +445,10 @@ enum meta_mns_op {
 };
 #define META_MNS_NOPS 13
 #define META_MNS_LEASE 60 /* s: a node resumes a suspension by itself then */
-#define META_MNS_MAXLEASE 3600
+/* No lease is longer: a restarted node's gate and its "complete" answer
+ * rely on every hold being renewed or ended within one lease
+ * (doc/mdcommd.md 7).  Shorter leases are for tests. */
+#define META_MNS_MAXLEASE META_MNS_LEASE
 
 #define META_MNS_F_DRYRUN 0x1 /* check only, change nothing */
 #define META_MNS_MAXHOSTS 64

@@ -523,7 +523,7 @@ static void test_holds_parse(void)
 		"1 2 0 500\nend 1\n",
 		"1 2 4294967296 500\nend 1\n",
 		"1 2 3 0\nend 1\n",
-		"1 2 3 3600001\nend 1\n",
+		"1 2 3 60001\nend 1\n",
 		"1 2 3 18446744073709551616\nend 1\n",
 		"1 2 3 -500\nend 1\n",
 		"1  2 3 500\nend 1\n",
@@ -536,10 +536,9 @@ static void test_holds_parse(void)
 	uint64_t left[MDC_MAXSETS];
 
 	CU_ASSERT(parse("end 0\n", 0, left));
-	CU_ASSERT(
-		parse("1 2 3 500\n5 128 4294967295 3600000\nend 2\n", 0, left));
+	CU_ASSERT(parse("1 2 3 500\n5 128 4294967295 60000\nend 2\n", 0, left));
 	CU_ASSERT_EQUAL(left[1], 500);
-	CU_ASSERT_EQUAL(left[5], 3600000);
+	CU_ASSERT_EQUAL(left[5], 60000);
 	CU_ASSERT_EQUAL(left[2], 0);
 	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		if (parse(bad[k], 0, left))

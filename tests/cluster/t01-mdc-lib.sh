@@ -78,6 +78,26 @@ mdc_expect()
 	fi
 }
 
+# mn_held_done WPID WHO IPID INODE "NODES" SETNO - after a held change: the
+# change (background WPID, output in $T_DIR/w.out; WHO names it) succeeded,
+# the metainit held meanwhile (IPID from node INODE, output in
+# $T_DIR/i.out) completed after the resume, metastat -p is the same on
+# NODES and holds blue/d10, and a ping from node INODE is ACK again.
+mn_held_done()
+{
+	local wpid=$1 who=$2 ipid=$3 k=$4 nodes=$5 setno=$6 i rc
+	wait "$wpid"
+	rc=$?
+	t_check "$who succeeded ($(cat "$T_DIR/w.out"))" [ $rc = 0 ]
+	for ((i = 0; i < 300; i++)); do kill -0 "$ipid" 2>/dev/null || break; sleep 0.2; done
+	wait "$ipid"
+	rc=$?
+	t_check "the metainit from node $k completed after the resume ($(cat "$T_DIR/i.out"))" [ $rc = 0 ]
+	t_check "metastat -p is the same on nodes ${nodes// / and }" mn_same_stat blue "$nodes"
+	t_check "and holds d10" sh -c "printf '%s\n' \"\$1\" | grep -q '^blue/d10 '" _ "$MN_STAT"
+	mdc_expect "ping from node $k: ACK again" "set $setno: ACK" "$k" ping "$setno"
+}
+
 # mdc_status_field K NAME - e.g. "runs", "bad packets", "master jobs".
 mdc_status_field()
 {

@@ -41,16 +41,7 @@ ipid=$!
 sleep 2
 t_check "the metainit from node 1 is held" kill -0 "$ipid"
 t_check "d10 exists on no node meanwhile" sh -c "! '$OCLUSTER' -d '$T_DIR' exec 2 metastat -s blue -p | grep -q '^blue/d10 '"
-wait "$wpid"
-rc=$?
-t_check "node 3's withdraw succeeded ($(cat "$T_DIR/w.out"))" [ $rc = 0 ]
-for ((i = 0; i < 300; i++)); do kill -0 "$ipid" 2>/dev/null || break; sleep 0.2; done
-wait "$ipid"
-rc=$?
-t_check "the metainit from node 1 completed after the resume ($(cat "$T_DIR/i.out"))" [ $rc = 0 ]
-t_check "metastat -p is the same on nodes 1 and 2" mn_same_stat blue "1 2"
-t_check "and holds d10" sh -c "printf '%s\n' \"\$1\" | grep -q '^blue/d10 '" _ "$MN_STAT"
-mdc_expect "ping from node 1: ACK again" "set $setno: ACK" 1 ping "$setno"
+mn_held_done "$wpid" "node 3's withdraw" "$ipid" 1 "1 2" "$setno"
 
 # An initiator that dies while it holds the suspension: the leases end it.
 # ocluster exec execs down to metaset itself: $jpid is metaset's pid.

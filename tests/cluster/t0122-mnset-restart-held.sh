@@ -82,16 +82,7 @@ for k in 2 3; do
 done
 t_check "all this before node 1's first renewal ($(($(date +%s) - start)) s of 25)" \
 	[ $(($(date +%s) - start)) -lt 24 ]
-wait "$wpid"
-rc=$?
-t_check "node 1's withdraw succeeded ($(cat "$T_DIR/w.out"))" [ $rc = 0 ]
-for ((i = 0; i < 300; i++)); do kill -0 "$ipid" 2>/dev/null || break; sleep 0.2; done
-wait "$ipid"
-rc=$?
-t_check "the metainit from node 3 completed after the resume ($(cat "$T_DIR/i.out"))" [ $rc = 0 ]
-t_check "metastat -p is the same on nodes 2 and 3" mn_same_stat blue "2 3"
-t_check "and holds d10" sh -c "printf '%s\n' \"\$1\" | grep -q '^blue/d10 '" _ "$MN_STAT"
-mdc_expect "ping from node 3: ACK again" "set $setno: ACK" 3 ping "$setno"
+mn_held_done "$wpid" "node 1's withdraw" "$ipid" 3 "2 3" "$setno"
 
 # The holder dies after node 3 learnt its hold: the lease ends it there.
 ( exec "$OCLUSTER" -d "$T_DIR" exec 1 env OBAN_TEST_SUSPEND_HOLD=40 \

@@ -78,6 +78,14 @@ mdc_expect()
 	fi
 }
 
+# mn_setno K SET - $setno: SET's number as node K's metaset prints it
+# (checked to be there).
+mn_setno()
+{
+	setno=$(ocl exec "$1" metaset -s "$2" | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
+	t_check "set $2 has a number ($setno)" [ -n "$setno" ]
+}
+
 # mn_held_done WPID WHO IPID INODE "NODES" SETNO - after a held change: the
 # change (background WPID, output in $T_DIR/w.out; WHO names it) succeeded,
 # the metainit held meanwhile (IPID from node INODE, output in

@@ -20,8 +20,7 @@ t_up 3
 mn_drives 2
 mn_setup "1 2 3"
 mn_set blue 2 "2 1 3" "d1 d2"
-setno=$(ocl exec 2 metaset -s blue | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
-t_check "set blue has a number ($setno)" [ -n "$setno" ]
+mn_setno 2 blue
 
 
 ocl exec 3 timeout -k 5 60 env OBAN_TEST_SUSPEND_LEASE=3 OBAN_TEST_RENEW_LATE=4 \

@@ -25,8 +25,7 @@ t_up 3
 mn_drives 2
 mn_setup "1 2 3"
 mn_set blue 3 "3 1 2" "d1 d2"
-setno=$(ocl exec 3 metaset -s blue | sed -n 's/.*Set number = \([0-9]*\).*/\1/p')
-t_check "set blue has a number ($setno)" [ -n "$setno" ]
+mn_setno 3 blue
 mdc_expect "ping from node 3 (the master): ACK" "set $setno: ACK" 3 ping "$setno"
 
 # restart_3 - stop node 3's mdcommd, start it again, and tell nodes 1 and

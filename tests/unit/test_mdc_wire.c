@@ -7,10 +7,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <oban/errcodes.h>
@@ -572,6 +574,37 @@ static void test_mct_lmdb(void)
 	mct_msg(&other, 101, 0);
 	CU_ASSERT_EQUAL(mdc_mct_mark(mct, &other, MDC_MCT_DONE, &res, &e), 0);
 	CU_ASSERT_EQUAL(mdc_mct_check(mct, &m, &got, &e), MDC_MCT_NOT_DONE);
+	mdc_mct_close(mct);
+
+	/*
+	 * A daemon killed right after a commit loses nothing (the map's
+	 * pages are the kernel's): a child commits and is SIGKILLed with
+	 * the table still open.
+	 */
+	mct_msg(&other, 102, 0);
+	{
+		pid_t pid = fork();
+		int status;
+
+		CU_ASSERT_FATAL(pid >= 0);
+		if (pid == 0) {
+			struct mdc_mct *cm;
+			meta_error_t ce;
+
+			meta_error_init(&ce);
+			if (mdc_mct_open(dir, &cm, &ce) != 0 ||
+			    mdc_mct_mark(cm, &other, MDC_MCT_DONE, &res, &ce) !=
+				    0)
+				_exit(1);
+			raise(SIGKILL);
+			_exit(2);
+		}
+		CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
+		CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	}
+	CU_ASSERT_EQUAL_FATAL(mdc_mct_open(dir, &mct, &e), 0);
+	CU_ASSERT_EQUAL(mdc_mct_check(mct, &other, &got, &e), MDC_MCT_DONE);
+	CU_ASSERT_EQUAL(got.mr_exitval, 42);
 	mdc_mct_close(mct);
 
 	/* A directory that does not exist is a clear error. */

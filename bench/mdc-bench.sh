@@ -34,7 +34,8 @@
 #     sender's own delivery, one ordered pass);
 #   - a null logged message round trip: TEST2 without NO_LOG (the master
 #     writes and clears its change-log slot), and the same with NO_LOG;
-#     mdcbench rtt (bench/mdcbench.c), -r of each;
+#     mdcbench rtt (bench/mdcbench.c), -r of each, run with the probe's
+#     scheduling (the two client processes in the same class);
 #   - the logged round trip on a second set, "bench3", with three drives
 #     and so three replicas (a slot write and a clear on each);
 #   and prints a line "nodes=N round=K/ROUNDS" with the round's figures
@@ -59,8 +60,8 @@
 #     and on three replicas now);
 #   - with -R only, an experiment, clearly labelled: every mdcommd
 #     restarted with ordinary scheduling (commd_rt_priority 0 in
-#     runtime.cf), the ping-pong (the probe with ordinary scheduling too)
-#     and the three round trips measured once so, then the daemons
+#     runtime.cf), the ping-pong (the probe and mdcbench with ordinary
+#     scheduling too) and the three round trips measured once so, then the daemons
 #     restarted as configured (its failure does not end the run);
 # and at 3 nodes also:
 #   - metainit latency: `metainit d10 1 1 DRIVE` from node 3 on the 3-node
@@ -119,8 +120,11 @@ mdcbench=$OBAN_BUILDDIR/bench/mdcbench
 
 val() { sed -n "s/^$1=//p"; }
 # rtt BUILD SET FLAGS - $count TEST2 round trips from node 2 on SET
-# (a set number) with BUILD's mdcbench; FLAGS 0 logged, 1 NO_LOG.
-rtt() { ocl exec 2 "$1/bench/mdcbench" rtt -s "$2" -t TEST2 -f "$3" -n "$count" -T 60; }
+# (a set number) with BUILD's mdcbench; FLAGS 0 logged, 1 NO_LOG.  The
+# initiator runs with the probe's scheduling (CPG_PROBE_PREFIX): each
+# client process, the probe and mdcbench, in the same class.
+# shellcheck disable=SC2086 # the prefix is words
+rtt() { ocl exec 2 ${CPG_PROBE_PREFIX:-} "$1/bench/mdcbench" rtt -s "$2" -t TEST2 -f "$3" -n "$count" -T 60; }
 
 # setup N: mdcommd on every node, sets "bench" (one drive) and "bench3"
 # (three) on all of them, all joined.
@@ -186,9 +190,9 @@ sched_other_experiment()
 	local n=$1 p rl ru r3 rc=0
 	if set_rt_key "$n" 0 && restart_daemons "$n" "$OBAN_BUILDDIR" &&
 		p=$(CPG_PROBE_PREFIX="" cpg_baseline "$dir" 2 -r "$count" -s 20 -b 2 -p 5 -P 1 | val cpg_pingpong_us_median) &&
-		rl=$(rtt "$OBAN_BUILDDIR" "$setno" 0 | val mdc_rtt_us_median) &&
-		ru=$(rtt "$OBAN_BUILDDIR" "$setno" 1 | val mdc_rtt_us_median) &&
-		r3=$(rtt "$OBAN_BUILDDIR" "$setno3" 0 | val mdc_rtt_us_median) &&
+		rl=$(CPG_PROBE_PREFIX="" rtt "$OBAN_BUILDDIR" "$setno" 0 | val mdc_rtt_us_median) &&
+		ru=$(CPG_PROBE_PREFIX="" rtt "$OBAN_BUILDDIR" "$setno" 1 | val mdc_rtt_us_median) &&
+		r3=$(CPG_PROBE_PREFIX="" rtt "$OBAN_BUILDDIR" "$setno3" 0 | val mdc_rtt_us_median) &&
 		[ -n "$p" ] && [ -n "$rl" ] && [ -n "$ru" ] && [ -n "$r3" ]; then
 		echo "nodes=$n sched_other_experiment daemon_sched=$(rt_priority 1) cpg_pingpong_us_median=$p logged_us_median=$rl nolog_us_median=$ru logged_3rep_us_median=$r3 ratio_logged_to_cpg_pingpong=$(f2 "$(ratio "$rl" "$p")") ratio_nolog_to_cpg_pingpong=$(f2 "$(ratio "$ru" "$p")") (every mdcommd and the probe with ordinary scheduling: not the default)"
 	else
@@ -377,7 +381,7 @@ for n in $sizes; do
 	rr:*) export CPG_PROBE_PREFIX="chrt -r ${sched#rr:}" ;;
 	*) export CPG_PROBE_PREFIX="" ;;
 	esac
-	echo "nodes=$n daemon_sched=$sched probe_sched=$sched"
+	echo "nodes=$n daemon_sched=$sched probe_sched=$sched client_sched=$sched"
 	main_rounds "$n" || die "main figures on $n nodes"
 	rpc=$(ocl exec 2 "$mdcbench" rpc -n "$count" -T 60) || die "rpc"
 	dw=$(ocl exec 1 "$mdcbench" dwrite -p "$dir/shared/dwprobe" -n "$count" -T 60) ||

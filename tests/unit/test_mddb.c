@@ -1072,6 +1072,87 @@ static void test_log_clear_unflushed(void)
 	rig_fini(&r);
 }
 
+/*
+ * mddb_log_clear_unflushed() on three replicas writes them at once, as
+ * one batch of plain writes (the fault layer counts batches: none
+ * durable, three writes), then mddb_log_flush() makes it durable.  A
+ * replica whose write fails leaves the active set and the clear stands on
+ * the others.  A crash at any of the clear's three writes, in every
+ * variant, leaves the message or the empty slot; one that drops unflushed
+ * writes leaves the message, one that keeps them after the last write
+ * leaves the slot empty.
+ */
+static void test_log_clear_at_once(void)
+{
+	char got[MDDB_LOG_MAXLEN + 1];
+	struct mddb_replica_info ri;
+	struct mddb *db;
+	struct rig r;
+	size_t len;
+	meta_error_t e;
+	int i, rc;
+
+	rig_init(&r, 3, true);
+	db = rig_create(&r);
+	CU_ASSERT(mddb_log_write(db, 4, "msg", 3, &e) == 0);
+	mdfault_arm(r.ctl, MDF_NONE, 0, MDF_CRASH_DROP);
+	CU_ASSERT(mddb_log_clear_unflushed(db, 4, &e) == 0);
+	CU_ASSERT_EQUAL(mdfault_batches(r.ctl, false), 1);
+	CU_ASSERT_EQUAL(mdfault_batches(r.ctl, true), 0);
+	CU_ASSERT_EQUAL(mdfault_writes(r.ctl), 3);
+	CU_ASSERT(mddb_log_flush(db, &e) == 0);
+	crash_then_read(&r, db, 4, MDF_CRASH_DROP, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "");
+
+	/* The second replica's write fails: that replica alone drops. */
+	db = rig_open(&r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	CU_ASSERT(mddb_log_write(db, 4, "msg2", 4, &e) == 0);
+	mdfault_arm(r.ctl, MDF_FAIL, 2, MDF_CRASH_DROP);
+	CU_ASSERT(mddb_log_clear_unflushed(db, 4, &e) == 0);
+	CU_ASSERT(mdfault_fired(r.ctl));
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT(mddb_replica_info(db, i, &ri, &e) == 0);
+		CU_ASSERT_EQUAL((ri.ri_flags & MDDB_F_ACTIVE) != 0, i != 1);
+		CU_ASSERT_EQUAL((ri.ri_flags & MDDB_F_EWRITE) != 0, i == 1);
+	}
+	CU_ASSERT(mddb_log_read(db, 4, got, sizeof(got), &len, &e) == -1);
+	CU_ASSERT_EQUAL(e.me_code, ENOENT);
+	CU_ASSERT(mddb_log_flush(db, &e) == 0);
+	mddb_close(db);
+
+	/* A crash at each of the clear's writes, in every variant. */
+	for (uint64_t k = 1; k <= 3; k++) {
+		for (int v = 0; v < MDF_CRASH_NVARIANTS; v++) {
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			CU_ASSERT(mddb_log_write(db, 4, "msg", 3, &e) == 0);
+			mdfault_arm(r.ctl, MDF_CRASH, k, (enum mdfault_crash)v);
+			rc = mddb_log_clear_unflushed(db, 4, &e);
+			CU_ASSERT(mdfault_fired(r.ctl));
+			CU_ASSERT_EQUAL(rc, k == 3 ? 0 : -1); /* 2 of 3 */
+			mddb_close(db);
+			rig_detach(&r);
+			rig_attach(&r, true);
+			db = rig_open(&r, 0, &e);
+			CU_ASSERT_FATAL(db != NULL);
+			if (mddb_log_read(db, 4, got, sizeof(got) - 1, &len,
+					  &e) == 0)
+				got[len] = '\0';
+			else
+				got[0] = '\0';
+			CU_ASSERT(strcmp(got, "msg") == 0 ||
+				  strcmp(got, "") == 0);
+			if (v == MDF_CRASH_DROP)
+				CU_ASSERT_STRING_EQUAL(got, "msg");
+			if (k == 3 && v == MDF_CRASH_KEEP)
+				CU_ASSERT_STRING_EQUAL(got, "");
+			mddb_close(db);
+		}
+	}
+	rig_fini(&r);
+}
+
 /* A slave reads the master's commits after PARSE (reload) and writes its
  * mirror's resync slot without disturbing the master's writes. */
 static void test_master_slave(void)
@@ -1650,6 +1731,8 @@ static CU_TestInfo mddb_tests[] = {
 	{ "change-log and resync slots", test_slots },
 	{ "change-log write without the read", test_log_write_known },
 	{ "a clear flushed after the answer", test_log_clear_unflushed },
+	{ "an unflushed clear writes the replicas at once",
+	  test_log_clear_at_once },
 	{ "a slot's replicas are written with no order", test_slot_no_order },
 	{ "master, slave, PARSE and resync slots", test_master_slave },
 	{ "a reader loads while the master commits", test_reader_races_master },

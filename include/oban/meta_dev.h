@@ -161,7 +161,8 @@ int meta_dev_write_many(struct meta_dev_wreq *w, int n);
  * where none can be made). */
 extern int meta_dev_no_ring;
 
-/* Test only: this thread's use of its io_uring, counted since it began. */
+/* Test only: this thread's use of its io_uring, and of the durable
+ * writes and flushes of file devices, counted since it began. */
 struct meta_dev_test_ring {
 	unsigned long tr_submits; /* batches submitted through the ring */
 	unsigned long tr_sent; /* writes that went out through it */
@@ -169,6 +170,9 @@ struct meta_dev_test_ring {
 	unsigned long tr_again; /* writes it left to be made without it */
 	unsigned long tr_lost; /* writes that went out, never reaped */
 	unsigned long tr_leaked; /* copies left to them (leaked) */
+	unsigned long tr_synced; /* made durable without the ring: file
+				    devices' pwritev2(RWF_DSYNC) that wrote
+				    all, and fdatasync() that succeeded */
 	int tr_pid; /* the process that made the ring in use; 0: none */
 };
 void meta_dev_test_ring_stats(struct meta_dev_test_ring *st);

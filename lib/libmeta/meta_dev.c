@@ -73,6 +73,52 @@
 #include <oban/debug.h>
 #include <oban/meta_dev.h>
 
+#ifdef OBAN_TEST_HOOKS
+int meta_dev_no_ring;
+int meta_dev_test_no_ext_arg;
+int meta_dev_test_flush_fail;
+static __thread struct meta_dev_test_ring t_ring;
+static __thread int t_fault_nth[MDT_NFAULTS]; /* 0: not armed */
+
+void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth)
+{
+	if (what == MDT_NONE || what >= MDT_NFAULTS)
+		memset(t_fault_nth, 0, sizeof(t_fault_nth));
+	else
+		t_fault_nth[what] = nth > 0 ? nth : 1;
+}
+
+/* Whether the fault @what is due at its @k-th write or wait (from 1). */
+static bool t_fault_at(enum meta_dev_test_fault what, int k)
+{
+	int nth = t_fault_nth[what];
+
+	if (nth == 0)
+		return false;
+	return what == MDT_PARTIAL ? k >= nth : k == nth;
+}
+
+static bool t_fault_is(enum meta_dev_test_fault what)
+{
+	return t_fault_nth[what] != 0;
+}
+
+static bool t_fault_upto(enum meta_dev_test_fault what, int k)
+{
+	return t_fault_nth[what] != 0 && k <= t_fault_nth[what];
+}
+#define T_COUNT(f, n) (t_ring.f += (unsigned long)(n))
+#define T_PID(r) ((r)->mr_pid = getpid())
+#define T_NO_EXT_ARG meta_dev_test_no_ext_arg
+#else
+#define t_fault_at(what, k) ((void)(k), false)
+#define t_fault_upto(what, k) ((void)(k), false)
+#define t_fault_is(what) false
+#define T_COUNT(f, n) ((void)0)
+#define T_PID(r) ((void)0)
+#define T_NO_EXT_ARG 0
+#endif
+
 /*
  * A file system may accept O_DIRECT at open and still refuse an I/O whose
  * alignment it does not like (EINVAL): go buffered for that device, for
@@ -136,6 +182,7 @@ static int mdf_flush(struct meta_dev *d)
 		return -SET_ERROR(errno);
 	if (d->md_blkdev && !d->md_direct)
 		(void)ioctl(d->md_fd, BLKFLSBUF, 0);
+	T_COUNT(tr_synced, 1);
 	return 0;
 }
 
@@ -151,8 +198,10 @@ static int mdf_write_sync(struct meta_dev *d, const void *buf, size_t len,
 		do
 			n = pwritev2(d->md_fd, &iov, 1, (off_t)off, RWF_DSYNC);
 		while (n < 0 && errno == EINTR);
-		if (n == (ssize_t)len)
+		if (n == (ssize_t)len) {
+			T_COUNT(tr_synced, 1);
 			return 0;
+		}
 		if (n < 0 && (errno == EOPNOTSUPP || errno == ENOSYS))
 			d->md_nodsync = true;
 		else if (n < 0 && errno != EINVAL)
@@ -173,52 +222,6 @@ struct mdf_ring {
 	int mr_pid; /* the process that made it */
 #endif
 };
-
-#ifdef OBAN_TEST_HOOKS
-int meta_dev_no_ring;
-int meta_dev_test_no_ext_arg;
-int meta_dev_test_flush_fail;
-static __thread struct meta_dev_test_ring t_ring;
-static __thread int t_fault_nth[MDT_NFAULTS]; /* 0: not armed */
-
-void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth)
-{
-	if (what == MDT_NONE || what >= MDT_NFAULTS)
-		memset(t_fault_nth, 0, sizeof(t_fault_nth));
-	else
-		t_fault_nth[what] = nth > 0 ? nth : 1;
-}
-
-/* Whether the fault @what is due at its @k-th write or wait (from 1). */
-static bool t_fault_at(enum meta_dev_test_fault what, int k)
-{
-	int nth = t_fault_nth[what];
-
-	if (nth == 0)
-		return false;
-	return what == MDT_PARTIAL ? k >= nth : k == nth;
-}
-
-static bool t_fault_is(enum meta_dev_test_fault what)
-{
-	return t_fault_nth[what] != 0;
-}
-
-static bool t_fault_upto(enum meta_dev_test_fault what, int k)
-{
-	return t_fault_nth[what] != 0 && k <= t_fault_nth[what];
-}
-#define T_COUNT(f, n) (t_ring.f += (unsigned long)(n))
-#define T_PID(r) ((r)->mr_pid = getpid())
-#define T_NO_EXT_ARG meta_dev_test_no_ext_arg
-#else
-#define t_fault_at(what, k) ((void)(k), false)
-#define t_fault_upto(what, k) ((void)(k), false)
-#define t_fault_is(what) false
-#define T_COUNT(f, n) ((void)0)
-#define T_PID(r) ((void)0)
-#define T_NO_EXT_ARG 0
-#endif
 
 static pthread_key_t ring_key;
 static pthread_once_t ring_once = PTHREAD_ONCE_INIT;

@@ -217,6 +217,8 @@ static void test_write_many(void)
 	meta_dev_no_ring = 0;
 	st = ring_now();
 	CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits);
+	/* Each made durable: a pwritev2(RWF_DSYNC), or a write and a flush. */
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced + NDEV);
 	st0 = st;
 #endif
 	d[1]->md_nodsync = true; /* one device without RWF_DSYNC */
@@ -227,14 +229,22 @@ static void test_write_many(void)
 		CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits + 1);
 		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent + NDEV - 1);
 	}
+	/* d[1] written, then flushed (and, without a ring, the others). */
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced + (ring ? 1 : NDEV));
 #endif
 	for (k = 0; k < NDEV; k++)
 		meta_dev_close(d[k]);
-	/* Buffered devices in a batch. */
+	/* Buffered devices in a batch: each written, then flushed. */
 	for (k = 0; k < NDEV; k++)
 		CU_ASSERT_FATAL(meta_dev_open(paths[k], META_DEV_NODIRECT,
 					      &d[k], &e) == 0);
+#ifdef OBAN_TEST_HOOKS
+	st0 = ring_now();
+#endif
 	many_round(d, paths, 50, 0);
+#ifdef OBAN_TEST_HOOKS
+	CU_ASSERT_EQUAL(ring_now().tr_synced, st0.tr_synced + NDEV);
+#endif
 	for (k = 0; k < NDEV; k++)
 		meta_dev_close(d[k]);
 }
@@ -616,13 +626,15 @@ static void test_write_many_ring_faults(void)
 				"the ring's error paths are not run\n");
 		goto out;
 	}
-	/* A short write: made again without the ring; the ring stays. */
+	/* A short write: made again without the ring, durable; the ring
+	 * stays. */
 	fault_case(&fc, d, paths, MDT_SHORT, 2);
 	CU_ASSERT_EQUAL(fc.fc_fails, 0);
 	for (k = 0; k < NDEV; k++)
 		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, NDEV);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_synced, 1);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 2);
 
 	/* Waits that say EAGAIN: waited again; all through the ring. */
@@ -641,6 +653,7 @@ static void test_write_many_ring_faults(void)
 		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, 1);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_again, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_synced, NDEV - 1);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_pid, 0);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
 
@@ -651,6 +664,7 @@ static void test_write_many_ring_faults(void)
 		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, 0);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_again, NDEV);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_synced, NDEV);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
 
 	/* A wait that fails after the first completion: the other two are
@@ -823,6 +837,7 @@ static void test_write_many_no_ext_arg(void)
 		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_submits, 0);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, 0);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_synced, NDEV);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_pid, 0);
 	CU_ASSERT(!fc.fc_used);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 0); /* nor later */
@@ -903,6 +918,19 @@ static void test_write_many_plain(void)
 		CU_ASSERT_EQUAL(st.tr_plain, st0.tr_plain + NDEV);
 		CU_ASSERT_EQUAL(st.tr_again, st0.tr_again);
 	}
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced); /* nor flushed */
+	/* Without the ring: one after the other, plain as well. */
+	st0 = st;
+	meta_dev_no_ring = 1;
+	bufs_new(buf, 115);
+	reqs_fill(w, d, buf, 4096);
+	CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), 0);
+	meta_dev_no_ring = 0;
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(file_has(paths[k], buf[k], 4096, 4096));
+	st = ring_now();
+	CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits);
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced);
 	/* A durable batch: every write with the flag. */
 	st0 = st;
 	bufs_new(buf, 120);
@@ -927,6 +955,13 @@ static void test_write_many_plain(void)
 		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent + NDEV);
 		CU_ASSERT_EQUAL(st.tr_plain, st0.tr_plain + NDEV);
 	}
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced);
+	/* ... and without the ring, not flushed either. */
+	st0 = st;
+	meta_dev_no_ring = 1;
+	CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), 0);
+	meta_dev_no_ring = 0;
+	CU_ASSERT_EQUAL(ring_now().tr_synced, st0.tr_synced);
 	d[1]->md_nodsync = false;
 #endif
 	/* d[1] fails (its descriptor made read-only: EBADF). */
@@ -974,6 +1009,7 @@ static void test_write_many_plain(void)
 #ifdef OBAN_TEST_HOOKS
 	st = ring_now();
 	CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits);
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced); /* not flushed */
 #endif
 	/* Memory devices (no mdo_write_many): mdo_write in turn. */
 	for (k = 0; k < NDEV; k++) {
@@ -1026,6 +1062,7 @@ static void test_write_many_plain_faults(void)
 	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, NDEV);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_plain, NDEV);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_synced, 0); /* made again, plain */
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 2);
 
 	fault_case(&fc, d, paths, MDT_PARTIAL, 2);
@@ -1034,6 +1071,7 @@ static void test_write_many_plain_faults(void)
 		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, 1);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_again, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_synced, 0);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_pid, 0);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
 

@@ -166,7 +166,7 @@ extern int meta_dev_no_ring;
 struct meta_dev_test_ring {
 	unsigned long tr_submits; /* batches submitted through the ring */
 	unsigned long tr_sent; /* writes that went out through it */
-	unsigned long tr_plain; /* of those, without RWF_DSYNC */
+	unsigned long tr_plain; /* of those, queued without RWF_DSYNC */
 	unsigned long tr_again; /* writes it left to be made without it */
 	unsigned long tr_lost; /* writes that went out, never reaped */
 	unsigned long tr_leaked; /* copies left to them (leaked) */

@@ -114,7 +114,7 @@ static bool t_fault_upto(enum meta_dev_test_fault what, int k)
 #define t_fault_at(what, k) ((void)(k), false)
 #define t_fault_upto(what, k) ((void)(k), false)
 #define t_fault_is(what) false
-#define T_COUNT(f, n) ((void)0)
+#define T_COUNT(f, n) ((void)(n))
 #define T_PID(r) ((void)0)
 #define T_NO_EXT_ARG 0
 #endif
@@ -469,6 +469,7 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n,
 	struct meta_dev_wreq *q[RING_ENTRIES];
 	bool reaped[RING_ENTRIES] = { false };
 	int qres[RING_ENTRIES];
+	__u32 qrwf[RING_ENTRIES] = { 0 }; /* their flags, as queued */
 	struct io_uring_cqe *cqe;
 	struct meta_dev_wreq *r;
 	size_t total = 0, at = 0;
@@ -505,6 +506,7 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n,
 						   caller's buffers are */
 		sqe->rw_flags = rwf;
 		io_uring_sqe_set_data(sqe, &q[queued]);
+		qrwf[queued] = sqe->rw_flags;
 		q[queued++] = &w[k];
 		nsqe++;
 	}
@@ -519,7 +521,8 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n,
 		goto out;
 	}
 	T_COUNT(tr_sent, rc);
-	T_COUNT(tr_plain, (rwf & RWF_DSYNC) ? 0 : rc);
+	for (k = 0; k < rc; k++)
+		T_COUNT(tr_plain, !(qrwf[k] & RWF_DSYNC));
 	/* rc went out, the first rc queued (in order); reap every one. */
 	while (got < rc) {
 		int err;

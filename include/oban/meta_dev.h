@@ -215,9 +215,10 @@ void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth);
  * this thread's io_uring: @d is O_DIRECT with RWF_DSYNC and not refused
  * by the ring, and this thread has a working ring (made at its first
  * batch of two or more writes; false before, and where none can be made
- * or it broke).  (Plain writes, meta_dev_write_many(), go through it on
- * an O_DIRECT device without RWF_DSYNC too.)  For the bench, which says
- * what it measured.
+ * or it broke).  It answers for durable writes only: plain writes
+ * (meta_dev_write_many()) also go through the ring on an O_DIRECT device
+ * whose RWF_DSYNC was refused (md_nodsync), where this says false.  For
+ * the bench, which says what it measured.
  */
 bool meta_dev_ring_used(const struct meta_dev *d);
 

@@ -181,6 +181,13 @@ void meta_dev_test_ring_stats(struct meta_dev_test_ring *st);
  * IORING_FEAT_EXT_ARG (a kernel before 5.11), so that it is not used. */
 extern int meta_dev_test_no_ext_arg;
 
+/* Test only: the next @n pwrite() calls to O_DIRECT regular files (file
+ * devices' mdo_write, and a durable write's fallback; not the io_uring's)
+ * fail with EINVAL without writing, as where a file system refuses their
+ * alignment: the device goes buffered for good and the write is made
+ * again so. */
+extern int meta_dev_test_direct_einval;
+
 /* Test only: the next @n meta_dev_flush() calls, of any thread, fail with
  * EIO without flushing (a drive that fails its cache flush). */
 extern int meta_dev_test_flush_fail;

@@ -40,7 +40,9 @@
  * A handle closed or reloaded with a clear not flushed flushes it first.
  * Only O_DIRECT drives are left unflushed: elsewhere the write would sit
  * in this node's page cache, where no other node sees it (and from where
- * it could reach the shared drive late), so the clear is durable there.
+ * it could reach the shared drive late), so the clear is durable there;
+ * a drive that went buffered during the clear's own write (a file system
+ * refusing the O_DIRECT write) is flushed before the call returns.
  *
  * Replicas at once.  A slot write prepares every active replica's block
  * (reading first where it must), then makes all of them durable in one
@@ -124,6 +126,7 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 		int sd_rep;
 		int sd_target;
 		uint64_t sd_seq;
+		bool sd_flushed; /* an unflushed clear's, flushed at once */
 	} *dst = calloc((size_t)nr, sizeof(*dst));
 	bool logc = sa == &slot_log;
 	int i, k, n = 0, rc = -1, nok = 0;
@@ -200,6 +203,21 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 		(void)meta_dev_write_many(w, n);
 	else if (n > 0)
 		(void)meta_dev_write_sync_many(w, n);
+	/*
+	 * A drive may have gone buffered during that write (a file system
+	 * that refused an O_DIRECT write's alignment: the write was made
+	 * again through the page cache, meta_dev.c mdf_undirect()).  Its
+	 * clear is then in this node's page cache only, where a master that
+	 * dies could leave a dirty page to be written back over a newer
+	 * slot: flush it now, as if the drive had been buffered before.
+	 */
+	for (k = 0; k < n && mode == SLOT_UNFLUSHED; k++) {
+		if (w[k].wr_err.me_code != 0 ||
+		    !meta_dev_node_cached(w[k].wr_dev))
+			continue;
+		dst[k].sd_flushed = true;
+		(void)meta_dev_flush(w[k].wr_dev, &w[k].wr_err);
+	}
 	for (k = 0; k < n; k++) {
 		struct mddb_replica *rp = &db->db_reps[dst[k].sd_rep];
 
@@ -208,7 +226,7 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 			mddb_replica_failed(db, dst[k].sd_rep, MDDB_F_EWRITE);
 			continue;
 		}
-		if (mode == SLOT_UNFLUSHED)
+		if (mode == SLOT_UNFLUSHED && !dst[k].sd_flushed)
 			rp->rp_unflushed = true;
 		if (logc) {
 			rp->rp_log_known |= 1u << slot;

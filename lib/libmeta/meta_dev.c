@@ -77,6 +77,7 @@
 int meta_dev_no_ring;
 int meta_dev_test_no_ext_arg;
 int meta_dev_test_flush_fail;
+int meta_dev_test_direct_einval;
 static __thread struct meta_dev_test_ring t_ring;
 static __thread int t_fault_nth[MDT_NFAULTS]; /* 0: not armed */
 
@@ -110,6 +111,16 @@ static bool t_fault_upto(enum meta_dev_test_fault what, int k)
 #define T_COUNT(f, n) (t_ring.f += (unsigned long)(n))
 #define T_PID(r) ((r)->mr_pid = getpid())
 #define T_NO_EXT_ARG meta_dev_test_no_ext_arg
+
+/* Whether this pwrite() to @d is refused (meta_dev_test_direct_einval). */
+static bool t_direct_einval(const struct meta_dev *d)
+{
+	if (!d->md_direct || d->md_blkdev ||
+	    __atomic_load_n(&meta_dev_test_direct_einval, __ATOMIC_RELAXED) <= 0)
+		return false;
+	return __atomic_sub_fetch(&meta_dev_test_direct_einval, 1,
+				  __ATOMIC_RELAXED) >= 0;
+}
 #else
 #define t_fault_at(what, k) ((void)(k), false)
 #define t_fault_upto(what, k) ((void)(k), false)
@@ -117,6 +128,7 @@ static bool t_fault_upto(enum meta_dev_test_fault what, int k)
 #define T_COUNT(f, n) ((void)(n))
 #define T_PID(r) ((void)0)
 #define T_NO_EXT_ARG 0
+#define t_direct_einval(d) false
 #endif
 
 /*
@@ -163,8 +175,15 @@ static int mdf_write(struct meta_dev *d, const void *buf, size_t len,
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = pwrite(d->md_fd, (const char *)buf + done,
+		ssize_t n;
+
+		if (t_direct_einval(d)) { /* the test hook: as if refused */
+			n = -1;
+			errno = EINVAL;
+		} else {
+			n = pwrite(d->md_fd, (const char *)buf + done,
 				   len - done, (off_t)(off + done));
+		}
 		if (n < 0) {
 			if (errno == EINTR ||
 			    (errno == EINVAL && mdf_undirect(d)))

@@ -218,11 +218,10 @@ static int run_rtt(uint32_t set, uint32_t type, uint32_t flags, unsigned count,
 static int run_dwrite_dev(const char *path, void *buf, unsigned count,
 			  unsigned seconds, double *t)
 {
-	static const char *const name[5] = { "mdc_dwrite_dsync",
-					     "mdc_dwrite_3seq",
-					     "mdc_dwrite_3ring",
-					     "mdc_dwrite_3plain_seq",
-					     "mdc_dwrite_3plain_ring" };
+	static const char *const name[5] = {
+		"mdc_dwrite_dsync", "mdc_dwrite_3seq", "mdc_dwrite_3ring",
+		"mdc_dwrite_3plain_seq", "mdc_dwrite_3plain_ring"
+	};
 	struct meta_dev *d[3] = { NULL, NULL, NULL };
 	struct meta_dev_wreq w[3];
 	meta_error_t e;

@@ -115,11 +115,12 @@ static bool t_fault_upto(enum meta_dev_test_fault what, int k)
 /* Whether this pwrite() to @d is refused (meta_dev_test_direct_einval). */
 static bool t_direct_einval(const struct meta_dev *d)
 {
+	int *left = &meta_dev_test_direct_einval;
+
 	if (!d->md_direct || d->md_blkdev ||
-	    __atomic_load_n(&meta_dev_test_direct_einval, __ATOMIC_RELAXED) <= 0)
+	    __atomic_load_n(left, __ATOMIC_RELAXED) <= 0)
 		return false;
-	return __atomic_sub_fetch(&meta_dev_test_direct_einval, 1,
-				  __ATOMIC_RELAXED) >= 0;
+	return __atomic_sub_fetch(left, 1, __ATOMIC_RELAXED) >= 0;
 }
 #else
 #define t_fault_at(what, k) ((void)(k), false)

@@ -57,7 +57,8 @@
 #     that NO_LOG run's own figure is not printed); beside the idle one,
 #     the same write as one pwritev2(RWF_DSYNC), three of them one after
 #     the other, and three at once through io_uring (the slot write on one
-#     and on three replicas now);
+#     and on three replicas now), and three plain writes (no flush, as the
+#     master's change-log clear on three replicas) in turn and at once;
 #   - with -R only, an experiment, clearly labelled: every mdcommd
 #     restarted with ordinary scheduling (commd_rt_priority 0 in
 #     runtime.cf), the ping-pong (the probe and mdcbench with ordinary
@@ -386,11 +387,11 @@ for n in $sizes; do
 	rpc=$(ocl exec 2 "$mdcbench" rpc -n "$count" -T 60) || die "rpc"
 	dw=$(ocl exec 1 "$mdcbench" dwrite -p "$dir/shared/dwprobe" -n "$count" -T 60) ||
 		die "dwrite"
-	# The load outlasts dwrite's four timings of up to $dwt s each
-	# (pwrite+fdatasync, dsync, 3seq, 3ring), with a second to spare
-	# either side; checked to be still running when dwrite is done.
+	# The load outlasts dwrite's six timings of up to $dwt s each
+	# (pwrite+fdatasync, dsync, 3seq, 3ring, 3plain_seq, 3plain_ring),
+	# with a second to spare either side; checked to be still running when dwrite is done.
 	dwt=5
-	ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 1 -n 100000 -T $((4 * dwt + 2)) >/dev/null &
+	ocl exec 2 "$mdcbench" rtt -s "$setno" -t TEST2 -f 1 -n 100000 -T $((6 * dwt + 2)) >/dev/null &
 	bg=$!
 	sleep 1
 	dwl=$(ocl exec 1 "$mdcbench" dwrite -p "$dir/shared/dwprobe" -n "$count" -T "$dwt") ||
@@ -400,7 +401,7 @@ for n in $sizes; do
 	wait "$bg" || die "NO_LOG load beside dwrite"
 	echo "nodes=$n rpc_us_median=$(echo "$rpc" | val mdc_rpc_us_median) rpc_us_p99=$(echo "$rpc" | val mdc_rpc_us_p99)"
 	echo "nodes=$n dwrite_us_median=$(echo "$dw" | val mdc_dwrite_us_median) dwrite_us_p99=$(echo "$dw" | val mdc_dwrite_us_p99) (pwrite $(echo "$dw" | val mdc_dwrite_pwrite_us_median), fdatasync $(echo "$dw" | val mdc_dwrite_fdatasync_us_median))"
-	echo "nodes=$n dwrite_dsync_us_median=$(echo "$dw" | val mdc_dwrite_dsync_us_median) dwrite_3seq_us_median=$(echo "$dw" | val mdc_dwrite_3seq_us_median) dwrite_3ring_us_median=$(echo "$dw" | val mdc_dwrite_3ring_us_median) (one pwritev2 RWF_DSYNC; three in turn; three at once through io_uring) direct=$(echo "$dw" | val mdc_dwrite_dev_direct) dsync=$(echo "$dw" | val mdc_dwrite_dev_dsync) ring=$(echo "$dw" | val mdc_dwrite_3ring_ring)"
+	echo "nodes=$n dwrite_dsync_us_median=$(echo "$dw" | val mdc_dwrite_dsync_us_median) dwrite_3seq_us_median=$(echo "$dw" | val mdc_dwrite_3seq_us_median) dwrite_3ring_us_median=$(echo "$dw" | val mdc_dwrite_3ring_us_median) (one pwritev2 RWF_DSYNC; three in turn; three at once through io_uring) dwrite_3plain_seq_us_median=$(echo "$dw" | val mdc_dwrite_3plain_seq_us_median) dwrite_3plain_ring_us_median=$(echo "$dw" | val mdc_dwrite_3plain_ring_us_median) (three plain, as an unflushed clear: in turn; at once) direct=$(echo "$dw" | val mdc_dwrite_dev_direct) dsync=$(echo "$dw" | val mdc_dwrite_dev_dsync) ring=$(echo "$dw" | val mdc_dwrite_3ring_ring)"
 	echo "nodes=$n dwrite_under_load_us_median=$(echo "$dwl" | val mdc_dwrite_us_median) dwrite_under_load_us_p99=$(echo "$dwl" | val mdc_dwrite_us_p99) (pwrite $(echo "$dwl" | val mdc_dwrite_pwrite_us_median), fdatasync $(echo "$dwl" | val mdc_dwrite_fdatasync_us_median))"
 	echo "nodes=$n dwrite_under_load_dsync_us_median=$(echo "$dwl" | val mdc_dwrite_dsync_us_median) dwrite_under_load_3ring_us_median=$(echo "$dwl" | val mdc_dwrite_3ring_us_median) ring=$(echo "$dwl" | val mdc_dwrite_3ring_ring)"
 	echo "nodes=$n logged_minus_nolog_us=$(awk -v l="$l" -v u="$u" 'BEGIN{printf "%.0f", l - u}') two_dwrites_us=$(($(echo "$dw" | val mdc_dwrite_us_median) * 2)) two_dwrites_under_load_us=$(($(echo "$dwl" | val mdc_dwrite_us_median) * 2))"

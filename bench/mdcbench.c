@@ -30,7 +30,11 @@
  *       through three descriptors; and what those used: O_DIRECT and
  *       RWF_DSYNC (mdc_dwrite_dev_direct, mdc_dwrite_dev_dsync) and the
  *       ring (mdc_dwrite_3ring_ring: 0 when the batches went one write
- *       after the other, without a ring).
+ *       after the other, without a ring).  Then three plain writes (no
+ *       RWF_DSYNC, no flush: as an unflushed change-log clear on three
+ *       replicas), one after the other (meta_dev_write(),
+ *       mdc_dwrite_3plain_seq_*) and at once (meta_dev_write_many(), as
+ *       the clear makes them now, mdc_dwrite_3plain_ring_*).
  *   mdcbench mix [-s SET] [-f FLAGS] [-c CLASSES] [-n COUNT] [-T SECONDS]
  *       one thread per class 1..CLASSES (default 5), each sending TEST<c>
  *       (class c) back to back, COUNT each at most (default 2000), for at
@@ -207,13 +211,17 @@ static int run_rtt(uint32_t set, uint32_t type, uint32_t flags, unsigned count,
 			  seconds);
 }
 
-/* The durable writes through meta_dev: one, three in turn, three at once. */
+/*
+ * The writes through meta_dev: durable, one, three in turn, three at once;
+ * then plain (as an unflushed clear), three in turn and three at once.
+ */
 static int run_dwrite_dev(const char *path, void *buf, unsigned count,
 			  unsigned seconds, double *t)
 {
-	static const char *const name[3] = { "mdc_dwrite_dsync",
-					     "mdc_dwrite_3seq",
-					     "mdc_dwrite_3ring" };
+	static const char *const name[5] = {
+		"mdc_dwrite_dsync", "mdc_dwrite_3seq", "mdc_dwrite_3ring",
+		"mdc_dwrite_3plain_seq", "mdc_dwrite_3plain_ring"
+	};
 	struct meta_dev *d[3] = { NULL, NULL, NULL };
 	struct meta_dev_wreq w[3];
 	meta_error_t e;
@@ -224,7 +232,7 @@ static int run_dwrite_dev(const char *path, void *buf, unsigned count,
 			fprintf(stderr, "mdcbench: cannot open '%s'\n", path);
 			goto out;
 		}
-	for (v = 0; v < 3; v++) {
+	for (v = 0; v < 5; v++) {
 		double end = now_us() + seconds * 1e6;
 		unsigned n = 0;
 
@@ -246,8 +254,15 @@ static int run_dwrite_dev(const char *path, void *buf, unsigned count,
 					fails += meta_dev_write_sync(
 							 d[k], buf, 4096,
 							 w[k].wr_off, &e) != 0;
-			} else {
+			} else if (v == 2) {
 				fails = meta_dev_write_sync_many(w, 3);
+			} else if (v == 3) {
+				for (k = 0; k < 3; k++)
+					fails += meta_dev_write(d[k], buf, 4096,
+								w[k].wr_off,
+								&e) != 0;
+			} else {
+				fails = meta_dev_write_many(w, 3);
 			}
 			if (fails != 0) {
 				fprintf(stderr, "mdcbench: cannot write '%s'\n",

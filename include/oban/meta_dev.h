@@ -20,12 +20,18 @@
  * of that write; on an O_DIRECT device it is one pwritev2(RWF_DSYNC)
  * (falling back to pwrite() and fdatasync() where the kernel or file system
  * refuses the flag).  meta_dev_write_sync_many() makes several of them
- * (one per replica, so usually one per device) at once: on O_DIRECT devices they are submitted together
- * through an io_uring (one per thread, made at first use) and waited for
- * together, so N replicas cost about one durable write, not N.  There is
+ * (one per replica, so usually one per device) at once: on O_DIRECT
+ * devices they are submitted together through an io_uring (one per
+ * thread, made at first use) and waited for together, so N replicas cost
+ * about one durable write, not N.  There is
  * no order among the writes of one call: when it returns, each one has
  * either reached the media or failed, and a crash during the call may leave
  * any subset of them on the media (the fault layer models exactly that).
+ * meta_dev_write_many() makes several plain writes at once the same way
+ * (through the ring on O_DIRECT devices, without RWF_DSYNC): each has
+ * reached the device when it returns, none is durable before a flush of
+ * its device (mdcommd's master clears a change-log slot so, and flushes
+ * after answering: doc/mdcommd.md 5).
  *
  * Threading: a struct meta_dev may be used by one thread at a time.
  */
@@ -42,17 +48,18 @@
 
 struct meta_dev;
 
-/* One durable write of meta_dev_write_sync_many(). */
+/* One write of meta_dev_write_sync_many() or meta_dev_write_many(). */
 struct meta_dev_wreq {
 	struct meta_dev *wr_dev;
 	const void *wr_buf;
 	size_t wr_len;
 	uint64_t wr_off;
 	int wr_rc; /* out (ops): 0 or a negative errno */
-	meta_error_t wr_err; /* out: me_code 0 once durable; else says
-				which: failed (the errno), short (how much
-				was written) or in doubt (sent through the
-				io_uring, never known to have landed) */
+	meta_error_t wr_err; /* out: me_code 0 once made (durable, for
+				_sync_many); else says which: failed (the
+				errno), short (how much was written) or in
+				doubt (sent through the io_uring, never
+				known to have landed) */
 };
 
 /* Each op returns 0 or a negative errno; the whole range or an error. */
@@ -67,11 +74,17 @@ struct meta_dev_ops {
 	/* Optional: a write made durable (NULL: mdo_write, then mdo_flush). */
 	int (*mdo_write_sync)(struct meta_dev *d, const void *buf, size_t len,
 			      uint64_t off);
-	/* Optional: several durable writes at once, every w[i].wr_dev with
-	 * these ops; sets each w[i].wr_rc (NULL: mdo_write_sync in turn),
+	/* Optional: several writes at once, every w[i].wr_dev with these
+	 * ops, no order among them.  With @sync each is durable when the
+	 * call returns, as with mdo_write_sync; without, each is a plain
+	 * write, as with mdo_write: durable only once mdo_flush of its
+	 * device returned, so that a crash before that may lose any of them
+	 * (the fault layer keeps them pending until then; an op must not
+	 * make them durable in a way a test cannot crash before).  Sets
+	 * each w[i].wr_rc (NULL: mdo_write_sync, or mdo_write, in turn),
 	 * and may set w[i].wr_err where it has more to say than the errno
 	 * (it is cleared before the call). */
-	int (*mdo_write_many)(struct meta_dev_wreq *w, int n);
+	int (*mdo_write_many)(struct meta_dev_wreq *w, int n, bool sync);
 };
 
 struct meta_dev {
@@ -84,7 +97,7 @@ struct meta_dev {
 	bool md_rdonly;
 	bool md_nodsync; /* pwritev2(RWF_DSYNC) refused: write, then flush */
 	bool md_noring; /* the io_uring refused a write (EINVAL, EOPNOTSUPP):
-			   durable writes without it */
+			   batches write this device without it */
 	int md_fd; /* -1 for devices without one */
 	void *md_priv; /* the ops' own */
 };
@@ -123,18 +136,43 @@ int meta_dev_write_sync(struct meta_dev *d, const void *buf, size_t len,
  */
 int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n);
 
+/*
+ * meta_dev_write_many - the @n plain (not durable) writes of @w made at
+ * once, no order among them: meta_dev_write() of each, batched as
+ * meta_dev_write_sync_many() batches durable ones, with the same checks
+ * (a refused request keeps its error and is not written; the others
+ * go on), the same rules for two writes to one device, and the same
+ * account of each write in w[i].wr_err (failed, short, in doubt).  On
+ * O_DIRECT devices the writes go through this thread's io_uring without
+ * RWF_DSYNC (falling back to one after the other where the ring cannot
+ * be used, as there); elsewhere, and on devices whose ops have no
+ * mdo_write_many, they are made one after the other.  A write that
+ * succeeded has reached the device: on O_DIRECT the drive (perhaps only
+ * its volatile write cache), else this node's page cache, where no other
+ * node sees it.  None is durable until meta_dev_flush() of its device
+ * returns; a crash before that may lose any subset of them.
+ * Returns the number of writes that failed.
+ */
+int meta_dev_write_many(struct meta_dev_wreq *w, int n);
+
 #ifdef OBAN_TEST_HOOKS
-/* Test only: 1 makes meta_dev_write_sync_many() write one device after
- * the other, without the io_uring (the fallback where none can be made). */
+/* Test only: 1 makes meta_dev_write_sync_many() and meta_dev_write_many()
+ * write one device after the other, without the io_uring (the fallback
+ * where none can be made). */
 extern int meta_dev_no_ring;
 
-/* Test only: this thread's use of its io_uring, counted since it began. */
+/* Test only: this thread's use of its io_uring, and of the durable
+ * writes and flushes of file devices, counted since it began. */
 struct meta_dev_test_ring {
 	unsigned long tr_submits; /* batches submitted through the ring */
 	unsigned long tr_sent; /* writes that went out through it */
+	unsigned long tr_plain; /* of those, queued without RWF_DSYNC */
 	unsigned long tr_again; /* writes it left to be made without it */
 	unsigned long tr_lost; /* writes that went out, never reaped */
 	unsigned long tr_leaked; /* copies left to them (leaked) */
+	unsigned long tr_synced; /* made durable without the ring: file
+				    devices' pwritev2(RWF_DSYNC) that wrote
+				    all, and fdatasync() that succeeded */
 	int tr_pid; /* the process that made the ring in use; 0: none */
 };
 void meta_dev_test_ring_stats(struct meta_dev_test_ring *st);
@@ -142,6 +180,13 @@ void meta_dev_test_ring_stats(struct meta_dev_test_ring *st);
 /* Test only: 1 makes a ring made from now on count as one without
  * IORING_FEAT_EXT_ARG (a kernel before 5.11), so that it is not used. */
 extern int meta_dev_test_no_ext_arg;
+
+/* Test only: the next @n pwrite() calls to O_DIRECT regular files (file
+ * devices' mdo_write, and a durable write's fallback; not the io_uring's)
+ * fail with EINVAL without writing, as where a file system refuses their
+ * alignment: the device goes buffered for good and the write is made
+ * again so. */
+extern int meta_dev_test_direct_einval;
 
 /* Test only: the next @n meta_dev_flush() calls, of any thread, fail with
  * EIO without flushing (a drive that fails its cache flush). */
@@ -177,7 +222,10 @@ void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth);
  * this thread's io_uring: @d is O_DIRECT with RWF_DSYNC and not refused
  * by the ring, and this thread has a working ring (made at its first
  * batch of two or more writes; false before, and where none can be made
- * or it broke).  For the bench, which says what it measured.
+ * or it broke).  It answers for durable writes only: plain writes
+ * (meta_dev_write_many()) also go through the ring on an O_DIRECT device
+ * whose RWF_DSYNC was refused (md_nodsync), where this says false.  For
+ * the bench, which says what it measured.
  */
 bool meta_dev_ring_used(const struct meta_dev *d);
 

@@ -28,8 +28,10 @@
  * resync slots (written by any owner on any node) are always read first.
  *
  * A clear may leave its flush for later: mddb_log_clear_unflushed()
- * writes every replica's block (the drives hold it: every reader, on any
- * node, now reads the slot empty) without flushing the drives' write
+ * writes every replica's block, all at once as below but plain
+ * (meta_dev_write_many(): on O_DIRECT drives through the io_uring without
+ * RWF_DSYNC; the drives hold it when the call returns: every reader, on
+ * any node, now reads the slot empty) without flushing the drives' write
  * caches, and mddb_log_flush() flushes them afterwards (mdcommd's master
  * answers in between, doc/mdcommd.md 5).  Until then a power failure of
  * the drives may bring back the slot's previous content, the message it
@@ -38,19 +40,22 @@
  * A handle closed or reloaded with a clear not flushed flushes it first.
  * Only O_DIRECT drives are left unflushed: elsewhere the write would sit
  * in this node's page cache, where no other node sees it (and from where
- * it could reach the shared drive late), so the clear is durable there.
+ * it could reach the shared drive late), so the clear is durable there;
+ * a drive that went buffered during the clear's own write (a file system
+ * refusing the O_DIRECT write) is flushed before the call returns.
  *
  * Replicas at once.  A slot write prepares every active replica's block
  * (reading first where it must), then makes all of them durable in one
  * meta_dev_write_sync_many(): on O_DIRECT drives one pwritev2(RWF_DSYNC)
  * each, submitted together through io_uring, so the replicas' writes and
- * flushes overlap instead of following each other.  The order guarantee is
+ * flushes overlap instead of following each other (an unflushed clear: the
+ * plain writes overlap, in meta_dev_write_many()).  The order guarantee is
  * therefore per replica only: when the call returns each replica's write
- * is durable or has failed (and the replica is marked failed); a crash
- * during it may leave the new content on any subset of the replicas, and
- * on each one the other copy still holds the previous content, so a reader
- * (the newest valid copy over all replicas) finds the old or the new
- * content, never a mix.
+ * is durable (an unflushed clear: made) or has failed (and the replica is
+ * marked failed); a crash during it may leave the new content on any
+ * subset of the replicas, and on each one the other copy still holds the
+ * previous content, so a reader (the newest valid copy over all
+ * replicas) finds the old or the new content, never a mix.
  */
 #include "config.h"
 
@@ -121,6 +126,7 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 		int sd_rep;
 		int sd_target;
 		uint64_t sd_seq;
+		bool sd_flushed; /* an unflushed clear's, flushed at once */
 	} *dst = calloc((size_t)nr, sizeof(*dst));
 	bool logc = sa == &slot_log;
 	int i, k, n = 0, rc = -1, nok = 0;
@@ -185,23 +191,32 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 		n++;
 	}
 	/*
-	 * Every replica's durable write at once: no order among them.  A
-	 * clear left unflushed is one plain write per replica (O_DIRECT:
-	 * the drive has it when the call returns); where a write would stop
+	 * Every replica's write at once: no order among them.  Durable
+	 * ones, or for a clear left unflushed plain ones (O_DIRECT: the
+	 * drive has each when the call returns); where a write would stop
 	 * in this node's page cache, the clear is made durable instead.
 	 */
 	for (k = 0; k < n && mode == SLOT_UNFLUSHED; k++)
 		if (meta_dev_node_cached(w[k].wr_dev))
 			mode = SLOT_DURABLE;
-	if (n > 0 && mode == SLOT_UNFLUSHED) {
-		for (k = 0; k < n; k++) {
-			meta_error_init(&w[k].wr_err);
-			(void)meta_dev_write(w[k].wr_dev, w[k].wr_buf,
-					     w[k].wr_len, w[k].wr_off,
-					     &w[k].wr_err);
-		}
-	} else if (n > 0) {
+	if (n > 0 && mode == SLOT_UNFLUSHED)
+		(void)meta_dev_write_many(w, n);
+	else if (n > 0)
 		(void)meta_dev_write_sync_many(w, n);
+	/*
+	 * A drive may have gone buffered during that write (a file system
+	 * that refused an O_DIRECT write's alignment: the write was made
+	 * again through the page cache, meta_dev.c mdf_undirect()).  Its
+	 * clear is then in this node's page cache only, where a master that
+	 * dies could leave a dirty page to be written back over a newer
+	 * slot: flush it now, as if the drive had been buffered before.
+	 */
+	for (k = 0; k < n && mode == SLOT_UNFLUSHED; k++) {
+		if (w[k].wr_err.me_code != 0 ||
+		    !meta_dev_node_cached(w[k].wr_dev))
+			continue;
+		dst[k].sd_flushed = true;
+		(void)meta_dev_flush(w[k].wr_dev, &w[k].wr_err);
 	}
 	for (k = 0; k < n; k++) {
 		struct mddb_replica *rp = &db->db_reps[dst[k].sd_rep];
@@ -211,7 +226,7 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 			mddb_replica_failed(db, dst[k].sd_rep, MDDB_F_EWRITE);
 			continue;
 		}
-		if (mode == SLOT_UNFLUSHED)
+		if (mode == SLOT_UNFLUSHED && !dst[k].sd_flushed)
 			rp->rp_unflushed = true;
 		if (logc) {
 			rp->rp_log_known |= 1u << slot;

@@ -44,11 +44,16 @@
  * wrote from is leaked on purpose (ring_gave_up()).  Where no ring can be
  * made (io_uring disabled, a kernel before 5.11 without
  * IORING_FEAT_EXT_ARG: see ring_init(), memory) the writes are made one
- * after the other.  The ring is per thread (a device is used by one
- * thread at a time, and several threads may write at once), freed when
- * the thread exits; a forked child does not use its parent's (a
- * pthread_atfork() handler counts the forks, so that telling costs no
- * getpid()).
+ * after the other.  Plain writes in a batch (meta_dev_write_many(): not
+ * durable until a flush) take the same path without RWF_DSYNC: queued
+ * together on the ring with the same copy, reaping, drain and account of
+ * each write, made again with mdf_write() instead of mdf_write_sync()
+ * where the ring did not complete them whole; on a device that is not
+ * O_DIRECT, or without a ring, mdf_write() one after the other.  The
+ * ring is per thread (a device is used by one thread at a time, and
+ * several threads may write at once), freed when the thread exits; a
+ * forked child does not use its parent's (a pthread_atfork() handler
+ * counts the forks, so that telling costs no getpid()).
  */
 #include "config.h"
 
@@ -67,6 +72,65 @@
 
 #include <oban/debug.h>
 #include <oban/meta_dev.h>
+
+#ifdef OBAN_TEST_HOOKS
+int meta_dev_no_ring;
+int meta_dev_test_no_ext_arg;
+int meta_dev_test_flush_fail;
+int meta_dev_test_direct_einval;
+static __thread struct meta_dev_test_ring t_ring;
+static __thread int t_fault_nth[MDT_NFAULTS]; /* 0: not armed */
+
+void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth)
+{
+	if (what == MDT_NONE || what >= MDT_NFAULTS)
+		memset(t_fault_nth, 0, sizeof(t_fault_nth));
+	else
+		t_fault_nth[what] = nth > 0 ? nth : 1;
+}
+
+/* Whether the fault @what is due at its @k-th write or wait (from 1). */
+static bool t_fault_at(enum meta_dev_test_fault what, int k)
+{
+	int nth = t_fault_nth[what];
+
+	if (nth == 0)
+		return false;
+	return what == MDT_PARTIAL ? k >= nth : k == nth;
+}
+
+static bool t_fault_is(enum meta_dev_test_fault what)
+{
+	return t_fault_nth[what] != 0;
+}
+
+static bool t_fault_upto(enum meta_dev_test_fault what, int k)
+{
+	return t_fault_nth[what] != 0 && k <= t_fault_nth[what];
+}
+#define T_COUNT(f, n) (t_ring.f += (unsigned long)(n))
+#define T_PID(r) ((r)->mr_pid = getpid())
+#define T_NO_EXT_ARG meta_dev_test_no_ext_arg
+
+/* Whether this pwrite() to @d is refused (meta_dev_test_direct_einval). */
+static bool t_direct_einval(const struct meta_dev *d)
+{
+	int *left = &meta_dev_test_direct_einval;
+
+	if (!d->md_direct || d->md_blkdev ||
+	    __atomic_load_n(left, __ATOMIC_RELAXED) <= 0)
+		return false;
+	return __atomic_sub_fetch(left, 1, __ATOMIC_RELAXED) >= 0;
+}
+#else
+#define t_fault_at(what, k) ((void)(k), false)
+#define t_fault_upto(what, k) ((void)(k), false)
+#define t_fault_is(what) false
+#define T_COUNT(f, n) ((void)(n))
+#define T_PID(r) ((void)0)
+#define T_NO_EXT_ARG 0
+#define t_direct_einval(d) false
+#endif
 
 /*
  * A file system may accept O_DIRECT at open and still refuse an I/O whose
@@ -112,8 +176,15 @@ static int mdf_write(struct meta_dev *d, const void *buf, size_t len,
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = pwrite(d->md_fd, (const char *)buf + done,
+		ssize_t n;
+
+		if (t_direct_einval(d)) { /* the test hook: as if refused */
+			n = -1;
+			errno = EINVAL;
+		} else {
+			n = pwrite(d->md_fd, (const char *)buf + done,
 				   len - done, (off_t)(off + done));
+		}
 		if (n < 0) {
 			if (errno == EINTR ||
 			    (errno == EINVAL && mdf_undirect(d)))
@@ -131,6 +202,7 @@ static int mdf_flush(struct meta_dev *d)
 		return -SET_ERROR(errno);
 	if (d->md_blkdev && !d->md_direct)
 		(void)ioctl(d->md_fd, BLKFLSBUF, 0);
+	T_COUNT(tr_synced, 1);
 	return 0;
 }
 
@@ -146,8 +218,10 @@ static int mdf_write_sync(struct meta_dev *d, const void *buf, size_t len,
 		do
 			n = pwritev2(d->md_fd, &iov, 1, (off_t)off, RWF_DSYNC);
 		while (n < 0 && errno == EINTR);
-		if (n == (ssize_t)len)
+		if (n == (ssize_t)len) {
+			T_COUNT(tr_synced, 1);
 			return 0;
+		}
 		if (n < 0 && (errno == EOPNOTSUPP || errno == ENOSYS))
 			d->md_nodsync = true;
 		else if (n < 0 && errno != EINVAL)
@@ -168,52 +242,6 @@ struct mdf_ring {
 	int mr_pid; /* the process that made it */
 #endif
 };
-
-#ifdef OBAN_TEST_HOOKS
-int meta_dev_no_ring;
-int meta_dev_test_no_ext_arg;
-int meta_dev_test_flush_fail;
-static __thread struct meta_dev_test_ring t_ring;
-static __thread int t_fault_nth[MDT_NFAULTS]; /* 0: not armed */
-
-void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth)
-{
-	if (what == MDT_NONE || what >= MDT_NFAULTS)
-		memset(t_fault_nth, 0, sizeof(t_fault_nth));
-	else
-		t_fault_nth[what] = nth > 0 ? nth : 1;
-}
-
-/* Whether the fault @what is due at its @k-th write or wait (from 1). */
-static bool t_fault_at(enum meta_dev_test_fault what, int k)
-{
-	int nth = t_fault_nth[what];
-
-	if (nth == 0)
-		return false;
-	return what == MDT_PARTIAL ? k >= nth : k == nth;
-}
-
-static bool t_fault_is(enum meta_dev_test_fault what)
-{
-	return t_fault_nth[what] != 0;
-}
-
-static bool t_fault_upto(enum meta_dev_test_fault what, int k)
-{
-	return t_fault_nth[what] != 0 && k <= t_fault_nth[what];
-}
-#define T_COUNT(f, n) (t_ring.f += (unsigned long)(n))
-#define T_PID(r) ((r)->mr_pid = getpid())
-#define T_NO_EXT_ARG meta_dev_test_no_ext_arg
-#else
-#define t_fault_at(what, k) ((void)(k), false)
-#define t_fault_upto(what, k) ((void)(k), false)
-#define t_fault_is(what) false
-#define T_COUNT(f, n) ((void)0)
-#define T_PID(r) ((void)0)
-#define T_NO_EXT_ARG 0
-#endif
 
 static pthread_key_t ring_key;
 static pthread_once_t ring_once = PTHREAD_ONCE_INIT;
@@ -341,11 +369,20 @@ static void ring_broken(void)
 #define RING_DRAIN_WAIT_S 1
 #define RING_DRAIN_TRIES 10
 
-/* Whether @d's durable writes go through the ring: O_DIRECT with
- * RWF_DSYNC, and not refused by the ring before. */
-static bool ring_for(const struct meta_dev *d)
+/* Whether @d's writes in a batch go through the ring: O_DIRECT, not
+ * refused by the ring before, and for durable (@sync) ones RWF_DSYNC. */
+static bool ring_for(const struct meta_dev *d, bool sync)
 {
-	return d->md_direct && !d->md_nodsync && !d->md_noring;
+	return d->md_direct && !d->md_noring && !(sync && d->md_nodsync);
+}
+
+/* One write of a batch made without the ring: durable where @sync. */
+static int mdf_write_one(struct meta_dev_wreq *r, bool sync)
+{
+	if (sync)
+		return mdf_write_sync(r->wr_dev, r->wr_buf, r->wr_len,
+				      r->wr_off);
+	return mdf_write(r->wr_dev, r->wr_buf, r->wr_len, r->wr_off);
 }
 
 /* Whether a write to @d went out in @q[@nout] and was never reaped. */
@@ -366,12 +403,13 @@ static bool ring_doubt_on(const struct meta_dev *d, struct meta_dev_wreq **q,
  * After the drain gave up: what each write that went out ends as (not
  * every completion was reaped; giving up is what lets this call return
  * when the ring failed while a write to a drive that hangs was out).  One
- * reaped whole is durable.  One never reaped is in doubt (it may still
- * land, or never), and so said.  One reaped with an error or short is
- * finished, so it is made again without the ring (wr_rc left 1), as is a
- * write that never went out; but not where a write to its device is in
- * doubt (that drive may hang, and a write made again would wait for it):
- * there it reports the ring's errno, or how much the ring wrote.
+ * reaped whole is made (durable, in a durable batch).  One never reaped
+ * is in doubt (it may still land, or never), and so said.  One reaped
+ * with an error or short is finished, so it is made again without the
+ * ring (wr_rc left 1), as is a write that never went out; but not where a
+ * write to its device is in doubt (that drive may hang, and a write made
+ * again would wait for it): there it reports the ring's errno, or how
+ * much the ring wrote.
  */
 static void ring_gave_up(struct meta_dev_wreq **q, int nout, const bool *reaped,
 			 const int *res)
@@ -382,7 +420,7 @@ static void ring_gave_up(struct meta_dev_wreq **q, int nout, const bool *reaped,
 		struct meta_dev_wreq *r = q[k];
 
 		if (r->wr_rc != 1)
-			continue; /* durable */
+			continue; /* made whole */
 		if (!reaped[k]) {
 			r->wr_rc = -SET_ERROR(EIO);
 			meta_error_set(&r->wr_err, EIO, 0, r->wr_dev->md_path,
@@ -432,8 +470,9 @@ static int ring_index(struct io_uring_cqe *cqe, struct meta_dev_wreq **q,
 }
 
 /*
- * Up to RING_ENTRIES writes of @w through @ring.  Each one not made whole
- * is left with wr_rc 1, to be made again without the ring once every
+ * Up to RING_ENTRIES writes of @w through @ring, each with RWF_DSYNC where
+ * @sync (durable writes), else plain.  Each one not made whole is left
+ * with wr_rc 1, to be made again without the ring once every
  * completion was reaped, so that a write of the ring cannot land after
  * the one made again.  The ring writes from a copy of the data this call
  * owns: after a failed wait the rest are still reaped (waits with a
@@ -444,21 +483,24 @@ static int ring_index(struct io_uring_cqe *cqe, struct meta_dev_wreq **q,
  * kernel may still be writing from it after this returns (the caller
  * frees or reuses its own buffers at once).
  */
-static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
+static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n,
+		       bool sync)
 {
 	struct meta_dev_wreq *q[RING_ENTRIES];
 	bool reaped[RING_ENTRIES] = { false };
 	int qres[RING_ENTRIES];
+	__u32 qrwf[RING_ENTRIES] = { 0 }; /* their flags, as queued */
 	struct io_uring_cqe *cqe;
 	struct meta_dev_wreq *r;
 	size_t total = 0, at = 0;
 	char *copy = NULL;
 	int k, queued = 0, nsqe = 0, got = 0, tries = 0, waits = 0, rc, res;
+	int rwf = sync ? RWF_DSYNC : 0;
 	bool failed = false;
 
 	for (k = 0; k < n; k++) {
 		w[k].wr_rc = 1;
-		if (ring_for(w[k].wr_dev))
+		if (ring_for(w[k].wr_dev, sync))
 			total += ALIGN_UP(w[k].wr_len);
 	}
 	if (total == 0 ||
@@ -468,8 +510,8 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		struct meta_dev *d = w[k].wr_dev;
 		struct io_uring_sqe *sqe;
 
-		if (!ring_for(d))
-			continue; /* mdf_write_sync() */
+		if (!ring_for(d, sync))
+			continue; /* mdf_write_one() */
 		if (t_fault_at(MDT_PARTIAL, queued + 1)) {
 			q[queued++] = &w[k]; /* queued, never goes out */
 			continue;
@@ -482,8 +524,9 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 				    (unsigned)w[k].wr_len, (__u64)w[k].wr_off);
 		at += ALIGN_UP(w[k].wr_len); /* each copy aligned as the
 						   caller's buffers are */
-		sqe->rw_flags = RWF_DSYNC;
+		sqe->rw_flags = rwf;
 		io_uring_sqe_set_data(sqe, &q[queued]);
+		qrwf[queued] = sqe->rw_flags;
 		q[queued++] = &w[k];
 		nsqe++;
 	}
@@ -498,6 +541,8 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		goto out;
 	}
 	T_COUNT(tr_sent, rc);
+	for (k = 0; k < rc; k++)
+		T_COUNT(tr_plain, !(qrwf[k] & RWF_DSYNC));
 	/* rc went out, the first rc queued (in order); reap every one. */
 	while (got < rc) {
 		int err;
@@ -560,7 +605,7 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n)
 		qres[k] = res;
 		r->wr_rc = res == (int)r->wr_len ? 0 : 1;
 		/* The flag or the alignment refused: not through the ring
-		 * again (mdf_write_sync() knows what to do with it). */
+		 * again (mdf_write_one() knows what to do with it). */
 		if (res == -EOPNOTSUPP || res == -EINVAL)
 			r->wr_dev->md_noring = true;
 		io_uring_cqe_seen(ring, cqe);
@@ -578,14 +623,14 @@ out:
 #endif
 }
 
-static int mdf_write_many(struct meta_dev_wreq *w, int n)
+static int mdf_write_many(struct meta_dev_wreq *w, int n, bool sync)
 {
 	struct io_uring *ring = n > 1 ? ring_get() : NULL;
 	int i;
 
 	for (i = 0; ring != NULL && i < n; i += RING_ENTRIES) {
 		ring_write(ring, w + i,
-			   n - i < RING_ENTRIES ? n - i : RING_ENTRIES);
+			   n - i < RING_ENTRIES ? n - i : RING_ENTRIES, sync);
 		ring = ring_get(); /* NULL if the ring broke */
 	}
 	if (ring == NULL) /* no ring, or it broke: what is not done yet */
@@ -593,8 +638,7 @@ static int mdf_write_many(struct meta_dev_wreq *w, int n)
 			w[i].wr_rc = 1;
 	for (i = 0; i < n; i++)
 		if (w[i].wr_rc == 1)
-			w[i].wr_rc = mdf_write_sync(w[i].wr_dev, w[i].wr_buf,
-						    w[i].wr_len, w[i].wr_off);
+			w[i].wr_rc = mdf_write_one(&w[i], sync);
 	return 0;
 }
 
@@ -602,7 +646,7 @@ bool meta_dev_ring_used(const struct meta_dev *d)
 {
 	struct mdf_ring *r;
 
-	if (d->md_ops->mdo_write_many != mdf_write_many || !ring_for(d))
+	if (d->md_ops->mdo_write_many != mdf_write_many || !ring_for(d, true))
 		return false;
 	(void)pthread_once(&ring_once, ring_key_make);
 	if (!ring_key_ok)
@@ -785,7 +829,18 @@ int meta_dev_write_sync(struct meta_dev *d, const void *buf, size_t len,
 	return 0;
 }
 
-int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
+/* One write of a batch made alone: durable where @sync. */
+static int write_one_op(struct meta_dev_wreq *r, bool sync)
+{
+	struct meta_dev *d = r->wr_dev;
+
+	if (sync)
+		return write_sync_op(d, r->wr_buf, r->wr_len, r->wr_off);
+	return d->md_ops->mdo_write(d, r->wr_buf, r->wr_len, r->wr_off);
+}
+
+/* meta_dev_write_sync_many() (@sync) and meta_dev_write_many(). */
+static int write_many(struct meta_dev_wreq *w, int n, bool sync)
 {
 	const struct meta_dev_ops *ops = NULL;
 	struct meta_dev_wreq *g = NULL;
@@ -818,7 +873,7 @@ int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
 			for (i = 0, j = 0; i < n; i++)
 				if (w[i].wr_rc == 0)
 					g[j++] = w[i];
-		(void)ops->mdo_write_many(g, ngo);
+		(void)ops->mdo_write_many(g, ngo, sync);
 		if (g != w) {
 			for (i = 0, j = 0; i < n; i++)
 				if (w[i].wr_rc == 0) {
@@ -830,9 +885,7 @@ int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
 	} else {
 		for (i = 0; i < n; i++)
 			if (w[i].wr_rc == 0)
-				w[i].wr_rc =
-					write_sync_op(w[i].wr_dev, w[i].wr_buf,
-						      w[i].wr_len, w[i].wr_off);
+				w[i].wr_rc = write_one_op(&w[i], sync);
 	}
 	for (i = 0; i < n; i++) {
 		if (w[i].wr_rc == 0) {
@@ -848,6 +901,16 @@ int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
 			       w[i].wr_len, (unsigned long long)w[i].wr_off);
 	}
 	return nfail;
+}
+
+int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
+{
+	return write_many(w, n, true);
+}
+
+int meta_dev_write_many(struct meta_dev_wreq *w, int n)
+{
+	return write_many(w, n, false);
 }
 
 void meta_dev_close(struct meta_dev *d)

@@ -17,7 +17,13 @@
  * failure may fire at any of them), and only then flushes each device: a
  * crash at the k-th write of the call leaves the earlier ones unflushed,
  * and the crash variant decides which of them reached the media, as it
- * would for writes in flight together.
+ * would for writes in flight together.  Plain writes at once
+ * (meta_dev_write_many(): the unflushed clear of a change-log slot) are
+ * made pending the same way and left so: not durable until a flush of
+ * their device, as a single mdo_write, so a crash before it loses or
+ * keeps them as the variant says.  Every batch of two or more writes is
+ * counted (mdfault_batches()), so that a test can tell a batch from
+ * writes made one by one.
  */
 #include "config.h"
 
@@ -50,6 +56,8 @@ struct mdfault_ctl {
 	enum mdfault_mode fc_mode;
 	enum mdfault_crash fc_variant;
 	uint64_t fc_n, fc_writes;
+	uint64_t fc_batches[2]; /* of two writes or more: [0] plain, [1]
+				   durable */
 	bool fc_fired, fc_dead;
 	struct mdf_dev *fc_devs;
 };
@@ -71,6 +79,7 @@ void mdfault_arm(struct mdfault_ctl *c, enum mdfault_mode mode, uint64_t n,
 	c->fc_n = n;
 	c->fc_variant = variant;
 	c->fc_writes = 0;
+	c->fc_batches[0] = c->fc_batches[1] = 0;
 	c->fc_fired = false;
 	c->fc_dead = false; /* rebooted */
 }
@@ -78,6 +87,11 @@ void mdfault_arm(struct mdfault_ctl *c, enum mdfault_mode mode, uint64_t n,
 uint64_t mdfault_writes(const struct mdfault_ctl *c)
 {
 	return c->fc_writes;
+}
+
+uint64_t mdfault_batches(const struct mdfault_ctl *c, bool sync)
+{
+	return c->fc_batches[sync ? 1 : 0];
 }
 
 bool mdfault_fired(const struct mdfault_ctl *c)
@@ -221,14 +235,18 @@ static int mdf_flush(struct meta_dev *d)
 	return f->fd_lower->md_ops->mdo_flush(f->fd_lower);
 }
 
-static int mdf_write_many(struct meta_dev_wreq *w, int n)
+/* Every write made pending (in flight together); durable ones then
+ * flushed, plain ones left pending until their device's flush. */
+static int mdf_write_many(struct meta_dev_wreq *w, int n, bool sync)
 {
 	int i;
 
+	if (n > 1)
+		((struct mdf_dev *)w[0].wr_dev)->fd_ctl->fc_batches[sync]++;
 	for (i = 0; i < n; i++)
 		w[i].wr_rc = mdf_write(w[i].wr_dev, w[i].wr_buf, w[i].wr_len,
 				       w[i].wr_off);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && sync; i++)
 		if (w[i].wr_rc == 0)
 			w[i].wr_rc = mdf_flush(w[i].wr_dev);
 	return 0;

@@ -15,6 +15,11 @@
  *                  every I/O of every wrapped device fails with EIO, and the
  *                  test reopens the underlying files as after a reboot.
  *
+ * Several writes at once (the ops' mdo_write_many) are all made pending,
+ * each counted as a write, before any is flushed: durable ones are then
+ * flushed, plain ones stay pending until their device's flush, so a crash
+ * before it may lose them.
+ *
  * mdfault_read_error() makes reads overlapping a range fail with EIO.
  * These functions are not exported from libmeta.so (not in libmeta.map):
  * only the unit tests, which link libmeta_core, reach them.
@@ -52,6 +57,10 @@ void mdfault_arm(struct mdfault_ctl *c, enum mdfault_mode mode, uint64_t n,
 		 enum mdfault_crash variant);
 /* mdfault_writes - writes seen since creation or the last arm. */
 uint64_t mdfault_writes(const struct mdfault_ctl *c);
+/* mdfault_batches - batches of two or more writes at once seen since
+ * creation or the last arm: durable ones (meta_dev_write_sync_many())
+ * with @sync, else plain ones (meta_dev_write_many()). */
+uint64_t mdfault_batches(const struct mdfault_ctl *c, bool sync);
 /* mdfault_fired - true once the armed fault has happened. */
 bool mdfault_fired(const struct mdfault_ctl *c);
 

@@ -6,8 +6,11 @@
  * io_uring, or one after the other), on real files in the scratch
  * directory, on memory devices, after a fork, with refused requests in a
  * batch, through the ring's error paths (test hooks) and as on a kernel
- * without IORING_FEAT_EXT_ARG.  What each write left is read back through
- * another descriptor.
+ * without IORING_FEAT_EXT_ARG; and meta_dev_write_many(), the same for
+ * plain writes (through the ring without RWF_DSYNC, a failed write among
+ * them, the ring's error paths, and on the fault layer not durable until
+ * a flush).  What each write left is read back through another
+ * descriptor.
  */
 #include "config.h"
 
@@ -25,6 +28,7 @@
 
 #include <oban/meta_dev.h>
 
+#include "meta_dev_fault.h"
 #include "ocu.h"
 
 #define FLEN (1 << 20)
@@ -213,6 +217,8 @@ static void test_write_many(void)
 	meta_dev_no_ring = 0;
 	st = ring_now();
 	CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits);
+	/* Each made durable: a pwritev2(RWF_DSYNC), or a write and a flush. */
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced + NDEV);
 	st0 = st;
 #endif
 	d[1]->md_nodsync = true; /* one device without RWF_DSYNC */
@@ -223,14 +229,22 @@ static void test_write_many(void)
 		CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits + 1);
 		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent + NDEV - 1);
 	}
+	/* d[1] written, then flushed (and, without a ring, the others). */
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced + (ring ? 1 : NDEV));
 #endif
 	for (k = 0; k < NDEV; k++)
 		meta_dev_close(d[k]);
-	/* Buffered devices in a batch. */
+	/* Buffered devices in a batch: each written, then flushed. */
 	for (k = 0; k < NDEV; k++)
 		CU_ASSERT_FATAL(meta_dev_open(paths[k], META_DEV_NODIRECT,
 					      &d[k], &e) == 0);
+#ifdef OBAN_TEST_HOOKS
+	st0 = ring_now();
+#endif
 	many_round(d, paths, 50, 0);
+#ifdef OBAN_TEST_HOOKS
+	CU_ASSERT_EQUAL(ring_now().tr_synced, st0.tr_synced + NDEV);
+#endif
 	for (k = 0; k < NDEV; k++)
 		meta_dev_close(d[k]);
 }
@@ -489,7 +503,18 @@ struct fault_case {
 	meta_error_t fc_err[NDEV]; /* out: each write's error, whole */
 	bool fc_used; /* out: meta_dev_ring_used() after the batch */
 	bool fc_one_dev; /* every write to fc_d[0], one after the other */
+	bool fc_plain; /* meta_dev_write_many(), not _sync_many() */
 };
+
+/* Set: the fault cases from now on make plain batches. */
+static bool fault_plain;
+
+static int fault_batch(struct fault_case *fc, struct meta_dev_wreq *w)
+{
+	if (fc->fc_plain)
+		return meta_dev_write_many(w, NDEV);
+	return meta_dev_write_sync_many(w, NDEV);
+}
 
 static void *fault_run(void *arg)
 {
@@ -511,7 +536,7 @@ static void *fault_run(void *arg)
 	meta_dev_test_ring_fault(fc->fc_what, fc->fc_nth);
 	if (fc->fc_what2 != MDT_NONE)
 		meta_dev_test_ring_fault(fc->fc_what2, fc->fc_nth2);
-	fc->fc_fails = meta_dev_write_sync_many(w, NDEV);
+	fc->fc_fails = fault_batch(fc, w);
 	fc->fc_st = ring_now();
 	fc->fc_used = meta_dev_ring_used(fc->fc_d[0]);
 	for (k = 0; k < NDEV; k++) {
@@ -521,7 +546,7 @@ static void *fault_run(void *arg)
 					buf[k], 4096, w[k].wr_off);
 	}
 	/* And the next batch, with no fault. */
-	(void)meta_dev_write_sync_many(w, NDEV);
+	(void)fault_batch(fc, w);
 	fc->fc_after = ring_now();
 	for (k = 0; k < NDEV; k++)
 		free(buf[k]);
@@ -537,6 +562,7 @@ static void fault_go(struct fault_case *fc, struct meta_dev **d,
 
 	memset(fc, 0, sizeof(*fc));
 	fc->fc_one_dev = one_dev;
+	fc->fc_plain = fault_plain;
 	fc->fc_what = what;
 	fc->fc_nth = nth;
 	fc->fc_what2 = what2;
@@ -600,13 +626,15 @@ static void test_write_many_ring_faults(void)
 				"the ring's error paths are not run\n");
 		goto out;
 	}
-	/* A short write: made again without the ring; the ring stays. */
+	/* A short write: made again without the ring, durable; the ring
+	 * stays. */
 	fault_case(&fc, d, paths, MDT_SHORT, 2);
 	CU_ASSERT_EQUAL(fc.fc_fails, 0);
 	for (k = 0; k < NDEV; k++)
 		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, NDEV);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_synced, 1);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 2);
 
 	/* Waits that say EAGAIN: waited again; all through the ring. */
@@ -625,6 +653,7 @@ static void test_write_many_ring_faults(void)
 		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, 1);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_again, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_synced, NDEV - 1);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_pid, 0);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
 
@@ -635,6 +664,7 @@ static void test_write_many_ring_faults(void)
 		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, 0);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_again, NDEV);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_synced, NDEV);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
 
 	/* A wait that fails after the first completion: the other two are
@@ -807,6 +837,7 @@ static void test_write_many_no_ext_arg(void)
 		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_submits, 0);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, 0);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_synced, NDEV);
 	CU_ASSERT_EQUAL(fc.fc_st.tr_pid, 0);
 	CU_ASSERT(!fc.fc_used);
 	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 0); /* nor later */
@@ -825,6 +856,355 @@ static void test_write_many_no_ext_arg(void)
 }
 #endif
 
+/* @w: buf[k] to d[k] at @off, for each of the NDEV devices. */
+static void reqs_fill(struct meta_dev_wreq *w, struct meta_dev **d, void **buf,
+		      uint64_t off)
+{
+	memset(w, 0, NDEV * sizeof(*w));
+	for (int k = 0; k < NDEV; k++)
+		w[k] = (struct meta_dev_wreq){ .wr_dev = d[k],
+					       .wr_buf = buf[k],
+					       .wr_len = 4096,
+					       .wr_off = off };
+}
+
+/* New patterns in @buf (freeing the old ones), from @seed. */
+static void bufs_new(void **buf, int seed)
+{
+	for (int k = 0; k < NDEV; k++) {
+		free(buf[k]);
+		buf[k] = pattern(4096, seed + k);
+	}
+}
+
+/*
+ * meta_dev_write_many(): plain writes to several devices at once, through
+ * the ring without RWF_DSYNC (also to a device that refused the flag,
+ * whose durable writes go without the ring), while durable batches keep
+ * the flag; a device failing among them fails that write only, and says
+ * which drive; refused requests keep their error; buffered and memory
+ * devices are written one after the other.
+ */
+static void test_write_many_plain(void)
+{
+	struct meta_dev *d[NDEV];
+	struct meta_dev_wreq w[NDEV];
+	char paths[NDEV][256];
+	void *buf[NDEV] = { NULL };
+	uint8_t *mem[NDEV];
+	meta_error_t e;
+	int k, rofd;
+
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 80 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+	}
+#ifdef OBAN_TEST_HOOKS
+	struct meta_dev_test_ring st0 = ring_now(), st;
+	bool ring = ring_here() && d[0]->md_direct;
+#endif
+	bufs_new(buf, 110);
+	reqs_fill(w, d, buf, 4096);
+	CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), 0);
+	for (k = 0; k < NDEV; k++) {
+		CU_ASSERT_EQUAL(w[k].wr_err.me_code, 0);
+		CU_ASSERT(file_has(paths[k], buf[k], 4096, 4096));
+	}
+#ifdef OBAN_TEST_HOOKS
+	st = ring_now();
+	if (ring) { /* one submit for all, none with RWF_DSYNC */
+		CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits + 1);
+		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent + NDEV);
+		CU_ASSERT_EQUAL(st.tr_plain, st0.tr_plain + NDEV);
+		CU_ASSERT_EQUAL(st.tr_again, st0.tr_again);
+	}
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced); /* nor flushed */
+	/* Without the ring: one after the other, plain as well. */
+	st0 = st;
+	meta_dev_no_ring = 1;
+	bufs_new(buf, 115);
+	reqs_fill(w, d, buf, 4096);
+	CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), 0);
+	meta_dev_no_ring = 0;
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(file_has(paths[k], buf[k], 4096, 4096));
+	st = ring_now();
+	CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits);
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced);
+	/* A durable batch: every write with the flag. */
+	st0 = st;
+	bufs_new(buf, 120);
+	reqs_fill(w, d, buf, 4096);
+	CU_ASSERT_EQUAL(meta_dev_write_sync_many(w, NDEV), 0);
+	st = ring_now();
+	if (ring) {
+		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent + NDEV);
+		CU_ASSERT_EQUAL(st.tr_plain, st0.tr_plain);
+	}
+	/* A device without RWF_DSYNC: its plain write needs none. */
+	st0 = st;
+	d[1]->md_nodsync = true;
+	bufs_new(buf, 130);
+	reqs_fill(w, d, buf, 8192);
+	CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(file_has(paths[k], buf[k], 4096, 8192));
+	st = ring_now();
+	if (ring) {
+		CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits + 1);
+		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent + NDEV);
+		CU_ASSERT_EQUAL(st.tr_plain, st0.tr_plain + NDEV);
+	}
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced);
+	/* ... and without the ring, not flushed either. */
+	st0 = st;
+	meta_dev_no_ring = 1;
+	CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), 0);
+	meta_dev_no_ring = 0;
+	CU_ASSERT_EQUAL(ring_now().tr_synced, st0.tr_synced);
+	d[1]->md_nodsync = false;
+#endif
+	/* d[1] fails (its descriptor made read-only: EBADF). */
+	rofd = open(paths[1], O_RDONLY | O_CLOEXEC);
+	CU_ASSERT_FATAL(rofd >= 0);
+	CU_ASSERT_FATAL(dup2(rofd, d[1]->md_fd) == d[1]->md_fd);
+	close(rofd);
+	bufs_new(buf, 140);
+	reqs_fill(w, d, buf, 12288);
+	CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), 1);
+	CU_ASSERT_EQUAL(w[0].wr_err.me_code, 0);
+	CU_ASSERT_EQUAL(w[1].wr_err.me_code, EBADF);
+	CU_ASSERT(strstr(w[1].wr_err.me_object, paths[1]) != NULL);
+	CU_ASSERT_EQUAL(w[2].wr_err.me_code, 0);
+	CU_ASSERT(file_has(paths[0], buf[0], 4096, 12288));
+	CU_ASSERT(!file_has(paths[1], buf[1], 4096, 12288));
+	CU_ASSERT(file_has(paths[2], buf[2], 4096, 12288));
+	/* Refused: misaligned, and a read-only device; the other made. */
+	d[2]->md_rdonly = true;
+	bufs_new(buf, 150);
+	reqs_fill(w, d, buf, 16384);
+	w[1].wr_off = 4095;
+	CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), 2);
+	CU_ASSERT_EQUAL(w[0].wr_err.me_code, 0);
+	CU_ASSERT(file_has(paths[0], buf[0], 4096, 16384));
+	CU_ASSERT_EQUAL(w[1].wr_err.me_code, EINVAL);
+	CU_ASSERT_EQUAL(w[2].wr_err.me_code, EROFS);
+	CU_ASSERT(!file_has(paths[2], buf[2], 4096, 16384));
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+	/* Buffered devices: one after the other, not through the ring. */
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], META_DEV_NODIRECT,
+					      &d[k], &e) == 0);
+#ifdef OBAN_TEST_HOOKS
+	st0 = ring_now();
+#endif
+	bufs_new(buf, 160);
+	reqs_fill(w, d, buf, 0);
+	CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), 0);
+	for (k = 0; k < NDEV; k++) {
+		CU_ASSERT(file_has(paths[k], buf[k], 4096, 0));
+		meta_dev_close(d[k]);
+	}
+#ifdef OBAN_TEST_HOOKS
+	st = ring_now();
+	CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits);
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced); /* not flushed */
+#endif
+	/* Memory devices (no mdo_write_many): mdo_write in turn. */
+	for (k = 0; k < NDEV; k++) {
+		mem[k] = calloc(1, 65536);
+		CU_ASSERT_FATAL(mem[k] != NULL);
+		CU_ASSERT_FATAL(meta_dev_open_mem(mem[k], 65536, "mem", &d[k],
+						  &e) == 0);
+	}
+	reqs_fill(w, d, buf, 8192);
+	CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), 0);
+	for (k = 0; k < NDEV; k++) {
+		CU_ASSERT(memcmp(mem[k] + 8192, buf[k], 4096) == 0);
+		meta_dev_close(d[k]);
+		free(mem[k]);
+		free(buf[k]);
+	}
+}
+
+#ifdef OBAN_TEST_HOOKS
+/*
+ * The ring's safety rules hold for plain batches too (each case in a
+ * thread of its own, as for durable ones): a short write is made again,
+ * without the flag; a partial submit gives the ring up and makes the rest
+ * without it; writes never reaped are in doubt; and a short one on a
+ * drive with writes in doubt is not made again but says what the ring
+ * wrote.
+ */
+static void test_write_many_plain_faults(void)
+{
+	struct meta_dev *d[NDEV];
+	char paths[NDEV][256];
+	struct fault_case fc;
+	meta_error_t e;
+	int k, n;
+
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 90 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+	}
+	if (!ring_here() || !d[0]->md_direct) {
+		fprintf(stderr, "test_metadev: no ring or no O_DIRECT here: "
+				"the ring's error paths are not run\n");
+		goto out;
+	}
+	fault_plain = true;
+	fault_case(&fc, d, paths, MDT_SHORT, 2);
+	CU_ASSERT_EQUAL(fc.fc_fails, 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, NDEV);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_plain, NDEV);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_synced, 0); /* made again, plain */
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 2);
+
+	fault_case(&fc, d, paths, MDT_PARTIAL, 2);
+	CU_ASSERT_EQUAL(fc.fc_fails, 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_sent, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_synced, 0);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_pid, 0);
+	CU_ASSERT_EQUAL(fc.fc_after.tr_submits, 1);
+
+	fault_case(&fc, d, paths, MDT_LOST, 2);
+	CU_ASSERT_EQUAL(fc.fc_fails, NDEV - 1);
+	for (k = 0, n = 0; k < NDEV; k++)
+		if (fc.fc_rc[k] == EIO &&
+		    err_says(&fc.fc_err[k], "write of 4096 bytes at 20480 in "
+					    "doubt"))
+			n++;
+		else
+			CU_ASSERT(fc.fc_rc[k] == 0 && fc.fc_on[k]);
+	CU_ASSERT_EQUAL(n, NDEV - 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_leaked, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 0);
+
+	fault_case_one(&fc, d, paths, MDT_SHORT, 1, MDT_LOST, 2);
+	CU_ASSERT_EQUAL(fc.fc_fails, NDEV);
+	for (k = 0, n = 0; k < NDEV; k++) {
+		CU_ASSERT_EQUAL(fc.fc_rc[k], EIO);
+		if (err_says(&fc.fc_err[k], "short write (2048 of 4096 "
+					    "bytes) at "))
+			n++;
+		else
+			CU_ASSERT(err_says(&fc.fc_err[k], "in doubt"));
+	}
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(fc.fc_st.tr_again, 0);
+	fault_plain = false;
+out:
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+}
+#endif
+
+/*
+ * On the fault layer plain writes at once are pending until a flush: a
+ * crash that drops unflushed writes loses them, one that keeps them does
+ * not, and after a flush no crash does; a durable batch survives the
+ * crash.  A crash at the second write of a plain batch: the first was
+ * made (not durable), the rest fail, and the variant decides what lands.
+ */
+static void test_write_many_not_durable(void)
+{
+	struct mdfault_ctl *c = mdfault_ctl_create();
+	struct meta_dev *d[NDEV];
+	struct meta_dev_wreq w[NDEV];
+	uint8_t *mem[NDEV];
+	void *buf[NDEV] = { NULL }, *other = pattern(4096, 9);
+	void *back = meta_dev_alloc(4096);
+	meta_error_t e;
+	int k, round;
+
+	CU_ASSERT_FATAL(c != NULL && back != NULL);
+	for (k = 0; k < NDEV; k++) {
+		mem[k] = calloc(1, 65536);
+		CU_ASSERT_FATAL(mem[k] != NULL);
+	}
+	/* Rounds: plain then crash, dropped (0) or kept (1); plain, flush,
+	 * crash dropped (2); durable, crash dropped (3). */
+	for (round = 0; round < 4; round++) {
+		bool lands = round != 0;
+
+		for (k = 0; k < NDEV; k++) {
+			memset(mem[k], 0, 65536);
+			CU_ASSERT_FATAL(meta_dev_open_mem(mem[k], 65536, "mem",
+							  &d[k], &e) == 0);
+			CU_ASSERT_FATAL(mdfault_wrap(d[k], c, &d[k]) == 0);
+		}
+		mdfault_arm(c, MDF_NONE, 0, MDF_CRASH_DROP);
+		bufs_new(buf, 200 + 10 * round);
+		reqs_fill(w, d, buf, 8192);
+		if (round == 3) {
+			CU_ASSERT_EQUAL(meta_dev_write_sync_many(w, NDEV), 0);
+			CU_ASSERT_EQUAL(mdfault_batches(c, true), 1);
+		} else {
+			CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), 0);
+			CU_ASSERT_EQUAL(mdfault_batches(c, false), 1);
+			CU_ASSERT_EQUAL(mdfault_batches(c, true), 0);
+		}
+		CU_ASSERT_EQUAL(mdfault_writes(c), NDEV);
+		for (k = 0; k < NDEV; k++) {
+			CU_ASSERT_EQUAL(w[k].wr_err.me_code, 0);
+			/* Made: read back through the device. */
+			CU_ASSERT(meta_dev_read(d[k], back, 4096, 8192, &e) ==
+				  0);
+			CU_ASSERT(memcmp(back, buf[k], 4096) == 0);
+			if (round == 2)
+				CU_ASSERT(meta_dev_flush(d[k], &e) == 0);
+		}
+		mdfault_arm(c, MDF_CRASH, 1,
+			    round == 1 ? MDF_CRASH_KEEP : MDF_CRASH_DROP);
+		CU_ASSERT(meta_dev_write(d[0], other, 4096, 0, &e) == -1);
+		CU_ASSERT(mdfault_fired(c));
+		for (k = 0; k < NDEV; k++) {
+			bool on = memcmp(mem[k] + 8192, buf[k], 4096) == 0;
+
+			CU_ASSERT_EQUAL(on, lands);
+			meta_dev_close(d[k]);
+		}
+	}
+	/* A crash at the second write of a plain batch. */
+	for (round = 0; round < 2; round++) {
+		for (k = 0; k < NDEV; k++) {
+			memset(mem[k], 0, 65536);
+			CU_ASSERT_FATAL(meta_dev_open_mem(mem[k], 65536, "mem",
+							  &d[k], &e) == 0);
+			CU_ASSERT_FATAL(mdfault_wrap(d[k], c, &d[k]) == 0);
+		}
+		mdfault_arm(c, MDF_CRASH, 2,
+			    round == 0 ? MDF_CRASH_DROP : MDF_CRASH_KEEP);
+		reqs_fill(w, d, buf, 8192);
+		CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), NDEV - 1);
+		CU_ASSERT(mdfault_fired(c));
+		CU_ASSERT_EQUAL(w[0].wr_err.me_code, 0);
+		CU_ASSERT_EQUAL(w[1].wr_err.me_code, EIO);
+		CU_ASSERT_EQUAL(w[2].wr_err.me_code, EIO);
+		CU_ASSERT_EQUAL(memcmp(mem[0] + 8192, buf[0], 4096) == 0,
+				round == 1);
+		CU_ASSERT(memcmp(mem[1] + 8192, buf[1], 4096) != 0);
+		CU_ASSERT(memcmp(mem[2] + 8192, buf[2], 4096) != 0);
+		for (k = 0; k < NDEV; k++)
+			meta_dev_close(d[k]);
+	}
+	for (k = 0; k < NDEV; k++) {
+		free(mem[k]);
+		free(buf[k]);
+	}
+	free(other);
+	free(back);
+	mdfault_ctl_destroy(c);
+}
+
 static CU_TestInfo metadev_tests[] = {
 	{ "durable write, and its fallback", test_write_sync },
 	{ "durable writes to several devices at once", test_write_many },
@@ -837,7 +1217,12 @@ static CU_TestInfo metadev_tests[] = {
 #ifdef OBAN_TEST_HOOKS
 	{ "the ring's error paths", test_write_many_ring_faults },
 	{ "no ring without IORING_FEAT_EXT_ARG", test_write_many_no_ext_arg },
+	{ "the ring's error paths, plain writes",
+	  test_write_many_plain_faults },
 #endif
+	{ "plain writes to several devices at once", test_write_many_plain },
+	{ "plain writes at once are not durable before a flush",
+	  test_write_many_not_durable },
 	CU_TEST_INFO_NULL,
 };
 

@@ -210,13 +210,19 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 	 * clear is then in this node's page cache only, where a master that
 	 * dies could leave a dirty page to be written back over a newer
 	 * slot: flush it now, as if the drive had been buffered before.
+	 * A write that failed there may still have left part of its block
+	 * in the page cache: flushed too, its own error kept.
 	 */
 	for (k = 0; k < n && mode == SLOT_UNFLUSHED; k++) {
-		if (w[k].wr_err.me_code != 0 ||
-		    !meta_dev_node_cached(w[k].wr_dev))
+		meta_error_t fe;
+
+		if (!meta_dev_node_cached(w[k].wr_dev))
 			continue;
 		dst[k].sd_flushed = true;
-		(void)meta_dev_flush(w[k].wr_dev, &w[k].wr_err);
+		meta_error_init(&fe);
+		if (meta_dev_flush(w[k].wr_dev, &fe) != 0 &&
+		    w[k].wr_err.me_code == 0)
+			w[k].wr_err = fe;
 	}
 	for (k = 0; k < n; k++) {
 		struct mddb_replica *rp = &db->db_reps[dst[k].sd_rep];

@@ -24,13 +24,13 @@
  *                              (absolute path) into which the daemon
  *                              records the steps of every message
  *                              (include/oban/mdc_trace.h: the file
- *                              DIR/<pid>, 32 MiB at most); unset: off,
- *                              the default.  Read at start only; a
- *                              directory the daemon cannot trace into
- *                              stops it at start.  Costs some 60 ns a
- *                              trace point, 12 to 20 a message on each
- *                              node (doc/bench.md "Tracing one
- *                              message's steps").
+ *                              DIR/<pid>, 32 MiB allocated at start);
+ *                              unset: off, the default.  Read at start
+ *                              only; a directory the daemon cannot
+ *                              trace into stops it at start.  Costs
+ *                              some 60 ns a trace point, 12 to 20 a
+ *                              message on each node (doc/bench.md
+ *                              "Tracing one message's steps").
  *
  * The debug file is rotated by size: when a line would take it past the
  * limit it is renamed to "<file>.1" (replacing the older one) and a new

@@ -61,7 +61,10 @@
 
 #define MDC_TRACE_MAGIC "OBNTRACE"
 #define MDC_TRACE_VERSION 1
-/* 32 MiB a process; written as records come (the file starts sparse). */
+/*
+ * 32 MiB a process, every block allocated when tracing starts (not sparse:
+ * a store into a page the filesystem has no room for would raise SIGBUS).
+ */
 #define MDC_TRACE_NREC (1u << 20)
 
 struct mdc_trace_hdr {
@@ -158,8 +161,9 @@ static inline void mdc_trace(enum mdc_trace_ev ev, uint32_t a, uint64_t b)
 
 /*
  * mdc_trace_open - turn tracing on for this process: create @dir/<pid>
- * (mode 0600; it must not exist), size it for MDC_TRACE_NREC records and
- * map it.  @dir must be an existing directory given by an absolute path;
+ * (mode 0600; it must not exist), allocate every block of its
+ * MDC_TRACE_NREC records (posix_fallocate(): a filesystem without room
+ * for them fails here, with ENOSPC, rather than later) and map it.  @dir must be an existing directory given by an absolute path;
  * nothing is written outside it.  Call it before the process starts the
  * threads that trace (it is not thread-safe against mdc_trace()).
  *
@@ -167,7 +171,8 @@ static inline void mdc_trace(enum mdc_trace_ev ev, uint32_t a, uint64_t b)
  * ENOTDIR (no such directory), EEXIST (the file exists: a process of the
  * same pid traced into @dir before), EBUSY (tracing is on already),
  * EOPNOTSUPP (a big-endian host), or the errno of opening @dir or of
- * creating, sizing or mapping the file (EACCES, ENAMETOOLONG, ENOSPC, ...).
+ * creating, allocating or mapping the file (EACCES, ENAMETOOLONG, ENOSPC,
+ * ...).
  * On error tracing stays off and no file is left behind.
  *
  * A child of fork() traces nothing unless it calls mdc_trace_open() itself

@@ -111,10 +111,15 @@ int mdc_trace_open(const char *dir, meta_error_t *ep)
 		return meta_error_set(ep, SET_ERROR(err), 0, dir,
 				      "cannot create trace file %s in", name);
 	}
-	if (ftruncate(fd, (off_t)TRACE_LEN) != 0) {
-		err = errno;
+	/*
+	 * Every block allocated now, not as records come: a store into a
+	 * page of a sparse file that the filesystem has no room for raises
+	 * SIGBUS and would kill the process mid-message.  A full disk is
+	 * ENOSPC here instead.
+	 */
+	err = posix_fallocate(fd, 0, (off_t)TRACE_LEN);
+	if (err != 0)
 		goto out_unlink;
-	}
 	h = mmap(NULL, TRACE_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (h == MAP_FAILED) {
 		err = errno;
@@ -139,7 +144,7 @@ out_unlink:
 	(void)unlinkat(dfd, name, 0);
 	close(dfd);
 	return meta_error_set(ep, SET_ERROR(err), 0, dir,
-			      "cannot size or map trace file %s in", name);
+			      "cannot allocate or map trace file %s in", name);
 }
 
 void mdc_trace_close(void)

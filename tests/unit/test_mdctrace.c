@@ -156,8 +156,9 @@ static void *tracer(void *arg)
 
 static void test_trace_records(void)
 {
-	char dir[512], dir2[512];
+	char dir[512], dir2[512], path[1024];
 	pthread_t th[NTHREADS];
+	struct stat st;
 	uint32_t seen[NTHREADS] = { 0 }, tids[NTHREADS] = { 0 };
 	uint64_t last[NTHREADS] = { 0 };
 	unsigned char *buf, *r;
@@ -173,6 +174,11 @@ static void test_trace_records(void)
 	CU_ASSERT_EQUAL(mdc_trace_open(dir2, &e), -1);
 	CU_ASSERT_EQUAL(e.me_code, EBUSY);
 	CU_ASSERT_EQUAL(count_entries(dir2), 0);
+	/* Not sparse: every block is there before the first record. */
+	snprintf(path, sizeof(path), "%s/%ld", dir, (long)getpid());
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_size, 64 + (off_t)MDC_TRACE_NREC * 32);
+	CU_ASSERT(st.st_blocks * 512 >= st.st_size);
 
 	mdc_trace(MDC_TR_RPC_IN, 0x030201, 0x1122334455667788ull);
 	for (uintptr_t k = 1; k < NTHREADS; k++)

@@ -240,28 +240,50 @@ static void test_trace_records(void)
 	CU_ASSERT_EQUAL(count_entries(dir), 1);
 }
 
+/*
+ * Past the last record.  The file ends inside a page (64 + NREC * 32
+ * bytes), so the mapping's last page has room for more records after it:
+ * stores there would never reach the file, and a test that read the file
+ * back alone would not see them.  So fill exactly to the end of that page
+ * first and check, in the mapping itself, that nothing was stored past
+ * record NREC - 1; then a page's worth more, which without the bound would
+ * run off the mapping.
+ */
 static void test_trace_bound(void)
 {
+	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const size_t flen = 64 + (size_t)MDC_TRACE_NREC * 32;
+	const size_t tail = (page - flen % page) % page;
+	const uint64_t more = page / 32;
 	char dir[512], path[1024];
 	unsigned char *buf, *r;
+	const unsigned char *p;
 	meta_error_t e;
-	size_t len;
+	size_t len, nz = 0;
 
 	mkdir_in_tmp(dir, sizeof(dir), "full");
 	meta_error_init(&e);
 	CU_ASSERT_EQUAL_FATAL(mdc_trace_open(dir, &e), 0);
-	for (uint64_t i = 0; i < MDC_TRACE_NREC + 5ull; i++)
-		mdc_trace(MDC_TR_MCAST, 7, i);
-	CU_ASSERT_EQUAL(mdc_trace_dropped(), 5);
+	for (uint64_t i = 0; i < MDC_TRACE_NREC + tail / 32; i++)
+		mdc_trace(MDC_TR_MCAST, 7, i + 1);
+	CU_ASSERT_EQUAL(mdc_trace_dropped(), tail / 32);
+	p = (const unsigned char *)mdc_trace_map + flen;
+	for (size_t k = 0; k < tail; k++)
+		nz += p[k] != 0;
+	/* Stop here when it was written: more would run off the mapping. */
+	CU_ASSERT_EQUAL_FATAL(nz, 0);
+	for (uint64_t i = 0; i < more; i++)
+		mdc_trace(MDC_TR_MCAST, 7, 0);
+	CU_ASSERT_EQUAL(mdc_trace_dropped(), tail / 32 + more);
 	mdc_trace_close();
 	buf = read_trace(dir, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
 	/* The file did not grow; the drops are in its header. */
-	CU_ASSERT_EQUAL(len, 64 + (size_t)MDC_TRACE_NREC * 32);
-	CU_ASSERT_EQUAL(le64(buf + 32), MDC_TRACE_NREC + 5ull);
+	CU_ASSERT_EQUAL(len, flen);
+	CU_ASSERT_EQUAL(le64(buf + 32), MDC_TRACE_NREC + tail / 32 + more);
 	r = buf + 64 + (size_t)(MDC_TRACE_NREC - 1) * 32;
 	CU_ASSERT_EQUAL(le32(r + 8), MDC_TR_MCAST);
-	CU_ASSERT_EQUAL(le64(r + 16), MDC_TRACE_NREC - 1);
+	CU_ASSERT_EQUAL(le64(r + 16), MDC_TRACE_NREC);
 	free(buf);
 	snprintf(path, sizeof(path), "%s/%ld", dir, (long)getpid());
 	unlink(path);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <oban/mdc_trace.h>
@@ -289,11 +290,52 @@ static void test_trace_bound(void)
 	unlink(path);
 }
 
+/*
+ * A child of fork() traces nothing (mdc_trace.h): its events would land in
+ * the parent's file under thread ids the reader takes for the parent's.
+ */
+static void test_trace_fork(void)
+{
+	char dir[512], path[1024];
+	meta_error_t e;
+	uint64_t next;
+	pid_t pid;
+	int st;
+
+	mkdir_in_tmp(dir, sizeof(dir), "fork");
+	meta_error_init(&e);
+	CU_ASSERT_EQUAL_FATAL(mdc_trace_open(dir, &e), 0);
+	mdc_trace(MDC_TR_RUN, 0, 1);
+	next = __atomic_load_n(&mdc_trace_map->th_next, __ATOMIC_RELAXED);
+	CU_ASSERT_EQUAL(next, 1);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		bool off = mdc_trace_map == NULL;
+
+		for (uint32_t i = 0; i < 100; i++)
+			mdc_trace(MDC_TR_RUN, 0, 2);
+		_exit(off ? 0 : 3);
+	}
+	CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
+	CU_ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CU_ASSERT_EQUAL(__atomic_load_n(&mdc_trace_map->th_next,
+					__ATOMIC_RELAXED), next);
+	/* The parent still traces, into the next slot. */
+	mdc_trace(MDC_TR_RUN, 0, 3);
+	CU_ASSERT_EQUAL(mdc_trace_map->th_next, next + 1);
+	mdc_trace_close();
+	CU_ASSERT_EQUAL(count_entries(dir), 1);
+	snprintf(path, sizeof(path), "%s/%ld", dir, (long)getpid());
+	unlink(path);
+}
+
 static CU_TestInfo trace_tests[] = {
 	{ "off: no file, nothing recorded", test_trace_off },
 	{ "bad directory: refused, nothing left", test_trace_bad_dir },
 	{ "records read back from threads", test_trace_records },
 	{ "full file: dropped and counted", test_trace_bound },
+	{ "a child of fork() traces nothing", test_trace_fork },
 	CU_TEST_INFO_NULL,
 };
 

@@ -118,6 +118,7 @@ static uint32_t type_of(const char *s)
 static int send_one(uint32_t set, uint32_t type, uint32_t flags)
 {
 	static const char payload[8] = "mdcbench";
+	static const struct mdc_msgid no_id;
 	struct mdc_client_req rq = { .cr_set = set,
 				     .cr_type = type,
 				     .cr_flags = flags,
@@ -130,7 +131,8 @@ static int send_one(uint32_t set, uint32_t type, uint32_t flags)
 	meta_error_init(&e);
 	mdc_trace(MDC_TR_CLIENT_SEND, 0, 0);
 	rc = mdc_client_send(&rq, &res, &e);
-	mdc_trace(MDC_TR_CLIENT_DONE, 0, rc == 0 ? res.mr_id.mi_seq : 0);
+	/* The reply's whole id: how mdc-trace.py finds the message. */
+	mdc_trace_msg(MDC_TR_CLIENT_DONE, 0, rc == 0 ? &res.mr_id : &no_id);
 	if (rc != 0) {
 		fprintf(stderr, "mdcbench: %s: %s\n", mdc_msgtype_name(type),
 			meta_strerror(&e));

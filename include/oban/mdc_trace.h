@@ -23,7 +23,7 @@
  *
  *   offset  size  header (struct mdc_trace_hdr, 64 bytes)
  *        0     8  th_magic    "OBNTRACE"
- *        8     4  th_version  MDC_TRACE_VERSION (1)
+ *        8     4  th_version  MDC_TRACE_VERSION (2)
  *       12     4  th_hdrsize  64: the first record's offset
  *       16     4  th_recsize  32
  *       20     4  th_nrec     records the file holds (MDC_TRACE_NREC)
@@ -43,7 +43,18 @@
  *       12     4  tr_a    first argument (see the event)
  *       16     8  tr_b    second argument (see the event)
  *       24     4  tr_tid  the thread (gettid())
- *       28     4  tr_pad  0
+ *       28     4  tr_msg  the rest of the message's id, for the events
+ *                         whose tr_b is a SEQ (below): mi_nid | mi_sub << 8
+ *                         (node ids are 1..MDC_MAXNODES, 128: 8 bits;
+ *                         mi_sub is 8 bits), bits 16..31 zero; 0 for the
+ *                         other events and for no message (no node is 0)
+ *
+ * A message is known by its whole id, (mi_nid, mi_seq, mi_sub), never by
+ * mi_seq alone: every daemon seeds its sequence from the clock at start
+ * (mdc_msg.h), so daemons started in the same second hand out the same
+ * seqs, and the submessages of one message share its seq.  Version 1 had
+ * no tr_msg (a zero pad there); its files cannot be matched safely, and
+ * the reader refuses them.
  *
  * The records of one file are in the order their slots were taken, which
  * is the order of time except between threads within a few nanoseconds;
@@ -58,9 +69,10 @@
 #include <stdint.h>
 
 #include <oban/error.h>
+#include <oban/mdc_msg.h>
 
 #define MDC_TRACE_MAGIC "OBNTRACE"
-#define MDC_TRACE_VERSION 1
+#define MDC_TRACE_VERSION 2
 /*
  * 32 MiB a process, every block allocated when tracing starts (not sparse:
  * a store into a page the filesystem has no room for would raise SIGBUS).
@@ -87,14 +99,15 @@ struct mdc_trace_rec {
 	uint32_t tr_a;
 	uint64_t tr_b;
 	uint32_t tr_tid;
-	uint32_t tr_pad;
+	uint32_t tr_msg;
 };
 _Static_assert(sizeof(struct mdc_trace_rec) == 32, "trace record size");
 
 /*
  * The trace points, in the order one message passes them.  KIND is a
- * packet's enum mdc_wire_kind (1 REQUEST, 2 WORK, 3 RESULT, 4 REPLY), SEQ
- * the message id's mi_seq, nodes are node ids.  Pairs of events bracket one
+ * packet's enum mdc_wire_kind (1 REQUEST, 2 WORK, 3 RESULT, 4 REPLY);
+ * "b = SEQ" means the message's id: b = mi_seq and tr_msg = mi_nid |
+ * mi_sub << 8 (mdc_trace_msg()); nodes are node ids.  Pairs of events bracket one
  * call: the second is written when it returns.  The values are fixed (the
  * files and the script depend on them); keep them explicit.
  */
@@ -104,7 +117,8 @@ enum mdc_trace_ev {
 	 * a client taken, before the core; a = 0, b = 0 */
 	MDC_TR_RPC_IN = 1,
 	/* ... its answer in, before the RPC reply is encoded, on the same
-	 * thread (one a connection); a = 0, b = SEQ (0 for a PING) */
+	 * thread (one a connection); a = 0, b = SEQ (a PING: 0, no
+	 * message); a send the core refused has none */
 	MDC_TR_RPC_OUT = 2,
 	/* mdc_core.c: a packet handed to the transport's multicast;
 	 * a = KIND | self << 8 | to << 16 (to: the addressee, the master for
@@ -136,8 +150,8 @@ enum mdc_trace_ev {
 	MDC_TR_RUN_MARKED = 16,
 	MDC_TR_RUN_HANDLED = 17,
 	/* bench/mdcbench: mdc_client_send() called (a = 0, b = 0) and
-	 * returned (a = 0, b = the reply's SEQ, 0 when it failed), on the
-	 * same thread */
+	 * returned (a = 0, b = SEQ, the id of the reply; 0, no message, when
+	 * it failed), on the same thread */
 	MDC_TR_CLIENT_SEND = 30,
 	MDC_TR_CLIENT_DONE = 31,
 };
@@ -146,7 +160,7 @@ enum mdc_trace_ev {
  * mdc_trace() only. */
 extern struct mdc_trace_hdr *mdc_trace_map;
 
-void mdc_trace_record(uint32_t ev, uint32_t a, uint64_t b);
+void mdc_trace_record(uint32_t ev, uint32_t a, uint64_t b, uint32_t msg);
 
 /*
  * mdc_trace - record event @ev with arguments @a and @b when tracing is on;
@@ -156,7 +170,20 @@ void mdc_trace_record(uint32_t ev, uint32_t a, uint64_t b);
 static inline void mdc_trace(enum mdc_trace_ev ev, uint32_t a, uint64_t b)
 {
 	if (__builtin_expect(mdc_trace_map != NULL, 0))
-		mdc_trace_record((uint32_t)ev, a, b);
+		mdc_trace_record((uint32_t)ev, a, b, 0);
+}
+
+/*
+ * mdc_trace_msg - mdc_trace() of an event about the message @id (its
+ * "b = SEQ"): tr_b = @id->mi_seq, tr_msg = @id->mi_nid | @id->mi_sub << 8.
+ * @id is read only when tracing is on.
+ */
+static inline void mdc_trace_msg(enum mdc_trace_ev ev, uint32_t a,
+				 const struct mdc_msgid *id)
+{
+	if (__builtin_expect(mdc_trace_map != NULL, 0))
+		mdc_trace_record((uint32_t)ev, a, id->mi_seq,
+				 (id->mi_nid & 0xff) | (uint32_t)id->mi_sub << 8);
 }
 
 /*

@@ -369,10 +369,10 @@ static int mcast(struct mdc_core *c, uint8_t kind, uint32_t to,
 	rc = mdc_wire_encode(pk, buf, sizeof(buf), &len, &err);
 	free(pk);
 	if (rc == 0) {
-		mdc_trace(MDC_TR_MCAST, kind | c->mc_self << 8 | to << 16,
-			  m->mm_id.mi_seq);
+		mdc_trace_msg(MDC_TR_MCAST, kind | c->mc_self << 8 | to << 16,
+			      &m->mm_id);
 		rc = c->mc_t->t_ops->to_mcast(c->mc_t->t_priv, buf, len, &err);
-		mdc_trace(MDC_TR_MCAST_RET, kind, m->mm_id.mi_seq);
+		mdc_trace_msg(MDC_TR_MCAST_RET, kind, &m->mm_id);
 	}
 	if (rc != 0) {
 		DBG(c, MDC_MMV_MISC, "cannot send %s " ID_FMT ": %s",
@@ -423,9 +423,9 @@ static void run_local(struct mdc_core *c, const struct mdc_msg *m,
 	int st;
 
 	meta_error_init(&err);
-	mdc_trace(MDC_TR_RUN, flags, m->mm_id.mi_seq);
+	mdc_trace_msg(MDC_TR_RUN, flags, &m->mm_id);
 	st = so->so_mct_check(sa, m, res, &err);
-	mdc_trace(MDC_TR_RUN_CHECKED, 0, m->mm_id.mi_seq);
+	mdc_trace_msg(MDC_TR_RUN_CHECKED, 0, &m->mm_id);
 	if (st == MDC_MCT_DONE) {
 		res->mr_node = c->mc_self;
 		res->mr_id = m->mm_id;
@@ -448,7 +448,7 @@ static void run_local(struct mdc_core *c, const struct mdc_msg *m,
 	}
 	if (so->so_mct_mark(sa, m, MDC_MCT_IN_PROGRESS, NULL, &err) != 0)
 		DBG(c, MDC_MMV_MISC, "%s", meta_strerror(&err));
-	mdc_trace(MDC_TR_RUN_MARKED, 0, m->mm_id.mi_seq);
+	mdc_trace_msg(MDC_TR_RUN_MARKED, 0, &m->mm_id);
 
 	hc = calloc(1, sizeof(*hc));
 	VERIFY(hc != NULL);
@@ -457,7 +457,7 @@ static void run_local(struct mdc_core *c, const struct mdc_msg *m,
 	hc->hc_inherit = m->mm_flags & MDC_F_INHERIT;
 	if (so->so_run(sa, m, flags, hc, res) != 0)
 		res->mr_comm_state = MDC_CS_HANDLER_FAILED;
-	mdc_trace(MDC_TR_RUN_HANDLED, 0, m->mm_id.mi_seq);
+	mdc_trace_msg(MDC_TR_RUN_HANDLED, 0, &m->mm_id);
 	if (res->mr_outlen > MDC_MAXOUT)
 		res->mr_outlen = MDC_MAXOUT;
 	res->mr_id = m->mm_id;
@@ -470,7 +470,7 @@ static void run_local(struct mdc_core *c, const struct mdc_msg *m,
 	    mdc_comm_state_name(res->mr_comm_state), res->mr_exitval);
 	if (so->so_mct_mark(sa, m, MDC_MCT_DONE, res, &err) != 0)
 		DBG(c, MDC_MMV_MISC, "%s", meta_strerror(&err));
-	mdc_trace(MDC_TR_RUN_DONE, 0, m->mm_id.mi_seq);
+	mdc_trace_msg(MDC_TR_RUN_DONE, 0, &m->mm_id);
 	hctx_flush(c, hc);
 	free(hc);
 }
@@ -967,19 +967,19 @@ static void job_finish(struct mdc_core *c, struct mdc_setstate *ss,
 		res.mr_comm_state = MDC_CS_ABORT;
 	if (jb->jb_logged) {
 		meta_error_init(&err);
-		mdc_trace(MDC_TR_LOG_CLEAR, 0, jb->jb_msg.mm_id.mi_seq);
+		mdc_trace_msg(MDC_TR_LOG_CLEAR, 0, &jb->jb_msg.mm_id);
 		rc = so->so_log_clear(c->mc_cfg.cc_store_arg, jb->jb_msg.mm_set,
 				      jb->jb_class, &err);
-		mdc_trace(MDC_TR_LOG_CLEARED, 0, jb->jb_msg.mm_id.mi_seq);
+		mdc_trace_msg(MDC_TR_LOG_CLEARED, 0, &jb->jb_msg.mm_id);
 		if (rc != 0)
 			DBG(c, MDC_MMV_PROC_M | MDC_MMV_SYSLOG, "%s",
 			    meta_strerror(&err));
 	}
 	master_reply(c, &jb->jb_msg, &res);
 	if (jb->jb_logged && so->so_log_settle != NULL) {
-		mdc_trace(MDC_TR_LOG_SETTLE, 0, jb->jb_msg.mm_id.mi_seq);
+		mdc_trace_msg(MDC_TR_LOG_SETTLE, 0, &jb->jb_msg.mm_id);
 		so->so_log_settle(c->mc_cfg.cc_store_arg, jb->jb_msg.mm_set);
-		mdc_trace(MDC_TR_LOG_SETTLED, 0, jb->jb_msg.mm_id.mi_seq);
+		mdc_trace_msg(MDC_TR_LOG_SETTLED, 0, &jb->jb_msg.mm_id);
 	}
 	job_release(c, ss, jb);
 }
@@ -1086,10 +1086,10 @@ static void job_start(struct mdc_core *c, struct mdc_setstate *ss,
 		other = calloc(1, sizeof(*other));
 		VERIFY(other != NULL);
 		meta_error_init(&err);
-		mdc_trace(MDC_TR_LOG_WRITE, 0, jb->jb_msg.mm_id.mi_seq);
+		mdc_trace_msg(MDC_TR_LOG_WRITE, 0, &jb->jb_msg.mm_id);
 		rc = so->so_log_write(c->mc_cfg.cc_store_arg, &jb->jb_msg,
 				      other, &err);
-		mdc_trace(MDC_TR_LOG_WRITTEN, 0, jb->jb_msg.mm_id.mi_seq);
+		mdc_trace_msg(MDC_TR_LOG_WRITTEN, 0, &jb->jb_msg.mm_id);
 		if (rc < 0) {
 			DBG(c, MDC_MMV_PROC_M | MDC_MMV_SYSLOG, "%s",
 			    meta_strerror(&err));
@@ -1255,9 +1255,9 @@ static void core_deliver(void *arg, uint32_t from, const void *buf, size_t len)
 					     "sender does not match");
 		goto out;
 	}
-	mdc_trace(MDC_TR_DELIVER,
-		  pk->pk_kind | pk->pk_from << 8 | c->mc_self << 16,
-		  pk->pk_msg.mm_id.mi_seq);
+	mdc_trace_msg(MDC_TR_DELIVER,
+		      pk->pk_kind | pk->pk_from << 8 | c->mc_self << 16,
+		      &pk->pk_msg.mm_id);
 	DBG(c, MDC_MMV_WORK, "packet %u %s " ID_FMT " %u->%u", pk->pk_kind,
 	    mdc_msgtype_name(pk->pk_msg.mm_type), ID_ARGS(&pk->pk_msg.mm_id),
 	    pk->pk_from, pk->pk_to);

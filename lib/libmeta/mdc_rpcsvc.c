@@ -201,7 +201,7 @@ static void run_send(struct svc_conn *cn, const struct mdc_send *s, bool ping,
 	}
 	if (!wait_answer(svc, w, &cn->cn_res))
 		cn->cn_res.mr_comm_state = MDC_CS_RPC_FAIL;
-	mdc_trace(MDC_TR_RPC_OUT, 0, id.mi_seq);
+	mdc_trace_msg(MDC_TR_RPC_OUT, 0, &id);
 out:
 	result_to_rpc(&cn->cn_res, res);
 }

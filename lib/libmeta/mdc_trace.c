@@ -44,7 +44,7 @@ static uint64_t trace_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void mdc_trace_record(uint32_t ev, uint32_t a, uint64_t b)
+void mdc_trace_record(uint32_t ev, uint32_t a, uint64_t b, uint32_t msg)
 {
 	struct mdc_trace_hdr *h = mdc_trace_map;
 	struct mdc_trace_rec *r;
@@ -63,6 +63,7 @@ void mdc_trace_record(uint32_t ev, uint32_t a, uint64_t b)
 	r->tr_a = a;
 	r->tr_b = b;
 	r->tr_tid = trace_tid;
+	r->tr_msg = msg;
 	__atomic_store_n(&r->tr_ev, ev, __ATOMIC_RELEASE);
 }
 

@@ -95,7 +95,7 @@ static void test_trace_off(void)
 	mkdir_in_tmp(dir, sizeof(dir), "off");
 	CU_ASSERT_PTR_NULL(mdc_trace_map);
 	mdc_trace(MDC_TR_RPC_IN, 1, 2);
-	mdc_trace_record(MDC_TR_RPC_OUT, 1, 2);
+	mdc_trace_record(MDC_TR_RPC_OUT, 1, 2, 3);
 	mdc_trace_close();
 	CU_ASSERT_EQUAL(mdc_trace_dropped(), 0);
 	CU_ASSERT_EQUAL(count_entries(dir), 0);
@@ -162,6 +162,10 @@ static void test_trace_records(void)
 	struct stat st;
 	uint32_t seen[NTHREADS] = { 0 }, tids[NTHREADS] = { 0 };
 	uint64_t last[NTHREADS] = { 0 };
+	/* The highest node id and submessage: the packing's edges. */
+	const struct mdc_msgid id = { .mi_nid = MDC_MAXNODES,
+				      .mi_seq = 0x8877665544332211ull,
+				      .mi_sub = 0xfe };
 	unsigned char *buf, *r;
 	meta_error_t e;
 	size_t len;
@@ -182,6 +186,7 @@ static void test_trace_records(void)
 	CU_ASSERT(st.st_blocks * 512 >= st.st_size);
 
 	mdc_trace(MDC_TR_RPC_IN, 0x030201, 0x1122334455667788ull);
+	mdc_trace_msg(MDC_TR_RUN, 5, &id);
 	for (uintptr_t k = 1; k < NTHREADS; k++)
 		CU_ASSERT_EQUAL(pthread_create(&th[k], NULL, tracer, (void *)k),
 				0);
@@ -197,12 +202,12 @@ static void test_trace_records(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
 	CU_ASSERT_EQUAL(len, 64 + (size_t)MDC_TRACE_NREC * 32);
 	CU_ASSERT_EQUAL(memcmp(buf, "OBNTRACE", 8), 0);
-	CU_ASSERT_EQUAL(le32(buf + 8), MDC_TRACE_VERSION);
+	CU_ASSERT_EQUAL(le32(buf + 8), 2); /* the layout of version 2 */
 	CU_ASSERT_EQUAL(le32(buf + 12), 64);
 	CU_ASSERT_EQUAL(le32(buf + 16), 32);
 	CU_ASSERT_EQUAL(le32(buf + 20), MDC_TRACE_NREC);
 	CU_ASSERT_EQUAL(le32(buf + 24), (uint32_t)getpid());
-	CU_ASSERT_EQUAL(le64(buf + 32), 1 + NTHREADS * PER_THREAD);
+	CU_ASSERT_EQUAL(le64(buf + 32), 2 + NTHREADS * PER_THREAD);
 	CU_ASSERT(le64(buf + 40) != 0);
 
 	r = buf + 64;
@@ -211,8 +216,15 @@ static void test_trace_records(void)
 	CU_ASSERT_EQUAL(le64(r + 16), 0x1122334455667788ull);
 	CU_ASSERT_EQUAL(le32(r + 24), (uint32_t)gettid());
 	CU_ASSERT(le64(r) >= le64(buf + 40));
+	CU_ASSERT_EQUAL(le32(r + 28), 0);
+	/* A message's event: its whole id, tr_msg = nid | sub << 8. */
+	r += 32;
+	CU_ASSERT_EQUAL(le32(r + 8), MDC_TR_RUN);
+	CU_ASSERT_EQUAL(le32(r + 12), 5);
+	CU_ASSERT_EQUAL(le64(r + 16), 0x8877665544332211ull);
+	CU_ASSERT_EQUAL(le32(r + 28), 128 | 0xfe << 8);
 	/* Every thread's events whole, in its order, under its own id. */
-	for (uint32_t i = 1; i <= NTHREADS * PER_THREAD; i++) {
+	for (uint32_t i = 2; i <= 1 + NTHREADS * PER_THREAD; i++) {
 		uint32_t k;
 
 		r = buf + 64 + (size_t)i * 32;
@@ -235,7 +247,7 @@ static void test_trace_records(void)
 		CU_ASSERT_EQUAL(seen[k], PER_THREAD);
 	CU_ASSERT_NOT_EQUAL(tids[0], tids[1]);
 	/* Nothing past them: the slot after the last is empty. */
-	r = buf + 64 + (size_t)(1 + NTHREADS * PER_THREAD) * 32;
+	r = buf + 64 + (size_t)(2 + NTHREADS * PER_THREAD) * 32;
 	CU_ASSERT_EQUAL(le32(r + 8), MDC_TR_NONE);
 	free(buf);
 	CU_ASSERT_EQUAL(count_entries(dir), 1);

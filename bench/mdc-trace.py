@@ -18,12 +18,26 @@ the only other statement of the layout, and the header's MDC_TRACE_VERSION
 must match what the files say.
 
 A daemon's node is the one its deliveries name; several files of one node
-(a daemon restarted) are merged.  A message is the sequence number (mi_seq)
-of a REQUEST that the initiator multicast.  The initiator and the master
-are the nodes that multicast the most REQUESTs and WORKs (or -i, -m).  A
+(a daemon restarted) are merged.  Every node that sent or was sent a
+packet must have a file: one missing is an error (exit 1), since its steps
+would be missing from every message.  A message is the whole id (mi_nid,
+mi_seq, mi_sub) of a REQUEST that the initiator multicast; seqs alone are
+not unique (every daemon seeds them from the clock at start).  A message
+whose REQUEST was multicast more than once, or that more than one RPC
+call or client send answered (a client's retry keeps the id), is skipped
+and counted as retried: its attempts' steps cannot be told apart.  A
 message missing any step (a dropped record, a message cut by a restart, a
 message that failed) is skipped and counted; the initiator daemon's own
 messages (no RPC call: a master change, a set join) are counted apart.
+
+One master and one initiator a directory: the initiator and the master
+are the nodes that multicast the most REQUESTs and WORKs (or -i, -m).
+Messages that clients sent through other nodes' daemons are left out, and
+messages of the initiator that another master handled (a master change
+during the run) are counted apart; trace one cluster and one initiator
+into a directory.  bench/mdc-bench.sh -t gives each cluster size its own;
+with its -R or -B, the restarted daemons write into the same one, which
+is right only while node 1 stays the master and node 2 the initiator.
 
 Runs: when client files are present, the messages of one mdcbench process
 make one run, and messages sent by no traced client (another load beside
@@ -37,8 +51,10 @@ For each run it prints the 10th, 50th and 90th percentile, in
 microseconds, of every step (doc/bench.md explains each line); then, for
 every packet kind, the multicast call, the token wait (the call until the
 sender's own delivery) and the transit (the sender's own delivery until
-the addressee's).  Exit status: 0, 1 when no message could be measured,
-2 for bad usage or unreadable files.
+the addressee's).  A file too short for a header is skipped, a truncated
+one read as far as its whole records go, with a warning.  Exit status: 0,
+1 when no message could be measured or a node's file is missing, 2 for
+bad usage or unreadable files (version 1 files among them).
 """
 
 import argparse
@@ -103,24 +119,47 @@ class Proc:
         self.dropped = dropped
 
 
+def warn(msg):
+    sys.stdout.flush()
+    print("mdc-trace: " + msg, file=sys.stderr)
+
+
+def msg_key(b, msg):
+    """A message's whole id from a record's tr_b and tr_msg:
+    (mi_nid, mi_seq, mi_sub); mi_nid 0 for no message."""
+    return (msg & 0xff, b, (msg >> 8) & 0xff)
+
+
 def read_trace(path, version):
+    """The file's Proc, or None (and a warning) when it is too short to
+    hold a header: a process that stopped while creating it."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < HDR.size:
-        raise ValueError("shorter than a header")
+        warn("%s: %d bytes, shorter than a header: skipped" %
+             (path, len(data)))
+        return None
     (magic, ver, hdrsize, recsize, nrec, pid, _pad0, nxt, t0,
      _pad1) = HDR.unpack_from(data, 0)
     if magic != MAGIC:
         raise ValueError("not a trace file (magic %r)" % magic)
+    if ver == 1:
+        # Version 1 recorded mi_seq alone: seqs repeat across nodes.
+        raise ValueError("format version 1: its records name a message by "
+                         "its seq alone, which several nodes share; trace "
+                         "again with this build (version %u)" % version)
     if ver != version or hdrsize != HDR.size or recsize != REC.size:
         raise ValueError("format version %u (%u/%u bytes), this script "
                          "reads version %u" % (ver, hdrsize, recsize,
                                                version))
     n = min(nxt, nrec)
-    if len(data) < hdrsize + n * recsize:
-        raise ValueError("truncated: %u records announced" % n)
-    events = [(ns, ev, a, b, tid) for ns, ev, a, b, tid, _pad in
-              REC.iter_unpack(data[hdrsize:hdrsize + n * recsize])
+    whole = (len(data) - hdrsize) // recsize
+    if whole < n:
+        warn("%s: truncated, %u of its %u records there: reading those" %
+             (path, whole, n))
+        n = whole
+    events = [(ns, ev, a, msg_key(b, msg), tid) for ns, ev, a, b, tid, msg
+              in REC.iter_unpack(data[hdrsize:hdrsize + n * recsize])
               if ev != 0]
     events.sort()
     p = Proc(os.path.basename(path), pid, events, max(0, nxt - nrec))
@@ -139,9 +178,11 @@ def load(dirname, ev, version):
         if not os.path.isfile(path):
             continue
         try:
-            procs.append(read_trace(path, version))
+            p = read_trace(path, version)
         except (OSError, ValueError) as e:
             fail("cannot read '%s': %s" % (path, e))
+        if p is not None:
+            procs.append(p)
     daemons = collections.defaultdict(list)
     clients = []
     for p in procs:
@@ -162,9 +203,22 @@ def load(dirname, ev, version):
     return daemons, clients
 
 
+def expected_nodes(daemons, ev):
+    """The nodes that sent a packet (a delivery's sender) or were sent one
+    (a multicast's addressee), by what every daemon's file says."""
+    nodes = set()
+    for events in daemons.values():
+        for _, e, a, _, _ in events:
+            if e == ev["DELIVER"]:
+                nodes.add((a >> 8) & 0xff)
+            elif e == ev["MCAST"] and (a >> 16) & 0xff:
+                nodes.add((a >> 16) & 0xff)
+    return nodes
+
+
 class Index:
-    """A node's events by (event, seq), the first of each, filtered by
-    packet kind and sender when given."""
+    """A node's events by (event, message id), the first of each, filtered
+    by packet kind and sender when given."""
 
     def __init__(self, events):
         self.by = collections.defaultdict(list)
@@ -173,13 +227,18 @@ class Index:
 
     def first(self, evno, kind=None, frm=None):
         d = {}
-        for ns, _, a, b, _ in self.by[evno]:
+        for ns, _, a, key, _ in self.by[evno]:
             if kind is not None and a & 0xff != kind:
                 continue
             if frm is not None and (a >> 8) & 0xff != frm:
                 continue
-            d.setdefault(b, ns)
+            d.setdefault(key, ns)
         return d
+
+    def count(self, evno, kind):
+        """How many times each message id has the event (of @kind)."""
+        return collections.Counter(key for _, _, a, key, _ in self.by[evno]
+                                   if a & 0xff == kind)
 
 
 def top_sender(daemons, ev, kind):
@@ -193,23 +252,34 @@ def top_sender(daemons, ev, kind):
 
 
 def rpc_pairs(events, ev_in, ev_out):
-    """{seq: (in_ns, out_ns)}: each OUT (b = seq) with the last IN of its
-    thread before it."""
+    """{message id: [(in_ns, out_ns), ...]}: each OUT that names a message
+    with the last IN of its thread before it."""
     last_in = {}
-    pairs = {}
-    for ns, e, _, b, tid in events:
+    pairs = collections.defaultdict(list)
+    for ns, e, _, key, tid in events:
         if e == ev_in:
             last_in[tid] = ns
-        elif e == ev_out and b != 0 and tid in last_in:
-            pairs.setdefault(b, (last_in.pop(tid), ns))
+        elif e == ev_out and key[0] != 0 and tid in last_in:
+            pairs[key].append((last_in.pop(tid), ns))
     return pairs
 
 
-def build(daemons, clients, ev, master, init):
-    """One dict of step times a message; and the count of incomplete ones
-    by their first missing step."""
+class Skips:
+    """The messages left out of the tables, by why."""
+
+    def __init__(self):
+        self.own = 0  # no RPC: the initiator daemon's own
+        self.retried = 0  # more than one REQUEST, RPC call or client send
+        self.other_master = 0  # its WORK multicast by another node
+        self.elsewhere = 0  # RPC calls answered by other nodes' daemons
+        self.incomplete = collections.Counter()  # by first missing step
+
+
+def build(daemons, clients, ev, master, init, nodes):
+    """One dict of step times a message, keyed by the message's whole id;
+    and the counts of those left out (Skips)."""
     idx = {n: Index(daemons[n]) for n in daemons}
-    others = sorted(n for n in daemons if n != master)
+    others = sorted(n for n in nodes if n != master)
     im, ii = idx[master], idx[init]
     t = {
         "req_call": ii.first(ev["MCAST"], REQUEST),
@@ -241,11 +311,21 @@ def build(daemons, clients, ev, master, init):
         t["res_self_%d" % n] = idx[n].first(ev["DELIVER"], RESULT, n)
         t["res_dlv_%d" % n] = im.first(ev["DELIVER"], RESULT, n)
     rpc = rpc_pairs(daemons[init], ev["RPC_IN"], ev["RPC_OUT"])
-    cl = {}
+    cl = collections.defaultdict(list)
     for p in clients:
-        for seq, (s, d) in rpc_pairs(p.events, ev["CLIENT_SEND"],
-                                     ev["CLIENT_DONE"]).items():
-            cl.setdefault(seq, (s, d, p.pid))
+        for key, prs in rpc_pairs(p.events, ev["CLIENT_SEND"],
+                                  ev["CLIENT_DONE"]).items():
+            cl[key] += [(s, d, p.pid) for s, d in prs]
+    req_count = ii.count(ev["MCAST"], REQUEST)
+    # The node that multicast each message's WORK: its master.
+    work_by = {}
+    for n in sorted(daemons):
+        for key in idx[n].first(ev["MCAST"], WORK):
+            work_by.setdefault(key, n)
+    sk = Skips()
+    sk.elsewhere = sum(len(rpc_pairs(daemons[n], ev["RPC_IN"],
+                                     ev["RPC_OUT"]))
+                       for n in daemons if n != init)
 
     need = ["req_call", "req_ret", "req_self", "req_dlv", "run0_%d" % master,
             "run4_%d" % master, "work_call", "work_ret", "rep_call",
@@ -255,25 +335,31 @@ def build(daemons, clients, ev, master, init):
                  "res_self_%d" % n, "res_dlv_%d" % n, "run0_%d" % n,
                  "run4_%d" % n]
     logged_need = ["lw0", "lw1", "clr0", "clr1"]
-    msgs, skipped, own = [], collections.Counter(), 0
-    for seq in sorted(t["req_call"], key=t["req_call"].get):
-        m = {"seq": seq, "logged": seq in t["lw0"] or seq in t["clr0"]}
-        if seq not in rpc:
-            own += 1  # the daemon's own (no RPC), or its RPC_OUT dropped
+    msgs = []
+    for key in sorted(t["req_call"], key=t["req_call"].get):
+        m = {"id": key, "logged": key in t["lw0"] or key in t["clr0"]}
+        if key not in rpc:
+            sk.own += 1  # the daemon's own (no RPC), or its RPC_OUT dropped
+            continue
+        if req_count[key] > 1 or len(rpc[key]) > 1 or len(cl[key]) > 1:
+            sk.retried += 1  # attempts that cannot be told apart
+            continue
+        if work_by.get(key, master) != master:
+            sk.other_master += 1
             continue
         miss = next((k for k in need + (logged_need if m["logged"] else [])
-                     if seq not in t[k]), None)
+                     if key not in t[k]), None)
         if miss is not None:
-            skipped[miss] += 1
+            sk.incomplete[miss] += 1
             continue
         for k, d in t.items():
-            if seq in d:
-                m[k] = d[seq]
-        m["rpc_in"], m["rpc_out"] = rpc[seq]
-        if seq in cl:
-            m["cl_send"], m["cl_done"], m["client"] = cl[seq]
+            if key in d:
+                m[k] = d[key]
+        m["rpc_in"], m["rpc_out"] = rpc[key][0]
+        if cl[key]:
+            m["cl_send"], m["cl_done"], m["client"] = cl[key][0]
         msgs.append(m)
-    return msgs, skipped, own, others
+    return msgs, sk, others
 
 
 STEP_NAMES = {
@@ -466,19 +552,27 @@ def main():
     if master == init:
         fail("the master and the initiator are both node %d: this script "
              "measures a message from a slave" % master, 1)
-    msgs, skipped, own, others = build(daemons, clients, ev, master, init)
-    runs, left_out = group(msgs, clients, args.g, args.a)
     nodes = sorted(daemons)
+    missing = sorted(expected_nodes(daemons, ev) - set(daemons))
+    if missing:
+        fail("%s: no trace file of node%s %s, which sent or was sent "
+             "packets: every message would lack its steps there (trace "
+             "every node)" % (args.dir, "s" if len(missing) > 1 else "",
+                              " ".join(str(n) for n in missing)), 1)
+    msgs, sk, others = build(daemons, clients, ev, master, init, nodes)
+    runs, left_out = group(msgs, clients, args.g, args.a)
     print("mdc-trace: %s: daemons of nodes %s, %d client files; %d "
-          "messages measured, %d incomplete skipped%s, %d of no traced "
-          "client left out, %d with no RPC answer (the daemon's own) left "
-          "out" %
+          "messages measured, %d retried skipped, %d incomplete skipped%s, "
+          "%d of another master skipped, %d of no traced client left out, "
+          "%d with no RPC answer (the daemon's own) left out, %d RPC "
+          "calls to other nodes' daemons left out" %
           (args.dir, " ".join(str(n) for n in nodes), len(clients),
-           len(msgs), sum(skipped.values()),
+           len(msgs), sk.retried, sum(sk.incomplete.values()),
            " (first missing step: " + ", ".join(
                "%s %d" % (step_name(k), v)
-               for k, v in skipped.most_common()) + ")"
-           if skipped else "", left_out, own))
+               for k, v in sk.incomplete.most_common()) + ")"
+           if sk.incomplete else "", sk.other_master, left_out, sk.own,
+           sk.elsewhere))
     k = 0
     small = 0
     for rs in runs:

@@ -43,7 +43,8 @@
  * the return of every mdc_client_send() are recorded in TRACE_DIR/<pid>,
  * for bench/mdc-trace.py beside the daemons' files (bench/mdc-bench.sh -t;
  * doc/bench.md "Tracing one message's steps").  It costs a little: the
- * figures of a traced run are for the breakdown, not for the goals.
+ * figures of a traced run are for the breakdown, not for the goals.  rpc
+ * and dwrite send no message: -D is refused there (usage, exit 2).
  *
  * Output: key=value lines on stdout (mdc_rtt_us_median=...), the kind of
  * message named in them; nothing is asserted.  Any send that fails ends
@@ -452,6 +453,12 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || set == 0 || classes == 0)
 		usage();
+	/* rpc and dwrite send no message: their trace would be empty. */
+	if (trace_dir != NULL && strcmp(mode, "rtt") != 0 &&
+	    strcmp(mode, "mix") != 0) {
+		fprintf(stderr, "mdcbench: -D traces rtt and mix only\n");
+		usage();
+	}
 	meta_error_init(&e);
 	if (trace_dir != NULL && mdc_trace_open(trace_dir, &e) != 0) {
 		fprintf(stderr, "mdcbench: %s\n", meta_strerror(&e));

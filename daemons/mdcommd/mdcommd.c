@@ -298,8 +298,15 @@ int main(int argc, char **argv)
 	set_priority(rt.rt_rt_priority);
 	/* A benchmarking aid (doc/bench.md), also before any thread. */
 	if (rt.rt_trace_dir[0] != '\0') {
-		if (mdc_trace_open(rt.rt_trace_dir, &e) != 0)
+		if (mdc_trace_open(rt.rt_trace_dir, &e) != 0) {
+			/* Name the key: the path alone says not where from. */
+			char what[META_ERR_WHATLEN];
+
+			snprintf(what, sizeof(what), "%s", e.me_what);
+			meta_error_set(&e, e.me_code, 0, rt.rt_trace_dir,
+				       "commd_trace_dir: %s", what);
 			goto fail;
+		}
 		syslog(LOG_INFO, "step tracing into %s (commd_trace_dir)",
 		       rt.rt_trace_dir);
 	}

@@ -27,7 +27,9 @@
  *                              DIR/<pid>, 32 MiB allocated at start);
  *                              unset: off, the default.  Read at start
  *                              only; a directory the daemon cannot
- *                              trace into stops it at start.  Costs
+ *                              trace into stops it at start, as does
+ *                              a file of its pid left there (EEXIST:
+ *                              an earlier process of that pid).  Costs
  *                              some 60 ns a trace point, 12 to 20 a
  *                              message on each node (doc/bench.md
  *                              "Tracing one message's steps").

@@ -20,7 +20,9 @@
 # -D (include/oban/mdc_trace.h); at the end, bench/mdc-trace.py prints each
 # size's per-step table, one run of it for each mdcbench rtt (doc/bench.md
 # "Tracing one message's steps").  Tracing costs a little on every step:
-# figures measured with -t are for the breakdown, not for the goals.
+# figures measured with -t are for the breakdown, not for the goals.  The
+# breakdown assumes one master (node 1) and one initiator (node 2) a
+# directory: with -R or -B the restarted daemons write there too.
 #
 # -B DIR (a build tree of an older or newer version, scripts/build.sh run
 # in it): after the figures below, on the same cluster, the logged and

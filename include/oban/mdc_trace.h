@@ -181,9 +181,12 @@ static inline void mdc_trace(enum mdc_trace_ev ev, uint32_t a, uint64_t b)
 static inline void mdc_trace_msg(enum mdc_trace_ev ev, uint32_t a,
 				 const struct mdc_msgid *id)
 {
-	if (__builtin_expect(mdc_trace_map != NULL, 0))
-		mdc_trace_record((uint32_t)ev, a, id->mi_seq,
-				 (id->mi_nid & 0xff) | (uint32_t)id->mi_sub << 8);
+	uint32_t msg;
+
+	if (__builtin_expect(mdc_trace_map != NULL, 0)) {
+		msg = (id->mi_nid & 0xff) | (uint32_t)id->mi_sub << 8;
+		mdc_trace_record((uint32_t)ev, a, id->mi_seq, msg);
+	}
 }
 
 /*

@@ -10,8 +10,10 @@
 #
 #   cluster_up N                 N nodes up (tests/cluster/ocluster); sets dir
 #   cluster_down                 tear the cluster down (also on exit)
-#   cluster_start N              node list and runtime.cf on every node,
-#                                mdcommd started on each, all members
+#   cluster_start N              node list and runtime.cf on every node
+#                                (with the lines of cluster_runtime_extra,
+#                                default none, at its end), mdcommd
+#                                started on each, all members
 #   cluster_spawn K BUILD [PREFIX...]
 #                                mdcommd of BUILD on node K, through PREFIX
 #   cluster_wait_members N BUILD every node's mdcommd sees N members
@@ -29,6 +31,7 @@ export OBAN_BUILDDIR=${OBAN_BUILDDIR:-$(cd "$cluster_here/.." && pwd)}
 export OCLUSTER_QUIET=1
 ocl_bin=$cluster_here/../tests/cluster/ocluster
 cluster_prog=${cluster_prog:-bench}
+cluster_runtime_extra=${cluster_runtime_extra:-}
 dir=""
 
 cluster_down()
@@ -76,6 +79,10 @@ cluster_start()
 	for ((k = 1; k <= n; k++)); do
 		ocl exec "$k" sh -c "printf '%s' '$nl' > /run/oban/nodelist && printf 'commd_verbosity 0\ncommd_inconsistency_action leave\ndrive_glob %s/d*\n' \"\$OCLUSTER_SHARED\" > /etc/oban/runtime.cf" ||
 			return 1
+		if [ -n "$cluster_runtime_extra" ]; then
+			printf '%s\n' "$cluster_runtime_extra" |
+				ocl exec "$k" sh -c 'cat >> /etc/oban/runtime.cf' || return 1
+		fi
 		cluster_spawn "$k" "$OBAN_BUILDDIR" || return 1
 	done
 	cluster_wait_members "$n" "$OBAN_BUILDDIR"

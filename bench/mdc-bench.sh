@@ -11,6 +11,18 @@
 #   bench/mdc-bench.sh -B DIR          also compare with another build
 #   bench/mdc-bench.sh -q              no metainit and all-classes figures
 #   bench/mdc-bench.sh -R              also the ordinary-scheduling experiment
+#   bench/mdc-bench.sh -t DIR          also trace every message's steps into
+#                                      DIR and print the breakdown at the end
+#
+# -t DIR (created if need be; a directory "nodesN" in it for each size N,
+# which must not hold a former run's files): runtime.cf's commd_trace_dir
+# is set on every node before the daemons start, and mdcbench rtt runs with
+# -D (include/oban/mdc_trace.h); at the end, bench/mdc-trace.py prints each
+# size's per-step table, one run of it for each mdcbench rtt (doc/bench.md
+# "Tracing one message's steps").  Tracing costs a little on every step:
+# figures measured with -t are for the breakdown, not for the goals.  The
+# breakdown assumes one master (node 1) and one initiator (node 2) a
+# directory: with -R or -B the restarted daemons write there too.
 #
 # -B DIR (a build tree of an older or newer version, scripts/build.sh run
 # in it): after the figures below, on the same cluster, the logged and
@@ -91,6 +103,7 @@ other=""
 alts=2
 quick=0
 sched_rr=0
+tdir=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) sizes=$2; shift 2 ;;
@@ -100,7 +113,10 @@ while [ $# -gt 0 ]; do
 	-A) alts=$2; shift 2 ;;
 	-q) quick=1; shift ;;
 	-R) sched_rr=1; shift ;;
-	*) echo "usage: bench/mdc-bench.sh [-n \"SIZES\"] [-k ROUNDS] [-r COUNT] [-q] [-R] [-B OTHER_BUILD [-A ALTERNATIONS]]" >&2; exit 2 ;;
+	-t) tdir=$2; shift 2 ;;
+	*) echo "usage: bench/mdc-bench.sh [-n \"SIZES\"] [-k ROUNDS] [-r COUNT] [-q] [-R] [-B OTHER_BUILD [-A ALTERNATIONS]] [-t TRACE_DIR]" >&2
+	   echo "       (figures with -t are for the per-step breakdown, not for the goals: tracing costs a little)" >&2
+	   exit 2 ;;
 	esac
 done
 if [ -n "$other" ] && { [ ! -x "$other/bench/mdcbench" ] ||
@@ -118,14 +134,37 @@ if [ -z "$count" ] || [ -z "$nrounds" ] || [ "$count" -lt 1 ] ||
 fi
 mdcbench=$OBAN_BUILDDIR/bench/mdcbench
 [ -x "$mdcbench" ] || { echo "mdc-bench: build first (scripts/build.sh)" >&2; exit 1; }
+# The trace directory, absolute (the daemons write into it); one
+# directory a size, empty: the analysis takes every file in it.
+tcur=""
+if [ -n "$tdir" ]; then
+	command -v python3 >/dev/null ||
+		{ echo "mdc-bench: -t needs python3 (bench/mdc-trace.py)" >&2; exit 1; }
+	if ! mkdir -p "$tdir" || ! tdir=$(cd "$tdir" && pwd); then
+		echo "mdc-bench: cannot create the trace directory '$tdir'" >&2
+		exit 1
+	fi
+	for n in $sizes; do
+		if [ -e "$tdir/nodes$n" ] && [ -n "$(ls -A "$tdir/nodes$n")" ]; then
+			echo "mdc-bench: '$tdir/nodes$n' holds a former run's traces: give another directory" >&2
+			exit 1
+		fi
+	done
+fi
 
 val() { sed -n "s/^$1=//p"; }
 # rtt BUILD SET FLAGS - $count TEST2 round trips from node 2 on SET
 # (a set number) with BUILD's mdcbench; FLAGS 0 logged, 1 NO_LOG.  The
 # initiator runs with the probe's scheduling (CPG_PROBE_PREFIX): each
 # client process, the probe and mdcbench, in the same class.
+# With -t, this build's mdcbench traces into the size's directory ($tcur).
 # shellcheck disable=SC2086 # the prefix is words
-rtt() { ocl exec 2 ${CPG_PROBE_PREFIX:-} "$1/bench/mdcbench" rtt -s "$2" -t TEST2 -f "$3" -n "$count" -T 60; }
+rtt()
+{
+	local topt=()
+	[ -n "$tcur" ] && [ "$1" = "$OBAN_BUILDDIR" ] && topt=(-D "$tcur")
+	ocl exec 2 ${CPG_PROBE_PREFIX:-} "$1/bench/mdcbench" rtt -s "$2" -t TEST2 -f "$3" -n "$count" -T 60 "${topt[@]}"
+}
 
 # setup N: mdcommd on every node, sets "bench" (one drive) and "bench3"
 # (three) on all of them, all joined.
@@ -369,6 +408,13 @@ exec_lat()
 flat_sizes=() flat_l=() flat_u=() r_lo=() r_uo=() l="" u="" p=""
 for n in $sizes; do
 	echo "mdc-bench: $n nodes; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+	if [ -n "$tdir" ]; then
+		tcur=$tdir/nodes$n
+		mkdir -p "$tcur" || die "cannot create '$tcur'"
+		# shellcheck disable=SC2034 # read by lib-cluster.sh
+		cluster_runtime_extra="commd_trace_dir $tcur"
+		echo "nodes=$n trace_dir=$tcur (figures traced: for the breakdown, not for the goals)"
+	fi
 	cluster_up "$n" || die "up -n $n"
 	setup "$n" || die "setup on $n nodes"
 	setno=$(cluster_setno 2 bench)
@@ -432,3 +478,11 @@ for n in $sizes; do
 	cluster_down
 done
 flatness
+# The breakdowns, the daemons stopped (their files complete).
+if [ -n "$tdir" ]; then
+	for n in $sizes; do
+		echo "nodes=$n trace breakdown ($tdir/nodes$n):"
+		python3 "$here/mdc-trace.py" "$tdir/nodes$n" ||
+			echo "mdc-bench: no breakdown for $n nodes" >&2
+	done
+fi

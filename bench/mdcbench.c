@@ -7,6 +7,7 @@
  * it on the test cluster beside the raw CPG baseline (bench/cpgprobe).
  *
  *   mdcbench rtt [-s SET] [-t TYPE] [-f FLAGS] [-n COUNT] [-T SECONDS]
+ *                [-D TRACE_DIR]
  *       COUNT (default 500) messages one after another, at most SECONDS
  *       (default 30); the round trip of each, in microseconds.
  *   mdcbench rpc [-n COUNT] [-T SECONDS]
@@ -36,10 +37,18 @@
  *       mdc_dwrite_3plain_seq_*) and at once (meta_dev_write_many(), as
  *       the clear makes them now, mdc_dwrite_3plain_ring_*).
  *   mdcbench mix [-s SET] [-f FLAGS] [-c CLASSES] [-n COUNT] [-T SECONDS]
+ *                [-D TRACE_DIR]
  *       one thread per class 1..CLASSES (default 5), each sending TEST<c>
  *       (class c) back to back, COUNT each at most (default 2000), for at
  *       most SECONDS (default 10): every class busy at once; messages per
  *       second per class and in all.
+ *
+ * -D TRACE_DIR: step tracing on (include/oban/mdc_trace.h): the call and
+ * the return of every mdc_client_send() are recorded in TRACE_DIR/<pid>,
+ * for bench/mdc-trace.py beside the daemons' files (bench/mdc-bench.sh -t;
+ * doc/bench.md "Tracing one message's steps").  It costs a little: the
+ * figures of a traced run are for the breakdown, not for the goals.  rpc
+ * and dwrite send no message: -D is refused there (usage, exit 2).
  *
  * Output: key=value lines on stdout (mdc_rtt_us_median=...), the kind of
  * message named in them; nothing is asserted.  Any send that fails ends
@@ -59,6 +68,7 @@
 
 #include <oban/mdc_client.h>
 #include <oban/mdc_msg.h>
+#include <oban/mdc_trace.h>
 #include <oban/meta_dev.h>
 
 #define MB_MAXCOUNT 1000000u
@@ -82,11 +92,11 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: mdcbench rtt [-s SET] [-t TYPE] [-f FLAGS] [-n COUNT] "
-		"[-T SECONDS]\n"
+		"[-T SECONDS] [-D TRACE_DIR]\n"
 		"       mdcbench rpc [-n COUNT] [-T SECONDS]\n"
 		"       mdcbench dwrite -p FILE [-n COUNT] [-T SECONDS]\n"
 		"       mdcbench mix [-s SET] [-f FLAGS] [-c CLASSES] [-n COUNT] "
-		"[-T SECONDS]\n");
+		"[-T SECONDS] [-D TRACE_DIR]\n");
 	exit(2);
 }
 
@@ -113,6 +123,7 @@ static uint32_t type_of(const char *s)
 static int send_one(uint32_t set, uint32_t type, uint32_t flags)
 {
 	static const char payload[8] = "mdcbench";
+	static const struct mdc_msgid no_id;
 	struct mdc_client_req rq = { .cr_set = set,
 				     .cr_type = type,
 				     .cr_flags = flags,
@@ -120,9 +131,14 @@ static int send_one(uint32_t set, uint32_t type, uint32_t flags)
 				     .cr_len = sizeof(payload) };
 	struct mdc_result res;
 	meta_error_t e;
+	int rc;
 
 	meta_error_init(&e);
-	if (mdc_client_send(&rq, &res, &e) != 0) {
+	mdc_trace(MDC_TR_CLIENT_SEND, 0, 0);
+	rc = mdc_client_send(&rq, &res, &e);
+	/* The reply's whole id: how mdc-trace.py finds the message. */
+	mdc_trace_msg(MDC_TR_CLIENT_DONE, 0, rc == 0 ? &res.mr_id : &no_id);
+	if (rc != 0) {
 		fprintf(stderr, "mdcbench: %s: %s\n", mdc_msgtype_name(type),
 			meta_strerror(&e));
 		return -1;
@@ -412,15 +428,19 @@ int main(int argc, char **argv)
 {
 	uint32_t set = 1, type = MDC_MSG_TEST2, flags = MDC_F_NO_LOG;
 	unsigned count = 0, seconds = 0, classes = 5;
-	const char *mode, *path = NULL;
+	const char *mode, *path = NULL, *trace_dir = NULL;
+	meta_error_t e;
 	int opt;
 
 	if (argc < 2)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "s:t:f:n:T:c:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:f:n:T:c:p:D:")) != -1) {
 		switch (opt) {
+		case 'D':
+			trace_dir = optarg;
+			break;
 		case 'p':
 			path = optarg;
 			break;
@@ -448,6 +468,17 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || set == 0 || classes == 0)
 		usage();
+	/* rpc and dwrite send no message: their trace would be empty. */
+	if (trace_dir != NULL && strcmp(mode, "rtt") != 0 &&
+	    strcmp(mode, "mix") != 0) {
+		fprintf(stderr, "mdcbench: -D traces rtt and mix only\n");
+		usage();
+	}
+	meta_error_init(&e);
+	if (trace_dir != NULL && mdc_trace_open(trace_dir, &e) != 0) {
+		fprintf(stderr, "mdcbench: %s\n", meta_strerror(&e));
+		return 1;
+	}
 	if (strcmp(mode, "rtt") == 0)
 		return run_rtt(set, type, flags, count ? count : 500,
 			       seconds ? seconds : 30);

@@ -47,6 +47,7 @@
 #include <oban/mdc_dbg.h>
 #include <oban/mdc_mct.h>
 #include <oban/mdc_rpcsvc.h>
+#include <oban/mdc_trace.h>
 #include <oban/mdc_transport.h>
 #include <oban/meta_mn_daemon.h>
 #include <oban/meta_set.h>
@@ -295,6 +296,20 @@ int main(int argc, char **argv)
 		goto fail;
 	/* Before any thread is made: they all inherit it. */
 	set_priority(rt.rt_rt_priority);
+	/* A benchmarking aid (doc/bench.md), also before any thread. */
+	if (rt.rt_trace_dir[0] != '\0') {
+		if (mdc_trace_open(rt.rt_trace_dir, &e) != 0) {
+			/* Name the key: the path alone says not where from. */
+			char what[META_ERR_WHATLEN];
+
+			snprintf(what, sizeof(what), "%s", e.me_what);
+			meta_error_set(&e, e.me_code, 0, rt.rt_trace_dir,
+				       "commd_trace_dir: %s", what);
+			goto fail;
+		}
+		syslog(LOG_INFO, "step tracing into %s (commd_trace_dir)",
+		       rt.rt_trace_dir);
+	}
 	if (mkdir(oban_dir(OBAN_DIR_RUN), 0755) != 0 && errno != EEXIST) {
 		meta_error_set(&e, errno, 0, oban_dir(OBAN_DIR_RUN),
 			       "cannot create");
@@ -428,6 +443,10 @@ fail:
 		fprintf(stderr, "mdcommd: %s\n", meta_strerror(&e));
 		syslog(LOG_ERR, "%s", meta_strerror(&e));
 	}
+	if (mdc_trace_dropped() != 0)
+		syslog(LOG_WARNING,
+		       "step tracing: %llu events dropped, the file was full",
+		       (unsigned long long)mdc_trace_dropped());
 	closelog();
 	return ret;
 }

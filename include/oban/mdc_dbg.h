@@ -20,6 +20,19 @@
  *                              (SCHED_RR, 1..98, below corosync's); 0:
  *                              ordinary scheduling.  Default 1.  Read at
  *                              start only.
+ *   commd_trace_dir            a benchmarking aid: an existing directory
+ *                              (absolute path) into which the daemon
+ *                              records the steps of every message
+ *                              (include/oban/mdc_trace.h: the file
+ *                              DIR/<pid>, 32 MiB allocated at start);
+ *                              unset: off, the default.  Read at start
+ *                              only; a directory the daemon cannot
+ *                              trace into stops it at start, as does
+ *                              a file of its pid left there (EEXIST:
+ *                              an earlier process of that pid).  Costs
+ *                              some 60 ns a trace point, 12 to 20 a
+ *                              message on each node (doc/bench.md
+ *                              "Tracing one message's steps").
  *
  * The debug file is rotated by size: when a line would take it past the
  * limit it is renamed to "<file>.1" (replacing the older one) and a new
@@ -60,6 +73,7 @@ struct mdc_runtime {
 	enum mdc_incons_action rt_action;
 	char rt_fence_command[512]; /* "" when none */
 	int rt_rt_priority; /* SCHED_RR priority; 0: SCHED_OTHER */
+	char rt_trace_dir[512]; /* commd_trace_dir; "" when off */
 	/* Test hooks (test-only keys; doc/mdcommd.md "Test hooks"). */
 	bool rt_test_dryrun_fail; /* commd_test_dryrun_fail */
 	bool rt_test_result_differ; /* commd_test_result_differ */

@@ -113,6 +113,7 @@
 #include <oban/errcodes.h>
 #include <oban/mdc_core.h>
 #include <oban/mdc_dbg.h>
+#include <oban/mdc_trace.h>
 #include <oban/mdc_wire.h>
 
 #define CF_LOCKED 0x2
@@ -367,8 +368,12 @@ static int mcast(struct mdc_core *c, uint8_t kind, uint32_t to,
 	meta_error_init(&err);
 	rc = mdc_wire_encode(pk, buf, sizeof(buf), &len, &err);
 	free(pk);
-	if (rc == 0)
+	if (rc == 0) {
+		mdc_trace_msg(MDC_TR_MCAST, kind | c->mc_self << 8 | to << 16,
+			      &m->mm_id);
 		rc = c->mc_t->t_ops->to_mcast(c->mc_t->t_priv, buf, len, &err);
+		mdc_trace_msg(MDC_TR_MCAST_RET, kind, &m->mm_id);
+	}
 	if (rc != 0) {
 		DBG(c, MDC_MMV_MISC, "cannot send %s " ID_FMT ": %s",
 		    mdc_msgtype_name(m->mm_type), ID_ARGS(&m->mm_id),
@@ -418,7 +423,9 @@ static void run_local(struct mdc_core *c, const struct mdc_msg *m,
 	int st;
 
 	meta_error_init(&err);
+	mdc_trace_msg(MDC_TR_RUN, flags, &m->mm_id);
 	st = so->so_mct_check(sa, m, res, &err);
+	mdc_trace_msg(MDC_TR_RUN_CHECKED, 0, &m->mm_id);
 	if (st == MDC_MCT_DONE) {
 		res->mr_node = c->mc_self;
 		res->mr_id = m->mm_id;
@@ -441,6 +448,7 @@ static void run_local(struct mdc_core *c, const struct mdc_msg *m,
 	}
 	if (so->so_mct_mark(sa, m, MDC_MCT_IN_PROGRESS, NULL, &err) != 0)
 		DBG(c, MDC_MMV_MISC, "%s", meta_strerror(&err));
+	mdc_trace_msg(MDC_TR_RUN_MARKED, 0, &m->mm_id);
 
 	hc = calloc(1, sizeof(*hc));
 	VERIFY(hc != NULL);
@@ -449,6 +457,7 @@ static void run_local(struct mdc_core *c, const struct mdc_msg *m,
 	hc->hc_inherit = m->mm_flags & MDC_F_INHERIT;
 	if (so->so_run(sa, m, flags, hc, res) != 0)
 		res->mr_comm_state = MDC_CS_HANDLER_FAILED;
+	mdc_trace_msg(MDC_TR_RUN_HANDLED, 0, &m->mm_id);
 	if (res->mr_outlen > MDC_MAXOUT)
 		res->mr_outlen = MDC_MAXOUT;
 	res->mr_id = m->mm_id;
@@ -461,6 +470,7 @@ static void run_local(struct mdc_core *c, const struct mdc_msg *m,
 	    mdc_comm_state_name(res->mr_comm_state), res->mr_exitval);
 	if (so->so_mct_mark(sa, m, MDC_MCT_DONE, res, &err) != 0)
 		DBG(c, MDC_MMV_MISC, "%s", meta_strerror(&err));
+	mdc_trace_msg(MDC_TR_RUN_DONE, 0, &m->mm_id);
 	hctx_flush(c, hc);
 	free(hc);
 }
@@ -947,6 +957,7 @@ static void job_finish(struct mdc_core *c, struct mdc_setstate *ss,
 	const struct mdc_store_ops *so = c->mc_cfg.cc_store;
 	struct mdc_result res;
 	meta_error_t err;
+	int rc;
 
 	if (jb->jb_have_final)
 		res = jb->jb_final;
@@ -956,14 +967,20 @@ static void job_finish(struct mdc_core *c, struct mdc_setstate *ss,
 		res.mr_comm_state = MDC_CS_ABORT;
 	if (jb->jb_logged) {
 		meta_error_init(&err);
-		if (so->so_log_clear(c->mc_cfg.cc_store_arg, jb->jb_msg.mm_set,
-				     jb->jb_class, &err) != 0)
+		mdc_trace_msg(MDC_TR_LOG_CLEAR, 0, &jb->jb_msg.mm_id);
+		rc = so->so_log_clear(c->mc_cfg.cc_store_arg, jb->jb_msg.mm_set,
+				      jb->jb_class, &err);
+		mdc_trace_msg(MDC_TR_LOG_CLEARED, 0, &jb->jb_msg.mm_id);
+		if (rc != 0)
 			DBG(c, MDC_MMV_PROC_M | MDC_MMV_SYSLOG, "%s",
 			    meta_strerror(&err));
 	}
 	master_reply(c, &jb->jb_msg, &res);
-	if (jb->jb_logged && so->so_log_settle != NULL)
+	if (jb->jb_logged && so->so_log_settle != NULL) {
+		mdc_trace_msg(MDC_TR_LOG_SETTLE, 0, &jb->jb_msg.mm_id);
 		so->so_log_settle(c->mc_cfg.cc_store_arg, jb->jb_msg.mm_set);
+		mdc_trace_msg(MDC_TR_LOG_SETTLED, 0, &jb->jb_msg.mm_id);
+	}
 	job_release(c, ss, jb);
 }
 
@@ -1069,8 +1086,10 @@ static void job_start(struct mdc_core *c, struct mdc_setstate *ss,
 		other = calloc(1, sizeof(*other));
 		VERIFY(other != NULL);
 		meta_error_init(&err);
+		mdc_trace_msg(MDC_TR_LOG_WRITE, 0, &jb->jb_msg.mm_id);
 		rc = so->so_log_write(c->mc_cfg.cc_store_arg, &jb->jb_msg,
 				      other, &err);
+		mdc_trace_msg(MDC_TR_LOG_WRITTEN, 0, &jb->jb_msg.mm_id);
 		if (rc < 0) {
 			DBG(c, MDC_MMV_PROC_M | MDC_MMV_SYSLOG, "%s",
 			    meta_strerror(&err));
@@ -1236,6 +1255,9 @@ static void core_deliver(void *arg, uint32_t from, const void *buf, size_t len)
 					     "sender does not match");
 		goto out;
 	}
+	mdc_trace_msg(MDC_TR_DELIVER,
+		      pk->pk_kind | pk->pk_from << 8 | c->mc_self << 16,
+		      &pk->pk_msg.mm_id);
 	DBG(c, MDC_MMV_WORK, "packet %u %s " ID_FMT " %u->%u", pk->pk_kind,
 	    mdc_msgtype_name(pk->pk_msg.mm_type), ID_ARGS(&pk->pk_msg.mm_id),
 	    pk->pk_from, pk->pk_to);

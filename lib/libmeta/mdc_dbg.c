@@ -131,6 +131,11 @@ int mdc_runtime_read(const char *path, struct mdc_runtime *rt, meta_error_t *ep)
 		} else if (strcmp(k, "commd_out_max") == 0) {
 			if (rt_size(v, &rt->rt_out_max) != 0)
 				goto bad;
+		} else if (strcmp(k, "commd_trace_dir") == 0) {
+			if (v[0] != '/' || strpbrk(v, " \t") != NULL ||
+			    strlen(v) >= sizeof(rt->rt_trace_dir))
+				goto bad;
+			strcpy(rt->rt_trace_dir, v);
 		} else if (strcmp(k, "commd_rt_priority") == 0) {
 			unsigned long m;
 

@@ -34,6 +34,7 @@
 #include <oban/errcodes.h>
 #include <oban/mdc_core.h>
 #include <oban/mdc_rpcsvc.h>
+#include <oban/mdc_trace.h>
 #include <oban/mdcommd_rpc.h>
 
 /* xdr_void() takes no arguments: a cast of it to xdrproc_t is not clean. */
@@ -176,6 +177,7 @@ static void run_send(struct svc_conn *cn, const struct mdc_send *s, bool ping,
 {
 	struct mdc_rpcsvc *svc = cn->cn_svc;
 	struct svc_wait *w = wait_new();
+	struct mdc_msgid id = { 0 };
 	meta_error_t e;
 	int rc;
 
@@ -187,8 +189,9 @@ static void run_send(struct svc_conn *cn, const struct mdc_send *s, bool ping,
 		goto out;
 	}
 	meta_error_init(&e);
+	mdc_trace(MDC_TR_RPC_IN, 0, 0);
 	rc = ping ? mdc_core_ping(svc->rs_core, s->sd_set, wait_done, w, &e) :
-		    mdc_core_send(svc->rs_core, s, wait_done, w, NULL, &e);
+		    mdc_core_send(svc->rs_core, s, wait_done, w, &id, &e);
 	if (rc != 0) {
 		/* Refused outright: the callback will never come. */
 		wait_rele(w);
@@ -198,6 +201,7 @@ static void run_send(struct svc_conn *cn, const struct mdc_send *s, bool ping,
 	}
 	if (!wait_answer(svc, w, &cn->cn_res))
 		cn->cn_res.mr_comm_state = MDC_CS_RPC_FAIL;
+	mdc_trace_msg(MDC_TR_RPC_OUT, 0, &id);
 out:
 	result_to_rpc(&cn->cn_res, res);
 }

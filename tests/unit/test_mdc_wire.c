@@ -684,6 +684,15 @@ static void test_runtime_cf(void)
 	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), -1);
 	write_file(path, "commd_rt_priority high\n");
 	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), -1);
+	/* The trace directory: an absolute path without blanks. */
+	write_file(path, "commd_trace_dir /tmp/msgtrace.1\n");
+	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), 0);
+	CU_ASSERT_STRING_EQUAL(rt.rt_trace_dir, "/tmp/msgtrace.1");
+	write_file(path, "commd_trace_dir msgtrace\n");
+	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), -1);
+	CU_ASSERT_EQUAL(e.me_code, ME_CONFIG_FILE);
+	write_file(path, "commd_trace_dir /tmp/a b\n");
+	CU_ASSERT_EQUAL(mdc_runtime_read(path, &rt, &e), -1);
 
 	/* No file: the defaults. */
 	ocu_path(path, sizeof(path), "absent.cf");
@@ -694,6 +703,7 @@ static void test_runtime_cf(void)
 	CU_ASSERT_STRING_EQUAL(rt.rt_fence_command, "");
 	CU_ASSERT_EQUAL(rt.rt_out_max, MDC_OUT_MAX_DEFAULT);
 	CU_ASSERT_EQUAL(rt.rt_rt_priority, MDC_RT_PRIORITY_DEFAULT);
+	CU_ASSERT_STRING_EQUAL(rt.rt_trace_dir, "");
 }
 
 static void test_dbg_rotation(void)

@@ -84,18 +84,21 @@
  * each node runs it exactly once, and I gets its answer.  Initiators whose
  * message was in flight resend it to the new master with the same id.
  *
- * Control: suspend marks classes 1..7 suspended in ascending order and
- * stops at the first busy one, going on as classes drain; since a handler
- * only sends higher classes, the classes above a busy one stay open for
- * what it sends, and the drain cannot deadlock.  Resume clears them in
- * descending order.
+ * Control (mdc_core_ctl.c): suspend marks classes 1..7 suspended in
+ * ascending order and stops at the first busy one, going on as classes
+ * drain; since a handler only sends higher classes, the classes above a
+ * busy one stay open for what it sends, and the drain cannot deadlock.
+ * Resume clears them in descending order.
  *
- * Locks.  One mutex per core, mc_lock (struct mdc_core), protects every
- * field of the core and of its sets, jobs, requests and queues.  Every
- * public entry point takes it and drops it at the end; nothing is done
+ * Locks.  One mutex per core, mc_lock (struct mdc_core, declared with the
+ * core's other internals in mdc_core_impl.h), protects every field of the
+ * core and of its sets, jobs, requests and queues.  Every public entry
+ * point, in this file and the control calls in mdc_core_ctl.c, takes it
+ * (core_lock(), mdc_core_impl.h) and drops it at the end; nothing is done
  * with it dropped in between, so there is nothing to re-check.  Reply
  * callbacks are collected while it is held (mc_done) and called after it
- * is dropped (core_unlock()), so that a callback may call into the core.
+ * is dropped (core_unlock(), mdc_core_impl.h), so that a callback may call
+ * into the core.
  * Store operations and to_mcast run with mc_lock held and must not call
  * the core; a handler's sends are queued in its struct mdc_hctx and
  * submitted after it returns.  The transport's delivery callbacks come
@@ -116,121 +119,16 @@
 #include <oban/mdc_trace.h>
 #include <oban/mdc_wire.h>
 
-#define CF_LOCKED 0x2
-#define CF_SUSPEND1 0x4
-#define CF_SUSPENDALL 0x8
-#define CF_HOLD 0x10 /* a cluster-wide suspension (mdc_hctx_suspend) */
-#define CF_SUSPENDED (CF_SUSPEND1 | CF_SUSPENDALL | CF_HOLD)
+#include "mdc_core_impl.h"
 
 #define MASTER_SLACK_S 4 /* the master waits this much past the timeout */
 
-/* A reply to give after mc_lock is dropped. */
-struct mdc_pending {
-	struct mdc_pending *pd_next;
-	mdc_reply_fn pd_fn;
-	void *pd_cookie;
-	struct mdc_result pd_res;
-};
-
-/* A request of a local initiator: in its class's slot, or queued. */
-struct mdc_req {
-	struct mdc_req *rq_next;
-	struct mdc_msg rq_msg;
-	mdc_reply_fn rq_fn;
-	void *rq_cookie;
-	uint64_t rq_deadline;
-	uint32_t rq_sent_to; /* master it went to; 0 = not sent yet */
-};
-
-enum job_state { JOB_RUN = 0, JOB_WAIT_CLASS, JOB_GATHER };
-
-enum { EXP_NONE = 0, EXP_WAIT = 1, EXP_DONE = 2 };
-
-/* A message being processed by this node as master. */
-struct mdc_job {
-	struct mdc_job *jb_next;
-	struct mdc_msg jb_msg; /* the message (submessage 0) */
-	unsigned int jb_class;
-	bool jb_logged; /* the change-log slot is to be cleared */
-	int jb_nsub; /* 0: one step, the message itself */
-	int jb_cur; /* current step */
-	uint16_t jb_subtypes[MDC_MAXSUBMSGS];
-	struct mdc_msg jb_step; /* the current step's message */
-	uint32_t jb_held; /* other classes this job holds (bits) */
-	unsigned int jb_wait_class;
-	enum job_state jb_state;
-	uint8_t jb_expect[MDC_MAXNODES + 1];
-	unsigned int jb_nwait;
-	uint64_t jb_deadline;
-	struct mdc_result jb_mres; /* the master's result of this step */
-	struct mdc_result jb_final; /* the answer so far */
-	bool jb_have_final;
-	bool jb_failed; /* the answer is a failure */
-	bool jb_stop; /* STOP_ON_ERROR: no more steps */
-};
-
-struct mdc_fifo {
-	void *f_head;
-	void *f_tail;
-};
-
-struct mdc_setstate {
-	uint32_t ss_master; /* 0: unknown */
-	bool ss_joined;
-	uint8_t ss_cflags[MDC_NCLASSES]; /* CF_* */
-	uint8_t ss_drain_pending; /* CF_SUSPENDALL / CF_HOLD: that suspend
-				     of every class is under way */
-	struct mdc_req *ss_islot[MDC_NCLASSES]; /* in flight from here */
-	struct mdc_req *ss_iq[MDC_NCLASSES]; /* waiting, FIFO */
-	bool ss_mbusy[MDC_NCLASSES]; /* master: class held by a job */
-	struct mdc_job *ss_jobs; /* master: jobs of this set */
-	struct mdc_job *ss_mq[MDC_NCLASSES]; /* master: waiting, FIFO */
-	bool ss_have_nodes; /* ss_nodes read by reinit */
-	uint8_t ss_nodes[MDC_MAXNODES + 1];
-};
-
-struct mdc_core {
-	pthread_mutex_t mc_lock; /* protects everything in the core */
-	struct mdc_core_config mc_cfg;
-	struct mdc_transport *mc_t;
-	struct mdc_transport_cb mc_cb;
-	uint32_t mc_self;
-	uint64_t mc_seq;
-	uint64_t mc_now;
-	bool mc_quorate;
-	uint64_t mc_qlost; /* quorum losses so far; atomic reads */
-	bool mc_aborted;
-	uint8_t mc_member[MDC_MAXNODES + 1];
-	unsigned int mc_nmembers;
-	struct mdc_setstate mc_sets[MDC_MAXSETS];
-	struct mdc_pending *mc_done; /* replies to give, LIFO then reversed */
-	struct mdc_core_stats mc_stats;
-	struct mdc_wire_stats mc_wstats;
-};
-
-struct hctx_send {
-	struct mdc_send hs_send;
-	uint8_t hs_data[MDC_MAXDATA];
-	mdc_reply_fn hs_fn;
-	void *hs_cookie;
-};
-
-struct mdc_hctx {
-	struct mdc_core *hc_core;
-	unsigned int hc_class;
-	uint32_t hc_inherit;
-	unsigned int hc_n;
-	struct hctx_send hc_sends[MDC_MAXSUBMSGS];
-};
-
-#define DBG(c, what, ...) mdc_dbg_printf((c)->mc_cfg.cc_dbg, what, __VA_ARGS__)
 #define ID_FMT "(%u, %llu-%u)"
 #define ID_ARGS(id)                                     \
 	(id)->mi_nid, (unsigned long long)(id)->mi_seq, \
 		(unsigned int)(id)->mi_sub
 
 static void master_kick(struct mdc_core *c, uint32_t set);
-static void drain_continue(struct mdc_core *c);
 
 /* so_log_forget (mdc_core.h): @set's log may have changed under us. */
 static void log_forget(struct mdc_core *c, uint32_t set)
@@ -243,32 +141,6 @@ static int core_send_locked(struct mdc_core *c, const struct mdc_send *s,
 			    struct mdc_msgid *idp, meta_error_t *ep);
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static void core_lock(struct mdc_core *c)
-{
-	VERIFY0(pthread_mutex_lock(&c->mc_lock));
-}
-
-/* Drop mc_lock, then give the replies collected while it was held. */
-static void core_unlock(struct mdc_core *c)
-{
-	struct mdc_pending *list = c->mc_done, *rev = NULL, *p;
-
-	c->mc_done = NULL;
-	VERIFY0(pthread_mutex_unlock(&c->mc_lock));
-	while (list != NULL) { /* oldest first */
-		p = list->pd_next;
-		list->pd_next = rev;
-		rev = list;
-		list = p;
-	}
-	while (rev != NULL) {
-		p = rev->pd_next;
-		rev->pd_fn(rev->pd_cookie, &rev->pd_res);
-		free(rev);
-		rev = p;
-	}
-}
 
 static void reply_later(struct mdc_core *c, mdc_reply_fn fn, void *cookie,
 			const struct mdc_result *res)
@@ -777,7 +649,7 @@ int mdc_core_send(struct mdc_core *c, const struct mdc_send *s, mdc_reply_fn fn,
 	rc = core_send_locked(c, s, fn, cookie, idp, ep);
 	if (rc == 0 && s->sd_set < MDC_MAXSETS)
 		master_kick(c, s->sd_set);
-	drain_continue(c);
+	core_drain_continue(c);
 	core_unlock(c);
 	return rc;
 }
@@ -1279,27 +1151,10 @@ static void core_deliver(void *arg, uint32_t from, const void *buf, size_t len)
 		break;
 	}
 	master_kick(c, pk->pk_msg.mm_set);
-	drain_continue(c);
+	core_drain_continue(c);
 out:
 	free(pk);
 	core_unlock(c);
-}
-
-/* Suspend-all continues as classes drain; see mdc_core_suspend(). */
-static int suspend_all(struct mdc_core *c, uint32_t set, uint8_t mark);
-
-static void drain_continue(struct mdc_core *c)
-{
-	uint32_t set;
-
-	for (set = 1; set < MDC_MAXSETS; set++) {
-		uint8_t p = c->mc_sets[set].ss_drain_pending;
-
-		if (p & CF_SUSPENDALL)
-			(void)suspend_all(c, set, CF_SUSPENDALL);
-		if (p & CF_HOLD)
-			(void)suspend_all(c, set, CF_HOLD);
-	}
 }
 
 static void core_confchg(void *arg, const uint32_t *members, size_t n)
@@ -1341,7 +1196,7 @@ static void core_confchg(void *arg, const uint32_t *members, size_t n)
 		}
 		master_kick(c, set);
 	}
-	drain_continue(c);
+	core_drain_continue(c);
 	core_unlock(c);
 }
 
@@ -1484,7 +1339,7 @@ void mdc_core_tick(struct mdc_core *c, uint64_t now_ms)
 		init_next(c, set);
 		master_kick(c, set);
 	}
-	drain_continue(c);
+	core_drain_continue(c);
 	core_unlock(c);
 }
 
@@ -1658,289 +1513,4 @@ int mdc_choose_master(const struct mdc_node_info *nodes, size_t n,
 		return meta_error_set(ep, SET_ERROR(ME_COMM_NOMASTER), 0, NULL,
 				      "cannot choose a master: no node alive");
 	return 0;
-}
-
-/* ---- control ---------------------------------------------------------- */
-
-static bool class_busy(struct mdc_setstate *ss, unsigned int cls)
-{
-	return ss->ss_islot[cls] != NULL || ss->ss_iq[cls] != NULL ||
-	       ss->ss_mbusy[cls] || ss->ss_mq[cls] != NULL;
-}
-
-static void event(struct mdc_core *c, enum mdc_event ev, uint32_t set,
-		  unsigned int cls)
-{
-	if (c->mc_cfg.cc_event != NULL)
-		c->mc_cfg.cc_event(c->mc_cfg.cc_arg, ev, set, cls);
-}
-
-/*
- * Suspend every class of @set with @mark (CF_SUSPENDALL: the
- * administrator's, CF_HOLD: a cluster-wide suspension's), in ascending
- * order, stopping at the first busy class.  The marks are independent: a
- * class stays suspended while any of them is set.
- */
-static int suspend_all(struct mdc_core *c, uint32_t set, uint8_t mark)
-{
-	struct mdc_setstate *ss = &c->mc_sets[set];
-	unsigned int cls;
-
-	for (cls = 1; cls < MDC_NCLASSES; cls++) {
-		if (!(ss->ss_cflags[cls] & mark)) {
-			if (!(ss->ss_cflags[cls] & CF_SUSPENDED))
-				event(c, MDC_EV_SUSPEND, set, cls);
-			ss->ss_cflags[cls] |= mark;
-		}
-		if (class_busy(ss, cls)) {
-			ss->ss_drain_pending |= mark;
-			return MDC_CS_SET_NOT_DRAINED;
-		}
-	}
-	ss->ss_drain_pending &= (uint8_t)~mark;
-	return MDC_CS_ACK;
-}
-
-static int suspend_one(struct mdc_core *c, uint32_t set, unsigned int cls)
-{
-	struct mdc_setstate *ss = &c->mc_sets[set];
-
-	if (!(ss->ss_cflags[cls] & CF_SUSPENDED))
-		event(c, MDC_EV_SUSPEND, set, cls);
-	ss->ss_cflags[cls] |= CF_SUSPEND1;
-	return class_busy(ss, cls) ? MDC_CS_SET_NOT_DRAINED : MDC_CS_ACK;
-}
-
-int mdc_core_suspend(struct mdc_core *c, uint32_t set, unsigned int cls)
-{
-	uint32_t s, lo = set, hi = set;
-	int rc, ret = MDC_CS_ACK;
-
-	if (set >= MDC_MAXSETS || cls >= MDC_NCLASSES)
-		return MDC_CS_EINVAL;
-	if (set == 0)
-		lo = 1, hi = MDC_MAXSETS - 1;
-	core_lock(c);
-	for (s = lo; s <= hi; s++) {
-		rc = cls == 0 ? suspend_all(c, s, CF_SUSPENDALL) :
-				suspend_one(c, s, cls);
-		if (rc != MDC_CS_ACK)
-			ret = rc;
-	}
-	DBG(c, MDC_MMV_MISC, "suspend set %u class %u: %s", set, cls,
-	    mdc_comm_state_name((uint32_t)ret));
-	core_unlock(c);
-	return ret;
-}
-
-/* Clear every class's @marks of @set, 7 down to @low. */
-static void resume_all(struct mdc_core *c, uint32_t set, unsigned int low,
-		       uint8_t marks)
-{
-	struct mdc_setstate *ss = &c->mc_sets[set];
-
-	ss->ss_drain_pending &= (uint8_t)~marks;
-	for (unsigned int k = MDC_NCLASSES - 1; k >= low; k--) {
-		bool was = ss->ss_cflags[k] & CF_SUSPENDED;
-
-		ss->ss_cflags[k] &= (uint8_t)~marks;
-		if (was && !(ss->ss_cflags[k] & CF_SUSPENDED))
-			event(c, MDC_EV_RESUME, set, k);
-	}
-}
-
-int mdc_hctx_suspend(struct mdc_hctx *hc, uint32_t set, bool suspend)
-{
-	struct mdc_core *c = hc->hc_core;
-	int rc = MDC_CS_ACK;
-
-	if (set == 0 || set >= MDC_MAXSETS)
-		return MDC_CS_EINVAL;
-	/* The handler holds mc_lock. */
-	if (suspend)
-		rc = suspend_all(c, set, CF_HOLD);
-	else
-		resume_all(c, set, 1, CF_HOLD);
-	DBG(c, MDC_MMV_MISC, "%s set %u, all classes, from a handler: %s",
-	    suspend ? "hold" : "release", set,
-	    mdc_comm_state_name((uint32_t)rc));
-	return rc;
-}
-
-int mdc_core_release(struct mdc_core *c, uint32_t set)
-{
-	if (set == 0 || set >= MDC_MAXSETS)
-		return MDC_CS_EINVAL;
-	core_lock(c);
-	resume_all(c, set, 1, CF_HOLD);
-	DBG(c, MDC_MMV_MISC, "release set %u", set);
-	core_unlock(c);
-	return MDC_CS_ACK;
-}
-
-int mdc_core_hold(struct mdc_core *c, uint32_t set)
-{
-	int rc;
-
-	if (set == 0 || set >= MDC_MAXSETS)
-		return MDC_CS_EINVAL;
-	core_lock(c);
-	rc = suspend_all(c, set, CF_HOLD);
-	DBG(c, MDC_MMV_MISC, "hold set %u: %s", set,
-	    mdc_comm_state_name((uint32_t)rc));
-	core_unlock(c);
-	return rc;
-}
-
-int mdc_core_resume(struct mdc_core *c, uint32_t set, unsigned int cls,
-		    bool keep_class1)
-{
-	struct mdc_setstate *ss;
-	uint32_t s, lo = set, hi = set;
-	unsigned int low = keep_class1 ? 2 : 1;
-
-	if (set >= MDC_MAXSETS || cls >= MDC_NCLASSES)
-		return MDC_CS_EINVAL;
-	if (set == 0)
-		lo = 1, hi = MDC_MAXSETS - 1;
-	core_lock(c);
-	for (s = lo; s <= hi; s++) {
-		ss = &c->mc_sets[s];
-		if (cls != 0) {
-			bool was = ss->ss_cflags[cls] & CF_SUSPENDED;
-
-			ss->ss_cflags[cls] &= (uint8_t)~CF_SUSPEND1;
-			if (was && !(ss->ss_cflags[cls] & CF_SUSPENDED))
-				event(c, MDC_EV_RESUME, s, cls);
-			continue;
-		}
-		resume_all(c, s, low, CF_SUSPEND1 | CF_SUSPENDALL);
-	}
-	if (set == 0 && cls == 0)
-		c->mc_aborted = false;
-	DBG(c, MDC_MMV_MISC, "resume set %u class %u", set, cls);
-	core_unlock(c);
-	return MDC_CS_ACK;
-}
-
-int mdc_core_lock(struct mdc_core *c, uint32_t set, unsigned int cls, bool lock)
-{
-	uint32_t s, lo = set, hi = set;
-	unsigned int k;
-
-	if (set >= MDC_MAXSETS || cls >= MDC_NCLASSES)
-		return MDC_CS_EINVAL;
-	if (set == 0)
-		lo = 1, hi = MDC_MAXSETS - 1;
-	core_lock(c);
-	for (s = lo; s <= hi; s++)
-		for (k = cls ? cls : 1; k <= (cls ? cls : MDC_NCLASSES - 1);
-		     k++) {
-			if (lock)
-				c->mc_sets[s].ss_cflags[k] |= CF_LOCKED;
-			else
-				c->mc_sets[s].ss_cflags[k] &=
-					(uint8_t)~CF_LOCKED;
-		}
-	core_unlock(c);
-	return MDC_CS_ACK;
-}
-
-int mdc_core_reinit(struct mdc_core *c, uint32_t set)
-{
-	uint32_t nodes[MDC_MAXNODES];
-	struct mdc_setstate *ss;
-	meta_error_t err;
-	size_t n = 0, i;
-	int ret = MDC_CS_ACK;
-
-	if (set == 0 || set >= MDC_MAXSETS)
-		return MDC_CS_EINVAL;
-	core_lock(c);
-	ss = &c->mc_sets[set];
-	if (c->mc_cfg.cc_nodelist == NULL) {
-		ss->ss_have_nodes = false;
-		goto out;
-	}
-	meta_error_init(&err);
-	if (c->mc_cfg.cc_nodelist(c->mc_cfg.cc_arg, set, nodes, &n, &err) !=
-		    0 ||
-	    n > MDC_MAXNODES) {
-		DBG(c, MDC_MMV_INIT | MDC_MMV_SYSLOG, "reinit set %u: %s", set,
-		    meta_strerror(&err));
-		ret = MDC_CS_EINVAL;
-		goto out;
-	}
-	memset(ss->ss_nodes, 0, sizeof(ss->ss_nodes));
-	for (i = 0; i < n; i++)
-		if (nodes[i] >= 1 && nodes[i] <= MDC_MAXNODES)
-			ss->ss_nodes[nodes[i]] = 1;
-	ss->ss_have_nodes = true;
-	DBG(c, MDC_MMV_INIT, "reinit set %u: %zu nodes", set, n);
-out:
-	core_unlock(c);
-	return ret;
-}
-
-int mdc_core_abort(struct mdc_core *c)
-{
-	core_lock(c);
-	c->mc_aborted = true;
-	DBG(c, MDC_MMV_MISC | MDC_MMV_SYSLOG, "abort state entered");
-	core_unlock(c);
-	return MDC_CS_ACK;
-}
-
-int mdc_core_verbosity(struct mdc_core *c, uint32_t mask)
-{
-	core_lock(c);
-	mdc_dbg_set_mask(c->mc_cfg.cc_dbg, mask);
-	core_unlock(c);
-	return MDC_CS_ACK;
-}
-
-void mdc_core_stats(struct mdc_core *c, struct mdc_core_stats *st)
-{
-	core_lock(c);
-	*st = c->mc_stats;
-	core_unlock(c);
-}
-
-uint32_t mdc_core_nodeid(struct mdc_core *c)
-{
-	return c->mc_self; /* set at creation, never changes */
-}
-
-size_t mdc_core_members(struct mdc_core *c, uint32_t *ids)
-{
-	uint32_t node;
-	size_t n = 0;
-
-	core_lock(c);
-	for (node = 1; node <= MDC_MAXNODES; node++)
-		if (c->mc_member[node]) {
-			if (ids != NULL)
-				ids[n] = node;
-			n++;
-		}
-	core_unlock(c);
-	return n;
-}
-
-bool mdc_core_idle(struct mdc_core *c)
-{
-	uint32_t set;
-	unsigned int cls;
-	bool idle = true;
-
-	core_lock(c);
-	for (set = 1; set < MDC_MAXSETS && idle; set++) {
-		if (c->mc_sets[set].ss_jobs != NULL)
-			idle = false;
-		for (cls = 1; cls < MDC_NCLASSES; cls++)
-			if (class_busy(&c->mc_sets[set], cls))
-				idle = false;
-	}
-	core_unlock(c);
-	return idle;
 }

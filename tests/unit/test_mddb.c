@@ -28,6 +28,34 @@
 #include "meta_dev_fault.h"
 #include "ocu.h"
 
+/*
+ * Three 16 MiB files in the scratch directory, named @pfx0..2, opened as
+ * drives, each with a replica of 8 MiB at 1 MiB in @spec.
+ */
+static void real_drives(const char *pfx, struct meta_dev *dev[3],
+			struct mddb_replica_spec spec[3])
+{
+	char path[256];
+	meta_error_t e;
+	int k, fd;
+
+	for (k = 0; k < 3; k++) {
+		snprintf(path, sizeof(path), "%s/%s%d", ocu_tmpdir(), pfx, k);
+		fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0600);
+		CU_ASSERT_FATAL(fd >= 0);
+		CU_ASSERT_FATAL(ftruncate(fd, 16 << 20) == 0);
+		close(fd);
+		CU_ASSERT_FATAL(meta_dev_open(path, 0, &dev[k], &e) == 0);
+		memset(&spec[k], 0, sizeof(spec[k]));
+		spec[k].rs_dev = dev[k];
+		spec[k].rs_offset = 1 << 20;
+		spec[k].rs_length = 8 << 20;
+		memset(spec[k].rs_drive_uuid, k + 1, 16);
+		snprintf(spec[k].rs_name, sizeof(spec[k].rs_name), "%s%d", pfx,
+			 k);
+	}
+}
+
 /* ---- Round trips ------------------------------------------------------- */
 
 static int count_cb(void *arg, uint32_t id, const void *data, size_t len)
@@ -67,29 +95,15 @@ static void test_roundtrip_files(void)
 	uint8_t *big = malloc(MDDB_REC_MAXLEN + 32);
 	uint32_t last[2] = { 0, 0 };
 	meta_error_t e;
-	char path[256];
 	size_t i, len;
 	void *data;
-	int k, fd;
+	int k;
 
 	CU_ASSERT_FATAL(big != NULL);
 	for (i = 0; i < MDDB_REC_MAXLEN + 32; i++)
 		big[i] = (uint8_t)(i * 7 + 3);
 	memcpy(a.ca_set_uuid, rig_set_uuid, 16);
-	for (k = 0; k < 3; k++) {
-		snprintf(path, sizeof(path), "%s/rt%d", ocu_tmpdir(), k);
-		fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0600);
-		CU_ASSERT_FATAL(fd >= 0);
-		CU_ASSERT_FATAL(ftruncate(fd, 16 << 20) == 0);
-		close(fd);
-		CU_ASSERT_FATAL(meta_dev_open(path, 0, &dev[k], &e) == 0);
-		memset(&spec[k], 0, sizeof(spec[k]));
-		spec[k].rs_dev = dev[k];
-		spec[k].rs_offset = 1 << 20;
-		spec[k].rs_length = 8 << 20;
-		memset(spec[k].rs_drive_uuid, k + 1, 16);
-		snprintf(spec[k].rs_name, sizeof(spec[k].rs_name), "rt%d", k);
-	}
+	real_drives("rt", dev, spec);
 	CU_ASSERT_FATAL(mddb_create(&a, spec, 3, &db, &e) == 0);
 	CU_ASSERT_EQUAL(mddb_state(db), MDDB_S_OK);
 	CU_ASSERT_FATAL(mddb_txn_begin(db, &t, &e) == 0);
@@ -1170,27 +1184,14 @@ static void test_log_clear_goes_buffered(void)
 	struct mddb_create_args a = { .ca_setno = 4, .ca_setname = "cb" };
 	struct meta_dev_test_ring st0, st;
 	struct meta_dev *dev[3];
-	char got[MDDB_LOG_MAXLEN + 1], path[256];
+	char got[MDDB_LOG_MAXLEN + 1];
 	struct mddb *db;
 	meta_error_t e;
 	size_t len;
-	int k, fd, nbuf = 0;
+	int k, nbuf = 0;
 
 	memcpy(a.ca_set_uuid, rig_set_uuid, 16);
-	for (k = 0; k < 3; k++) {
-		snprintf(path, sizeof(path), "%s/cb%d", ocu_tmpdir(), k);
-		fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0600);
-		CU_ASSERT_FATAL(fd >= 0);
-		CU_ASSERT_FATAL(ftruncate(fd, 16 << 20) == 0);
-		close(fd);
-		CU_ASSERT_FATAL(meta_dev_open(path, 0, &dev[k], &e) == 0);
-		memset(&spec[k], 0, sizeof(spec[k]));
-		spec[k].rs_dev = dev[k];
-		spec[k].rs_offset = 1 << 20;
-		spec[k].rs_length = 8 << 20;
-		memset(spec[k].rs_drive_uuid, k + 1, 16);
-		snprintf(spec[k].rs_name, sizeof(spec[k].rs_name), "cb%d", k);
-	}
+	real_drives("cb", dev, spec);
 	if (!dev[0]->md_direct) {
 		fprintf(stderr, "test_mddb: no O_DIRECT in the scratch "
 				"directory: a drive going buffered is not "

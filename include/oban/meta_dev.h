@@ -34,7 +34,8 @@
  * after answering: doc/mdcommd.md 5).  meta_dev_flush_many() makes
  * several flushes at once the same way (one IORING_OP_FSYNC with
  * IORING_FSYNC_DATASYNC per O_DIRECT device, submitted together), so that
- * flushing N drives costs about one drive's flush.
+ * separate drives' flushes overlap (files on one disk gain nothing:
+ * doc/bench.md).
  *
  * Threading: a struct meta_dev may be used by one thread at a time.
  */

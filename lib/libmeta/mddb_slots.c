@@ -37,6 +37,12 @@
  * the drives may bring back the slot's previous content, the message it
  * cleared, which is then replayed; the log write that follows on the same
  * slot is durable as ever and supersedes the clear (a higher sequence).
+ * mddb_log_flush() flushes every drive the clear left, once each however
+ * many replicas it holds, all at once (meta_dev_flush_many(): on O_DIRECT
+ * drives one IORING_OP_FSYNC each through the io_uring, submitted and
+ * waited for together, so that separate drives' flushes overlap); a drive
+ * whose flush fails, or is in doubt, takes each of its replicas out of the
+ * active set as a failed write would, the others' flushes stand.
  * A handle closed or reloaded with a clear not flushed flushes it first.
  * Only O_DIRECT drives are left unflushed: elsewhere the write would sit
  * in this node's page cache, where no other node sees it (and from where

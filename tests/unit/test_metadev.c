@@ -1317,8 +1317,7 @@ static void test_flush_many(void)
 		CU_ASSERT_EQUAL(st.tr_fsent, st0.tr_fsent + NDEV - 1);
 #endif
 	/* A read-only device needs no flush (as meta_dev_flush()). */
-	CU_ASSERT_FATAL(meta_dev_open(paths[0], META_DEV_RDONLY, &ro, &e) ==
-			0);
+	CU_ASSERT_FATAL(meta_dev_open(paths[0], META_DEV_RDONLY, &ro, &e) == 0);
 	freqs_fill(f, d);
 	f[1].fr_dev = ro;
 #ifdef OBAN_TEST_HOOKS
@@ -1618,8 +1617,8 @@ static void test_flush_many_fault(void)
 		for (k = 0; k < NDEV; k++) {
 			bool on = memcmp(mem[k] + 8192, buf[k], 4096) == 0;
 
-			CU_ASSERT_EQUAL(on, round != 0 &&
-						    !(round == 3 && k == 1));
+			CU_ASSERT_EQUAL(on,
+					round != 0 && !(round == 3 && k == 1));
 			meta_dev_close(d[k]);
 		}
 	}

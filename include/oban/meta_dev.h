@@ -117,7 +117,7 @@ struct meta_dev {
 	bool md_blkdev; /* a block device (else a regular file) */
 	bool md_rdonly;
 	bool md_nodsync; /* pwritev2(RWF_DSYNC) refused: write, then flush */
-	bool md_noring; /* the io_uring refused a write or a flush (EINVAL,
+	bool md_noring; /* the io_uring refused a write (EINVAL,
 			   EOPNOTSUPP): batches write and flush this device
 			   without it */
 	int md_fd; /* -1 for devices without one */
@@ -185,12 +185,15 @@ int meta_dev_write_many(struct meta_dev_wreq *w, int n);
  * devices the flushes are one IORING_OP_FSYNC (IORING_FSYNC_DATASYNC)
  * each, submitted together through this thread's io_uring and waited for
  * together, with the ring rules of meta_dev_write_sync_many(): a flush
- * the ring refused (EINVAL, EOPNOTSUPP: the device is marked md_noring)
- * or that never went out (a partial submit) is made again with
- * meta_dev_flush(); one that failed is not (a second fdatasync() after a
- * failed one may succeed without the lost writes reaching the media: the
- * kernel reports a writeback error once), and says the errno; one still
- * out when the drain gave up is in doubt and counts as failed (EIO).
+ * that never went out (a partial submit) is made again with
+ * meta_dev_flush(); one that completed with an error is not, whatever the
+ * errno (EINVAL and EOPNOTSUPP too: the ring is used only with
+ * IORING_FEAT_EXT_ARG, 5.11+, where IORING_OP_FSYNC is never refused, so
+ * the errno is the flush's own, as fdatasync() would have said; a second
+ * fdatasync() after a failed one may succeed without the lost writes
+ * reaching the media: the kernel reports a writeback error once), and says
+ * the errno; one still out when the drain gave up is in doubt and counts
+ * as failed (EIO).
  * Elsewhere (buffered devices: fdatasync(), and BLKFLSBUF for a block
  * device; no ring; memory devices; ops without mdo_flush_many) the flushes
  * are made one after the other.  Give each device once: a device named

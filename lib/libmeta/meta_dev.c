@@ -54,11 +54,14 @@
  * drives, after mdcommd's master answered) take the same path too, as
  * requests without data: one IORING_OP_FSYNC with IORING_FSYNC_DATASYNC
  * per O_DIRECT device (what fdatasync() does, so the drives' flushes
- * overlap), no copy, the same reaping and drain; a flush the ring refused
- * (EINVAL, EOPNOTSUPP) or never sent is made again with mdf_flush(), one
- * that failed is not (a second fdatasync() may succeed without the writes
- * the first lost: the kernel reports a writeback error once), and one
- * never reaped is in doubt, which the caller takes as failed.  Buffered
+ * overlap), no copy, the same reaping and drain; a flush never sent is
+ * made again with mdf_flush(), one that completed with an error is not
+ * (the ring is used only with IORING_FEAT_EXT_ARG, 5.11+, where
+ * IORING_OP_FSYNC is never refused, so any errno, EINVAL and EOPNOTSUPP
+ * too, is the flush's own answer; a second fdatasync() may succeed
+ * without the writes the first lost: the kernel reports a writeback error
+ * once), and one never reaped is in doubt, which the caller takes as
+ * failed.  Buffered
  * devices are flushed with mdf_flush() one after the other (a buffered
  * block device also needs its BLKFLSBUF).  The
  * ring is per thread (a device is used by one thread at a time, and
@@ -503,7 +506,7 @@ static int ring_index(struct io_uring_cqe *cqe, struct meta_dev_wreq **q,
  * Up to RING_ENTRIES writes of @w through @ring, each with RWF_DSYNC where
  * @op is RING_DSYNC (durable writes), else plain; or, for RING_FSYNC, a
  * flush of each device of @w (no data, no copy).  Each one not made whole
- * (for a flush: refused by the ring, or never sent) is left
+ * (for a flush: never sent) is left
  * with wr_rc 1, to be made again without the ring once every
  * completion was reaped, so that a write of the ring cannot land after
  * the one made again.  The ring writes from a copy of the data this call
@@ -514,7 +517,7 @@ static int ring_index(struct io_uring_cqe *cqe, struct meta_dev_wreq **q,
  * its device is in doubt), and the copy is leaked on purpose, for the
  * kernel may still be writing from it after this returns (the caller
  * frees or reuses its own buffers at once).  A flush that completed with
- * another error is not made again (wr_rc that error): after a failed
+ * an error, whichever, is not made again (wr_rc that error): after a failed
  * fdatasync() a second one may succeed though the writes it lost never
  * reached the media (the kernel reports a writeback error once).
  */
@@ -656,14 +659,22 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n,
 		reaped[k] = true;
 		qres[k] = res;
 		r->wr_rc = res == (int)r->wr_len ? 0 : 1;
-		/* The flag, the alignment or the op refused: not through the
-		 * ring again (mdf_write_one() knows what to do with it). */
-		if (res == -EOPNOTSUPP || res == -EINVAL)
-			r->wr_dev->md_noring = true;
-		else if (op == RING_FSYNC && res < 0)
-			r->wr_rc = -SET_ERROR(-res); /* failed: not again */
-		if (op == RING_FSYNC)
+		if (op == RING_FSYNC) {
+			/* The ring is used only where it has
+			 * IORING_FEAT_EXT_ARG (5.11+), where IORING_OP_FSYNC
+			 * is never refused: any error, EINVAL and EOPNOTSUPP
+			 * too, is what vfs_fsync_range() said, as
+			 * fdatasync() would.  Not made again: the kernel
+			 * reports a writeback error once. */
+			if (res < 0)
+				r->wr_rc = -SET_ERROR(-res);
 			T_COUNT(tr_fdone, r->wr_rc == 0);
+		} else if (res == -EOPNOTSUPP || res == -EINVAL) {
+			/* The flag or the alignment refused: not through
+			 * the ring again (mdf_write_one() knows what to do
+			 * with it). */
+			r->wr_dev->md_noring = true;
+		}
 		io_uring_cqe_seen(ring, cqe);
 		got++;
 	}

@@ -1485,9 +1485,10 @@ static int flush_count(const struct flush_case *fl, int code)
 
 /*
  * The ring's error paths for a batch of flushes, made by the test hook:
- * a flush the kernel failed (EIO) is reported, not made again; one the
- * ring refused (EINVAL) is made again with fdatasync() and its device
- * leaves the ring; a partial submit leaves the rest to be made in turn;
+ * a flush the kernel failed (EIO) is reported, not made again; so is one
+ * that completed with EINVAL (the ring never refuses IORING_OP_FSYNC
+ * where it is used: that is the flush's answer), and its device stays on
+ * the ring; a partial submit leaves the rest to be made in turn;
  * a wait that fails with nothing reaped after it leaves every flush in
  * doubt, each reported failed.
  */
@@ -1518,17 +1519,21 @@ static void test_flush_many_ring_faults(void)
 	CU_ASSERT_EQUAL(fl.fl_st.tr_synced, 0); /* not made again */
 	CU_ASSERT_EQUAL(fl.fl_after.tr_submits, 2); /* the ring kept */
 
-	/* The ring refused the first flush reaped: made with fdatasync(),
-	 * and that device is flushed without the ring from then on. */
+	/* The first flush reaped says EINVAL: as EIO, the flush failed
+	 * (what fdatasync() would have said), no fdatasync() after it, and
+	 * its device keeps the ring. */
 	flush_case(&fl, d, MDT_EINVAL, 1);
-	CU_ASSERT_EQUAL(fl.fl_fails, 0);
+	CU_ASSERT_EQUAL(fl.fl_fails, 1);
+	CU_ASSERT_EQUAL(flush_count(&fl, EINVAL), 1);
+	CU_ASSERT_EQUAL(flush_count(&fl, 0), NDEV - 1);
+	CU_ASSERT_EQUAL(fl.fl_st.tr_fsent, NDEV);
 	CU_ASSERT_EQUAL(fl.fl_st.tr_fdone, NDEV - 1);
-	CU_ASSERT_EQUAL(fl.fl_st.tr_synced, 1);
-	CU_ASSERT_EQUAL(fl.fl_st.tr_again, 1);
-	CU_ASSERT_EQUAL(fl.fl_after.tr_fsent, 2 * NDEV - 1);
-	CU_ASSERT_EQUAL(fl.fl_after.tr_synced, 2);
+	CU_ASSERT_EQUAL(fl.fl_st.tr_synced, 0); /* not made again */
+	CU_ASSERT_EQUAL(fl.fl_st.tr_again, 0);
+	CU_ASSERT_EQUAL(fl.fl_after.tr_fsent, 2 * NDEV); /* all the ring's */
+	CU_ASSERT_EQUAL(fl.fl_after.tr_synced, 0);
 	for (k = 0; k < NDEV; k++)
-		d[k]->md_noring = false;
+		CU_ASSERT(!d[k]->md_noring);
 
 	/* A partial submit: the first went out, the rest in turn. */
 	flush_case(&fl, d, MDT_PARTIAL, 2);

@@ -543,7 +543,9 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n,
 			nring++;
 		}
 	}
-	if (nring == 0 ||
+	/* Writes of no byte at all skip the ring, each made alone (there
+	 * is no copy to write from); flushes have no bytes and need none. */
+	if (nring == 0 || (op != RING_FSYNC && total == 0) ||
 	    (total > 0 &&
 	     posix_memalign((void **)&copy, META_DEV_ALIGN, total) != 0))
 		goto out; /* all made without the ring */

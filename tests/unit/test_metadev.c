@@ -251,6 +251,50 @@ static void test_write_many(void)
 		meta_dev_close(d[k]);
 }
 
+#ifdef OBAN_TEST_HOOKS
+/*
+ * A batch whose writes are all of length 0, durable or plain, writes
+ * nothing and does not go through the ring (there is nothing to copy:
+ * each is made alone).
+ */
+static void test_write_many_empty(void)
+{
+	struct meta_dev *d[NDEV];
+	struct meta_dev_wreq w[NDEV];
+	struct meta_dev_test_ring st0, st;
+	char paths[NDEV][256];
+	void *buf = pattern(4096, 5);
+	meta_error_t e;
+	int k, sync;
+
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 15 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+	}
+	for (sync = 0; sync < 2; sync++) {
+		memset(w, 0, sizeof(w));
+		for (k = 0; k < NDEV; k++) {
+			w[k].wr_dev = d[k];
+			w[k].wr_buf = buf;
+			w[k].wr_len = 0;
+			w[k].wr_off = 4096;
+		}
+		st0 = ring_now();
+		CU_ASSERT_EQUAL(sync ? meta_dev_write_sync_many(w, NDEV)
+				     : meta_dev_write_many(w, NDEV),
+				0);
+		st = ring_now();
+		for (k = 0; k < NDEV; k++)
+			CU_ASSERT_EQUAL(w[k].wr_err.me_code, 0);
+		CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits);
+		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent);
+	}
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+	free(buf);
+}
+#endif
+
 /* Refused requests keep their error; the others are written. */
 static void test_write_many_refused(void)
 {
@@ -1638,6 +1682,9 @@ static void test_flush_many_fault(void)
 static CU_TestInfo metadev_tests[] = {
 	{ "durable write, and its fallback", test_write_sync },
 	{ "durable writes to several devices at once", test_write_many },
+#ifdef OBAN_TEST_HOOKS
+	{ "a batch of writes of length 0", test_write_many_empty },
+#endif
 	{ "refused requests in a batch", test_write_many_refused },
 	{ "the accepted ones of a batch, together",
 	  test_write_many_refused_ring },

@@ -185,8 +185,11 @@ int meta_dev_write_many(struct meta_dev_wreq *w, int n);
  * devices the flushes are one IORING_OP_FSYNC (IORING_FSYNC_DATASYNC)
  * each, submitted together through this thread's io_uring and waited for
  * together, with the ring rules of meta_dev_write_sync_many(): a flush
- * that never went out (a partial submit) is made again with
- * meta_dev_flush(); one that completed with an error is not, whatever the
+ * that never went out (a partial submit, no free submission entry) is
+ * made again with the file ops' own flush, fdatasync() (not through
+ * meta_dev_flush(): no test hook and no error wrapping of its own, the
+ * hook having been counted once per device before the batch); one that
+ * completed with an error is not, whatever the
  * errno (EINVAL and EOPNOTSUPP too: the ring is used only with
  * IORING_FEAT_EXT_ARG, 5.11+, where IORING_OP_FSYNC is never refused, so
  * the errno is the flush's own, as fdatasync() would have said; a second
@@ -198,7 +201,10 @@ int meta_dev_write_many(struct meta_dev_wreq *w, int n);
  * device; no ring; memory devices; ops without mdo_flush_many) the flushes
  * are made one after the other.  Give each device once: a device named
  * twice is flushed twice.  Returns the number of flushes that failed;
- * each f[i].fr_err says which and why ("cannot flush drive").
+ * each f[i].fr_err says which and why: the errno with "cannot flush
+ * drive" (or "cannot flush drive (test hook)"), or, for one in doubt, EIO
+ * with "flush in doubt (sent, not reaped before the wait gave up) on
+ * drive"; its object is the device's md_path.
  */
 int meta_dev_flush_many(struct meta_dev_freq *f, int n);
 

@@ -1570,6 +1570,12 @@ static void test_flush_many_ring_faults(void)
 	CU_ASSERT_EQUAL(fl.fl_fails, 1);
 	CU_ASSERT_EQUAL(flush_count(&fl, EINVAL), 1);
 	CU_ASSERT_EQUAL(flush_count(&fl, 0), NDEV - 1);
+	for (k = 0; k < NDEV; k++)
+		if (fl.fl_err[k].me_code == EINVAL)
+			CU_ASSERT(err_says(&fl.fl_err[k],
+					   "cannot flush drive") &&
+				  !err_says(&fl.fl_err[k], "test hook") &&
+				  err_says(&fl.fl_err[k], paths[k]));
 	CU_ASSERT_EQUAL(fl.fl_st.tr_fsent, NDEV);
 	CU_ASSERT_EQUAL(fl.fl_st.tr_fdone, NDEV - 1);
 	CU_ASSERT_EQUAL(fl.fl_st.tr_synced, 0); /* not made again */
@@ -1594,7 +1600,9 @@ static void test_flush_many_ring_faults(void)
 	CU_ASSERT_EQUAL(fl.fl_fails, NDEV);
 	CU_ASSERT_EQUAL(flush_count(&fl, EIO), NDEV);
 	for (k = 0; k < NDEV; k++)
-		CU_ASSERT(err_says(&fl.fl_err[k], "flush in doubt"));
+		CU_ASSERT(err_says(&fl.fl_err[k], "flush in doubt") &&
+			  err_says(&fl.fl_err[k], "on drive") &&
+			  err_says(&fl.fl_err[k], paths[k]));
 	CU_ASSERT_EQUAL(fl.fl_st.tr_lost, NDEV);
 	CU_ASSERT_EQUAL(fl.fl_st.tr_leaked, 0); /* no copy to leave */
 	CU_ASSERT_EQUAL(fl.fl_st.tr_synced, 0);

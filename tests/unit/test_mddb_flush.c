@@ -144,8 +144,8 @@ static void test_flush_two_fail(void)
 	}
 	/* The rig names every drive "mem": tell the errors apart. */
 	for (i = 0; i < 3; i++)
-		snprintf(r.dev[i]->md_path, sizeof(r.dev[i]->md_path),
-			 "mem%d", i);
+		snprintf(r.dev[i]->md_path, sizeof(r.dev[i]->md_path), "mem%d",
+			 i);
 	meta_error_init(&e);
 	CU_ASSERT(mddb_log_flush(db, &e) == -1);
 	CU_ASSERT_EQUAL(e.me_code, EIO);

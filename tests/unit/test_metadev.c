@@ -280,8 +280,8 @@ static void test_write_many_empty(void)
 			w[k].wr_off = 4096;
 		}
 		st0 = ring_now();
-		CU_ASSERT_EQUAL(sync ? meta_dev_write_sync_many(w, NDEV)
-				     : meta_dev_write_many(w, NDEV),
+		CU_ASSERT_EQUAL(sync ? meta_dev_write_sync_many(w, NDEV) :
+				       meta_dev_write_many(w, NDEV),
 				0);
 		st = ring_now();
 		for (k = 0; k < NDEV; k++)
@@ -1572,10 +1572,10 @@ static void test_flush_many_ring_faults(void)
 	CU_ASSERT_EQUAL(flush_count(&fl, 0), NDEV - 1);
 	for (k = 0; k < NDEV; k++)
 		if (fl.fl_err[k].me_code == EINVAL)
-			CU_ASSERT(err_says(&fl.fl_err[k],
-					   "cannot flush drive") &&
-				  !err_says(&fl.fl_err[k], "test hook") &&
-				  err_says(&fl.fl_err[k], paths[k]));
+			CU_ASSERT(
+				err_says(&fl.fl_err[k], "cannot flush drive") &&
+				!err_says(&fl.fl_err[k], "test hook") &&
+				err_says(&fl.fl_err[k], paths[k]));
 	CU_ASSERT_EQUAL(fl.fl_st.tr_fsent, NDEV);
 	CU_ASSERT_EQUAL(fl.fl_st.tr_fdone, NDEV - 1);
 	CU_ASSERT_EQUAL(fl.fl_st.tr_synced, 0); /* not made again */

@@ -31,7 +31,11 @@
  * (through the ring on O_DIRECT devices, without RWF_DSYNC): each has
  * reached the device when it returns, none is durable before a flush of
  * its device (mdcommd's master clears a change-log slot so, and flushes
- * after answering: doc/mdcommd.md 5).
+ * after answering: doc/mdcommd.md 5).  meta_dev_flush_many() makes
+ * several flushes at once the same way (one IORING_OP_FSYNC with
+ * IORING_FSYNC_DATASYNC per O_DIRECT device, submitted together), so that
+ * separate drives' flushes overlap (files on one disk gain nothing:
+ * doc/bench.md).
  *
  * Threading: a struct meta_dev may be used by one thread at a time.
  */
@@ -62,6 +66,16 @@ struct meta_dev_wreq {
 				known to have landed) */
 };
 
+/* One flush of meta_dev_flush_many(). */
+struct meta_dev_freq {
+	struct meta_dev *fr_dev;
+	int fr_rc; /* out (ops): 0 or a negative errno */
+	meta_error_t fr_err; /* out: me_code 0 once flushed; else the errno
+				of the failed flush, or EIO for one in
+				doubt (sent through the io_uring, never
+				known to have ended) */
+};
+
 /* Each op returns 0 or a negative errno; the whole range or an error. */
 struct meta_dev_ops {
 	const char *mdo_name;
@@ -85,6 +99,13 @@ struct meta_dev_ops {
 	 * and may set w[i].wr_err where it has more to say than the errno
 	 * (it is cleared before the call). */
 	int (*mdo_write_many)(struct meta_dev_wreq *w, int n, bool sync);
+	/* Optional: the flushes of f[0..n-1] at once, every f[i].fr_dev with
+	 * these ops, no order among them: each as mdo_flush of its device
+	 * would be (the fault layer makes exactly that device's pending
+	 * writes durable, nothing more), done when the call returns.  Sets
+	 * each f[i].fr_rc (NULL: mdo_flush in turn), and may set f[i].fr_err
+	 * where it has more to say than the errno (cleared before). */
+	int (*mdo_flush_many)(struct meta_dev_freq *f, int n);
 };
 
 struct meta_dev {
@@ -96,8 +117,9 @@ struct meta_dev {
 	bool md_blkdev; /* a block device (else a regular file) */
 	bool md_rdonly;
 	bool md_nodsync; /* pwritev2(RWF_DSYNC) refused: write, then flush */
-	bool md_noring; /* the io_uring refused a write (EINVAL, EOPNOTSUPP):
-			   batches write this device without it */
+	bool md_noring; /* the io_uring refused a write (EINVAL,
+			   EOPNOTSUPP): batches write and flush this device
+			   without it */
 	int md_fd; /* -1 for devices without one */
 	void *md_priv; /* the ops' own */
 };
@@ -155,6 +177,37 @@ int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n);
  */
 int meta_dev_write_many(struct meta_dev_wreq *w, int n);
 
+/*
+ * meta_dev_flush_many - meta_dev_flush() of each of the @n devices of @f
+ * at once, no order among them: when it returns each device's earlier
+ * writes are durable (f[i].fr_err.me_code 0) or its flush failed.  A
+ * read-only device needs none (0, as meta_dev_flush()).  On O_DIRECT
+ * devices the flushes are one IORING_OP_FSYNC (IORING_FSYNC_DATASYNC)
+ * each, submitted together through this thread's io_uring and waited for
+ * together, with the ring rules of meta_dev_write_sync_many(): a flush
+ * that never went out (a partial submit, no free submission entry) is
+ * made again with the file ops' own flush, fdatasync() (not through
+ * meta_dev_flush(): no test hook and no error wrapping of its own, the
+ * hook having been counted once per device before the batch); one that
+ * completed with an error is not, whatever the
+ * errno (EINVAL and EOPNOTSUPP too: the ring is used only with
+ * IORING_FEAT_EXT_ARG, 5.11+, where IORING_OP_FSYNC is never refused, so
+ * the errno is the flush's own, as fdatasync() would have said; a second
+ * fdatasync() after a failed one may succeed without the lost writes
+ * reaching the media: the kernel reports a writeback error once), and says
+ * the errno; one still out when the drain gave up is in doubt and counts
+ * as failed (EIO).
+ * Elsewhere (buffered devices: fdatasync(), and BLKFLSBUF for a block
+ * device; no ring; memory devices; ops without mdo_flush_many) the flushes
+ * are made one after the other.  Give each device once: a device named
+ * twice is flushed twice.  Returns the number of flushes that failed;
+ * each f[i].fr_err says which and why: the errno with "cannot flush
+ * drive" (or "cannot flush drive (test hook)"), or, for one in doubt, EIO
+ * with "flush in doubt (sent, not reaped before the wait gave up) on
+ * drive"; its object is the device's md_path.
+ */
+int meta_dev_flush_many(struct meta_dev_freq *f, int n);
+
 #ifdef OBAN_TEST_HOOKS
 /* Test only: 1 makes meta_dev_write_sync_many() and meta_dev_write_many()
  * write one device after the other, without the io_uring (the fallback
@@ -173,6 +226,11 @@ struct meta_dev_test_ring {
 	unsigned long tr_synced; /* made durable without the ring: file
 				    devices' pwritev2(RWF_DSYNC) that wrote
 				    all, and fdatasync() that succeeded */
+	unsigned long tr_fsent; /* flushes (IORING_OP_FSYNC) that went out
+				   through the ring (batches of them count
+				   in tr_submits, and flushes left to be
+				   made without it in tr_again) */
+	unsigned long tr_fdone; /* of those, reaped as done (0) */
 	int tr_pid; /* the process that made the ring in use; 0: none */
 };
 void meta_dev_test_ring_stats(struct meta_dev_test_ring *st);
@@ -189,7 +247,8 @@ extern int meta_dev_test_no_ext_arg;
 extern int meta_dev_test_direct_einval;
 
 /* Test only: the next @n meta_dev_flush() calls, of any thread, fail with
- * EIO without flushing (a drive that fails its cache flush). */
+ * EIO without flushing (a drive that fails its cache flush); each flush
+ * of a meta_dev_flush_many() counts as one call, in the order given. */
 extern int meta_dev_test_flush_fail;
 
 /* Test only: a fault in this thread's next ring batch, at its @nth write
@@ -202,7 +261,10 @@ extern int meta_dev_test_flush_fail;
  * Waitfail: the @nth wait for a completion fails (EIO).  Lost: as
  * waitfail, and no wait after it sees a completion.  Einval: the @nth
  * completion reaped says EINVAL.  Baddata: the @nth completion reaped
- * names no write of the batch (its real one is lost with it). */
+ * names no write of the batch (its real one is lost with it).  Eio: the
+ * @nth completion reaped says EIO (the kernel did the write or flush).
+ * A batch of flushes (meta_dev_flush_many()) takes the same faults, a
+ * flush standing for a write (short does nothing to a flush). */
 enum meta_dev_test_fault {
 	MDT_NONE,
 	MDT_SHORT,
@@ -212,6 +274,7 @@ enum meta_dev_test_fault {
 	MDT_LOST,
 	MDT_EINVAL,
 	MDT_BADDATA,
+	MDT_EIO,
 	MDT_NFAULTS /* not a fault: how many kinds */
 };
 void meta_dev_test_ring_fault(enum meta_dev_test_fault what, int nth);

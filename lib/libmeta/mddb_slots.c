@@ -37,6 +37,12 @@
  * the drives may bring back the slot's previous content, the message it
  * cleared, which is then replayed; the log write that follows on the same
  * slot is durable as ever and supersedes the clear (a higher sequence).
+ * mddb_log_flush() flushes every drive the clear left, once each however
+ * many replicas it holds, all at once (meta_dev_flush_many(): on O_DIRECT
+ * drives one IORING_OP_FSYNC each through the io_uring, submitted and
+ * waited for together, so that separate drives' flushes overlap); a drive
+ * whose flush fails, or is in doubt, takes each of its replicas out of the
+ * active set as a failed write would, the others' flushes stand.
  * A handle closed or reloaded with a clear not flushed flushes it first.
  * Only O_DIRECT drives are left unflushed: elsewhere the write would sit
  * in this node's page cache, where no other node sees it (and from where
@@ -374,41 +380,40 @@ int mddb_log_clear_unflushed(struct mddb *db, unsigned slot, meta_error_t *ep)
 
 int mddb_log_flush(struct mddb *db, meta_error_t *ep)
 {
-	struct meta_dev *done[MDDB_MAXREPLICAS];
-	bool failed[MDDB_MAXREPLICAS];
-	int i, j, ndone = 0, nfail = 0;
-	meta_error_t e;
+	struct meta_dev_freq f[MDDB_MAXREPLICAS];
+	int which[MDDB_MAXREPLICAS]; /* replica i's entry in f, or -1 */
+	int i, j, n = 0, nfail = 0;
 
+	/* One flush per drive: replicas on one drive share its device. */
 	for (i = 0; i < db->db_nreps; i++) {
 		struct mddb_replica *rp = &db->db_reps[i];
 		struct meta_dev *d = rp->rp_spec.rs_dev;
-		bool bad;
 
+		which[i] = -1;
 		if (!rp->rp_unflushed)
 			continue;
 		rp->rp_unflushed = false;
 		if (!(rp->rp_flags & MDDB_F_ACTIVE))
 			continue;
-		/* Replicas on one drive share its device: one flush. */
-		for (j = 0; j < ndone && done[j] != d; j++)
+		for (j = 0; j < n && f[j].fr_dev != d; j++)
 			;
-		if (j < ndone) {
-			bad = failed[j];
-		} else {
-			meta_error_init(&e);
-			bad = meta_dev_flush(d, &e) != 0;
-			if (bad && nfail == 0)
-				*ep = e;
-			done[ndone] = d;
-			failed[ndone++] = bad;
-		}
-		if (bad) {
-			/* The clear may not be durable there: as a failed
-			 * write, the replica leaves the active set. */
-			rp->rp_log_known = 0;
-			mddb_replica_failed(db, i, MDDB_F_EWRITE);
-			nfail++;
-		}
+		if (j == n)
+			f[n++].fr_dev = d;
+		which[i] = j;
+	}
+	/* Every drive's flush at once (through the io_uring on O_DIRECT
+	 * drives), not one after the other. */
+	if (n > 0)
+		(void)meta_dev_flush_many(f, n);
+	for (i = 0; i < db->db_nreps; i++) {
+		if (which[i] < 0 || f[which[i]].fr_err.me_code == 0)
+			continue;
+		if (nfail++ == 0)
+			*ep = f[which[i]].fr_err;
+		/* The clear may not be durable there: as a failed write, the
+		 * replica leaves the active set. */
+		db->db_reps[i].rp_log_known = 0;
+		mddb_replica_failed(db, i, MDDB_F_EWRITE);
 	}
 	return nfail == 0 ? 0 : -1;
 }

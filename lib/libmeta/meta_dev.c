@@ -49,7 +49,21 @@
  * together on the ring with the same copy, reaping, drain and account of
  * each write, made again with mdf_write() instead of mdf_write_sync()
  * where the ring did not complete them whole; on a device that is not
- * O_DIRECT, or without a ring, mdf_write() one after the other.  The
+ * O_DIRECT, or without a ring, mdf_write() one after the other.
+ * Flushes in a batch (meta_dev_flush_many(): one change-log clear's
+ * drives, after mdcommd's master answered) take the same path too, as
+ * requests without data: one IORING_OP_FSYNC with IORING_FSYNC_DATASYNC
+ * per O_DIRECT device (what fdatasync() does, so the drives' flushes
+ * overlap), no copy, the same reaping and drain; a flush never sent is
+ * made again with mdf_flush(), one that completed with an error is not
+ * (the ring is used only with IORING_FEAT_EXT_ARG, 5.11+, where
+ * IORING_OP_FSYNC is never refused, so any errno, EINVAL and EOPNOTSUPP
+ * too, is the flush's own answer; a second fdatasync() may succeed
+ * without the writes the first lost: the kernel reports a writeback error
+ * once), and one never reaped is in doubt, which the caller takes as
+ * failed.  Buffered
+ * devices are flushed with mdf_flush() one after the other (a buffered
+ * block device also needs its BLKFLSBUF).  The
  * ring is per thread (a device is used by one thread at a time, and
  * several threads may write at once), freed when the thread exits; a
  * forked child does not use its parent's (a pthread_atfork() handler
@@ -369,17 +383,30 @@ static void ring_broken(void)
 #define RING_DRAIN_WAIT_S 1
 #define RING_DRAIN_TRIES 10
 
-/* Whether @d's writes in a batch go through the ring: O_DIRECT, not
- * refused by the ring before, and for durable (@sync) ones RWF_DSYNC. */
-static bool ring_for(const struct meta_dev *d, bool sync)
+/*
+ * What a ring batch does with each of its requests: a plain write, a
+ * durable one (RWF_DSYNC), or a flush (IORING_OP_FSYNC, DATASYNC).  A
+ * flush goes through the ring batch as a request of length 0 (struct
+ * meta_dev_wreq with no buffer: done when the completion says 0, as a
+ * write is when it says its length), so that flushes share the writes'
+ * submit, reaping, drain and account.
+ */
+enum ring_op { RING_PLAIN = 0, RING_DSYNC, RING_FSYNC };
+
+/* Whether @d's requests @op in a batch go through the ring: O_DIRECT, not
+ * refused by the ring before, and for durable writes RWF_DSYNC. */
+static bool ring_for(const struct meta_dev *d, enum ring_op op)
 {
-	return d->md_direct && !d->md_noring && !(sync && d->md_nodsync);
+	return d->md_direct && !d->md_noring &&
+	       !(op == RING_DSYNC && d->md_nodsync);
 }
 
-/* One write of a batch made without the ring: durable where @sync. */
-static int mdf_write_one(struct meta_dev_wreq *r, bool sync)
+/* One request of a batch made without the ring. */
+static int mdf_write_one(struct meta_dev_wreq *r, enum ring_op op)
 {
-	if (sync)
+	if (op == RING_FSYNC)
+		return mdf_flush(r->wr_dev);
+	if (op == RING_DSYNC)
 		return mdf_write_sync(r->wr_dev, r->wr_buf, r->wr_len,
 				      r->wr_off);
 	return mdf_write(r->wr_dev, r->wr_buf, r->wr_len, r->wr_off);
@@ -412,7 +439,7 @@ static bool ring_doubt_on(const struct meta_dev *d, struct meta_dev_wreq **q,
  * much the ring wrote.
  */
 static void ring_gave_up(struct meta_dev_wreq **q, int nout, const bool *reaped,
-			 const int *res)
+			 const int *res, enum ring_op op)
 {
 	int k;
 
@@ -420,8 +447,14 @@ static void ring_gave_up(struct meta_dev_wreq **q, int nout, const bool *reaped,
 		struct meta_dev_wreq *r = q[k];
 
 		if (r->wr_rc != 1)
-			continue; /* made whole */
-		if (!reaped[k]) {
+			continue; /* made whole, or a flush that failed */
+		if (!reaped[k] && op == RING_FSYNC) {
+			r->wr_rc = -SET_ERROR(EIO);
+			meta_error_set(&r->wr_err, EIO, 0, r->wr_dev->md_path,
+				       "flush in doubt (sent, not reaped "
+				       "before the wait gave up) on drive");
+			T_COUNT(tr_lost, 1);
+		} else if (!reaped[k]) {
 			r->wr_rc = -SET_ERROR(EIO);
 			meta_error_set(&r->wr_err, EIO, 0, r->wr_dev->md_path,
 				       "write of %zu bytes at %llu in doubt "
@@ -471,7 +504,9 @@ static int ring_index(struct io_uring_cqe *cqe, struct meta_dev_wreq **q,
 
 /*
  * Up to RING_ENTRIES writes of @w through @ring, each with RWF_DSYNC where
- * @sync (durable writes), else plain.  Each one not made whole is left
+ * @op is RING_DSYNC (durable writes), else plain; or, for RING_FSYNC, a
+ * flush of each device of @w (no data, no copy).  Each one not made whole
+ * (for a flush: never sent) is left
  * with wr_rc 1, to be made again without the ring once every
  * completion was reaped, so that a write of the ring cannot land after
  * the one made again.  The ring writes from a copy of the data this call
@@ -481,10 +516,13 @@ static int ring_index(struct io_uring_cqe *cqe, struct meta_dev_wreq **q,
  * as (one reaped, not made whole, is still made again where no write to
  * its device is in doubt), and the copy is leaked on purpose, for the
  * kernel may still be writing from it after this returns (the caller
- * frees or reuses its own buffers at once).
+ * frees or reuses its own buffers at once).  A flush that completed with
+ * an error, whichever, is not made again (wr_rc that error): after a failed
+ * fdatasync() a second one may succeed though the writes it lost never
+ * reached the media (the kernel reports a writeback error once).
  */
 static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n,
-		       bool sync)
+		       enum ring_op op)
 {
 	struct meta_dev_wreq *q[RING_ENTRIES];
 	bool reaped[RING_ENTRIES] = { false };
@@ -495,22 +533,27 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n,
 	size_t total = 0, at = 0;
 	char *copy = NULL;
 	int k, queued = 0, nsqe = 0, got = 0, tries = 0, waits = 0, rc, res;
-	int rwf = sync ? RWF_DSYNC : 0;
+	int nring = 0, rwf = op == RING_DSYNC ? RWF_DSYNC : 0;
 	bool failed = false;
 
 	for (k = 0; k < n; k++) {
 		w[k].wr_rc = 1;
-		if (ring_for(w[k].wr_dev, sync))
-			total += ALIGN_UP(w[k].wr_len);
+		if (ring_for(w[k].wr_dev, op)) {
+			total += ALIGN_UP(w[k].wr_len); /* 0 for a flush */
+			nring++;
+		}
 	}
-	if (total == 0 ||
-	    posix_memalign((void **)&copy, META_DEV_ALIGN, total) != 0)
+	/* Writes of no byte at all skip the ring, each made alone (there
+	 * is no copy to write from); flushes have no bytes and need none. */
+	if (nring == 0 || (op != RING_FSYNC && total == 0) ||
+	    (total > 0 &&
+	     posix_memalign((void **)&copy, META_DEV_ALIGN, total) != 0))
 		goto out; /* all made without the ring */
 	for (k = 0; k < n; k++) {
 		struct meta_dev *d = w[k].wr_dev;
 		struct io_uring_sqe *sqe;
 
-		if (!ring_for(d, sync))
+		if (!ring_for(d, op))
 			continue; /* mdf_write_one() */
 		if (t_fault_at(MDT_PARTIAL, queued + 1)) {
 			q[queued++] = &w[k]; /* queued, never goes out */
@@ -519,6 +562,14 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n,
 		sqe = io_uring_get_sqe(ring);
 		if (sqe == NULL)
 			continue;
+		if (op == RING_FSYNC) {
+			io_uring_prep_fsync(sqe, d->md_fd,
+					    IORING_FSYNC_DATASYNC);
+			io_uring_sqe_set_data(sqe, &q[queued]);
+			q[queued++] = &w[k];
+			nsqe++;
+			continue;
+		}
 		memcpy(copy + at, w[k].wr_buf, w[k].wr_len);
 		io_uring_prep_write(sqe, d->md_fd, copy + at,
 				    (unsigned)w[k].wr_len, (__u64)w[k].wr_off);
@@ -540,9 +591,13 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n,
 		ring_broken(); /* nothing went out: all made again */
 		goto out;
 	}
-	T_COUNT(tr_sent, rc);
-	for (k = 0; k < rc; k++)
-		T_COUNT(tr_plain, !(qrwf[k] & RWF_DSYNC));
+	if (op == RING_FSYNC) {
+		T_COUNT(tr_fsent, rc);
+	} else {
+		T_COUNT(tr_sent, rc);
+		for (k = 0; k < rc; k++)
+			T_COUNT(tr_plain, !(qrwf[k] & RWF_DSYNC));
+	}
 	/* rc went out, the first rc queued (in order); reap every one. */
 	while (got < rc) {
 		int err;
@@ -590,8 +645,8 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n,
 		}
 		if (err != 0) {
 			/* The rest never to be reaped: the copy kept. */
-			ring_gave_up(q, rc, reaped, qres);
-			T_COUNT(tr_leaked, 1);
+			ring_gave_up(q, rc, reaped, qres, op);
+			T_COUNT(tr_leaked, copy != NULL);
 			copy = NULL;
 			break;
 		}
@@ -599,15 +654,29 @@ static void ring_write(struct io_uring *ring, struct meta_dev_wreq *w, int n,
 		res = cqe->res;
 		if (t_fault_at(MDT_EINVAL, got + 1))
 			res = -EINVAL;
+		else if (t_fault_at(MDT_EIO, got + 1))
+			res = -EIO;
 		else if (t_fault_at(MDT_SHORT, got + 1) && res > 0)
 			res /= 2; /* as if the kernel wrote only half */
 		reaped[k] = true;
 		qres[k] = res;
 		r->wr_rc = res == (int)r->wr_len ? 0 : 1;
-		/* The flag or the alignment refused: not through the ring
-		 * again (mdf_write_one() knows what to do with it). */
-		if (res == -EOPNOTSUPP || res == -EINVAL)
+		if (op == RING_FSYNC) {
+			/* The ring is used only where it has
+			 * IORING_FEAT_EXT_ARG (5.11+), where IORING_OP_FSYNC
+			 * is never refused: any error, EINVAL and EOPNOTSUPP
+			 * too, is what vfs_fsync_range() said, as
+			 * fdatasync() would.  Not made again: the kernel
+			 * reports a writeback error once. */
+			if (res < 0)
+				r->wr_rc = -SET_ERROR(-res);
+			T_COUNT(tr_fdone, r->wr_rc == 0);
+		} else if (res == -EOPNOTSUPP || res == -EINVAL) {
+			/* The flag or the alignment refused: not through
+			 * the ring again (mdf_write_one() knows what to do
+			 * with it). */
 			r->wr_dev->md_noring = true;
+		}
 		io_uring_cqe_seen(ring, cqe);
 		got++;
 	}
@@ -623,14 +692,16 @@ out:
 #endif
 }
 
-static int mdf_write_many(struct meta_dev_wreq *w, int n, bool sync)
+/* The requests @op of @w through the ring, RING_ENTRIES at a time, and
+ * those it did not make without it. */
+static void mdf_ring_many(struct meta_dev_wreq *w, int n, enum ring_op op)
 {
 	struct io_uring *ring = n > 1 ? ring_get() : NULL;
 	int i;
 
 	for (i = 0; ring != NULL && i < n; i += RING_ENTRIES) {
 		ring_write(ring, w + i,
-			   n - i < RING_ENTRIES ? n - i : RING_ENTRIES, sync);
+			   n - i < RING_ENTRIES ? n - i : RING_ENTRIES, op);
 		ring = ring_get(); /* NULL if the ring broke */
 	}
 	if (ring == NULL) /* no ring, or it broke: what is not done yet */
@@ -638,7 +709,34 @@ static int mdf_write_many(struct meta_dev_wreq *w, int n, bool sync)
 			w[i].wr_rc = 1;
 	for (i = 0; i < n; i++)
 		if (w[i].wr_rc == 1)
-			w[i].wr_rc = mdf_write_one(&w[i], sync);
+			w[i].wr_rc = mdf_write_one(&w[i], op);
+}
+
+static int mdf_write_many(struct meta_dev_wreq *w, int n, bool sync)
+{
+	mdf_ring_many(w, n, sync ? RING_DSYNC : RING_PLAIN);
+	return 0;
+}
+
+/* Flushes at once: each as a request of length 0 of a ring batch. */
+static int mdf_flush_many(struct meta_dev_freq *f, int n)
+{
+	struct meta_dev_wreq *w = calloc((size_t)n, sizeof(*w));
+	int i;
+
+	if (w == NULL) { /* in turn, then */
+		for (i = 0; i < n; i++)
+			f[i].fr_rc = mdf_flush(f[i].fr_dev);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		w[i].wr_dev = f[i].fr_dev;
+	mdf_ring_many(w, n, RING_FSYNC);
+	for (i = 0; i < n; i++) {
+		f[i].fr_rc = w[i].wr_rc;
+		f[i].fr_err = w[i].wr_err;
+	}
+	free(w);
 	return 0;
 }
 
@@ -646,7 +744,8 @@ bool meta_dev_ring_used(const struct meta_dev *d)
 {
 	struct mdf_ring *r;
 
-	if (d->md_ops->mdo_write_many != mdf_write_many || !ring_for(d, true))
+	if (d->md_ops->mdo_write_many != mdf_write_many ||
+	    !ring_for(d, RING_DSYNC))
 		return false;
 	(void)pthread_once(&ring_once, ring_key_make);
 	if (!ring_key_ok)
@@ -670,6 +769,7 @@ static const struct meta_dev_ops meta_dev_file_ops = {
 	.mdo_close = mdf_close,
 	.mdo_write_sync = mdf_write_sync,
 	.mdo_write_many = mdf_write_many,
+	.mdo_flush_many = mdf_flush_many,
 };
 
 int meta_dev_open(const char *path, int flags, struct meta_dev **dp,
@@ -782,19 +882,28 @@ int meta_dev_write(struct meta_dev *d, const void *buf, size_t len,
 	return 0;
 }
 
+/* Whether this flush fails (meta_dev_test_flush_fail). */
+static bool t_flush_fail(void)
+{
+#ifdef OBAN_TEST_HOOKS
+	int *left = &meta_dev_test_flush_fail;
+
+	return __atomic_load_n(left, __ATOMIC_RELAXED) > 0 &&
+	       __atomic_sub_fetch(left, 1, __ATOMIC_RELAXED) >= 0;
+#else
+	return false;
+#endif
+}
+
 int meta_dev_flush(struct meta_dev *d, meta_error_t *ep)
 {
 	int err;
 
 	if (d->md_rdonly)
 		return 0;
-#ifdef OBAN_TEST_HOOKS
-	if (__atomic_load_n(&meta_dev_test_flush_fail, __ATOMIC_RELAXED) > 0 &&
-	    __atomic_sub_fetch(&meta_dev_test_flush_fail, 1,
-			       __ATOMIC_RELAXED) >= 0)
+	if (t_flush_fail())
 		return meta_error_set(ep, EIO, 0, d->md_path,
 				      "cannot flush drive (test hook)");
-#endif
 	err = -d->md_ops->mdo_flush(d);
 	if (err != 0)
 		return meta_error_set(ep, err, 0, d->md_path,
@@ -911,6 +1020,68 @@ int meta_dev_write_sync_many(struct meta_dev_wreq *w, int n)
 int meta_dev_write_many(struct meta_dev_wreq *w, int n)
 {
 	return write_many(w, n, false);
+}
+
+int meta_dev_flush_many(struct meta_dev_freq *f, int n)
+{
+	const struct meta_dev_ops *ops = NULL;
+	struct meta_dev_freq *g = NULL;
+	bool same = true;
+	int i, j, ngo = 0, nfail = 0;
+
+	/* Read-only devices need no flush; the test hook fails some. */
+	for (i = 0; i < n; i++) {
+		struct meta_dev *d = f[i].fr_dev;
+
+		meta_error_init(&f[i].fr_err); /* an op may say more */
+		f[i].fr_rc = 1; /* 1: to be flushed */
+		if (d->md_rdonly) {
+			f[i].fr_rc = 0;
+			continue;
+		}
+		if (t_flush_fail()) {
+			f[i].fr_rc = -SET_ERROR(EIO);
+			meta_error_set(&f[i].fr_err, EIO, 0, d->md_path,
+				       "cannot flush drive (test hook)");
+			continue;
+		}
+		if (ops == NULL)
+			ops = d->md_ops;
+		same = same && d->md_ops == ops;
+		ngo++;
+	}
+	/* Those to be flushed, together, as one batch. */
+	if (ngo > 1 && same && ops->mdo_flush_many != NULL)
+		g = calloc((size_t)ngo, sizeof(*g));
+	if (g != NULL) {
+		for (i = 0, j = 0; i < n; i++)
+			if (f[i].fr_rc == 1)
+				g[j++].fr_dev = f[i].fr_dev;
+		(void)ops->mdo_flush_many(g, ngo);
+		for (i = 0, j = 0; i < n; i++)
+			if (f[i].fr_rc == 1) {
+				f[i].fr_rc = g[j].fr_rc;
+				f[i].fr_err = g[j++].fr_err;
+			}
+		free(g);
+	} else {
+		for (i = 0; i < n; i++)
+			if (f[i].fr_rc == 1)
+				f[i].fr_rc = f[i].fr_dev->md_ops->mdo_flush(
+					f[i].fr_dev);
+	}
+	for (i = 0; i < n; i++) {
+		if (f[i].fr_rc == 0) {
+			meta_error_init(&f[i].fr_err);
+			continue;
+		}
+		nfail++;
+		if (meta_error_isset(&f[i].fr_err))
+			continue; /* the op's, or the hook's, account of it */
+		meta_error_set(&f[i].fr_err, -f[i].fr_rc, 0,
+			       f[i].fr_dev->md_path, "cannot flush drive");
+	}
+	return nfail;
 }
 
 void meta_dev_close(struct meta_dev *d)

@@ -23,7 +23,13 @@
  * their device, as a single mdo_write, so a crash before it loses or
  * keeps them as the variant says.  Every batch of two or more writes is
  * counted (mdfault_batches()), so that a test can tell a batch from
- * writes made one by one.
+ * writes made one by one.  Flushes at once (meta_dev_flush_many(): the
+ * drives of an unflushed clear) are each exactly mdf_flush() of its
+ * device, in turn: that device's pending writes made durable, nothing
+ * else; no crash fires in a flush (a crash is armed on writes), so a
+ * crash before the batch loses what it would have flushed and one after
+ * it keeps that.  Batches of two or more flushes are counted too
+ * (mdfault_flush_batches()).
  */
 #include "config.h"
 
@@ -58,6 +64,7 @@ struct mdfault_ctl {
 	uint64_t fc_n, fc_writes;
 	uint64_t fc_batches[2]; /* of two writes or more: [0] plain, [1]
 				   durable */
+	uint64_t fc_fbatches; /* of two flushes or more */
 	bool fc_fired, fc_dead;
 	struct mdf_dev *fc_devs;
 };
@@ -80,6 +87,7 @@ void mdfault_arm(struct mdfault_ctl *c, enum mdfault_mode mode, uint64_t n,
 	c->fc_variant = variant;
 	c->fc_writes = 0;
 	c->fc_batches[0] = c->fc_batches[1] = 0;
+	c->fc_fbatches = 0;
 	c->fc_fired = false;
 	c->fc_dead = false; /* rebooted */
 }
@@ -92,6 +100,11 @@ uint64_t mdfault_writes(const struct mdfault_ctl *c)
 uint64_t mdfault_batches(const struct mdfault_ctl *c, bool sync)
 {
 	return c->fc_batches[sync ? 1 : 0];
+}
+
+uint64_t mdfault_flush_batches(const struct mdfault_ctl *c)
+{
+	return c->fc_fbatches;
 }
 
 bool mdfault_fired(const struct mdfault_ctl *c)
@@ -252,6 +265,18 @@ static int mdf_write_many(struct meta_dev_wreq *w, int n, bool sync)
 	return 0;
 }
 
+/* Each device flushed as by mdf_flush() alone: the batch only counted. */
+static int mdf_flush_many(struct meta_dev_freq *fr, int n)
+{
+	int i;
+
+	if (n > 1)
+		((struct mdf_dev *)fr[0].fr_dev)->fd_ctl->fc_fbatches++;
+	for (i = 0; i < n; i++)
+		fr[i].fr_rc = mdf_flush(fr[i].fr_dev);
+	return 0;
+}
+
 static void mdf_close(struct meta_dev *d)
 {
 	struct mdf_dev *f = (struct mdf_dev *)d, **pp;
@@ -274,6 +299,7 @@ static const struct meta_dev_ops mdfault_ops = {
 	.mdo_flush = mdf_flush,
 	.mdo_close = mdf_close,
 	.mdo_write_many = mdf_write_many,
+	.mdo_flush_many = mdf_flush_many,
 };
 
 int mdfault_wrap(struct meta_dev *lower, struct mdfault_ctl *c,

@@ -18,7 +18,8 @@
  * Several writes at once (the ops' mdo_write_many) are all made pending,
  * each counted as a write, before any is flushed: durable ones are then
  * flushed, plain ones stay pending until their device's flush, so a crash
- * before it may lose them.
+ * before it may lose them.  Several flushes at once (mdo_flush_many) are
+ * each a flush of its device as above, in turn, and counted as a batch.
  *
  * mdfault_read_error() makes reads overlapping a range fail with EIO.
  * These functions are not exported from libmeta.so (not in libmeta.map):
@@ -61,6 +62,9 @@ uint64_t mdfault_writes(const struct mdfault_ctl *c);
  * creation or the last arm: durable ones (meta_dev_write_sync_many())
  * with @sync, else plain ones (meta_dev_write_many()). */
 uint64_t mdfault_batches(const struct mdfault_ctl *c, bool sync);
+/* mdfault_flush_batches - batches of two or more flushes at once
+ * (meta_dev_flush_many()) seen since creation or the last arm. */
+uint64_t mdfault_flush_batches(const struct mdfault_ctl *c);
 /* mdfault_fired - true once the armed fault has happened. */
 bool mdfault_fired(const struct mdfault_ctl *c);
 

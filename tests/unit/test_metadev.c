@@ -9,8 +9,10 @@
  * without IORING_FEAT_EXT_ARG; and meta_dev_write_many(), the same for
  * plain writes (through the ring without RWF_DSYNC, a failed write among
  * them, the ring's error paths, and on the fault layer not durable until
- * a flush).  What each write left is read back through another
- * descriptor.
+ * a flush); and meta_dev_flush_many(), several flushes at once (through
+ * the ring, one failing among them, its error paths, the fallbacks, and
+ * on the fault layer as single flushes).  What each write left is read
+ * back through another descriptor.
  */
 #include "config.h"
 
@@ -248,6 +250,50 @@ static void test_write_many(void)
 	for (k = 0; k < NDEV; k++)
 		meta_dev_close(d[k]);
 }
+
+#ifdef OBAN_TEST_HOOKS
+/*
+ * A batch whose writes are all of length 0, durable or plain, writes
+ * nothing and does not go through the ring (there is nothing to copy:
+ * each is made alone).
+ */
+static void test_write_many_empty(void)
+{
+	struct meta_dev *d[NDEV];
+	struct meta_dev_wreq w[NDEV];
+	struct meta_dev_test_ring st0, st;
+	char paths[NDEV][256];
+	void *buf = pattern(4096, 5);
+	meta_error_t e;
+	int k, sync;
+
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 15 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+	}
+	for (sync = 0; sync < 2; sync++) {
+		memset(w, 0, sizeof(w));
+		for (k = 0; k < NDEV; k++) {
+			w[k].wr_dev = d[k];
+			w[k].wr_buf = buf;
+			w[k].wr_len = 0;
+			w[k].wr_off = 4096;
+		}
+		st0 = ring_now();
+		CU_ASSERT_EQUAL(sync ? meta_dev_write_sync_many(w, NDEV) :
+				       meta_dev_write_many(w, NDEV),
+				0);
+		st = ring_now();
+		for (k = 0; k < NDEV; k++)
+			CU_ASSERT_EQUAL(w[k].wr_err.me_code, 0);
+		CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits);
+		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent);
+	}
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+	free(buf);
+}
+#endif
 
 /* Refused requests keep their error; the others are written. */
 static void test_write_many_refused(void)
@@ -1205,9 +1251,448 @@ static void test_write_many_not_durable(void)
 	mdfault_ctl_destroy(c);
 }
 
+/* ---- Flushes at once (meta_dev_flush_many()) --------------------------- */
+
+/* @f: a flush of each of the NDEV devices of @d. */
+static void freqs_fill(struct meta_dev_freq *f, struct meta_dev **d)
+{
+	memset(f, 0, NDEV * sizeof(*f));
+	for (int k = 0; k < NDEV; k++)
+		f[k].fr_dev = d[k];
+}
+
+/* A meta_dev that counts its flushes and has no mdo_flush_many. */
+static int nflushed;
+
+static int cnt_read(struct meta_dev *d, void *buf, size_t len, uint64_t off)
+{
+	return 0;
+}
+
+static int cnt_write(struct meta_dev *d, const void *buf, size_t len,
+		     uint64_t off)
+{
+	return 0;
+}
+
+static int cnt_flush(struct meta_dev *d)
+{
+	nflushed++;
+	return 0;
+}
+
+static void cnt_close(struct meta_dev *d)
+{
+}
+
+static const struct meta_dev_ops cnt_ops = {
+	.mdo_name = "count",
+	.mdo_read = cnt_read,
+	.mdo_write = cnt_write,
+	.mdo_flush = cnt_flush,
+	.mdo_close = cnt_close,
+};
+
+/*
+ * Flushes of several O_DIRECT devices go through the ring at once (one
+ * submit, one IORING_OP_FSYNC per device, no fdatasync()); without a
+ * ring, on buffered devices, on memory devices and on ops without
+ * mdo_flush_many they are made one after the other; a read-only device
+ * needs none; the test hook fails the flush it hits, and that one only.
+ */
+static void test_flush_many(void)
+{
+	struct meta_dev *d[NDEV], *ro;
+	struct meta_dev c[NDEV];
+	struct meta_dev_freq f[NDEV];
+	char paths[NDEV][256];
+	uint8_t *mem[NDEV];
+	meta_error_t e;
+	int k;
+
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 70 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+	}
+#ifdef OBAN_TEST_HOOKS
+	struct meta_dev_test_ring st0 = ring_now(), st;
+	bool ring = ring_here() && d[0]->md_direct;
+#endif
+
+	freqs_fill(f, d);
+	CU_ASSERT_EQUAL(meta_dev_flush_many(f, NDEV), 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT_EQUAL(f[k].fr_err.me_code, 0);
+#ifdef OBAN_TEST_HOOKS
+	st = ring_now();
+	if (ring) {
+		CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits + 1);
+		CU_ASSERT_EQUAL(st.tr_fsent, st0.tr_fsent + NDEV);
+		CU_ASSERT_EQUAL(st.tr_fdone, st0.tr_fdone + NDEV);
+		CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced); /* none alone */
+		CU_ASSERT_EQUAL(st.tr_sent, st0.tr_sent); /* no write */
+	} else {
+		CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced + NDEV);
+	}
+	st0 = st;
+	/* No ring: fdatasync() of each in turn. */
+	meta_dev_no_ring = 1;
+	freqs_fill(f, d);
+	CU_ASSERT_EQUAL(meta_dev_flush_many(f, NDEV), 0);
+	meta_dev_no_ring = 0;
+	st = ring_now();
+	CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits);
+	CU_ASSERT_EQUAL(st.tr_fsent, st0.tr_fsent);
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced + NDEV);
+	st0 = st;
+	/* The hook fails the second flush, for that device only. */
+	meta_dev_test_flush_fail = 1;
+	freqs_fill(f, d);
+	f[0].fr_dev = d[1];
+	f[1].fr_dev = d[0];
+	CU_ASSERT_EQUAL(meta_dev_flush_many(f, NDEV), 1);
+	CU_ASSERT_EQUAL(meta_dev_test_flush_fail, 0);
+	CU_ASSERT_EQUAL(f[0].fr_err.me_code, EIO);
+	CU_ASSERT(err_says(&f[0].fr_err, paths[1]));
+	CU_ASSERT_EQUAL(f[1].fr_err.me_code, 0);
+	CU_ASSERT_EQUAL(f[2].fr_err.me_code, 0);
+	st = ring_now();
+	if (ring) /* the other two, together */
+		CU_ASSERT_EQUAL(st.tr_fsent, st0.tr_fsent + NDEV - 1);
+#endif
+	/* A read-only device needs no flush (as meta_dev_flush()). */
+	CU_ASSERT_FATAL(meta_dev_open(paths[0], META_DEV_RDONLY, &ro, &e) == 0);
+	freqs_fill(f, d);
+	f[1].fr_dev = ro;
+#ifdef OBAN_TEST_HOOKS
+	st0 = ring_now();
+#endif
+	CU_ASSERT_EQUAL(meta_dev_flush_many(f, NDEV), 0);
+#ifdef OBAN_TEST_HOOKS
+	st = ring_now();
+	CU_ASSERT_EQUAL(st.tr_fsent + st.tr_synced,
+			st0.tr_fsent + st0.tr_synced + NDEV - 1);
+#endif
+	meta_dev_close(ro);
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+
+	/* Buffered devices: fdatasync() of each in turn, not the ring. */
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], META_DEV_NODIRECT,
+					      &d[k], &e) == 0);
+#ifdef OBAN_TEST_HOOKS
+	st0 = ring_now();
+#endif
+	freqs_fill(f, d);
+	CU_ASSERT_EQUAL(meta_dev_flush_many(f, NDEV), 0);
+#ifdef OBAN_TEST_HOOKS
+	st = ring_now();
+	CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits);
+	CU_ASSERT_EQUAL(st.tr_fsent, st0.tr_fsent);
+	CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced + NDEV);
+#endif
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+
+	/* Memory devices: nothing to flush, each fine. */
+	for (k = 0; k < NDEV; k++) {
+		mem[k] = calloc(1, 65536);
+		CU_ASSERT_FATAL(mem[k] != NULL);
+		CU_ASSERT_FATAL(meta_dev_open_mem(mem[k], 65536, "mem", &d[k],
+						  &e) == 0);
+	}
+	freqs_fill(f, d);
+	CU_ASSERT_EQUAL(meta_dev_flush_many(f, NDEV), 0);
+	for (k = 0; k < NDEV; k++) {
+		CU_ASSERT_EQUAL(f[k].fr_err.me_code, 0);
+		meta_dev_close(d[k]);
+		free(mem[k]);
+	}
+
+	/* Ops without mdo_flush_many: mdo_flush of each, once. */
+	memset(c, 0, sizeof(c));
+	for (k = 0; k < NDEV; k++) {
+		c[k].md_ops = &cnt_ops;
+		c[k].md_fd = -1;
+		d[k] = &c[k];
+	}
+	nflushed = 0;
+	freqs_fill(f, d);
+	CU_ASSERT_EQUAL(meta_dev_flush_many(f, NDEV), 0);
+	CU_ASSERT_EQUAL(nflushed, NDEV);
+}
+
+/*
+ * A device whose flush fails in the ring batch (a descriptor that is not
+ * open: the kernel's own error, EBADF) is reported for that device only,
+ * by name; the others are flushed through the ring, and the failed flush
+ * is not made again (no fdatasync() after it).
+ */
+static void test_flush_many_one_fails(void)
+{
+	struct meta_dev *d[NDEV];
+	struct meta_dev_freq f[NDEV];
+	char paths[NDEV][256];
+	meta_error_t e;
+	int k, fd, bad;
+
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 80 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+	}
+	/* A descriptor number that is free: d[1]'s, for this call. */
+	bad = dup(d[1]->md_fd);
+	CU_ASSERT_FATAL(bad >= 0);
+	close(bad);
+	fd = d[1]->md_fd;
+	d[1]->md_fd = bad;
+#ifdef OBAN_TEST_HOOKS
+	struct meta_dev_test_ring st0 = ring_now(), st;
+	bool ring = ring_here() && d[0]->md_direct;
+#endif
+	freqs_fill(f, d);
+	CU_ASSERT_EQUAL(meta_dev_flush_many(f, NDEV), 1);
+	d[1]->md_fd = fd;
+	CU_ASSERT_EQUAL(f[0].fr_err.me_code, 0);
+	CU_ASSERT_EQUAL(f[1].fr_err.me_code, EBADF);
+	CU_ASSERT(err_says(&f[1].fr_err, paths[1]));
+	CU_ASSERT(err_says(&f[1].fr_err, "cannot flush drive"));
+	CU_ASSERT_EQUAL(f[2].fr_err.me_code, 0);
+#ifdef OBAN_TEST_HOOKS
+	st = ring_now();
+	if (ring) {
+		CU_ASSERT_EQUAL(st.tr_submits, st0.tr_submits + 1);
+		CU_ASSERT_EQUAL(st.tr_fsent, st0.tr_fsent + NDEV);
+		CU_ASSERT_EQUAL(st.tr_fdone, st0.tr_fdone + NDEV - 1);
+		CU_ASSERT_EQUAL(st.tr_synced, st0.tr_synced); /* not again */
+		CU_ASSERT_EQUAL(st.tr_again, st0.tr_again);
+	}
+#endif
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+}
+
+#ifdef OBAN_TEST_HOOKS
+struct flush_case {
+	struct meta_dev **fl_d;
+	enum meta_dev_test_fault fl_what;
+	int fl_nth;
+	int fl_fails; /* out: what the batch returned */
+	meta_error_t fl_err[NDEV]; /* out: each flush's */
+	struct meta_dev_test_ring fl_st; /* out: the batch's, then... */
+	struct meta_dev_test_ring fl_after; /* ...after another batch */
+};
+
+/* One batch of flushes with a ring fault, and the next without, in a
+ * thread of their own (a fault may leave the thread without a ring). */
+static void *flush_run(void *arg)
+{
+	struct flush_case *fl = arg;
+	struct meta_dev_freq f[NDEV];
+	int k;
+
+	freqs_fill(f, fl->fl_d);
+	meta_dev_test_ring_fault(fl->fl_what, fl->fl_nth);
+	fl->fl_fails = meta_dev_flush_many(f, NDEV);
+	fl->fl_st = ring_now();
+	for (k = 0; k < NDEV; k++)
+		fl->fl_err[k] = f[k].fr_err;
+	freqs_fill(f, fl->fl_d);
+	(void)meta_dev_flush_many(f, NDEV);
+	fl->fl_after = ring_now();
+	return NULL;
+}
+
+static void flush_case(struct flush_case *fl, struct meta_dev **d,
+		       enum meta_dev_test_fault what, int nth)
+{
+	pthread_t t;
+
+	memset(fl, 0, sizeof(*fl));
+	fl->fl_d = d;
+	fl->fl_what = what;
+	fl->fl_nth = nth;
+	CU_ASSERT_FATAL(pthread_create(&t, NULL, flush_run, fl) == 0);
+	CU_ASSERT_FATAL(pthread_join(t, NULL) == 0);
+}
+
+/* How many of @fl's flushes ended with @code. */
+static int flush_count(const struct flush_case *fl, int code)
+{
+	int k, n = 0;
+
+	for (k = 0; k < NDEV; k++)
+		n += fl->fl_err[k].me_code == code;
+	return n;
+}
+
+/*
+ * The ring's error paths for a batch of flushes, made by the test hook:
+ * a flush the kernel failed (EIO) is reported, not made again; so is one
+ * that completed with EINVAL (the ring never refuses IORING_OP_FSYNC
+ * where it is used: that is the flush's answer), and its device stays on
+ * the ring; a partial submit leaves the rest to be made in turn;
+ * a wait that fails with nothing reaped after it leaves every flush in
+ * doubt, each reported failed.
+ */
+static void test_flush_many_ring_faults(void)
+{
+	struct meta_dev *d[NDEV];
+	char paths[NDEV][256];
+	struct flush_case fl;
+	meta_error_t e;
+	int k;
+
+	for (k = 0; k < NDEV; k++) {
+		file_make(paths[k], sizeof(paths[k]), 90 + k);
+		CU_ASSERT_FATAL(meta_dev_open(paths[k], 0, &d[k], &e) == 0);
+	}
+	if (!ring_here() || !d[0]->md_direct) {
+		fprintf(stderr, "test_metadev: no ring or no O_DIRECT here: "
+				"the ring's flush error paths not tested\n");
+		goto out;
+	}
+	/* The kernel failed the second flush reaped: that one only. */
+	flush_case(&fl, d, MDT_EIO, 2);
+	CU_ASSERT_EQUAL(fl.fl_fails, 1);
+	CU_ASSERT_EQUAL(flush_count(&fl, EIO), 1);
+	CU_ASSERT_EQUAL(flush_count(&fl, 0), NDEV - 1);
+	CU_ASSERT_EQUAL(fl.fl_st.tr_fsent, NDEV);
+	CU_ASSERT_EQUAL(fl.fl_st.tr_fdone, NDEV - 1);
+	CU_ASSERT_EQUAL(fl.fl_st.tr_synced, 0); /* not made again */
+	CU_ASSERT_EQUAL(fl.fl_after.tr_submits, 2); /* the ring kept */
+
+	/* The first flush reaped says EINVAL: as EIO, the flush failed
+	 * (what fdatasync() would have said), no fdatasync() after it, and
+	 * its device keeps the ring. */
+	flush_case(&fl, d, MDT_EINVAL, 1);
+	CU_ASSERT_EQUAL(fl.fl_fails, 1);
+	CU_ASSERT_EQUAL(flush_count(&fl, EINVAL), 1);
+	CU_ASSERT_EQUAL(flush_count(&fl, 0), NDEV - 1);
+	for (k = 0; k < NDEV; k++)
+		if (fl.fl_err[k].me_code == EINVAL)
+			CU_ASSERT(
+				err_says(&fl.fl_err[k], "cannot flush drive") &&
+				!err_says(&fl.fl_err[k], "test hook") &&
+				err_says(&fl.fl_err[k], paths[k]));
+	CU_ASSERT_EQUAL(fl.fl_st.tr_fsent, NDEV);
+	CU_ASSERT_EQUAL(fl.fl_st.tr_fdone, NDEV - 1);
+	CU_ASSERT_EQUAL(fl.fl_st.tr_synced, 0); /* not made again */
+	CU_ASSERT_EQUAL(fl.fl_st.tr_again, 0);
+	CU_ASSERT_EQUAL(fl.fl_after.tr_fsent, 2 * NDEV); /* all the ring's */
+	CU_ASSERT_EQUAL(fl.fl_after.tr_synced, 0);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(!d[k]->md_noring);
+
+	/* A partial submit: the first went out, the rest in turn. */
+	flush_case(&fl, d, MDT_PARTIAL, 2);
+	CU_ASSERT_EQUAL(fl.fl_fails, 0);
+	CU_ASSERT_EQUAL(fl.fl_st.tr_fsent, 1);
+	CU_ASSERT_EQUAL(fl.fl_st.tr_fdone, 1);
+	CU_ASSERT_EQUAL(fl.fl_st.tr_synced, NDEV - 1);
+	CU_ASSERT_EQUAL(fl.fl_after.tr_submits, 1); /* the ring given up */
+	CU_ASSERT_EQUAL(fl.fl_after.tr_synced, 2 * NDEV - 1);
+
+	/* A wait fails and the drain reaps nothing: all in doubt, failed,
+	 * none made again. */
+	flush_case(&fl, d, MDT_LOST, 1);
+	CU_ASSERT_EQUAL(fl.fl_fails, NDEV);
+	CU_ASSERT_EQUAL(flush_count(&fl, EIO), NDEV);
+	for (k = 0; k < NDEV; k++)
+		CU_ASSERT(err_says(&fl.fl_err[k], "flush in doubt") &&
+			  err_says(&fl.fl_err[k], "on drive") &&
+			  err_says(&fl.fl_err[k], paths[k]));
+	CU_ASSERT_EQUAL(fl.fl_st.tr_lost, NDEV);
+	CU_ASSERT_EQUAL(fl.fl_st.tr_leaked, 0); /* no copy to leave */
+	CU_ASSERT_EQUAL(fl.fl_st.tr_synced, 0);
+	CU_ASSERT_EQUAL(fl.fl_after.tr_submits, 1);
+	CU_ASSERT_EQUAL(fl.fl_after.tr_synced, NDEV);
+out:
+	for (k = 0; k < NDEV; k++)
+		meta_dev_close(d[k]);
+}
+#endif
+
+/*
+ * On the fault layer a batch of flushes makes each device's pending
+ * writes durable exactly as its own flush does: a crash that drops
+ * unflushed writes after the batch keeps them, one before it loses them,
+ * as with single flushes; a device that failed fails its flush alone.
+ */
+static void test_flush_many_fault(void)
+{
+	struct mdfault_ctl *c = mdfault_ctl_create();
+	struct meta_dev *d[NDEV];
+	struct meta_dev_wreq w[NDEV];
+	struct meta_dev_freq f[NDEV];
+	uint8_t *mem[NDEV];
+	void *buf[NDEV] = { NULL }, *other = pattern(4096, 9);
+	meta_error_t e;
+	int k, round;
+
+	CU_ASSERT_FATAL(c != NULL);
+	for (k = 0; k < NDEV; k++) {
+		mem[k] = calloc(1, 65536);
+		CU_ASSERT_FATAL(mem[k] != NULL);
+	}
+	/* Rounds: no flush (0), the batch (1), single flushes (2), the
+	 * batch with d[1] failed (3); then a crash that drops the rest. */
+	for (round = 0; round < 4; round++) {
+		for (k = 0; k < NDEV; k++) {
+			memset(mem[k], 0, 65536);
+			CU_ASSERT_FATAL(meta_dev_open_mem(mem[k], 65536, "mem",
+							  &d[k], &e) == 0);
+			CU_ASSERT_FATAL(mdfault_wrap(d[k], c, &d[k]) == 0);
+		}
+		mdfault_arm(c, round == 3 ? MDF_FAIL_DEV : MDF_NONE, 4,
+			    MDF_CRASH_DROP);
+		bufs_new(buf, 300 + 10 * round);
+		reqs_fill(w, d, buf, 8192);
+		CU_ASSERT_EQUAL(meta_dev_write_many(w, NDEV), 0);
+		if (round == 3) /* the 4th write: d[1] fails from now on */
+			CU_ASSERT(meta_dev_write(d[1], other, 4096, 0, &e) ==
+				  -1);
+		freqs_fill(f, d);
+		if (round == 1)
+			CU_ASSERT_EQUAL(meta_dev_flush_many(f, NDEV), 0);
+		if (round == 3) {
+			CU_ASSERT_EQUAL(meta_dev_flush_many(f, NDEV), 1);
+			CU_ASSERT_EQUAL(f[1].fr_err.me_code, EIO);
+		}
+		for (k = 0; k < NDEV && round == 2; k++)
+			CU_ASSERT(meta_dev_flush(d[k], &e) == 0);
+		CU_ASSERT_EQUAL(mdfault_flush_batches(c),
+				round == 1 || round == 3 ? 1 : 0);
+		for (k = 0; k < NDEV; k++)
+			CU_ASSERT_EQUAL(memcmp(mem[k] + 8192, buf[k], 4096) ==
+						0,
+					round != 0 && !(round == 3 && k == 1));
+		mdfault_arm(c, MDF_CRASH, 1, MDF_CRASH_DROP);
+		CU_ASSERT(meta_dev_write(d[0], other, 4096, 0, &e) == -1);
+		CU_ASSERT(mdfault_fired(c));
+		for (k = 0; k < NDEV; k++) {
+			bool on = memcmp(mem[k] + 8192, buf[k], 4096) == 0;
+
+			CU_ASSERT_EQUAL(on,
+					round != 0 && !(round == 3 && k == 1));
+			meta_dev_close(d[k]);
+		}
+	}
+	for (k = 0; k < NDEV; k++) {
+		free(mem[k]);
+		free(buf[k]);
+	}
+	free(other);
+	mdfault_ctl_destroy(c);
+}
+
 static CU_TestInfo metadev_tests[] = {
 	{ "durable write, and its fallback", test_write_sync },
 	{ "durable writes to several devices at once", test_write_many },
+#ifdef OBAN_TEST_HOOKS
+	{ "a batch of writes of length 0", test_write_many_empty },
+#endif
 	{ "refused requests in a batch", test_write_many_refused },
 	{ "the accepted ones of a batch, together",
 	  test_write_many_refused_ring },
@@ -1223,6 +1708,12 @@ static CU_TestInfo metadev_tests[] = {
 	{ "plain writes to several devices at once", test_write_many_plain },
 	{ "plain writes at once are not durable before a flush",
 	  test_write_many_not_durable },
+	{ "flushes of several devices at once", test_flush_many },
+	{ "a flush that fails among several", test_flush_many_one_fails },
+#ifdef OBAN_TEST_HOOKS
+	{ "the ring's error paths, flushes", test_flush_many_ring_faults },
+#endif
+	{ "flushes at once on the fault layer", test_flush_many_fault },
 	CU_TEST_INFO_NULL,
 };
 

@@ -166,6 +166,27 @@ bool absent(struct mddb *db, uint32_t type, uint32_t id)
 	return e.me_code == ENOENT;
 }
 
+void rig_crash_read(struct rig *r, struct mddb *db, unsigned slot,
+		    enum mdfault_crash variant, char *out, size_t size)
+{
+	meta_error_t e;
+	size_t len;
+
+	mdfault_arm(r->ctl, MDF_CRASH, 1, variant);
+	(void)mddb_resync_write(db, 9, "any", 3, &e);
+	CU_ASSERT(mdfault_fired(r->ctl));
+	mddb_close(db);
+	rig_detach(r);
+	rig_attach(r, true);
+	db = rig_open(r, 0, &e);
+	CU_ASSERT_FATAL(db != NULL);
+	if (mddb_log_read(db, slot, out, size - 1, &len, &e) == 0)
+		out[len] = '\0';
+	else
+		out[0] = '\0';
+	mddb_close(db);
+}
+
 void rig_snap(struct rig *r, uint8_t **saved, bool restore)
 {
 	int i;

@@ -73,6 +73,14 @@ struct mddb *rig_open(struct rig *r, int flags, meta_error_t *ep);
  * saved bytes back. */
 void rig_snap(struct rig *r, uint8_t **saved, bool restore);
 
+/*
+ * rig_crash_read - crash @r (a fault rig) at the next write after @db's
+ * last operation, with @variant; close @db, reboot the replicas and put
+ * what slot @slot holds in @out ("" when empty; at most @size - 1 bytes).
+ */
+void rig_crash_read(struct rig *r, struct mddb *db, unsigned slot,
+		    enum mdfault_crash variant, char *out, size_t size);
+
 /* payload - the bytes of record (@type, @id) at generation @gen into @buf,
  * at most @max of them; returns how many. */
 size_t payload(uint32_t type, uint32_t id, uint32_t gen, uint8_t *buf,

@@ -996,31 +996,6 @@ static void test_log_write_known(void)
 }
 
 /*
- * Crash at the next write after @db's last operation, with @variant; then
- * what slot @slot holds on the rebooted replicas ("" when empty).
- */
-static void crash_then_read(struct rig *r, struct mddb *db, unsigned slot,
-			    enum mdfault_crash variant, char *out, size_t size)
-{
-	meta_error_t e;
-	size_t len;
-
-	mdfault_arm(r->ctl, MDF_CRASH, 1, variant);
-	(void)mddb_resync_write(db, 9, "any", 3, &e);
-	CU_ASSERT(mdfault_fired(r->ctl));
-	mddb_close(db);
-	rig_detach(r);
-	rig_attach(r, true);
-	db = rig_open(r, 0, &e);
-	CU_ASSERT_FATAL(db != NULL);
-	if (mddb_log_read(db, slot, out, size - 1, &len, &e) == 0)
-		out[len] = '\0';
-	else
-		out[0] = '\0';
-	mddb_close(db);
-}
-
-/*
  * mddb_log_clear_unflushed(): once it returns every reader finds the slot
  * empty, but until mddb_log_flush() (or the handle's close) a crash that
  * loses the drives' unflushed writes brings the cleared message back;
@@ -1044,7 +1019,7 @@ static void test_log_clear_unflushed(void)
 	CU_ASSERT_EQUAL(e.me_code, ENOENT);
 	mddb_close(other);
 	/* Lost with the caches: the message is back. */
-	crash_then_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
+	rig_crash_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "msg");
 
 	/* Flushed: cleared for good, even if the next write loses all. */
@@ -1054,7 +1029,7 @@ static void test_log_clear_unflushed(void)
 	CU_ASSERT(mddb_log_clear_unflushed(db, 2, &e) == 0);
 	CU_ASSERT(mddb_log_flush(db, &e) == 0);
 	CU_ASSERT(mddb_log_flush(db, &e) == 0); /* nothing left: fine */
-	crash_then_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
+	rig_crash_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "");
 
 	/* The next log write is durable and supersedes the clear before it
@@ -1064,7 +1039,7 @@ static void test_log_clear_unflushed(void)
 	CU_ASSERT(mddb_log_write(db, 2, "msg3", 4, &e) == 0);
 	CU_ASSERT(mddb_log_clear_unflushed(db, 2, &e) == 0);
 	CU_ASSERT(mddb_log_write_known(db, 2, "msg4", 4, &e) == 0);
-	crash_then_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
+	rig_crash_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "msg4");
 
 	/* Closing the handle flushes what its clear left. */
@@ -1075,7 +1050,7 @@ static void test_log_clear_unflushed(void)
 	mddb_close(db);
 	db = rig_open(&r, 0, &e);
 	CU_ASSERT_FATAL(db != NULL);
-	crash_then_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
+	rig_crash_read(&r, db, 2, MDF_CRASH_DROP, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "");
 
 	/* A read-only handle clears nothing. */
@@ -1116,7 +1091,7 @@ static void test_log_clear_at_once(void)
 	CU_ASSERT_EQUAL(mdfault_batches(r.ctl, true), 0);
 	CU_ASSERT_EQUAL(mdfault_writes(r.ctl), 3);
 	CU_ASSERT(mddb_log_flush(db, &e) == 0);
-	crash_then_read(&r, db, 4, MDF_CRASH_DROP, got, sizeof(got));
+	rig_crash_read(&r, db, 4, MDF_CRASH_DROP, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "");
 
 	/* The second replica's write fails: that replica alone drops. */

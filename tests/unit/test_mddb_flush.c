@@ -28,30 +28,6 @@
 #include "meta_dev_fault.h"
 #include "ocu.h"
 
-/* Crash dropping unflushed writes at the next write after @db's last
- * operation; then what slot @slot holds on the rebooted replicas ("" when
- * empty).  @db is closed. */
-static void crash_then_read(struct rig *r, struct mddb *db, unsigned slot,
-			    char *out, size_t size)
-{
-	meta_error_t e;
-	size_t len;
-
-	mdfault_arm(r->ctl, MDF_CRASH, 1, MDF_CRASH_DROP);
-	(void)mddb_resync_write(db, 9, "any", 3, &e);
-	CU_ASSERT(mdfault_fired(r->ctl));
-	mddb_close(db);
-	rig_detach(r);
-	rig_attach(r, true);
-	db = rig_open(r, 0, &e);
-	CU_ASSERT_FATAL(db != NULL);
-	if (mddb_log_read(db, slot, out, size - 1, &len, &e) == 0)
-		out[len] = '\0';
-	else
-		out[0] = '\0';
-	mddb_close(db);
-}
-
 /*
  * An unflushed clear on three replicas, then mddb_log_flush(): the three
  * drives are flushed in one batch (the fault layer counts it), after
@@ -74,7 +50,7 @@ static void test_flush_batch(void)
 	CU_ASSERT_EQUAL(mdfault_flush_batches(r.ctl), 1);
 	CU_ASSERT(mddb_log_flush(db, &e) == 0); /* nothing left */
 	CU_ASSERT_EQUAL(mdfault_flush_batches(r.ctl), 1);
-	crash_then_read(&r, db, 5, got, sizeof(got));
+	rig_crash_read(&r, db, 5, MDF_CRASH_DROP, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "");
 	rig_fini(&r);
 }
@@ -112,7 +88,7 @@ static void test_flush_one_fails(void)
 		CU_ASSERT_EQUAL((ri.ri_flags & MDDB_F_ACTIVE) != 0, i != 1);
 		CU_ASSERT_EQUAL((ri.ri_flags & MDDB_F_EWRITE) != 0, i == 1);
 	}
-	crash_then_read(&r, db, 5, got, sizeof(got));
+	rig_crash_read(&r, db, 5, MDF_CRASH_DROP, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "");
 	rig_fini(&r);
 	free(blk);

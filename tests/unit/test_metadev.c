@@ -923,6 +923,30 @@ static void bufs_new(void **buf, int seed)
 	}
 }
 
+/* NDEV zeroed memories of 64 KiB for fault_devs(). */
+static void mems_new(uint8_t **mem)
+{
+	for (int k = 0; k < NDEV; k++) {
+		mem[k] = calloc(1, 65536);
+		CU_ASSERT_FATAL(mem[k] != NULL);
+	}
+}
+
+/* @d: a memory device on each of @mem, zeroed, behind the fault layer
+ * of @c. */
+static void fault_devs(struct mdfault_ctl *c, uint8_t **mem,
+		       struct meta_dev **d)
+{
+	meta_error_t e;
+
+	for (int k = 0; k < NDEV; k++) {
+		memset(mem[k], 0, 65536);
+		CU_ASSERT_FATAL(meta_dev_open_mem(mem[k], 65536, "mem", &d[k],
+						  &e) == 0);
+		CU_ASSERT_FATAL(mdfault_wrap(d[k], c, &d[k]) == 0);
+	}
+}
+
 /*
  * meta_dev_write_many(): plain writes to several devices at once, through
  * the ring without RWF_DSYNC (also to a device that refused the flag,
@@ -1172,21 +1196,13 @@ static void test_write_many_not_durable(void)
 	int k, round;
 
 	CU_ASSERT_FATAL(c != NULL && back != NULL);
-	for (k = 0; k < NDEV; k++) {
-		mem[k] = calloc(1, 65536);
-		CU_ASSERT_FATAL(mem[k] != NULL);
-	}
+	mems_new(mem);
 	/* Rounds: plain then crash, dropped (0) or kept (1); plain, flush,
 	 * crash dropped (2); durable, crash dropped (3). */
 	for (round = 0; round < 4; round++) {
 		bool lands = round != 0;
 
-		for (k = 0; k < NDEV; k++) {
-			memset(mem[k], 0, 65536);
-			CU_ASSERT_FATAL(meta_dev_open_mem(mem[k], 65536, "mem",
-							  &d[k], &e) == 0);
-			CU_ASSERT_FATAL(mdfault_wrap(d[k], c, &d[k]) == 0);
-		}
+		fault_devs(c, mem, d);
 		mdfault_arm(c, MDF_NONE, 0, MDF_CRASH_DROP);
 		bufs_new(buf, 200 + 10 * round);
 		reqs_fill(w, d, buf, 8192);
@@ -1221,12 +1237,7 @@ static void test_write_many_not_durable(void)
 	}
 	/* A crash at the second write of a plain batch. */
 	for (round = 0; round < 2; round++) {
-		for (k = 0; k < NDEV; k++) {
-			memset(mem[k], 0, 65536);
-			CU_ASSERT_FATAL(meta_dev_open_mem(mem[k], 65536, "mem",
-							  &d[k], &e) == 0);
-			CU_ASSERT_FATAL(mdfault_wrap(d[k], c, &d[k]) == 0);
-		}
+		fault_devs(c, mem, d);
 		mdfault_arm(c, MDF_CRASH, 2,
 			    round == 0 ? MDF_CRASH_DROP : MDF_CRASH_KEEP);
 		reqs_fill(w, d, buf, 8192);
@@ -1632,19 +1643,11 @@ static void test_flush_many_fault(void)
 	int k, round;
 
 	CU_ASSERT_FATAL(c != NULL);
-	for (k = 0; k < NDEV; k++) {
-		mem[k] = calloc(1, 65536);
-		CU_ASSERT_FATAL(mem[k] != NULL);
-	}
+	mems_new(mem);
 	/* Rounds: no flush (0), the batch (1), single flushes (2), the
 	 * batch with d[1] failed (3); then a crash that drops the rest. */
 	for (round = 0; round < 4; round++) {
-		for (k = 0; k < NDEV; k++) {
-			memset(mem[k], 0, 65536);
-			CU_ASSERT_FATAL(meta_dev_open_mem(mem[k], 65536, "mem",
-							  &d[k], &e) == 0);
-			CU_ASSERT_FATAL(mdfault_wrap(d[k], c, &d[k]) == 0);
-		}
+		fault_devs(c, mem, d);
 		mdfault_arm(c, round == 3 ? MDF_FAIL_DEV : MDF_NONE, 4,
 			    MDF_CRASH_DROP);
 		bufs_new(buf, 300 + 10 * round);

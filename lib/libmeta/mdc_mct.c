@@ -93,13 +93,9 @@ int mdc_mct_open(const char *dir, struct mdc_mct **mctp, meta_error_t *ep)
 	 * must outlive a daemon, not the machine.  A commit's pages are in
 	 * the kernel when mdb_txn_commit() returns, so a daemon that dies
 	 * after it loses nothing; a flush would only protect against the
-	 * system crash that wipes /run anyway.  MDB_WRITEMAP: a commit
-	 * writes its pages through the shared map, in the kernel's page
-	 * cache as soon as they are stored, with no system call; every
-	 * node makes two commits per message it runs (doc/mdcommd.md, 6).
+	 * system crash that wipes /run anyway (doc/mdcommd.md, 6).
 	 */
-	rc = mdb_env_open(mct->mc_env, path,
-			  MDB_NOSUBDIR | MDB_NOSYNC | MDB_WRITEMAP, 0600);
+	rc = mdb_env_open(mct->mc_env, path, MDB_NOSUBDIR | MDB_NOSYNC, 0600);
 	if (rc != 0)
 		goto out_env;
 	rc = mdb_txn_begin(mct->mc_env, NULL, 0, &txn);

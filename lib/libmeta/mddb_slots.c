@@ -217,19 +217,27 @@ static int slot_write(struct mddb *db, const struct slot_area *sa,
 	 * dies could leave a dirty page to be written back over a newer
 	 * slot: flush it now, as if the drive had been buffered before.
 	 * A write that failed there may still have left part of its block
-	 * in the page cache: flushed too, its own error kept.
+	 * in the page cache: flushed too, its own error kept.  One flush a
+	 * drive, whose answer stands for every replica on it (a second
+	 * fdatasync() would not report the writeback error again).
 	 */
 	for (k = 0; k < n && mode == SLOT_UNFLUSHED; k++) {
 		meta_error_t fe;
+		int m;
 
-		if (!meta_dev_node_cached(w[k].wr_dev))
+		if (dst[k].sd_flushed || !meta_dev_node_cached(w[k].wr_dev))
 			continue;
-		dst[k].sd_flushed = true;
 		meta_error_init(&fe);
-		if (meta_dev_flush(w[k].wr_dev, &fe) != 0 &&
-		    w[k].wr_err.me_code == 0)
-			w[k].wr_err = fe;
+		(void)meta_dev_flush(w[k].wr_dev, &fe);
+		for (m = k; m < n; m++) {
+			if (w[m].wr_dev != w[k].wr_dev)
+				continue;
+			dst[m].sd_flushed = true;
+			if (fe.me_code != 0 && w[m].wr_err.me_code == 0)
+				w[m].wr_err = fe;
+		}
 	}
+
 	for (k = 0; k < n; k++) {
 		struct mddb_replica *rp = &db->db_reps[dst[k].sd_rep];
 

@@ -1203,6 +1203,57 @@ out:
 	for (k = 0; k < 3; k++)
 		meta_dev_close(dev[k]);
 }
+
+/*
+ * Two replicas on one drive that goes buffered in an unflushed clear: the
+ * drive is flushed once, and that flush's failure fails both replicas (a
+ * second fdatasync() could succeed without the lost writes; review
+ * finding).  Replica 1 is moved onto drive 0, beside replica 0.
+ */
+static void test_log_clear_buffered_shared(void)
+{
+	struct mddb_replica_spec spec[3];
+	struct mddb_create_args a = { .ca_setno = 5, .ca_setname = "cs" };
+	struct mddb_replica_info ri;
+	struct meta_dev *dev[3];
+	struct mddb *db;
+	meta_error_t e;
+	int k;
+
+	memcpy(a.ca_set_uuid, rig_set_uuid, 16);
+	real_drives("cs", dev, spec);
+	if (!dev[0]->md_direct) {
+		fprintf(stderr, "test_mddb: no O_DIRECT in the scratch "
+				"directory: a shared drive going buffered is "
+				"not tested\n");
+		goto out;
+	}
+	for (k = 0; k < 3; k++)
+		spec[k].rs_length = 7 << 20; /* all alike, two fit drive 0 */
+	spec[1].rs_dev = dev[0];
+	spec[1].rs_offset = 8 << 20;
+	spec[1].rs_length = 7 << 20;
+	memcpy(spec[1].rs_drive_uuid, spec[0].rs_drive_uuid, 16);
+	spec[1].rs_index = 1;
+	CU_ASSERT_FATAL(mddb_create(&a, spec, 3, &db, &e) == 0);
+	CU_ASSERT(mddb_log_write(db, 3, "msg", 3, &e) == 0);
+	meta_dev_test_ring_fault(MDT_EINVAL, 1);
+	meta_dev_test_direct_einval = 1;
+	meta_dev_test_flush_fail = 1;
+	(void)mddb_log_clear_unflushed(db, 3, &e);
+	meta_dev_test_direct_einval = 0;
+	meta_dev_test_flush_fail = 0;
+	meta_dev_test_ring_fault(MDT_NONE, 0);
+	CU_ASSERT(!dev[0]->md_direct);
+	for (k = 0; k < 3; k++) {
+		CU_ASSERT(mddb_replica_info(db, k, &ri, &e) == 0);
+		CU_ASSERT_EQUAL((ri.ri_flags & MDDB_F_ACTIVE) != 0, k == 2);
+	}
+	mddb_close(db);
+out:
+	for (k = 0; k < 3; k++)
+		meta_dev_close(dev[k]);
+}
 #endif
 
 /* A slave reads the master's commits after PARSE (reload) and writes its
@@ -1788,6 +1839,8 @@ static CU_TestInfo mddb_tests[] = {
 #ifdef OBAN_TEST_HOOKS
 	{ "a drive gone buffered in an unflushed clear is flushed",
 	  test_log_clear_goes_buffered },
+	{ "two replicas on a drive gone buffered share its flush",
+	  test_log_clear_buffered_shared },
 #endif
 	{ "a slot's replicas are written with no order", test_slot_no_order },
 	{ "master, slave, PARSE and resync slots", test_master_slave },

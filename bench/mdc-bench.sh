@@ -223,7 +223,7 @@ set_rt_key()
 }
 
 # sched_other_experiment N - every mdcommd with ordinary scheduling
-# (commd_rt_priority 0), the probe too: the ping-pong and the three round
+# (commd_rt_priority 0), the probe and mdcbench too: the ping-pong and the three round
 # trips once; then the daemons as configured again.
 sched_other_experiment()
 {
@@ -234,7 +234,7 @@ sched_other_experiment()
 		ru=$(CPG_PROBE_PREFIX="" rtt "$OBAN_BUILDDIR" "$setno" 1 | val mdc_rtt_us_median) &&
 		r3=$(CPG_PROBE_PREFIX="" rtt "$OBAN_BUILDDIR" "$setno3" 0 | val mdc_rtt_us_median) &&
 		[ -n "$p" ] && [ -n "$rl" ] && [ -n "$ru" ] && [ -n "$r3" ]; then
-		echo "nodes=$n sched_other_experiment daemon_sched=$(rt_priority 1) cpg_pingpong_us_median=$p logged_us_median=$rl nolog_us_median=$ru logged_3rep_us_median=$r3 ratio_logged_to_cpg_pingpong=$(f2 "$(ratio "$rl" "$p")") ratio_nolog_to_cpg_pingpong=$(f2 "$(ratio "$ru" "$p")") (every mdcommd and the probe with ordinary scheduling: not the default)"
+		echo "nodes=$n sched_other_experiment daemon_sched=$(rt_priority 1) cpg_pingpong_us_median=$p logged_us_median=$rl nolog_us_median=$ru logged_3rep_us_median=$r3 ratio_logged_to_cpg_pingpong=$(f2 "$(ratio "$rl" "$p")") ratio_nolog_to_cpg_pingpong=$(f2 "$(ratio "$ru" "$p")") (every mdcommd, the probe and mdcbench with ordinary scheduling: not the default)"
 	else
 		rc=1
 	fi

@@ -29,6 +29,35 @@
 #include "ocu.h"
 
 /*
+ * Set blue on the three fault-layer replicas of @r (made here), with a
+ * message logged in slot 5 and cleared unflushed: what mddb_log_flush()
+ * is for.
+ */
+static struct mddb *clear_left(struct rig *r)
+{
+	struct mddb *db;
+	meta_error_t e;
+
+	rig_init(r, 3, true);
+	db = rig_create(r);
+	CU_ASSERT(mddb_log_write(db, 5, "msg", 3, &e) == 0);
+	mdfault_arm(r->ctl, MDF_NONE, 0, MDF_CRASH_DROP);
+	CU_ASSERT(mddb_log_clear_unflushed(db, 5, &e) == 0);
+	return db;
+}
+
+/* The drive of replica @i of @r dies: a write of @blk (made here) and
+ * its flushes fail from now on. */
+static void drive_dies(struct rig *r, int i, const void *blk)
+{
+	meta_error_t e;
+
+	mdfault_arm(r->ctl, MDF_FAIL_DEV, 1, MDF_CRASH_DROP);
+	CU_ASSERT(meta_dev_write(r->dev[i], blk, 4096, 0, &e) == -1);
+	CU_ASSERT(mdfault_fired(r->ctl));
+}
+
+/*
  * An unflushed clear on three replicas, then mddb_log_flush(): the three
  * drives are flushed in one batch (the fault layer counts it), after
  * which a crash that drops unflushed writes leaves the slot empty.
@@ -40,11 +69,7 @@ static void test_flush_batch(void)
 	struct rig r;
 	meta_error_t e;
 
-	rig_init(&r, 3, true);
-	db = rig_create(&r);
-	CU_ASSERT(mddb_log_write(db, 5, "msg", 3, &e) == 0);
-	mdfault_arm(r.ctl, MDF_NONE, 0, MDF_CRASH_DROP);
-	CU_ASSERT(mddb_log_clear_unflushed(db, 5, &e) == 0);
+	db = clear_left(&r);
 	CU_ASSERT_EQUAL(mdfault_flush_batches(r.ctl), 0); /* not yet */
 	CU_ASSERT(mddb_log_flush(db, &e) == 0);
 	CU_ASSERT_EQUAL(mdfault_flush_batches(r.ctl), 1);
@@ -71,14 +96,8 @@ static void test_flush_one_fails(void)
 	int i;
 
 	CU_ASSERT_FATAL(blk != NULL);
-	rig_init(&r, 3, true);
-	db = rig_create(&r);
-	CU_ASSERT(mddb_log_write(db, 5, "msg", 3, &e) == 0);
-	CU_ASSERT(mddb_log_clear_unflushed(db, 5, &e) == 0);
-	/* The drive of replica 1 dies: its next write, and flush, fail. */
-	mdfault_arm(r.ctl, MDF_FAIL_DEV, 1, MDF_CRASH_DROP);
-	CU_ASSERT(meta_dev_write(r.dev[1], blk, 4096, 0, &e) == -1);
-	CU_ASSERT(mdfault_fired(r.ctl));
+	db = clear_left(&r);
+	drive_dies(&r, 1, blk);
 	meta_error_init(&e);
 	CU_ASSERT(mddb_log_flush(db, &e) == -1);
 	CU_ASSERT_EQUAL(e.me_code, EIO);
@@ -109,15 +128,9 @@ static void test_flush_two_fail(void)
 	int i;
 
 	CU_ASSERT_FATAL(blk != NULL);
-	rig_init(&r, 3, true);
-	db = rig_create(&r);
-	CU_ASSERT(mddb_log_write(db, 5, "msg", 3, &e) == 0);
-	CU_ASSERT(mddb_log_clear_unflushed(db, 5, &e) == 0);
-	for (i = 1; i < 3; i++) { /* drives 1 and 2 die */
-		mdfault_arm(r.ctl, MDF_FAIL_DEV, 1, MDF_CRASH_DROP);
-		CU_ASSERT(meta_dev_write(r.dev[i], blk, 4096, 0, &e) == -1);
-		CU_ASSERT(mdfault_fired(r.ctl));
-	}
+	db = clear_left(&r);
+	for (i = 1; i < 3; i++) /* drives 1 and 2 die */
+		drive_dies(&r, i, blk);
 	/* The rig names every drive "mem": tell the errors apart. */
 	for (i = 0; i < 3; i++)
 		snprintf(r.dev[i]->md_path, sizeof(r.dev[i]->md_path), "mem%d",
